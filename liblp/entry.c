@@ -1,0 +1,49 @@
+/*
+ * entry.c - the public streaming reader of one entry.
+ */
+#include "lpi.h"
+
+struct lp_entry {
+    lp_package *pkg;
+    lpi_objreader *r;
+};
+
+int lp_entry_open(lp_entry **out, lp_package *pkg, size_t i)
+{
+    lp_ctx *ctx;
+    lp_entry *e;
+    int rc;
+
+    LP_ASSERT_ARG(out && pkg);
+    ctx = pkg->ctx;
+    *out = NULL;
+    if (i >= pkg->m.nentries)
+        return lpi_error(ctx, LP_ENOTFOUND, "no entry number %zu", i);
+    e = lpi_calloc(ctx, 1, sizeof(*e));
+    if (!e)
+        return LP_ENOMEM;
+    e->pkg = pkg;
+    rc = lpi_objreader_open(&e->r, ctx, pkg->zip,
+                            &pkg->objects[pkg->m.entries[i].object],
+                            pkg->m.entries[i].path);
+    if (rc < 0) {
+        lpi_free(ctx, e);
+        return rc;
+    }
+    *out = e;
+    return 0;
+}
+
+int lp_entry_read(lp_entry *e, void *buf, size_t cap, size_t *nread)
+{
+    LP_ASSERT_ARG(e && buf && nread);
+    return lpi_objreader_read(e->r, buf, cap, nread);
+}
+
+void lp_entry_free(lp_entry *e)
+{
+    if (!e)
+        return;
+    lpi_objreader_free(e->r);
+    lpi_free(e->pkg->ctx, e);
+}

@@ -1,0 +1,485 @@
+/*
+ * lp.h - liblp, the library behind the lp curriculum package toolchain
+ *
+ * liblp reads, verifies, extracts and writes .lpk packages: ZIP containers
+ * of content-addressed objects described by one signed-to-be manifest.  The
+ * file format itself is specified in lpk(5); this header is the programming
+ * contract.  Both are stable: hub, client and display runtimes we will never
+ * see link against them.
+ *
+ * Conventions (the same for every function below):
+ *
+ *  - Every object is created from an lp_ctx.  A context is not thread-safe:
+ *    use one per thread.  Objects created from a context must be freed before
+ *    it.
+ *  - Functions that can fail return int: 0 (LP_OK) on success or a negative
+ *    LP_E* code.  Codes are stable and never renumbered.  The context keeps a
+ *    human-readable message for the last failure: lp_ctx_errmsg().
+ *  - Functions named _new or _open hand ownership to the caller through their
+ *    first (out) parameter; the matching _free releases it and accepts NULL.
+ *    Getters return borrowed pointers, valid until the object they came from
+ *    is freed.  Callers never free() memory the library returns.
+ *  - The library never prints and never exits.
+ *  - Everything read from a package is treated as hostile: sizes, counts and
+ *    names are bounded by the LP_MAX_* limits below and checked before use.
+ */
+#ifndef LP_H
+#define LP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#  define LP_API __attribute__((visibility("default")))
+#  define LP_WARN_UNUSED __attribute__((warn_unused_result))
+#  define LP_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#else
+#  define LP_API
+#  define LP_WARN_UNUSED
+#  define LP_DEPRECATED(msg)
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* Versions                                                                */
+/* ---------------------------------------------------------------------- */
+
+/** Library version this header describes. */
+#define LP_VERSION_MAJOR 0
+#define LP_VERSION_MINOR 1
+#define LP_VERSION_PATCH 0
+/** MAJOR*10000 + MINOR*100 + PATCH, for compile-time comparisons. */
+#define LP_VERSION_NUMBER \
+    (LP_VERSION_MAJOR * 10000 + LP_VERSION_MINOR * 100 + LP_VERSION_PATCH)
+#define LP_VERSION_STRING "0.1.0"
+
+/**
+ * The version of the library actually linked, as LP_VERSION_NUMBER.
+ * Tools compare it with LP_VERSION_NUMBER at startup and refuse to run
+ * against a different library than the one they were built with.
+ */
+LP_API unsigned lp_version_number(void);
+
+/** The linked library's version as a string, e.g. "0.1.0". Static. */
+LP_API const char *lp_version_string(void);
+
+/**
+ * Highest package format version this library reads and the one it writes
+ * (the number on the first line of the manifest, see lpk(5)).  A package of a
+ * newer format is refused with LP_EVERSION.
+ */
+#define LP_FORMAT_VERSION 1
+
+/* ---------------------------------------------------------------------- */
+/* Limits                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/** Most logical entries a manifest may list. */
+#define LP_MAX_ENTRIES 262144u
+/** Largest manifest, in bytes. */
+#define LP_MAX_MANIFEST_BYTES (64u * 1024u * 1024u)
+/** Longest logical path, in bytes (UTF-8), and longest path component. */
+#define LP_MAX_PATH_BYTES 1024u
+#define LP_MAX_NAME_BYTES 255u
+/** Deepest directory nesting of a logical path (components). */
+#define LP_MAX_PATH_DEPTH 64u
+/** Largest single entry (uncompressed), in bytes: 64 GiB. */
+#define LP_MAX_ENTRY_BYTES (64ull * 1024u * 1024u * 1024u)
+/** Longest package id, label, media type and language list, in bytes. */
+#define LP_MAX_ID_BYTES 128u
+#define LP_MAX_LABEL_BYTES 256u
+#define LP_MAX_MEDIA_TYPE_BYTES 127u
+#define LP_MAX_LANGUAGES 64u
+#define LP_MAX_LANGUAGE_BYTES 35u
+/** Largest zstd window (log2) a reader accepts: 128 MiB. */
+#define LP_MAX_WINDOW_LOG 27
+
+/** Bytes in an object hash (BLAKE2b-256) and in its lowercase hex form. */
+#define LP_HASH_BYTES 32
+#define LP_HASH_HEX_BYTES 64
+
+/* ---------------------------------------------------------------------- */
+/* Errors                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * Error codes.  Stable: values are never renumbered; a retired code stays as
+ * a placeholder.  lp_strerror() names each one.
+ */
+typedef enum lp_error_code {
+    LP_OK = 0,
+    LP_ENOMEM = -1,    /**< out of memory */
+    LP_EINVAL = -2,    /**< invalid argument (a caller's mistake) */
+    LP_EIO = -3,       /**< reading or writing a file failed */
+    LP_EFORMAT = -4,   /**< the package is malformed (not what lpk(5) says) */
+    LP_EVERSION = -5,  /**< the package's format is newer than this library */
+    LP_ENOTFOUND = -6, /**< no such entry */
+    LP_ETOOBIG = -7,   /**< a size, count or nesting limit was exceeded */
+    LP_EHASH = -8,     /**< content does not match the manifest */
+    LP_EUNSAFE = -9,   /**< a path that would escape its folder, or a link */
+    LP_EEXIST = -10,   /**< the destination already exists */
+    LP_ECHANGED = -11, /**< an input file changed while it was being read */
+    LP_EINTERNAL = -12 /**< a library bug or a dependency's failure */
+} lp_error_code;
+
+/** Lowest error code defined by this version of the library. */
+#define LP_ELAST LP_EINTERNAL
+
+/**
+ * Name an error code, e.g. "package is malformed".  Never returns NULL;
+ * unknown codes give "unknown error".  The string is static.
+ */
+LP_API const char *lp_strerror(int code);
+
+/* ---------------------------------------------------------------------- */
+/* Context                                                                 */
+/* ---------------------------------------------------------------------- */
+
+typedef struct lp_ctx lp_ctx;
+
+/**
+ * Memory functions for a context.  The library allocates its own memory
+ * only through these.  (The libraries it builds on, libzip and zstd, use the
+ * C allocator.)  Leave a member NULL to use the C library's function.
+ */
+typedef struct lp_allocator {
+    void *(*malloc_fn)(size_t size, void *user);
+    void *(*realloc_fn)(void *ptr, size_t size, void *user);
+    void (*free_fn)(void *ptr, void *user);
+    void *user;
+} lp_allocator;
+
+/**
+ * Create a context.
+ *
+ * @param[out] out   the new context; free it with lp_ctx_free()
+ * @param alloc      memory functions, or NULL for the C library's
+ * @return 0, LP_EINVAL, or LP_ENOMEM (or LP_EINTERNAL if libsodium cannot
+ *         be initialised).  No message is available on failure.
+ */
+LP_API int lp_ctx_new(lp_ctx **out, const lp_allocator *alloc);
+
+/** Free a context.  NULL is accepted. */
+LP_API void lp_ctx_free(lp_ctx *ctx);
+
+/**
+ * The message describing the last failure of a call made with this context:
+ * what went wrong and where (file, entry), e.g. "object 'lessons/1.json': hash
+ * does not match the manifest".  Never NULL; "" before any failure.  Borrowed:
+ * valid until the next call that uses the context.
+ */
+LP_API const char *lp_ctx_errmsg(const lp_ctx *ctx);
+
+/** The code of the last failure (0 if none). */
+LP_API int lp_ctx_errcode(const lp_ctx *ctx);
+
+/* ---------------------------------------------------------------------- */
+/* Reading packages                                                        */
+/* ---------------------------------------------------------------------- */
+
+typedef struct lp_package lp_package;
+
+/**
+ * Open a package and read its manifest.
+ *
+ * Checks the container (every ZIP entry stored, names valid and unique, only
+ * the entries lpk(5) allows), parses and checks the manifest (syntax, limits,
+ * sorted unique safe paths) and that an object exists for every hash it
+ * names, with a size that fits.  Object contents are checked when they are
+ * read (lp_entry_open) or by lp_package_verify().
+ *
+ * @param[out] out  the package; free it with lp_package_free()
+ * @param ctx       context for allocation and errors
+ * @param path      file to open
+ * @return 0; LP_EIO if the file cannot be read; LP_EFORMAT if it is not a
+ *         valid package (truncated, garbage, hostile); LP_EVERSION if its
+ *         format is newer than LP_FORMAT_VERSION; LP_ETOOBIG if it exceeds a
+ *         limit; LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_package_open(lp_package **out, lp_ctx *ctx,
+                                          const char *path);
+
+/** Close a package.  NULL is accepted. */
+LP_API void lp_package_free(lp_package *pkg);
+
+/** Format version of the package's manifest (1..LP_FORMAT_VERSION). */
+LP_API unsigned lp_package_format(const lp_package *pkg);
+
+/** Package id, e.g. "org.example.tl.math".  Borrowed. */
+LP_API const char *lp_package_id(const lp_package *pkg);
+
+/** Release number: increases with every release of the same id. */
+LP_API uint64_t lp_package_version(const lp_package *pkg);
+
+/** Human release label, e.g. "2026 term 1"; may be "".  Borrowed. */
+LP_API const char *lp_package_label(const lp_package *pkg);
+
+/** Number of content languages (at least 1). */
+LP_API size_t lp_package_language_count(const lp_package *pkg);
+
+/**
+ * Content language number i (0-based, in manifest order; the first is the
+ * default), a BCP 47 tag such as "tet" or "pt-TL".  NULL if i is out of
+ * range.  Borrowed.
+ */
+LP_API const char *lp_package_language(const lp_package *pkg, size_t i);
+
+/** Creation time, seconds since the Unix epoch (UTC). */
+LP_API int64_t lp_package_created(const lp_package *pkg);
+
+/**
+ * The exact bytes of the manifest: what signatures cover.  Borrowed.
+ *
+ * @param[out] len  its length in bytes
+ */
+LP_API const unsigned char *lp_package_manifest(const lp_package *pkg,
+                                                size_t *len);
+
+/** Size of the package file in bytes. */
+LP_API uint64_t lp_package_file_size(const lp_package *pkg);
+
+/** Number of logical entries in the manifest. */
+LP_API size_t lp_package_entry_count(const lp_package *pkg);
+
+/** Number of distinct objects (entries with the same content share one). */
+LP_API size_t lp_package_object_count(const lp_package *pkg);
+
+/** What the manifest and container say about one logical entry. */
+typedef struct lp_entry_info {
+    const char *path;        /**< logical path, '/'-separated, UTF-8 */
+    const char *media_type;  /**< e.g. "image/jpeg" */
+    uint64_t size;           /**< uncompressed size in bytes */
+    uint64_t stored_size;    /**< bytes its object takes in the container */
+    int compressed;          /**< 1 if the object is a zstd frame */
+    unsigned char hash[LP_HASH_BYTES]; /**< BLAKE2b-256 of the content */
+    char hash_hex[LP_HASH_HEX_BYTES + 1]; /**< the same, lowercase hex */
+} lp_entry_info;
+
+/**
+ * Describe entry number i (0-based; entries are sorted by path, bytewise).
+ * The strings in *info are borrowed from pkg.
+ *
+ * @return 0 or LP_ENOTFOUND if i is out of range.
+ */
+LP_API int lp_package_entry(const lp_package *pkg, size_t i,
+                            lp_entry_info *info);
+
+/**
+ * Find an entry by logical path (binary search).
+ *
+ * @param[out] index  its index, for lp_package_entry() and lp_entry_open()
+ * @return 0 or LP_ENOTFOUND.
+ */
+LP_API int lp_package_find(const lp_package *pkg, const char *path,
+                           size_t *index);
+
+/* ---------------------------------------------------------------------- */
+/* Reading one entry (streaming, hash-checked)                             */
+/* ---------------------------------------------------------------------- */
+
+typedef struct lp_entry lp_entry;
+
+/**
+ * Open entry number i for reading.  Only this entry's object is read: a
+ * runtime opens one lesson without touching the rest.  Memory stays bounded
+ * (one read buffer and, for compressed objects, a zstd window of at most
+ * 2^LP_MAX_WINDOW_LOG bytes).
+ *
+ * @param[out] out  the reader; free it with lp_entry_free()
+ * @return 0, LP_ENOTFOUND, LP_EFORMAT, LP_EIO or LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_entry_open(lp_entry **out, lp_package *pkg,
+                                        size_t i);
+
+/**
+ * Read up to cap bytes of content.  At the end *nread is 0.  The content's
+ * size and hash are checked as it streams: a read that would pass the size in
+ * the manifest fails, and the read that reaches the end fails if the hash
+ * does not match.  Data from a read that fails must be discarded; a caller
+ * that must not act on unverified bytes reads everything before using any.
+ *
+ * @param[out] nread  bytes placed in buf
+ * @return 0; LP_EHASH if the content does not match the manifest (wrong
+ *         hash, too long or too short); LP_EFORMAT if the compressed object
+ *         is corrupt; LP_EIO.
+ */
+LP_API LP_WARN_UNUSED int lp_entry_read(lp_entry *e, void *buf, size_t cap,
+                                        size_t *nread);
+
+/** Close an entry reader.  NULL is accepted. */
+LP_API void lp_entry_free(lp_entry *e);
+
+/* ---------------------------------------------------------------------- */
+/* Verifying and extracting                                                */
+/* ---------------------------------------------------------------------- */
+
+/** One problem found by lp_package_verify(). */
+typedef struct lp_problem {
+    int code;            /**< LP_EHASH, LP_EFORMAT, LP_EIO, ... */
+    const char *path;    /**< logical path concerned, or NULL */
+    const char *message; /**< full message, as lp_ctx_errmsg() would give */
+} lp_problem;
+
+/** Called once per problem; the pointers are valid during the call only. */
+typedef void (*lp_problem_fn)(const lp_problem *problem, void *user);
+
+/** Options for lp_package_verify().  Initialise with LP_VERIFY_OPTS_INIT. */
+typedef struct lp_verify_opts {
+    unsigned version;      /**< LP_VERIFY_OPTS_VERSION */
+    unsigned threads;      /**< worker threads; 0 = one per online CPU */
+    lp_problem_fn problem; /**< called for every problem, or NULL */
+    void *user;            /**< passed to problem */
+} lp_verify_opts;
+
+#define LP_VERIFY_OPTS_VERSION 1
+#define LP_VERIFY_OPTS_INIT { LP_VERIFY_OPTS_VERSION, 0, NULL, NULL }
+
+/**
+ * Check every object of the package against the manifest: each is read in
+ * full, decompressed, and its size and BLAKE2b-256 hash compared.  All
+ * problems are reported (through opts->problem), not only the first.
+ *
+ * @param opts  options, or NULL for the defaults
+ * @return 0 if every object matches; otherwise the code of the first problem
+ *         in manifest order (LP_EHASH, LP_EFORMAT, LP_EIO), whose message is
+ *         in lp_ctx_errmsg().
+ */
+LP_API LP_WARN_UNUSED int lp_package_verify(lp_package *pkg,
+                                            const lp_verify_opts *opts);
+
+/**
+ * Extract every entry into the folder dir (created if missing; it must not
+ * contain any of the entries already).  Files are created exclusively and
+ * never through a symbolic link; each file's content is verified before it
+ * is renamed to its final name, so a file that fails is never left under
+ * its name.
+ *
+ * @return 0; LP_EHASH or LP_EFORMAT if an object is bad; LP_EEXIST if a file
+ *         to be written exists; LP_EUNSAFE if a folder on the way is a
+ *         symbolic link; LP_EIO.
+ */
+LP_API LP_WARN_UNUSED int lp_package_extract(lp_package *pkg,
+                                             const char *dir);
+
+/* ---------------------------------------------------------------------- */
+/* Writing packages                                                        */
+/* ---------------------------------------------------------------------- */
+
+typedef struct lp_writer lp_writer;
+
+/** Options for lp_writer_new().  Initialise with LP_WRITER_OPTS_INIT. */
+typedef struct lp_writer_opts {
+    unsigned version;  /**< LP_WRITER_OPTS_VERSION */
+    int level;         /**< zstd level 1..19; 0 = LP_DEFAULT_LEVEL */
+    unsigned threads;  /**< worker threads; 0 = one per online CPU */
+    /**
+     * Creation time (seconds since the epoch).  -1 = SOURCE_DATE_EPOCH if
+     * set, else the newest modification time of the files added (so the
+     * same inputs give the same package).
+     */
+    int64_t created;
+} lp_writer_opts;
+
+#define LP_WRITER_OPTS_VERSION 1
+#define LP_DEFAULT_LEVEL 3
+#define LP_WRITER_OPTS_INIT { LP_WRITER_OPTS_VERSION, 0, 0, -1 }
+
+/**
+ * Start a package to be written at path.  Nothing is written until
+ * lp_writer_commit(); then the package goes to a temporary file in the same
+ * folder, is flushed to disk and renamed over path.  An existing file at
+ * path is untouched until then, and untouched if commit fails.
+ *
+ * @param[out] out  the writer; free it with lp_writer_free()
+ * @param opts      options, or NULL for the defaults
+ * @return 0, LP_EINVAL or LP_ENOMEM.
+ */
+LP_API int lp_writer_new(lp_writer **out, lp_ctx *ctx, const char *path,
+                         const lp_writer_opts *opts);
+
+/**
+ * Set the package identity (see lpk(5) for the rules on each field).
+ *
+ * @param id         package id: 1-128 of [A-Za-z0-9._-], starting with a
+ *                   letter or digit
+ * @param version    release number, at least 1
+ * @param label      human label (may be ""), UTF-8 without control characters
+ * @param languages  space-separated BCP 47 tags, the default first
+ * @return 0 or LP_EINVAL (the message says which field and why).
+ */
+LP_API int lp_writer_set_identity(lp_writer *w, const char *id,
+                                  uint64_t version, const char *label,
+                                  const char *languages);
+
+/**
+ * Add a file to the package under a logical path.  The file is read at
+ * commit, streaming; it must not change before then (LP_ECHANGED).
+ *
+ * @param logical_path  '/'-separated relative UTF-8 path (lpk(5) rules)
+ * @param file          file on disk
+ * @param media_type    e.g. "text/html", or NULL to guess from the name
+ * @return 0; LP_EINVAL for a bad path or media type; LP_EEXIST if the path
+ *         was added already; LP_ETOOBIG past LP_MAX_ENTRIES; LP_EIO if the
+ *         file cannot be examined; LP_ENOMEM.
+ */
+LP_API int lp_writer_add_file(lp_writer *w, const char *logical_path,
+                              const char *file, const char *media_type);
+
+/**
+ * Add content held in memory (it is copied) under a logical path.
+ * Same rules and returns as lp_writer_add_file().
+ */
+LP_API int lp_writer_add_buffer(lp_writer *w, const char *logical_path,
+                                const void *data, size_t len,
+                                const char *media_type);
+
+/**
+ * Add every regular file below dir, with logical paths relative to it.
+ * Symbolic links, devices and other special files are refused.
+ *
+ * @return as lp_writer_add_file(); LP_EUNSAFE for a link or special file.
+ */
+LP_API int lp_writer_add_tree(lp_writer *w, const char *dir);
+
+/**
+ * Write the package: hash and compress every input (in parallel), dedupe
+ * identical content, write the container and atomically put it in place.
+ *
+ * @return 0; LP_EIO; LP_ECHANGED if an input changed while read; LP_ETOOBIG;
+ *         LP_ENOMEM.  On failure nothing is left at the destination path
+ *         and a file already there is unchanged.
+ */
+LP_API LP_WARN_UNUSED int lp_writer_commit(lp_writer *w);
+
+/** Free a writer, discarding anything not committed.  NULL is accepted. */
+LP_API void lp_writer_free(lp_writer *w);
+
+/* ---------------------------------------------------------------------- */
+/* Helpers                                                                 */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * The media type liblp gives a file name by its extension, e.g.
+ * "image/jpeg" for "a.JPG"; "application/octet-stream" when unknown.
+ * Static.
+ */
+LP_API const char *lp_media_type_guess(const char *name);
+
+/**
+ * Check a logical path against the rules of lpk(5): relative, '/'-separated,
+ * no empty, "." or ".." components, no backslash, no control characters,
+ * valid UTF-8, within LP_MAX_PATH_BYTES / LP_MAX_NAME_BYTES /
+ * LP_MAX_PATH_DEPTH.
+ *
+ * @return 0, or LP_EUNSAFE / LP_ETOOBIG with the reason in the context.
+ */
+LP_API int lp_path_check(lp_ctx *ctx, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LP_H */

@@ -1,0 +1,181 @@
+/*
+ * lpi.h - liblp internals shared between the library's files.  Not
+ * installed; nothing outside liblp/ includes it (tests/cli/layering.sh
+ * checks).  Internal non-static symbols use the lpi_ prefix.
+ */
+#ifndef LPI_H
+#define LPI_H
+
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
+#include "lp.h"
+
+#if defined(__GNUC__)
+#  define LPI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#  define LPI_PRINTF(f, a)
+#endif
+
+/* ------------------------------------------------------------ context */
+
+struct lp_ctx {
+    lp_allocator alloc;
+    int code;
+    char msg[1024];
+};
+
+void *lpi_malloc(lp_ctx *ctx, size_t size);
+void *lpi_calloc(lp_ctx *ctx, size_t n, size_t size);
+void *lpi_realloc(lp_ctx *ctx, void *ptr, size_t size);
+/* grow *ptr to hold at least need elements of elem bytes; *cap is updated */
+int lpi_grow(lp_ctx *ctx, void **ptr, size_t *cap, size_t need, size_t elem);
+void lpi_free(lp_ctx *ctx, void *ptr);
+char *lpi_strdup(lp_ctx *ctx, const char *s);
+
+/* Record a failure in the context and return code (for `return lpi_error(..)`) */
+int lpi_error(lp_ctx *ctx, int code, const char *fmt, ...) LPI_PRINTF(3, 4);
+/* Prefix the context's current message with "prefix: " (keeping the code). */
+int lpi_error_prefix(lp_ctx *ctx, const char *fmt, ...) LPI_PRINTF(2, 3);
+/* LP_ENOMEM with a standard message */
+int lpi_nomem(lp_ctx *ctx);
+
+#ifdef LP_DEBUG
+#  include <stdlib.h>
+#  define LP_ASSERT_ARG(x) do { if (!(x)) abort(); } while (0)
+#else
+#  define LP_ASSERT_ARG(x) do { if (!(x)) return LP_EINVAL; } while (0)
+#endif
+
+/* ------------------------------------------------------------ hashing */
+
+/* BLAKE2b-256 of the uncompressed content names every object. */
+typedef crypto_generichash_state lpi_hasher;
+
+void lpi_hash_init(lpi_hasher *h);
+void lpi_hash_update(lpi_hasher *h, const void *data, size_t len);
+void lpi_hash_final(lpi_hasher *h, unsigned char out[LP_HASH_BYTES]);
+void lpi_hash_hex(char out[LP_HASH_HEX_BYTES + 1],
+                  const unsigned char hash[LP_HASH_BYTES]);
+/* Parse exactly 64 lowercase hex digits; -1 if anything else */
+int lpi_hash_unhex(unsigned char out[LP_HASH_BYTES], const char *hex);
+
+/* ------------------------------------------------------------ paths */
+
+/* lp_path_check() on a counted string (the manifest is not NUL-split yet) */
+int lpi_path_check(lp_ctx *ctx, const char *path, size_t len);
+bool lpi_utf8_valid(const char *s, size_t len);
+
+/* ------------------------------------------------------------ manifest */
+
+#define LPI_MANIFEST_MAGIC "lpk-manifest"
+
+typedef struct lpi_mentry {
+    const char *path;        /* points into the manifest's text copy */
+    const char *media_type;
+    uint64_t size;
+    unsigned char hash[LP_HASH_BYTES];
+    size_t object;           /* index into the package's object table */
+} lpi_mentry;
+
+typedef struct lpi_manifest {
+    unsigned format;
+    const char *id;
+    uint64_t version;
+    const char *label;
+    const char **languages;
+    size_t nlanguages;
+    int64_t created;
+    lpi_mentry *entries;
+    size_t nentries;
+    char *text;              /* NUL-split copy that the pointers above use */
+} lpi_manifest;
+
+/* Parse and check manifest bytes (see lpk(5)).  Errors name line numbers. */
+int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
+                       const unsigned char *data, size_t len);
+void lpi_manifest_dispose(lpi_manifest *m, lp_ctx *ctx);
+
+/* Writer side: fields are checked here so both sides share the rules. */
+int lpi_check_id(lp_ctx *ctx, const char *id, size_t len);
+int lpi_check_label(lp_ctx *ctx, const char *label, size_t len);
+int lpi_check_language(lp_ctx *ctx, const char *tag, size_t len);
+int lpi_check_media_type(lp_ctx *ctx, const char *type, size_t len);
+
+/* A growable byte buffer with a hard cap (LP_ETOOBIG past it). */
+typedef struct lpi_buf {
+    char *data;
+    size_t len, cap, max;
+} lpi_buf;
+
+void lpi_buf_init(lpi_buf *b, size_t max);
+int lpi_buf_add(lpi_buf *b, lp_ctx *ctx, const void *data, size_t len);
+int lpi_buf_printf(lpi_buf *b, lp_ctx *ctx, const char *fmt, ...)
+    LPI_PRINTF(3, 4);
+void lpi_buf_dispose(lpi_buf *b, lp_ctx *ctx);
+
+/* The canonical text of m (entries already sorted) appended to out */
+int lpi_manifest_serialize(const lpi_manifest *m, lp_ctx *ctx, lpi_buf *out);
+
+/* "2026-11-28T14:00:00Z" <-> seconds since the epoch */
+#define LPI_TIME_BYTES 21
+int lpi_time_format(char out[LPI_TIME_BYTES], int64_t t);
+int lpi_time_parse(const char *s, size_t len, int64_t *out);
+
+/* ------------------------------------------------------------ container */
+
+#define LPI_MIMETYPE "application/vnd.lp.package+zip"
+#define LPI_MIMETYPE_NAME "mimetype"
+#define LPI_MANIFEST_NAME "manifest"
+#define LPI_OBJECTS_DIR "objects/"
+#define LPI_SIGNATURES_DIR "signatures/"
+#define LPI_ZST_SUFFIX ".zst"
+/* Most ZIP entries a reader looks at: objects, fixed entries, signatures */
+#define LPI_MAX_ZIP_ENTRIES (LP_MAX_ENTRIES + 1024u)
+
+/* One distinct content of an open package */
+typedef struct lpi_object {
+    unsigned char hash[LP_HASH_BYTES];
+    uint64_t size;          /* from the manifest */
+    uint64_t stored_size;   /* bytes in the ZIP entry */
+    uint64_t zip_index;
+    bool compressed;
+    size_t first_entry;     /* first manifest entry that names it */
+} lpi_object;
+
+struct zip;
+struct lp_package {
+    lp_ctx *ctx;
+    char *path;
+    struct zip *zip;
+    uint64_t file_size;
+    unsigned char *manifest_bytes;
+    size_t manifest_len;
+    lpi_manifest m;
+    lpi_object *objects;     /* sorted by hash */
+    size_t nobjects;
+};
+
+/* Streaming, checked reader of one object, opened on any zip handle (the
+ * verifier opens one handle per thread). */
+typedef struct lpi_objreader lpi_objreader;
+int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, struct zip *zip,
+                       const lpi_object *obj, const char *path);
+int lpi_objreader_read(lpi_objreader *r, void *buf, size_t cap,
+                       size_t *nread);
+void lpi_objreader_free(lpi_objreader *r);
+
+/* Open the package file's ZIP with libzip, mapping its errors to ours */
+int lpi_zip_open(struct zip **out, lp_ctx *ctx, const char *path,
+                 bool check_consistency);
+
+/* Number of online CPUs, at least 1 */
+unsigned lpi_cpu_count(void);
+
+#endif /* LPI_H */

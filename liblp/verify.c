@@ -1,0 +1,200 @@
+/*
+ * verify.c - read every object in full and check it against the manifest,
+ * on several threads: each has its own context and its own ZIP handle
+ * (libzip handles are not safe to share between threads).
+ */
+#include "lpi.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zip.h>
+
+#define VERIFY_CHUNK (256u * 1024u)
+
+typedef struct result {
+    int code;
+    char *message;          /* allocated with the package's context */
+} result;
+
+typedef struct job {
+    lp_package *pkg;
+    result *results;        /* one per object */
+    atomic_size_t next;
+    pthread_mutex_t lock;   /* guards allocation from the package context */
+} job;
+
+/* Read one object to its end; the reader does the checks */
+static int check_object(lp_ctx *ctx, struct zip *zip, const lpi_object *o,
+                        const char *path, unsigned char *buf)
+{
+    lpi_objreader *r;
+    size_t n;
+    int rc = lpi_objreader_open(&r, ctx, zip, o, path);
+
+    if (rc < 0)
+        return rc;
+    do
+        rc = lpi_objreader_read(r, buf, VERIFY_CHUNK, &n);
+    while (rc == 0 && n > 0);
+    lpi_objreader_free(r);
+    return rc;
+}
+
+static void record(job *j, size_t i, lp_ctx *ctx, int rc)
+{
+    j->results[i].code = rc;
+    pthread_mutex_lock(&j->lock);
+    j->results[i].message = lpi_strdup(j->pkg->ctx, lp_ctx_errmsg(ctx));
+    pthread_mutex_unlock(&j->lock);
+}
+
+static void run(job *j, lp_ctx *ctx, struct zip *zip, unsigned char *buf)
+{
+    lp_package *p = j->pkg;
+
+    for (;;) {
+        size_t i = atomic_fetch_add(&j->next, 1);
+        const lpi_object *o;
+        int rc;
+
+        if (i >= p->nobjects)
+            break;
+        o = &p->objects[i];
+        rc = check_object(ctx, zip, o, p->m.entries[o->first_entry].path,
+                          buf);
+        if (rc < 0)
+            record(j, i, ctx, rc);
+    }
+}
+
+typedef struct worker {
+    job *j;
+    pthread_t tid;
+    bool started;
+    int rc;
+    char msg[512];
+} worker;
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    lp_package *p = w->j->pkg;
+    lp_ctx *ctx = NULL;
+    struct zip *zip = NULL;
+    unsigned char *buf = NULL;
+    struct stat a;
+
+    w->rc = lp_ctx_new(&ctx, &p->ctx->alloc);
+    if (w->rc < 0)
+        return NULL;
+    w->rc = lpi_zip_open(&zip, ctx, p->path, false);
+    /* the same file as the one whose manifest we checked? */
+    if (w->rc == 0 && (stat(p->path, &a) < 0 || (uint64_t)a.st_size !=
+                       p->file_size))
+        w->rc = lpi_error(ctx, LP_ECHANGED, "'%s' changed while verified",
+                          p->path);
+    if (w->rc == 0) {
+        buf = lpi_malloc(ctx, VERIFY_CHUNK);
+        if (!buf)
+            w->rc = LP_ENOMEM;
+    }
+    if (w->rc == 0)
+        run(w->j, ctx, zip, buf);
+    else
+        snprintf(w->msg, sizeof(w->msg), "%s", lp_ctx_errmsg(ctx));
+    lpi_free(ctx, buf);
+    if (zip)
+        zip_discard(zip);
+    lp_ctx_free(ctx);
+    return NULL;
+}
+
+int lp_package_verify(lp_package *p, const lp_verify_opts *opts)
+{
+    lp_verify_opts o = LP_VERIFY_OPTS_INIT;
+    lp_ctx *ctx;
+    job j;
+    worker *workers = NULL;
+    unsigned nthreads;
+    int first = 0;
+
+    LP_ASSERT_ARG(p);
+    ctx = p->ctx;
+    if (opts) {
+        if (opts->version != LP_VERIFY_OPTS_VERSION)
+            return lpi_error(ctx, LP_EINVAL, "unknown lp_verify_opts version");
+        o = *opts;
+    }
+    nthreads = o.threads ? o.threads : lpi_cpu_count();
+    if (nthreads > 64)
+        nthreads = 64;
+    if (nthreads > p->nobjects)
+        nthreads = p->nobjects ? (unsigned)p->nobjects : 1;
+
+    memset(&j, 0, sizeof(j));
+    j.pkg = p;
+    atomic_init(&j.next, 0);
+    j.results = lpi_calloc(ctx, p->nobjects ? p->nobjects : 1,
+                           sizeof(*j.results));
+    workers = lpi_calloc(ctx, nthreads, sizeof(*workers));
+    if (!j.results || !workers) {
+        lpi_free(ctx, j.results);
+        lpi_free(ctx, workers);
+        return LP_ENOMEM;
+    }
+    pthread_mutex_init(&j.lock, NULL);
+    for (unsigned t = 0; t < nthreads; t++) {
+        workers[t].j = &j;
+        workers[t].started = pthread_create(&workers[t].tid, NULL,
+                                            worker_main, &workers[t]) == 0;
+        if (!workers[t].started) {
+            workers[t].rc = LP_EINTERNAL;
+            snprintf(workers[t].msg, sizeof(workers[t].msg),
+                     "cannot start a thread");
+        }
+    }
+    for (unsigned t = 0; t < nthreads; t++)
+        if (workers[t].started)
+            pthread_join(workers[t].tid, NULL);
+
+    /* a worker that could not start leaves objects unchecked: fail whole */
+    for (unsigned t = 0; t < nthreads && first == 0; t++)
+        if (workers[t].rc < 0) {
+            first = lpi_error(ctx, workers[t].rc, "%s", workers[t].msg);
+            if (o.problem) {
+                lp_problem pr = { first, NULL, ctx->msg };
+                o.problem(&pr, o.user);
+            }
+        }
+    /* report in manifest order, each bad object once */
+    for (size_t i = 0; i < p->m.nentries && first == 0; i++) {
+        const lpi_mentry *e = &p->m.entries[i];
+        const lpi_object *ob = &p->objects[e->object];
+        result *r = &j.results[e->object];
+
+        if (r->code == 0 || ob->first_entry != i)
+            continue;
+        if (o.problem) {
+            lp_problem pr = { r->code, e->path,
+                              r->message ? r->message : lp_strerror(r->code) };
+            o.problem(&pr, o.user);
+        }
+    }
+    for (size_t i = 0; i < p->m.nentries && first == 0; i++) {
+        const lpi_mentry *e = &p->m.entries[i];
+        result *r = &j.results[e->object];
+        if (r->code < 0) {
+            first = lpi_error(ctx, r->code, "%s", r->message ? r->message
+                              : lp_strerror(r->code));
+        }
+    }
+    for (size_t i = 0; i < p->nobjects; i++)
+        lpi_free(ctx, j.results[i].message);
+    lpi_free(ctx, j.results);
+    lpi_free(ctx, workers);
+    pthread_mutex_destroy(&j.lock);
+    return first;
+}

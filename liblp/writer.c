@@ -1,0 +1,1013 @@
+/*
+ * writer.c - building a package.
+ *
+ * Two passes, so memory never grows with media size:
+ *  1. in parallel, each input is read once, streaming: hashed, and if its
+ *     type may compress, zstd-compressed into the worker's own spool file
+ *     (kept only when it saves space);
+ *  2. libzip writes the container, taking every object from the spool or,
+ *     for content stored as is, from the input file again (checked to be
+ *     unchanged).  It writes to a temporary file that we sync and rename.
+ * Identical content is stored once: objects are keyed by hash.
+ */
+#include "lpi.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+#include <zstd.h>
+
+#define IO_CHUNK (256u * 1024u)
+/* Give up compressing when the first PROBE bytes shrink by less than 2% */
+#define PROBE_BYTES (1024u * 1024u)
+/* Earliest time a ZIP (DOS) timestamp can hold: 1980-01-01T00:00:00Z */
+#define DOS_EPOCH 315532800
+
+typedef struct input {
+    char *path;              /* logical path */
+    char *media_type;
+    char *file;              /* file to read, or NULL for data */
+    unsigned char *data;
+    size_t len;
+    struct stat st;          /* the file as added: must not change */
+    /* pass 1 results */
+    unsigned char hash[LP_HASH_BYTES];
+    uint64_t size;
+    bool compressed;
+    int spool;               /* spool fd holding the frame, if compressed */
+    uint64_t spool_off, spool_len;
+    int rc;
+    char *err;
+} input;
+
+struct lp_writer {
+    lp_ctx *ctx;
+    lp_writer_opts opts;
+    char *dest;
+    char *id, *label, *languages;
+    uint64_t version;
+    input *inputs;
+    size_t ninputs, cap;
+    bool committed;
+};
+
+static const char *const stored_types[] = {
+    /* already compressed: zstd would spend time to win nothing */
+    "image/jpeg", "image/png", "image/gif", "image/webp", "image/avif",
+    "audio/mpeg", "audio/mp4", "audio/aac", "audio/ogg", "audio/opus",
+    "audio/flac", "application/zip", "application/gzip", "application/zstd",
+    "application/epub+zip", "font/woff", "font/woff2",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+};
+
+static bool may_compress(const char *type)
+{
+    if (strncmp(type, "video/", 6) == 0)
+        return false;
+    for (size_t i = 0; i < sizeof(stored_types) / sizeof(*stored_types); i++)
+        if (strcmp(type, stored_types[i]) == 0)
+            return false;
+    return true;
+}
+
+int lp_writer_new(lp_writer **out, lp_ctx *ctx, const char *path,
+                  const lp_writer_opts *opts)
+{
+    lp_writer *w;
+
+    LP_ASSERT_ARG(out && ctx && path);
+    *out = NULL;
+    if (opts && opts->version != LP_WRITER_OPTS_VERSION)
+        return lpi_error(ctx, LP_EINVAL, "unknown lp_writer_opts version");
+    if (opts && (opts->level < 0 || opts->level > 19))
+        return lpi_error(ctx, LP_EINVAL, "compression level %d is not "
+                         "between 1 and 19", opts->level);
+    w = lpi_calloc(ctx, 1, sizeof(*w));
+    if (!w)
+        return LP_ENOMEM;
+    w->ctx = ctx;
+    w->opts = (lp_writer_opts)LP_WRITER_OPTS_INIT;
+    if (opts)
+        w->opts = *opts;
+    if (w->opts.level == 0)
+        w->opts.level = LP_DEFAULT_LEVEL;
+    w->dest = lpi_strdup(ctx, path);
+    w->id = lpi_strdup(ctx, "package");
+    w->label = lpi_strdup(ctx, "");
+    w->languages = lpi_strdup(ctx, "und");
+    w->version = 1;
+    if (!w->dest || !w->id || !w->label || !w->languages) {
+        lp_writer_free(w);
+        return LP_ENOMEM;
+    }
+    *out = w;
+    return 0;
+}
+
+static void input_dispose(lp_ctx *ctx, input *in)
+{
+    lpi_free(ctx, in->path);
+    lpi_free(ctx, in->media_type);
+    lpi_free(ctx, in->file);
+    lpi_free(ctx, in->data);
+    lpi_free(ctx, in->err);
+}
+
+void lp_writer_free(lp_writer *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->ninputs; i++)
+        input_dispose(w->ctx, &w->inputs[i]);
+    lpi_free(w->ctx, w->inputs);
+    lpi_free(w->ctx, w->dest);
+    lpi_free(w->ctx, w->id);
+    lpi_free(w->ctx, w->label);
+    lpi_free(w->ctx, w->languages);
+    lpi_free(w->ctx, w);
+}
+
+static int replace_str(lp_ctx *ctx, char **slot, const char *s)
+{
+    char *copy = lpi_strdup(ctx, s);
+
+    if (!copy)
+        return LP_ENOMEM;
+    lpi_free(ctx, *slot);
+    *slot = copy;
+    return 0;
+}
+
+int lp_writer_set_identity(lp_writer *w, const char *id, uint64_t version,
+                           const char *label, const char *languages)
+{
+    lp_ctx *ctx;
+    const char *t;
+    int rc;
+
+    LP_ASSERT_ARG(w && id && label && languages);
+    ctx = w->ctx;
+    if (lpi_check_id(ctx, id, strlen(id)) < 0)
+        return LP_EINVAL;
+    if (version == 0 || version > INT64_MAX)
+        return lpi_error(ctx, LP_EINVAL, "version must be from 1 to %lld",
+                         (long long)INT64_MAX);
+    if (lpi_check_label(ctx, label, strlen(label)) < 0)
+        return LP_EINVAL;
+    /* languages: tags separated by single spaces, at least one */
+    t = languages;
+    for (size_t count = 1; ; count++) {
+        const char *sp = strchr(t, ' ');
+        size_t n = sp ? (size_t)(sp - t) : strlen(t);
+
+        if (count > LP_MAX_LANGUAGES)
+            return lpi_error(ctx, LP_EINVAL, "more than %u languages",
+                             LP_MAX_LANGUAGES);
+        if (lpi_check_language(ctx, t, n) < 0)
+            return LP_EINVAL;
+        if (!sp)
+            break;
+        t = sp + 1;
+    }
+    rc = replace_str(ctx, &w->id, id);
+    if (rc == 0)
+        rc = replace_str(ctx, &w->label, label);
+    if (rc == 0)
+        rc = replace_str(ctx, &w->languages, languages);
+    w->version = version;
+    return rc;
+}
+
+static int add_input(lp_writer *w, const char *path, const char *media_type,
+                     input **out)
+{
+    lp_ctx *ctx = w->ctx;
+    input *in;
+    int rc;
+
+    rc = lpi_path_check(ctx, path, strlen(path));
+    if (rc < 0)
+        return lpi_error_prefix(ctx, "cannot add '%s'", path), LP_EINVAL;
+    if (!media_type)
+        media_type = lp_media_type_guess(path);
+    if (lpi_check_media_type(ctx, media_type, strlen(media_type)) < 0)
+        return lpi_error_prefix(ctx, "cannot add '%s'", path), LP_EINVAL;
+    if (w->ninputs >= LP_MAX_ENTRIES)
+        return lpi_error(ctx, LP_ETOOBIG, "more than %u entries",
+                         LP_MAX_ENTRIES);
+    rc = lpi_grow(ctx, (void **)&w->inputs, &w->cap, w->ninputs + 1,
+                  sizeof(*w->inputs));
+    if (rc < 0)
+        return rc;
+    in = &w->inputs[w->ninputs];
+    memset(in, 0, sizeof(*in));
+    in->spool = -1;
+    in->path = lpi_strdup(ctx, path);
+    in->media_type = lpi_strdup(ctx, media_type);
+    if (!in->path || !in->media_type) {
+        input_dispose(ctx, in);
+        return LP_ENOMEM;
+    }
+    w->ninputs++;
+    *out = in;
+    return 0;
+}
+
+int lp_writer_add_file(lp_writer *w, const char *logical_path,
+                       const char *file, const char *media_type)
+{
+    input *in;
+    struct stat st;
+    int rc;
+
+    LP_ASSERT_ARG(w && logical_path && file);
+    if (lstat(file, &st) < 0)
+        return lpi_error(w->ctx, LP_EIO, "cannot add '%s': %s", file,
+                         strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return lpi_error(w->ctx, LP_EUNSAFE, "cannot add '%s': not a "
+                         "regular file (links and special files are "
+                         "refused)", file);
+    if ((uint64_t)st.st_size > LP_MAX_ENTRY_BYTES)
+        return lpi_error(w->ctx, LP_ETOOBIG, "cannot add '%s': larger than "
+                         "%llu bytes", file,
+                         (unsigned long long)LP_MAX_ENTRY_BYTES);
+    rc = add_input(w, logical_path, media_type, &in);
+    if (rc < 0)
+        return rc;
+    in->file = lpi_strdup(w->ctx, file);
+    if (!in->file) {
+        input_dispose(w->ctx, in);
+        w->ninputs--;
+        return LP_ENOMEM;
+    }
+    in->st = st;
+    return 0;
+}
+
+int lp_writer_add_buffer(lp_writer *w, const char *logical_path,
+                         const void *data, size_t len, const char *media_type)
+{
+    input *in;
+    int rc;
+
+    LP_ASSERT_ARG(w && logical_path && (data || len == 0));
+    rc = add_input(w, logical_path, media_type, &in);
+    if (rc < 0)
+        return rc;
+    in->data = lpi_malloc(w->ctx, len);
+    if (!in->data) {
+        input_dispose(w->ctx, in);
+        w->ninputs--;
+        return LP_ENOMEM;
+    }
+    if (len)
+        memcpy(in->data, data, len);
+    in->len = len;
+    return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Walk dir recursively in sorted order; prefix is the logical path so far */
+static int add_tree(lp_writer *w, const char *dir, const char *prefix,
+                    unsigned depth)
+{
+    lp_ctx *ctx = w->ctx;
+    DIR *d;
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+
+    if (depth > LP_MAX_PATH_DEPTH)
+        return lpi_error(ctx, LP_ETOOBIG, "'%s' is nested deeper than %u "
+                         "folders", dir, LP_MAX_PATH_DEPTH);
+    d = opendir(dir);
+    if (!d)
+        return lpi_error(ctx, LP_EIO, "cannot read folder '%s': %s", dir,
+                         strerror(errno));
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        rc = lpi_grow(ctx, (void **)&names, &cap, n + 1, sizeof(*names));
+        if (rc == 0 && !(names[n] = lpi_strdup(ctx, de->d_name)))
+            rc = LP_ENOMEM;
+        if (rc < 0)
+            break;
+        n++;
+    }
+    closedir(d);
+    if (rc == 0)
+        qsort(names, n, sizeof(*names), cmp_name);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        lpi_buf fs, lp;
+        struct stat st;
+
+        lpi_buf_init(&fs, SIZE_MAX / 2);
+        lpi_buf_init(&lp, SIZE_MAX / 2);
+        rc = lpi_buf_printf(&fs, ctx, "%s/%s", dir, names[i]);
+        if (rc == 0)
+            rc = lpi_buf_printf(&lp, ctx, "%s%s%s", prefix, *prefix ? "/" : "",
+                                names[i]);
+        if (rc == 0 && lstat(fs.data, &st) < 0)
+            rc = lpi_error(ctx, LP_EIO, "cannot read '%s': %s", fs.data,
+                           strerror(errno));
+        if (rc == 0) {
+            if (S_ISDIR(st.st_mode))
+                rc = add_tree(w, fs.data, lp.data, depth + 1);
+            else
+                rc = lp_writer_add_file(w, lp.data, fs.data, NULL);
+        }
+        lpi_buf_dispose(&fs, ctx);
+        lpi_buf_dispose(&lp, ctx);
+    }
+    for (size_t i = 0; i < n; i++)
+        lpi_free(ctx, names[i]);
+    lpi_free(ctx, names);
+    return rc;
+}
+
+int lp_writer_add_tree(lp_writer *w, const char *dir)
+{
+    struct stat st;
+
+    LP_ASSERT_ARG(w && dir);
+    if (stat(dir, &st) < 0)
+        return lpi_error(w->ctx, LP_EIO, "cannot read folder '%s': %s", dir,
+                         strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return lpi_error(w->ctx, LP_EIO, "'%s' is not a folder", dir);
+    return add_tree(w, dir, "", 0);
+}
+
+/* ------------------------------------------------------------ pass 1 */
+
+typedef struct pass1 {
+    lp_writer *w;
+    atomic_size_t next;
+} pass1;
+
+typedef struct worker {
+    pass1 *job;
+    pthread_t tid;
+    bool started;
+    int spool;               /* this worker's spool file (unlinked) */
+    uint64_t spool_end;
+    ZSTD_CCtx *cctx;
+    unsigned char *in, *out;
+    size_t out_cap;
+    lp_ctx *ctx;
+} worker;
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+    const unsigned char *p = buf;
+
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+           a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec
+           && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Open an input file and check it is the one that was added */
+static int open_input(lp_ctx *ctx, const input *in, int *out)
+{
+    struct stat st;
+    int fd = open(in->file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd < 0)
+        return lpi_error(ctx, LP_EIO, "cannot read '%s': %s", in->file,
+                         strerror(errno));
+    if (fstat(fd, &st) < 0 || !same_file(&st, &in->st)) {
+        close(fd);
+        return lpi_error(ctx, LP_ECHANGED, "'%s' changed while the package "
+                         "was being written", in->file);
+    }
+    *out = fd;
+    return 0;
+}
+
+/* Next chunk of an input; *n is 0 at its end */
+static int read_chunk(lp_ctx *ctx, const input *in, int fd, uint64_t off,
+                      unsigned char *buf, size_t *n)
+{
+    uint64_t left = (in->file ? (uint64_t)in->st.st_size : in->len) - off;
+    size_t want = left < IO_CHUNK ? (size_t)left : IO_CHUNK;
+    ssize_t got;
+
+    if (!in->file) {
+        memcpy(buf, in->data + off, want);
+        *n = want;
+        return 0;
+    }
+    *n = 0;
+    while (want > 0) {
+        got = read(fd, buf + *n, want);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return lpi_error(ctx, LP_EIO, "cannot read '%s': %s", in->file,
+                             strerror(errno));
+        if (got == 0)
+            return lpi_error(ctx, LP_ECHANGED, "'%s' shrank while being read",
+                             in->file);
+        *n += (size_t)got;
+        want -= (size_t)got;
+    }
+    return 0;
+}
+
+/* Hash (and maybe compress) one input */
+static int process(worker *wk, input *in)
+{
+    lp_ctx *ctx = wk->ctx;
+    uint64_t size = in->file ? (uint64_t)in->st.st_size : in->len;
+    uint64_t off = 0, frame = 0;
+    bool compress = may_compress(in->media_type) && size > 0;
+    lpi_hasher h;
+    int fd = -1, rc = 0;
+
+    if (in->file) {
+        rc = open_input(ctx, in, &fd);
+        if (rc < 0)
+            return rc;
+    }
+    lpi_hash_init(&h);
+    if (compress) {
+        ZSTD_CCtx_reset(wk->cctx, ZSTD_reset_session_only);
+        ZSTD_CCtx_setPledgedSrcSize(wk->cctx, size);
+    }
+    for (;;) {
+        size_t n;
+
+        rc = read_chunk(ctx, in, fd, off, wk->in, &n);
+        if (rc < 0 || n == 0)
+            break;
+        lpi_hash_update(&h, wk->in, n);
+        off += n;
+        if (compress) {
+            ZSTD_inBuffer ib = { wk->in, n, 0 };
+            ZSTD_EndDirective end = off == size ? ZSTD_e_end
+                                                : ZSTD_e_continue;
+            size_t left;
+            do {
+                ZSTD_outBuffer ob = { wk->out, wk->out_cap, 0 };
+                left = ZSTD_compressStream2(wk->cctx, &ob, &ib, end);
+                if (ZSTD_isError(left)) {
+                    rc = lpi_error(ctx, LP_EINTERNAL, "zstd: %s",
+                                   ZSTD_getErrorName(left));
+                    break;
+                }
+                if (write_full(wk->spool, wk->out, ob.pos) < 0) {
+                    rc = lpi_error(ctx, LP_EIO, "cannot write a temporary "
+                                   "file: %s", strerror(errno));
+                    break;
+                }
+                frame += ob.pos;
+            } while (end == ZSTD_e_end ? left != 0 : ib.pos < ib.size);
+            if (rc < 0)
+                break;
+            /* incompressible after all: stop compressing, keep hashing */
+            if ((off >= PROBE_BYTES && off < size &&
+                 frame > off - off / 50) || frame >= size) {
+                compress = false;
+            }
+        }
+        if (off == size)
+            break;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (rc < 0)
+        return rc;
+    lpi_hash_final(&h, in->hash);
+    in->size = size;
+    if (compress && frame < size) {
+        in->compressed = true;
+        in->spool = wk->spool;
+        in->spool_off = wk->spool_end;
+        in->spool_len = frame;
+        wk->spool_end += frame;
+    } else if (frame > 0) {
+        /* drop the abandoned frame from the spool */
+        if (lseek(wk->spool, (off_t)wk->spool_end, SEEK_SET) < 0 ||
+            ftruncate(wk->spool, (off_t)wk->spool_end) < 0)
+            return lpi_error(ctx, LP_EIO, "cannot rewind a temporary file: %s",
+                             strerror(errno));
+    }
+    return 0;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *wk = arg;
+    lp_writer *w = wk->job->w;
+
+    for (;;) {
+        size_t i = atomic_fetch_add(&wk->job->next, 1);
+        input *in;
+
+        if (i >= w->ninputs)
+            break;
+        in = &w->inputs[i];
+        in->rc = process(wk, in);
+        if (in->rc < 0) {
+            /* the failure of the first input in path order is reported */
+            in->err = lpi_strdup(wk->ctx, lp_ctx_errmsg(wk->ctx));
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* A temporary file next to the destination, already unlinked */
+static int spool_open(lp_ctx *ctx, const char *dest, int *out)
+{
+    lpi_buf name;
+    int fd, rc;
+
+    lpi_buf_init(&name, SIZE_MAX / 2);
+    rc = lpi_buf_printf(&name, ctx, "%s.spool-XXXXXX", dest);
+    if (rc < 0)
+        return rc;
+    fd = mkstemp(name.data);
+    if (fd < 0) {
+        rc = lpi_error(ctx, LP_EIO, "cannot create a temporary file next to "
+                       "'%s': %s", dest, strerror(errno));
+    } else {
+        unlink(name.data);
+        *out = fd;
+    }
+    lpi_buf_dispose(&name, ctx);
+    return rc;
+}
+
+static void worker_dispose(worker *wk)
+{
+    if (wk->spool >= 0)
+        close(wk->spool);
+    ZSTD_freeCCtx(wk->cctx);
+    if (wk->ctx) {
+        lpi_free(wk->ctx, wk->in);
+        lpi_free(wk->ctx, wk->out);
+        lp_ctx_free(wk->ctx);
+    }
+}
+
+static int worker_init(lp_writer *w, worker *wk, pass1 *job)
+{
+    int rc;
+
+    memset(wk, 0, sizeof(*wk));
+    wk->spool = -1;
+    wk->job = job;
+    rc = lp_ctx_new(&wk->ctx, &w->ctx->alloc);
+    if (rc < 0)
+        return lpi_error(w->ctx, rc, "cannot create a worker context");
+    rc = spool_open(w->ctx, w->dest, &wk->spool);
+    if (rc < 0)
+        return rc;
+    wk->cctx = ZSTD_createCCtx();
+    wk->out_cap = ZSTD_CStreamOutSize();
+    wk->in = lpi_malloc(w->ctx, IO_CHUNK);
+    wk->out = lpi_malloc(w->ctx, wk->out_cap);
+    if (!wk->cctx || !wk->in || !wk->out)
+        return lpi_nomem(w->ctx);
+    ZSTD_CCtx_setParameter(wk->cctx, ZSTD_c_compressionLevel, w->opts.level);
+    ZSTD_CCtx_setParameter(wk->cctx, ZSTD_c_contentSizeFlag, 1);
+    ZSTD_CCtx_setParameter(wk->cctx, ZSTD_c_checksumFlag, 0);
+    return 0;
+}
+
+/* ------------------------------------------------------------ pass 2 */
+
+/* A libzip source that streams one object from the spool or its file */
+typedef struct objsrc {
+    const input *in;
+    lp_ctx *ctx;
+    int fd;
+    uint64_t pos, len;
+    zip_error_t error;
+} objsrc;
+
+static zip_int64_t objsrc_cb(void *ud, void *data, zip_uint64_t len,
+                             zip_source_cmd_t cmd)
+{
+    objsrc *s = ud;
+
+    switch (cmd) {
+    case ZIP_SOURCE_OPEN:
+        s->pos = 0;
+        if (!s->in->compressed && s->in->file) {
+            if (open_input(s->ctx, s->in, &s->fd) < 0) {
+                zip_error_set(&s->error, ZIP_ER_CHANGED, 0);
+                return -1;
+            }
+        }
+        return 0;
+    case ZIP_SOURCE_READ: {
+        uint64_t left = s->len - s->pos;
+        size_t want = len < left ? (size_t)len : (size_t)left;
+        ssize_t got;
+
+        if (want == 0)
+            return 0;
+        if (s->in->compressed) {
+            got = pread(s->in->spool, data, want,
+                        (off_t)(s->in->spool_off + s->pos));
+        } else if (s->in->file) {
+            got = read(s->fd, data, want);
+        } else {
+            memcpy(data, s->in->data + s->pos, want);
+            got = (ssize_t)want;
+        }
+        if (got <= 0) {
+            zip_error_set(&s->error, got == 0 ? ZIP_ER_CHANGED : ZIP_ER_READ,
+                          got == 0 ? 0 : errno);
+            return -1;
+        }
+        s->pos += (uint64_t)got;
+        return got;
+    }
+    case ZIP_SOURCE_CLOSE:
+        if (s->fd >= 0)
+            close(s->fd);
+        s->fd = -1;
+        return 0;
+    case ZIP_SOURCE_STAT: {
+        zip_stat_t *st = data;
+        if (len < sizeof(*st)) {
+            zip_error_set(&s->error, ZIP_ER_INVAL, 0);
+            return -1;
+        }
+        zip_stat_init(st);
+        st->size = s->len;
+        st->valid |= ZIP_STAT_SIZE;
+        return sizeof(*st);
+    }
+    case ZIP_SOURCE_ERROR:
+        return zip_error_to_data(&s->error, data, len);
+    case ZIP_SOURCE_FREE:
+        if (s->fd >= 0)
+            close(s->fd);
+        zip_error_fini(&s->error);
+        lpi_free(s->ctx, s);
+        return 0;
+    case ZIP_SOURCE_SUPPORTS:
+        return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ,
+                                              ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
+                                              ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
+                                              -1);
+    default:
+        zip_error_set(&s->error, ZIP_ER_OPNOTSUPP, 0);
+        return -1;
+    }
+}
+
+/* Add one stored entry with fixed metadata; takes ownership of src */
+static int add_stored(lp_ctx *ctx, zip_t *za, const char *name, zip_source_t *src,
+                   int64_t mtime)
+{
+    zip_int64_t idx;
+
+    if (!src)
+        return lpi_error(ctx, LP_ENOMEM, "libzip: %s", zip_strerror(za));
+    idx = zip_file_add(za, name, src, ZIP_FL_ENC_UTF_8);
+    if (idx < 0) {
+        zip_source_free(src);
+        return lpi_error(ctx, LP_EINTERNAL, "libzip: cannot add '%s': %s",
+                         name, zip_strerror(za));
+    }
+    if (zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_STORE, 0) < 0
+        || zip_file_set_mtime(za, (zip_uint64_t)idx, (time_t)mtime, 0) < 0
+        || zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0,
+                                            ZIP_OPSYS_UNIX,
+                                            (zip_uint32_t)0100644 << 16) < 0)
+        return lpi_error(ctx, LP_EINTERNAL, "libzip: '%s': %s", name,
+                         zip_strerror(za));
+    return 0;
+}
+
+static int cmp_input_hash(const void *a, const void *b)
+{
+    const input *x = *(const input *const *)a, *y = *(const input *const *)b;
+    int c = memcmp(x->hash, y->hash, LP_HASH_BYTES);
+
+    /* among equal contents, the first by path provides the object */
+    return c ? c : strcmp(x->path, y->path);
+}
+
+static int cmp_input_path(const void *a, const void *b)
+{
+    return strcmp(((const input *)a)->path, ((const input *)b)->path);
+}
+
+/* The creation time: explicit, SOURCE_DATE_EPOCH, or newest input mtime */
+static int creation_time(lp_writer *w, int64_t *out)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    int64_t t = DOS_EPOCH;
+
+    if (w->opts.created >= 0) {
+        t = w->opts.created;
+    } else if (sde && *sde) {
+        char *end;
+        long long v;
+        errno = 0;
+        v = strtoll(sde, &end, 10);
+        if (errno || *end || v < 0)
+            return lpi_error(w->ctx, LP_EINVAL, "SOURCE_DATE_EPOCH '%s' is "
+                             "not a number of seconds", sde);
+        t = v;
+    } else {
+        for (size_t i = 0; i < w->ninputs; i++)
+            if (w->inputs[i].file && w->inputs[i].st.st_mtime > t)
+                t = w->inputs[i].st.st_mtime;
+    }
+    if (t < DOS_EPOCH)
+        t = DOS_EPOCH; /* ZIP timestamps start in 1980 */
+    if (t > 4102444799) /* 2099-12-31: the last DOS year */
+        return lpi_error(w->ctx, LP_EINVAL, "creation time is after 2099");
+    *out = t;
+    return 0;
+}
+
+static int build_manifest(lp_writer *w, int64_t created, lpi_buf *out)
+{
+    lp_ctx *ctx = w->ctx;
+    lpi_manifest m, check;
+    const char *langs[LP_MAX_LANGUAGES];
+    char *lcopy;
+    int rc;
+
+    memset(&m, 0, sizeof(m));
+    m.format = LP_FORMAT_VERSION;
+    m.id = w->id;
+    m.version = w->version;
+    m.label = w->label;
+    m.created = created;
+    lcopy = lpi_strdup(ctx, w->languages);
+    if (!lcopy)
+        return LP_ENOMEM;
+    for (char *t = lcopy, *sp; t; t = sp) {
+        sp = strchr(t, ' ');
+        if (sp)
+            *sp++ = '\0';
+        langs[m.nlanguages++] = t;
+    }
+    m.languages = langs;
+    m.nentries = w->ninputs;
+    m.entries = lpi_calloc(ctx, w->ninputs ? w->ninputs : 1,
+                           sizeof(*m.entries));
+    if (!m.entries) {
+        lpi_free(ctx, lcopy);
+        return LP_ENOMEM;
+    }
+    for (size_t i = 0; i < w->ninputs; i++) {
+        m.entries[i].path = w->inputs[i].path;
+        m.entries[i].media_type = w->inputs[i].media_type;
+        m.entries[i].size = w->inputs[i].size;
+        memcpy(m.entries[i].hash, w->inputs[i].hash, LP_HASH_BYTES);
+    }
+    rc = lpi_manifest_serialize(&m, ctx, out);
+    lpi_free(ctx, m.entries);
+    lpi_free(ctx, lcopy);
+    /* never write what our own reader would refuse */
+    if (rc == 0) {
+        rc = lpi_manifest_parse(&check, ctx, (unsigned char *)out->data,
+                                out->len);
+        if (rc == 0)
+            lpi_manifest_dispose(&check, ctx);
+        else
+            rc = ctx->code = LP_EINVAL;
+    }
+    return rc;
+}
+
+static int sync_path(lp_ctx *ctx, const char *path, bool dir)
+{
+    int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+    int rc = 0;
+
+    if (fd < 0 || fsync(fd) < 0)
+        rc = lpi_error(ctx, LP_EIO, "cannot sync '%s': %s", path,
+                       strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+static int write_zip(lp_writer *w, const char *tmp, int64_t created,
+                     const lpi_buf *manifest)
+{
+    lp_ctx *ctx = w->ctx;
+    const input **order = NULL;
+    zip_t *za;
+    int zerr = 0, rc = 0;
+
+    za = zip_open(tmp, ZIP_CREATE | ZIP_EXCL, &zerr);
+    if (!za) {
+        zip_error_t ze;
+        zip_error_init_with_code(&ze, zerr);
+        rc = lpi_error(ctx, LP_EIO, "cannot create '%s': %s", tmp,
+                       zip_error_strerror(&ze));
+        zip_error_fini(&ze);
+        return rc;
+    }
+    rc = add_stored(ctx, za, LPI_MIMETYPE_NAME,
+                 zip_source_buffer(za, LPI_MIMETYPE, strlen(LPI_MIMETYPE), 0),
+                 created);
+    if (rc == 0)
+        rc = add_stored(ctx, za, LPI_MANIFEST_NAME,
+                     zip_source_buffer(za, manifest->data, manifest->len, 0),
+                     created);
+    if (rc == 0) {
+        order = lpi_calloc(ctx, w->ninputs ? w->ninputs : 1, sizeof(*order));
+        if (!order)
+            rc = LP_ENOMEM;
+    }
+    if (rc == 0) {
+        for (size_t i = 0; i < w->ninputs; i++)
+            order[i] = &w->inputs[i];
+        qsort(order, w->ninputs, sizeof(*order), cmp_input_hash);
+    }
+    for (size_t i = 0; i < w->ninputs && rc == 0; i++) {
+        const input *in = order[i];
+        char name[sizeof(LPI_OBJECTS_DIR) + LP_HASH_HEX_BYTES + 8];
+        char hex[LP_HASH_HEX_BYTES + 1];
+        objsrc *s;
+        zip_source_t *src;
+
+        if (i > 0 && memcmp(order[i - 1]->hash, in->hash, LP_HASH_BYTES) == 0)
+            continue; /* dedupe: stored once */
+        lpi_hash_hex(hex, in->hash);
+        snprintf(name, sizeof(name), LPI_OBJECTS_DIR "%s%s", hex,
+                 in->compressed ? LPI_ZST_SUFFIX : "");
+        s = lpi_calloc(ctx, 1, sizeof(*s));
+        if (!s) {
+            rc = LP_ENOMEM;
+            break;
+        }
+        s->in = in;
+        s->ctx = ctx;
+        s->fd = -1;
+        s->len = in->compressed ? in->spool_len : in->size;
+        zip_error_init(&s->error);
+        src = zip_source_function(za, objsrc_cb, s);
+        if (!src) {
+            lpi_free(ctx, s);
+            rc = lpi_nomem(ctx);
+            break;
+        }
+        rc = add_stored(ctx, za, name, src, created);
+    }
+    lpi_free(ctx, (void *)order);
+    if (rc == 0 && zip_close(za) < 0) {
+        /* the message of an input that changed was left in ctx by open */
+        if (zip_error_code_zip(zip_get_error(za)) == ZIP_ER_CHANGED &&
+            ctx->code == LP_ECHANGED)
+            rc = LP_ECHANGED;
+        else
+            rc = lpi_error(ctx, LP_EIO, "cannot write '%s': %s", w->dest,
+                           zip_strerror(za));
+    }
+    if (rc < 0) {
+        zip_discard(za);
+        unlink(tmp);
+    }
+    return rc;
+}
+
+static char *dir_of(lp_ctx *ctx, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    lpi_buf b;
+
+    lpi_buf_init(&b, SIZE_MAX / 2);
+    if (!slash)
+        lpi_buf_add(&b, ctx, ".", 1);
+    else if (slash == path)
+        lpi_buf_add(&b, ctx, "/", 1);
+    else
+        lpi_buf_add(&b, ctx, path, (size_t)(slash - path));
+    return b.data;
+}
+
+int lp_writer_commit(lp_writer *w)
+{
+    lp_ctx *ctx;
+    pass1 job;
+    worker *workers = NULL;
+    unsigned nthreads;
+    lpi_buf manifest, tmp;
+    char *dir = NULL;
+    int64_t created = 0;
+    int rc = 0;
+
+    LP_ASSERT_ARG(w);
+    ctx = w->ctx;
+    if (w->committed)
+        return lpi_error(ctx, LP_EINVAL, "package already written");
+    lpi_buf_init(&manifest, LP_MAX_MANIFEST_BYTES);
+    lpi_buf_init(&tmp, SIZE_MAX / 2);
+
+    qsort(w->inputs, w->ninputs, sizeof(*w->inputs), cmp_input_path);
+    for (size_t i = 1; i < w->ninputs; i++)
+        if (strcmp(w->inputs[i - 1].path, w->inputs[i].path) == 0)
+            return lpi_error(ctx, LP_EEXIST, "'%s' was added twice",
+                             w->inputs[i].path);
+    rc = creation_time(w, &created);
+    if (rc < 0)
+        return rc;
+
+    /* pass 1: hash and compress, in parallel */
+    nthreads = w->opts.threads ? w->opts.threads : lpi_cpu_count();
+    if (nthreads > 64)
+        nthreads = 64;
+    if (nthreads > w->ninputs)
+        nthreads = w->ninputs ? (unsigned)w->ninputs : 1;
+    job.w = w;
+    atomic_init(&job.next, 0);
+    workers = lpi_calloc(ctx, nthreads, sizeof(*workers));
+    if (!workers)
+        return LP_ENOMEM;
+    for (unsigned t = 0; t < nthreads && rc == 0; t++) {
+        rc = worker_init(w, &workers[t], &job);
+        if (rc == 0) {
+            workers[t].started = pthread_create(&workers[t].tid, NULL,
+                                                worker_main,
+                                                &workers[t]) == 0;
+            if (!workers[t].started)
+                rc = lpi_error(ctx, LP_EINTERNAL, "cannot start a thread");
+        }
+    }
+    if (rc < 0)
+        atomic_store(&job.next, w->ninputs); /* stop the started ones */
+    for (unsigned t = 0; t < nthreads; t++)
+        if (workers[t].started)
+            pthread_join(workers[t].tid, NULL);
+    if (rc == 0) {
+        /* report the failure of the first input, in path order */
+        for (size_t i = 0; i < w->ninputs && rc == 0; i++)
+            if (w->inputs[i].rc < 0)
+                rc = lpi_error(ctx, w->inputs[i].rc, "%s",
+                               w->inputs[i].err ? w->inputs[i].err
+                               : lp_strerror(w->inputs[i].rc));
+    }
+
+    if (rc == 0)
+        rc = build_manifest(w, created, &manifest);
+    if (rc == 0)
+        rc = lpi_buf_printf(&tmp, ctx, "%s.tmp-%ld", w->dest, (long)getpid());
+    if (rc == 0) {
+        unlink(tmp.data); /* a leftover of a killed run with our pid */
+        rc = write_zip(w, tmp.data, created, &manifest);
+    }
+    if (rc == 0)
+        rc = sync_path(ctx, tmp.data, false);
+    if (rc == 0 && rename(tmp.data, w->dest) < 0)
+        rc = lpi_error(ctx, LP_EIO, "cannot rename '%s' to '%s': %s",
+                       tmp.data, w->dest, strerror(errno));
+    if (rc < 0 && tmp.data)
+        unlink(tmp.data);
+    if (rc == 0) {
+        dir = dir_of(ctx, w->dest);
+        rc = dir ? sync_path(ctx, dir, true) : LP_ENOMEM;
+        w->committed = true;
+    }
+    for (unsigned t = 0; t < nthreads; t++)
+        worker_dispose(&workers[t]);
+    lpi_free(ctx, workers);
+    lpi_free(ctx, dir);
+    lpi_buf_dispose(&manifest, ctx);
+    lpi_buf_dispose(&tmp, ctx);
+    return rc;
+}

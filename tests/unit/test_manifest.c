@@ -1,0 +1,182 @@
+/*
+ * test_manifest.c - the manifest parser and writer (internal API: this
+ * test is built from the library's sources, see Makefile.am).
+ */
+#include "unit.h"
+#include "lpi.h"
+
+#define H1 "0000000000000000000000000000000000000000000000000000000000000001"
+#define H2 "00000000000000000000000000000000000000000000000000000000000000ff"
+#define HEAD(n) "lpk-manifest 1\nid org.example.math\nversion 3\n" \
+    "label 2026 term 1\nlanguages tet pt\ncreated 2025-11-28T14:00:00Z\n" \
+    "entries " #n "\n\n"
+
+static int parse(lp_ctx *ctx, const char *text, lpi_manifest *m)
+{
+    return lpi_manifest_parse(m, ctx, (const unsigned char *)text,
+                              strlen(text));
+}
+
+static void test_good(void **state)
+{
+    lp_ctx *ctx = *state;
+    lpi_manifest m;
+    const char *text = HEAD(2)
+        H1 " 5 text/plain a/b.txt\n"
+        H2 " 0 image/jpeg media/Figure 1.jpg\n";
+    lpi_buf out;
+
+    assert_int_equal(parse(ctx, text, &m), 0);
+    assert_int_equal(m.format, 1);
+    assert_string_equal(m.id, "org.example.math");
+    assert_int_equal(m.version, 3);
+    assert_string_equal(m.label, "2026 term 1");
+    assert_int_equal(m.nlanguages, 2);
+    assert_string_equal(m.languages[1], "pt");
+    assert_int_equal(m.created, 1764338400);
+    assert_int_equal(m.nentries, 2);
+    assert_string_equal(m.entries[1].path, "media/Figure 1.jpg");
+    assert_int_equal(m.entries[0].size, 5);
+    assert_int_equal(m.entries[1].hash[31], 0xff);
+    /* writing it back gives the same bytes: one canonical form */
+    lpi_buf_init(&out, LP_MAX_MANIFEST_BYTES);
+    assert_int_equal(lpi_manifest_serialize(&m, ctx, &out), 0);
+    assert_string_equal(out.data, text);
+    lpi_buf_dispose(&out, ctx);
+    lpi_manifest_dispose(&m, ctx);
+}
+
+static void test_unknown_header_key_ignored(void **state)
+{
+    lp_ctx *ctx = *state;
+    lpi_manifest m;
+
+    assert_int_equal(parse(ctx, "lpk-manifest 1\nx-future something\n"
+                           "id a\nversion 1\nlabel \nlanguages und\n"
+                           "created 1980-01-01T00:00:00Z\nentries 0\n\n", &m),
+                     0);
+    assert_string_equal(m.label, "");
+    lpi_manifest_dispose(&m, ctx);
+}
+
+static void test_newer_format_refused(void **state)
+{
+    lp_ctx *ctx = *state;
+    lpi_manifest m;
+
+    assert_int_equal(parse(ctx, "lpk-manifest 2\nwhatever\n", &m),
+                     LP_EVERSION);
+    assert_non_null(strstr(lp_ctx_errmsg(ctx), "format 2 is newer"));
+}
+
+static void test_bad(void **state)
+{
+    lp_ctx *ctx = *state;
+    const struct { const char *text; int code; const char *msg; } bad[] = {
+        { "", LP_EFORMAT, "empty" },
+        { "lpk-manifest 1", LP_EFORMAT, "newline" },
+        { "lpk-manifest 1\r\n", LP_EFORMAT, "carriage return" },
+        { "PK\x03\x04\n", LP_EFORMAT, "does not start" },
+        { "lpk-manifest 01\n", LP_EFORMAT, "not a version" },
+        { "lpk-manifest 0\n", LP_EFORMAT, "not a version" },
+        { "lpk-manifest 1\nid a\n", LP_EFORMAT, "ends inside the header" },
+        { "lpk-manifest 1\nid a\n\n", LP_EFORMAT, "no 'version'" },
+        { "lpk-manifest 1\nid a\nid b\n\n", LP_EFORMAT, "line 3: 'id' given twice" },
+        { "lpk-manifest 1\nid -a\n\n", LP_EFORMAT, "line 2: package id must start" },
+        { "lpk-manifest 1\nversion 0\n\n", LP_EFORMAT, "version must be" },
+        { "lpk-manifest 1\nversion 007\n\n", LP_EFORMAT, "version must be" },
+        { "lpk-manifest 1\nversion 99999999999999999999\n\n", LP_EFORMAT,
+          "version must be" },
+        { "lpk-manifest 1\ncreated 2026-02-30T00:00:00Z\n\n", LP_EFORMAT,
+          "created must be" },
+        { "lpk-manifest 1\nlanguages en  fr\n\n", LP_EFORMAT, "language tag" },
+        { "lpk-manifest 1\nentries 262145\n\n", LP_ETOOBIG, "more than" },
+        { "lpk-manifest 1\nBad key\n\n", LP_EFORMAT, "bad header key" },
+        { HEAD(1), LP_EFORMAT, "lists 0 entries, header says 1" },
+        { HEAD(0) H1 " 1 a/b x\n", LP_EFORMAT, "more lines" },
+        { HEAD(1) "00 1 text/plain x\n", LP_EFORMAT, "line 9: entry must start" },
+        { HEAD(1) H1 " 01 text/plain x\n", LP_EFORMAT, "entry size" },
+        { HEAD(1) H1 " 68719476737 text/plain x\n", LP_EFORMAT, "entry size" },
+        { HEAD(1) H1 " 1 textplain x\n", LP_EFORMAT, "no '/'" },
+        { HEAD(1) H1 " 1 text/plain\n", LP_EFORMAT, "no path" },
+        { HEAD(1) H1 " 1 text/plain ../x\n", LP_EFORMAT, "'..'" },
+        { HEAD(1) H1 " 1 text/plain /x\n", LP_EFORMAT, "absolute" },
+        { HEAD(2) H1 " 1 text/plain b\n" H1 " 1 text/plain a\n", LP_EFORMAT,
+          "line 10: entry 'a' is out of order" },
+        { HEAD(2) H1 " 1 text/plain a\n" H1 " 1 text/plain a\n", LP_EFORMAT,
+          "listed twice" },
+        { HEAD(2) H1 " 1 text/plain a\n" H1 " 1 text/plain a/b\n", LP_EFORMAT,
+          "inside entry 'a'" },
+        { HEAD(3) H1 " 1 text/plain a\n" H1 " 1 text/plain a-b\n"
+          H1 " 1 text/plain a/b\n", LP_EFORMAT, "inside entry 'a'" },
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        lpi_manifest m;
+        int rc = parse(ctx, bad[i].text, &m);
+        if (rc != bad[i].code || !strstr(lp_ctx_errmsg(ctx), bad[i].msg))
+            fail_msg("case %zu: got %d '%s', want %d '%s'", i, rc,
+                     lp_ctx_errmsg(ctx), bad[i].code, bad[i].msg);
+    }
+}
+
+static void test_embedded_nul(void **state)
+{
+    lp_ctx *ctx = *state;
+    lpi_manifest m;
+    static const unsigned char text[] = "lpk-manifest 1\n\0id a\n";
+
+    assert_int_equal(lpi_manifest_parse(&m, ctx, text, sizeof(text) - 1),
+                     LP_EFORMAT);
+}
+
+static void test_time(void **state)
+{
+    char buf[LPI_TIME_BYTES];
+    int64_t t;
+
+    (void)state;
+    assert_int_equal(lpi_time_format(buf, 0), 0);
+    assert_string_equal(buf, "1970-01-01T00:00:00Z");
+    assert_int_equal(lpi_time_format(buf, 951782400), 0);
+    assert_string_equal(buf, "2000-02-29T00:00:00Z");
+    assert_int_equal(lpi_time_parse(buf, 20, &t), 0);
+    assert_int_equal(t, 951782400);
+    assert_int_equal(lpi_time_parse("1900-02-29T00:00:00Z", 20, &t), -1);
+    assert_int_equal(lpi_time_parse("2023-02-29T00:00:00Z", 20, &t), -1);
+    assert_int_equal(lpi_time_parse("2024-02-29T24:00:00Z", 20, &t), -1);
+    assert_int_equal(lpi_time_parse("2024-02-29 00:00:00Z", 20, &t), -1);
+    assert_int_equal(lpi_time_format(buf, -1), -1);
+    for (int64_t s = 0; s < 4102444800; s += 86400 * 37 + 3671) {
+        assert_int_equal(lpi_time_format(buf, s), 0);
+        assert_int_equal(lpi_time_parse(buf, 20, &t), 0);
+        assert_int_equal(t, s);
+    }
+}
+
+static int setup(void **state)
+{
+    lp_ctx *ctx;
+    if (lp_ctx_new(&ctx, NULL) < 0)
+        return -1;
+    *state = ctx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    lp_ctx_free(*state);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good),
+        cmocka_unit_test(test_unknown_header_key_ignored),
+        cmocka_unit_test(test_newer_format_refused),
+        cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_embedded_nul),
+        cmocka_unit_test(test_time),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
