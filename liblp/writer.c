@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zip.h>
 #include <zstd.h>
@@ -692,6 +693,27 @@ static zip_int64_t objsrc_cb(void *ud, void *data, zip_uint64_t len,
     }
 }
 
+/* DOS date and time of t in UTC (libzip's own conversion uses the local
+ * time zone, which would make packages differ between machines) */
+static zip_uint16_t dos_time(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    return (zip_uint16_t)(tm.tm_hour << 11 | tm.tm_min << 5 | tm.tm_sec / 2);
+}
+
+static zip_uint16_t dos_date(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    return (zip_uint16_t)((tm.tm_year - 80) << 9 | (tm.tm_mon + 1) << 5 |
+                          tm.tm_mday);
+}
+
 /* Add one stored entry with fixed metadata; takes ownership of src */
 static int add_stored(lp_ctx *ctx, zip_t *za, const char *name, zip_source_t *src,
                    int64_t mtime)
@@ -707,7 +729,8 @@ static int add_stored(lp_ctx *ctx, zip_t *za, const char *name, zip_source_t *sr
                          name, zip_strerror(za));
     }
     if (zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_STORE, 0) < 0
-        || zip_file_set_mtime(za, (zip_uint64_t)idx, (time_t)mtime, 0) < 0
+        || zip_file_set_dostime(za, (zip_uint64_t)idx, dos_time(mtime),
+                                dos_date(mtime), 0) < 0
         || zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0,
                                             ZIP_OPSYS_UNIX,
                                             (zip_uint32_t)0100644 << 16) < 0)

@@ -1,0 +1,16 @@
+#!/bin/sh
+# The tools use the library only through its public header: nothing outside
+# liblp/ includes liblp's internals, and liblp includes nothing of the tools.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+plan 3
+cd "$top_srcdir" || bail_out "no source tree"
+bad=$(grep -lE '#include +"(\.\./)*(liblp/)?lpi\.h"|#include +"\.\./liblp/' \
+    lpack/*.c lpack/*.h common/*.c common/*.h 2>/dev/null)
+check 'tools include only <lp.h> from the library' test -z "$bad"
+bad=$(grep -lE '#include +"(\.\./)*(common|lpack|lpc)/' liblp/*.c liblp/*.h)
+check 'liblp includes nothing from the tools' test -z "$bad"
+bad=$(grep -nE '\b(printf|puts|exit|abort|perror)\(' liblp/*.c | \
+      grep -v 'snprintf\|vsnprintf\|LP_ASSERT_ARG' )
+check 'liblp never prints or exits' test -z "$bad"
+[ -n "$bad" ] && diag "$bad"
+done_testing

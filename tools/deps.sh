@@ -1,0 +1,23 @@
+#!/bin/sh
+# Install the Debian packages lp needs to build, test and benchmark, if any
+# are missing.  Run as root (or it prints the apt-get line to run).
+set -eu
+pkgs="gcc make autoconf automake libtool pkg-config
+libzip-dev libzstd-dev libsodium-dev libxml2-dev libyaml-dev libicu-dev
+libcmocka-dev zstd unzip python3 libxml2-utils minisign groff-base"
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+    echo "lp: missing packages:$missing" >&2
+    echo "lp: run as root: apt-get install -y$missing" >&2
+    exit 1
+fi
+echo "lp: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
