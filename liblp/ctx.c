@@ -258,6 +258,13 @@ void lpi_buf_dispose(lpi_buf *b, lp_ctx *ctx)
     lpi_buf_init(b, b->max);
 }
 
+void lpi_sort(void *base, size_t n, size_t size,
+              int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 unsigned lpi_cpu_count(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -19,7 +19,9 @@
  *    first (out) parameter; the matching _free releases it and accepts NULL.
  *    Getters return borrowed pointers, valid until the object they came from
  *    is freed.  Callers never free() memory the library returns.
- *  - The library never prints and never exits.
+ *  - The library never prints and never exits.  Its messages name what they
+ *    are about (the file, the entry's logical path, the manifest line), so
+ *    a program can print them as they are.
  *  - Everything read from a package is treated as hostile: sizes, counts and
  *    names are bounded by the LP_MAX_* limits below and checked before use.
  */

@@ -175,6 +175,10 @@ void lpi_objreader_free(lpi_objreader *r);
 int lpi_zip_open(struct zip **out, lp_ctx *ctx, const char *path,
                  bool check_consistency);
 
+/* qsort that accepts an empty (NULL) array, which qsort itself does not */
+void lpi_sort(void *base, size_t n, size_t size,
+              int (*cmp)(const void *, const void *));
+
 /* Number of online CPUs, at least 1 */
 unsigned lpi_cpu_count(void);
 

@@ -156,7 +156,7 @@ static int check_container(lp_package *p, int64_t *manifest_index)
         rc = scan_entry(p, (zip_uint64_t)i, &st, &cap, manifest_index);
     }
     if (rc == 0) {
-        qsort(names, (size_t)n, sizeof(*names), cmp_str);
+        lpi_sort(names, (size_t)n, sizeof(*names), cmp_str);
         for (zip_int64_t i = 1; i < n; i++)
             if (strcmp(names[i - 1], names[i]) == 0) {
                 rc = lpi_error(ctx, LP_EFORMAT,
@@ -195,7 +195,7 @@ static int link_objects(lp_package *p)
 {
     lp_ctx *ctx = p->ctx;
 
-    qsort(p->objects, p->nobjects, sizeof(*p->objects), cmp_hash);
+    lpi_sort(p->objects, p->nobjects, sizeof(*p->objects), cmp_hash);
     for (size_t i = 1; i < p->nobjects; i++)
         if (memcmp(p->objects[i - 1].hash, p->objects[i].hash,
                    LP_HASH_BYTES) == 0) {
@@ -209,7 +209,8 @@ static int link_objects(lp_package *p)
         lpi_object key, *o;
 
         memcpy(key.hash, e->hash, LP_HASH_BYTES);
-        o = bsearch(&key, p->objects, p->nobjects, sizeof(*o), cmp_hash);
+        o = p->nobjects ? bsearch(&key, p->objects, p->nobjects, sizeof(*o),
+                                  cmp_hash) : NULL;
         if (!o) {
             char hex[LP_HASH_HEX_BYTES + 1];
             lpi_hash_hex(hex, e->hash);

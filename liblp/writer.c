@@ -313,7 +313,7 @@ static int add_tree(lp_writer *w, const char *dir, const char *prefix,
     }
     closedir(d);
     if (rc == 0)
-        qsort(names, n, sizeof(*names), cmp_name);
+        lpi_sort(names, n, sizeof(*names), cmp_name);
     for (size_t i = 0; i < n && rc == 0; i++) {
         lpi_buf fs, lp;
         struct stat st;
@@ -880,7 +880,7 @@ static int write_zip(lp_writer *w, const char *tmp, int64_t created,
     if (rc == 0) {
         for (size_t i = 0; i < w->ninputs; i++)
             order[i] = &w->inputs[i];
-        qsort(order, w->ninputs, sizeof(*order), cmp_input_hash);
+        lpi_sort(order, w->ninputs, sizeof(*order), cmp_input_hash);
     }
     for (size_t i = 0; i < w->ninputs && rc == 0; i++) {
         const input *in = order[i];
@@ -962,7 +962,7 @@ int lp_writer_commit(lp_writer *w)
     lpi_buf_init(&manifest, LP_MAX_MANIFEST_BYTES);
     lpi_buf_init(&tmp, SIZE_MAX / 2);
 
-    qsort(w->inputs, w->ninputs, sizeof(*w->inputs), cmp_input_path);
+    lpi_sort(w->inputs, w->ninputs, sizeof(*w->inputs), cmp_input_path);
     for (size_t i = 1; i < w->ninputs; i++)
         if (strcmp(w->inputs[i - 1].path, w->inputs[i].path) == 0)
             return lpi_error(ctx, LP_EEXIST, "'%s' was added twice",

@@ -1,0 +1,140 @@
+/*
+ * cmd_info.c - lpack info: a package's identity and sizes
+ */
+#include <config.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <lp.h>
+
+#include "common/cli.h"
+#include "common/exit.h"
+#include "lpack/lpack.h"
+
+static const char synopsis[] = "lpack info PKG [--json]";
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: %s\n"
+               "\n"
+               "Show the identity and sizes of the package PKG.\n"
+               "\n"
+               "options:\n"
+               "      --json  print one JSON object instead of text\n"
+               "  -h, --help  show this help and exit\n", synopsis);
+}
+
+enum { OPT_JSON = 256 };
+
+static const struct option longopts[] = {
+    { "json", no_argument, NULL, OPT_JSON },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+};
+
+/* Sum of the entries' sizes: at most 2^18 * 2^36, no overflow. */
+static uint64_t content_bytes(const lp_package *pkg)
+{
+    size_t n = lp_package_entry_count(pkg);
+    uint64_t sum = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        lp_entry_info info;
+
+        if (lp_package_entry(pkg, i, &info) == 0)
+            sum += info.size;
+    }
+    return sum;
+}
+
+static void print_text(const lp_package *pkg, const char *created)
+{
+    size_t nlang = lp_package_language_count(pkg);
+
+    printf("id: %s\n", lp_package_id(pkg));
+    printf("version: %" PRIu64 "\n", lp_package_version(pkg));
+    printf("label: %s\n", lp_package_label(pkg));
+    fputs("languages:", stdout);
+    for (size_t i = 0; i < nlang; i++)
+        printf(" %s", lp_package_language(pkg, i));
+    putchar('\n');
+    printf("created: %s\n", created);
+    printf("format: %u\n", lp_package_format(pkg));
+    printf("entries: %zu\n", lp_package_entry_count(pkg));
+    printf("objects: %zu\n", lp_package_object_count(pkg));
+    printf("content: %" PRIu64 " bytes\n", content_bytes(pkg));
+    printf("file: %" PRIu64 " bytes\n", lp_package_file_size(pkg));
+}
+
+static void print_json(const lp_package *pkg, const char *created)
+{
+    size_t nlang = lp_package_language_count(pkg);
+
+    printf("{\"format\":%u,\"id\":", lp_package_format(pkg));
+    cli_json_str(stdout, lp_package_id(pkg));
+    printf(",\"version\":%" PRIu64 ",\"label\":", lp_package_version(pkg));
+    cli_json_str(stdout, lp_package_label(pkg));
+    fputs(",\"languages\":[", stdout);
+    for (size_t i = 0; i < nlang; i++) {
+        if (i > 0)
+            putchar(',');
+        cli_json_str(stdout, lp_package_language(pkg, i));
+    }
+    fputs("],\"created\":", stdout);
+    cli_json_str(stdout, created);
+    printf(",\"created_unix\":%" PRId64, lp_package_created(pkg));
+    printf(",\"entries\":%zu,\"objects\":%zu", lp_package_entry_count(pkg),
+           lp_package_object_count(pkg));
+    printf(",\"content_bytes\":%" PRIu64 ",\"file_bytes\":%" PRIu64 "}\n",
+           content_bytes(pkg), lp_package_file_size(pkg));
+}
+
+int cmd_info(int argc, char **argv)
+{
+    cli_seen seen = { { 0 } };
+    char created[CLI_TIME_BYTES];
+    const char *path;
+    lp_package *pkg;
+    lp_ctx *ctx;
+    int json = 0;
+    int status;
+
+    for (;;) {
+        int c = cli_getopt(argc, argv, "h", longopts, &seen);
+
+        if (c == -1)
+            break;
+        switch (c) {
+        case OPT_JSON:
+            json = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return cli_finish_stdout(LP_EXIT_OK);
+        default:
+            return cli_bad_usage(synopsis);
+        }
+    }
+    if (optind >= argc) {
+        cli_error("missing package operand");
+        return cli_bad_usage(synopsis);
+    }
+    if (argc - optind > 1) {
+        cli_error("extra operand '%s'", argv[optind + 1]);
+        return cli_bad_usage(synopsis);
+    }
+    path = argv[optind];
+
+    status = cli_package_open(&ctx, &pkg, path);
+    if (status != LP_EXIT_OK)
+        return status;
+    cli_format_time(created, lp_package_created(pkg));
+    if (json)
+        print_json(pkg, created);
+    else
+        print_text(pkg, created);
+    lp_package_free(pkg);
+    lp_ctx_free(ctx);
+    return cli_finish_stdout(LP_EXIT_OK);
+}

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Replay the fuzz corpora and deterministic mutations of them through the
+# fuzz targets (built as plain programs).  Under ASan/UBSan in CI, any
+# memory error aborts the target and fails the test.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+plan 2
+fuzz=$top_builddir/tests/fuzz
+corpus=$top_srcdir/tests/fuzz/corpus
+expect_exit 0 "$fuzz/fuzz_manifest" -m 2000 "$corpus/manifest"
+diag "$(cat "$out")"
+expect_exit 0 "$fuzz/fuzz_package" -m 300 "$corpus/package"
+diag "$(cat "$out")"
+done_testing

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Build the fuzz targets with clang's libFuzzer, ASan and UBSan, and run one:
+#   tests/fuzz/libfuzzer.sh package [SECONDS]
+#   tests/fuzz/libfuzzer.sh manifest [SECONDS]
+# Needs clang and libclang-rt-14-dev (Debian).  Findings go to
+# _fuzz/crash-*; add a fixed crash to tests/fuzz/corpus/<target>/.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+target=${1:?usage: libfuzzer.sh package|manifest [SECONDS]}
+secs=${2:-60}
+out=$top/_fuzz
+mkdir -p "$out/corpus-$target"
+build=${BUILD_DIR:-$top/_build}
+[ -f "$build/config.h" ] || { echo "configure once (tools/check.sh) or set BUILD_DIR" >&2; exit 2; }
+flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
+clang $flags -std=c11 -D_GNU_SOURCE -I"$build" -I"$top/liblp" \
+    "$top/tests/fuzz/fuzz_$target.c" "$top"/liblp/*.c \
+    $(pkg-config --cflags --libs libzip libzstd libsodium) -lpthread \
+    -o "$out/fuzz_$target"
+cp -n "$top/tests/fuzz/corpus/$target"/* "$out/corpus-$target/" 2>/dev/null || true
+cd "$out"
+"./fuzz_$target" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=512 \
+    "corpus-$target"
