@@ -1,75 +1,113 @@
 /*
- * container.c - the ZIP side of a package: opening it with libzip, and
- * streaming one object out of it with its size and hash checked.
+ * container.c - streaming one object out of a package with its size and
+ * hash checked (lpk(5) checks 24 and 25), and checking a compressed
+ * object's frame header before any decompression (check 22).
+ *
+ * Objects are plain ranges of the file (zipread.c checked them), read with
+ * pread(2), so any number of threads can read one package at once.
  */
 #include "lpi.h"
 
-#include <errno.h>
+#include <stdio.h>
 #include <string.h>
-#include <zip.h>
 #include <zstd.h>
 
-int lpi_zip_open(struct zip **out, lp_ctx *ctx, const char *path,
-                 bool check_consistency)
-{
-    zip_error_t ze;
-    int zerr = 0, rc;
-    int flags = ZIP_RDONLY | (check_consistency ? ZIP_CHECKCONS : 0);
-
-    *out = zip_open(path, flags, &zerr);
-    if (*out)
-        return 0;
-    zip_error_init_with_code(&ze, zerr);
-    switch (zerr) {
-    case ZIP_ER_NOENT:
-    case ZIP_ER_OPEN:
-    case ZIP_ER_READ:
-    case ZIP_ER_SEEK:
-    case ZIP_ER_MEMORY:
-        rc = zerr == ZIP_ER_MEMORY ? LP_ENOMEM : LP_EIO;
-        lpi_error(ctx, rc, "cannot open '%s': %s", path,
-                  zerr == ZIP_ER_NOENT ? strerror(ENOENT)
-                                       : zip_error_strerror(&ze));
-        break;
-    default:
-        /* not a zip, truncated, inconsistent: all mean a bad package */
-        rc = lpi_error(ctx, LP_EFORMAT, "'%s' is not a valid package: %s",
-                       path, zip_error_strerror(&ze));
-        break;
-    }
-    zip_error_fini(&ze);
-    return rc;
-}
-
 #define READ_CHUNK (64u * 1024u)
+#define ZSTD_MAGIC 0xfd2fb528u
+#define FRAME_HEADER_MAX 18u
 
 struct lpi_objreader {
     lp_ctx *ctx;
-    zip_file_t *zf;
+    int fd;
     const lpi_object *obj;
     const char *path;
     ZSTD_DCtx *dctx;
     unsigned char *in;      /* compressed input buffer, READ_CHUNK bytes */
     ZSTD_inBuffer inb;
-    uint64_t src_left;      /* stored bytes not read from the zip yet */
+    uint64_t src_pos;       /* stored bytes read so far */
     uint64_t produced;      /* content bytes handed out */
     bool frame_done;
     bool finished;          /* hash checked */
     lpi_hasher hash;
 };
 
-static int obj_error(lpi_objreader *r, int code, const char *what)
+static int obj_error(lp_ctx *ctx, const lpi_object *obj, const char *path,
+                     int code, const char *what)
 {
     char hex[LP_HASH_HEX_BYTES + 1];
 
-    lpi_hash_hex(hex, r->obj->hash);
-    if (r->path)
-        return lpi_error(r->ctx, code, "entry '%s' (object %.12s): %s",
-                         r->path, hex, what);
-    return lpi_error(r->ctx, code, "object %s: %s", hex, what);
+    lpi_hash_hex(hex, obj->hash);
+    if (path)
+        return lpi_error(ctx, code, "entry '%s' (object %.12s): %s", path,
+                         hex, what);
+    return lpi_error(ctx, code, "object %s: %s", hex, what);
 }
 
-int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, struct zip *zip,
+int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
+                    const char *path)
+{
+    unsigned char h[FRAME_HEADER_MAX];
+    size_t n = obj->stored_size < sizeof(h) ? (size_t)obj->stored_size
+                                            : sizeof(h);
+    unsigned fhd, fcs_flag, single, dict_flag, need;
+    uint64_t window = 0, fcs = 0;
+    size_t at = 5;
+    int rc;
+
+    rc = lpi_pread_full(ctx, fd, h, n, obj->offset);
+    if (rc < 0)
+        return rc;
+    if (n < 6 || (uint32_t)(h[0] | h[1] << 8 | h[2] << 16 |
+                            (uint32_t)h[3] << 24) != ZSTD_MAGIC)
+        return obj_error(ctx, obj, path, LP_EFORMAT,
+                         "not a Zstandard frame");
+    fhd = h[4];
+    fcs_flag = fhd >> 6;
+    single = (fhd >> 5) & 1;
+    dict_flag = fhd & 3;
+    if (fhd & 0x08)
+        return obj_error(ctx, obj, path, LP_EFORMAT,
+                         "Zstandard frame has its reserved bit set");
+    if (fcs_flag == 0 && !single)
+        return obj_error(ctx, obj, path, LP_EFORMAT,
+                         "Zstandard frame does not record the content size");
+    need = 5 + !single + (dict_flag == 3 ? 4 : dict_flag) +
+           (fcs_flag == 0 ? 1 : 1u << fcs_flag);
+    if (n <= need)
+        return obj_error(ctx, obj, path, LP_EFORMAT,
+                         "Zstandard frame is cut short");
+    if (!single) {
+        unsigned wd = h[at++], wlog = 10 + (wd >> 3);
+        uint64_t base = (uint64_t)1 << wlog;
+        window = base + base / 8 * (wd & 7);
+    }
+    for (unsigned k = 0, len = dict_flag == 3 ? 4 : dict_flag; k < len; k++)
+        if (h[at++] != 0)
+            return obj_error(ctx, obj, path, LP_EFORMAT,
+                             "Zstandard frame needs a dictionary");
+    switch (fcs_flag) {
+    case 0: fcs = h[at]; break;
+    case 1: fcs = (uint64_t)(h[at] | h[at + 1] << 8) + 256; break;
+    case 2:
+        for (unsigned k = 0; k < 4; k++)
+            fcs |= (uint64_t)h[at + k] << (8 * k);
+        break;
+    default:
+        for (unsigned k = 0; k < 8; k++)
+            fcs |= (uint64_t)h[at + k] << (8 * k);
+    }
+    if (single)
+        window = fcs;
+    if (fcs != obj->size)
+        return obj_error(ctx, obj, path, LP_EHASH, "Zstandard frame holds "
+                         "another size than the manifest says");
+    if (window > ((uint64_t)1 << LP_MAX_WINDOW_LOG))
+        return obj_error(ctx, obj, path, LP_ETOOBIG, "Zstandard frame needs "
+                         "a window larger than 128 MiB");
+    return 0;
+}
+
+int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, int fd,
                        const lpi_object *obj, const char *path)
 {
     lpi_objreader *r = lpi_calloc(ctx, 1, sizeof(*r));
@@ -78,17 +116,10 @@ int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, struct zip *zip,
     if (!r)
         return LP_ENOMEM;
     r->ctx = ctx;
+    r->fd = fd;
     r->obj = obj;
     r->path = path;
-    r->src_left = obj->stored_size;
     lpi_hash_init(&r->hash);
-    /* ZIP_FL_COMPRESSED: raw stored bytes, no CRC pass; BLAKE2b checks */
-    r->zf = zip_fopen_index(zip, obj->zip_index, ZIP_FL_COMPRESSED);
-    if (!r->zf) {
-        int rc = obj_error(r, LP_EIO, zip_strerror(zip));
-        lpi_objreader_free(r);
-        return rc;
-    }
     if (obj->compressed) {
         r->in = lpi_malloc(ctx, READ_CHUNK);
         r->dctx = ZSTD_createDCtx();
@@ -104,27 +135,29 @@ int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, struct zip *zip,
     return 0;
 }
 
-/* Read up to cap stored bytes from the zip entry */
+/* Read up to cap stored bytes */
 static int read_src(lpi_objreader *r, void *buf, size_t cap, size_t *got)
 {
-    zip_int64_t n;
+    uint64_t left = r->obj->stored_size - r->src_pos;
+    int rc;
 
-    if (cap > r->src_left)
-        cap = (size_t)r->src_left;
+    if (cap > left)
+        cap = (size_t)left;
     *got = 0;
     if (cap == 0)
         return 0;
-    n = zip_fread(r->zf, buf, cap);
-    if (n < 0)
-        return obj_error(r, LP_EIO, zip_error_strerror(zip_file_get_error(r->zf)));
-    if (n == 0)
-        return obj_error(r, LP_EFORMAT, "stored data ends early");
-    r->src_left -= (uint64_t)n;
-    *got = (size_t)n;
+    rc = lpi_pread_full(r->ctx, r->fd, buf, cap, r->obj->offset + r->src_pos);
+    if (rc < 0) {
+        char what[256];
+        snprintf(what, sizeof(what), "%s", lp_ctx_errmsg(r->ctx));
+        return obj_error(r->ctx, r->obj, r->path, rc, what);
+    }
+    r->src_pos += cap;
+    *got = cap;
     return 0;
 }
 
-/* Decompress into buf; out.size 0 means only check the frame has ended */
+/* Decompress into buf, up to cap bytes */
 static int inflate_some(lpi_objreader *r, void *buf, size_t cap,
                         size_t *nread)
 {
@@ -133,7 +166,8 @@ static int inflate_some(lpi_objreader *r, void *buf, size_t cap,
     while (outb.pos < outb.size && !r->frame_done) {
         size_t ret;
 
-        if (r->inb.pos == r->inb.size && r->src_left > 0) {
+        if (r->inb.pos == r->inb.size &&
+            r->src_pos < r->obj->stored_size) {
             size_t got;
             int rc = read_src(r, r->in, READ_CHUNK, &got);
             if (rc < 0)
@@ -144,12 +178,14 @@ static int inflate_some(lpi_objreader *r, void *buf, size_t cap,
         }
         ret = ZSTD_decompressStream(r->dctx, &outb, &r->inb);
         if (ZSTD_isError(ret))
-            return obj_error(r, LP_EFORMAT, ZSTD_getErrorName(ret));
+            return obj_error(r->ctx, r->obj, r->path, LP_EFORMAT,
+                             ZSTD_getErrorName(ret));
         if (ret == 0)
             r->frame_done = true;
-        else if (r->inb.pos == r->inb.size && r->src_left == 0 &&
-                 outb.pos < outb.size)
-            return obj_error(r, LP_EFORMAT, "compressed data is truncated");
+        else if (r->inb.pos == r->inb.size &&
+                 r->src_pos == r->obj->stored_size && outb.pos < outb.size)
+            return obj_error(r->ctx, r->obj, r->path, LP_EFORMAT,
+                             "compressed data is truncated");
     }
     *nread = outb.pos;
     return 0;
@@ -169,16 +205,17 @@ static int finish(lpi_objreader *r)
         if (rc < 0)
             return rc;
         if (extra || !r->frame_done)
-            return obj_error(r, LP_EHASH,
+            return obj_error(r->ctx, r->obj, r->path, LP_EHASH,
                              "content is longer than the manifest says");
-        if (r->inb.pos != r->inb.size || r->src_left != 0)
-            return obj_error(r, LP_EFORMAT,
+        if (r->inb.pos != r->inb.size || r->src_pos != r->obj->stored_size)
+            return obj_error(r->ctx, r->obj, r->path, LP_EFORMAT,
                              "data follows the compressed frame");
     }
     r->finished = true;
     lpi_hash_final(&r->hash, h);
     if (sodium_memcmp(h, r->obj->hash, LP_HASH_BYTES) != 0)
-        return obj_error(r, LP_EHASH, "hash does not match the manifest");
+        return obj_error(r->ctx, r->obj, r->path, LP_EHASH,
+                         "hash does not match the manifest");
     return 0;
 }
 
@@ -201,7 +238,7 @@ int lpi_objreader_read(lpi_objreader *r, void *buf, size_t cap,
         if (rc < 0)
             return rc;
         if (got == 0)
-            return obj_error(r, LP_EHASH,
+            return obj_error(r->ctx, r->obj, r->path, LP_EHASH,
                              "content is shorter than the manifest says");
         lpi_hash_update(&r->hash, buf, got);
         r->produced += got;
@@ -216,8 +253,6 @@ void lpi_objreader_free(lpi_objreader *r)
 {
     if (!r)
         return;
-    if (r->zf)
-        zip_fclose(r->zf);
     ZSTD_freeDCtx(r->dctx);
     lpi_free(r->ctx, r->in);
     lpi_free(r->ctx, r);

@@ -23,7 +23,7 @@ int lp_entry_open(lp_entry **out, lp_package *pkg, size_t i)
     if (!e)
         return LP_ENOMEM;
     e->pkg = pkg;
-    rc = lpi_objreader_open(&e->r, ctx, pkg->zip,
+    rc = lpi_objreader_open(&e->r, ctx, pkg->fd,
                             &pkg->objects[pkg->m.entries[i].object],
                             pkg->m.entries[i].path);
     if (rc < 0) {

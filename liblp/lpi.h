@@ -136,25 +136,58 @@ int lpi_time_parse(const char *s, size_t len, int64_t *out);
 #define LPI_OBJECTS_DIR "objects/"
 #define LPI_SIGNATURES_DIR "signatures/"
 #define LPI_ZST_SUFFIX ".zst"
-/* Most ZIP entries a reader looks at: objects, fixed entries, signatures */
-#define LPI_MAX_ZIP_ENTRIES (LP_MAX_ENTRIES + 1024u)
+/* Most signature entries, and so most ZIP entries (lpk(5) LIMITS) */
+#define LPI_MAX_SIGNATURES 1024u
+#define LPI_MAX_ZIP_ENTRIES (LP_MAX_ENTRIES + 2u + LPI_MAX_SIGNATURES)
+
+/* A ZIP entry, checked against lpk(5)'s container rules (zipread.c) */
+typedef struct lpi_zentry {
+    const unsigned char *record; /* its central directory record */
+    const char *name;            /* NUL-terminated copy of the raw name */
+    size_t name_len;
+    uint64_t offset;             /* of the local header */
+    uint64_t data;               /* of the stored bytes */
+    uint64_t size;
+    uint32_t crc;
+} lpi_zentry;
+
+typedef struct lpi_zip {
+    int fd;                      /* not owned */
+    uint64_t file_size, cd_off;
+    unsigned char *cd;           /* the central directory */
+    char *names;
+    lpi_zentry *entries;
+    size_t count;
+} lpi_zip;
+
+/* Checks 1-3 and the central directory's framing; names are filled in,
+ * offsets and sizes only once lpi_zip_check_entry() passed for an entry */
+int lpi_zip_open(lpi_zip *z, lp_ctx *ctx, int fd, uint64_t file_size);
+/* Checks 8 and 11 for entry i (and 4 for the first two) */
+int lpi_zip_check_entry(lpi_zip *z, lp_ctx *ctx, size_t i);
+/* Check 10, once every entry passed lpi_zip_check_entry() */
+int lpi_zip_check_layout(lpi_zip *z, lp_ctx *ctx);
+void lpi_zip_dispose(lpi_zip *z, lp_ctx *ctx);
+/* pread exactly n bytes (LP_EFORMAT at end of file, LP_EIO on error) */
+int lpi_pread_full(lp_ctx *ctx, int fd, void *buf, size_t n, uint64_t off);
+uint32_t lpi_crc32(uint32_t crc, const void *data, size_t len);
 
 /* One distinct content of an open package */
 typedef struct lpi_object {
     unsigned char hash[LP_HASH_BYTES];
     uint64_t size;          /* from the manifest */
     uint64_t stored_size;   /* bytes in the ZIP entry */
-    uint64_t zip_index;
+    uint64_t offset;        /* of those bytes in the file */
     bool compressed;
     size_t first_entry;     /* first manifest entry that names it */
 } lpi_object;
 
-struct zip;
 struct lp_package {
     lp_ctx *ctx;
     char *path;
-    struct zip *zip;
+    int fd;
     uint64_t file_size;
+    lpi_zip zip;
     unsigned char *manifest_bytes;
     size_t manifest_len;
     lpi_manifest m;
@@ -162,18 +195,17 @@ struct lp_package {
     size_t nobjects;
 };
 
-/* Streaming, checked reader of one object, opened on any zip handle (the
- * verifier opens one handle per thread). */
+/* Streaming, checked reader of one object.  Safe to use from several
+ * threads at once on one package, each with its own context. */
 typedef struct lpi_objreader lpi_objreader;
-int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, struct zip *zip,
+int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, int fd,
                        const lpi_object *obj, const char *path);
 int lpi_objreader_read(lpi_objreader *r, void *buf, size_t cap,
                        size_t *nread);
 void lpi_objreader_free(lpi_objreader *r);
-
-/* Open the package file's ZIP with libzip, mapping its errors to ours */
-int lpi_zip_open(struct zip **out, lp_ctx *ctx, const char *path,
-                 bool check_consistency);
+/* Check 22: a compressed object's frame header, before decompressing */
+int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
+                    const char *path);
 
 /* qsort that accepts an empty (NULL) array, which qsort itself does not */
 void lpi_sort(void *base, size_t n, size_t size,

@@ -44,7 +44,7 @@ static bool is_alnum(char c)
 int lpi_check_id(lp_ctx *ctx, const char *id, size_t len)
 {
     if (len == 0 || len > LP_MAX_ID_BYTES)
-        return lpi_error(ctx, LP_EINVAL,
+        return lpi_error(ctx, len ? LP_ETOOBIG : LP_EINVAL,
                          "package id must be 1 to %u characters",
                          LP_MAX_ID_BYTES);
     if (!is_alnum(id[0]))
@@ -61,7 +61,7 @@ int lpi_check_id(lp_ctx *ctx, const char *id, size_t len)
 int lpi_check_label(lp_ctx *ctx, const char *label, size_t len)
 {
     if (len > LP_MAX_LABEL_BYTES)
-        return lpi_error(ctx, LP_EINVAL, "label longer than %u bytes",
+        return lpi_error(ctx, LP_ETOOBIG, "label longer than %u bytes",
                          LP_MAX_LABEL_BYTES);
     if (!lpi_utf8_valid(label, len))
         return lpi_error(ctx, LP_EINVAL, "label is not valid UTF-8");
@@ -77,7 +77,7 @@ int lpi_check_label(lp_ctx *ctx, const char *label, size_t len)
 int lpi_check_language(lp_ctx *ctx, const char *tag, size_t len)
 {
     if (len == 0 || len > LP_MAX_LANGUAGE_BYTES)
-        return lpi_error(ctx, LP_EINVAL,
+        return lpi_error(ctx, len ? LP_ETOOBIG : LP_EINVAL,
                          "language tag must be 1 to %u characters",
                          LP_MAX_LANGUAGE_BYTES);
     for (size_t i = 0; i < len; i++)
@@ -93,7 +93,7 @@ int lpi_check_media_type(lp_ctx *ctx, const char *type, size_t len)
     bool slash = false;
 
     if (len == 0 || len > LP_MAX_MEDIA_TYPE_BYTES)
-        return lpi_error(ctx, LP_EINVAL,
+        return lpi_error(ctx, len ? LP_ETOOBIG : LP_EINVAL,
                          "media type must be 1 to %u characters",
                          LP_MAX_MEDIA_TYPE_BYTES);
     for (size_t i = 0; i < len; i++) {
@@ -320,12 +320,14 @@ static int parse_entry(lpi_mentry *e, lp_ctx *ctx, char *line, size_t len)
     if (!sp3)
         return lpi_error(ctx, LP_EFORMAT, "entry has no path");
     if (lpi_check_media_type(ctx, sp2 + 1, (size_t)(sp3 - sp2 - 1)) < 0)
-        return ctx->code = LP_EFORMAT;
+        return ctx->code == LP_EINVAL ? (ctx->code = LP_EFORMAT) : ctx->code;
     *sp3 = '\0';
     e->media_type = sp2 + 1;
     e->path = sp3 + 1;
-    return lpi_path_check(ctx, e->path, len - (size_t)(sp3 + 1 - line)) < 0
-           ? (ctx->code = LP_EFORMAT) : 0;
+    /* an unsafe path is malformed; one over a limit stays LP_ETOOBIG */
+    if (lpi_path_check(ctx, e->path, len - (size_t)(sp3 + 1 - line)) < 0)
+        return ctx->code == LP_EUNSAFE ? (ctx->code = LP_EFORMAT) : ctx->code;
+    return 0;
 }
 
 int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
@@ -345,9 +347,12 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
     if (len == 0 || data[len - 1] != '\n')
         return lpi_error(ctx, LP_EFORMAT,
                          "manifest is empty or does not end with a newline");
-    if (memchr(data, '\0', len) || memchr(data, '\r', len))
-        return lpi_error(ctx, LP_EFORMAT,
-                         "manifest has a NUL or carriage return byte");
+    for (size_t i = 0; i < len; i++)
+        if ((data[i] < 0x20 && data[i] != '\n') || data[i] == 0x7f)
+            return lpi_error(ctx, LP_EFORMAT, "manifest has a control "
+                             "character (0x%02x) at byte %zu", data[i], i);
+    if (!lpi_utf8_valid((const char *)data, len))
+        return lpi_error(ctx, LP_EFORMAT, "manifest is not valid UTF-8");
     m->text = lpi_malloc(ctx, len + 1);
     if (!m->text)
         return LP_ENOMEM;

@@ -1,17 +1,18 @@
 /*
- * package.c - opening a package: the container checks and the manifest,
- * tied together into an object table; getters.
+ * package.c - opening a package: lpk(5) "READING A PACKAGE" checks 1 to
+ * 23, in its order, then getters.
  *
- * Everything here runs before any content is read, so it only trusts what
- * it has checked: entry names, stored-only entries, sizes that agree.
+ * Everything here runs before any content is read, so it trusts only what
+ * it has checked; content is checked as it is read (container.c).
  */
 #include "lpi.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <zip.h>
-#include <zstd.h>
+#include <unistd.h>
 
 static int cmp_hash(const void *a, const void *b)
 {
@@ -19,191 +20,171 @@ static int cmp_hash(const void *a, const void *b)
                   ((const lpi_object *)b)->hash, LP_HASH_BYTES);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Read a whole (small) ZIP entry, at most max bytes */
-static int read_small(lp_package *p, zip_uint64_t index, const char *name,
-                      uint64_t size, size_t max, unsigned char **out)
+/* Read a whole (small) entry and check its CRC-32 */
+static int read_small(lp_package *p, size_t i, size_t max,
+                      unsigned char **out)
 {
     lp_ctx *ctx = p->ctx;
-    zip_file_t *zf;
+    const lpi_zentry *e = &p->zip.entries[i];
     unsigned char *buf;
-    zip_int64_t n;
+    int rc;
 
-    if (size > max)
+    if (e->size > max)
         return lpi_error(ctx, LP_ETOOBIG, "'%s' is larger than %zu bytes",
-                         name, max);
-    buf = lpi_malloc(ctx, (size_t)size + 1);
+                         e->name, max);
+    buf = lpi_malloc(ctx, (size_t)e->size + 1);
     if (!buf)
         return LP_ENOMEM;
-    zf = zip_fopen_index(p->zip, index, 0); /* CRC checked here: small */
-    if (!zf) {
+    rc = lpi_pread_full(ctx, p->fd, buf, (size_t)e->size, e->data);
+    if (rc == 0 && lpi_crc32(0, buf, (size_t)e->size) != e->crc)
+        rc = lpi_error(ctx, LP_EFORMAT, "'%s' fails its CRC-32 check",
+                       e->name);
+    if (rc < 0) {
         lpi_free(ctx, buf);
-        return lpi_error(ctx, LP_EFORMAT, "cannot read '%s': %s", name,
-                         zip_strerror(p->zip));
+        return rc;
     }
-    n = size ? zip_fread(zf, buf, size) : 0;
-    if (n < 0 || (uint64_t)n != size) {
-        lpi_error(ctx, LP_EFORMAT, "cannot read '%s': %s", name,
-                  n < 0 ? zip_error_strerror(zip_file_get_error(zf))
-                        : "short read");
-        zip_fclose(zf);
-        lpi_free(ctx, buf);
-        return LP_EFORMAT;
-    }
-    zip_fclose(zf);
-    buf[size] = '\0';
+    buf[e->size] = '\0';
     *out = buf;
     return 0;
 }
 
-/* Classify one ZIP entry name; objects are appended to the table */
-static int scan_entry(lp_package *p, zip_uint64_t i, const zip_stat_t *st,
-                      size_t *cap, int64_t *manifest_index)
+/* Checks 4 to 6: the first two entries and the format version, which are
+ * the same in every format version */
+static int check_head(lp_package *p)
 {
     lp_ctx *ctx = p->ctx;
-    const char *name = st->name;
-    size_t len = strlen(name);
-
-    if (i == 0) {
-        if (strcmp(name, LPI_MIMETYPE_NAME) != 0)
-            return lpi_error(ctx, LP_EFORMAT,
-                             "first entry is '%s', not '" LPI_MIMETYPE_NAME
-                             "': not an lp package", name);
-        return 0;
-    }
-    if (strcmp(name, LPI_MANIFEST_NAME) == 0) {
-        *manifest_index = (int64_t)i;
-        return 0;
-    }
-    if (strncmp(name, LPI_SIGNATURES_DIR, strlen(LPI_SIGNATURES_DIR)) == 0) {
-        /* reserved for signatures; only their names are checked here */
-        if (lpi_path_check(ctx, name, len) < 0) {
-            lpi_error_prefix(ctx, "entry '%s'", name);
-            return ctx->code = LP_EFORMAT;
-        }
-        return 0;
-    }
-    if (strncmp(name, LPI_OBJECTS_DIR, strlen(LPI_OBJECTS_DIR)) == 0) {
-        const char *hex = name + strlen(LPI_OBJECTS_DIR);
-        size_t hlen = len - strlen(LPI_OBJECTS_DIR);
-        lpi_object *o;
-        bool zst = hlen == LP_HASH_HEX_BYTES + strlen(LPI_ZST_SUFFIX) &&
-                   strcmp(hex + LP_HASH_HEX_BYTES, LPI_ZST_SUFFIX) == 0;
-
-        if (hlen != LP_HASH_HEX_BYTES && !zst)
-            return lpi_error(ctx, LP_EFORMAT, "bad object name '%s'", name);
-        if (lpi_grow(ctx, (void **)&p->objects, cap, p->nobjects + 1,
-                     sizeof(*p->objects)) < 0)
-            return LP_ENOMEM;
-        o = &p->objects[p->nobjects];
-        memset(o, 0, sizeof(*o));
-        if (lpi_hash_unhex(o->hash, hex) < 0)
-            return lpi_error(ctx, LP_EFORMAT, "bad object name '%s'", name);
-        o->compressed = zst;
-        o->stored_size = st->size;
-        o->zip_index = i;
-        o->first_entry = SIZE_MAX;
-        p->nobjects++;
-        return 0;
-    }
-    return lpi_error(ctx, LP_EFORMAT, "unexpected entry '%s'", name);
-}
-
-static int check_container(lp_package *p, int64_t *manifest_index)
-{
-    lp_ctx *ctx = p->ctx;
-    zip_int64_t n = zip_get_num_entries(p->zip, 0);
-    const char **names = NULL;
-    size_t cap = 0;
-    int rc = 0;
-
-    if (n < 2)
-        return lpi_error(ctx, LP_EFORMAT,
-                         "not an lp package: fewer than two entries");
-    if ((uint64_t)n > LPI_MAX_ZIP_ENTRIES)
-        return lpi_error(ctx, LP_ETOOBIG, "more than %u ZIP entries",
-                         LPI_MAX_ZIP_ENTRIES);
-    names = lpi_calloc(ctx, (size_t)n, sizeof(*names));
-    if (!names)
-        return LP_ENOMEM;
-    for (zip_int64_t i = 0; i < n && rc == 0; i++) {
-        zip_stat_t st;
-
-        if (zip_stat_index(p->zip, (zip_uint64_t)i, ZIP_FL_ENC_RAW, &st) < 0
-            || !(st.valid & ZIP_STAT_NAME) || !(st.valid & ZIP_STAT_SIZE)) {
-            rc = lpi_error(ctx, LP_EFORMAT, "entry %lld is unreadable: %s",
-                           (long long)i, zip_strerror(p->zip));
-            break;
-        }
-        names[i] = st.name;
-        if (st.comp_method != ZIP_CM_STORE ||
-            st.encryption_method != ZIP_EM_NONE || st.comp_size != st.size) {
-            /* stored-only is what makes ZIP-level bombs impossible */
-            rc = lpi_error(ctx, LP_EFORMAT, "entry '%s' is compressed or "
-                           "encrypted by ZIP; lp packages store every entry",
-                           st.name);
-            break;
-        }
-        if (st.size > LP_MAX_ENTRY_BYTES + 1024 * 1024) {
-            rc = lpi_error(ctx, LP_ETOOBIG, "entry '%s' is too large",
-                           st.name);
-            break;
-        }
-        rc = scan_entry(p, (zip_uint64_t)i, &st, &cap, manifest_index);
-    }
-    if (rc == 0) {
-        lpi_sort(names, (size_t)n, sizeof(*names), cmp_str);
-        for (zip_int64_t i = 1; i < n; i++)
-            if (strcmp(names[i - 1], names[i]) == 0) {
-                rc = lpi_error(ctx, LP_EFORMAT,
-                               "entry '%s' appears twice", names[i]);
-                break;
-            }
-    }
-    lpi_free(ctx, (void *)names);
-    if (rc == 0 && *manifest_index < 0)
-        rc = lpi_error(ctx, LP_EFORMAT, "package has no manifest");
-    return rc;
-}
-
-static int check_mimetype(lp_package *p)
-{
-    unsigned char *data = NULL;
-    zip_stat_t st;
+    unsigned char *mt = NULL, head[32];
+    const lpi_zentry *m = &p->zip.entries[1];
+    size_t n;
     int rc;
 
-    if (zip_stat_index(p->zip, 0, ZIP_FL_ENC_RAW, &st) < 0)
-        return lpi_error(p->ctx, LP_EFORMAT, "cannot read mimetype");
-    rc = read_small(p, 0, LPI_MIMETYPE_NAME, st.size, 256, &data);
+    if (strcmp(p->zip.entries[0].name, LPI_MIMETYPE_NAME) != 0)
+        return lpi_error(ctx, LP_EFORMAT, "first entry is '%s', not '"
+                         LPI_MIMETYPE_NAME "': not an lp package",
+                         p->zip.entries[0].name);
+    if (strcmp(m->name, LPI_MANIFEST_NAME) != 0)
+        return lpi_error(ctx, LP_EFORMAT, "second entry is '%s', not '"
+                         LPI_MANIFEST_NAME "'", m->name);
+    rc = lpi_zip_check_entry(&p->zip, ctx, 0);
+    if (rc == 0)
+        rc = lpi_zip_check_entry(&p->zip, ctx, 1);
+    if (rc == 0 && p->zip.entries[0].offset != 0)
+        rc = lpi_error(ctx, LP_EFORMAT, "data before the first entry");
+    if (rc == 0)
+        rc = read_small(p, 0, 64, &mt);
     if (rc == LP_ETOOBIG)
-        rc = p->ctx->code = LP_EFORMAT;
+        rc = ctx->code = LP_EFORMAT;
     if (rc < 0)
         return rc;
-    if (strcmp((char *)data, LPI_MIMETYPE) != 0)
-        rc = lpi_error(p->ctx, LP_EFORMAT,
-                       "mimetype is not '" LPI_MIMETYPE "'");
-    lpi_free(p->ctx, data);
-    return rc;
+    if (strcmp((char *)mt, LPI_MIMETYPE) != 0)
+        rc = lpi_error(ctx, LP_EFORMAT, "mimetype is not '" LPI_MIMETYPE
+                       "': not an lp package");
+    lpi_free(ctx, mt);
+    if (rc < 0)
+        return rc;
+
+    /* "lpk-manifest N\n" within the first 32 bytes */
+    n = m->size < sizeof(head) ? (size_t)m->size : sizeof(head);
+    rc = lpi_pread_full(ctx, p->fd, head, n, m->data);
+    if (rc < 0)
+        return rc;
+    {
+        size_t k = sizeof(LPI_MANIFEST_MAGIC), digits = 0;
+        uint64_t v = 0;
+
+        if (n <= k || memcmp(head, LPI_MANIFEST_MAGIC " ", k) != 0)
+            return lpi_error(ctx, LP_EFORMAT, "manifest does not start with "
+                             "'" LPI_MANIFEST_MAGIC " N'");
+        while (k < n && head[k] >= '0' && head[k] <= '9' && digits < 10) {
+            v = v * 10 + (uint64_t)(head[k++] - '0');
+            digits++;
+        }
+        if (k < n && head[k] == '\n' && digits > 0 && digits <= 9 &&
+            head[sizeof(LPI_MANIFEST_MAGIC)] != '0' && v > LP_FORMAT_VERSION)
+            return lpi_error(ctx, LP_EVERSION, "package format %llu is newer "
+                             "than this liblp supports (%d); upgrade liblp "
+                             "to read it", (unsigned long long)v,
+                             LP_FORMAT_VERSION);
+    }
+    return 0;
 }
 
-/* Tie every manifest entry to its object, and check sizes agree */
+/* Check 9: entry names, kinds and order.  Objects go in the table. */
+static int check_names(lp_package *p)
+{
+    lp_ctx *ctx = p->ctx;
+    const size_t odir = strlen(LPI_OBJECTS_DIR);
+    const size_t sdir = strlen(LPI_SIGNATURES_DIR);
+    size_t nsig = 0;
+
+    p->objects = lpi_calloc(ctx, p->zip.count, sizeof(*p->objects));
+    if (!p->objects)
+        return LP_ENOMEM;
+    for (size_t i = 2; i < p->zip.count; i++) {
+        const lpi_zentry *e = &p->zip.entries[i];
+        const char *name = e->name;
+
+        if (strncmp(name, LPI_OBJECTS_DIR, odir) == 0 && nsig == 0) {
+            const char *hex = name + odir;
+            size_t hlen = e->name_len - odir;
+            bool zst = hlen == LP_HASH_HEX_BYTES + strlen(LPI_ZST_SUFFIX) &&
+                       strcmp(hex + LP_HASH_HEX_BYTES, LPI_ZST_SUFFIX) == 0;
+            lpi_object *o = &p->objects[p->nobjects];
+
+            if ((hlen != LP_HASH_HEX_BYTES && !zst) ||
+                lpi_hash_unhex(o->hash, hex) < 0)
+                return lpi_error(ctx, LP_EFORMAT, "bad object name '%s'",
+                                 name);
+            if (p->nobjects > 0 &&
+                strcmp(p->zip.entries[i - 1].name, name) >= 0)
+                return lpi_error(ctx, LP_EFORMAT, "object '%s' is %s", name,
+                                 memcmp(o[-1].hash, o->hash, LP_HASH_BYTES)
+                                 == 0 ? "stored twice" : "out of order");
+            if (p->nobjects > 0 &&
+                memcmp(o[-1].hash, o->hash, LP_HASH_BYTES) == 0)
+                return lpi_error(ctx, LP_EFORMAT, "object '%s' is stored "
+                                 "twice", name);
+            o->compressed = zst;
+            o->stored_size = e->size;
+            o->offset = e->data;
+            o->first_entry = SIZE_MAX;
+            p->nobjects++;
+        } else if (strncmp(name, LPI_SIGNATURES_DIR, sdir) == 0) {
+            /* reserved: names checked, content ignored in format 1 */
+            const char *s = name + sdir;
+            size_t len = e->name_len - sdir;
+            bool ok = len >= 1 && len <= LP_MAX_NAME_BYTES && s[0] != '.';
+
+            for (size_t k = 0; ok && k < len; k++)
+                ok = (s[k] >= 'a' && s[k] <= 'z') ||
+                     (s[k] >= 'A' && s[k] <= 'Z') ||
+                     (s[k] >= '0' && s[k] <= '9') ||
+                     s[k] == '.' || s[k] == '_' || s[k] == '-';
+            if (!ok)
+                return lpi_error(ctx, LP_EFORMAT, "bad signature entry name "
+                                 "'%s'", name);
+            if (++nsig > LPI_MAX_SIGNATURES)
+                return lpi_error(ctx, LP_ETOOBIG, "more than %u signatures",
+                                 LPI_MAX_SIGNATURES);
+            for (size_t k = i - nsig + 1; k < i; k++)
+                if (strcmp(p->zip.entries[k].name, name) == 0)
+                    return lpi_error(ctx, LP_EFORMAT, "entry '%s' appears "
+                                     "twice", name);
+        } else {
+            return lpi_error(ctx, LP_EFORMAT, "unexpected entry '%s'%s", name,
+                             nsig && strncmp(name, LPI_OBJECTS_DIR, odir) == 0
+                             ? " after the signatures" : "");
+        }
+    }
+    return 0;
+}
+
+/* Checks 19 to 22: every manifest entry tied to its object, sizes agree */
 static int link_objects(lp_package *p)
 {
     lp_ctx *ctx = p->ctx;
 
-    lpi_sort(p->objects, p->nobjects, sizeof(*p->objects), cmp_hash);
-    for (size_t i = 1; i < p->nobjects; i++)
-        if (memcmp(p->objects[i - 1].hash, p->objects[i].hash,
-                   LP_HASH_BYTES) == 0) {
-            char hex[LP_HASH_HEX_BYTES + 1];
-            lpi_hash_hex(hex, p->objects[i].hash);
-            return lpi_error(ctx, LP_EFORMAT, "object %s is stored twice",
-                             hex);
-        }
+    /* objects are in name order, which is hash order (check 9) */
     for (size_t i = 0; i < p->m.nentries; i++) {
         lpi_mentry *e = &p->m.entries[i];
         lpi_object key, *o;
@@ -218,21 +199,24 @@ static int link_objects(lp_package *p)
                              "entry '%s': object %s is missing", e->path, hex);
         }
         e->object = (size_t)(o - p->objects);
-        if (o->first_entry == SIZE_MAX) {
-            o->first_entry = i;
-            o->size = e->size;
-            if (!o->compressed ? o->stored_size != e->size
-                : o->stored_size > ZSTD_compressBound((size_t)e->size))
-                return lpi_error(ctx, LP_EFORMAT,
-                                 "entry '%s': object holds %llu bytes, "
-                                 "the manifest says %llu", e->path,
-                                 (unsigned long long)o->stored_size,
-                                 (unsigned long long)e->size);
-        } else if (o->size != e->size) {
-            return lpi_error(ctx, LP_EFORMAT,
-                             "entries '%s' and '%s' share an object but "
-                             "not a size", p->m.entries[o->first_entry].path,
-                             e->path);
+        if (o->first_entry != SIZE_MAX) {
+            if (o->size != e->size)
+                return lpi_error(ctx, LP_EFORMAT, "entries '%s' and '%s' "
+                                 "share an object but not a size",
+                                 p->m.entries[o->first_entry].path, e->path);
+            continue;
+        }
+        o->first_entry = i;
+        o->size = e->size;
+        if (!o->compressed && o->stored_size != e->size)
+            return lpi_error(ctx, LP_EHASH, "entry '%s': object holds %llu "
+                             "bytes, the manifest says %llu", e->path,
+                             (unsigned long long)o->stored_size,
+                             (unsigned long long)e->size);
+        if (o->compressed) {
+            int rc = lpi_frame_check(ctx, p->fd, o, e->path);
+            if (rc < 0)
+                return rc;
         }
     }
     for (size_t i = 0; i < p->nobjects; i++)
@@ -245,12 +229,35 @@ static int link_objects(lp_package *p)
     return 0;
 }
 
+static int open_checked(lp_package *p)
+{
+    lp_ctx *ctx = p->ctx;
+    int rc;
+
+    rc = lpi_zip_open(&p->zip, ctx, p->fd, p->file_size);
+    if (rc == 0)
+        rc = check_head(p);
+    for (size_t i = 2; rc == 0 && i < p->zip.count; i++)
+        rc = lpi_zip_check_entry(&p->zip, ctx, i);
+    if (rc == 0)
+        rc = lpi_zip_check_layout(&p->zip, ctx);
+    if (rc == 0)
+        rc = check_names(p);
+    if (rc == 0)
+        rc = read_small(p, 1, LP_MAX_MANIFEST_BYTES, &p->manifest_bytes);
+    if (rc < 0)
+        return rc;
+    p->manifest_len = (size_t)p->zip.entries[1].size;
+    rc = lpi_manifest_parse(&p->m, ctx, p->manifest_bytes, p->manifest_len);
+    if (rc == 0)
+        rc = link_objects(p);
+    return rc;
+}
+
 int lp_package_open(lp_package **out, lp_ctx *ctx, const char *path)
 {
     lp_package *p;
-    int64_t manifest_index = -1;
-    zip_stat_t st;
-    struct stat fst;
+    struct stat st;
     int rc;
 
     LP_ASSERT_ARG(out && ctx && path);
@@ -259,45 +266,33 @@ int lp_package_open(lp_package **out, lp_ctx *ctx, const char *path)
     if (!p)
         return LP_ENOMEM;
     p->ctx = ctx;
+    p->zip.fd = -1;
+    p->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (p->fd < 0) {
+        rc = lpi_error(ctx, LP_EIO, "cannot open '%s': %s", path,
+                       strerror(errno));
+        goto fail;
+    }
+    if (fstat(p->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        rc = lpi_error(ctx, LP_EIO, "cannot open '%s': %s", path,
+                       S_ISDIR(st.st_mode) ? "it is a folder"
+                                           : "not a regular file");
+        goto fail;
+    }
+    p->file_size = (uint64_t)st.st_size;
     p->path = lpi_strdup(ctx, path);
     if (!p->path) {
         rc = LP_ENOMEM;
         goto fail;
     }
-    if (stat(path, &fst) == 0 && S_ISDIR(fst.st_mode)) {
-        rc = lpi_error(ctx, LP_EIO, "cannot open '%s': it is a folder",
-                       path);
+    rc = open_checked(p);
+    if (rc < 0) {
+        lpi_error_prefix(ctx, "'%s'", path);
         goto fail;
     }
-    rc = lpi_zip_open(&p->zip, ctx, path, true);
-    if (rc < 0)
-        goto fail;
-    p->file_size = stat(path, &fst) == 0 ? (uint64_t)fst.st_size : 0;
-    rc = check_container(p, &manifest_index);
-    if (rc == 0)
-        rc = check_mimetype(p);
-    if (rc < 0)
-        goto fail_named;
-    if (zip_stat_index(p->zip, (zip_uint64_t)manifest_index, ZIP_FL_ENC_RAW,
-                       &st) < 0) {
-        rc = lpi_error(ctx, LP_EFORMAT, "cannot read the manifest");
-        goto fail_named;
-    }
-    rc = read_small(p, (zip_uint64_t)manifest_index, LPI_MANIFEST_NAME,
-                    st.size, LP_MAX_MANIFEST_BYTES, &p->manifest_bytes);
-    if (rc < 0)
-        goto fail_named;
-    p->manifest_len = (size_t)st.size;
-    rc = lpi_manifest_parse(&p->m, ctx, p->manifest_bytes, p->manifest_len);
-    if (rc == 0)
-        rc = link_objects(p);
-    if (rc < 0)
-        goto fail_named;
     *out = p;
     return 0;
 
-fail_named:
-    lpi_error_prefix(ctx, "'%s'", path);
 fail:
     lp_package_free(p);
     return rc;
@@ -307,8 +302,9 @@ void lp_package_free(lp_package *p)
 {
     if (!p)
         return;
-    if (p->zip)
-        zip_discard(p->zip);
+    lpi_zip_dispose(&p->zip, p->ctx);
+    if (p->fd >= 0)
+        close(p->fd);
     lpi_manifest_dispose(&p->m, p->ctx);
     lpi_free(p->ctx, p->manifest_bytes);
     lpi_free(p->ctx, p->objects);

@@ -1,7 +1,7 @@
 /*
  * verify.c - read every object in full and check it against the manifest,
- * on several threads: each has its own context and its own ZIP handle
- * (libzip handles are not safe to share between threads).
+ * on several threads: each has its own context; objects are read with
+ * pread(2) on the package's one descriptor.
  */
 #include "lpi.h"
 
@@ -9,8 +9,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <zip.h>
 
 #define VERIFY_CHUNK (256u * 1024u)
 
@@ -27,12 +25,12 @@ typedef struct job {
 } job;
 
 /* Read one object to its end; the reader does the checks */
-static int check_object(lp_ctx *ctx, struct zip *zip, const lpi_object *o,
+static int check_object(lp_ctx *ctx, int fd, const lpi_object *o,
                         const char *path, unsigned char *buf)
 {
     lpi_objreader *r;
     size_t n;
-    int rc = lpi_objreader_open(&r, ctx, zip, o, path);
+    int rc = lpi_objreader_open(&r, ctx, fd, o, path);
 
     if (rc < 0)
         return rc;
@@ -51,7 +49,7 @@ static void record(job *j, size_t i, lp_ctx *ctx, int rc)
     pthread_mutex_unlock(&j->lock);
 }
 
-static void run(job *j, lp_ctx *ctx, struct zip *zip, unsigned char *buf)
+static void run(job *j, lp_ctx *ctx, unsigned char *buf)
 {
     lp_package *p = j->pkg;
 
@@ -63,7 +61,7 @@ static void run(job *j, lp_ctx *ctx, struct zip *zip, unsigned char *buf)
         if (i >= p->nobjects)
             break;
         o = &p->objects[i];
-        rc = check_object(ctx, zip, o, p->m.entries[o->first_entry].path,
+        rc = check_object(ctx, p->fd, o, p->m.entries[o->first_entry].path,
                           buf);
         if (rc < 0)
             record(j, i, ctx, rc);
@@ -83,31 +81,20 @@ static void *worker_main(void *arg)
     worker *w = arg;
     lp_package *p = w->j->pkg;
     lp_ctx *ctx = NULL;
-    struct zip *zip = NULL;
     unsigned char *buf = NULL;
-    struct stat a;
 
     w->rc = lp_ctx_new(&ctx, &p->ctx->alloc);
-    if (w->rc < 0)
+    if (w->rc < 0) {
+        snprintf(w->msg, sizeof(w->msg), "cannot create a thread context");
         return NULL;
-    w->rc = lpi_zip_open(&zip, ctx, p->path, false);
-    /* the same file as the one whose manifest we checked? */
-    if (w->rc == 0 && (stat(p->path, &a) < 0 || (uint64_t)a.st_size !=
-                       p->file_size))
-        w->rc = lpi_error(ctx, LP_ECHANGED, "'%s' changed while verified",
-                          p->path);
-    if (w->rc == 0) {
-        buf = lpi_malloc(ctx, VERIFY_CHUNK);
-        if (!buf)
-            w->rc = LP_ENOMEM;
     }
-    if (w->rc == 0)
-        run(w->j, ctx, zip, buf);
+    buf = lpi_malloc(ctx, VERIFY_CHUNK);
+    if (buf)
+        run(w->j, ctx, buf);
     else
         snprintf(w->msg, sizeof(w->msg), "%s", lp_ctx_errmsg(ctx));
+    w->rc = buf ? 0 : LP_ENOMEM;
     lpi_free(ctx, buf);
-    if (zip)
-        zip_discard(zip);
     lp_ctx_free(ctx);
     return NULL;
 }

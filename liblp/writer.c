@@ -158,13 +158,14 @@ int lp_writer_set_identity(lp_writer *w, const char *id, uint64_t version,
 
     LP_ASSERT_ARG(w && id && label && languages);
     ctx = w->ctx;
+    /* any bad value here is the caller's, whatever its class in a package */
     if (lpi_check_id(ctx, id, strlen(id)) < 0)
-        return LP_EINVAL;
+        return ctx->code = LP_EINVAL;
     if (version == 0 || version > INT64_MAX)
         return lpi_error(ctx, LP_EINVAL, "version must be from 1 to %lld",
                          (long long)INT64_MAX);
     if (lpi_check_label(ctx, label, strlen(label)) < 0)
-        return LP_EINVAL;
+        return ctx->code = LP_EINVAL;
     /* languages: tags separated by single spaces, at least one */
     t = languages;
     for (size_t count = 1; ; count++) {
@@ -175,7 +176,7 @@ int lp_writer_set_identity(lp_writer *w, const char *id, uint64_t version,
             return lpi_error(ctx, LP_EINVAL, "more than %u languages",
                              LP_MAX_LANGUAGES);
         if (lpi_check_language(ctx, t, n) < 0)
-            return LP_EINVAL;
+            return ctx->code = LP_EINVAL;
         if (!sp)
             break;
         t = sp + 1;
@@ -197,12 +198,15 @@ static int add_input(lp_writer *w, const char *path, const char *media_type,
     int rc;
 
     rc = lpi_path_check(ctx, path, strlen(path));
-    if (rc < 0)
-        return lpi_error_prefix(ctx, "cannot add '%s'", path), LP_EINVAL;
-    if (!media_type)
-        media_type = lp_media_type_guess(path);
-    if (lpi_check_media_type(ctx, media_type, strlen(media_type)) < 0)
-        return lpi_error_prefix(ctx, "cannot add '%s'", path), LP_EINVAL;
+    if (rc == 0) {
+        if (!media_type)
+            media_type = lp_media_type_guess(path);
+        rc = lpi_check_media_type(ctx, media_type, strlen(media_type));
+    }
+    if (rc < 0) {
+        lpi_error_prefix(ctx, "cannot add '%s'", path);
+        return ctx->code = LP_EINVAL;
+    }
     if (w->ninputs >= LP_MAX_ENTRIES)
         return lpi_error(ctx, LP_ETOOBIG, "more than %u entries",
                          LP_MAX_ENTRIES);

@@ -75,8 +75,11 @@ static void test_bad(void **state)
     const struct { const char *text; int code; const char *msg; } bad[] = {
         { "", LP_EFORMAT, "empty" },
         { "lpk-manifest 1", LP_EFORMAT, "newline" },
-        { "lpk-manifest 1\r\n", LP_EFORMAT, "carriage return" },
-        { "PK\x03\x04\n", LP_EFORMAT, "does not start" },
+        { "lpk-manifest 1\r\n", LP_EFORMAT, "control character (0x0d) at byte 14" },
+        { "lpk-manifest 1\nlabel a\tb\n\n", LP_EFORMAT, "control character (0x09)" },
+        { "lpk-manifest 1\nx-k \xff\n\n", LP_EFORMAT, "not valid UTF-8" },
+        { "lpk-manifest 1\nlabel \xc2\x9b\n\n", LP_EFORMAT, "no 'id'" },
+        { "PK zip\n", LP_EFORMAT, "does not start" },
         { "lpk-manifest 01\n", LP_EFORMAT, "not a version" },
         { "lpk-manifest 0\n", LP_EFORMAT, "not a version" },
         { "lpk-manifest 1\nid a\n", LP_EFORMAT, "ends inside the header" },
