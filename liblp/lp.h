@@ -96,6 +96,8 @@ LP_API const char *lp_version_string(void);
 #define LP_MAX_MEDIA_TYPE_BYTES 127u
 #define LP_MAX_LANGUAGES 64u
 #define LP_MAX_LANGUAGE_BYTES 35u
+/** Most signature entries a package may hold (reserved in format 1). */
+#define LP_MAX_SIGNATURES 1024u
 /** Largest zstd window (log2) a reader accepts: 128 MiB. */
 #define LP_MAX_WINDOW_LOG 27
 
@@ -325,7 +327,11 @@ typedef struct lp_problem {
     const char *message; /**< full message, as lp_ctx_errmsg() would give */
 } lp_problem;
 
-/** Called once per problem; the pointers are valid during the call only. */
+/**
+ * Called once per problem, on the thread that called lp_package_verify(),
+ * one call at a time, in manifest order, after every object was checked.
+ * The pointers are valid during the call only.
+ */
 typedef void (*lp_problem_fn)(const lp_problem *problem, void *user);
 
 /** Options for lp_package_verify().  Initialise with LP_VERIFY_OPTS_INIT. */

@@ -137,8 +137,7 @@ int lpi_time_parse(const char *s, size_t len, int64_t *out);
 #define LPI_SIGNATURES_DIR "signatures/"
 #define LPI_ZST_SUFFIX ".zst"
 /* Most signature entries, and so most ZIP entries (lpk(5) LIMITS) */
-#define LPI_MAX_SIGNATURES 1024u
-#define LPI_MAX_ZIP_ENTRIES (LP_MAX_ENTRIES + 2u + LPI_MAX_SIGNATURES)
+#define LPI_MAX_ZIP_ENTRIES (LP_MAX_ENTRIES + 2u + LP_MAX_SIGNATURES)
 
 /* A ZIP entry, checked against lpk(5)'s container rules (zipread.c) */
 typedef struct lpi_zentry {

@@ -163,9 +163,9 @@ static int check_names(lp_package *p)
             if (!ok)
                 return lpi_error(ctx, LP_EFORMAT, "bad signature entry name "
                                  "'%s'", name);
-            if (++nsig > LPI_MAX_SIGNATURES)
+            if (++nsig > LP_MAX_SIGNATURES)
                 return lpi_error(ctx, LP_ETOOBIG, "more than %u signatures",
-                                 LPI_MAX_SIGNATURES);
+                                 LP_MAX_SIGNATURES);
             for (size_t k = i - nsig + 1; k < i; k++)
                 if (strcmp(p->zip.entries[k].name, name) == 0)
                     return lpi_error(ctx, LP_EFORMAT, "entry '%s' appears "
