@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <sodium.h>
+#include <zlib.h>
 
 #include "lp.h"
 
@@ -169,7 +170,31 @@ int lpi_zip_check_layout(lpi_zip *z, lp_ctx *ctx);
 void lpi_zip_dispose(lpi_zip *z, lp_ctx *ctx);
 /* pread exactly n bytes (LP_EFORMAT at end of file, LP_EIO on error) */
 int lpi_pread_full(lp_ctx *ctx, int fd, void *buf, size_t n, uint64_t off);
-uint32_t lpi_crc32(uint32_t crc, const void *data, size_t len);
+/* CRC-32 of ZIP: zlib's crc32_z */
+#define lpi_crc32(crc, data, len) \
+    ((uint32_t)crc32_z((crc), (const unsigned char *)(data), (len)))
+
+/* Writing the ZIP subset (zipwrite.c): begin an entry, give its bytes,
+ * repeat, finish.  Every entry's size and CRC are known beforehand. */
+typedef struct lpi_zipw {
+    int fd;                  /* not owned; written sequentially */
+    uint64_t pos;
+    lpi_buf cd;              /* central directory, written at the end */
+    uint64_t count;
+    uint16_t dos_time, dos_date;
+    bool no_copy_range;      /* the file system refused copy_file_range */
+} lpi_zipw;
+
+void lpi_zipw_init(lpi_zipw *z, int fd, int64_t mtime);
+int lpi_zipw_begin(lpi_zipw *z, lp_ctx *ctx, const char *name,
+                   uint64_t size, uint32_t crc);
+int lpi_zipw_write(lpi_zipw *z, lp_ctx *ctx, const void *data, size_t len);
+/* Copy len bytes of src from off (buf: scratch of 256 KiB if the kernel
+ * cannot copy between these files) */
+int lpi_zipw_copy(lpi_zipw *z, lp_ctx *ctx, int src, uint64_t off,
+                  uint64_t len, unsigned char *buf);
+int lpi_zipw_finish(lpi_zipw *z, lp_ctx *ctx);
+void lpi_zipw_dispose(lpi_zipw *z, lp_ctx *ctx);
 
 /* One distinct content of an open package */
 typedef struct lpi_object {

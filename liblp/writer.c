@@ -5,9 +5,10 @@
  *  1. in parallel, each input is read once, streaming: hashed, and if its
  *     type may compress, zstd-compressed into the worker's own spool file
  *     (kept only when it saves space);
- *  2. libzip writes the container, taking every object from the spool or,
- *     for content stored as is, from the input file again (checked to be
- *     unchanged).  It writes to a temporary file that we sync and rename.
+ *  2. the container is written (zipwrite.c), each object copied in the
+ *     kernel from the spool or, for content stored as is, from the input
+ *     file again (checked to be unchanged), into a temporary file that is
+ *     synced and renamed.  CRCs were computed in pass 1.
  * Identical content is stored once: objects are keyed by hash.
  */
 #include "lpi.h"
@@ -23,7 +24,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zip.h>
 #include <zstd.h>
 
 #define IO_CHUNK (256u * 1024u)
@@ -42,6 +42,7 @@ typedef struct input {
     /* pass 1 results */
     unsigned char hash[LP_HASH_BYTES];
     uint64_t size;
+    uint32_t crc;            /* CRC-32 of the stored bytes */
     bool compressed;
     int spool;               /* spool fd holding the frame, if compressed */
     uint64_t spool_off, spool_len;
@@ -456,6 +457,7 @@ static int process(worker *wk, input *in)
     lp_ctx *ctx = wk->ctx;
     uint64_t size = in->file ? (uint64_t)in->st.st_size : in->len;
     uint64_t off = 0, frame = 0;
+    uint32_t crc = 0, frame_crc = 0;
     bool compress = may_compress(in->media_type) && size > 0;
     lpi_hasher h;
     int fd = -1, rc = 0;
@@ -477,6 +479,7 @@ static int process(worker *wk, input *in)
         if (rc < 0 || n == 0)
             break;
         lpi_hash_update(&h, wk->in, n);
+        crc = lpi_crc32(crc, wk->in, n);
         off += n;
         if (compress) {
             ZSTD_inBuffer ib = { wk->in, n, 0 };
@@ -491,6 +494,7 @@ static int process(worker *wk, input *in)
                                    ZSTD_getErrorName(left));
                     break;
                 }
+                frame_crc = lpi_crc32(frame_crc, wk->out, ob.pos);
                 if (write_full(wk->spool, wk->out, ob.pos) < 0) {
                     rc = lpi_error(ctx, LP_EIO, "cannot write a temporary "
                                    "file: %s", strerror(errno));
@@ -515,8 +519,10 @@ static int process(worker *wk, input *in)
         return rc;
     lpi_hash_final(&h, in->hash);
     in->size = size;
+    in->crc = crc;
     if (compress && frame < size) {
         in->compressed = true;
+        in->crc = frame_crc;
         in->spool = wk->spool;
         in->spool_off = wk->spool_end;
         in->spool_len = frame;
@@ -613,135 +619,6 @@ static int worker_init(lp_writer *w, worker *wk, pass1 *job)
 }
 
 /* ------------------------------------------------------------ pass 2 */
-
-/* A libzip source that streams one object from the spool or its file */
-typedef struct objsrc {
-    const input *in;
-    lp_ctx *ctx;
-    int fd;
-    uint64_t pos, len;
-    zip_error_t error;
-} objsrc;
-
-static zip_int64_t objsrc_cb(void *ud, void *data, zip_uint64_t len,
-                             zip_source_cmd_t cmd)
-{
-    objsrc *s = ud;
-
-    switch (cmd) {
-    case ZIP_SOURCE_OPEN:
-        s->pos = 0;
-        if (!s->in->compressed && s->in->file) {
-            if (open_input(s->ctx, s->in, &s->fd) < 0) {
-                zip_error_set(&s->error, ZIP_ER_CHANGED, 0);
-                return -1;
-            }
-        }
-        return 0;
-    case ZIP_SOURCE_READ: {
-        uint64_t left = s->len - s->pos;
-        size_t want = len < left ? (size_t)len : (size_t)left;
-        ssize_t got;
-
-        if (want == 0)
-            return 0;
-        if (s->in->compressed) {
-            got = pread(s->in->spool, data, want,
-                        (off_t)(s->in->spool_off + s->pos));
-        } else if (s->in->file) {
-            got = read(s->fd, data, want);
-        } else {
-            memcpy(data, s->in->data + s->pos, want);
-            got = (ssize_t)want;
-        }
-        if (got <= 0) {
-            zip_error_set(&s->error, got == 0 ? ZIP_ER_CHANGED : ZIP_ER_READ,
-                          got == 0 ? 0 : errno);
-            return -1;
-        }
-        s->pos += (uint64_t)got;
-        return got;
-    }
-    case ZIP_SOURCE_CLOSE:
-        if (s->fd >= 0)
-            close(s->fd);
-        s->fd = -1;
-        return 0;
-    case ZIP_SOURCE_STAT: {
-        zip_stat_t *st = data;
-        if (len < sizeof(*st)) {
-            zip_error_set(&s->error, ZIP_ER_INVAL, 0);
-            return -1;
-        }
-        zip_stat_init(st);
-        st->size = s->len;
-        st->valid |= ZIP_STAT_SIZE;
-        return sizeof(*st);
-    }
-    case ZIP_SOURCE_ERROR:
-        return zip_error_to_data(&s->error, data, len);
-    case ZIP_SOURCE_FREE:
-        if (s->fd >= 0)
-            close(s->fd);
-        zip_error_fini(&s->error);
-        lpi_free(s->ctx, s);
-        return 0;
-    case ZIP_SOURCE_SUPPORTS:
-        return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ,
-                                              ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
-                                              ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
-                                              -1);
-    default:
-        zip_error_set(&s->error, ZIP_ER_OPNOTSUPP, 0);
-        return -1;
-    }
-}
-
-/* DOS date and time of t in UTC (libzip's own conversion uses the local
- * time zone, which would make packages differ between machines) */
-static zip_uint16_t dos_time(int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    gmtime_r(&tt, &tm);
-    return (zip_uint16_t)(tm.tm_hour << 11 | tm.tm_min << 5 | tm.tm_sec / 2);
-}
-
-static zip_uint16_t dos_date(int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    gmtime_r(&tt, &tm);
-    return (zip_uint16_t)((tm.tm_year - 80) << 9 | (tm.tm_mon + 1) << 5 |
-                          tm.tm_mday);
-}
-
-/* Add one stored entry with fixed metadata; takes ownership of src */
-static int add_stored(lp_ctx *ctx, zip_t *za, const char *name, zip_source_t *src,
-                   int64_t mtime)
-{
-    zip_int64_t idx;
-
-    if (!src)
-        return lpi_error(ctx, LP_ENOMEM, "libzip: %s", zip_strerror(za));
-    idx = zip_file_add(za, name, src, ZIP_FL_ENC_UTF_8);
-    if (idx < 0) {
-        zip_source_free(src);
-        return lpi_error(ctx, LP_EINTERNAL, "libzip: cannot add '%s': %s",
-                         name, zip_strerror(za));
-    }
-    if (zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_STORE, 0) < 0
-        || zip_file_set_dostime(za, (zip_uint64_t)idx, dos_time(mtime),
-                                dos_date(mtime), 0) < 0
-        || zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0,
-                                            ZIP_OPSYS_UNIX,
-                                            (zip_uint32_t)0100644 << 16) < 0)
-        return lpi_error(ctx, LP_EINTERNAL, "libzip: '%s': %s", name,
-                         zip_strerror(za));
-    return 0;
-}
 
 static int cmp_input_hash(const void *a, const void *b)
 {
@@ -852,85 +729,109 @@ static int sync_path(lp_ctx *ctx, const char *path, bool dir)
     return rc;
 }
 
-static int write_zip(lp_writer *w, const char *tmp, int64_t created,
-                     const lpi_buf *manifest)
+/* Copy one object into the package */
+static int write_object(lpi_zipw *z, lp_ctx *ctx, const input *in,
+                        unsigned char *buf)
+{
+    char name[sizeof(LPI_OBJECTS_DIR) + LP_HASH_HEX_BYTES + 8];
+    char hex[LP_HASH_HEX_BYTES + 1];
+    struct stat st;
+    int fd, rc;
+
+    lpi_hash_hex(hex, in->hash);
+    snprintf(name, sizeof(name), LPI_OBJECTS_DIR "%s%s", hex,
+             in->compressed ? LPI_ZST_SUFFIX : "");
+    rc = lpi_zipw_begin(z, ctx, name, in->compressed ? in->spool_len
+                                                     : in->size, in->crc);
+    if (rc < 0)
+        return rc;
+    if (in->compressed)
+        return lpi_zipw_copy(z, ctx, in->spool, in->spool_off, in->spool_len,
+                             buf);
+    if (!in->file)
+        return lpi_zipw_write(z, ctx, in->data, in->len);
+    rc = open_input(ctx, in, &fd);
+    if (rc < 0)
+        return rc;
+    rc = lpi_zipw_copy(z, ctx, fd, 0, in->size, buf);
+    /* the hash was taken in pass 1: the file must not have changed since */
+    if (rc == 0 && (fstat(fd, &st) < 0 || !same_file(&st, &in->st)))
+        rc = lpi_error(ctx, LP_ECHANGED, "'%s' changed while the package "
+                       "was being written", in->file);
+    close(fd);
+    return rc;
+}
+
+static int write_package(lp_writer *w, int fd, int64_t created,
+                         const lpi_buf *manifest)
 {
     lp_ctx *ctx = w->ctx;
-    const input **order = NULL;
-    zip_t *za;
-    int zerr = 0, rc = 0;
+    const input **order;
+    unsigned char *buf;
+    lpi_zipw z;
+    int rc;
 
-    za = zip_open(tmp, ZIP_CREATE | ZIP_EXCL, &zerr);
-    if (!za) {
-        zip_error_t ze;
-        zip_error_init_with_code(&ze, zerr);
-        rc = lpi_error(ctx, LP_EIO, "cannot create '%s': %s", tmp,
-                       zip_error_strerror(&ze));
-        zip_error_fini(&ze);
-        return rc;
+    order = lpi_calloc(ctx, w->ninputs ? w->ninputs : 1, sizeof(*order));
+    buf = lpi_malloc(ctx, IO_CHUNK);
+    if (!order || !buf) {
+        lpi_free(ctx, (void *)order);
+        lpi_free(ctx, buf);
+        return LP_ENOMEM;
     }
-    rc = add_stored(ctx, za, LPI_MIMETYPE_NAME,
-                 zip_source_buffer(za, LPI_MIMETYPE, strlen(LPI_MIMETYPE), 0),
-                 created);
+    for (size_t i = 0; i < w->ninputs; i++)
+        order[i] = &w->inputs[i];
+    lpi_sort(order, w->ninputs, sizeof(*order), cmp_input_hash);
+
+    lpi_zipw_init(&z, fd, created);
+    rc = lpi_zipw_begin(&z, ctx, LPI_MIMETYPE_NAME, strlen(LPI_MIMETYPE),
+                        lpi_crc32(0, LPI_MIMETYPE, strlen(LPI_MIMETYPE)));
     if (rc == 0)
-        rc = add_stored(ctx, za, LPI_MANIFEST_NAME,
-                     zip_source_buffer(za, manifest->data, manifest->len, 0),
-                     created);
-    if (rc == 0) {
-        order = lpi_calloc(ctx, w->ninputs ? w->ninputs : 1, sizeof(*order));
-        if (!order)
-            rc = LP_ENOMEM;
-    }
-    if (rc == 0) {
-        for (size_t i = 0; i < w->ninputs; i++)
-            order[i] = &w->inputs[i];
-        lpi_sort(order, w->ninputs, sizeof(*order), cmp_input_hash);
-    }
+        rc = lpi_zipw_write(&z, ctx, LPI_MIMETYPE, strlen(LPI_MIMETYPE));
+    if (rc == 0)
+        rc = lpi_zipw_begin(&z, ctx, LPI_MANIFEST_NAME, manifest->len,
+                            lpi_crc32(0, manifest->data, manifest->len));
+    if (rc == 0)
+        rc = lpi_zipw_write(&z, ctx, manifest->data, manifest->len);
     for (size_t i = 0; i < w->ninputs && rc == 0; i++) {
-        const input *in = order[i];
-        char name[sizeof(LPI_OBJECTS_DIR) + LP_HASH_HEX_BYTES + 8];
-        char hex[LP_HASH_HEX_BYTES + 1];
-        objsrc *s;
-        zip_source_t *src;
-
-        if (i > 0 && memcmp(order[i - 1]->hash, in->hash, LP_HASH_BYTES) == 0)
-            continue; /* dedupe: stored once */
-        lpi_hash_hex(hex, in->hash);
-        snprintf(name, sizeof(name), LPI_OBJECTS_DIR "%s%s", hex,
-                 in->compressed ? LPI_ZST_SUFFIX : "");
-        s = lpi_calloc(ctx, 1, sizeof(*s));
-        if (!s) {
-            rc = LP_ENOMEM;
-            break;
-        }
-        s->in = in;
-        s->ctx = ctx;
-        s->fd = -1;
-        s->len = in->compressed ? in->spool_len : in->size;
-        zip_error_init(&s->error);
-        src = zip_source_function(za, objsrc_cb, s);
-        if (!src) {
-            lpi_free(ctx, s);
-            rc = lpi_nomem(ctx);
-            break;
-        }
-        rc = add_stored(ctx, za, name, src, created);
+        /* dedupe: equal contents are adjacent, the first is stored */
+        if (i > 0 && memcmp(order[i - 1]->hash, order[i]->hash,
+                            LP_HASH_BYTES) == 0)
+            continue;
+        rc = write_object(&z, ctx, order[i], buf);
     }
+    if (rc == 0)
+        rc = lpi_zipw_finish(&z, ctx);
+    lpi_zipw_dispose(&z, ctx);
     lpi_free(ctx, (void *)order);
-    if (rc == 0 && zip_close(za) < 0) {
-        /* the message of an input that changed was left in ctx by open */
-        if (zip_error_code_zip(zip_get_error(za)) == ZIP_ER_CHANGED &&
-            ctx->code == LP_ECHANGED)
-            rc = LP_ECHANGED;
-        else
-            rc = lpi_error(ctx, LP_EIO, "cannot write '%s': %s", w->dest,
-                           zip_strerror(za));
-    }
-    if (rc < 0) {
-        zip_discard(za);
-        unlink(tmp);
-    }
+    lpi_free(ctx, buf);
     return rc;
+}
+
+/* Create a new file next to dest under an unused name (mode 0666 less the
+ * umask, as any output file) */
+static int create_temp(lp_ctx *ctx, const char *dest, lpi_buf *name, int *out)
+{
+    for (unsigned attempt = 0; attempt < 100; attempt++) {
+        unsigned char r[6];
+        char hex[13];
+        int fd;
+
+        randombytes_buf(r, sizeof(r));
+        sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
+        name->len = 0;
+        if (lpi_buf_printf(name, ctx, "%s.tmp-%s", dest, hex) < 0)
+            return ctx->code;
+        fd = open(name->data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0) {
+            *out = fd;
+            return 0;
+        }
+        if (errno != EEXIST)
+            return lpi_error(ctx, LP_EIO, "cannot create '%s': %s",
+                             name->data, strerror(errno));
+    }
+    return lpi_error(ctx, LP_EIO, "cannot find a free temporary name next "
+                     "to '%s'", dest);
 }
 
 static char *dir_of(lp_ctx *ctx, const char *path)
@@ -957,7 +858,7 @@ int lp_writer_commit(lp_writer *w)
     lpi_buf manifest, tmp;
     char *dir = NULL;
     int64_t created = 0;
-    int rc = 0;
+    int fd = -1, rc = 0;
 
     LP_ASSERT_ARG(w);
     ctx = w->ctx;
@@ -1013,18 +914,21 @@ int lp_writer_commit(lp_writer *w)
     if (rc == 0)
         rc = build_manifest(w, created, &manifest);
     if (rc == 0)
-        rc = lpi_buf_printf(&tmp, ctx, "%s.tmp-%ld", w->dest, (long)getpid());
+        rc = create_temp(ctx, w->dest, &tmp, &fd);
     if (rc == 0) {
-        unlink(tmp.data); /* a leftover of a killed run with our pid */
-        rc = write_zip(w, tmp.data, created, &manifest);
+        rc = write_package(w, fd, created, &manifest);
+        if (rc == 0 && fsync(fd) < 0)
+            rc = lpi_error(ctx, LP_EIO, "cannot sync '%s': %s", tmp.data,
+                           strerror(errno));
+        if (close(fd) < 0 && rc == 0)
+            rc = lpi_error(ctx, LP_EIO, "cannot write '%s': %s", tmp.data,
+                           strerror(errno));
+        if (rc == 0 && rename(tmp.data, w->dest) < 0)
+            rc = lpi_error(ctx, LP_EIO, "cannot rename '%s' to '%s': %s",
+                           tmp.data, w->dest, strerror(errno));
+        if (rc < 0)
+            unlink(tmp.data);
     }
-    if (rc == 0)
-        rc = sync_path(ctx, tmp.data, false);
-    if (rc == 0 && rename(tmp.data, w->dest) < 0)
-        rc = lpi_error(ctx, LP_EIO, "cannot rename '%s' to '%s': %s",
-                       tmp.data, w->dest, strerror(errno));
-    if (rc < 0 && tmp.data)
-        unlink(tmp.data);
     if (rc == 0) {
         dir = dir_of(ctx, w->dest);
         rc = dir ? sync_path(ctx, dir, true) : LP_ENOMEM;

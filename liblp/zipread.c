@@ -67,27 +67,6 @@ int lpi_pread_full(lp_ctx *ctx, int fd, void *buf, size_t n, uint64_t off)
     return 0;
 }
 
-uint32_t lpi_crc32(uint32_t crc, const void *data, size_t len)
-{
-    static uint32_t table[256];
-    static int ready;
-    const unsigned char *p = data;
-
-    if (!ready) { /* idempotent: racing threads compute the same table */
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++)
-                c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-        ready = 1;
-    }
-    crc = ~crc;
-    while (len--)
-        crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-    return ~crc;
-}
-
 /* Checks 1-3: the end of the file, and where the central directory is */
 static int read_end(lpi_zip *z, lp_ctx *ctx, uint64_t *cd_off,
                     uint64_t *cd_size, uint64_t *count)

@@ -5,6 +5,8 @@
  */
 #include "unit.h"
 
+#include <zip.h>
+
 typedef struct fixture {
     lp_ctx *ctx;
     char *dir;
@@ -389,6 +391,41 @@ static void test_truncation(void **state)
     free(path);
 }
 
+/* libzip, an independent ZIP implementation, opens every package with its
+ * consistency checks, and reads every entry with its CRC checked */
+static void test_libzip_reads_it(void **state)
+{
+    fixture *f = *state;
+    char *path = write_sample(f, "z.lpk", 1764338400);
+    int err = 0;
+    zip_t *za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &err);
+    zip_int64_t n;
+    char buf[8192];
+
+    assert_non_null(za);
+    n = zip_get_num_entries(za, 0);
+    assert_int_equal(n, 2 + 5); /* mimetype, manifest, 5 objects */
+    assert_string_equal(zip_get_name(za, 0, 0), "mimetype");
+    assert_string_equal(zip_get_name(za, 1, 0), "manifest");
+    for (zip_int64_t i = 0; i < n; i++) {
+        zip_stat_t st;
+        zip_file_t *zf;
+        zip_int64_t got, total = 0;
+
+        assert_int_equal(zip_stat_index(za, (zip_uint64_t)i, 0, &st), 0);
+        assert_int_equal(st.comp_method, ZIP_CM_STORE);
+        zf = zip_fopen_index(za, (zip_uint64_t)i, 0);
+        assert_non_null(zf);
+        while ((got = zip_fread(zf, buf, sizeof(buf))) > 0)
+            total += got;
+        assert_int_equal(got, 0); /* a CRC mismatch would be -1 */
+        assert_int_equal((zip_uint64_t)total, st.size);
+        zip_fclose(zf);
+    }
+    zip_discard(za);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,6 +444,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_libzip_reads_it, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
