@@ -77,6 +77,24 @@ int cli_bad_usage(const char *synopsis)
     return LP_EXIT_USAGE;
 }
 
+int cli_operands(int argc, char **argv, const char *const *names,
+                 const char *synopsis)
+{
+    int want = 0;
+
+    while (names[want] != NULL)
+        want++;
+    if (argc - optind < want) {
+        cli_error("missing %s operand", names[argc - optind]);
+        return cli_bad_usage(synopsis);
+    }
+    if (argc - optind > want) {
+        cli_error("extra operand '%s'", argv[optind + want]);
+        return cli_bad_usage(synopsis);
+    }
+    return LP_EXIT_OK;
+}
+
 int cli_finish_stdout(int status)
 {
     errno = 0;

@@ -64,6 +64,15 @@ const char *cli_lp_msg(const lp_ctx *ctx, int lp_code);
 int cli_bad_usage(const char *synopsis);
 
 /**
+ * Check the operands left after the options (argv[optind..argc-1]): there
+ * must be exactly one per name in the NULL-terminated names ("package",
+ * "path").  On a missing or extra operand prints the problem and the short
+ * usage and returns LP_EXIT_USAGE; else returns LP_EXIT_OK.
+ */
+int cli_operands(int argc, char **argv, const char *const *names,
+                 const char *synopsis);
+
+/**
  * Flush stdout and check it for write errors (closed pipe, full disk).
  * Reports one and returns LP_EXIT_IO; else returns status unchanged.
  * Call it last in every command that writes to stdout.

@@ -101,14 +101,11 @@ int cmd_cat(int argc, char **argv)
             return cli_bad_usage(synopsis);
         }
     }
-    if (argc - optind < 2) {
-        cli_error(optind >= argc ? "missing package operand"
-                                 : "missing path operand");
-        return cli_bad_usage(synopsis);
-    }
-    if (argc - optind > 2) {
-        cli_error("extra operand '%s'", argv[optind + 2]);
-        return cli_bad_usage(synopsis);
+    {
+        static const char *const operands[] = { "package", "path", NULL };
+        int bad = cli_operands(argc, argv, operands, synopsis);
+        if (bad != LP_EXIT_OK)
+            return bad;
     }
     pkg_path = argv[optind];
     path = argv[optind + 1];

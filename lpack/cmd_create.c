@@ -332,13 +332,11 @@ int cmd_create(int argc, char **argv)
             return cli_bad_usage(synopsis);
         }
     }
-    if (optind >= argc) {
-        cli_error("missing folder operand");
-        return cli_bad_usage(synopsis);
-    }
-    if (argc - optind > 1) {
-        cli_error("extra operand '%s'", argv[optind + 1]);
-        return cli_bad_usage(synopsis);
+    {
+        static const char *const operands[] = { "folder", NULL };
+        int bad = cli_operands(argc, argv, operands, synopsis);
+        if (bad != LP_EXIT_OK)
+            return bad;
     }
     a.dir = argv[optind];
     if (a.out == NULL) {

@@ -61,13 +61,11 @@ int cmd_extract(int argc, char **argv)
             return cli_bad_usage(synopsis);
         }
     }
-    if (optind >= argc) {
-        cli_error("missing package operand");
-        return cli_bad_usage(synopsis);
-    }
-    if (argc - optind > 1) {
-        cli_error("extra operand '%s'", argv[optind + 1]);
-        return cli_bad_usage(synopsis);
+    {
+        static const char *const operands[] = { "package", NULL };
+        int bad = cli_operands(argc, argv, operands, synopsis);
+        if (bad != LP_EXIT_OK)
+            return bad;
     }
     if (dir[0] == '\0') {
         cli_error("invalid value '' for '--directory': expected a folder");

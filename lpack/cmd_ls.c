@@ -89,13 +89,11 @@ int cmd_ls(int argc, char **argv)
         cli_error("options '--long' and '--json' cannot be combined");
         return cli_bad_usage(synopsis);
     }
-    if (optind >= argc) {
-        cli_error("missing package operand");
-        return cli_bad_usage(synopsis);
-    }
-    if (argc - optind > 1) {
-        cli_error("extra operand '%s'", argv[optind + 1]);
-        return cli_bad_usage(synopsis);
+    {
+        static const char *const operands[] = { "package", NULL };
+        int bad = cli_operands(argc, argv, operands, synopsis);
+        if (bad != LP_EXIT_OK)
+            return bad;
     }
 
     status = cli_package_open(&ctx, &pkg, argv[optind]);
