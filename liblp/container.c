@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #define READ_CHUNK (64u * 1024u)
 #define ZSTD_MAGIC 0xfd2fb528u
@@ -73,7 +74,7 @@ int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
                          "Zstandard frame does not record the content size");
     need = 5 + !single + (dict_flag == 3 ? 4 : dict_flag) +
            (fcs_flag == 0 ? 1 : 1u << fcs_flag);
-    if (n <= need)
+    if (obj->stored_size <= need)
         return obj_error(ctx, obj, path, LP_EFORMAT,
                          "Zstandard frame is cut short");
     if (!single) {
@@ -177,6 +178,12 @@ static int inflate_some(lpi_objreader *r, void *buf, size_t cap,
             r->inb.pos = 0;
         }
         ret = ZSTD_decompressStream(r->dctx, &outb, &r->inb);
+        /* the decoder stops at the size the frame header declared (and
+         * we checked that against the manifest): more is a mismatch */
+        if (ZSTD_isError(ret) &&
+            ZSTD_getErrorCode(ret) == ZSTD_error_dstSize_tooSmall)
+            return obj_error(r->ctx, r->obj, r->path, LP_EHASH,
+                             "content is longer than the manifest says");
         if (ZSTD_isError(ret))
             return obj_error(r->ctx, r->obj, r->path, LP_EFORMAT,
                              ZSTD_getErrorName(ret));

@@ -170,6 +170,10 @@ static int check_names(lp_package *p)
                 if (strcmp(p->zip.entries[k].name, name) == 0)
                     return lpi_error(ctx, LP_EFORMAT, "entry '%s' appears "
                                      "twice", name);
+        } else if (strcmp(name, LPI_MIMETYPE_NAME) == 0 ||
+                   strcmp(name, LPI_MANIFEST_NAME) == 0) {
+            return lpi_error(ctx, LP_EFORMAT, "entry '%s' appears twice",
+                             name);
         } else {
             return lpi_error(ctx, LP_EFORMAT, "unexpected entry '%s'%s", name,
                              nsig && strncmp(name, LPI_OBJECTS_DIR, odir) == 0

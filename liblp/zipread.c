@@ -87,6 +87,9 @@ static int read_end(lpi_zip *z, lp_ctx *ctx, uint64_t *cd_off,
     if (le16(e + 4) != 0 || le16(e + 6) != 0 || le16(e + 8) != le16(e + 10))
         return lpi_error(ctx, LP_EFORMAT, "multi-disk ZIP files are not "
                          "packages");
+    if (le16(e + 20) != 0)
+        return lpi_error(ctx, LP_EFORMAT, "the ZIP end record announces a "
+                         "comment; packages have none");
     *count = le16(e + 10);
     *cd_size = le32(e + 12);
     *cd_off = le32(e + 16);
