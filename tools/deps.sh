@@ -4,7 +4,7 @@
 set -eu
 pkgs="gcc make autoconf automake libtool pkg-config
 libzip-dev libzstd-dev libsodium-dev libxml2-dev libyaml-dev libicu-dev
-libcmocka-dev zstd unzip python3 libxml2-utils minisign groff-base"
+libcmocka-dev zlib1g-dev zstd unzip python3 libxml2-utils minisign groff-base time"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
