@@ -146,8 +146,8 @@ typedef struct lp_ctx lp_ctx;
 
 /**
  * Memory functions for a context.  The library allocates its own memory
- * only through these.  (The libraries it builds on, libzip and zstd, use the
- * C allocator.)  Leave a member NULL to use the C library's function.
+ * only through these.  (The libraries it builds on, zstd and libsodium, use
+ * the C allocator.)  Leave a member NULL to use the C library's function.
  */
 typedef struct lp_allocator {
     void *(*malloc_fn)(size_t size, void *user);

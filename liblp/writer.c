@@ -325,7 +325,9 @@ static int add_tree(lp_writer *w, const char *dir, const char *prefix,
 
         lpi_buf_init(&fs, SIZE_MAX / 2);
         lpi_buf_init(&lp, SIZE_MAX / 2);
-        rc = lpi_buf_printf(&fs, ctx, "%s/%s", dir, names[i]);
+        rc = lpi_buf_printf(&fs, ctx, "%s%s%s", dir,
+                            dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/",
+                            names[i]);
         if (rc == 0)
             rc = lpi_buf_printf(&lp, ctx, "%s%s%s", prefix, *prefix ? "/" : "",
                                 names[i]);

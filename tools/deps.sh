@@ -2,7 +2,7 @@
 # Install the Debian packages lp needs to build, test and benchmark, if any
 # are missing.  Run as root (or it prints the apt-get line to run).
 set -eu
-pkgs="gcc make autoconf automake libtool pkg-config
+pkgs="gcc g++ make autoconf automake libtool pkg-config
 libzip-dev libzstd-dev libsodium-dev libxml2-dev libyaml-dev libicu-dev
 libcmocka-dev zlib1g-dev zstd unzip python3 libxml2-utils minisign groff-base time"
 missing=""
