@@ -712,8 +712,8 @@ static int build_manifest(lp_writer *w, int64_t created, lpi_buf *out)
                                 out->len);
         if (rc == 0)
             lpi_manifest_dispose(&check, ctx);
-        else
-            rc = ctx->code = LP_EINVAL;
+        else if (rc != LP_ENOMEM)
+            rc = ctx->code = LP_EINVAL; /* the caller's inputs clash */
     }
     return rc;
 }
