@@ -485,8 +485,11 @@ static int process(worker *wk, input *in)
         off += n;
         if (compress) {
             ZSTD_inBuffer ib = { wk->in, n, 0 };
+            /* at the probe point, flush so the output so far measures the
+             * ratio (zstd holds back up to a block otherwise) */
+            bool probe = off >= PROBE_BYTES && off - n < PROBE_BYTES;
             ZSTD_EndDirective end = off == size ? ZSTD_e_end
-                                                : ZSTD_e_continue;
+                                    : probe ? ZSTD_e_flush : ZSTD_e_continue;
             size_t left;
             do {
                 ZSTD_outBuffer ob = { wk->out, wk->out_cap, 0 };
@@ -503,14 +506,13 @@ static int process(worker *wk, input *in)
                     break;
                 }
                 frame += ob.pos;
-            } while (end == ZSTD_e_end ? left != 0 : ib.pos < ib.size);
+            } while (end == ZSTD_e_continue ? ib.pos < ib.size : left != 0);
             if (rc < 0)
                 break;
             /* incompressible after all: stop compressing, keep hashing */
-            if ((off >= PROBE_BYTES && off < size &&
-                 frame > off - off / 50) || frame >= size) {
+            if ((probe && off < size && frame > off - off / 50) ||
+                frame >= size)
                 compress = false;
-            }
         }
         if (off == size)
             break;
