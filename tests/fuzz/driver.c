@@ -6,7 +6,9 @@
  *
  *   driver [-m MUTATIONS] [-s SEED] FILE|DIR...
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "fuzz.h"
 
 #include <dirent.h>

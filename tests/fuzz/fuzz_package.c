@@ -2,7 +2,9 @@
  * fuzz_package.c - a whole package from arbitrary bytes: open, list, read
  * every entry, verify, extract.  Only the public API is used.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "lp.h"
 #include "fuzz.h"
 

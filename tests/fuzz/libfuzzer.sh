@@ -15,7 +15,8 @@ build=${BUILD_DIR:-$top/_build}
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 clang $flags -std=c11 -D_GNU_SOURCE -I"$build" -I"$top/liblp" \
     "$top/tests/fuzz/fuzz_$target.c" "$top"/liblp/*.c \
-    $(pkg-config --cflags --libs libzip libzstd libsodium) -lpthread \
+    $(pkg-config --cflags --libs zlib libzstd libsodium libxml-2.0 yaml-0.1 icu-uc icu-i18n) \
+    -lpthread \
     -o "$out/fuzz_$target"
 cp -n "$top/tests/fuzz/corpus/$target"/* "$out/corpus-$target/" 2>/dev/null || true
 cd "$out"
