@@ -144,8 +144,12 @@ int cli_exit_code(int lp_code)
     case LP_EUNSAFE:
     case LP_ETOOBIG:
     case LP_ENOTFOUND:
+    case LP_EBADSIG:
+    case LP_EUNTRUSTED:
+    case LP_ESOURCE:
         return LP_EXIT_INVALID;
     case LP_EINVAL:
+    case LP_EPASSPHRASE:
         return LP_EXIT_USAGE;
     default: /* LP_EIO, LP_ENOMEM, LP_EEXIST, LP_ECHANGED, LP_EINTERNAL */
         return LP_EXIT_IO;
@@ -168,6 +172,10 @@ const char *cli_code_name(int lp_code)
     case LP_EEXIST: return "LP_EEXIST";
     case LP_ECHANGED: return "LP_ECHANGED";
     case LP_EINTERNAL: return "LP_EINTERNAL";
+    case LP_EBADSIG: return "LP_EBADSIG";
+    case LP_EPASSPHRASE: return "LP_EPASSPHRASE";
+    case LP_EUNTRUSTED: return "LP_EUNTRUSTED";
+    case LP_ESOURCE: return "LP_ESOURCE";
     default: return "LP_EUNKNOWN";
     }
 }

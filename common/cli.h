@@ -95,8 +95,9 @@ int cli_package_open(lp_ctx **ctx, lp_package **pkg, const char *path);
 /**
  * The exit status (common/exit.h) for a liblp return code: 0 for LP_OK;
  * LP_EXIT_INVALID for a bad package (LP_EFORMAT, LP_EVERSION, LP_EHASH,
- * LP_EUNSAFE, LP_ETOOBIG, LP_ENOTFOUND); LP_EXIT_USAGE for LP_EINVAL (the
- * library rejected a value the user gave); LP_EXIT_IO for everything else
+ * LP_EUNSAFE, LP_ETOOBIG, LP_ENOTFOUND, LP_EBADSIG, LP_EUNTRUSTED);
+ * LP_EXIT_USAGE for LP_EINVAL and LP_EPASSPHRASE (the library rejected a
+ * value the user gave); LP_EXIT_IO for everything else
  * (LP_EIO, LP_ENOMEM, LP_EEXIST, LP_ECHANGED, LP_EINTERNAL, unknown codes).
  */
 int cli_exit_code(int lp_code);

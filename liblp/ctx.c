@@ -52,6 +52,10 @@ const char *lp_strerror(int code)
     case LP_EEXIST: return "destination exists";
     case LP_ECHANGED: return "input changed while being read";
     case LP_EINTERNAL: return "internal error";
+    case LP_EBADSIG: return "signature does not verify";
+    case LP_EPASSPHRASE: return "wrong passphrase";
+    case LP_EUNTRUSTED: return "refused by the trust policy";
+    case LP_ESOURCE: return "curriculum sources have errors";
     }
     return "unknown error";
 }

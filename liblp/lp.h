@@ -126,11 +126,19 @@ typedef enum lp_error_code {
     LP_EUNSAFE = -9,   /**< a path that would escape its folder, or a link */
     LP_EEXIST = -10,   /**< the destination already exists */
     LP_ECHANGED = -11, /**< an input file changed while it was being read */
-    LP_EINTERNAL = -12 /**< a library bug or a dependency's failure */
+    LP_EINTERNAL = -12, /**< a library bug or a dependency's failure */
+    LP_EBADSIG = -13,   /**< a signature does not verify, or is not for
+                             this package */
+    LP_EPASSPHRASE = -14, /**< wrong passphrase for a secret key */
+    LP_EUNTRUSTED = -15, /**< the trust policy refuses: too few trusted
+                             signers, or an untrusted, revoked or expired
+                             key */
+    LP_ESOURCE = -16    /**< curriculum sources have errors (reported as
+                             diagnostics, see lp_project_check()) */
 } lp_error_code;
 
 /** Lowest error code defined by this version of the library. */
-#define LP_ELAST LP_EINTERNAL
+#define LP_ELAST LP_ESOURCE
 
 /**
  * Name an error code, e.g. "package is malformed".  Never returns NULL;
@@ -146,8 +154,8 @@ typedef struct lp_ctx lp_ctx;
 
 /**
  * Memory functions for a context.  The library allocates its own memory
- * only through these.  (The libraries it builds on, zstd and libsodium, use
- * the C allocator.)  Leave a member NULL to use the C library's function.
+ * only through these.  (The libraries it builds on, zstd, libsodium,
+ * libxml2 and libyaml, use the C allocator.)  Leave a member NULL to use the C library's function.
  */
 typedef struct lp_allocator {
     void *(*malloc_fn)(size_t size, void *user);
@@ -485,6 +493,346 @@ LP_API const char *lp_media_type_guess(const char *name);
  * @return 0, or LP_EUNSAFE / LP_ETOOBIG with the reason in the context.
  */
 LP_API int lp_path_check(lp_ctx *ctx, const char *path);
+
+/* ---------------------------------------------------------------------- */
+/* Signatures and trust                                                    */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Keys and signatures use minisign's file formats (Ed25519; signatures of
+ * the "ED" kind, over the BLAKE2b-512 hash of the signed bytes), so stock
+ * minisign verifies what liblp signs and liblp signs with keys minisign
+ * made.  A package's signatures sign the exact bytes of its manifest; each
+ * is a ZIP entry signatures/KEYID.minisig (lpk(5), SIGNATURES).  Which keys
+ * a verifier trusts, and how many must sign, is a trust file (lp-trust(5)).
+ */
+
+/** Bytes in a key id, and in its hex form (as minisign prints it). */
+#define LP_KEYID_BYTES 8
+#define LP_KEYID_HEX_BYTES 16
+/** Characters in a public key's base64 form (minisign -P). */
+#define LP_KEY_BASE64_BYTES 56
+/** Longest trusted comment minisign reads and writes, in bytes. */
+#define LP_SIG_MAX_TRUSTED_COMMENT 8173u
+/** Longest untrusted comment minisign reads, in bytes. */
+#define LP_SIG_MAX_COMMENT 1003u
+/** Largest signature file, in bytes. */
+#define LP_SIG_MAX_FILE_BYTES 10240u
+/** Longest passphrase, in bytes. */
+#define LP_MAX_PASSPHRASE_BYTES 1023u
+
+/** A public key, possibly with its secret half (kept in guarded memory). */
+typedef struct lp_key lp_key;
+
+/**
+ * Generate a new key pair (a random key id, as minisign -G makes).
+ *
+ * @param[out] out  the key, with its secret half; free it with lp_key_free()
+ * @return 0 or LP_ENOMEM.
+ */
+LP_API int lp_key_generate(lp_key **out, lp_ctx *ctx);
+
+/**
+ * Read a public key file (minisign's: an untrusted comment line, then the
+ * base64 of "Ed", the key id and the Ed25519 key).
+ *
+ * @param[out] out  the key; free it with lp_key_free()
+ * @return 0; LP_EIO; LP_EFORMAT if the file is not a public key (wrong
+ *         algorithm, bad base64, truncated, over-long lines).
+ */
+LP_API int lp_key_load_public(lp_key **out, lp_ctx *ctx, const char *path);
+
+/**
+ * Read a secret key file (minisign's, encrypted with a passphrase through
+ * scrypt, or unencrypted as minisign -G -W writes).  The secret is kept in
+ * sodium_malloc'd memory and wiped when the key is freed.
+ *
+ * @param passphrase  the passphrase, or NULL for an unencrypted key
+ * @param[out] out    the key with its secret half; free with lp_key_free()
+ * @return 0; LP_EIO; LP_EFORMAT for a damaged or foreign file;
+ *         LP_EPASSPHRASE if the passphrase is wrong (the key's checksum does
+ *         not match) or a passphrase is needed and passphrase is NULL;
+ *         LP_ENOMEM.
+ */
+LP_API int lp_key_load_secret(lp_key **out, lp_ctx *ctx, const char *path,
+                              const char *passphrase);
+
+/**
+ * 1 if the secret key file at path is encrypted (needs a passphrase), 0 if
+ * not, or a negative code (LP_EIO, LP_EFORMAT) if it cannot be read.
+ */
+LP_API int lp_key_secret_encrypted(lp_ctx *ctx, const char *path);
+
+/** Flags for lp_key_save(). */
+#define LP_KEY_REPLACE 1u  /**< replace existing files */
+
+/**
+ * Write a key pair: the public key file, and the secret key file with mode
+ * 0600, each atomically.  Existing files are refused (LP_EEXIST) unless
+ * flags has LP_KEY_REPLACE.
+ *
+ * @param passphrase  encrypt the secret key with it (scrypt, minisign's
+ *                    parameters), or NULL to write it unencrypted
+ * @return 0; LP_EINVAL if key has no secret half; LP_EEXIST; LP_EIO;
+ *         LP_ENOMEM.
+ */
+LP_API int lp_key_save(const lp_key *key, const char *public_path,
+                       const char *secret_path, const char *passphrase,
+                       unsigned flags);
+
+/** The key id as 16 lowercase hex digits (minisign prints it in
+ *  uppercase).  Borrowed. */
+LP_API const char *lp_key_id(const lp_key *key);
+
+/** The public key in base64, as in the public key file.  Borrowed. */
+LP_API const char *lp_key_base64(const lp_key *key);
+
+/** Free a key, wiping its secret half.  NULL is accepted. */
+LP_API void lp_key_free(lp_key *key);
+
+/** A signature: minisign's signature file. */
+typedef struct lp_sig lp_sig;
+
+/**
+ * Parse a signature file's bytes: an untrusted comment line, the base64 of
+ * "ED", the key id and the signature, a trusted comment line, and the
+ * base64 of the global signature.
+ *
+ * @param what     names the signature in messages (a file or entry name)
+ * @param[out] out the signature; free it with lp_sig_free()
+ * @return 0; LP_EFORMAT (truncated, bad base64, wrong algorithm, comment
+ *         too long or with control characters); LP_ENOMEM.
+ */
+LP_API int lp_sig_parse(lp_sig **out, lp_ctx *ctx, const void *data,
+                        size_t len, const char *what);
+
+/** lp_sig_parse() on a file's content.  Adds LP_EIO and LP_ETOOBIG. */
+LP_API int lp_sig_load(lp_sig **out, lp_ctx *ctx, const char *path);
+
+/**
+ * Sign the bytes of a manifest.  The trusted comment records the
+ * manifest's package id and version and the signing time (lpk(5),
+ * SIGNATURES), and comment if not NULL.  The new signature is verified
+ * before it is returned.
+ *
+ * @param key       a key with its secret half
+ * @param time      signing time, seconds since the epoch
+ * @param comment   text for the trusted comment, or NULL
+ * @param[out] out  the signature; free it with lp_sig_free()
+ * @return 0; LP_EINVAL (no secret half, comment too long or with control
+ *         characters); LP_EFORMAT if the bytes are not a valid manifest;
+ *         LP_ENOMEM.
+ */
+LP_API int lp_sig_sign_manifest(lp_sig **out, lp_ctx *ctx,
+                                const lp_key *key,
+                                const unsigned char *manifest, size_t len,
+                                int64_t time, const char *comment);
+
+/**
+ * Check a signature of a manifest with a public key: the key id, the
+ * signature of the manifest's hash, the global signature over the trusted
+ * comment, and that the trusted comment names the manifest's id and
+ * version.
+ *
+ * @return 0; LP_EBADSIG with the reason (another key, manifest or comment
+ *         changed, signature made for another package or version);
+ *         LP_EFORMAT if the trusted comment is not an lp signature comment.
+ */
+LP_API LP_WARN_UNUSED int lp_sig_verify(const lp_sig *sig, const lp_key *key,
+                                        const unsigned char *manifest,
+                                        size_t len);
+
+/** The key id of the signer, 16 lowercase hex digits.  Borrowed. */
+LP_API const char *lp_sig_key_id(const lp_sig *sig);
+
+/** The trusted comment (unverified until lp_sig_verify()).  Borrowed. */
+LP_API const char *lp_sig_trusted_comment(const lp_sig *sig);
+
+/** The signature file's bytes.  Borrowed. */
+LP_API const char *lp_sig_text(const lp_sig *sig, size_t *len);
+
+/** Write the signature file to path (atomically; replaces a file). */
+LP_API int lp_sig_save(const lp_sig *sig, const char *path);
+
+/** Free a signature.  NULL is accepted. */
+LP_API void lp_sig_free(lp_sig *sig);
+
+/**
+ * Add a signature to the package file and change nothing else: the
+ * entries before the signatures are copied byte for byte, a signature by
+ * the same key is replaced, and the new file is written to a temporary
+ * file, flushed and renamed over the package.  The signature is checked
+ * first with lp_sig_verify() against key.  pkg keeps describing the file
+ * as it was opened.
+ *
+ * @return 0; LP_EBADSIG or LP_EFORMAT as lp_sig_verify(); LP_ETOOBIG past
+ *         LP_MAX_SIGNATURES; LP_EIO; LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_package_add_signature(lp_package *pkg,
+                                                   const lp_sig *sig,
+                                                   const lp_key *key);
+
+/** Limits of a trust file: size, line, keys, revoked keys, holder. */
+#define LP_TRUST_MAX_BYTES (1024u * 1024u)
+#define LP_TRUST_MAX_LINE_BYTES 4096u
+#define LP_TRUST_MAX_KEYS 256u
+#define LP_TRUST_MAX_REVOKED 1024u
+#define LP_TRUST_MAX_HOLDER_BYTES 256u
+
+/** A trust file (lp-trust(5)): trusted keys, revoked keys, a threshold. */
+typedef struct lp_trust lp_trust;
+
+/**
+ * Read a trust file.  Errors name the line.
+ *
+ * @param[out] out  the trust; free it with lp_trust_free()
+ * @return 0; LP_EIO; LP_EFORMAT; LP_ETOOBIG past its limits; LP_ENOMEM.
+ */
+LP_API int lp_trust_load(lp_trust **out, lp_ctx *ctx, const char *path);
+
+/** lp_trust_load() on bytes in memory; what names them in messages. */
+LP_API int lp_trust_parse(lp_trust **out, lp_ctx *ctx, const void *data,
+                          size_t len, const char *what);
+
+/** Signatures needed (at least 1). */
+LP_API unsigned lp_trust_threshold(const lp_trust *trust);
+
+/** Free a trust.  NULL is accepted. */
+LP_API void lp_trust_free(lp_trust *trust);
+
+/** What became of one signature entry of a package. */
+typedef struct lp_sig_report {
+    const char *entry;    /**< ZIP entry name, "signatures/..." */
+    const char *key_id;   /**< signer's key id (hex), or NULL if unreadable */
+    const char *holder;   /**< holder in the trust file, or NULL */
+    int code;             /**< 0 if it counts; else why not (LP_EBADSIG,
+                               LP_EUNTRUSTED, LP_EFORMAT, ...) */
+    const char *message;  /**< what happened, for people */
+    int64_t time;         /**< signing time, or -1 if unknown */
+} lp_sig_report;
+
+typedef void (*lp_sig_report_fn)(const lp_sig_report *report, void *user);
+
+/** Options for lp_package_check_trust().  Use LP_TRUST_OPTS_INIT. */
+typedef struct lp_trust_opts {
+    unsigned version;      /**< LP_TRUST_OPTS_VERSION */
+    int64_t now;           /**< current time; -1 = the clock */
+    /** newest signing time already accepted, or -1: the current time is
+     *  never taken as earlier than this (a hub's clock may read 1970) */
+    int64_t newest_accepted;
+    lp_sig_report_fn report; /**< called once per signature entry, or NULL */
+    void *user;
+} lp_trust_opts;
+
+#define LP_TRUST_OPTS_VERSION 1
+#define LP_TRUST_OPTS_INIT { LP_TRUST_OPTS_VERSION, -1, -1, NULL, NULL }
+
+/**
+ * Apply a trust file to a package's signatures.  A signature counts if its
+ * key is in the trust file, not revoked, within its validity window (see
+ * lp-trust(5)) and the signature verifies (lp_sig_verify()).  A key counts
+ * once.  The package is accepted if at least the threshold counts.  Does not
+ * check the objects: call lp_package_verify() for that.
+ *
+ * @param[out] signers  keys that counted (may be NULL)
+ * @param[out] newest   newest signing time among those (may be NULL)
+ * @return 0 if accepted; LP_EUNTRUSTED if not (the message says how many
+ *         counted of how many needed); LP_ENOMEM; LP_EIO.
+ */
+LP_API LP_WARN_UNUSED int lp_package_check_trust(lp_package *pkg,
+                                                 const lp_trust *trust,
+                                                 const lp_trust_opts *opts,
+                                                 unsigned *signers,
+                                                 int64_t *newest);
+
+/* ---------------------------------------------------------------------- */
+/* Curriculum sources                                                      */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * A curriculum project is a folder holding a curriculum file
+ * (curriculum.yaml, curriculum.yml or curriculum.xml) and the lesson files
+ * it names, in YAML or XML, freely mixed: the source format of
+ * lp-curriculum(5).  Both syntaxes are loaded into one document model and
+ * validated against one schema (schemas/curriculum.xsd, built into the
+ * library), so they cannot drift apart.  Problems in the sources are not
+ * errors of the call: they are diagnostics, each with a stable code, a
+ * severity and the author's file, line and column.
+ */
+
+typedef struct lp_project lp_project;
+
+/** How bad a diagnostic is. */
+typedef enum lp_severity {
+    LP_SEVERITY_NOTE = 0,    /**< more about the diagnostic before it */
+    LP_SEVERITY_WARNING = 1, /**< suspicious, but the sources can be built */
+    LP_SEVERITY_ERROR = 2    /**< the sources cannot be built */
+} lp_severity;
+
+/** One problem found in the sources.  All pointers are borrowed. */
+typedef struct lp_diag {
+    lp_severity severity;
+    /** Stable code, e.g. "dup-id"; the list is in lp-curriculum(5). */
+    const char *code;
+    /** The file: the project folder as given joined with the file's
+     *  relative path, e.g. "math/lessons/n1.yaml"; NULL if the problem is
+     *  about no file in particular. */
+    const char *file;
+    /** 1-based line and column (in characters, a tab counting one);
+     *  0 when unknown. */
+    unsigned line, col;
+    /** What is wrong, e.g. "lesson id 'n1' is used twice". */
+    const char *message;
+    /** The text of that line, without its line end, for showing the
+     *  place; NULL when line is 0.  Not NUL-terminated: source_len bytes. */
+    const char *source_line;
+    size_t source_len;
+} lp_diag;
+
+/**
+ * Called once per diagnostic, in file order, on the calling thread.  The
+ * diagnostic is valid during the call only.
+ */
+typedef void (*lp_diag_fn)(const lp_diag *diag, void *user);
+
+/** Options for lp_project_open().  Initialise with LP_PROJECT_OPTS_INIT. */
+typedef struct lp_project_opts {
+    unsigned version; /**< LP_PROJECT_OPTS_VERSION */
+} lp_project_opts;
+
+#define LP_PROJECT_OPTS_VERSION 1
+#define LP_PROJECT_OPTS_INIT { LP_PROJECT_OPTS_VERSION }
+
+/**
+ * Open the curriculum project in folder dir.  Nothing is read yet but the
+ * folder itself: lp_project_check() reads and checks the sources.
+ *
+ * @param[out] out  the project; free it with lp_project_free()
+ * @param opts      options, or NULL for the defaults
+ * @return 0; LP_EIO if dir is not a readable folder; LP_EINVAL; LP_ENOMEM.
+ */
+LP_API int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
+                           const lp_project_opts *opts);
+
+/**
+ * Read every source of the project -- the curriculum file and each lesson
+ * file it names -- and check it: encoding, syntax, the schema, then the
+ * rules the schema cannot express (unique ids, references that resolve,
+ * answer keys, translations, media).  Every problem is reported through
+ * fn, not only the first.  Source files are treated as hostile: size,
+ * nesting and count limits apply, YAML aliases and XML document types are
+ * refused, nothing is fetched from the network.
+ *
+ * @param fn    called for each diagnostic, or NULL
+ * @return 0 if there was no error (warnings allowed); LP_ESOURCE if at
+ *         least one error was reported; LP_EIO if a file exists but cannot
+ *         be read; LP_ENOMEM; LP_EINTERNAL.
+ */
+LP_API LP_WARN_UNUSED int lp_project_check(lp_project *proj, lp_diag_fn fn,
+                                           void *user);
+
+/** Free a project.  NULL is accepted. */
+LP_API void lp_project_free(lp_project *proj);
 
 #ifdef __cplusplus
 }

@@ -18,7 +18,7 @@
 #include "lpack/lpack.h"
 
 static const char synopsis[] =
-    "lpack verify PKG [--json] [--threads N] [-q]";
+    "lpack verify PKG [--trust TRUST] [--json] [--threads N] [-q]";
 
 static void usage(FILE *f)
 {
@@ -28,9 +28,17 @@ static void usage(FILE *f)
                "manifest:\n"
                "read it in full, decompress it, compare size and hash.  "
                "Every\n"
-               "problem is reported, not only the first.\n"
+               "problem is reported, not only the first.  With --trust, "
+               "then check\n"
+               "the package's signatures against the trust file TRUST "
+               "(lp-trust(5)):\n"
+               "which keys signed, which of them are trusted, and whether "
+               "enough\n"
+               "trusted keys signed.\n"
                "\n"
                "options:\n"
+               "      --trust TRUST  require the signatures TRUST asks "
+               "for\n"
                "      --json       print one JSON object with the verdict "
                "and\n"
                "                   the problems (on stdout)\n"
@@ -40,11 +48,12 @@ static void usage(FILE *f)
                "  -h, --help       show this help and exit\n", synopsis);
 }
 
-enum { OPT_JSON = 256, OPT_THREADS };
+enum { OPT_JSON = 256, OPT_THREADS, OPT_TRUST };
 
 static const struct option longopts[] = {
     { "json", no_argument, NULL, OPT_JSON },
     { "threads", required_argument, NULL, OPT_THREADS },
+    { "trust", required_argument, NULL, OPT_TRUST },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
@@ -90,14 +99,80 @@ static void on_problem(const lp_problem *p, void *user)
     add_problem(user, p->code, p->path, p->message);
 }
 
+/* One signature entry's fate: text on stdout, or a JSON member */
+typedef struct sig_state {
+    const char *pkg_path;
+    FILE *json;        /* JSON mode: the members of "signatures" so far */
+    size_t n;
+    int quiet;
+} sig_state;
+
+static void on_signature(const lp_sig_report *r, void *user)
+{
+    sig_state *ss = user;
+
+    if (ss->json != NULL) {
+        fputs(ss->n == 0 ? "{\"entry\":" : ",{\"entry\":", ss->json);
+        cli_json_str(ss->json, r->entry);
+        fputs(",\"key\":", ss->json);
+        cli_json_str(ss->json, r->key_id);
+        fputs(",\"holder\":", ss->json);
+        cli_json_str(ss->json, r->holder);
+        fprintf(ss->json, ",\"counted\":%s,\"message\":",
+                r->code == 0 ? "true" : "false");
+        cli_json_str(ss->json, r->message);
+        fputc('}', ss->json);
+    } else if (!ss->quiet || r->code != 0) {
+        FILE *f = r->code == 0 ? stdout : stderr;
+        fprintf(f, "%s: %s: key %s%s%s%s: %s%s\n", ss->pkg_path, r->entry,
+                r->key_id ? r->key_id : "?", r->holder ? " (" : "",
+                r->holder ? r->holder : "", r->holder ? ")" : "",
+                r->code == 0 ? "" : "not counted: ", r->message);
+    }
+    ss->n++;
+}
+
+/* Apply the trust file; returns an exit status and reports the verdict */
+static int check_trust(verify_state *st, sig_state *ss, lp_ctx *ctx,
+                       lp_package *pkg, const char *trust_path,
+                       unsigned *signers)
+{
+    lp_trust_opts o = LP_TRUST_OPTS_INIT;
+    lp_trust *trust = NULL;
+    int rc;
+
+    rc = lp_trust_load(&trust, ctx, trust_path);
+    if (rc < 0) {
+        /* a broken trust file refuses everything */
+        add_problem(st, rc == LP_EIO ? rc : LP_EUNTRUSTED, NULL,
+                    cli_lp_msg(ctx, rc));
+        return rc == LP_EIO ? LP_EXIT_IO : LP_EXIT_INVALID;
+    }
+    o.report = on_signature;
+    o.user = ss;
+    rc = lp_package_check_trust(pkg, trust, &o, signers, NULL);
+    if (rc < 0) {
+        char msg[1200];
+        snprintf(msg, sizeof msg, "refused: %s", cli_lp_msg(ctx, rc));
+        add_problem(st, rc, NULL, msg);
+    }
+    lp_trust_free(trust);
+    return rc < 0 ? cli_exit_code(rc) : LP_EXIT_OK;
+}
+
 static void print_json(const verify_state *st, const char *problems,
-                       size_t len, size_t entries, size_t objects, int ok)
+                       size_t len, size_t entries, size_t objects, int ok,
+                       const char *sigs, size_t sigs_len)
 {
     fputs("{\"package\":", stdout);
     cli_json_str(stdout, st->pkg_path);
     printf(",\"ok\":%s,\"entries\":%zu,\"objects\":%zu,\"problems\":[",
            ok ? "true" : "false", entries, objects);
     fwrite(problems, 1, len, stdout);
+    if (sigs != NULL) {
+        fputs("],\"signatures\":[", stdout);
+        fwrite(sigs, 1, sigs_len, stdout);
+    }
     fputs("]}\n", stdout);
 }
 
@@ -112,6 +187,11 @@ int cmd_verify(int argc, char **argv)
     lp_package *pkg = NULL;
     lp_ctx *ctx = NULL;
     uint64_t threads = 0;
+    const char *trust_path = NULL;
+    sig_state ss = { NULL, NULL, 0, 0 };
+    char *sigs = NULL;
+    size_t sigs_len = 0;
+    unsigned signers = 0;
     int json = 0, quiet = 0;
     int status, rc;
 
@@ -127,6 +207,9 @@ int cmd_verify(int argc, char **argv)
         case OPT_THREADS:
             if (cli_opt_u64("--threads", optarg, 0, 64, &threads) < 0)
                 return cli_bad_usage(synopsis);
+            break;
+        case OPT_TRUST:
+            trust_path = optarg;
             break;
         case 'q':
             quiet = 1;
@@ -183,6 +266,21 @@ int cmd_verify(int argc, char **argv)
     /* A failure the callback did not hear about, e.g. out of memory. */
     if (rc < 0 && st.nproblems == 0)
         add_problem(&st, rc, NULL, cli_lp_msg(ctx, rc));
+    if (trust_path != NULL) {
+        ss.pkg_path = st.pkg_path;
+        ss.quiet = quiet;
+        if (json) {
+            ss.json = open_memstream(&sigs, &sigs_len);
+            if (ss.json == NULL) {
+                add_problem(&st, LP_ENOMEM, NULL, "out of memory");
+                goto done;
+            }
+        }
+        check_trust(&st, &ss, ctx, pkg, trust_path, &signers);
+        if (ss.json != NULL && fclose(ss.json) != 0)
+            add_problem(&st, LP_ENOMEM, NULL, "out of memory");
+        ss.json = NULL;
+    }
 
 done:
     /* A verdict beats a read error: a bad object makes the package bad. */
@@ -202,12 +300,18 @@ done:
             status = LP_EXIT_IO;
         }
         print_json(&st, problems, problems_len, entries, objects,
-                   status == LP_EXIT_OK);
+                   status == LP_EXIT_OK, trust_path != NULL ? sigs : NULL,
+                   sigs_len);
         free(problems);
+    } else if (status == LP_EXIT_OK && !quiet && trust_path != NULL) {
+        printf("%s: OK (%zu entries, %zu objects verified; signed by %u "
+               "trusted key%s)\n", st.pkg_path, entries, objects, signers,
+               signers == 1 ? "" : "s");
     } else if (status == LP_EXIT_OK && !quiet) {
         printf("%s: OK (%zu entries, %zu objects verified)\n", st.pkg_path,
                entries, objects);
     }
+    free(sigs);
     lp_package_free(pkg);
     lp_ctx_free(ctx);
     return cli_finish_stdout(status);

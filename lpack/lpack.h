@@ -24,5 +24,10 @@ int cmd_ls(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_manifest(int argc, char **argv);
+int cmd_sign_manifest(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
 
 #endif /* LPACK_LPACK_H */

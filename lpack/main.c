@@ -20,6 +20,11 @@ static const lpack_cmd commands[] = {
     { "cat", cmd_cat, "write one entry's content to standard output" },
     { "extract", cmd_extract, "extract every entry into a folder" },
     { "verify", cmd_verify, "check every object against the manifest" },
+    { "keygen", cmd_keygen, "make a signing key pair" },
+    { "sign", cmd_sign, "sign a package's manifest and add the signature" },
+    { "manifest", cmd_manifest, "write a package's manifest, for signing" },
+    { "sign-manifest", cmd_sign_manifest, "sign a manifest file" },
+    { "attach", cmd_attach, "add a signature file to a package" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -36,7 +41,7 @@ static void usage(FILE *f)
           "\n"
           "commands:\n", f);
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
     fputs("\n"
           "options:\n"
           "  -h, --help     show this help and exit\n"

@@ -1,0 +1,121 @@
+/*
+ * lpi_sign.h - liblp internals for signatures and trust: minisign's file
+ * formats (minisign.c), signing packages (sign.c), trust files and the
+ * verification policy (trust.c).  Not installed.
+ */
+#ifndef LPI_SIGN_H
+#define LPI_SIGN_H
+
+#include "lpi.h"
+
+/* minisign's algorithm tags and line prefixes (minisign(1) file formats) */
+#define LPI_MS_ALG "Ed"            /* key algorithm; legacy signatures */
+#define LPI_MS_ALG_HASHED "ED"     /* signature over BLAKE2b-512 */
+#define LPI_MS_KDF "Sc"            /* scrypt-encrypted secret key */
+#define LPI_MS_CHK "B2"            /* BLAKE2b-256 key checksum */
+#define LPI_MS_UNTRUSTED "untrusted comment: "
+#define LPI_MS_TRUSTED "trusted comment: "
+
+/* Binary layouts, in bytes */
+#define LPI_MS_PK_BYTES (2 + LP_KEYID_BYTES + 32)          /* 42 */
+#define LPI_MS_SIG_BYTES (2 + LP_KEYID_BYTES + 64)         /* 74 */
+#define LPI_MS_KEYNUM_SK_BYTES (LP_KEYID_BYTES + 64 + 32)  /* 104 */
+#define LPI_MS_SK_BYTES (6 + 32 + 8 + 8 + LPI_MS_KEYNUM_SK_BYTES) /* 158 */
+#define LPI_MS_SALT_OFF 6
+#define LPI_MS_OPS_OFF 38
+#define LPI_MS_MEM_OFF 46
+#define LPI_MS_KEYNUM_OFF 54
+
+/* Largest key file we read: a comment line and one base64 line */
+#define LPI_MS_KEY_FILE_MAX 2048u
+
+struct lp_key {
+    lp_ctx *ctx;
+    unsigned char id[LP_KEYID_BYTES];   /* as stored (little-endian) */
+    unsigned char pk[32];
+    unsigned char *sk;                  /* sodium_malloc'd 64 bytes or NULL */
+    char id_hex[LP_KEYID_HEX_BYTES + 1];
+    char b64[LP_KEY_BASE64_BYTES + 1];
+};
+
+struct lp_sig {
+    lp_ctx *ctx;
+    unsigned char id[LP_KEYID_BYTES];
+    unsigned char sig[64];
+    unsigned char global[64];
+    bool prehashed;
+    char id_hex[LP_KEYID_HEX_BYTES + 1];
+    char *untrusted;                    /* without prefix */
+    char *trusted;                      /* without prefix */
+    char *text;                         /* the file's bytes, canonical */
+    size_t text_len;
+};
+
+/* key id bytes -> the 16 lowercase hex digits minisign prints (as a
+ * little-endian 64-bit number) */
+void lpi_keyid_hex(char out[LP_KEYID_HEX_BYTES + 1],
+                   const unsigned char id[LP_KEYID_BYTES]);
+/* and back; -1 unless exactly 16 hex digits (either case) */
+int lpi_keyid_unhex(unsigned char id[LP_KEYID_BYTES], const char *hex,
+                    size_t len);
+
+/* Strict base64 (original alphabet, padded, canonical) of exactly n bytes */
+int lpi_b64_decode(unsigned char *out, size_t n, const char *s, size_t len);
+
+/* Parse a public key from its base64 form (what the second line holds) */
+int lpi_key_from_b64(lp_key **out, lp_ctx *ctx, const char *s, size_t len,
+                     const char *what);
+
+/* Parse the bytes of a public or secret key file.  what names it in
+ * messages.  passphrase may be NULL for an unencrypted secret key. */
+int lpi_pubkey_parse(lp_key **out, lp_ctx *ctx, const char *data,
+                     size_t len, const char *what);
+int lpi_seckey_parse(lp_key **out, lp_ctx *ctx, const char *data,
+                     size_t len, const char *passphrase, const char *what);
+
+/* A comment line's text: no control character but TAB, valid UTF-8 */
+bool lpi_comment_ok(const char *s, size_t len);
+
+/* Read a small file whole into sodium_malloc'd memory (NUL-terminated);
+ * free with sodium_free.  LP_ETOOBIG past max. */
+int lpi_read_secret_file(lp_ctx *ctx, const char *path, size_t max,
+                         char **out, size_t *len);
+
+/* Write data to path atomically (temp file, fsync, rename) with the given
+ * mode; refuses to replace an existing file unless replace is set. */
+int lpi_write_file_atomic(lp_ctx *ctx, const char *path, const void *data,
+                          size_t len, unsigned mode, bool replace);
+
+#define LPI_SIG_SUFFIX ".minisig"
+
+struct lpi_sigcomment;
+
+/* lp_sig_verify() when the manifest's id and version are known; *out
+ * (may be NULL) receives the parsed trusted comment */
+int lpi_sig_verify(const lp_sig *s, const lp_key *k,
+                   const unsigned char *manifest, size_t len,
+                   const char *id, uint64_t version,
+                   struct lpi_sigcomment *out);
+/* Index of the first signature entry of an open package */
+size_t lpi_first_signature(const lp_package *p);
+/* "signatures/ID.minisig" into name */
+int lpi_signature_name(lp_ctx *ctx, lpi_buf *name, const char *id_hex);
+
+/* Create a new file next to dest, named dest.tmp-RANDOM (in *name) */
+int lpi_temp_create(lp_ctx *ctx, const char *dest, unsigned mode,
+                    lpi_buf *name, int *out);
+/* fsync the folder holding path */
+int lpi_sync_dir_of(lp_ctx *ctx, const char *path);
+
+/* The parsed trusted comment of an lp signature (sign.c) */
+struct lpi_sigcomment {
+    char id[LP_MAX_ID_BYTES + 1];
+    uint64_t version;
+    int64_t time;
+    const char *comment;   /* into the parsed string, or NULL */
+};
+typedef struct lpi_sigcomment lpi_sigcomment;
+
+int lpi_sigcomment_parse(lpi_sigcomment *c, lp_ctx *ctx, const char *s);
+
+#endif /* LPI_SIGN_H */

@@ -1,0 +1,364 @@
+/*
+ * sign.c - signing manifests, checking signatures, and adding signature
+ * entries to a package without touching anything else in it.
+ *
+ * A signature is minisign's "ED" kind: Ed25519 over the BLAKE2b-512 hash
+ * of the manifest, and a global Ed25519 signature over that signature and
+ * the trusted comment.  The trusted comment (lpk(5), SIGNATURES) names the
+ * package id, version and signing time, so a signature copied into another
+ * package, or another release of the same one, is refused even before the
+ * manifest hash is compared.
+ */
+#include "lpi_sign.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SIGCOMMENT_MAGIC "lp-signature v1 "
+#define IO_SCRATCH (256u * 1024u)
+
+/* ------------------------------------------------------------ comment */
+
+/* "lp-signature v1 id=ID version=N time=YYYY-MM-DDThh:mm:ssZ[ comment=T]" */
+int lpi_sigcomment_parse(lpi_sigcomment *c, lp_ctx *ctx, const char *s)
+{
+    const size_t mlen = strlen(SIGCOMMENT_MAGIC);
+    const char *p = s, *sp;
+    size_t n;
+
+    memset(c, 0, sizeof(*c));
+    if (strncmp(p, SIGCOMMENT_MAGIC "id=", mlen + 3) != 0)
+        return lpi_error(ctx, LP_EFORMAT, "trusted comment is not an lp "
+                         "signature comment ('" SIGCOMMENT_MAGIC "id=...')");
+    p += mlen + 3;
+    sp = strchr(p, ' ');
+    n = sp ? (size_t)(sp - p) : strlen(p);
+    if (!sp || n > LP_MAX_ID_BYTES || lpi_check_id(ctx, p, n) < 0)
+        return lpi_error(ctx, LP_EFORMAT, "trusted comment: bad package id");
+    memcpy(c->id, p, n);
+    c->id[n] = '\0';
+    p = sp + 1;
+    if (strncmp(p, "version=", 8) != 0 || p[8] < '1' || p[8] > '9')
+        return lpi_error(ctx, LP_EFORMAT, "trusted comment: bad version");
+    p += 8;
+    for (n = 0; p[n] >= '0' && p[n] <= '9'; n++) {
+        if (n >= 19 || c->version > (UINT64_C(9223372036854775807) -
+                                     (uint64_t)(p[n] - '0')) / 10)
+            return lpi_error(ctx, LP_EFORMAT, "trusted comment: bad "
+                             "version");
+        c->version = c->version * 10 + (uint64_t)(p[n] - '0');
+    }
+    p += n;
+    if (strncmp(p, " time=", 6) != 0 || strlen(p + 6) < LPI_TIME_BYTES - 1 ||
+        lpi_time_parse(p + 6, LPI_TIME_BYTES - 1, &c->time) < 0)
+        return lpi_error(ctx, LP_EFORMAT, "trusted comment: bad time");
+    p += 6 + LPI_TIME_BYTES - 1;
+    if (*p == '\0')
+        return 0;
+    if (strncmp(p, " comment=", 9) != 0 || p[9] == '\0')
+        return lpi_error(ctx, LP_EFORMAT, "trusted comment: unexpected "
+                         "text after the time");
+    c->comment = p + 9;
+    return 0;
+}
+
+/* ------------------------------------------------------------ verify */
+
+static void manifest_hash(unsigned char out[64], const unsigned char *m,
+                          size_t len)
+{
+    crypto_generichash(out, 64, m, len, NULL, 0);
+}
+
+/* Check sig with key over manifest bytes whose id and version are known */
+static int sig_verify(const lp_sig *s, const lp_key *k,
+                      const unsigned char *manifest, size_t len,
+                      const char *id, uint64_t version, lpi_sigcomment *out)
+{
+    lp_ctx *ctx = s->ctx;
+    unsigned char hash[64], *msg;
+    size_t tlen = strlen(s->trusted);
+    lpi_sigcomment c;
+    bool manifest_ok;
+    int rc;
+
+    if (sodium_memcmp(s->id, k->id, LP_KEYID_BYTES) != 0)
+        return lpi_error(ctx, LP_EBADSIG, "signature by key %s, not by key "
+                         "%s", s->id_hex, k->id_hex);
+    msg = lpi_malloc(ctx, 64 + tlen);
+    if (!msg)
+        return LP_ENOMEM;
+    memcpy(msg, s->sig, 64);
+    memcpy(msg + 64, s->trusted, tlen);
+    rc = crypto_sign_verify_detached(s->global, msg, 64 + tlen, k->pk);
+    lpi_free(ctx, msg);
+    if (rc != 0)
+        return lpi_error(ctx, LP_EBADSIG, "the trusted comment's signature "
+                         "does not verify (comment or signature changed)");
+    rc = lpi_sigcomment_parse(&c, ctx, s->trusted);
+    if (rc < 0)
+        return rc;
+    manifest_hash(hash, manifest, len);
+    manifest_ok = crypto_sign_verify_detached(s->sig, hash, sizeof(hash),
+                                              k->pk) == 0;
+    if (strcmp(c.id, id) != 0 || c.version != version)
+        return lpi_error(ctx, LP_EBADSIG, "signature is for package '%s' "
+                         "version %llu, not '%s' version %llu (copied from "
+                         "another package?)", c.id,
+                         (unsigned long long)c.version, id,
+                         (unsigned long long)version);
+    if (!manifest_ok)
+        return lpi_error(ctx, LP_EBADSIG, "signature does not match the "
+                         "manifest (manifest or signature changed)");
+    if (out)
+        *out = c;
+    return 0;
+}
+
+int lpi_sig_verify(const lp_sig *s, const lp_key *k,
+                   const unsigned char *manifest, size_t len,
+                   const char *id, uint64_t version, lpi_sigcomment *out)
+{
+    return sig_verify(s, k, manifest, len, id, version, out);
+}
+
+int lp_sig_verify(const lp_sig *s, const lp_key *k,
+                  const unsigned char *manifest, size_t len)
+{
+    lpi_manifest m;
+    int rc;
+
+    LP_ASSERT_ARG(s && k && manifest);
+    rc = lpi_manifest_parse(&m, s->ctx, manifest, len);
+    if (rc < 0)
+        return lpi_error_prefix(s->ctx, "manifest");
+    rc = sig_verify(s, k, manifest, len, m.id, m.version, NULL);
+    lpi_manifest_dispose(&m, s->ctx);
+    return rc;
+}
+
+/* ------------------------------------------------------------ sign */
+
+int lp_sig_sign_manifest(lp_sig **out, lp_ctx *ctx, const lp_key *k,
+                         const unsigned char *manifest, size_t len,
+                         int64_t time, const char *comment)
+{
+    unsigned char raw[LPI_MS_SIG_BYTES], hash[64], global[64];
+    char t[LPI_TIME_BYTES];
+    lpi_manifest m;
+    lpi_buf tc, text, msg;
+    lp_sig *s = NULL;
+    bool parsed = false;
+    int rc;
+
+    LP_ASSERT_ARG(out && ctx && k && manifest);
+    *out = NULL;
+    if (!k->sk)
+        return lpi_error(ctx, LP_EINVAL, "key %s has no secret half",
+                         k->id_hex);
+    if (comment && (comment[0] == '\0' ||
+                    strlen(comment) > LP_SIG_MAX_TRUSTED_COMMENT ||
+                    strchr(comment, '\t') ||
+                    !lpi_comment_ok(comment, strlen(comment))))
+        return lpi_error(ctx, LP_EINVAL, "comment must be 1 to %u bytes of "
+                         "UTF-8 text without control characters",
+                         LP_SIG_MAX_TRUSTED_COMMENT);
+    if (lpi_time_format(t, time) < 0)
+        return lpi_error(ctx, LP_EINVAL, "signing time out of range");
+    lpi_buf_init(&tc, LP_SIG_MAX_TRUSTED_COMMENT);
+    lpi_buf_init(&text, LP_SIG_MAX_FILE_BYTES);
+    lpi_buf_init(&msg, 64 + LP_SIG_MAX_TRUSTED_COMMENT);
+    rc = lpi_manifest_parse(&m, ctx, manifest, len);
+    if (rc < 0) {
+        lpi_error_prefix(ctx, "manifest");
+        goto done;
+    }
+    parsed = true;
+    rc = lpi_buf_printf(&tc, ctx, SIGCOMMENT_MAGIC "id=%s version=%llu "
+                        "time=%s", m.id, (unsigned long long)m.version, t);
+    if (rc == 0 && comment)
+        rc = lpi_buf_printf(&tc, ctx, " comment=%s", comment);
+    if (rc == LP_ETOOBIG)
+        rc = lpi_error(ctx, LP_EINVAL, "comment too long: the trusted "
+                       "comment may hold %u bytes",
+                       LP_SIG_MAX_TRUSTED_COMMENT);
+    if (rc < 0)
+        goto done;
+
+    manifest_hash(hash, manifest, len);
+    memcpy(raw, LPI_MS_ALG_HASHED, 2);
+    memcpy(raw + 2, k->id, LP_KEYID_BYTES);
+    crypto_sign_detached(raw + 2 + LP_KEYID_BYTES, NULL, hash, sizeof(hash),
+                         k->sk);
+    rc = lpi_buf_add(&msg, ctx, raw + 2 + LP_KEYID_BYTES, 64);
+    if (rc == 0)
+        rc = lpi_buf_add(&msg, ctx, tc.data, tc.len);
+    if (rc < 0)
+        goto done;
+    crypto_sign_detached(global, NULL, (unsigned char *)msg.data, msg.len,
+                         k->sk);
+    {
+        char b64sig[128], b64global[96];
+
+        sodium_bin2base64(b64sig, sizeof(b64sig), raw, sizeof(raw),
+                          sodium_base64_VARIANT_ORIGINAL);
+        sodium_bin2base64(b64global, sizeof(b64global), global,
+                          sizeof(global), sodium_base64_VARIANT_ORIGINAL);
+        rc = lpi_buf_printf(&text, ctx, LPI_MS_UNTRUSTED "lp signature of "
+                            "%s version %llu by key %s\n%s\n"
+                            LPI_MS_TRUSTED "%s\n%s\n", m.id,
+                            (unsigned long long)m.version, k->id_hex,
+                            b64sig, tc.data, b64global);
+    }
+    if (rc < 0)
+        goto done;
+    /* what we return is what a verifier will read: parse and check it */
+    rc = lp_sig_parse(&s, ctx, text.data, text.len, "new signature");
+    if (rc == 0)
+        rc = sig_verify(s, k, manifest, len, m.id, m.version, NULL);
+    if (rc < 0) {
+        lpi_error_prefix(ctx, "the new signature fails its own check");
+        ctx->code = rc = LP_EINTERNAL;
+        goto done;
+    }
+    *out = s;
+    s = NULL;
+done:
+    lp_sig_free(s);
+    if (parsed)
+        lpi_manifest_dispose(&m, ctx);
+    lpi_buf_dispose(&tc, ctx);
+    lpi_buf_dispose(&text, ctx);
+    lpi_buf_dispose(&msg, ctx);
+    return rc;
+}
+
+/* ------------------------------------------------------------ entries */
+
+size_t lpi_first_signature(const lp_package *p)
+{
+    return 2 + p->nobjects;
+}
+
+int lpi_signature_name(lp_ctx *ctx, lpi_buf *name, const char *id_hex)
+{
+    name->len = 0;
+    return lpi_buf_printf(name, ctx, LPI_SIGNATURES_DIR "%s"
+                          LPI_SIG_SUFFIX, id_hex);
+}
+
+/* Copy the package with sig added (or replacing the same key's) to fd */
+static int write_signed(lp_package *p, int fd, const lp_sig *sig,
+                        const char *newname)
+{
+    lp_ctx *ctx = p->ctx;
+    const size_t first = lpi_first_signature(p);
+    size_t kept = 0;
+    uint64_t prefix;
+    unsigned char *buf;
+    lpi_zipw z;
+    int rc = 0;
+
+    for (size_t i = first; i < p->zip.count; i++)
+        if (strcmp(p->zip.entries[i].name, newname) != 0)
+            kept++;
+    if (kept + 1 > LP_MAX_SIGNATURES)
+        return lpi_error(ctx, LP_ETOOBIG, "the package has %u signatures "
+                         "already", LP_MAX_SIGNATURES);
+    buf = lpi_malloc(ctx, IO_SCRATCH);
+    if (!buf)
+        return LP_ENOMEM;
+    lpi_zipw_init(&z, fd, p->m.created);
+    /* everything before the signatures, byte for byte, and their central
+     * records as they were: their offsets do not change */
+    prefix = first < p->zip.count ? p->zip.entries[first].offset
+                                  : p->zip.cd_off;
+    rc = lpi_zipw_copy(&z, ctx, p->fd, 0, prefix, buf);
+    for (size_t i = 0; i < first && rc == 0; i++) {
+        const unsigned char *r = p->zip.entries[i].record;
+        size_t rlen = 46u + (size_t)(r[28] | r[29] << 8) +
+                      (size_t)(r[30] | r[31] << 8) +
+                      (size_t)(r[32] | r[33] << 8);
+        rc = lpi_buf_add(&z.cd, ctx, r, rlen);
+        z.count++;
+    }
+    for (size_t i = first; i < p->zip.count && rc == 0; i++) {
+        const lpi_zentry *e = &p->zip.entries[i];
+        if (strcmp(e->name, newname) == 0)
+            continue;
+        rc = lpi_zipw_begin(&z, ctx, e->name, e->size, e->crc);
+        if (rc == 0)
+            rc = lpi_zipw_copy(&z, ctx, p->fd, e->data, e->size, buf);
+    }
+    if (rc == 0)
+        rc = lpi_zipw_begin(&z, ctx, newname, sig->text_len,
+                            lpi_crc32(0, sig->text, sig->text_len));
+    if (rc == 0)
+        rc = lpi_zipw_write(&z, ctx, sig->text, sig->text_len);
+    if (rc == 0)
+        rc = lpi_zipw_finish(&z, ctx);
+    lpi_zipw_dispose(&z, ctx);
+    lpi_free(ctx, buf);
+    return rc;
+}
+
+int lp_package_add_signature(lp_package *p, const lp_sig *sig,
+                             const lp_key *k)
+{
+    lp_ctx *ctx;
+    lpi_buf name, tmp;
+    struct stat st;
+    int fd = -1, rc;
+
+    LP_ASSERT_ARG(p && sig && k);
+    ctx = p->ctx;
+    rc = sig_verify(sig, k, p->manifest_bytes, p->manifest_len, p->m.id,
+                    p->m.version, NULL);
+    if (rc < 0)
+        return rc;
+    lpi_buf_init(&name, 512);
+    lpi_buf_init(&tmp, SIZE_MAX / 2);
+    rc = lpi_signature_name(ctx, &name, sig->id_hex);
+    if (rc == 0 && fstat(p->fd, &st) < 0)
+        rc = lpi_error(ctx, LP_EIO, "cannot examine '%s': %s", p->path,
+                       strerror(errno));
+    if (rc == 0)
+        rc = lpi_temp_create(ctx, p->path, 0600, &tmp, &fd);
+    if (rc < 0)
+        goto done;
+    rc = write_signed(p, fd, sig, name.data);
+    if (rc == 0 && fchmod(fd, st.st_mode & 0777) < 0)
+        rc = lpi_error(ctx, LP_EIO, "cannot set the mode of '%s': %s",
+                       tmp.data, strerror(errno));
+    if (rc == 0 && fsync(fd) < 0)
+        rc = lpi_error(ctx, LP_EIO, "cannot sync '%s': %s", tmp.data,
+                       strerror(errno));
+    if (close(fd) < 0 && rc == 0)
+        rc = lpi_error(ctx, LP_EIO, "cannot write '%s': %s", tmp.data,
+                       strerror(errno));
+    if (rc == 0) {
+        /* never put in place what our own reader would refuse */
+        lp_package *check = NULL;
+        rc = lp_package_open(&check, ctx, tmp.data);
+        lp_package_free(check);
+        if (rc < 0) {
+            lpi_error_prefix(ctx, "the signed package fails its check");
+            ctx->code = rc = LP_EINTERNAL;
+        }
+    }
+    if (rc == 0 && rename(tmp.data, p->path) < 0)
+        rc = lpi_error(ctx, LP_EIO, "cannot rename '%s' to '%s': %s",
+                       tmp.data, p->path, strerror(errno));
+    if (rc < 0)
+        unlink(tmp.data);
+    else
+        rc = lpi_sync_dir_of(ctx, p->path);
+done:
+    lpi_buf_dispose(&name, ctx);
+    lpi_buf_dispose(&tmp, ctx);
+    return rc;
+}

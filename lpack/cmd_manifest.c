@@ -1,0 +1,93 @@
+/*
+ * cmd_manifest.c - lpack manifest: copy out the exact bytes a signature
+ * covers, for signing on another machine (lpack sign-manifest, minisign)
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <lp.h>
+
+#include "common/cli.h"
+#include "common/exit.h"
+#include "lpack/lpack.h"
+
+static const char synopsis[] = "lpack manifest PKG -o FILE";
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: %s\n"
+               "\n"
+               "Write the manifest of the package PKG, byte for byte, to "
+               "FILE: what\n"
+               "a signature signs.  Sign it with 'lpack sign-manifest' (or "
+               "minisign)\n"
+               "and add the signature with 'lpack attach'.\n"
+               "\n"
+               "options:\n"
+               "  -o, --output FILE  the file to write ('-': standard "
+               "output)\n"
+               "  -h, --help         show this help and exit\n", synopsis);
+}
+
+static const struct option longopts[] = {
+    { "output", required_argument, NULL, 'o' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+};
+
+int cmd_manifest(int argc, char **argv)
+{
+    cli_seen seen = { { 0 } };
+    const char *out = NULL;
+    const unsigned char *m;
+    size_t mlen;
+    lp_package *pkg = NULL;
+    lp_ctx *ctx = NULL;
+    FILE *f;
+    int status;
+
+    for (;;) {
+        int c = cli_getopt(argc, argv, "o:h", longopts, &seen);
+
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'h':
+            usage(stdout);
+            return cli_finish_stdout(LP_EXIT_OK);
+        default:
+            return cli_bad_usage(synopsis);
+        }
+    }
+    {
+        static const char *const operands[] = { "package", NULL };
+        int bad = cli_operands(argc, argv, operands, synopsis);
+        if (bad != LP_EXIT_OK)
+            return bad;
+    }
+    if (!out) {
+        cli_error("missing option '--output'");
+        return cli_bad_usage(synopsis);
+    }
+    status = cli_package_open(&ctx, &pkg, argv[optind]);
+    if (status != LP_EXIT_OK)
+        return status;
+    m = lp_package_manifest(pkg, &mlen);
+    if (strcmp(out, "-") == 0) {
+        fwrite(m, 1, mlen, stdout);
+        status = cli_finish_stdout(LP_EXIT_OK);
+    } else {
+        f = fopen(out, "wb");
+        if (!f || fwrite(m, 1, mlen, f) != mlen || fclose(f) != 0) {
+            cli_error("cannot write '%s': %s", out, strerror(errno));
+            status = LP_EXIT_IO;
+        }
+    }
+    lp_package_free(pkg);
+    lp_ctx_free(ctx);
+    return status;
+}
