@@ -1,0 +1,173 @@
+/*
+ * curriculum.c - curriculum projects: the public lp_project_* API and the
+ * loading pipeline every source file goes through:
+ *
+ *   read (size cap, UTF-8, BOM, line ends) -> parse (YAML events or XML)
+ *   -> normalize -> validate against the schema -> semantic checks
+ */
+#include "lpi_source.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libxml/parser.h>
+
+int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
+                    const lp_project_opts *opts)
+{
+    struct stat st;
+    lp_project *p;
+
+    LP_ASSERT_ARG(out && ctx && dir);
+    *out = NULL;
+    if (opts && opts->version != LP_PROJECT_OPTS_VERSION)
+        return lpi_error(ctx, LP_EINVAL, "unknown lp_project_opts version");
+    if (dir[0] == '\0')
+        return lpi_error(ctx, LP_EINVAL, "empty project folder name");
+    if (stat(dir, &st) != 0)
+        return lpi_error(ctx, LP_EIO, "cannot open '%s': %s", dir,
+                         strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return lpi_error(ctx, LP_EIO, "cannot open '%s': %s", dir,
+                         strerror(ENOTDIR));
+    /* idempotent; sets up libxml2's globals before we use it */
+    xmlInitParser();
+    p = lpi_calloc(ctx, 1, sizeof(*p));
+    if (!p)
+        return LP_ENOMEM;
+    p->ctx = ctx;
+    p->dir = lpi_strdup(ctx, dir);
+    if (!p->dir) {
+        lpi_free(ctx, p);
+        return LP_ENOMEM;
+    }
+    *out = p;
+    return 0;
+}
+
+static void drop_files(lp_project *p)
+{
+    for (size_t i = 0; i < p->nfiles; i++)
+        lpi_src_free(p, p->files[i]);
+    p->nfiles = 0;
+}
+
+void lp_project_free(lp_project *p)
+{
+    if (!p)
+        return;
+    drop_files(p);
+    lpi_free(p->ctx, p->files);
+    if (p->schema)
+        xmlSchemaFree(p->schema);
+    lpi_free(p->ctx, p->dir);
+    lpi_free(p->ctx, p);
+}
+
+int lpi_src_load(lp_project *p, const char *rel, lpi_syntax syntax,
+                 const char *root, lpi_srcfile *where, const void *at,
+                 lpi_srcfile **out)
+{
+    lpi_srcfile *f;
+    xmlNodePtr el;
+    int rc;
+
+    *out = NULL;
+    rc = lpi_src_read(p, rel, syntax, where, at, &f);
+    if (rc < 0 || !f)
+        return rc;
+    rc = lpi_grow(p->ctx, (void **)&p->files, &p->capfiles, p->nfiles + 1,
+                  sizeof(*p->files));
+    if (rc < 0) {
+        lpi_src_free(p, f);
+        return rc;
+    }
+    p->files[p->nfiles++] = f;
+    *out = f;
+    rc = syntax == LPI_YAML ? lpi_yaml_load(p, f) : lpi_xml_load(p, f);
+    if (rc < 0 || !f->doc)
+        return rc;
+    lpi_doc_normalize(f->doc);
+    el = xmlDocGetRootElement(f->doc);
+    if (!el || strcmp((const char *)el->name, root) != 0) {
+        lpi_diag(p, LP_SEVERITY_ERROR, "schema", f, el, (lpi_pos){ 0, 0 },
+                 "expected a '%s' document, not '%s'", root,
+                 el ? (const char *)el->name : "nothing");
+        return 0;
+    }
+    return lpi_schema_validate(p, f);
+}
+
+/* curriculum.yaml, .yml or .xml: exactly one of them */
+static int find_curriculum(lp_project *p, const char **rel,
+                           lpi_syntax *syntax)
+{
+    static const struct { const char *name; lpi_syntax syntax; } names[] = {
+        { "curriculum.yaml", LPI_YAML },
+        { "curriculum.yml", LPI_YAML },
+        { "curriculum.xml", LPI_XML },
+    };
+    const char *found = NULL;
+    char path[4096];
+    struct stat st;
+
+    *rel = NULL;
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", p->dir,
+                             names[i].name) >= sizeof(path))
+            return lpi_error(p->ctx, LP_EIO, "'%s': path too long", p->dir);
+        if (lstat(path, &st) != 0)
+            continue;
+        if (found) {
+            lpi_diag(p, LP_SEVERITY_ERROR, "project", NULL, NULL,
+                     (lpi_pos){ 0, 0 }, "'%s' has both '%s' and '%s'; "
+                     "keep one", p->dir, found, names[i].name);
+            return 0;
+        }
+        found = names[i].name;
+        *syntax = names[i].syntax;
+    }
+    if (!found)
+        lpi_diag(p, LP_SEVERITY_ERROR, "project", NULL, NULL,
+                 (lpi_pos){ 0, 0 }, "'%s' has no curriculum file "
+                 "(curriculum.yaml, curriculum.yml or curriculum.xml)",
+                 p->dir);
+    *rel = found;
+    return 0;
+}
+
+int lp_project_check(lp_project *p, lp_diag_fn fn, void *user)
+{
+    lpi_srcfile *cur = NULL;
+    lpi_syntax syntax = LPI_YAML;
+    const char *rel;
+    int rc;
+
+    LP_ASSERT_ARG(p);
+    drop_files(p);
+    p->fn = fn;
+    p->user = user;
+    p->nerrors = p->nwarnings = 0;
+    rc = lpi_schema_load(p);
+    if (rc < 0)
+        return rc;
+    rc = find_curriculum(p, &rel, &syntax);
+    if (rc < 0 || !rel)
+        goto done;
+    rc = lpi_src_load(p, rel, syntax, "curriculum", NULL, NULL, &cur);
+    if (rc < 0)
+        goto done;
+    if (cur && cur->valid)
+        rc = lpi_check_project(p);
+done:
+    p->fn = NULL;
+    p->user = NULL;
+    if (rc < 0)
+        return rc;
+    if (p->nerrors > 0)
+        return lpi_error(p->ctx, LP_ESOURCE, "%zu error%s in the sources "
+                         "of '%s'", p->nerrors, p->nerrors == 1 ? "" : "s",
+                         p->dir);
+    return 0;
+}

@@ -1,0 +1,121 @@
+/*
+ * lpi_source.h - liblp internals for curriculum sources (lp-curriculum(5)):
+ * loading YAML and XML files into one libxml2 document model, validating it
+ * against the embedded schema and checking it.  Not installed.
+ *
+ * Positions: every node the loaders create gets the author's line and
+ * column (1-based, counted in characters) in a per-file table; the node's
+ * _private field holds its index + 1 there.  xmlNode and xmlAttr both
+ * start with _private, so one lookup serves elements, attributes and text.
+ */
+#ifndef LPI_SOURCE_H
+#define LPI_SOURCE_H
+
+#include "lpi.h"
+
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+
+/* Largest source file, in bytes, and deepest element nesting. */
+#define LPI_MAX_SOURCE_BYTES (8u * 1024u * 1024u)
+#define LPI_MAX_SOURCE_DEPTH 48u
+/* Most keys in one YAML mapping, lesson files in a project */
+#define LPI_MAX_MAP_KEYS 256u
+#define LPI_MAX_LESSONS 100000u
+/* Errors reported per file before the rest are summarised */
+#define LPI_MAX_FILE_ERRORS 50u
+
+typedef enum lpi_syntax { LPI_YAML, LPI_XML } lpi_syntax;
+
+typedef struct lpi_pos {
+    unsigned line, col;
+} lpi_pos;
+
+typedef struct lpi_srcfile {
+    char *rel;              /* project-relative path, '/'-separated */
+    char *shown;            /* as in diagnostics: the project dir + rel */
+    char *data;             /* UTF-8, BOM dropped, LF line ends, NUL-ended */
+    size_t len;
+    size_t *lines;          /* offset of each line's start */
+    size_t nlines;
+    lpi_syntax syntax;
+    xmlDocPtr doc;          /* NULL if it could not be loaded */
+    bool valid;             /* doc passed the schema */
+    lpi_pos *pos;
+    size_t npos, cappos;
+    unsigned nerrors;
+} lpi_srcfile;
+
+struct lp_project {
+    lp_ctx *ctx;
+    char *dir;
+    lpi_srcfile **files;    /* files[0] is the curriculum file */
+    size_t nfiles, capfiles;
+    xmlSchemaPtr schema;
+    lp_diag_fn fn;
+    void *user;
+    size_t nerrors, nwarnings;
+};
+
+/* ----------------------------------------------------- files, positions */
+
+/* Read dir/rel (at most LPI_MAX_SOURCE_BYTES), check its encoding and
+ * normalize line ends.  *out is NULL when the file was reported as bad
+ * (missing: code "missing-file" at where/at; else "encoding", "limit").
+ * Returns <0 only for failures that end the check (LP_EIO, LP_ENOMEM). */
+int lpi_src_read(lp_project *p, const char *rel, lpi_syntax syntax,
+                 lpi_srcfile *where, const void *at, lpi_srcfile **out);
+void lpi_src_free(lp_project *p, lpi_srcfile *f);
+
+/* Record node's position (node: xmlNodePtr or xmlAttrPtr) */
+int lpi_src_setpos(lp_project *p, lpi_srcfile *f, void *node,
+                   unsigned line, unsigned col);
+/* Position of node, or of its nearest ancestor that has one */
+lpi_pos lpi_src_pos(const lpi_srcfile *f, const void *node);
+/* Column (1-based, characters) of byte offset off, on its line */
+lpi_pos lpi_src_offset_pos(const lpi_srcfile *f, size_t off);
+
+/* Report a diagnostic.  f and node may be NULL; pos overrides node's
+ * position when pos.line > 0.  Errors past LPI_MAX_FILE_ERRORS in one file
+ * are counted but not reported. */
+void lpi_diag(lp_project *p, lp_severity sev, const char *code,
+              lpi_srcfile *f, const void *node, lpi_pos pos,
+              const char *fmt, ...) LPI_PRINTF(7, 8);
+
+/* ----------------------------------------------------------- loaders */
+
+/* Build f->doc from the file's YAML or XML text; problems are reported.
+ * Return <0 only for LP_ENOMEM / LP_EINTERNAL. */
+int lpi_yaml_load(lp_project *p, lpi_srcfile *f);
+int lpi_xml_load(lp_project *p, lpi_srcfile *f);
+
+/* Drop comments and processing instructions, whitespace between elements,
+ * and collapse whitespace in inline text: what both syntaxes agree on. */
+void lpi_doc_normalize(xmlDocPtr doc);
+
+/* Compile the embedded schema (once per project) */
+int lpi_schema_load(lp_project *p);
+/* Validate f->doc, reporting each problem; sets f->valid */
+int lpi_schema_validate(lp_project *p, lpi_srcfile *f);
+
+/* The whole pipeline for one file: read, parse, normalize, check that the
+ * root element is root, validate.  The file is added to the project even
+ * when it fails (*out then has no doc or is not valid); *out is NULL when
+ * it could not be read. */
+int lpi_src_load(lp_project *p, const char *rel, lpi_syntax syntax,
+                 const char *root, lpi_srcfile *where, const void *at,
+                 lpi_srcfile **out);
+
+/* --------------------------------------------------------- the checks */
+
+/* Load the lesson files the curriculum names and run the semantic checks
+ * (check.c) on everything that passed the schema. */
+int lpi_check_project(lp_project *p);
+
+/* Project-relative path of src as named in file f: the file's folder joined
+ * with src, with "." and ".." resolved.  NULL (and *why set) if it is
+ * absolute or leaves the project. */
+char *lpi_src_resolve(lp_project *p, const lpi_srcfile *f, const char *src,
+                      const char **why);
+
+#endif /* LPI_SOURCE_H */

@@ -1,0 +1,563 @@
+/*
+ * source.c - curriculum source files: reading them safely, positions and
+ * diagnostics, path resolution, and the normalization both syntaxes share.
+ */
+#include "lpi_source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ reading */
+
+/* Byte offset of the first invalid UTF-8 sequence (or disallowed control
+ * character) in s, or len when there is none; *cp gets the bad byte or
+ * code point, *ctl whether it was a control character. */
+static size_t utf8_scan(const unsigned char *s, size_t len, unsigned *cp,
+                        bool *ctl)
+{
+    size_t i = 0;
+
+    *ctl = false;
+    while (i < len) {
+        unsigned c = s[i], n, min, v;
+
+        if (c < 0x80) {
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+                *cp = c;
+                *ctl = true;
+                return i;
+            }
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1; min = 0x80; v = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2; min = 0x800; v = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3; min = 0x10000; v = c & 0x07;
+        } else {
+            *cp = c;
+            return i;
+        }
+        if (len - i <= n) {
+            *cp = c;
+            return i;
+        }
+        for (unsigned k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80) {
+                *cp = c;
+                return i;
+            }
+            v = (v << 6) | (s[i + k] & 0x3f);
+        }
+        if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+            *cp = c;
+            return i;
+        }
+        i += n + 1;
+    }
+    return len;
+}
+
+static int index_lines(lp_project *p, lpi_srcfile *f)
+{
+    size_t cap = 0;
+    int rc;
+
+    f->nlines = 0;
+    for (size_t i = 0; i <= f->len; i++) {
+        if (i == 0 || f->data[i - 1] == '\n') {
+            rc = lpi_grow(p->ctx, (void **)&f->lines, &cap, f->nlines + 1,
+                          sizeof(*f->lines));
+            if (rc < 0)
+                return rc;
+            f->lines[f->nlines++] = i;
+        }
+    }
+    return 0;
+}
+
+static int read_all(lp_project *p, const char *path, char **out, size_t *len,
+                    bool *toobig)
+{
+    struct stat st;
+    char *buf = NULL;
+    size_t n = 0;
+    int fd, rc = 0;
+
+    *out = NULL;
+    *toobig = false;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return -EISDIR;
+    }
+    if ((uint64_t)st.st_size > LPI_MAX_SOURCE_BYTES) {
+        close(fd);
+        *toobig = true;
+        return 0;
+    }
+    buf = lpi_malloc(p->ctx, (size_t)st.st_size + 2);
+    if (!buf) {
+        close(fd);
+        return LP_ENOMEM;
+    }
+    /* the size may change under us: read to the end, within the cap */
+    for (;;) {
+        ssize_t r;
+
+        if (n == (size_t)st.st_size + 1) {
+            *toobig = n > LPI_MAX_SOURCE_BYTES;
+            if (*toobig)
+                break;
+            rc = -EAGAIN;
+            break;
+        }
+        r = read(fd, buf + n, (size_t)st.st_size + 1 - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = -errno;
+            break;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (rc < 0 || *toobig) {
+        lpi_free(p->ctx, buf);
+        return rc == -EAGAIN ? -EIO : rc;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+static lpi_srcfile *file_new(lp_project *p, const char *rel,
+                             lpi_syntax syntax)
+{
+    lpi_srcfile *f = lpi_calloc(p->ctx, 1, sizeof(*f));
+    size_t n;
+
+    if (!f)
+        return NULL;
+    f->syntax = syntax;
+    f->rel = lpi_strdup(p->ctx, rel);
+    n = strlen(p->dir) + strlen(rel) + 2;
+    f->shown = lpi_malloc(p->ctx, n);
+    if (!f->rel || !f->shown) {
+        lpi_src_free(p, f);
+        return NULL;
+    }
+    if (strcmp(p->dir, ".") == 0)
+        snprintf(f->shown, n, "%s", rel);
+    else if (p->dir[strlen(p->dir) - 1] == '/')
+        snprintf(f->shown, n, "%s%s", p->dir, rel);
+    else
+        snprintf(f->shown, n, "%s/%s", p->dir, rel);
+    return f;
+}
+
+int lpi_src_read(lp_project *p, const char *rel, lpi_syntax syntax,
+                 lpi_srcfile *where, const void *at, lpi_srcfile **out)
+{
+    static const lpi_pos nopos = { 0, 0 };
+    lpi_srcfile *f;
+    unsigned char *d;
+    size_t bad, w;
+    unsigned cp;
+    bool ctl, toobig;
+    int rc;
+
+    *out = NULL;
+    f = file_new(p, rel, syntax);
+    if (!f)
+        return LP_ENOMEM;
+    rc = read_all(p, f->shown, &f->data, &f->len, &toobig);
+    if (rc == LP_ENOMEM)
+        goto fail;
+    if (rc == -ENOENT || rc == -ENOTDIR || rc == -ELOOP || rc == -EISDIR) {
+        lpi_diag(p, LP_SEVERITY_ERROR, "missing-file", where, at, nopos,
+                 "%s '%s'", rc == -ELOOP ? "refusing the symbolic link" :
+                 rc == -EISDIR ? "not a regular file:" : "no such file:",
+                 f->shown);
+        rc = 0;
+        goto fail;
+    }
+    if (rc < 0) {
+        rc = lpi_error(p->ctx, LP_EIO, "cannot read '%s': %s", f->shown,
+                       strerror(-rc));
+        goto fail;
+    }
+    if (toobig) {
+        lpi_diag(p, LP_SEVERITY_ERROR, "limit", f, NULL, nopos,
+                 "file is larger than %u bytes", LPI_MAX_SOURCE_BYTES);
+        rc = 0;
+        goto fail;
+    }
+    d = (unsigned char *)f->data;
+    /* a UTF-8 byte order mark is dropped; other encodings are refused */
+    if (f->len >= 3 && d[0] == 0xef && d[1] == 0xbb && d[2] == 0xbf) {
+        memmove(d, d + 3, f->len - 3 + 1);
+        f->len -= 3;
+    } else if (f->len >= 2 && ((d[0] == 0xfe && d[1] == 0xff) ||
+                               (d[0] == 0xff && d[1] == 0xfe))) {
+        lpi_diag(p, LP_SEVERITY_ERROR, "encoding", f, NULL, nopos,
+                 "file is UTF-16 or UTF-32; sources must be UTF-8");
+        rc = 0;
+        goto fail;
+    }
+    bad = utf8_scan(d, f->len, &cp, &ctl);
+    /* CRLF and lone CR become LF, so both parsers and the line index agree
+     * on lines; done before reporting so the position is right */
+    w = 0;
+    for (size_t i = 0; i < f->len; i++) {
+        if (d[i] == '\r') {
+            if (i < bad)
+                bad -= (i + 1 < f->len && d[i + 1] == '\n');
+            d[w++] = '\n';
+            if (i + 1 < f->len && d[i + 1] == '\n')
+                i++;
+        } else {
+            d[w++] = d[i];
+        }
+    }
+    if (bad > w)
+        bad = w;
+    f->len = w;
+    d[w] = '\0';
+    rc = index_lines(p, f);
+    if (rc < 0)
+        goto fail;
+    if (bad < f->len) {
+        if (ctl)
+            lpi_diag(p, LP_SEVERITY_ERROR, "encoding", f, NULL,
+                     lpi_src_offset_pos(f, bad),
+                     "control character U+%04X is not allowed", cp);
+        else
+            lpi_diag(p, LP_SEVERITY_ERROR, "encoding", f, NULL,
+                     lpi_src_offset_pos(f, bad),
+                     "invalid UTF-8 (byte 0x%02x at offset %zu)", cp, bad);
+        rc = 0;
+        goto fail;
+    }
+    *out = f;
+    return 0;
+fail:
+    lpi_src_free(p, f);
+    return rc;
+}
+
+void lpi_src_free(lp_project *p, lpi_srcfile *f)
+{
+    if (!f)
+        return;
+    if (f->doc)
+        xmlFreeDoc(f->doc);
+    lpi_free(p->ctx, f->rel);
+    lpi_free(p->ctx, f->shown);
+    lpi_free(p->ctx, f->data);
+    lpi_free(p->ctx, f->lines);
+    lpi_free(p->ctx, f->pos);
+    lpi_free(p->ctx, f);
+}
+
+/* ---------------------------------------------------------- positions */
+
+int lpi_src_setpos(lp_project *p, lpi_srcfile *f, void *node,
+                   unsigned line, unsigned col)
+{
+    int rc = lpi_grow(p->ctx, (void **)&f->pos, &f->cappos, f->npos + 1,
+                      sizeof(*f->pos));
+
+    if (rc < 0)
+        return rc;
+    f->pos[f->npos].line = line;
+    f->pos[f->npos].col = col;
+    f->npos++;
+    ((xmlNodePtr)node)->_private = (void *)(uintptr_t)f->npos;
+    return 0;
+}
+
+lpi_pos lpi_src_pos(const lpi_srcfile *f, const void *node)
+{
+    const xmlNode *n = node;
+    lpi_pos none = { 0, 0 };
+
+    while (n && n->type != XML_DOCUMENT_NODE) {
+        uintptr_t i = (uintptr_t)n->_private;
+
+        if (i > 0 && i <= f->npos)
+            return f->pos[i - 1];
+        if (n->type == XML_ATTRIBUTE_NODE)
+            n = ((const xmlAttr *)node)->parent;
+        else
+            n = n->parent;
+    }
+    return none;
+}
+
+lpi_pos lpi_src_offset_pos(const lpi_srcfile *f, size_t off)
+{
+    lpi_pos pos = { 1, 1 };
+    size_t lo = 0, hi = f->nlines;
+
+    if (f->nlines == 0)
+        return pos;
+    /* last line starting at or before off */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->lines[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    pos.line = (unsigned)lo + 1;
+    for (size_t i = f->lines[lo]; i < off && i < f->len; i++)
+        if (((unsigned char)f->data[i] & 0xc0) != 0x80)
+            pos.col++;
+    return pos;
+}
+
+/* -------------------------------------------------------- diagnostics */
+
+void lpi_diag(lp_project *p, lp_severity sev, const char *code,
+              lpi_srcfile *f, const void *node, lpi_pos pos,
+              const char *fmt, ...)
+{
+    char msg[1024];
+    lp_diag d;
+    va_list ap;
+
+    if (sev == LP_SEVERITY_ERROR)
+        p->nerrors++;
+    else if (sev == LP_SEVERITY_WARNING)
+        p->nwarnings++;
+    if (f && sev != LP_SEVERITY_NOTE) {
+        f->nerrors++;
+        if (f->nerrors > LPI_MAX_FILE_ERRORS)
+            return;
+    }
+    if (!p->fn)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (pos.line == 0 && f && node)
+        pos = lpi_src_pos(f, node);
+    memset(&d, 0, sizeof(d));
+    d.severity = sev;
+    d.code = code;
+    d.file = f ? f->shown : NULL;
+    d.message = msg;
+    if (f && pos.line > 0 && pos.line <= f->nlines) {
+        size_t start = f->lines[pos.line - 1], end = start;
+
+        while (end < f->len && f->data[end] != '\n')
+            end++;
+        d.line = pos.line;
+        d.col = pos.col;
+        d.source_line = f->data + start;
+        d.source_len = end - start;
+    }
+    p->fn(&d, p->user);
+    if (f && f->nerrors == LPI_MAX_FILE_ERRORS && sev != LP_SEVERITY_NOTE) {
+        memset(&d, 0, sizeof(d));
+        d.severity = LP_SEVERITY_NOTE;
+        d.code = code;
+        d.file = f->shown;
+        d.message = "too many problems in this file; "
+                    "the rest are not shown";
+        p->fn(&d, p->user);
+    }
+}
+
+/* -------------------------------------------------------------- paths */
+
+char *lpi_src_resolve(lp_project *p, const lpi_srcfile *f, const char *src,
+                      const char **why)
+{
+    size_t dirlen = 0, n;
+    char *out, *w;
+    const char *s;
+
+    *why = NULL;
+    if (src[0] == '/' || strchr(src, '\\') || strchr(src, ':')) {
+        *why = "must be a relative path with '/' separators";
+        return NULL;
+    }
+    if (f) {
+        const char *slash = strrchr(f->rel, '/');
+        dirlen = slash ? (size_t)(slash - f->rel) : 0;
+    }
+    n = dirlen + strlen(src) + 2;
+    out = lpi_malloc(p->ctx, n);
+    if (!out)
+        return NULL;
+    memcpy(out, f ? f->rel : "", dirlen);
+    out[dirlen] = '\0';
+    w = out + dirlen;
+    /* append components, resolving "." and ".." against what we have */
+    for (s = src; *s;) {
+        const char *e = strchr(s, '/');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+
+        if (len == 0 || (len == 1 && s[0] == '.')) {
+            /* nothing */
+        } else if (len == 2 && s[0] == '.' && s[1] == '.') {
+            if (w == out) {
+                lpi_free(p->ctx, out);
+                *why = "leaves the project folder";
+                return NULL;
+            }
+            while (w > out && w[-1] != '/')
+                w--;
+            if (w > out)
+                w--;
+            *w = '\0';
+        } else {
+            if (w > out)
+                *w++ = '/';
+            memcpy(w, s, len);
+            w += len;
+            *w = '\0';
+        }
+        s += len;
+        if (*s == '/')
+            s++;
+    }
+    if (w == out) {
+        lpi_free(p->ctx, out);
+        *why = "names no file";
+        return NULL;
+    }
+    return out;
+}
+
+/* ------------------------------------------------------ normalization */
+
+static bool is_mixed(const xmlChar *name)
+{
+    static const char *const mixed[] = {
+        "p", "h1", "h2", "h3", "li", "td", "th", "em", "strong", "a",
+    };
+
+    for (size_t i = 0; i < sizeof(mixed) / sizeof(*mixed); i++)
+        if (strcmp((const char *)name, mixed[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool is_inline(const xmlChar *name)
+{
+    return strcmp((const char *)name, "em") == 0 ||
+           strcmp((const char *)name, "strong") == 0 ||
+           strcmp((const char *)name, "a") == 0;
+}
+
+static bool is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool all_space(const xmlChar *s)
+{
+    for (; s && *s; s++)
+        if (!is_space(*s))
+            return false;
+    return true;
+}
+
+/* Set c's text to its content with whitespace runs collapsed to one space
+ * and, if asked, the leading / trailing space dropped.  Text content may
+ * live in the parser's dictionary: never change it in place. */
+static void collapse(xmlNodePtr c, bool trim_start, bool trim_end)
+{
+    const xmlChar *s = c->content;
+    xmlChar *buf, *w;
+    bool sp = trim_start;
+
+    if (!s)
+        return;
+    buf = xmlMalloc(xmlStrlen(s) + 1);
+    if (!buf)
+        return;
+    for (w = buf; *s; s++) {
+        if (is_space(*s)) {
+            if (!sp)
+                *w++ = ' ';
+            sp = true;
+        } else {
+            *w++ = *s;
+            sp = false;
+        }
+    }
+    if (trim_end && w > buf && w[-1] == ' ')
+        w--;
+    *w = '\0';
+    if (xmlStrEqual(buf, c->content) == 0)
+        xmlNodeSetContent(c, buf);
+    xmlFree(buf);
+}
+
+static void normalize(xmlNodePtr el, unsigned depth)
+{
+    bool mixed = is_mixed(el->name), block = mixed && !is_inline(el->name);
+    xmlNodePtr c, next;
+
+    if (depth > LPI_MAX_SOURCE_DEPTH + 2)
+        return; /* refused by the loaders already */
+    for (c = el->children; c; c = next) {
+        next = c->next;
+        if (c->type == XML_COMMENT_NODE || c->type == XML_PI_NODE) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        } else if (c->type == XML_TEXT_NODE && !mixed) {
+            if (all_space(c->content)) {
+                xmlUnlinkNode(c);
+                xmlFreeNode(c);
+            }
+        } else if (c->type == XML_ELEMENT_NODE) {
+            normalize(c, depth + 1);
+        }
+    }
+    if (!mixed)
+        return;
+    /* inline text: whitespace runs are one space; a block's text starts
+     * and ends with none */
+    for (c = el->children; c; c = next) {
+        next = c->next;
+        if (c->type != XML_TEXT_NODE)
+            continue;
+        collapse(c, block && c == el->children, block && c == el->last);
+        if (!c->content || !c->content[0]) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        }
+    }
+}
+
+void lpi_doc_normalize(xmlDocPtr doc)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr c, next;
+
+    for (c = doc->children; c; c = next) {
+        next = c->next;
+        if (c->type == XML_COMMENT_NODE || c->type == XML_PI_NODE) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        }
+    }
+    if (root)
+        normalize(root, 1);
+}

@@ -1,0 +1,308 @@
+/*
+ * cmd_check.c - lpc check: check a curriculum's sources, report problems
+ *
+ * The library finds the problems (lp_project_check); this file only prints
+ * them, in one of three forms: GCC-style text with the source line and a
+ * caret (stderr), one JSON object (stdout), or GitHub Actions workflow
+ * commands (stdout).
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lp.h>
+
+#include "common/cli.h"
+#include "common/exit.h"
+#include "lpc/lpc.h"
+
+static const char synopsis[] =
+    "lpc check DIR [--diagnostics=FORMAT] [--color=WHEN] [--werror] [-q]";
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: %s\n"
+               "\n"
+               "Check the curriculum sources in the folder DIR (its "
+               "curriculum file\n"
+               "and every lesson file it names) and report every "
+               "problem found.\n"
+               "\n"
+               "options:\n"
+               "      --diagnostics=FORMAT  text (default, on stderr), "
+               "json or\n"
+               "                            github (on stdout)\n"
+               "      --color=WHEN          colour text diagnostics: "
+               "auto (default,\n"
+               "                            on a terminal), always or "
+               "never\n"
+               "      --werror              treat warnings as errors\n"
+               "  -q, --quiet               print errors only, and no "
+               "summary\n"
+               "  -h, --help                show this help and exit\n",
+            synopsis);
+}
+
+enum { OPT_DIAGNOSTICS = 256, OPT_COLOR, OPT_WERROR };
+
+static const struct option longopts[] = {
+    { "diagnostics", required_argument, NULL, OPT_DIAGNOSTICS },
+    { "color", required_argument, NULL, OPT_COLOR },
+    { "werror", no_argument, NULL, OPT_WERROR },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+};
+
+typedef enum { FMT_TEXT, FMT_JSON, FMT_GITHUB } format;
+
+typedef struct check_state {
+    format fmt;
+    int color;
+    int quiet;
+    size_t nerrors, nwarnings, ndiags;
+} check_state;
+
+static const char *const severity_names[] = { "note", "warning", "error" };
+
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+static const char *const severity_colors[] = {
+    "\033[1;36m", "\033[1;35m", "\033[1;31m"
+};
+
+/* The source line, control characters shown as '?', then a caret under
+ * column col (tabs kept so the caret lines up) */
+static void print_source(const check_state *st, const lp_diag *d)
+{
+    unsigned col = 1;
+
+    if (d->source_line == NULL || d->source_len > 400)
+        return;
+    fputc(' ', stderr);
+    for (size_t i = 0; i < d->source_len; i++) {
+        unsigned char c = (unsigned char)d->source_line[i];
+        fputc(c < 0x20 && c != '\t' ? '?' : c, stderr);
+    }
+    fputs("\n ", stderr);
+    for (size_t i = 0; i < d->source_len && col < d->col; i++) {
+        unsigned char c = (unsigned char)d->source_line[i];
+        if ((c & 0xc0) == 0x80)
+            continue;
+        fputc(c == '\t' ? '\t' : ' ', stderr);
+        col++;
+    }
+    fprintf(stderr, "%s^%s\n", st->color ? "\033[1;32m" : "",
+            st->color ? RESET : "");
+}
+
+static void print_text(const check_state *st, const lp_diag *d)
+{
+    const char *sev = severity_names[d->severity];
+
+    if (st->color)
+        fputs(BOLD, stderr);
+    if (d->file == NULL)
+        fprintf(stderr, "%s:", cli_prefix());
+    else if (d->line == 0)
+        fprintf(stderr, "%s:", d->file);
+    else
+        fprintf(stderr, "%s:%u:%u:", d->file, d->line, d->col);
+    if (st->color)
+        fprintf(stderr, RESET " %s%s:" RESET " %s [%s]\n",
+                severity_colors[d->severity], sev, d->message, d->code);
+    else
+        fprintf(stderr, " %s: %s [%s]\n", sev, d->message, d->code);
+    print_source(st, d);
+}
+
+static void print_json(check_state *st, const lp_diag *d)
+{
+    fputs(st->ndiags == 0 ? "{" : ",{", stdout);
+    printf("\"severity\":\"%s\",\"code\":", severity_names[d->severity]);
+    cli_json_str(stdout, d->code);
+    fputs(",\"file\":", stdout);
+    cli_json_str(stdout, d->file);
+    printf(",\"line\":%u,\"column\":%u,\"message\":", d->line, d->col);
+    cli_json_str(stdout, d->message);
+    fputc('}', stdout);
+}
+
+/* GitHub workflow command escaping: properties also escape ':' and ',' */
+static void gh_escape(const char *s, int property)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '%': fputs("%25", stdout); break;
+        case '\r': fputs("%0D", stdout); break;
+        case '\n': fputs("%0A", stdout); break;
+        case ':':
+            fputs(property ? "%3A" : ":", stdout);
+            break;
+        case ',':
+            fputs(property ? "%2C" : ",", stdout);
+            break;
+        default:
+            fputc(*s, stdout);
+        }
+    }
+}
+
+static void print_github(const lp_diag *d)
+{
+    static const char *const kinds[] = { "notice", "warning", "error" };
+
+    printf("::%s ", kinds[d->severity]);
+    if (d->file != NULL) {
+        fputs("file=", stdout);
+        gh_escape(d->file, 1);
+        if (d->line > 0)
+            printf(",line=%u,col=%u", d->line, d->col);
+        fputc(',', stdout);
+    }
+    fputs("title=lpc ", stdout);
+    gh_escape(d->code, 1);
+    fputs("::", stdout);
+    gh_escape(d->message, 0);
+    fputc('\n', stdout);
+}
+
+static void on_diag(const lp_diag *d, void *user)
+{
+    check_state *st = user;
+
+    if (d->severity == LP_SEVERITY_ERROR)
+        st->nerrors++;
+    else if (d->severity == LP_SEVERITY_WARNING)
+        st->nwarnings++;
+    if (st->quiet && d->severity == LP_SEVERITY_WARNING)
+        return;
+    switch (st->fmt) {
+    case FMT_TEXT:
+        print_text(st, d);
+        break;
+    case FMT_JSON:
+        print_json(st, d);
+        break;
+    case FMT_GITHUB:
+        print_github(d);
+        break;
+    }
+    st->ndiags++;
+}
+
+static int want_color(const char *when)
+{
+    const char *term = getenv("TERM");
+
+    if (strcmp(when, "always") == 0)
+        return 1;
+    if (strcmp(when, "never") == 0)
+        return 0;
+    return isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL &&
+           term != NULL && strcmp(term, "dumb") != 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    cli_seen seen = { { 0 } };
+    check_state st;
+    lp_project *proj = NULL;
+    lp_ctx *ctx = NULL;
+    const char *dir, *color = "auto";
+    int werror = 0, status, rc;
+
+    memset(&st, 0, sizeof(st));
+    for (;;) {
+        int c = cli_getopt(argc, argv, "qh", longopts, &seen);
+
+        if (c == -1)
+            break;
+        switch (c) {
+        case OPT_DIAGNOSTICS:
+            if (strcmp(optarg, "text") == 0) {
+                st.fmt = FMT_TEXT;
+            } else if (strcmp(optarg, "json") == 0) {
+                st.fmt = FMT_JSON;
+            } else if (strcmp(optarg, "github") == 0) {
+                st.fmt = FMT_GITHUB;
+            } else {
+                cli_error("invalid value '%s' for '--diagnostics': expected "
+                          "text, json or github", optarg);
+                return cli_bad_usage(synopsis);
+            }
+            break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") != 0 &&
+                strcmp(optarg, "always") != 0 &&
+                strcmp(optarg, "never") != 0) {
+                cli_error("invalid value '%s' for '--color': expected "
+                          "auto, always or never", optarg);
+                return cli_bad_usage(synopsis);
+            }
+            color = optarg;
+            break;
+        case OPT_WERROR:
+            werror = 1;
+            break;
+        case 'q':
+            st.quiet = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return cli_finish_stdout(LP_EXIT_OK);
+        default:
+            return cli_bad_usage(synopsis);
+        }
+    }
+    {
+        static const char *const operands[] = { "folder", NULL };
+        int bad = cli_operands(argc, argv, operands, synopsis);
+        if (bad != LP_EXIT_OK)
+            return bad;
+    }
+    dir = argv[optind];
+    st.color = want_color(color);
+
+    rc = lp_ctx_new(&ctx, NULL);
+    if (rc < 0) {
+        cli_error("cannot start liblp: %s", lp_strerror(rc));
+        return LP_EXIT_IO;
+    }
+    rc = lp_project_open(&proj, ctx, dir, NULL);
+    if (rc < 0) {
+        cli_error("%s", cli_lp_msg(ctx, rc));
+        lp_ctx_free(ctx);
+        return cli_exit_code(rc);
+    }
+    if (st.fmt == FMT_JSON) {
+        fputs("{\"project\":", stdout);
+        cli_json_str(stdout, dir);
+        fputs(",\"diagnostics\":[", stdout);
+    }
+    rc = lp_project_check(proj, on_diag, &st);
+    if (rc < 0 && rc != LP_ESOURCE) {
+        /* the check itself failed (I/O, memory): not a verdict */
+        cli_error("%s", cli_lp_msg(ctx, rc));
+        status = cli_exit_code(rc);
+    } else if (st.nerrors > 0 || rc == LP_ESOURCE ||
+               (werror && st.nwarnings > 0)) {
+        status = LP_EXIT_INVALID;
+    } else {
+        status = LP_EXIT_OK;
+    }
+    if (st.fmt == FMT_JSON)
+        printf("],\"errors\":%zu,\"warnings\":%zu,\"ok\":%s}\n", st.nerrors,
+               st.nwarnings, status == LP_EXIT_OK ? "true" : "false");
+    else if (st.fmt == FMT_TEXT && !st.quiet &&
+             (st.nerrors > 0 || st.nwarnings > 0))
+        fprintf(stderr, "%zu error%s and %zu warning%s in '%s'\n",
+                st.nerrors, st.nerrors == 1 ? "" : "s", st.nwarnings,
+                st.nwarnings == 1 ? "" : "s", dir);
+    lp_project_free(proj);
+    lp_ctx_free(ctx);
+    return cli_finish_stdout(status);
+}

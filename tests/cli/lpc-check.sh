@@ -1,0 +1,268 @@
+#!/bin/sh
+# lpc check: every diagnostic code from a source that triggers it, with its
+# file:line:col; the output formats; exit statuses; hostile sources refused
+# cleanly and quickly.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+
+LPC=${LPC:-$top_builddir/lpc/lpc}
+[ -x "$LPC" ] || bail_out "LPC='$LPC' is not an executable program"
+example=$top_srcdir/examples/tetum-math
+
+# A fresh copy of the example curriculum in $tmp/$1
+mkproj() {
+    rm -rf "${tmp:?}/$1"
+    cp -R "$example" "$tmp/$1"
+}
+
+# lpc check on $tmp/$1 must exit $2 and report "$3" (a fixed string) on
+# stderr, e.g. "lessons/numbers-01.yaml:3:3: error: ... [schema]"
+diag_is() {
+    _p=$1 _want=$2 _text=$3
+    run timeout 20 "$LPC" check --color=never "$tmp/$_p"
+    if [ "$status" -ne "$_want" ]; then
+        not_ok "$_p: exit $_want" "exit status was $status"
+        diag "$(head -n 20 "$err")"
+        return
+    fi
+    if has "$err" "$tmp/$_p/$_text"; then
+        ok "$_p: $_text"
+    else
+        not_ok "$_p: $_text" "stderr was:"
+        diag "$(head -n 20 "$err")"
+    fi
+}
+
+# ------------------------------------------------------------ clean
+
+expect_exit 0 "$LPC" check "$example"
+check 'example: nothing on stderr' is_empty "$err"
+check 'example: nothing on stdout' is_empty "$out"
+expect_exit 0 "$LPC" --version
+check 'version names lpc and liblp' has "$out" "(liblp "
+expect_exit 0 "$LPC" check --help
+check 'check --help on stdout' has "$out" "usage: lpc check DIR"
+
+# ------------------------------------------------------------ usage
+
+expect_exit 2 "$LPC" check
+expect_exit 2 "$LPC" check "$example" "$example"
+expect_exit 2 "$LPC" check --diagnostics=xml "$example"
+check 'bad --diagnostics value named' has "$err" "'--diagnostics'"
+expect_exit 2 "$LPC" check --werror --werror "$example"
+expect_exit 2 "$LPC" frobnicate
+expect_exit 3 "$LPC" check "$tmp/no-such-folder"
+check 'missing folder named' has "$err" "no-such-folder"
+
+# ------------------------------------------------------------ codes
+
+# project: no curriculum file, or two
+mkdir "$tmp/empty"
+expect_exit 1 "$LPC" check "$tmp/empty"
+check 'project: no curriculum file' has "$err" "has no curriculum file"
+check 'project: code' has "$err" "[project]"
+mkproj two
+cp "$top_srcdir/tests/fixtures/lpc/curriculum.xml" "$tmp/two/"
+expect_exit 1 "$LPC" check "$tmp/two"
+check 'project: two curriculum files' has "$err" "has both 'curriculum.yaml' and 'curriculum.xml'"
+
+# schema (YAML): points at the attribute
+mkproj schema-yaml
+sed -i 's/duration: 40/duration: forty/' "$tmp/schema-yaml/lessons/numbers-01.yaml"
+diag_is schema-yaml 1 "lessons/numbers-01.yaml:3:3: error: element 'lesson', attribute 'duration': 'forty' is not a valid value"
+check 'schema: source line and caret' grep -q '^ *\^$' "$err"
+
+# schema (XML): unknown element
+mkproj schema-xml
+sed -i 's|<h1>Aumenta númeru</h1>|<h4>Aumenta númeru</h4>|' "$tmp/schema-xml/lessons/numbers-02.xml"
+diag_is schema-xml 1 "lessons/numbers-02.xml:12:7: error: element 'h4': this element is not expected"
+
+# syntax: YAML and XML
+mkproj syntax-yaml
+printf 'curriculum:\n  id: [unclosed\n' > "$tmp/syntax-yaml/curriculum.yaml"
+diag_is syntax-yaml 1 "curriculum.yaml:3:1: error: did not find expected ',' or ']' [syntax]"
+mkproj syntax-xml
+sed -i 's|</lesson>|</lessn>|' "$tmp/syntax-xml/lessons/numbers-02.xml"
+diag_is syntax-xml 1 "lessons/numbers-02.xml:53:9: error: opening and ending tag mismatch: lesson line 3 and lessn [syntax]"
+check 'syntax: XML code' has "$err" "[syntax]"
+
+# yaml-shape: a list item with two keys; a duplicate key
+mkproj shape
+sed -i 's/      - li: rua/      - {li: rua, em: tolu}/' "$tmp/shape/lessons/numbers-01.yaml"
+diag_is shape 1 "lessons/numbers-01.yaml:30:27: error: a list item describes one element; start another item with '-' [yaml-shape]"
+mkproj dupkey
+sed -i 's/^  duration: 40/  duration: 40\n  duration: 41/' "$tmp/dupkey/lessons/numbers-01.yaml"
+diag_is dupkey 1 "lessons/numbers-01.yaml:4:3: error: duplicate key 'duration' [yaml-shape]"
+
+# dup-id: a lesson id used twice, with a note at the first
+mkproj dup
+sed -i 's/id="numbers-02"/id="numbers-01"/' "$tmp/dup/lessons/numbers-02.xml"
+diag_is dup 1 "lessons/numbers-02.xml:3:9: error: lesson id 'numbers-01' is used twice [dup-id]"
+check 'dup-id: note at the first use' has "$err" "lessons/numbers-01.yaml:2:3: note: first used here [dup-id]"
+mkproj dupopt
+sed -i 's/option: {id: c,/option: {id: a,/' "$tmp/dupopt/lessons/numbers-01.yaml"
+diag_is dupopt 1 "lessons/numbers-01.yaml:89:22: error: option id 'a' is used twice [dup-id]"
+
+# dangling-ref: prerequisite and link
+mkproj dangling
+sed -i 's/requires="numbers-01"/requires="numbers-00"/' "$tmp/dangling/lessons/numbers-02.xml"
+diag_is dangling 1 "lessons/numbers-02.xml:3:39: error: no lesson has the id 'numbers-00' [dangling-ref]"
+sed -i 's/requires="numbers-00"/requires="numbers-01"/; s/lesson:numbers-01">lição/lesson:numbers-9">lição/' "$tmp/dangling/lessons/numbers-02.xml"
+diag_is dangling 1 "lessons/numbers-02.xml:33:20: error: no lesson has the id 'numbers-9' [dangling-ref]"
+
+# missing-file: a lesson file that is not there
+mkproj nofile
+sed -i 's|lessons/numbers-02.xml|lessons/numbers-03.xml|' "$tmp/nofile/curriculum.yaml"
+diag_is nofile 1 "curriculum.yaml:38:34: error: no such file:"
+check 'missing-file: code' has "$err" "[missing-file]"
+
+# missing-media, bad-path
+mkproj nomedia
+sed -i 's|src: ../media/fatuk-sanulu.png|src: ../media/fatuk-sanulu.jpg|' "$tmp/nomedia/lessons/numbers-01.yaml"
+diag_is nomedia 1 "lessons/numbers-01.yaml:40:15: error: no such file: '../media/fatuk-sanulu.jpg' (media/fatuk-sanulu.jpg) [missing-media]"
+mkproj escape
+sed -i 's|src: ../media/fatuk-sanulu.png|src: ../../../etc/passwd|' "$tmp/escape/lessons/numbers-01.yaml"
+diag_is escape 1 "lessons/numbers-01.yaml:40:15: error: '../../../etc/passwd' leaves the project folder [bad-path]"
+mkproj link
+ln -s /etc/passwd "$tmp/link/media/passwd.png"
+sed -i 's|src: ../media/fatuk-sanulu.png|src: ../media/passwd.png|' "$tmp/link/lessons/numbers-01.yaml"
+diag_is link 1 "lessons/numbers-01.yaml:40:15: error: '../media/passwd.png' is a symbolic link [bad-path]"
+
+# bad-key: an answer that is no option
+mkproj badkey
+sed -i 's/answer: b/answer: d/' "$tmp/badkey/lessons/numbers-01.yaml"
+diag_is badkey 1 "lessons/numbers-01.yaml:82:9: error: answer 'd' of 'how-many-stones' is not one of its options [bad-key]"
+
+# missing-translation: with and without a fallback
+mkproj tr
+sed -i 's| pt="Lição 2: Somar números"||' "$tmp/tr/lessons/numbers-02.xml"
+diag_is tr 1 "lessons/numbers-02.xml:4:3: error: <title> has no 'pt' text (and 'pt' has no fallback) [missing-translation]"
+mkproj trfb
+sed -i 's|tet="Lisaun 2: Aumenta númeru" ||' "$tmp/trfb/lessons/numbers-02.xml"
+expect_exit 0 "$LPC" check "$tmp/trfb"
+check 'missing tet text is covered by its fallback pt' is_empty "$err"
+mkproj trbody
+sed -i '/<body lang="pt">/,/<\/body>/d' "$tmp/trbody/lessons/numbers-02.xml"
+diag_is trbody 1 "lessons/numbers-02.xml:10:3: error: lesson 'numbers-02' has no 'pt' text (and 'pt' has no fallback) [missing-translation]"
+
+# unknown-language
+mkproj lang
+sed -i 's/option: {id: a, tet: sia, pt: nove}/option: {id: a, tet: sia, pt: nove, fr: neuf}/' "$tmp/lang/lessons/numbers-01.yaml"
+diag_is lang 1 "lessons/numbers-01.yaml:87:49: error: 'fr' is not a language of this curriculum [unknown-language]"
+mkproj deflang
+sed -i 's/default: tet/default: en/' "$tmp/deflang/curriculum.yaml"
+diag_is deflang 1 "curriculum.yaml:15:5: error: default language 'en' is not one of the languages [unknown-language]"
+
+# unused-media: a warning; --werror makes it an error
+mkproj unused
+cp "$example/media/fatuk-sanulu.png" "$tmp/unused/media/spare.png"
+diag_is unused 0 "media/spare.png: warning: no lesson uses this file [unused-media]"
+expect_exit 1 "$LPC" check --werror "$tmp/unused"
+expect_exit 0 "$LPC" check -q "$tmp/unused"
+check '-q: warnings not shown' is_empty "$err"
+
+# encoding: invalid UTF-8 with its position; a UTF-8 BOM is fine; UTF-16
+mkproj utf8
+printf 'lesson:\n  id: numbers-01\n  duration: \303\251\377\n' > "$tmp/utf8/lessons/numbers-01.yaml"
+diag_is utf8 1 "lessons/numbers-01.yaml:3:14: error: invalid UTF-8 (byte 0xff at offset 39) [encoding]"
+mkproj bom
+{ printf '\357\273\277'; cat "$example/curriculum.yaml"; } > "$tmp/bom/curriculum.yaml"
+expect_exit 0 "$LPC" check "$tmp/bom"
+mkproj utf16
+printf '\377\376c\000u\000' > "$tmp/utf16/lessons/numbers-02.xml"
+diag_is utf16 1 "lessons/numbers-02.xml: error: file is UTF-16 or UTF-32; sources must be UTF-8 [encoding]"
+
+# ------------------------------------------------------------ formats
+
+run "$LPC" check --diagnostics=json "$tmp/badkey"
+check 'json: exit 1' test "$status" -eq 1
+check 'json: nothing on stderr' is_empty "$err"
+check 'json: the diagnostic' has "$out" '"severity":"error","code":"bad-key","file":"'"$tmp"'/badkey/lessons/numbers-01.yaml","line":82,"column":9,'
+check 'json: verdict' has "$out" '"errors":1,"warnings":0,"ok":false}'
+if command -v python3 >/dev/null 2>&1; then
+    check 'json: parses' python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$out"
+fi
+run "$LPC" check --diagnostics=github "$tmp/badkey"
+check 'github: annotation' has "$out" "::error file=$tmp/badkey/lessons/numbers-01.yaml,line=82,col=9,title=lpc bad-key::answer 'd'"
+run "$LPC" check --color=always "$tmp/badkey"
+check 'color=always: escapes' grep -q "$(printf '\033')\\[" "$err"
+run "$LPC" check "$tmp/badkey"
+check 'not a terminal: no escapes' test "$(grep -c "$(printf '\033')" "$err")" -eq 0
+
+# ------------------------------------------------------------ hostile
+
+# YAML alias bomb: refused at the first anchor
+mkproj bomb
+cat > "$tmp/bomb/lessons/numbers-01.yaml" <<'EOF'
+lesson:
+  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+  b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+  c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+  d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+  e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+  f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+  g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+EOF
+diag_is bomb 1 "lessons/numbers-01.yaml:2:6: error: YAML anchors are not allowed (&a) [unsafe]"
+
+# XML billion laughs and external entities: no DOCTYPE at all
+mkproj laughs
+cat > "$tmp/laughs/lessons/numbers-02.xml" <<'EOF'
+<?xml version="1.0"?>
+<!DOCTYPE lesson [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<lesson id="x" duration="5"><title tet="&lol9;"/></lesson>
+EOF
+diag_is laughs 1 "lessons/numbers-02.xml:2:1: error: document types (<!DOCTYPE>) are not allowed"
+mkproj xxe
+cat > "$tmp/xxe/lessons/numbers-02.xml" <<'EOF'
+<?xml version="1.0"?>
+<!DOCTYPE lesson [<!ENTITY x SYSTEM "file:///etc/passwd">
+ <!ENTITY y SYSTEM "http://127.0.0.1:9/x">]>
+<lesson id="x" duration="5"><title tet="&x;&y;"/></lesson>
+EOF
+diag_is xxe 1 "lessons/numbers-02.xml:2:1: error: document types (<!DOCTYPE>) are not allowed"
+check 'xxe: no file content leaked' test "$(grep -c 'root:' "$err")" -eq 0
+mkproj xxe2
+printf '<?xml version="1.0"?>\n<!DOCTYPE lesson SYSTEM "file:///etc/passwd">\n<lesson/>\n' > "$tmp/xxe2/lessons/numbers-02.xml"
+diag_is xxe2 1 "lessons/numbers-02.xml:2:1: error: document types (<!DOCTYPE>) are not allowed"
+
+# deep nesting, both syntaxes
+mkproj deep
+awk 'BEGIN { printf "lesson:\n  x: "; for (i = 0; i < 20000; i++) printf "{a: "; for (i = 0; i < 20000; i++) printf "}"; print "" }' > "$tmp/deep/lessons/numbers-01.yaml"
+diag_is deep 1 "lessons/numbers-01.yaml:2:"
+check 'deep YAML: limit' has "$err" "[limit]"
+awk 'BEGIN { printf "<lesson>"; for (i = 0; i < 20000; i++) printf "<p>"; for (i = 0; i < 20000; i++) printf "</p>"; print "</lesson>" }' > "$tmp/deep/lessons/numbers-02.xml"
+run timeout 20 "$LPC" check "$tmp/deep"
+check 'deep XML: refused' has "$err" "lessons/numbers-02.xml:1:"
+
+# a huge line (within the size limit) and a file over it
+mkproj huge
+awk 'BEGIN { printf "lesson:\n  id: numbers-01\n  title: {tet: \""; for (i = 0; i < 700000; i++) printf "kontakonta"; print "\"}" }' > "$tmp/huge/lessons/numbers-01.yaml"
+diag_is huge 1 "lessons/numbers-01.yaml:1:1: error: element 'lesson': the attribute 'duration' is required but missing"
+awk 'BEGIN { for (i = 0; i < 900000; i++) printf "# kontakonta\n" }' > "$tmp/huge/lessons/numbers-01.yaml"
+diag_is huge 1 "lessons/numbers-01.yaml: error: file is larger than 8388608 bytes [limit]"
+
+# binary junk
+mkproj junk
+head -c 65536 /dev/urandom > "$tmp/junk/lessons/numbers-01.yaml"
+head -c 65536 /dev/urandom > "$tmp/junk/lessons/numbers-02.xml"
+run timeout 20 "$LPC" check "$tmp/junk"
+check 'junk: exit 1' test "$status" -eq 1
+check 'junk: both files reported' test "$(grep -c 'error: .*\[encoding\]\|error: .*\[syntax\]' "$err")" -eq 2
+
+# NUL byte / control character
+mkproj ctl
+printf 'lesson:\n  id: a\001b\n' > "$tmp/ctl/lessons/numbers-01.yaml"
+diag_is ctl 1 "lessons/numbers-01.yaml:2:8: error: control character U+0001 is not allowed [encoding]"
+
+done_testing
