@@ -45,7 +45,7 @@ static int obj_error(lp_ctx *ctx, const lpi_object *obj, const char *path,
 }
 
 int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
-                    const char *path)
+                    const char *path, unsigned dict_id, bool *needs_dict)
 {
     unsigned char h[FRAME_HEADER_MAX];
     size_t n = obj->stored_size < sizeof(h) ? (size_t)obj->stored_size
@@ -82,10 +82,18 @@ int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
         uint64_t base = (uint64_t)1 << wlog;
         window = base + base / 8 * (wd & 7);
     }
-    for (unsigned k = 0, len = dict_flag == 3 ? 4 : dict_flag; k < len; k++)
-        if (h[at++] != 0)
-            return obj_error(ctx, obj, path, LP_EFORMAT,
-                             "Zstandard frame needs a dictionary");
+    {
+        unsigned len = dict_flag == 3 ? 4 : dict_flag;
+        uint32_t id = 0;
+
+        for (unsigned k = 0; k < len; k++)
+            id |= (uint32_t)h[at++] << (8 * k);
+        /* 0 means none; anything else must be the package's dictionary */
+        if (id != 0 && id != dict_id)
+            return obj_error(ctx, obj, path, LP_EFORMAT, "Zstandard frame "
+                             "needs a dictionary the package does not have");
+        *needs_dict = id != 0;
+    }
     switch (fcs_flag) {
     case 0: fcs = h[at]; break;
     case 1: fcs = (uint64_t)(h[at] | h[at + 1] << 8) + 256; break;
@@ -131,6 +139,8 @@ int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, int fd,
         /* hostile frames must not make us allocate huge windows */
         ZSTD_DCtx_setParameter(r->dctx, ZSTD_d_windowLogMax,
                                LP_MAX_WINDOW_LOG);
+        if (obj->ddict)
+            ZSTD_DCtx_refDDict(r->dctx, obj->ddict);
     }
     *out = r;
     return 0;

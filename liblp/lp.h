@@ -98,6 +98,8 @@ LP_API const char *lp_version_string(void);
 #define LP_MAX_LANGUAGE_BYTES 35u
 /** Most signature entries a package may hold (reserved in format 1). */
 #define LP_MAX_SIGNATURES 1024u
+/** Largest zstd dictionary a package may carry, in bytes. */
+#define LP_MAX_DICTIONARY_BYTES (1024u * 1024u)
 /** Largest zstd window (log2) a reader accepts: 128 MiB. */
 #define LP_MAX_WINDOW_LOG 27
 

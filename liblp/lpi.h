@@ -93,6 +93,8 @@ typedef struct lpi_manifest {
     const char **languages;
     size_t nlanguages;
     int64_t created;
+    bool has_dictionary;     /* a zstd dictionary object, by hash */
+    unsigned char dictionary[LP_HASH_BYTES];
     lpi_mentry *entries;
     size_t nentries;
     char *text;              /* NUL-split copy that the pointers above use */
@@ -197,13 +199,16 @@ int lpi_zipw_finish(lpi_zipw *z, lp_ctx *ctx);
 void lpi_zipw_dispose(lpi_zipw *z, lp_ctx *ctx);
 
 /* One distinct content of an open package */
+struct ZSTD_DDict_s;
 typedef struct lpi_object {
     unsigned char hash[LP_HASH_BYTES];
     uint64_t size;          /* from the manifest */
     uint64_t stored_size;   /* bytes in the ZIP entry */
     uint64_t offset;        /* of those bytes in the file */
     bool compressed;
-    size_t first_entry;     /* first manifest entry that names it */
+    size_t first_entry;     /* first manifest entry that names it, or: */
+#define LPI_DICT_ENTRY (SIZE_MAX - 1) /* the manifest's dictionary */
+    const struct ZSTD_DDict_s *ddict; /* its frame needs this dictionary */
 } lpi_object;
 
 struct lp_package {
@@ -217,6 +222,8 @@ struct lp_package {
     lpi_manifest m;
     lpi_object *objects;     /* sorted by hash */
     size_t nobjects;
+    struct ZSTD_DDict_s *ddict; /* the package's zstd dictionary, if any */
+    unsigned dict_id;
 };
 
 /* Streaming, checked reader of one object.  Safe to use from several
@@ -229,7 +236,7 @@ int lpi_objreader_read(lpi_objreader *r, void *buf, size_t cap,
 void lpi_objreader_free(lpi_objreader *r);
 /* Check 22: a compressed object's frame header, before decompressing */
 int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
-                    const char *path);
+                    const char *path, unsigned dict_id, bool *needs_dict);
 
 /* qsort that accepts an empty (NULL) array, which qsort itself does not */
 void lpi_sort(void *base, size_t n, size_t size,

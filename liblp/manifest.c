@@ -234,9 +234,11 @@ static char *next_line(cursor *c, size_t *len)
     return start;
 }
 
-enum { H_ID, H_VERSION, H_LABEL, H_LANGUAGES, H_CREATED, H_ENTRIES, H_N };
+/* in the order writers emit them; all but "dictionary" are required */
+enum { H_ID, H_VERSION, H_LABEL, H_LANGUAGES, H_CREATED, H_DICTIONARY,
+       H_ENTRIES, H_N };
 static const char *const header_keys[H_N] = {
-    "id", "version", "label", "languages", "created", "entries"
+    "id", "version", "label", "languages", "created", "dictionary", "entries"
 };
 
 static int parse_header_value(lpi_manifest *m, lp_ctx *ctx, int key,
@@ -287,6 +289,13 @@ static int parse_header_value(lpi_manifest *m, lp_ctx *ctx, int key,
             return lpi_error(ctx, LP_EFORMAT,
                              "created must be a UTC time like "
                              "2026-01-31T12:00:00Z");
+        break;
+    case H_DICTIONARY:
+        if (vlen != LP_HASH_HEX_BYTES ||
+            lpi_hash_unhex(m->dictionary, v) < 0)
+            return lpi_error(ctx, LP_EFORMAT, "dictionary must be a 64-digit "
+                             "lowercase hex hash");
+        m->has_dictionary = true;
         break;
     case H_ENTRIES:
         if (parse_u64(v, vlen, UINT64_MAX, nentries) < 0)
@@ -429,7 +438,7 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
             goto fail_line;
     }
     for (int k = 0; k < H_N; k++)
-        if (!seen[k]) {
+        if (!seen[k] && k != H_DICTIONARY) {
             rc = lpi_error(ctx, LP_EFORMAT, "manifest header has no '%s'",
                            header_keys[k]);
             goto fail;
@@ -500,8 +509,14 @@ int lpi_manifest_serialize(const lpi_manifest *m, lp_ctx *ctx, lpi_buf *out)
     for (size_t i = 0; rc == 0 && i < m->nlanguages; i++)
         rc = lpi_buf_printf(out, ctx, "%s%s", i ? " " : "", m->languages[i]);
     if (rc == 0)
-        rc = lpi_buf_printf(out, ctx, "\ncreated %s\nentries %zu\n\n",
-                            created, m->nentries);
+        rc = lpi_buf_printf(out, ctx, "\ncreated %s\n", created);
+    if (rc == 0 && m->has_dictionary) {
+        char hex[LP_HASH_HEX_BYTES + 1];
+        lpi_hash_hex(hex, m->dictionary);
+        rc = lpi_buf_printf(out, ctx, "dictionary %s\n", hex);
+    }
+    if (rc == 0)
+        rc = lpi_buf_printf(out, ctx, "entries %zu\n\n", m->nentries);
     for (size_t i = 0; rc == 0 && i < m->nentries; i++) {
         char hex[LP_HASH_HEX_BYTES + 1];
         const lpi_mentry *e = &m->entries[i];

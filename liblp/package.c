@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 static int cmp_hash(const void *a, const void *b)
 {
@@ -183,19 +184,81 @@ static int check_names(lp_package *p)
     return 0;
 }
 
+static lpi_object *find_object(lp_package *p, const unsigned char *hash)
+{
+    lpi_object key;
+
+    memcpy(key.hash, hash, LP_HASH_BYTES);
+    return p->nobjects ? bsearch(&key, p->objects, p->nobjects,
+                                 sizeof(key), cmp_hash) : NULL;
+}
+
+/* The manifest's dictionary: a stored object, read whole and checked now,
+ * so that every compressed object that needs it can share it */
+static int load_dictionary(lp_package *p)
+{
+    lp_ctx *ctx = p->ctx;
+    lpi_object *o = find_object(p, p->m.dictionary);
+    unsigned char *buf, h[LP_HASH_BYTES];
+    int rc;
+
+    if (!o)
+        return lpi_error(ctx, LP_EFORMAT, "the dictionary object is missing");
+    if (o->compressed)
+        return lpi_error(ctx, LP_EFORMAT, "the dictionary object is "
+                         "compressed; it must be stored as is");
+    if (o->stored_size > LP_MAX_DICTIONARY_BYTES)
+        return lpi_error(ctx, LP_ETOOBIG, "the dictionary is larger than %u "
+                         "bytes", LP_MAX_DICTIONARY_BYTES);
+    buf = lpi_malloc(ctx, (size_t)o->stored_size);
+    if (!buf)
+        return LP_ENOMEM;
+    rc = lpi_pread_full(ctx, p->fd, buf, (size_t)o->stored_size, o->offset);
+    if (rc == 0) {
+        lpi_hasher hs;
+        lpi_hash_init(&hs);
+        lpi_hash_update(&hs, buf, (size_t)o->stored_size);
+        lpi_hash_final(&hs, h);
+        if (sodium_memcmp(h, o->hash, LP_HASH_BYTES) != 0)
+            rc = lpi_error(ctx, LP_EHASH, "the dictionary's hash does not "
+                           "match the manifest");
+    }
+    if (rc == 0) {
+        p->dict_id = ZSTD_getDictID_fromDict(buf, (size_t)o->stored_size);
+        if (p->dict_id == 0)
+            rc = lpi_error(ctx, LP_EFORMAT, "the dictionary object is not a "
+                           "Zstandard dictionary");
+    }
+    if (rc == 0) {
+        p->ddict = ZSTD_createDDict(buf, (size_t)o->stored_size);
+        if (!p->ddict)
+            rc = lpi_error(ctx, LP_EFORMAT, "the dictionary object is not a "
+                           "usable Zstandard dictionary");
+    }
+    lpi_free(ctx, buf);
+    if (rc == 0) {
+        o->size = o->stored_size;
+        o->first_entry = LPI_DICT_ENTRY;
+    }
+    return rc;
+}
+
 /* Checks 19 to 22: every manifest entry tied to its object, sizes agree */
 static int link_objects(lp_package *p)
 {
     lp_ctx *ctx = p->ctx;
 
+    if (p->m.has_dictionary) {
+        int rc = load_dictionary(p);
+        if (rc < 0)
+            return rc;
+    }
+
     /* objects are in name order, which is hash order (check 9) */
     for (size_t i = 0; i < p->m.nentries; i++) {
         lpi_mentry *e = &p->m.entries[i];
-        lpi_object key, *o;
+        lpi_object *o = find_object(p, e->hash);
 
-        memcpy(key.hash, e->hash, LP_HASH_BYTES);
-        o = p->nobjects ? bsearch(&key, p->objects, p->nobjects, sizeof(*o),
-                                  cmp_hash) : NULL;
         if (!o) {
             char hex[LP_HASH_HEX_BYTES + 1];
             lpi_hash_hex(hex, e->hash);
@@ -203,6 +266,15 @@ static int link_objects(lp_package *p)
                              "entry '%s': object %s is missing", e->path, hex);
         }
         e->object = (size_t)(o - p->objects);
+        if (o->first_entry == LPI_DICT_ENTRY) {
+            /* content that happens to be the dictionary: shared as is */
+            if (o->size != e->size)
+                return lpi_error(ctx, LP_EHASH, "entry '%s': object holds "
+                                 "%llu bytes, the manifest says %llu",
+                                 e->path, (unsigned long long)o->size,
+                                 (unsigned long long)e->size);
+            continue;
+        }
         if (o->first_entry != SIZE_MAX) {
             if (o->size != e->size)
                 return lpi_error(ctx, LP_EFORMAT, "entries '%s' and '%s' "
@@ -218,9 +290,12 @@ static int link_objects(lp_package *p)
                              (unsigned long long)o->stored_size,
                              (unsigned long long)e->size);
         if (o->compressed) {
-            int rc = lpi_frame_check(ctx, p->fd, o, e->path);
+            bool needs_dict = false;
+            int rc = lpi_frame_check(ctx, p->fd, o, e->path, p->dict_id,
+                                     &needs_dict);
             if (rc < 0)
                 return rc;
+            o->ddict = needs_dict ? p->ddict : NULL;
         }
     }
     for (size_t i = 0; i < p->nobjects; i++)
@@ -307,6 +382,7 @@ void lp_package_free(lp_package *p)
     if (!p)
         return;
     lpi_zip_dispose(&p->zip, p->ctx);
+    ZSTD_freeDDict(p->ddict);
     if (p->fd >= 0)
         close(p->fd);
     lpi_manifest_dispose(&p->m, p->ctx);

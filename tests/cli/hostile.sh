@@ -136,6 +136,11 @@ hash-stored|1|entry 'media/cat.jpg' (object 0cb9883eaa8f): hash does not match t
 hash-zst|1|entry 'lesson.txt' (object 49d25ffc2b2e): hash does not match the manifest
 zstd-truncated|1|entry 'lesson.txt' (object 49d25ffc2b2e): compressed data is truncated
 zstd-corrupt|1|entry 'lesson.txt' (object 49d25ffc2b2e): Data corruption detected
+good-dictionary|0|OK (5 entries, 6 objects verified)
+dict-missing|1|the dictionary object is missing
+dict-compressed|1|the dictionary object is compressed; it must be stored as is
+dict-not-a-dictionary|1|the dictionary object is not a Zstandard dictionary
+dict-other-id|1|Zstandard frame needs a dictionary the package does not have
 zstd-trailing|1|entry 'lesson.txt' (object 49d25ffc2b2e): data follows the compressed frame
 zstd-two-frames|1|entry 'lesson.txt' (object 49d25ffc2b2e): data follows the compressed frame
 zstd-fcs-lies-short|1|entry 'lesson.txt' (object e3e8886300e7): Data corruption detected

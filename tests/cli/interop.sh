@@ -150,7 +150,8 @@ def path_ok(p):
 
 
 def zstd_frame(data):
-    """(content size or None, checksum flag, window size, frame length)"""
+    """(content size or None, checksum flag, window size, frame length,
+    dictionary id)"""
     if data[:4] != b"\x28\xb5\x2f\xfd":
         raise ValueError("no zstd magic")
     fhd = data[4]
@@ -163,6 +164,7 @@ def zstd_frame(data):
         pos += 1
         base = 1 << (10 + (wd >> 3))
         window = base + (base >> 3) * (wd & 7)
+    did = int.from_bytes(data[pos:pos + (0, 1, 2, 4)[dict_flag]], "little")
     pos += (0, 1, 2, 4)[dict_flag]
     fcs_len = (1 if single else 0, 2, 4, 8)[fcs_flag]
     fcs = None
@@ -182,7 +184,7 @@ def zstd_frame(data):
         if last:
             break
     pos += 4 if checksum else 0
-    return fcs, checksum, window, pos
+    return fcs, checksum, window, pos, did
 
 
 z = zipfile.ZipFile(sys.argv[1])
@@ -240,9 +242,17 @@ check("manifest: line 1 is 'lpk-manifest 1'", lines[0] == b"lpk-manifest 1",
       repr(lines[0]))
 blank = lines.index(b"")
 header = [l.decode().split(" ", 1) for l in lines[1:blank]]
-check("manifest: header keys id version label languages created entries",
-      [k for k, _ in header] == KEYS, repr(header))
+keys = [k for k, _ in header]
+check("manifest: header keys id version label languages created "
+      "[dictionary] entries",
+      keys == KEYS or keys == KEYS[:5] + ["dictionary"] + KEYS[5:],
+      repr(header))
 h = dict(header)
+dict_hex = h.get("dictionary")
+dict_path = None
+if dict_hex is not None:
+    check("manifest: the dictionary is a hash", re.fullmatch(
+        r"[0-9a-f]{64}", dict_hex) is not None, repr(dict_hex))
 check("manifest: id, version, languages, created well formed",
       re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}", h["id"]) is not None
       and canonical_decimal(h["version"]) and h["version"] != "0"
@@ -282,18 +292,30 @@ check("objects are named objects/<64 lowercase hex>[.zst]",
       all(re.fullmatch(r"[0-9a-f]{64}", hx) for hx in objects),
       repr(names[2:]))
 hashes = {hx: size for hx, size, _ in parsed}
+named = set(hashes) | ({dict_hex} if dict_hex else set())
 check("one object per hash the manifest names, no other",
-      set(objects) == set(hashes) and len(objects) == len(names) - 2)
+      set(objects) == named and len(objects) == len(names) - 2)
+dict_id = 0
+if dict_hex in objects:
+    n, zst = objects[dict_hex]
+    d = z.read(n)
+    check("the dictionary: stored, a zstd dictionary, its hash",
+          not zst and d[:4] == b"\x37\xa4\x30\xec" and
+          hashlib.blake2b(d, digest_size=32).hexdigest() == dict_hex)
+    dict_id = int.from_bytes(d[4:8], "little")
+    dict_path = sys.argv[1] + ".dict"
+    with open(dict_path, "wb") as f:
+        f.write(d)
 check("paths sharing a hash share a size",
       all(size == hashes[hx] for hx, size, _ in parsed))
 
 for hx, (n, zst) in sorted(objects.items()):
     if hx not in hashes:
-        continue
+        continue  # the dictionary, checked above
     stored = z.read(n)
     if zst:
         try:
-            fcs, checksum, window, flen = zstd_frame(stored)
+            fcs, checksum, window, flen, did = zstd_frame(stored)
         except (ValueError, IndexError) as e:
             check("%s: a zstd frame" % n, False, str(e))
             continue
@@ -304,8 +326,11 @@ for hx, (n, zst) in sorted(objects.items()):
         check("%s: no zstd checksum, window <= 2^27" % n,
               not checksum and window <= 1 << 27, "%r %r" % (checksum, window))
         check("%s: smaller than its content" % n, len(stored) < hashes[hx])
-        r = subprocess.run(["zstd", "-d", "-q", "-c"], input=stored[:flen],
-                           stdout=subprocess.PIPE)
+        check("%s: no dictionary, or the package's" % n,
+              did in (0, dict_id), repr((did, dict_id)))
+        r = subprocess.run(["zstd", "-d", "-q", "-c"] +
+                           (["-D", dict_path] if did else []),
+                           input=stored[:flen], stdout=subprocess.PIPE)
         if not check("%s: zstd -d decompresses it" % n, r.returncode == 0):
             continue
         content = r.stdout
@@ -362,6 +387,50 @@ check 'reader.py refuses mkpkg.py path-dotdot' \
 reader "$pkg" lpack-created
 check 'lpack-created: the reader finds the paths lpack ls lists' \
     cmp -s "$tmp/lpack-created" "$tmp/paths"
+
+# --------------------- many small lessons: a package with a zstd dictionary
+
+dsrc=$tmp/dsrc
+mkdir -p "$dsrc/tet" "$dsrc/pt" "$dsrc/media"
+python3 - "$dsrc" <<'PY'
+import os, sys
+tet = ["Ohin ita aprende konta husi ida to'o sanulu.",
+       "Estudante sira lee testu no hakerek resposta iha kaderno.",
+       "Haree ba imajen no konta fatuk sira ho ita-nia kolega.",
+       "Manorin husu: ita iha fatuk hira agora?"]
+pt = ["Hoje aprendemos a contar de um a dez.",
+      "Os alunos leem o texto e escrevem as respostas no caderno.",
+      "Olha para a imagem e conta as pedras com o teu colega.",
+      "A professora pergunta: quantas pedras tens agora?"]
+for i in range(240):
+    for lang, lines in (("tet", tet), ("pt", pt)):
+        body = "".join("<p>%s %d</p>\n" % (lines[(i + k) % 4], i * 7 + k)
+                       for k in range(50))
+        with open(os.path.join(sys.argv[1], lang, "lisaun-%03d.html" % i),
+                  "w") as f:
+            f.write("<h1>%s %d</h1>\n%s" % (lang, i, body))
+PY
+head -c 30000 /dev/urandom >"$dsrc/media/foto.jpg"
+dpkg=$tmp/d.lpk
+SOURCE_DATE_EPOCH=1790000000 run "$LPACK" create -q "$dsrc" -o "$dpkg" --threads 1
+check 'dictionary package made' test "$status" -eq 0
+SOURCE_DATE_EPOCH=1790000000 run "$LPACK" create -q "$dsrc" -o "$tmp/d2.lpk" --threads 2
+check '  byte-identical with 1 and 2 threads' cmp -s "$dpkg" "$tmp/d2.lpk"
+unzip -p "$dpkg" manifest >"$tmp/dmanifest"
+check '  the manifest names a dictionary' grep -q '^dictionary [0-9a-f]\{64\}$' "$tmp/dmanifest"
+expect_exit 0 "$LPACK" verify "$dpkg"
+expect_exit 0 unzip -t "$dpkg"
+reader "$dpkg" dictionary
+expect_exit 0 "$LPACK" extract "$dpkg" -C "$tmp/dx"
+check '  round trip (diff -r)' diff -r "$dsrc" "$tmp/dx"
+dict_pays() {
+    # the same tree with too few lessons to train on: objects compress alone
+    _small=$(unzip -Zl "$dpkg" | awk '/objects\/.*\.zst/ { s += $4 } END { print s }')
+    _raw=$(du -cb "$dsrc"/tet/* "$dsrc"/pt/* | tail -1 | cut -f1)
+    diag "compressed lessons: $_small bytes of $_raw"
+    [ "$_small" -lt $((_raw / 8)) ]
+}
+check '  the lessons compress more than 8x with it' dict_pays
 
 # ------------------------------------------- a package written from the spec
 

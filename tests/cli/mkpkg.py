@@ -30,6 +30,8 @@ SCENARIOS; most follow a check of lpk(5) READING A PACKAGE).
 Python 3 standard library only, plus the zstd program on PATH.
 """
 
+import atexit
+import shutil
 import functools
 import hashlib
 import os
@@ -779,6 +781,78 @@ def s_zstd_dictionary():
     return p.render()
 
 
+@functools.lru_cache(maxsize=None)
+def trained_dictionary():
+    """A real zstd dictionary (bytes, and a file holding it) trained on
+    lesson-like lines; the file stays until the process ends."""
+    d = tempfile.mkdtemp(prefix="mkpkg-dict-")
+    atexit.register(shutil.rmtree, d, True)
+    samples = []
+    for i in range(400):
+        path = os.path.join(d, "s%03d" % i)
+        with open(path, "wb") as f:
+            f.write(("Lisaun %d: Ita aprende konta fatuk %d ho kolega. "
+                     "Lição %d: contamos %d pedras.\n" % (i, i * 7, i, i * 3))
+                    .encode() * 3)
+        samples.append(path)
+    out = os.path.join(d, "dict")
+    subprocess.run(["zstd", "-q", "--train", "--maxdict=2048", "-o", out] +
+                   samples, check=True)
+    with open(out, "rb") as f:
+        return f.read(), out
+
+
+def dictionary_pkg():
+    """Lessons compressed with a package dictionary, named in the header."""
+    data, path = trained_dictionary()
+    p = Pkg([("notes.txt", b"short\n", "text/plain"),
+             ("media/cat.jpg", fake_jpeg(n=500), "image/jpeg")])
+    for i in range(3):
+        text = ("Lisaun %d: Ita aprende konta fatuk ho kolega. Lição %d: "
+                "contamos pedras.\n" % (i, i)).encode() * 2
+        name = "objects/" + b2(text) + ".zst"
+        p.objects[name] = zstd(text, "-D", path)
+        p.lines.append([b2(text), str(len(text)), "text/plain",
+                        ("lesson-%d.txt" % i).encode()])
+    p.header.append(("dictionary", b2(data)))
+    p.objects["objects/" + b2(data)] = data
+    return p, data
+
+
+def s_good_dictionary():
+    return dictionary_pkg()[0].render()
+
+
+def s_dict_missing():
+    p, data = dictionary_pkg()
+    del p.objects["objects/" + b2(data)]
+    return p.render()
+
+
+def s_dict_compressed():
+    p, data = dictionary_pkg()
+    del p.objects["objects/" + b2(data)]
+    p.objects["objects/" + b2(data) + ".zst"] = zstd(data)
+    return p.render()
+
+
+def s_dict_not_a_dictionary():
+    p, data = dictionary_pkg()
+    junk = prng(b"not a dictionary", 2000)
+    del p.objects["objects/" + b2(data)]
+    p.objects["objects/" + b2(junk)] = junk
+    p.header[-1] = ("dictionary", b2(junk))
+    return p.render()
+
+
+def s_dict_other_id():
+    """A frame naming another dictionary than the package's."""
+    p, data = dictionary_pkg()
+    name = next(n for n in sorted(p.objects) if n.endswith(".zst"))
+    p.objects[name] = reframe(p.objects[name], dict_id=7)
+    return p.render()
+
+
 def s_zstd_reserved_bit():
     p = small()
     name = p.object_name("lesson.txt")
@@ -1067,6 +1141,11 @@ SCENARIOS = {
     "good-frame-header-max": s_good_frame_header_max,
     "zstd-no-fcs": s_zstd_no_fcs,
     "zstd-dictionary": s_zstd_dictionary,
+    "good-dictionary": s_good_dictionary,
+    "dict-missing": s_dict_missing,
+    "dict-compressed": s_dict_compressed,
+    "dict-not-a-dictionary": s_dict_not_a_dictionary,
+    "dict-other-id": s_dict_other_id,
     "zstd-reserved-bit": s_zstd_reserved_bit,
     "zstd-skippable": s_zstd_skippable,
     "zstd-fcs-lies-long": s_zstd_fcs_lies_long,

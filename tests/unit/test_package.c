@@ -391,6 +391,65 @@ static void test_truncation(void **state)
     free(path);
 }
 
+/* Many small lessons: the writer trains a package dictionary, the same
+ * whatever the thread count, and the reader uses it */
+static char *write_lessons(fixture *f, const char *name, unsigned threads)
+{
+    lp_writer_opts o = LP_WRITER_OPTS_INIT;
+    lp_writer *w;
+    char *out = unit_path(f->dir, name);
+
+    o.created = 1764338400;
+    o.threads = threads;
+    assert_int_equal(lp_writer_new(&w, f->ctx, out, &o), 0);
+    for (int i = 0; i < 120; i++) {
+        char path[64], text[16384];
+        size_t len = 0;
+
+        snprintf(path, sizeof(path), "lessons/%03d.html", i);
+        for (int k = 0; k < 80; k++)
+            len += (size_t)snprintf(text + len, sizeof(text) - len,
+                                    "<p>%s %d</p>\n", k % 2 ? lesson_tet
+                                    : lesson_pt, i * 80 + k);
+        assert_int_equal(lp_writer_add_buffer(w, path, text, len, NULL), 0);
+    }
+    assert_int_equal(lp_writer_commit(w), 0);
+    lp_writer_free(w);
+    return out;
+}
+
+static void test_dictionary(void **state)
+{
+    fixture *f = *state;
+    char *a = write_lessons(f, "d1.lpk", 1), *b = write_lessons(f, "d2.lpk", 2);
+    size_t la, lb, mlen, len;
+    unsigned char *da = unit_read(a, &la), *db = unit_read(b, &lb), *data;
+    const unsigned char *m;
+    lp_package *p;
+    lp_entry_info info;
+
+    assert_int_equal(la, lb);
+    assert_memory_equal(da, db, la);
+    assert_int_equal(lp_package_open(&p, f->ctx, a), 0);
+    m = lp_package_manifest(p, &mlen);
+    assert_non_null(strstr((const char *)m, "\ndictionary "));
+    /* 120 lessons and the dictionary */
+    assert_int_equal(lp_package_object_count(p), 121);
+    read_entry(p, 7, &data, &len);
+    assert_int_equal(lp_package_entry(p, 7, &info), 0);
+    assert_true(info.compressed);
+    assert_true(info.stored_size * 8 < info.size);
+    assert_int_equal(len, info.size);
+    assert_memory_equal(data, "<p>", 3);
+    free(data);
+    assert_int_equal(lp_package_verify(p, NULL), 0);
+    lp_package_free(p);
+    free(da);
+    free(db);
+    free(a);
+    free(b);
+}
+
 /* libzip, an independent ZIP implementation, opens every package with its
  * consistency checks, and reads every entry with its CRC checked */
 static void test_libzip_reads_it(void **state)
@@ -446,6 +505,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_libzip_reads_it, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_dictionary, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
