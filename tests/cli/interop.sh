@@ -432,6 +432,37 @@ dict_pays() {
 }
 check '  the lessons compress more than 8x with it' dict_pays
 
+# ------------------------- lpk(5)'s check by hand, run as the page prints it
+
+groff -man -Tascii -P-cbou -rLL=200n "$top_srcdir/man/lpk.5" 2>"$err" |
+    sed 's/^       //' >"$tmp/lpk5.txt"
+{
+    sed -n '/^dict=\$(unzip/,/^done; rm -f entry.tmp/p' "$tmp/lpk5.txt"
+    sed -n "/^unzip -Z1 pkg.lpk 'objects\/\*'/,/^comm -3/p" "$tmp/lpk5.txt"
+} >"$tmp/recipe.sh"
+check "lpk(5)'s by-hand check found in the page" test "$(wc -l <"$tmp/recipe.sh")" -ge 15
+by_hand() {
+    rm -rf "$tmp/hand" && mkdir "$tmp/hand" && cp "$1" "$tmp/hand/pkg.lpk" &&
+        (cd "$tmp/hand" && sh "$tmp/recipe.sh") >"$tmp/hand.out" 2>&1
+    grep -q '^ok ' "$tmp/hand.out" && ! grep -qv '^ok ' "$tmp/hand.out"
+}
+check '  by hand: every entry of the package checks out' by_hand "$pkg"
+check '  by hand: and of the package with a dictionary' by_hand "$dpkg"
+[ -s "$tmp/hand.out" ] && diag "$(head -3 "$tmp/hand.out")"
+python3 - "$dpkg" "$tmp/bad.lpk" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+# a byte in the middle of the last object (before the central directory)
+cd = int.from_bytes(data[-6:-2], "little")
+data[cd - 40] ^= 0x01
+open(sys.argv[2], "wb").write(data)
+PY
+bad_found() {
+    by_hand "$tmp/bad.lpk"
+    grep -q '^BAD ' "$tmp/hand.out"
+}
+check '  by hand: a damaged object shows as BAD' bad_found
+
 # ------------------------------------------- a package written from the spec
 
 good=$tmp/good.lpk
