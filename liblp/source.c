@@ -174,7 +174,7 @@ int lpi_src_read(lp_project *p, const char *rel, lpi_syntax syntax,
     lpi_srcfile *f;
     unsigned char *d;
     size_t bad, w;
-    unsigned cp;
+    unsigned cp = 0;
     bool ctl, toobig;
     int rc;
 
