@@ -172,4 +172,28 @@ void cli_format_size(char *buf, uint64_t bytes);
  */
 int cli_format_time(char *buf, int64_t t);
 
+/* ------------------------------------------------------------ dispatch */
+
+/** A command: takes its arguments, verb first; returns an exit status. */
+typedef struct cli_command {
+    const char *name;                   /**< the verb, e.g. "verify" */
+    int (*fn)(int argc, char **argv);   /**< its implementation */
+    const char *summary;                /**< one line for --help */
+} cli_command;
+
+/** A tool: its name, what it does, its command table. */
+typedef struct cli_tool {
+    const char *name;                   /**< e.g. "lpack" */
+    const char *about;                  /**< a paragraph for --help */
+    const cli_command *commands;
+    size_t ncommands;
+} cli_tool;
+
+/**
+ * A tool's whole main(): checks the linked liblp is the one it was built
+ * with, handles --help, --version and "help COMMAND", and runs
+ * "TOOL VERB ARGS..." as the command's fn(argc - 1, argv + 1).
+ */
+int cli_dispatch(const cli_tool *tool, int argc, char **argv);
+
 #endif /* LP_COMMON_CLI_H */
