@@ -8,13 +8,17 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct lang {
     const char *tag;
     const char *fallback;   /* space-separated tags, or NULL */
+    char canon[LPI_LANG_CAP]; /* canonical tag, "" if it has none */
+    int script;             /* its script (UScriptCode), -1 if unknown */
 } lang;
 
 typedef struct named {
@@ -28,6 +32,7 @@ typedef struct checker {
     lp_project *p;
     lang langs[LP_MAX_LANGUAGES];
     size_t nlangs;
+    const lang *deflang;    /* the default language, if declared */
     named *lessons;         /* lesson ids */
     size_t nlessons, caplessons;
     named *refs;            /* requires= and lesson: links */
@@ -126,11 +131,20 @@ static void add_named(checker *c, named **arr, size_t *n, size_t *cap,
 
 /* ------------------------------------------------------------ languages */
 
+/* The declared language tag names: as written, or any spelling with the
+ * same canonical form ("pt-br" for "pt-BR") */
 static const lang *find_lang(const checker *c, const char *tag, size_t len)
 {
+    const char *canon;
+
     for (size_t i = 0; i < c->nlangs; i++)
         if (strlen(c->langs[i].tag) == len &&
             strncmp(c->langs[i].tag, tag, len) == 0)
+            return &c->langs[i];
+    if (lpi_lang_canon_memo(c->p, tag, len, &canon) < 0)
+        return NULL;
+    for (size_t i = 0; i < c->nlangs; i++)
+        if (strcmp(c->langs[i].canon, canon) == 0)
             return &c->langs[i];
     return NULL;
 }
@@ -151,12 +165,24 @@ static void check_languages(checker *c, lpi_srcfile *f, xmlNodePtr langs)
             continue;
         }
         if (c->nlangs < LP_MAX_LANGUAGES) {
-            c->langs[c->nlangs].tag = tag;
-            c->langs[c->nlangs].fallback = attr(l, "fallback");
+            lang *nl = &c->langs[c->nlangs];
+
+            nl->tag = tag;
+            nl->fallback = attr(l, "fallback");
+            if (lpi_lang_canon(tag, strlen(tag), nl->canon,
+                               sizeof(nl->canon)) < 0) {
+                nl->canon[0] = '\0';
+                ERR(c, "bad-language", f,
+                    xmlHasProp(l, (const xmlChar *)"tag"),
+                    "'%s' is not a known language (a BCP 47 tag whose "
+                    "language ICU knows, such as 'pt' or 'ar')", tag);
+            }
+            nl->script = nl->canon[0] ? lpi_lang_script(nl->canon) : -1;
             c->nlangs++;
         }
     }
-    if (!find_lang(c, def, strlen(def)))
+    c->deflang = find_lang(c, def, strlen(def));
+    if (!c->deflang)
         ERR(c, "unknown-language", f,
             xmlHasProp(langs, (const xmlChar *)"default"),
             "default language '%s' is not one of the languages", def);
@@ -185,15 +211,17 @@ static void check_languages(checker *c, lpi_srcfile *f, xmlNodePtr langs)
 }
 
 /* Is language l covered by has(tag) directly or through its fallbacks? */
-typedef bool (*has_fn)(xmlNodePtr el, const char *tag, size_t len);
+typedef bool (*has_fn)(const checker *c, xmlNodePtr el, const char *tag,
+                       size_t len);
 
-static bool covered(const lang *l, has_fn has, xmlNodePtr el)
+static bool covered(const checker *c, const lang *l, has_fn has,
+                    xmlNodePtr el)
 {
-    if (has(el, l->tag, strlen(l->tag)))
+    if (has(c, el, l->tag, strlen(l->tag)))
         return true;
     for (const char *s = l->fallback; s && *s;) {
         size_t n = strcspn(s, " \t\n");
-        if (n > 0 && has(el, s, n))
+        if (n > 0 && has(c, el, s, n))
             return true;
         s += n;
         s += strspn(s, " \t\n");
@@ -212,13 +240,90 @@ static void report_missing(checker *c, lpi_srcfile *f, xmlNodePtr at,
             "'%s' has no fallback)", what, l->tag, l->tag);
 }
 
-static bool has_attr(xmlNodePtr el, const char *tag, size_t len)
+static bool has_attr(const checker *c, xmlNodePtr el, const char *tag,
+                     size_t len)
 {
     for (xmlAttrPtr a = el->properties; a; a = a->next)
-        if (strlen((const char *)a->name) == len &&
-            strncmp((const char *)a->name, tag, len) == 0)
+        if (lpi_lang_eq(c->p, (const char *)a->name,
+                        strlen((const char *)a->name), tag, len))
             return true;
     return false;
+}
+
+/* Does text have a word of four letters or more? */
+static bool has_word(const char *text)
+{
+    unsigned run = 0;
+
+    for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
+        bool letter = ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z') ||
+                      *s >= 0x80;
+
+        if (!letter)
+            run = 0;
+        else if ((*s & 0xc0) != 0x80 && ++run >= 4)
+            return true;
+    }
+    return false;
+}
+
+/* The attribute holding el's text in language l, or NULL */
+static xmlAttrPtr text_in(const checker *c, xmlNodePtr el, const lang *l)
+{
+    xmlAttrPtr a = xmlHasProp(el, (const xmlChar *)l->tag);
+
+    if (a || !l->canon[0])
+        return a;
+    for (a = el->properties; a; a = a->next) {
+        const char *n = (const char *)a->name, *canon;
+
+        if (lpi_lang_canon_memo(c->p, n, strlen(n), &canon) == 0 &&
+            strcmp(canon, l->canon) == 0)
+            return a;
+    }
+    return NULL;
+}
+
+static const char *value(xmlAttrPtr a)
+{
+    return a && a->children && a->children->content ?
+           (const char *)a->children->content : "";
+}
+
+/* A text the same as the default language's, in another language, is
+ * probably not translated yet.  Numbers, names and short words often are
+ * the same: only texts with a word of four or more letters count. */
+static void check_untranslated(checker *c, lpi_srcfile *f, xmlNodePtr el)
+{
+    xmlAttrPtr def;
+    const char *dv;
+
+    if (!c->deflang)
+        return;
+    def = text_in(c, el, c->deflang);
+    dv = value(def);
+    if (!def || !has_word(dv))
+        return;
+    for (size_t i = 0; i < c->nlangs; i++) {
+        xmlAttrPtr a;
+
+        if (&c->langs[i] == c->deflang)
+            continue;
+        a = text_in(c, el, &c->langs[i]);
+        if (a && strcmp(value(a), dv) == 0)
+            lpi_diag(c->p, LP_SEVERITY_WARNING, "untranslated", f, a, nopos,
+                     "the '%s' text is the same as the '%s' one: not "
+                     "translated yet?", c->langs[i].tag, c->deflang->tag);
+    }
+}
+
+static void script_warning(checker *c, lpi_srcfile *f, const void *at,
+                           const char *what, const lang *l)
+{
+    lpi_diag(c->p, LP_SEVERITY_WARNING, "script", f, at, nopos,
+             "%s in '%s' is mostly not in the %s script, which '%s' is "
+             "written in", what, l->tag, lpi_script_name(l->script),
+             l->canon[0] ? l->canon : l->tag);
 }
 
 /* A localized text: one attribute per language, besides fixed ones */
@@ -231,21 +336,111 @@ static void check_text(checker *c, lpi_srcfile *f, xmlNodePtr el)
         return;
     for (xmlAttrPtr a = el->properties; a; a = a->next) {
         const char *name = (const char *)a->name;
+        const lang *l;
         bool skip = false;
 
         for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++)
             skip |= strcmp(name, fixed[i]) == 0;
-        if (!skip && !find_lang(c, name, strlen(name)))
+        l = skip ? NULL : find_lang(c, name, strlen(name));
+        if (!skip && !l) {
             ERR(c, "unknown-language", f, a, "'%s' is not a language of "
                 "this curriculum", name);
+        } else if (l && l->script >= 0) {
+            lpi_script_tally t = { 0, 0 };
+
+            lpi_script_count(l->script, value(a), &t);
+            if (lpi_script_mismatch(&t))
+                script_warning(c, f, a, "the text", l);
+        }
     }
     snprintf(what, sizeof(what), "<%s>", (const char *)el->name);
     for (size_t i = 0; i < c->nlangs; i++)
-        if (!covered(&c->langs[i], has_attr, el))
+        if (!covered(c, &c->langs[i], has_attr, el))
             report_missing(c, f, el, what, &c->langs[i]);
+    check_untranslated(c, f, el);
 }
 
 /* ------------------------------------------------------------- media */
+
+/* What the first bytes of a file say it is, for the extensions we know */
+typedef struct magic {
+    const char *ext;      /* lowercase, without the dot */
+    const char *kind;     /* for messages */
+    size_t off;
+    const char *bytes;
+    size_t len;
+} magic;
+
+static const magic magics[] = {
+    { "png", "PNG", 0, "\x89PNG\r\n\x1a\n", 8 },
+    { "jpg", "JPEG", 0, "\xff\xd8\xff", 3 },
+    { "jpeg", "JPEG", 0, "\xff\xd8\xff", 3 },
+    { "gif", "GIF", 0, "GIF8", 4 },
+    { "webp", "WebP", 8, "WEBP", 4 },
+    { "wav", "WAVE", 8, "WAVE", 4 },
+    { "ogg", "Ogg", 0, "OggS", 4 },
+    { "oga", "Ogg", 0, "OggS", 4 },
+    { "ogv", "Ogg", 0, "OggS", 4 },
+    { "opus", "Ogg", 0, "OggS", 4 },
+    { "flac", "FLAC", 0, "fLaC", 4 },
+    { "mp4", "MP4", 4, "ftyp", 4 },
+    { "m4a", "MP4", 4, "ftyp", 4 },
+    { "m4v", "MP4", 4, "ftyp", 4 },
+    { "webm", "WebM", 0, "\x1a\x45\xdf\xa3", 4 },
+    { "pdf", "PDF", 0, "%PDF-", 5 },
+    { "vtt", "WebVTT", 0, "WEBVTT", 6 },
+};
+
+static bool magic_at(const unsigned char *buf, size_t n, const magic *m)
+{
+    return n >= m->off + m->len && memcmp(buf + m->off, m->bytes, m->len) == 0;
+}
+
+/* NULL if the file's bytes fit its extension (or the extension is not
+ * one we know); else the kind the extension promises */
+static const char *sniff(const char *path, const char *rel,
+                         const char **found)
+{
+    unsigned char buf[16];
+    const char *dot = strrchr(rel, '.');
+    char ext[8];
+    const magic *want = NULL;
+    ssize_t n;
+    int fd;
+
+    *found = NULL;
+    if (!dot || strlen(dot + 1) >= sizeof(ext) || strchr(dot, '/'))
+        return NULL;
+    for (size_t i = 0; dot[i + 1]; i++)
+        ext[i] = (char)(dot[i + 1] | 0x20);
+    ext[strlen(dot + 1)] = '\0';
+    for (size_t i = 0; i < sizeof(magics) / sizeof(*magics) && !want; i++)
+        if (strcmp(ext, magics[i].ext) == 0)
+            want = &magics[i];
+    if (!want)
+        return NULL;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return NULL;
+    n = read(fd, buf, sizeof(buf));
+    close(fd);
+    if (n < 0)
+        return NULL;
+    /* a UTF-8 byte order mark may start a WebVTT file */
+    if (strcmp(want->kind, "WebVTT") == 0 && n >= 3 &&
+        memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+        memmove(buf, buf + 3, (size_t)n - 3);
+        n -= 3;
+    }
+    if (magic_at(buf, (size_t)n, want))
+        return NULL;
+    for (size_t i = 0; i < sizeof(magics) / sizeof(*magics); i++)
+        if (magic_at(buf, (size_t)n, &magics[i])) {
+            *found = magics[i].kind;
+            break;
+        }
+    return want->kind;
+}
 
 static void use_media(checker *c, lpi_srcfile *f, xmlAttrPtr a)
 {
@@ -273,6 +468,21 @@ static void use_media(checker *c, lpi_srcfile *f, xmlAttrPtr a)
         ERR(c, "bad-path", f, a, "'%s' is a symbolic link", src);
     } else if (!S_ISREG(st.st_mode)) {
         ERR(c, "missing-media", f, a, "'%s' is not a regular file", src);
+    } else {
+        const char *found, *want = sniff(path, rel, &found);
+
+        if (c->p->max_media_bytes > 0 &&
+            (uint64_t)st.st_size > c->p->max_media_bytes)
+            ERR(c, "media-size", f, a, "'%s' is %llu bytes, more than the "
+                "%llu allowed", src, (unsigned long long)st.st_size,
+                (unsigned long long)c->p->max_media_bytes);
+
+        if (want && found)
+            ERR(c, "media-type", f, a, "'%s' is named as %s but its bytes "
+                "are %s", src, want, found);
+        else if (want)
+            ERR(c, "media-type", f, a, "'%s' is named as %s but its bytes "
+                "are not", src, want);
     }
     c->rc = lpi_grow(c->p->ctx, (void **)&c->media, &c->capmedia,
                      c->nmedia + 1, sizeof(*c->media));
@@ -361,14 +571,34 @@ static void check_inline_links(checker *c, lpi_srcfile *f, xmlNodePtr el,
     }
 }
 
-static bool has_body(xmlNodePtr content, const char *tag, size_t len)
+static bool has_body(const checker *c, xmlNodePtr content, const char *tag,
+                     size_t len)
 {
     for (xmlNodePtr b = content->children; b; b = b->next) {
         const char *l = is(b, "body") ? attr(b, "lang") : NULL;
-        if (l && strlen(l) == len && strncmp(l, tag, len) == 0)
+        if (l && lpi_lang_eq(c->p, l, strlen(l), tag, len))
             return true;
     }
     return false;
+}
+
+/* All the text of a body: its text nodes, alt and title attributes */
+static void tally_body(xmlNodePtr el, int script, lpi_script_tally *t,
+                       unsigned depth)
+{
+    if (depth > LPI_MAX_SOURCE_DEPTH + 2)
+        return;
+    for (xmlNodePtr n = el->children; n; n = n->next) {
+        if (n->type == XML_TEXT_NODE) {
+            lpi_script_count(script, (const char *)n->content, t);
+        } else if (n->type == XML_ELEMENT_NODE) {
+            const char *alt = attr(n, "alt"), *title = attr(n, "title");
+
+            lpi_script_count(script, alt, t);
+            lpi_script_count(script, title, t);
+            tally_body(n, script, t, depth + 1);
+        }
+    }
 }
 
 static void check_body(checker *c, lpi_srcfile *f, xmlNodePtr body)
@@ -430,6 +660,39 @@ static void check_activity(checker *c, lpi_srcfile *f, xmlNodePtr act)
     }
 }
 
+/* A body with the same text as the default language's body */
+static void untranslated_bodies(checker *c, lpi_srcfile *f,
+                                xmlNodePtr content)
+{
+    xmlNodePtr def = NULL;
+    xmlChar *dt;
+
+    for (xmlNodePtr b = content->children; b && c->deflang; b = b->next)
+        if (is(b, "body") && find_lang(c, attr(b, "lang"),
+                                       strlen(attr(b, "lang"))) == c->deflang)
+            def = b;
+    if (!def)
+        return;
+    dt = xmlNodeGetContent(def);
+    if (!dt || !has_word((const char *)dt)) {
+        xmlFree(dt);
+        return;
+    }
+    for (xmlNodePtr b = content->children; b; b = b->next) {
+        xmlChar *bt;
+
+        if (!is(b, "body") || b == def)
+            continue;
+        bt = xmlNodeGetContent(b);
+        if (bt && xmlStrEqual(bt, dt))
+            lpi_diag(c->p, LP_SEVERITY_WARNING, "untranslated", f, b, nopos,
+                     "the '%s' body is the same as the '%s' one: not "
+                     "translated yet?", attr(b, "lang"), c->deflang->tag);
+        xmlFree(bt);
+    }
+    xmlFree(dt);
+}
+
 static void check_lesson(checker *c, lpi_srcfile *f)
 {
     xmlNodePtr root = xmlDocGetRootElement(f->doc);
@@ -477,17 +740,28 @@ static void check_lesson(checker *c, lpi_srcfile *f)
 
     /* one body per language, each declared */
     for (xmlNodePtr b = content->children; b; b = b->next) {
+        const lang *bl;
         const char *l;
 
         if (!is(b, "body"))
             continue;
         l = attr(b, "lang");
-        if (!find_lang(c, l, strlen(l)))
+        bl = find_lang(c, l, strlen(l));
+        if (!bl) {
             ERR(c, "unknown-language", f, xmlHasProp(b, (const xmlChar *)
                                                      "lang"),
                 "'%s' is not a language of this curriculum", l);
+        } else if (bl->script >= 0) {
+            lpi_script_tally t = { 0, 0 };
+
+            tally_body(b, bl->script, &t, 0);
+            if (lpi_script_mismatch(&t))
+                script_warning(c, f, b, "the body", bl);
+        }
         for (xmlNodePtr b2 = content->children; b2 != b; b2 = b2->next)
-            if (is(b2, "body") && strcmp(attr(b2, "lang"), l) == 0) {
+            if (is(b2, "body") &&
+                lpi_lang_eq(c->p, attr(b2, "lang"),
+                            strlen(attr(b2, "lang")), l, strlen(l))) {
                 ERR(c, "dup-id", f, b, "a second body in '%s'", l);
                 break;
             }
@@ -495,8 +769,9 @@ static void check_lesson(checker *c, lpi_srcfile *f)
     }
     snprintf(what, sizeof(what), "lesson '%s'", id);
     for (size_t i = 0; i < c->nlangs; i++)
-        if (!covered(&c->langs[i], has_body, content))
+        if (!covered(c, &c->langs[i], has_body, content))
             report_missing(c, f, content, what, &c->langs[i]);
+    untranslated_bodies(c, f, content);
 
     /* activities and assignments share one id scope per lesson */
     if (acts && asg) {

@@ -37,6 +37,7 @@ int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
     if (!p)
         return LP_ENOMEM;
     p->ctx = ctx;
+    p->max_media_bytes = opts ? opts->max_media_bytes : 0;
     p->dir = lpi_strdup(ctx, dir);
     if (!p->dir) {
         lpi_free(ctx, p);
@@ -89,6 +90,9 @@ int lpi_src_load(lp_project *p, const char *rel, lpi_syntax syntax,
     if (rc < 0 || !f->doc)
         return rc;
     lpi_doc_normalize(f->doc);
+    rc = lpi_text_pass(p, f);
+    if (rc < 0)
+        return rc;
     el = xmlDocGetRootElement(f->doc);
     if (!el || strcmp((const char *)el->name, root) != 0) {
         lpi_diag(p, LP_SEVERITY_ERROR, "schema", f, el, (lpi_pos){ 0, 0 },

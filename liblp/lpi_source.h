@@ -24,6 +24,16 @@
 #define LPI_MAX_LESSONS 100000u
 /* Errors reported per file before the rest are summarised */
 #define LPI_MAX_FILE_ERRORS 50u
+/* Room for a canonical language tag; tag spellings remembered */
+#define LPI_LANG_CAP 64u
+#define LPI_LANG_MEMO 128u
+
+/* A tag as written and its canonical form (ICU is slow: ~10 us a tag) */
+typedef struct lpi_langmemo {
+    char raw[LP_MAX_LANGUAGE_BYTES + 1];
+    char canon[LPI_LANG_CAP];
+    bool ok;
+} lpi_langmemo;
 
 typedef enum lpi_syntax { LPI_YAML, LPI_XML } lpi_syntax;
 
@@ -55,6 +65,9 @@ struct lp_project {
     lp_diag_fn fn;
     void *user;
     size_t nerrors, nwarnings;
+    lpi_langmemo langmemo[LPI_LANG_MEMO];
+    size_t nlangmemo;
+    uint64_t max_media_bytes; /* 0: no limit */
 };
 
 /* ----------------------------------------------------- files, positions */
@@ -105,6 +118,37 @@ int lpi_schema_validate(lp_project *p, lpi_srcfile *f);
 int lpi_src_load(lp_project *p, const char *rel, lpi_syntax syntax,
                  const char *root, lpi_srcfile *where, const void *at,
                  lpi_srcfile **out);
+
+/* --------------------------------------------------------- text (ICU) */
+
+/* NFC-normalize every text and attribute value of f->doc, and report
+ * stray bidirectional controls ("bidi-control").  <0: LP_ENOMEM etc. */
+int lpi_text_pass(lp_project *p, lpi_srcfile *f);
+/* The canonical BCP 47 form of tag (e.g. "PT-br" -> "pt-BR", "iw" ->
+ * "he") into out; -1 if it is malformed or its language unknown to ICU */
+int lpi_lang_canon(const char *tag, size_t len, char *out, size_t cap);
+/* lpi_lang_canon(), remembered in the project: *canon is borrowed */
+int lpi_lang_canon_memo(lp_project *p, const char *tag, size_t len,
+                        const char **canon);
+/* Do two tags name the same language (canonical forms equal)? */
+bool lpi_lang_eq(lp_project *p, const char *a, size_t alen, const char *b,
+                 size_t blen);
+/* Is the language (a canonical tag) written right to left? */
+bool lpi_lang_rtl(const char *canon);
+/* The script a language (canonical tag) is written in: the one its tag
+ * declares (sr-Latn), else its likely one (am: Ethiopic); a UScriptCode,
+ * or -1 if unknown */
+int lpi_lang_script(const char *canon);
+/* Letters of a text in, and not in, a script (Common and Inherited
+ * characters -- digits, punctuation, marks -- count for neither) */
+typedef struct lpi_script_tally {
+    size_t match, other;
+} lpi_script_tally;
+void lpi_script_count(int script, const char *text, lpi_script_tally *t);
+/* Mostly in another script? */
+bool lpi_script_mismatch(const lpi_script_tally *t);
+/* The script's name, e.g. "Ethiopic" */
+const char *lpi_script_name(int script);
 
 /* --------------------------------------------------------- the checks */
 

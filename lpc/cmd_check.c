@@ -1,5 +1,6 @@
 /*
- * cmd_check.c - lpc check: check a curriculum's sources, report problems
+ * cmd_check.c - lpc check: check a curriculum's sources, report problems;
+ * and lpc build (cmd_build.c), which shares its options and output
  *
  * The library finds the problems (lp_project_check); this file only prints
  * them, in one of three forms: GCC-style text with the source line and a
@@ -8,6 +9,7 @@
  */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,40 +21,64 @@
 #include "common/exit.h"
 #include "lpc/lpc.h"
 
-static const char synopsis[] =
-    "lpc check DIR [--diagnostics=FORMAT] [--color=WHEN] [--werror] [-q]";
+static const char check_synopsis[] =
+    "lpc check DIR [--diagnostics=FORMAT] [--color=WHEN] [--werror] [-q]\n"
+    "                 [--max-media-size=SIZE]";
+static const char build_synopsis[] =
+    "lpc build DIR -o OUT.lpk [--diagnostics=FORMAT] [--color=WHEN]\n"
+    "                 [--werror] [-q] [--max-media-size=SIZE]";
 
-static void usage(FILE *f)
+static void usage(FILE *f, int build)
 {
-    fprintf(f, "usage: %s\n"
-               "\n"
-               "Check the curriculum sources in the folder DIR (its "
-               "curriculum file\n"
-               "and every lesson file it names) and report every "
-               "problem found.\n"
-               "\n"
-               "options:\n"
-               "      --diagnostics=FORMAT  text (default, on stderr), "
-               "json or\n"
-               "                            github (on stdout)\n"
-               "      --color=WHEN          colour text diagnostics: "
-               "auto (default,\n"
-               "                            on a terminal), always or "
-               "never\n"
-               "      --werror              treat warnings as errors\n"
-               "  -q, --quiet               print errors only, and no "
-               "summary\n"
-               "  -h, --help                show this help and exit\n",
-            synopsis);
+    if (build)
+        fprintf(f, "usage: %s\n"
+                   "\n"
+                   "Check the curriculum sources in the folder DIR, then "
+                   "compile them into\n"
+                   "the package OUT.lpk (see lpk(5), COMPILED CURRICULA).  "
+                   "The package is\n"
+                   "written atomically: if anything fails, no OUT.lpk is "
+                   "left and an\n"
+                   "existing one is unchanged.  SOURCE_DATE_EPOCH sets its "
+                   "time.\n"
+                   "\n"
+                   "options:\n"
+                   "  -o, --output=FILE         the package to write "
+                   "(required)\n", build_synopsis);
+    else
+        fprintf(f, "usage: %s\n"
+                   "\n"
+                   "Check the curriculum sources in the folder DIR (its "
+                   "curriculum file\n"
+                   "and every lesson file it names) and report every "
+                   "problem found.\n"
+                   "\n"
+                   "options:\n", check_synopsis);
+    fputs("      --diagnostics=FORMAT  text (default, on stderr), "
+          "json or\n"
+          "                            github (on stdout)\n"
+          "      --color=WHEN          colour text diagnostics: "
+          "auto (default,\n"
+          "                            on a terminal), always or "
+          "never\n"
+          "      --werror              treat warnings as errors\n"
+          "      --max-media-size=SIZE refuse media files larger than "
+          "SIZE (bytes,\n"
+          "                            or with B, KiB, MiB or GiB)\n"
+          "  -q, --quiet               print errors only, and no "
+          "summary\n"
+          "  -h, --help                show this help and exit\n", f);
 }
 
-enum { OPT_DIAGNOSTICS = 256, OPT_COLOR, OPT_WERROR };
+enum { OPT_DIAGNOSTICS = 256, OPT_COLOR, OPT_WERROR, OPT_MAX_MEDIA };
 
 static const struct option longopts[] = {
     { "diagnostics", required_argument, NULL, OPT_DIAGNOSTICS },
     { "color", required_argument, NULL, OPT_COLOR },
     { "werror", no_argument, NULL, OPT_WERROR },
+    { "max-media-size", required_argument, NULL, OPT_MAX_MEDIA },
     { "quiet", no_argument, NULL, 'q' },
+    { "output", required_argument, NULL, 'o' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -84,7 +110,18 @@ static void print_source(const check_state *st, const lp_diag *d)
         return;
     fputc(' ', stderr);
     for (size_t i = 0; i < d->source_len; i++) {
-        unsigned char c = (unsigned char)d->source_line[i];
+        const unsigned char *u = (const unsigned char *)d->source_line + i;
+        unsigned char c = *u;
+
+        /* bidirectional controls would reorder the line on the terminal
+         * (the very thing "bidi-control" reports): one '?' each */
+        if (c == 0xe2 && i + 2 < d->source_len &&
+            ((u[1] == 0x80 && u[2] >= 0xaa && u[2] <= 0xae) ||
+             (u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9))) {
+            fputc('?', stderr);
+            i += 2;
+            continue;
+        }
         fputc(c < 0x20 && c != '\t' ? '?' : c, stderr);
     }
     fputs("\n ", stderr);
@@ -194,6 +231,34 @@ static void on_diag(const lp_diag *d, void *user)
     st->ndiags++;
 }
 
+/* "5 MiB", "300KiB", "1024": bytes, at least 1 */
+static int parse_size(const char *s, uint64_t *out)
+{
+    static const struct { const char *unit; unsigned shift; } units[] = {
+        { "", 0 }, { "B", 0 }, { "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 },
+    };
+    uint64_t v = 0;
+    const char *p = s;
+
+    if (*p < '0' || *p > '9')
+        return -1;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (v > (UINT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    if (*p == ' ')
+        p++;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strcmp(p, units[i].unit) == 0) {
+            if (v == 0 || v > (UINT64_MAX >> units[i].shift))
+                return -1;
+            *out = v << units[i].shift;
+            return 0;
+        }
+    return -1;
+}
+
 static int want_color(const char *when)
 {
     const char *term = getenv("TERM");
@@ -206,18 +271,21 @@ static int want_color(const char *when)
            term != NULL && strcmp(term, "dumb") != 0;
 }
 
-int cmd_check(int argc, char **argv)
+int lpc_check_or_build(int argc, char **argv, int build)
 {
+    const char *synopsis = build ? build_synopsis : check_synopsis;
     cli_seen seen = { { 0 } };
     check_state st;
     lp_project *proj = NULL;
     lp_ctx *ctx = NULL;
-    const char *dir, *color = "auto";
+    const char *dir, *color = "auto", *output = NULL;
+    lp_project_opts popts = LP_PROJECT_OPTS_INIT;
     int werror = 0, status, rc;
 
     memset(&st, 0, sizeof(st));
     for (;;) {
-        int c = cli_getopt(argc, argv, "qh", longopts, &seen);
+        int c = cli_getopt(argc, argv, build ? "qho:" : "qh", longopts,
+                           &seen);
 
         if (c == -1)
             break;
@@ -248,11 +316,25 @@ int cmd_check(int argc, char **argv)
         case OPT_WERROR:
             werror = 1;
             break;
+        case OPT_MAX_MEDIA:
+            if (parse_size(optarg, &popts.max_media_bytes) < 0) {
+                cli_error("invalid value '%s' for '--max-media-size': "
+                          "expected a size such as 5MiB", optarg);
+                return cli_bad_usage(synopsis);
+            }
+            break;
         case 'q':
             st.quiet = 1;
             break;
+        case 'o':
+            if (!build) {
+                cli_error("unknown option '--output'");
+                return cli_bad_usage(synopsis);
+            }
+            output = optarg;
+            break;
         case 'h':
-            usage(stdout);
+            usage(stdout, build);
             return cli_finish_stdout(LP_EXIT_OK);
         default:
             return cli_bad_usage(synopsis);
@@ -265,6 +347,10 @@ int cmd_check(int argc, char **argv)
             return bad;
     }
     dir = argv[optind];
+    if (build && (output == NULL || output[0] == '\0')) {
+        cli_error("missing '-o OUT.lpk'");
+        return cli_bad_usage(synopsis);
+    }
     st.color = want_color(color);
 
     rc = lp_ctx_new(&ctx, NULL);
@@ -272,7 +358,7 @@ int cmd_check(int argc, char **argv)
         cli_error("cannot start liblp: %s", lp_strerror(rc));
         return LP_EXIT_IO;
     }
-    rc = lp_project_open(&proj, ctx, dir, NULL);
+    rc = lp_project_open(&proj, ctx, dir, &popts);
     if (rc < 0) {
         cli_error("%s", cli_lp_msg(ctx, rc));
         lp_ctx_free(ctx);
@@ -283,7 +369,16 @@ int cmd_check(int argc, char **argv)
         cli_json_str(stdout, dir);
         fputs(",\"diagnostics\":[", stdout);
     }
-    rc = lp_project_check(proj, on_diag, &st);
+    if (!build) {
+        rc = lp_project_check(proj, on_diag, &st);
+    } else if (werror) {
+        /* warnings must stop the build: check first, build quietly */
+        rc = lp_project_check(proj, on_diag, &st);
+        if (rc == 0 && st.nwarnings == 0)
+            rc = lp_project_build(proj, output, NULL, NULL, NULL);
+    } else {
+        rc = lp_project_build(proj, output, NULL, on_diag, &st);
+    }
     if (rc < 0 && rc != LP_ESOURCE) {
         /* the check itself failed (I/O, memory): not a verdict */
         cli_error("%s", cli_lp_msg(ctx, rc));
@@ -305,4 +400,9 @@ int cmd_check(int argc, char **argv)
     lp_project_free(proj);
     lp_ctx_free(ctx);
     return cli_finish_stdout(status);
+}
+
+int cmd_check(int argc, char **argv)
+{
+    return lpc_check_or_build(argc, argv, 0);
 }

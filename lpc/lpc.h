@@ -10,5 +10,8 @@
 #define LPC_LPC_H
 
 int cmd_check(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+/* cmd_check.c: both commands (build != 0 for lpc build) */
+int lpc_check_or_build(int argc, char **argv, int build);
 
 #endif /* LPC_LPC_H */

@@ -8,6 +8,7 @@
 
 static const cli_command commands[] = {
     { "check", cmd_check, "check a curriculum's sources and report problems" },
+    { "build", cmd_build, "check a curriculum and compile it into a package" },
 };
 
 int main(int argc, char **argv)

@@ -232,6 +232,117 @@ static void test_example_is_clean(void **state)
     free(ex);
 }
 
+/* Tags: canonical forms; unknown languages refused */
+static void test_lang_canon(void **state)
+{
+    static const struct { const char *in, *out; } good[] = {
+        { "pt", "pt" }, { "PT-br", "pt-BR" }, { "iw", "he" },
+        { "tet", "tet" }, { "sr-latn", "sr-Latn" }, { "prs", "prs" },
+        { "ar-u-nu-latn", "ar-u-nu-latn" },
+    };
+    static const char *const bad[] = {
+        "xx", "qqq", "und", "pt_BR", "pt--BR", "", "a-b-c-d-e-f-g-h-i-j-k",
+    };
+    char out[LPI_LANG_CAP];
+    lp_project *p;
+    lp_ctx *ctx;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+        assert_int_equal(lpi_lang_canon(good[i].in, strlen(good[i].in), out,
+                                        sizeof(out)), 0);
+        assert_string_equal(out, good[i].out);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+        assert_int_equal(lpi_lang_canon(bad[i], strlen(bad[i]), out,
+                                        sizeof(out)), -1);
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    assert_int_equal(lp_project_open(&p, ctx, ".", NULL), 0);
+    assert_true(lpi_lang_eq(p, "pt-br", 5, "PT-BR", 5));
+    assert_true(lpi_lang_eq(p, "iw", 2, "he", 2));
+    assert_false(lpi_lang_eq(p, "pt", 2, "pt-BR", 5));
+    /* the memo fills up with a hostile number of spellings: still right */
+    for (unsigned i = 0; i < 3 * LPI_LANG_MEMO; i++) {
+        char tag[16];
+        int n = snprintf(tag, sizeof(tag), "pt-x-%u", i);
+        assert_true(lpi_lang_eq(p, tag, (size_t)n, "pt-x-0", 6) == (i == 0));
+    }
+    assert_true(lpi_lang_eq(p, "PT-br", 5, "pt-BR", 5));
+    lp_project_free(p);
+    lp_ctx_free(ctx);
+}
+
+/* Direction from the script, also where ICU has no locale data (Dari,
+ * Divehi) */
+static void test_lang_rtl(void **state)
+{
+    static const char *const rtl[] = { "ar", "fa", "prs", "ps", "he", "ur",
+                                       "dv", "yi", "ckb" };
+    static const char *const ltr[] = { "pt", "tet", "fr", "am", "km", "en",
+                                       "sr-Cyrl" };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(rtl) / sizeof(*rtl); i++)
+        assert_true(lpi_lang_rtl(rtl[i]));
+    for (size_t i = 0; i < sizeof(ltr) / sizeof(*ltr); i++)
+        assert_false(lpi_lang_rtl(ltr[i]));
+}
+
+static void test_lang_script(void **state)
+{
+    lpi_script_tally t = { 0, 0 };
+
+    (void)state;
+    assert_string_equal(lpi_script_name(lpi_lang_script("am")), "Ethiopic");
+    assert_string_equal(lpi_script_name(lpi_lang_script("km")), "Khmer");
+    assert_string_equal(lpi_script_name(lpi_lang_script("sr-Latn")),
+                        "Latin");
+    assert_string_equal(lpi_script_name(lpi_lang_script("sr")), "Cyrillic");
+    /* Amharic "selam" in Ethiopic, digits and punctuation neutral */
+    lpi_script_count(lpi_lang_script("am"),
+                     "\xe1\x88\xb0\xe1\x88\x8b\xe1\x88\x9d 10!", &t);
+    assert_int_equal(t.match, 3);
+    assert_int_equal(t.other, 0);
+    assert_false(lpi_script_mismatch(&t));
+    lpi_script_count(lpi_lang_script("am"), "selam, hello", &t);
+    assert_true(lpi_script_mismatch(&t));
+}
+
+/* NFD text and attributes come out NFC; stray bidi controls reported */
+static void test_nfc_bidi(void **state)
+{
+    static const char yaml[] =
+        "lesson:\n  id: a\n  duration: 5\n"
+        "  title: {tet: \"Nu\xcc\x81meru\"}\n"
+        "  content:\n    - body:\n        lang: tet\n        _:\n"
+        "          - p: \"Cafe\xcc\x81 \xe2\x80\xae\"\n";
+    char *dir = unit_tmpdir(), *path = unit_path(dir, "a.yaml");
+    collected d = { 0 };
+    lpi_srcfile *f = NULL;
+    lp_project *p;
+    lp_ctx *ctx;
+    xmlChar *c;
+
+    (void)state;
+    unit_write(path, yaml, strlen(yaml));
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    p = load(ctx, dir, "a.yaml", LPI_YAML, "lesson", &f, &d);
+    assert_non_null(f);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.codes[0], "bidi-control");
+    assert_int_equal(d.lines[0], 9);
+    assert_int_equal(d.cols[0], 16);
+    c = canonical(f->doc);
+    assert_non_null(strstr((char *)c, "N\xc3\xbameru"));
+    assert_non_null(strstr((char *)c, "Caf\xc3\xa9"));
+    assert_null(strstr((char *)c, "\xcc\x81"));
+    xmlFree(c);
+    lp_project_free(p);
+    lp_ctx_free(ctx);
+    free(path);
+    unit_rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +352,10 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_position),
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_example_is_clean),
+        cmocka_unit_test(test_lang_canon),
+        cmocka_unit_test(test_lang_rtl),
+        cmocka_unit_test(test_lang_script),
+        cmocka_unit_test(test_nfc_bidi),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

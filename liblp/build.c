@@ -1,0 +1,1260 @@
+/*
+ * build.c - compile a checked curriculum project into a package: the
+ * catalog, one document per lesson and language, the assignments, and the
+ * media the lessons use (lpk(5), COMPILED CURRICULA).
+ *
+ * Everything written is a pure function of the documents' trees, never of
+ * the syntax they came from or of the order of a folder listing, so the
+ * same curriculum in YAML or in XML compiles to the same bytes.  JSON is
+ * written by hand: fixed key order, maps sorted by key, integers only,
+ * strings escaped per RFC 8259 (and U+2028/2029, for JavaScript).
+ */
+#include "lpi_source.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define DIR_PREFIX "curriculum/"
+/* Largest JSON document lpc writes */
+#define JSON_MAX (64u * 1024u * 1024u)
+#define JSON_DEPTH 128u
+
+static const lpi_pos nopos = { 0, 0 };
+
+/* ------------------------------------------------------------- JSON */
+
+typedef struct jw {
+    lpi_buf b;
+    lp_ctx *ctx;
+    int rc;
+    unsigned depth;
+    bool after_key;
+    bool comma[JSON_DEPTH + 1];
+} jw;
+
+static void j_init(jw *j, lp_ctx *ctx)
+{
+    memset(j, 0, sizeof(*j));
+    lpi_buf_init(&j->b, JSON_MAX);
+    j->ctx = ctx;
+}
+
+static void j_put(jw *j, const char *s, size_t n)
+{
+    if (j->rc >= 0)
+        j->rc = lpi_buf_add(&j->b, j->ctx, s, n);
+}
+
+static void j_sep(jw *j)
+{
+    if (j->after_key) {
+        j->after_key = false;
+        return;
+    }
+    if (j->comma[j->depth])
+        j_put(j, ",", 1);
+    j->comma[j->depth] = true;
+}
+
+static void j_open(jw *j, char c)
+{
+    j_sep(j);
+    j_put(j, &c, 1);
+    if (j->depth >= JSON_DEPTH) {
+        if (j->rc >= 0)
+            j->rc = lpi_error(j->ctx, LP_ETOOBIG, "nested too deep");
+        return;
+    }
+    j->comma[++j->depth] = false;
+}
+
+static void j_close(jw *j, char c)
+{
+    if (j->depth > 0)
+        j->depth--;
+    j_put(j, &c, 1);
+}
+
+/* U+2028 or U+2029 at p (before end)? */
+static bool is_ls_ps(const unsigned char *p, const unsigned char *end)
+{
+    return end - p >= 3 && p[0] == 0xe2 && p[1] == 0x80 &&
+           (p[2] == 0xa8 || p[2] == 0xa9);
+}
+
+/* n bytes of valid UTF-8 as a JSON string */
+static void j_esc_n(jw *j, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    const unsigned char *end = p + (s ? n : 0);
+
+    j_put(j, "\"", 1);
+    while (p < end) {
+        const unsigned char *run = p;
+        char e[8];
+
+        while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' &&
+               !is_ls_ps(p, end))
+            p++;
+        j_put(j, (const char *)run, (size_t)(p - run));
+        if (p == end)
+            break;
+        if (*p == '"' || *p == '\\') {
+            e[0] = '\\';
+            e[1] = (char)*p;
+            j_put(j, e, 2);
+            p++;
+        } else if (*p == '\n') {
+            j_put(j, "\\n", 2);
+            p++;
+        } else if (*p == '\t') {
+            j_put(j, "\\t", 2);
+            p++;
+        } else if (is_ls_ps(p, end)) {
+            j_put(j, p[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+            p += 3;
+        } else {
+            memcpy(e, "\\u00", 4);
+            e[4] = hex[*p >> 4];
+            e[5] = hex[*p & 15];
+            j_put(j, e, 6);
+            p++;
+        }
+    }
+    j_put(j, "\"", 1);
+}
+
+static void j_esc(jw *j, const char *s)
+{
+    j_esc_n(j, s, s ? strlen(s) : 0);
+}
+
+static void j_key(jw *j, const char *k)
+{
+    j_sep(j);
+    j_esc(j, k);
+    j_put(j, ":", 1);
+    j->after_key = true;
+}
+
+static void j_str(jw *j, const char *s)
+{
+    j_sep(j);
+    j_esc(j, s);
+}
+
+static void j_uint(jw *j, uint64_t v)
+{
+    char num[24];
+    int n = snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+
+    j_sep(j);
+    j_put(j, num, (size_t)n);
+}
+
+static void j_bool(jw *j, bool v)
+{
+    j_sep(j);
+    j_put(j, v ? "true" : "false", v ? 4 : 5);
+}
+
+/* A space-separated list as an array of strings */
+static void j_words(jw *j, const char *s)
+{
+    j_open(j, '[');
+    while (s && *s) {
+        size_t n = strcspn(s, " \t\n");
+        if (n > 0) {
+            j_sep(j);
+            j_esc_n(j, s, n);
+        }
+        s += n;
+        s += strspn(s, " \t\n");
+    }
+    j_close(j, ']');
+}
+
+/* The first word of s (an xs:decimal, whitespace around it) */
+static void j_words1(jw *j, const char *s, const char *dflt)
+{
+    size_t n;
+
+    s = s ? s + strspn(s, " \t\n") : "";
+    n = strcspn(s, " \t\n");
+    if (n == 0) {
+        s = dflt;
+        n = strlen(dflt);
+    }
+    j_sep(j);
+    j_esc_n(j, s, n);
+}
+
+/* ------------------------------------------------------------ model */
+
+typedef struct blang {
+    const char *tag;          /* as declared */
+    const char *name;
+    const char *fallback;
+    char canon[LPI_LANG_CAP];
+    bool rtl;
+} blang;
+
+typedef struct bmedia {
+    char *rel;                /* project-relative = logical path */
+    lpi_srcfile *f;           /* first use */
+    xmlNodePtr at;
+} bmedia;
+
+typedef struct blesson {
+    const char *id;
+    lpi_srcfile *f;
+    xmlNodePtr root;
+} blesson;
+
+typedef struct builder {
+    lp_project *p;
+    lp_writer *w;
+    lpi_srcfile *cur;
+    blang langs[LP_MAX_LANGUAGES];
+    size_t nlangs, bycanon[LP_MAX_LANGUAGES];
+    const blang *def;
+    blesson *lessons;       /* sorted by id */
+    blesson *order;         /* the same, in teaching order */
+    size_t nlessons, caplessons, next;
+    bmedia *media;          /* sorted once frozen */
+    size_t nmedia, capmedia;
+    bool frozen;
+    int rc;
+} builder;
+
+static const char *attr(xmlNodePtr el, const char *name)
+{
+    xmlAttrPtr a = el ? xmlHasProp(el, (const xmlChar *)name) : NULL;
+
+    if (!a)
+        return NULL;
+    return a->children && a->children->content ?
+           (const char *)a->children->content : "";
+}
+
+static xmlNodePtr child(xmlNodePtr el, const char *name)
+{
+    for (xmlNodePtr c = el ? el->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE &&
+            strcmp((const char *)c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+static bool is(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE &&
+           strcmp((const char *)n->name, name) == 0;
+}
+
+static const blang *lang_of(const builder *b, const char *tag, size_t len)
+{
+    for (size_t i = 0; i < b->nlangs; i++)
+        if (lpi_lang_eq(b->p, b->langs[i].tag, strlen(b->langs[i].tag), tag,
+                        len))
+            return &b->langs[i];
+    return NULL;
+}
+
+/* el's text in l exactly, or NULL */
+static const char *text_exact(const builder *b, xmlNodePtr el,
+                              const blang *l)
+{
+    for (xmlAttrPtr a = el ? el->properties : NULL; a; a = a->next) {
+        const char *n = (const char *)a->name;
+        if (lpi_lang_eq(b->p, n, strlen(n), l->canon, strlen(l->canon)))
+            return a->children && a->children->content ?
+                   (const char *)a->children->content : "";
+    }
+    return NULL;
+}
+
+/* el's text for l: its own, else the first of its fallbacks that has
+ * one, else the default language's (the check made sure one exists) */
+static const char *text_for(const builder *b, xmlNodePtr el, const blang *l)
+{
+    const char *t = text_exact(b, el, l);
+
+    for (const char *s = l->fallback; !t && s && *s;) {
+        size_t n = strcspn(s, " \t\n");
+        const blang *fb = n ? lang_of(b, s, n) : NULL;
+
+        if (fb)
+            t = text_exact(b, el, fb);
+        s += n;
+        s += strspn(s, " \t\n");
+    }
+    if (!t && b->def)
+        t = text_exact(b, el, b->def);
+    return t ? t : "";
+}
+
+/* {"tag": text, ...} for every language, keys sorted */
+static void j_texts(jw *j, const builder *b, xmlNodePtr el)
+{
+    j_open(j, '{');
+    for (size_t i = 0; i < b->nlangs; i++) {
+        const blang *l = &b->langs[b->bycanon[i]];
+        j_key(j, l->canon);
+        j_str(j, text_for(b, el, l));
+    }
+    j_close(j, '}');
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    bool any = false;
+
+    s += strspn(s, " \t\n");
+    if (*s == '+')
+        s++;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        if (v > (UINT64_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+        any = true;
+    }
+    s += strspn(s, " \t\n");
+    *out = v;
+    return any && *s == '\0';
+}
+
+/* "5 MiB" -> 5242880 */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    static const struct { const char *unit; unsigned shift; } units[] = {
+        { "B", 0 }, { "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 },
+    };
+    char num[32];
+    size_t n = strspn(s, "0123456789");
+    const char *u = s + n;
+    uint64_t v;
+
+    if (n == 0 || n >= sizeof(num))
+        return false;
+    memcpy(num, s, n);
+    num[n] = '\0';
+    if (!parse_u64(num, &v))
+        return false;
+    u += strspn(u, " ");
+    if (*u == '\0') {
+        *out = v;
+        return true;
+    }
+    for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++)
+        if (strcmp(u, units[i].unit) == 0) {
+            if (v > (UINT64_MAX >> units[i].shift))
+                return false;
+            *out = v << units[i].shift;
+            return true;
+        }
+    return false;
+}
+
+/* --------------------------------------------------------------- media */
+
+static int cmp_media(const void *x, const void *y)
+{
+    return strcmp(((const bmedia *)x)->rel, ((const bmedia *)y)->rel);
+}
+
+/* Resolve a media reference to its logical path (borrowed from the
+ * builder), remembering the file to add */
+static const char *use_media(builder *b, lpi_srcfile *f, xmlNodePtr el,
+                             const char *name)
+{
+    xmlAttrPtr a = xmlHasProp(el, (const xmlChar *)name);
+    const char *why, *src = attr(el, name);
+    char *rel;
+
+    if (!src || b->rc < 0)
+        return NULL;
+    rel = lpi_src_resolve(b->p, f, src, &why);
+    if (!rel) {
+        /* the check reported bad paths already */
+        if (!why)
+            b->rc = LP_ENOMEM;
+        return NULL;
+    }
+    if (b->frozen) {
+        bmedia key, *m;
+
+        key.rel = rel;
+        m = b->nmedia ? bsearch(&key, b->media, b->nmedia, sizeof(key),
+                                cmp_media) : NULL;
+        lpi_free(b->p->ctx, rel);
+        return m ? m->rel : NULL;
+    }
+    for (size_t i = 0; i < b->nmedia; i++)
+        if (strcmp(b->media[i].rel, rel) == 0) {
+            lpi_free(b->p->ctx, rel);
+            return b->media[i].rel;
+        }
+    b->rc = lpi_grow(b->p->ctx, (void **)&b->media, &b->capmedia,
+                     b->nmedia + 1, sizeof(*b->media));
+    if (b->rc < 0) {
+        lpi_free(b->p->ctx, rel);
+        return NULL;
+    }
+    b->media[b->nmedia].rel = rel;
+    b->media[b->nmedia].f = f;
+    b->media[b->nmedia].at = (xmlNodePtr)a;
+    b->nmedia++;
+    return rel;
+}
+
+/* ------------------------------------------------------- lesson docs */
+
+static void j_inline(jw *j, xmlNodePtr el, unsigned depth)
+{
+    j_open(j, '[');
+    for (xmlNodePtr c = el->children; c && depth < LPI_MAX_SOURCE_DEPTH + 2;
+         c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            j_str(j, (const char *)c->content);
+        } else if (is(c, "em") || is(c, "strong")) {
+            j_open(j, '{');
+            j_key(j, "type");
+            j_str(j, (const char *)c->name);
+            j_key(j, "content");
+            j_inline(j, c, depth + 1);
+            j_close(j, '}');
+        } else if (is(c, "a")) {
+            const char *href = attr(c, "href");
+
+            j_open(j, '{');
+            j_key(j, "type");
+            j_str(j, "link");
+            if (href && strncmp(href, "lesson:", 7) == 0) {
+                j_key(j, "lesson");
+                j_str(j, href + 7);
+            } else {
+                j_key(j, "href");
+                j_str(j, href);
+            }
+            j_key(j, "content");
+            j_inline(j, c, depth + 1);
+            j_close(j, '}');
+        }
+    }
+    j_close(j, ']');
+}
+
+static void j_opt(jw *j, xmlNodePtr el, const char *name)
+{
+    const char *v = attr(el, name);
+
+    if (v) {
+        j_key(j, name);
+        j_str(j, v);
+    }
+}
+
+static void j_media(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr el,
+                    const char *name)
+{
+    const char *path = use_media(b, f, el, name);
+
+    if (path) {
+        j_key(j, name);
+        j_str(j, path);
+    }
+}
+
+static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr body)
+{
+    j_open(j, '[');
+    for (xmlNodePtr c = body ? body->children : NULL; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        j_open(j, '{');
+        j_key(j, "type");
+        j_str(j, (const char *)c->name);
+        if (is(c, "h1") || is(c, "h2") || is(c, "h3") || is(c, "p")) {
+            j_key(j, "content");
+            j_inline(j, c, 1);
+        } else if (is(c, "ul") || is(c, "ol")) {
+            j_key(j, "items");
+            j_open(j, '[');
+            for (xmlNodePtr li = c->children; li; li = li->next)
+                if (is(li, "li"))
+                    j_inline(j, li, 1);
+            j_close(j, ']');
+        } else if (is(c, "table")) {
+            j_key(j, "rows");
+            j_open(j, '[');
+            for (xmlNodePtr tr = c->children; tr; tr = tr->next) {
+                if (!is(tr, "tr"))
+                    continue;
+                j_open(j, '[');
+                for (xmlNodePtr td = tr->children; td; td = td->next) {
+                    if (td->type != XML_ELEMENT_NODE)
+                        continue;
+                    j_open(j, '{');
+                    j_key(j, "header");
+                    j_bool(j, is(td, "th"));
+                    j_key(j, "content");
+                    j_inline(j, td, 1);
+                    j_close(j, '}');
+                }
+                j_close(j, ']');
+            }
+            j_close(j, ']');
+        } else {
+            /* image, audio, video, attachment */
+            j_media(b, j, f, c, "src");
+            j_opt(j, c, "alt");
+            j_opt(j, c, "title");
+            j_media(b, j, f, c, "captions");
+        }
+        j_close(j, '}');
+    }
+    j_close(j, ']');
+}
+
+static void j_feedback(const builder *b, jw *j, xmlNodePtr act,
+                       const blang *l)
+{
+    xmlNodePtr fb = child(act, "feedback");
+
+    if (!fb)
+        return;
+    j_key(j, "feedback");
+    j_open(j, '{');
+    if (child(fb, "correct")) {
+        j_key(j, "correct");
+        j_str(j, text_for(b, child(fb, "correct"), l));
+    }
+    if (child(fb, "incorrect")) {
+        j_key(j, "incorrect");
+        j_str(j, text_for(b, child(fb, "incorrect"), l));
+    }
+    j_close(j, '}');
+}
+
+static void j_activities(const builder *b, jw *j, xmlNodePtr acts,
+                         const blang *l)
+{
+    j_open(j, '[');
+    for (xmlNodePtr q = acts ? acts->children : NULL; q; q = q->next) {
+        if (q->type != XML_ELEMENT_NODE)
+            continue;
+        j_open(j, '{');
+        j_key(j, "type");
+        j_str(j, (const char *)q->name);
+        j_key(j, "id");
+        j_str(j, attr(q, "id"));
+        j_key(j, "prompt");
+        j_str(j, text_for(b, child(q, "prompt"), l));
+        if (is(q, "multiple-choice")) {
+            xmlNodePtr opts = child(q, "options");
+
+            j_key(j, "options");
+            j_open(j, '[');
+            for (xmlNodePtr o = opts ? opts->children : NULL; o; o = o->next) {
+                if (!is(o, "option"))
+                    continue;
+                j_open(j, '{');
+                j_key(j, "id");
+                j_str(j, attr(o, "id"));
+                j_key(j, "text");
+                j_str(j, text_for(b, o, l));
+                j_close(j, '}');
+            }
+            j_close(j, ']');
+            j_key(j, "answer");
+            j_words(j, attr(q, "answer"));
+        } else if (is(q, "true-false")) {
+            const char *a = attr(q, "answer");
+            a += strspn(a, " \t\n");
+            j_key(j, "answer");
+            j_bool(j, a[0] == 't' || a[0] == '1');
+        } else if (is(q, "numeric")) {
+            /* decimals stay strings: JSON numbers would be floats */
+            j_key(j, "answer");
+            j_words1(j, attr(q, "answer"), "0");
+            j_key(j, "tolerance");
+            j_words1(j, attr(q, "tolerance"), "0");
+        } else if (is(q, "short-answer")) {
+            xmlNodePtr ans = child(q, "answers");
+
+            j_key(j, "answers");
+            j_open(j, '[');
+            for (xmlNodePtr a = ans ? ans->children : NULL; a; a = a->next)
+                if (is(a, "answer"))
+                    j_str(j, text_for(b, a, l));
+            j_close(j, ']');
+        }
+        j_feedback(b, j, q, l);
+        j_close(j, '}');
+    }
+    j_close(j, ']');
+}
+
+/* The body in l, or in the first of its fallbacks, or the default's */
+static xmlNodePtr body_for(const builder *b, xmlNodePtr content,
+                           const blang *l, const blang **used)
+{
+    const blang *try[LP_MAX_LANGUAGES + 2];
+    size_t n = 0;
+
+    try[n++] = l;
+    for (const char *s = l->fallback; s && *s && n < LP_MAX_LANGUAGES;) {
+        size_t k = strcspn(s, " \t\n");
+        const blang *fb = k ? lang_of(b, s, k) : NULL;
+
+        if (fb)
+            try[n++] = fb;
+        s += k;
+        s += strspn(s, " \t\n");
+    }
+    if (b->def)
+        try[n++] = b->def;
+    for (size_t i = 0; i < n; i++)
+        for (xmlNodePtr c = content->children; c; c = c->next) {
+            const char *bl = is(c, "body") ? attr(c, "lang") : NULL;
+            if (bl && lpi_lang_eq(b->p, bl, strlen(bl), try[i]->canon,
+                                  strlen(try[i]->canon))) {
+                *used = try[i];
+                return c;
+            }
+        }
+    *used = l;
+    return NULL;
+}
+
+static void j_objectives(const builder *b, jw *j, xmlNodePtr objs,
+                         const blang *l)
+{
+    j_open(j, '[');
+    for (xmlNodePtr o = objs ? objs->children : NULL; o; o = o->next) {
+        if (!is(o, "objective"))
+            continue;
+        j_open(j, '{');
+        j_key(j, "id");
+        j_str(j, attr(o, "id"));
+        j_key(j, "standards");
+        j_words(j, attr(o, "standards"));
+        j_key(j, "text");
+        if (l)
+            j_str(j, text_for(b, o, l));
+        else
+            j_texts(j, b, o);
+        j_close(j, '}');
+    }
+    j_close(j, ']');
+}
+
+static void lesson_path(char *out, size_t cap, const blesson *ls,
+                        const blang *l)
+{
+    snprintf(out, cap, DIR_PREFIX "lessons/%s/%s.json", ls->id, l->canon);
+}
+
+static int add_json(builder *b, jw *j, const char *path)
+{
+    int rc = j->rc;
+
+    if (rc >= 0)
+        rc = lp_writer_add_buffer(b->w, path, j->b.data, j->b.len,
+                                  "application/json");
+    lpi_buf_dispose(&j->b, b->p->ctx);
+    return rc;
+}
+
+static int write_lesson(builder *b, const blesson *ls, const blang *l)
+{
+    xmlNodePtr root = ls->root, content = child(root, "content");
+    xmlNodePtr asg = child(root, "assignments");
+    const blang *used;
+    xmlNodePtr body = body_for(b, content, l, &used);
+    char path[256];
+    uint64_t v = 0;
+    jw j;
+
+    j_init(&j, b->p->ctx);
+    j_open(&j, '{');
+    j_key(&j, "format");
+    j_str(&j, "lp-lesson 1");
+    j_key(&j, "id");
+    j_str(&j, ls->id);
+    j_key(&j, "language");
+    j_str(&j, l->canon);
+    j_key(&j, "direction");
+    j_str(&j, l->rtl ? "rtl" : "ltr");
+    j_key(&j, "body_language");
+    j_str(&j, used->canon);
+    j_key(&j, "body_direction");
+    j_str(&j, used->rtl ? "rtl" : "ltr");
+    j_key(&j, "title");
+    j_str(&j, text_for(b, child(root, "title"), l));
+    (void)parse_u64(attr(root, "duration"), &v);
+    j_key(&j, "duration");
+    j_uint(&j, v);
+    j_key(&j, "requires");
+    j_words(&j, attr(root, "requires"));
+    j_key(&j, "objectives");
+    j_objectives(b, &j, child(root, "objectives"), l);
+    j_key(&j, "blocks");
+    j_blocks(b, &j, ls->f, body);
+    j_key(&j, "activities");
+    j_activities(b, &j, child(root, "activities"), l);
+    j_key(&j, "assignments");
+    j_open(&j, '[');
+    for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next) {
+        if (!is(a, "assignment"))
+            continue;
+        v = 0;
+        (void)parse_size(attr(a, "max-size"), &v);
+        j_open(&j, '{');
+        j_key(&j, "id");
+        j_str(&j, attr(a, "id"));
+        j_key(&j, "kind");
+        j_str(&j, attr(a, "kind"));
+        j_key(&j, "max_size");
+        j_uint(&j, v);
+        j_key(&j, "task");
+        j_str(&j, text_for(b, child(a, "task"), l));
+        j_close(&j, '}');
+    }
+    j_close(&j, ']');
+    j_close(&j, '}');
+    j_put(&j, "\n", 1);
+    if (b->rc < 0) {
+        lpi_buf_dispose(&j.b, b->p->ctx);
+        return b->rc;
+    }
+    lesson_path(path, sizeof(path), ls, l);
+    return add_json(b, &j, path);
+}
+
+/* ------------------------------------------------------- catalog */
+
+static int cmp_lesson(const void *x, const void *y)
+{
+    return strcmp(((const blesson *)x)->id, ((const blesson *)y)->id);
+}
+
+/* The loaded lesson file rel; the check loaded them in teaching order, so
+ * the guess (the next one) is almost always right */
+static lpi_srcfile *file_of(lp_project *p, const char *rel, size_t guess)
+{
+    if (guess < p->nfiles && strcmp(p->files[guess]->rel, rel) == 0)
+        return p->files[guess];
+    for (size_t i = 1; i < p->nfiles; i++)
+        if (strcmp(p->files[i]->rel, rel) == 0)
+            return p->files[i];
+    return NULL;
+}
+
+/* The lessons in teaching order, then sorted by id for lookups */
+static int collect_lessons(builder *b, xmlNodePtr subjects)
+{
+    for (xmlNodePtr s = subjects->children; s; s = s->next)
+        for (xmlNodePtr g = is(s, "subject") ?
+                 child(child(s, "grades"), "grade") : NULL; g; g = g->next)
+            for (xmlNodePtr u = is(g, "grade") ?
+                     child(child(g, "units"), "unit") : NULL; u; u = u->next)
+                for (xmlNodePtr l = is(u, "unit") ?
+                         child(child(u, "lessons"), "lesson") : NULL; l;
+                     l = l->next) {
+                    const char *why;
+                    char *rel;
+                    lpi_srcfile *f;
+                    int rc;
+
+                    if (!is(l, "lesson"))
+                        continue;
+                    rel = lpi_src_resolve(b->p, b->cur, attr(l, "src"),
+                                          &why);
+                    if (!rel)
+                        return why ? lpi_error(b->p->ctx, LP_EINTERNAL,
+                                               "unresolved lesson") :
+                                     LP_ENOMEM;
+                    f = file_of(b->p, rel, b->nlessons + 1);
+                    lpi_free(b->p->ctx, rel);
+                    if (!f || !f->doc)
+                        return lpi_error(b->p->ctx, LP_EINTERNAL,
+                                         "lesson file not loaded");
+                    rc = lpi_grow(b->p->ctx, (void **)&b->order,
+                                  &b->caplessons, b->nlessons + 1,
+                                  sizeof(*b->order));
+                    if (rc < 0)
+                        return rc;
+                    b->order[b->nlessons].f = f;
+                    b->order[b->nlessons].root =
+                        xmlDocGetRootElement(f->doc);
+                    b->order[b->nlessons].id =
+                        attr(b->order[b->nlessons].root, "id");
+                    b->nlessons++;
+                }
+    b->lessons = lpi_malloc(b->p->ctx, (b->nlessons + 1) *
+                            sizeof(*b->lessons));
+    if (!b->lessons)
+        return LP_ENOMEM;
+    if (b->nlessons)
+        memcpy(b->lessons, b->order, b->nlessons * sizeof(*b->lessons));
+    lpi_sort(b->lessons, b->nlessons, sizeof(*b->lessons), cmp_lesson);
+    return 0;
+}
+
+static void j_tree(builder *b, jw *j, xmlNodePtr subjects)
+{
+    j_open(j, '[');
+    for (xmlNodePtr s = subjects->children; s; s = s->next) {
+        if (!is(s, "subject"))
+            continue;
+        j_open(j, '{');
+        j_key(j, "id");
+        j_str(j, attr(s, "id"));
+        j_key(j, "title");
+        j_texts(j, b, child(s, "title"));
+        j_key(j, "grades");
+        j_open(j, '[');
+        for (xmlNodePtr g = child(child(s, "grades"), "grade"); g;
+             g = g->next) {
+            if (!is(g, "grade"))
+                continue;
+            j_open(j, '{');
+            j_key(j, "id");
+            j_str(j, attr(g, "id"));
+            j_key(j, "title");
+            j_texts(j, b, child(g, "title"));
+            j_key(j, "units");
+            j_open(j, '[');
+            for (xmlNodePtr u = child(child(g, "units"), "unit"); u;
+                 u = u->next) {
+                if (!is(u, "unit"))
+                    continue;
+                j_open(j, '{');
+                j_key(j, "id");
+                j_str(j, attr(u, "id"));
+                j_key(j, "title");
+                j_texts(j, b, child(u, "title"));
+                j_key(j, "lessons");
+                j_open(j, '[');
+                /* the same walk as collect_lessons() */
+                for (xmlNodePtr l = child(child(u, "lessons"), "lesson"); l;
+                     l = l->next)
+                    if (is(l, "lesson") && b->next < b->nlessons)
+                        j_str(j, b->order[b->next++].id);
+                j_close(j, ']');
+                j_close(j, '}');
+            }
+            j_close(j, ']');
+            j_close(j, '}');
+        }
+        j_close(j, ']');
+        j_close(j, '}');
+    }
+    j_close(j, ']');
+}
+
+/* Licence of a media file: its asset's, or the curriculum's */
+static xmlNodePtr asset_of(builder *b, const char *rel)
+{
+    xmlNodePtr media = child(xmlDocGetRootElement(b->cur->doc), "media");
+
+    for (xmlNodePtr a = media ? media->children : NULL; a; a = a->next) {
+        const char *why;
+        char *r;
+        bool same;
+
+        if (!is(a, "asset"))
+            continue;
+        r = lpi_src_resolve(b->p, b->cur, attr(a, "src"), &why);
+        if (!r) {
+            if (!why)
+                b->rc = LP_ENOMEM;
+            continue;
+        }
+        same = strcmp(r, rel) == 0;
+        lpi_free(b->p->ctx, r);
+        if (same)
+            return a;
+    }
+    return NULL;
+}
+
+static int write_catalog(builder *b, xmlNodePtr root)
+{
+    xmlNodePtr lic = child(root, "license");
+    uint64_t v = 0;
+    jw j;
+
+    j_init(&j, b->p->ctx);
+    j_open(&j, '{');
+    j_key(&j, "format");
+    j_str(&j, "lp-catalog 1");
+    j_key(&j, "id");
+    j_str(&j, attr(root, "id"));
+    (void)parse_u64(attr(root, "version"), &v);
+    j_key(&j, "version");
+    j_uint(&j, v);
+    j_key(&j, "label");
+    j_str(&j, attr(root, "label") ? attr(root, "label") : "");
+    j_key(&j, "country");
+    j_str(&j, attr(root, "country"));
+    j_key(&j, "default_language");
+    j_str(&j, b->def ? b->def->canon : "");
+    j_key(&j, "languages");
+    j_open(&j, '[');
+    for (size_t i = 0; i < b->nlangs; i++) {
+        const blang *l = &b->langs[i];
+
+        j_open(&j, '{');
+        j_key(&j, "tag");
+        j_str(&j, l->canon);
+        j_key(&j, "name");
+        j_str(&j, l->name ? l->name : "");
+        j_key(&j, "direction");
+        j_str(&j, l->rtl ? "rtl" : "ltr");
+        j_key(&j, "fallback");
+        j_open(&j, '[');
+        for (const char *s = l->fallback; s && *s;) {
+            size_t n = strcspn(s, " \t\n");
+            const blang *fb = n ? lang_of(b, s, n) : NULL;
+            if (fb)
+                j_str(&j, fb->canon);
+            s += n;
+            s += strspn(s, " \t\n");
+        }
+        j_close(&j, ']');
+        j_close(&j, '}');
+    }
+    j_close(&j, ']');
+    j_key(&j, "title");
+    j_texts(&j, b, child(root, "title"));
+    if (child(root, "description")) {
+        j_key(&j, "description");
+        j_texts(&j, b, child(root, "description"));
+    }
+    j_key(&j, "license");
+    j_open(&j, '{');
+    j_key(&j, "spdx");
+    j_str(&j, attr(lic, "spdx"));
+    j_key(&j, "attribution");
+    j_str(&j, attr(lic, "attribution"));
+    j_close(&j, '}');
+    j_key(&j, "subjects");
+    j_tree(b, &j, child(root, "subjects"));
+    j_key(&j, "lessons");
+    j_open(&j, '{');
+    for (size_t i = 0; i < b->nlessons; i++) {
+        const blesson *ls = &b->lessons[i];
+        xmlNodePtr acts = child(ls->root, "activities");
+        xmlNodePtr asg = child(ls->root, "assignments");
+        uint64_t n = 0;
+        char path[256];
+
+        j_key(&j, ls->id);
+        j_open(&j, '{');
+        j_key(&j, "title");
+        j_texts(&j, b, child(ls->root, "title"));
+        v = 0;
+        (void)parse_u64(attr(ls->root, "duration"), &v);
+        j_key(&j, "duration");
+        j_uint(&j, v);
+        j_key(&j, "requires");
+        j_words(&j, attr(ls->root, "requires"));
+        j_key(&j, "objectives");
+        j_objectives(b, &j, child(ls->root, "objectives"), NULL);
+        j_key(&j, "documents");
+        j_open(&j, '{');
+        for (size_t k = 0; k < b->nlangs; k++) {
+            const blang *l = &b->langs[b->bycanon[k]];
+            lesson_path(path, sizeof(path), ls, l);
+            j_key(&j, l->canon);
+            j_str(&j, path);
+        }
+        j_close(&j, '}');
+        for (xmlNodePtr q = acts ? acts->children : NULL; q; q = q->next)
+            n += q->type == XML_ELEMENT_NODE;
+        j_key(&j, "activities");
+        j_uint(&j, n);
+        n = 0;
+        for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next)
+            n += is(a, "assignment");
+        j_key(&j, "assignments");
+        j_uint(&j, n);
+        j_close(&j, '}');
+    }
+    j_close(&j, '}');
+    j_key(&j, "media");
+    j_open(&j, '[');
+    for (size_t i = 0; i < b->nmedia; i++) {
+        const char *rel = b->media[i].rel;
+        xmlNodePtr a = asset_of(b, rel);
+
+        j_open(&j, '{');
+        j_key(&j, "path");
+        j_str(&j, rel);
+        j_key(&j, "media_type");
+        j_str(&j, lp_media_type_guess(rel));
+        j_key(&j, "spdx");
+        j_str(&j, attr(a ? a : lic, "spdx"));
+        j_key(&j, "attribution");
+        j_str(&j, attr(a ? a : lic, "attribution"));
+        j_close(&j, '}');
+    }
+    j_close(&j, ']');
+    j_close(&j, '}');
+    j_put(&j, "\n", 1);
+    return add_json(b, &j, DIR_PREFIX "catalog.json");
+}
+
+/* Every assignment of the curriculum, for the hub, in teaching order */
+static int write_assignments(builder *b)
+{
+    jw j;
+
+    j_init(&j, b->p->ctx);
+    j_open(&j, '{');
+    j_key(&j, "format");
+    j_str(&j, "lp-assignments 1");
+    j_key(&j, "assignments");
+    j_open(&j, '[');
+    for (size_t i = 0; i < b->nlessons; i++) {
+        xmlNodePtr root = b->order[i].root;
+        xmlNodePtr asg = child(root, "assignments");
+
+        for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next) {
+            uint64_t v = 0;
+
+            if (!is(a, "assignment"))
+                continue;
+            (void)parse_size(attr(a, "max-size"), &v);
+            j_open(&j, '{');
+            j_key(&j, "lesson");
+            j_str(&j, b->order[i].id);
+            j_key(&j, "id");
+            j_str(&j, attr(a, "id"));
+            j_key(&j, "kind");
+            j_str(&j, attr(a, "kind"));
+            j_key(&j, "max_size");
+            j_uint(&j, v);
+            j_key(&j, "task");
+            j_texts(&j, b, child(a, "task"));
+            j_close(&j, '}');
+        }
+    }
+    j_close(&j, ']');
+    j_close(&j, '}');
+    j_put(&j, "\n", 1);
+    return add_json(b, &j, DIR_PREFIX "assignments.json");
+}
+
+/* -------------------------------------------------------- checks */
+
+/* What the check cannot know: numbers past what the package can hold,
+ * media paths the package cannot carry or that clash with ours */
+static void check_build(builder *b, xmlNodePtr root)
+{
+    uint64_t v;
+
+    if (!parse_u64(attr(root, "version"), &v) || v == 0)
+        lpi_diag(b->p, LP_SEVERITY_ERROR, "limit", b->cur,
+                 xmlHasProp(root, (const xmlChar *)"version"), nopos,
+                 "version must be at most %llu",
+                 (unsigned long long)UINT64_MAX);
+    for (size_t i = 0; i < b->nlessons; i++) {
+        xmlNodePtr asg = child(b->lessons[i].root, "assignments");
+
+        for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next)
+            if (is(a, "assignment") &&
+                !parse_size(attr(a, "max-size"), &v))
+                lpi_diag(b->p, LP_SEVERITY_ERROR, "limit", b->lessons[i].f,
+                         xmlHasProp(a, (const xmlChar *)"max-size"), nopos,
+                         "max-size '%s' is too large", attr(a, "max-size"));
+    }
+    for (size_t i = 0; i < b->nmedia; i++) {
+        const bmedia *m = &b->media[i];
+
+        if (strncmp(m->rel, DIR_PREFIX, strlen(DIR_PREFIX)) == 0)
+            lpi_diag(b->p, LP_SEVERITY_ERROR, "bad-path", m->f, m->at, nopos,
+                     "'%s': the folder '" DIR_PREFIX "' is reserved for "
+                     "what lpc writes", m->rel);
+        else if (lp_path_check(b->p->ctx, m->rel) < 0)
+            lpi_diag(b->p, LP_SEVERITY_ERROR, "bad-path", m->f, m->at, nopos,
+                     "'%s' cannot be a package path: %s", m->rel,
+                     lp_ctx_errmsg(b->p->ctx));
+    }
+}
+
+/* Newest modification time of the sources and media: the package's time
+ * when neither the caller nor SOURCE_DATE_EPOCH gives one */
+static int64_t newest_mtime(const builder *b)
+{
+    int64_t t = 0;
+    char path[4096];
+    struct stat st;
+
+    for (size_t i = 0; i < b->p->nfiles + b->nmedia; i++) {
+        const char *rel = i < b->p->nfiles ? b->p->files[i]->rel :
+                          b->media[i - b->p->nfiles].rel;
+
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", b->p->dir, rel) <
+            sizeof(path) && stat(path, &st) == 0 && st.st_mtime > t)
+            t = (int64_t)st.st_mtime;
+    }
+    return t;
+}
+
+static int cmp_canon(const void *x, const void *y, const blang *langs)
+{
+    return strcmp(langs[*(const size_t *)x].canon,
+                  langs[*(const size_t *)y].canon);
+}
+
+static int compile(builder *b, const char *out, const lp_build_opts *opts)
+{
+    xmlNodePtr root = xmlDocGetRootElement(b->cur->doc);
+    xmlNodePtr langs = child(root, "languages");
+    const char *def = attr(langs, "default");
+    lp_writer_opts wo = LP_WRITER_OPTS_INIT;
+    char tags[LP_MAX_LANGUAGES * (LPI_LANG_CAP + 1)];
+    size_t tlen = 0;
+    uint64_t version = 0;
+    const char *sde;
+    int rc;
+
+    for (xmlNodePtr l = langs->children; l; l = l->next) {
+        blang *bl;
+
+        if (!is(l, "language") || b->nlangs >= LP_MAX_LANGUAGES)
+            continue;
+        bl = &b->langs[b->nlangs];
+        bl->tag = attr(l, "tag");
+        bl->name = attr(l, "name");
+        bl->fallback = attr(l, "fallback");
+        if (lpi_lang_canon(bl->tag, strlen(bl->tag), bl->canon,
+                           sizeof(bl->canon)) < 0)
+            return lpi_error(b->p->ctx, LP_EINTERNAL, "unchecked language");
+        bl->rtl = lpi_lang_rtl(bl->canon);
+        b->bycanon[b->nlangs] = b->nlangs;
+        b->nlangs++;
+    }
+    /* a tiny insertion sort: qsort has no context argument */
+    for (size_t i = 1; i < b->nlangs; i++)
+        for (size_t k = i; k > 0 && cmp_canon(&b->bycanon[k - 1],
+                                              &b->bycanon[k], b->langs) > 0;
+             k--) {
+            size_t t = b->bycanon[k];
+            b->bycanon[k] = b->bycanon[k - 1];
+            b->bycanon[k - 1] = t;
+        }
+    b->def = lang_of(b, def, strlen(def));
+    if (!b->def)
+        return lpi_error(b->p->ctx, LP_EINTERNAL, "unchecked language");
+    /* identity languages: the default first */
+    tlen = (size_t)snprintf(tags, sizeof(tags), "%s", b->def->canon);
+    for (size_t i = 0; i < b->nlangs; i++)
+        if (&b->langs[i] != b->def)
+            tlen += (size_t)snprintf(tags + tlen, sizeof(tags) - tlen, " %s",
+                                     b->langs[i].canon);
+
+    rc = collect_lessons(b, child(root, "subjects"));
+    if (rc < 0)
+        return rc;
+    /* every media file, before anything is written: the package's time
+     * may depend on them */
+    for (size_t i = 0; i < b->nlessons; i++) {
+        xmlNodePtr content = child(b->order[i].root, "content");
+
+        for (xmlNodePtr body = content ? content->children : NULL; body;
+             body = body->next)
+            for (xmlNodePtr c = is(body, "body") ? body->children : NULL; c;
+                 c = c->next)
+                if (is(c, "image") || is(c, "audio") || is(c, "video") ||
+                    is(c, "attachment")) {
+                    (void)use_media(b, b->order[i].f, c, "src");
+                    (void)use_media(b, b->order[i].f, c, "captions");
+                }
+    }
+    if (b->rc < 0)
+        return b->rc;
+    lpi_sort(b->media, b->nmedia, sizeof(*b->media), cmp_media);
+    b->frozen = true;
+    check_build(b, root);
+    if (b->p->nerrors > 0)
+        return lpi_error(b->p->ctx, LP_ESOURCE, "%zu error%s in the sources "
+                         "of '%s'", b->p->nerrors,
+                         b->p->nerrors == 1 ? "" : "s", b->p->dir);
+    (void)parse_u64(attr(root, "version"), &version);
+
+    if (opts) {
+        wo.level = opts->level;
+        wo.threads = opts->threads;
+        wo.created = opts->created;
+    }
+    /* the writer's default time would miss the sources' own times */
+    sde = getenv("SOURCE_DATE_EPOCH");
+    if (wo.created == -1 && (!sde || !*sde))
+        wo.created = newest_mtime(b);
+    rc = lp_writer_new(&b->w, b->p->ctx, out, &wo);
+    if (rc < 0)
+        return rc;
+    rc = lp_writer_set_identity(b->w, attr(root, "id"), version,
+                                attr(root, "label") ? attr(root, "label") :
+                                "", tags);
+    for (size_t i = 0; i < b->nlessons && rc >= 0; i++)
+        for (size_t k = 0; k < b->nlangs && rc >= 0; k++)
+            rc = write_lesson(b, &b->order[i], &b->langs[k]);
+    if (rc >= 0)
+        rc = write_catalog(b, root);
+    if (rc >= 0)
+        rc = write_assignments(b);
+    for (size_t i = 0; i < b->nmedia && rc >= 0; i++) {
+        char path[4096];
+
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", b->p->dir,
+                             b->media[i].rel) >= sizeof(path))
+            return lpi_error(b->p->ctx, LP_EIO, "'%s': path too long",
+                             b->media[i].rel);
+        rc = lp_writer_add_file(b->w, b->media[i].rel, path, NULL);
+    }
+    if (rc < 0)
+        return rc;
+    if (b->rc < 0)
+        return b->rc;
+    return lp_writer_commit(b->w);
+}
+
+int lp_project_build(lp_project *p, const char *out,
+                     const lp_build_opts *opts, lp_diag_fn fn, void *user)
+{
+    builder b;
+    int rc;
+
+    LP_ASSERT_ARG(p && out);
+    if (opts && opts->version != LP_BUILD_OPTS_VERSION)
+        return lpi_error(p->ctx, LP_EINVAL, "unknown lp_build_opts version");
+    rc = lp_project_check(p, fn, user);
+    if (rc < 0)
+        return rc;
+    memset(&b, 0, sizeof(b));
+    b.p = p;
+    b.cur = p->files[0];
+    p->fn = fn;
+    p->user = user;
+    rc = compile(&b, out, opts);
+    p->fn = NULL;
+    p->user = NULL;
+    lp_writer_free(b.w);
+    for (size_t i = 0; i < b.nmedia; i++)
+        lpi_free(p->ctx, b.media[i].rel);
+    lpi_free(p->ctx, b.media);
+    lpi_free(p->ctx, b.lessons);
+    lpi_free(p->ctx, b.order);
+    return rc;
+}

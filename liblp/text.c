@@ -1,0 +1,400 @@
+/*
+ * text.c - the text rules of curriculum sources, through ICU: every text
+ * NFC-normalized, stray bidirectional controls flagged, language tags
+ * canonicalized and checked against what ICU knows, and each language's
+ * writing direction.  (BOMs, line ends and UTF-8 validity are handled
+ * when a file is read: source.c.)
+ */
+#include "lpi_source.h"
+
+#include <string.h>
+
+#include <unicode/uloc.h>
+#include <unicode/unorm2.h>
+#include <unicode/uscript.h>
+#include <unicode/ustring.h>
+
+/* ------------------------------------------------------ languages */
+
+int lpi_lang_canon(const char *tag, size_t len, char *out, size_t cap)
+{
+    char in[LP_MAX_LANGUAGE_BYTES + 1], loc[ULOC_FULLNAME_CAPACITY];
+    char canon[ULOC_FULLNAME_CAPACITY], lang[ULOC_LANG_CAPACITY];
+    UChar name[64];
+    UErrorCode e = U_ZERO_ERROR;
+    int32_t parsed = 0, n;
+
+    if (len == 0 || len > LP_MAX_LANGUAGE_BYTES)
+        return -1;
+    memcpy(in, tag, len);
+    in[len] = '\0';
+    uloc_forLanguageTag(in, loc, (int32_t)sizeof(loc), &parsed, &e);
+    if (U_FAILURE(e) || e == U_STRING_NOT_TERMINATED_WARNING ||
+        (size_t)parsed != len)
+        return -1;
+    e = U_ZERO_ERROR;
+    uloc_canonicalize(loc, canon, (int32_t)sizeof(canon), &e);
+    if (U_FAILURE(e) || e == U_STRING_NOT_TERMINATED_WARNING)
+        return -1;
+    /* a language ICU has no name for is not one we can serve */
+    e = U_ZERO_ERROR;
+    n = uloc_getLanguage(canon, lang, (int32_t)sizeof(lang), &e);
+    if (U_FAILURE(e) || n <= 0 || strcmp(lang, "und") == 0)
+        return -1;
+    e = U_ZERO_ERROR;
+    uloc_getDisplayLanguage(lang, "en", name, 64, &e);
+    if (U_FAILURE(e) || e == U_USING_DEFAULT_WARNING)
+        return -1;
+    e = U_ZERO_ERROR;
+    n = uloc_toLanguageTag(canon, out, (int32_t)cap, 1, &e);
+    if (U_FAILURE(e) || e == U_STRING_NOT_TERMINATED_WARNING || n <= 0 ||
+        (size_t)n >= cap)
+        return -1;
+    return 0;
+}
+
+int lpi_lang_canon_memo(lp_project *p, const char *tag, size_t len,
+                        const char **canon)
+{
+    lpi_langmemo *m;
+
+    *canon = NULL;
+    if (len == 0 || len > LP_MAX_LANGUAGE_BYTES)
+        return -1;
+    for (size_t i = 0; i < p->nlangmemo; i++) {
+        m = &p->langmemo[i];
+        if (strlen(m->raw) == len && memcmp(m->raw, tag, len) == 0) {
+            *canon = m->ok ? m->canon : NULL;
+            return m->ok ? 0 : -1;
+        }
+    }
+    /* full (hostile sources): the slot is reused, the answer still right */
+    m = &p->langmemo[p->nlangmemo < LPI_LANG_MEMO ? p->nlangmemo++ :
+                     LPI_LANG_MEMO - 1];
+    memcpy(m->raw, tag, len);
+    m->raw[len] = '\0';
+    m->ok = lpi_lang_canon(tag, len, m->canon, sizeof(m->canon)) == 0;
+    *canon = m->ok ? m->canon : NULL;
+    return m->ok ? 0 : -1;
+}
+
+bool lpi_lang_eq(lp_project *p, const char *a, size_t alen, const char *b,
+                 size_t blen)
+{
+    const char *ca, *cb;
+    char keep[LPI_LANG_CAP];
+
+    if (alen == blen && strncmp(a, b, alen) == 0)
+        return true;
+    if (lpi_lang_canon_memo(p, a, alen, &ca) < 0)
+        return false;
+    /* the second look-up may reuse the first one's slot */
+    memcpy(keep, ca, strlen(ca) + 1);
+    return lpi_lang_canon_memo(p, b, blen, &cb) == 0 &&
+           strcmp(keep, cb) == 0;
+}
+
+bool lpi_lang_rtl(const char *canon)
+{
+    char loc[ULOC_FULLNAME_CAPACITY];
+    UErrorCode e = U_ZERO_ERROR;
+    int32_t parsed;
+    int script = lpi_lang_script(canon);
+
+    /* the script decides; the locale's layout if the script is unknown */
+    if (script >= 0)
+        return uscript_isRightToLeft((UScriptCode)script) != 0;
+    uloc_forLanguageTag(canon, loc, (int32_t)sizeof(loc), &parsed, &e);
+    if (U_FAILURE(e))
+        return false;
+    return uloc_getCharacterOrientation(loc, &e) == ULOC_LAYOUT_RTL &&
+           U_SUCCESS(e);
+}
+
+/* ------------------------------------------------------------ text */
+
+/* Decode one UTF-8 sequence (the file was validated when read) */
+static unsigned next_cp(const unsigned char **s)
+{
+    const unsigned char *p = *s;
+    unsigned c = *p++;
+
+    if (c >= 0xf0) {
+        c = (c & 0x07) << 18 | (unsigned)(p[0] & 0x3f) << 12 |
+            (unsigned)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+        p += 3;
+    } else if (c >= 0xe0) {
+        c = (c & 0x0f) << 12 | (unsigned)(p[0] & 0x3f) << 6 | (p[1] & 0x3f);
+        p += 2;
+    } else if (c >= 0xc0) {
+        c = (c & 0x1f) << 6 | (p[0] & 0x3f);
+        p += 1;
+    }
+    *s = p;
+    return c;
+}
+
+/* Bidirectional embeddings, overrides and isolates must be closed within
+ * the text that opens them, and closers must match an opener: anything
+ * else can make text display in an order other than the one stored (the
+ * "Trojan Source" trick).  Returns the first stray one, or 0. */
+static unsigned stray_bidi(const unsigned char *s)
+{
+    unsigned embed = 0, isolate = 0, first_open = 0;
+
+    while (*s) {
+        unsigned c = next_cp(&s);
+
+        if (c >= 0x202a && c <= 0x202e && c != 0x202c) {
+            if (embed + isolate == 0)
+                first_open = c;
+            embed++;
+        } else if (c == 0x202c) {
+            if (embed == 0)
+                return c;
+            embed--;
+        } else if (c >= 0x2066 && c <= 0x2068) {
+            if (embed + isolate == 0)
+                first_open = c;
+            isolate++;
+        } else if (c == 0x2069) {
+            if (isolate == 0)
+                return c;
+            isolate--;
+        }
+    }
+    return embed + isolate > 0 ? first_open : 0;
+}
+
+/* NFC of s into a new xmlMalloc'd string, or NULL if s is NFC already
+ * (*rc < 0 on failure) */
+static xmlChar *nfc(const UNormalizer2 *n2, const char *s, int *rc)
+{
+    UChar stack[256], *u = stack, *v = NULL;
+    int32_t ulen = 0, vlen, outlen = 0;
+    UErrorCode e = U_ZERO_ERROR;
+    xmlChar *out = NULL;
+    size_t len = strlen(s);
+
+    *rc = 0;
+    /* ASCII is NFC */
+    for (const char *p = s;; p++) {
+        if (*p == '\0')
+            return NULL;
+        if ((unsigned char)*p >= 0x80)
+            break;
+    }
+    if (len > (size_t)INT32_MAX / 2) {
+        *rc = LP_ETOOBIG;
+        return NULL;
+    }
+    u_strFromUTF8(u, 256, &ulen, s, (int32_t)len, &e);
+    if (e == U_BUFFER_OVERFLOW_ERROR) {
+        u = xmlMalloc(((size_t)ulen + 1) * sizeof(UChar));
+        if (!u)
+            goto nomem;
+        e = U_ZERO_ERROR;
+        u_strFromUTF8(u, ulen + 1, &ulen, s, (int32_t)len, &e);
+    }
+    if (U_FAILURE(e))
+        goto fail;
+    if (unorm2_isNormalized(n2, u, ulen, &e) && U_SUCCESS(e))
+        goto done;
+    e = U_ZERO_ERROR;
+    /* NFC at most triples the length of a UTF-16 string */
+    vlen = ulen * 3 + 1;
+    v = xmlMalloc((size_t)vlen * sizeof(UChar));
+    if (!v)
+        goto nomem;
+    vlen = unorm2_normalize(n2, u, ulen, v, vlen, &e);
+    if (U_FAILURE(e))
+        goto fail;
+    u_strToUTF8(NULL, 0, &outlen, v, vlen, &e);
+    if (e != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(e))
+        goto fail;
+    e = U_ZERO_ERROR;
+    out = xmlMalloc((size_t)outlen + 1);
+    if (!out)
+        goto nomem;
+    u_strToUTF8((char *)out, outlen + 1, NULL, v, vlen, &e);
+    if (U_FAILURE(e)) {
+        xmlFree(out);
+        out = NULL;
+        goto fail;
+    }
+    goto done;
+nomem:
+    *rc = LP_ENOMEM;
+    goto done;
+fail:
+    *rc = LP_EINTERNAL;
+done:
+    if (u != stack)
+        xmlFree(u);
+    xmlFree(v);
+    return out;
+}
+
+typedef struct textpass {
+    lp_project *p;
+    lpi_srcfile *f;
+    const UNormalizer2 *n2;
+    int rc;
+} textpass;
+
+/* One text: a text node, or an attribute's value node */
+static void one_text(textpass *t, xmlNodePtr text, const void *at)
+{
+    unsigned bad;
+    xmlChar *norm;
+
+    if (!text || !text->content || t->rc < 0)
+        return;
+    bad = stray_bidi(text->content);
+    if (bad)
+        lpi_diag(t->p, LP_SEVERITY_ERROR, "bidi-control", t->f, at,
+                 (lpi_pos){ 0, 0 }, "stray bidirectional control character "
+                 "U+%04X: embeddings, overrides and isolates must be "
+                 "closed in the text that opens them", bad);
+    norm = nfc(t->n2, (const char *)text->content, &t->rc);
+    if (norm) {
+        xmlNodeSetContent(text, norm);
+        xmlFree(norm);
+    }
+}
+
+static void walk(textpass *t, xmlNodePtr el, unsigned depth)
+{
+    if (depth > LPI_MAX_SOURCE_DEPTH + 2)
+        return;
+    for (xmlAttrPtr a = el->properties; a; a = a->next)
+        one_text(t, a->children, a);
+    for (xmlNodePtr c = el->children; c && t->rc >= 0; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+            one_text(t, c, c);
+        else if (c->type == XML_ELEMENT_NODE)
+            walk(t, c, depth + 1);
+    }
+}
+
+int lpi_text_pass(lp_project *p, lpi_srcfile *f)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    xmlNodePtr root = f->doc ? xmlDocGetRootElement(f->doc) : NULL;
+    textpass t;
+
+    if (!root)
+        return 0;
+    t.p = p;
+    t.f = f;
+    t.rc = 0;
+    t.n2 = unorm2_getNFCInstance(&e);
+    if (U_FAILURE(e))
+        return lpi_error(p->ctx, LP_EINTERNAL, "ICU has no NFC data: %s",
+                         u_errorName(e));
+    walk(&t, root, 1);
+    if (t.rc == LP_ENOMEM)
+        return lpi_nomem(p->ctx);
+    if (t.rc < 0)
+        return lpi_error(p->ctx, t.rc, "cannot normalize the text of '%s'",
+                         f->shown);
+    return 0;
+}
+
+/* ------------------------------------------------------------ scripts */
+
+/* Languages ICU knows by name but has no likely script for, and the
+ * language whose script they share (the members of a macrolanguage) */
+static const struct { const char *lang, *like; } script_like[] = {
+    { "prs", "fa" },  /* Dari */
+    { "pes", "fa" },  /* Iranian Persian */
+    { "pbt", "ps" },  /* Southern Pashto */
+    { "pbu", "ps" },  /* Northern Pashto */
+    { "pst", "ps" },  /* Central Pashto */
+    { "arb", "ar" },  /* Standard Arabic */
+};
+
+int lpi_lang_script(const char *canon)
+{
+    char loc[ULOC_FULLNAME_CAPACITY], full[ULOC_FULLNAME_CAPACITY];
+    char script[ULOC_SCRIPT_CAPACITY], lang[ULOC_LANG_CAPACITY];
+    UScriptCode code[1];
+    UErrorCode e = U_ZERO_ERROR;
+    int32_t parsed;
+
+    /* the declared script (sr-Latn), else the language's likely one */
+    uloc_forLanguageTag(canon, loc, (int32_t)sizeof(loc), &parsed, &e);
+    if (U_FAILURE(e))
+        return -1;
+    uloc_addLikelySubtags(loc, full, (int32_t)sizeof(full), &e);
+    if (U_FAILURE(e))
+        return -1;
+    if (uloc_getScript(full, script, (int32_t)sizeof(script), &e) <= 0 &&
+        U_SUCCESS(e) &&
+        uloc_getLanguage(loc, lang, (int32_t)sizeof(lang), &e) > 0) {
+        for (size_t i = 0; i < sizeof(script_like) / sizeof(*script_like);
+             i++)
+            if (strcmp(lang, script_like[i].lang) == 0)
+                return lpi_lang_script(script_like[i].like);
+        return -1;
+    }
+    if (U_FAILURE(e) || script[0] == '\0')
+        return -1;
+    if (uscript_getCode(script, code, 1, &e) != 1 || U_FAILURE(e))
+        return -1;
+    return (int)code[0];
+}
+
+/* Is c written in script (a language's, which may be a combination)? */
+static bool in_script(UChar32 c, UScriptCode script)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    UScriptCode s = uscript_getScript(c, &e);
+
+    switch (script) {
+    case USCRIPT_JAPANESE:
+        return s == USCRIPT_HIRAGANA || s == USCRIPT_KATAKANA ||
+               s == USCRIPT_HAN;
+    case USCRIPT_KOREAN:
+        return s == USCRIPT_HANGUL || s == USCRIPT_HAN;
+    case USCRIPT_SIMPLIFIED_HAN:
+    case USCRIPT_TRADITIONAL_HAN:
+        return s == USCRIPT_HAN;
+    default:
+        return s == script || uscript_hasScript(c, script);
+    }
+}
+
+void lpi_script_count(int script, const char *text, lpi_script_tally *t)
+{
+    const unsigned char *s = (const unsigned char *)text;
+
+    if (script < 0 || !s)
+        return;
+    while (*s) {
+        UChar32 c = (UChar32)next_cp(&s);
+        UErrorCode e = U_ZERO_ERROR;
+        UScriptCode sc = uscript_getScript(c, &e);
+
+        if (U_FAILURE(e) || sc == USCRIPT_COMMON ||
+            sc == USCRIPT_INHERITED || sc == USCRIPT_UNKNOWN)
+            continue;
+        if (in_script(c, (UScriptCode)script))
+            t->match++;
+        else
+            t->other++;
+    }
+}
+
+bool lpi_script_mismatch(const lpi_script_tally *t)
+{
+    /* a few foreign letters (a name, an abbreviation) are fine */
+    return t->other >= 4 && t->other > t->match;
+}
+
+const char *lpi_script_name(int script)
+{
+    const char *n = script < 0 ? NULL :
+                    uscript_getName((UScriptCode)script);
+    return n ? n : "unknown";
+}
