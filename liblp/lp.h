@@ -134,7 +134,7 @@ typedef enum lp_error_code {
     LP_EPASSPHRASE = -14, /**< wrong passphrase for a secret key */
     LP_EUNTRUSTED = -15, /**< the trust policy refuses: too few trusted
                              signers, or an untrusted, revoked or expired
-                             key */
+                             key; a rollback; an expired package */
     LP_ESOURCE = -16    /**< curriculum sources have errors (reported as
                              diagnostics, see lp_project_check()) */
 } lp_error_code;
@@ -243,6 +243,13 @@ LP_API const char *lp_package_language(const lp_package *pkg, size_t i);
 
 /** Creation time, seconds since the Unix epoch (UTC). */
 LP_API int64_t lp_package_created(const lp_package *pkg);
+
+/**
+ * Expiry time (the manifest's optional "expires"), seconds since the
+ * epoch, or -1 if the package does not expire.  See
+ * lp_package_check_expiry().
+ */
+LP_API int64_t lp_package_expires(const lp_package *pkg);
 
 /**
  * The exact bytes of the manifest: what signatures cover.  Borrowed.
@@ -433,6 +440,17 @@ LP_API int lp_writer_set_identity(lp_writer *w, const char *id,
                                   const char *languages);
 
 /**
+ * Give the package an expiry time (the manifest's "expires", lpk(5)):
+ * after it, verifiers warn or refuse it (lp_package_check_expiry()).  It
+ * must be later than the creation time, which lp_writer_commit() checks.
+ *
+ * @param expires  seconds since the epoch, up to 9999-12-31T23:59:59Z;
+ *                 -1 for no expiry (the default)
+ * @return 0 or LP_EINVAL.
+ */
+LP_API int lp_writer_set_expiry(lp_writer *w, int64_t expires);
+
+/**
  * Add a file to the package under a logical path.  The file is read at
  * commit, streaming; it must not change before then (LP_ECHANGED).
  *
@@ -495,6 +513,17 @@ LP_API const char *lp_media_type_guess(const char *name);
  * @return 0, or LP_EUNSAFE / LP_ETOOBIG with the reason in the context.
  */
 LP_API int lp_path_check(lp_ctx *ctx, const char *path);
+
+/**
+ * Parse a UTC time as the manifest writes it, YYYY-MM-DDThh:mm:ssZ (RFC
+ * 3339, no fraction, no other offset), or a date alone, YYYY-MM-DD,
+ * meaning 00:00:00Z that day; from 1970 to 9999.  Strict: a real date,
+ * fixed widths, nothing else.
+ *
+ * @param[out] out  seconds since the epoch
+ * @return 0 or LP_EINVAL.
+ */
+LP_API int lp_time_parse(const char *s, int64_t *out);
 
 /* ---------------------------------------------------------------------- */
 /* Signatures and trust                                                    */
@@ -739,13 +768,146 @@ typedef struct lp_trust_opts {
  * @param[out] signers  keys that counted (may be NULL)
  * @param[out] newest   newest signing time among those (may be NULL)
  * @return 0 if accepted; LP_EUNTRUSTED if not (the message says how many
- *         counted of how many needed); LP_ENOMEM; LP_EIO.
+ *         counted of how many needed); LP_ENOMEM or LP_EIO if a signature
+ *         could not be checked for want of memory or a read error (a
+ *         verdict is not given then); LP_EINVAL for an unknown
+ *         opts->version.
  */
 LP_API LP_WARN_UNUSED int lp_package_check_trust(lp_package *pkg,
                                                  const lp_trust *trust,
                                                  const lp_trust_opts *opts,
                                                  unsigned *signers,
                                                  int64_t *newest);
+
+/** A verifier's state (see lp_state_open() below). */
+typedef struct lp_state lp_state;
+
+/** Largest signatures file of a trust file (PATH.minisig), in bytes. */
+#define LP_TRUST_MAX_SIGS_BYTES (1024u * 1024u)
+
+/**
+ * Sign a trust file, for a rotation (lp-trust(5), ROTATION): the file at
+ * trust_path must be a valid trust file; its signature (minisign's, over
+ * the file's exact bytes, with the trusted comment
+ * "lp-trust-signature v1 time=TIME[ comment=TEXT]") is added to the
+ * signatures file trust_path.minisig, replacing one by the same key.
+ * Each co-signer runs this in turn on the same two files.
+ *
+ * @param key      a key with its secret half
+ * @param time     signing time, seconds since the epoch
+ * @param comment  text for the trusted comment, or NULL
+ * @return 0; LP_EFORMAT if the trust file, or a signature already in
+ *         the signatures file, is invalid; LP_EINVAL (no secret half, bad
+ *         comment); LP_ETOOBIG; LP_EIO; LP_ENOMEM.
+ */
+LP_API int lp_trust_sign(lp_ctx *ctx, const char *trust_path,
+                         const lp_key *key, int64_t time,
+                         const char *comment);
+
+/**
+ * Rotate trust: replace the trust file at current_path by the one at
+ * new_path, but only if new_path is a valid trust file whose signatures
+ * (new_path.minisig, from lp_trust_sign()) are good signatures by at
+ * least the threshold of keys of the current trust file, counted as for
+ * packages (lp_package_check_trust(): listed, not revoked, within
+ * validity, a key once).  Each signature is reported through
+ * opts->report (entry "signature N").  The replacement is atomic.
+ *
+ * With a state (lp_state_open(), may be NULL), its newest signing time
+ * bounds the clock, an update whose newest counted signature is older
+ * than that of the last update accepted is refused (an old update
+ * replayed would undo a later one), and the update is recorded.
+ *
+ * @param[out] signers  keys that counted (may be NULL)
+ * @param[out] newest   newest signing time among those (may be NULL)
+ * @return 0 if replaced; LP_EUNTRUSTED if not signed by the current
+ *         threshold (the message says how many counted) or replayed;
+ *         LP_EFORMAT if
+ *         either trust file is invalid; LP_EIO; LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_trust_update(lp_ctx *ctx,
+                                          const char *current_path,
+                                          const char *new_path,
+                                          lp_state *state,
+                                          const lp_trust_opts *opts,
+                                          unsigned *signers,
+                                          int64_t *newest);
+
+/**
+ * Check a package's expiry time (lp_package_expires()) against the
+ * current time, which is never taken as earlier than floor_time: pass
+ * the newest signing time already accepted (lp_state_newest()) or the
+ * package's own newest trusted signing time, whichever is later, as a
+ * hub's clock may read 1970.
+ *
+ * @param now         current time, or -1 for the clock
+ * @param floor_time  earliest the current time can be, or -1
+ * @return 0 if the package has no expiry or has not expired;
+ *         LP_EUNTRUSTED if it has (the message says when).  Whether that
+ *         refuses the package or only warns is the caller's policy.
+ */
+LP_API LP_WARN_UNUSED int lp_package_check_expiry(lp_package *pkg,
+                                                  int64_t now,
+                                                  int64_t floor_time);
+
+/**
+ * A verifier's state: for each package id, the highest version and the
+ * newest signing time it accepted (lp-trust(5), STATE).  It is a folder
+ * with one small text file per id, ID.state, each replaced atomically and
+ * only ever raised.  It protects against rollback (an older, validly
+ * signed release put back) and a clock that runs backwards.
+ */
+/** Most package ids a state folder may hold. */
+#define LP_STATE_MAX_IDS 16384u
+
+/**
+ * Open a state folder (created, mode 0755, if missing; its parent must
+ * exist) and read every state file in it.  A damaged state file is an
+ * error, never a fresh start: that would let an old release in.
+ *
+ * @param[out] out  the state; free it with lp_state_free()
+ * @return 0; LP_EIO; LP_EFORMAT (the message names the file and line);
+ *         LP_ETOOBIG past LP_STATE_MAX_IDS; LP_ENOMEM.
+ */
+LP_API int lp_state_open(lp_state **out, lp_ctx *ctx, const char *dir);
+
+/** Free a state.  NULL is accepted. */
+LP_API void lp_state_free(lp_state *state);
+
+/** The newest signing time accepted for any package id, or -1. */
+LP_API int64_t lp_state_newest(const lp_state *state);
+
+/**
+ * What the state holds for a package id.
+ *
+ * @param[out] version    highest version accepted, 0 if none (may be NULL)
+ * @param[out] signed_at  newest signing time accepted, -1 if none (may be
+ *                        NULL)
+ * @return 0, or LP_ENOTFOUND if the id was never accepted.
+ */
+LP_API int lp_state_get(const lp_state *state, const char *id,
+                        uint64_t *version, int64_t *signed_at);
+
+/**
+ * Refuse a rollback: a package whose version is lower than the highest
+ * accepted for its id.  The same version again is accepted.
+ *
+ * @return 0; LP_EUNTRUSTED with a message naming both versions.
+ */
+LP_API LP_WARN_UNUSED int lp_state_check(const lp_state *state,
+                                         const lp_package *pkg);
+
+/**
+ * Record that pkg was accepted: its version, and signed_at (its newest
+ * trusted signing time, from lp_package_check_trust(), or -1) if newer
+ * than the one recorded.  Call it only once every check passed.  The
+ * state file is written to a temporary file, flushed and renamed.
+ *
+ * @return 0; LP_EUNTRUSTED as lp_state_check(); LP_EIO; LP_ETOOBIG;
+ *         LP_ENOMEM.
+ */
+LP_API int lp_state_record(lp_state *state, const lp_package *pkg,
+                           int64_t signed_at);
 
 /* ---------------------------------------------------------------------- */
 /* Curriculum sources                                                      */
@@ -800,10 +962,13 @@ typedef void (*lp_diag_fn)(const lp_diag *diag, void *user);
 /** Options for lp_project_open().  Initialise with LP_PROJECT_OPTS_INIT. */
 typedef struct lp_project_opts {
     unsigned version; /**< LP_PROJECT_OPTS_VERSION */
+    /** Largest media file, in bytes: a bigger one is an error (code
+     *  "media-size"); 0 = no limit. */
+    uint64_t max_media_bytes;
 } lp_project_opts;
 
 #define LP_PROJECT_OPTS_VERSION 1
-#define LP_PROJECT_OPTS_INIT { LP_PROJECT_OPTS_VERSION }
+#define LP_PROJECT_OPTS_INIT { LP_PROJECT_OPTS_VERSION, 0 }
 
 /**
  * Open the curriculum project in folder dir.  Nothing is read yet but the
@@ -832,6 +997,44 @@ LP_API int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
  */
 LP_API LP_WARN_UNUSED int lp_project_check(lp_project *proj, lp_diag_fn fn,
                                            void *user);
+
+/** Options for lp_project_build().  Initialise with LP_BUILD_OPTS_INIT. */
+typedef struct lp_build_opts {
+    unsigned version;  /**< LP_BUILD_OPTS_VERSION */
+    int level;         /**< zstd level, as lp_writer_opts; 0 = default */
+    unsigned threads;  /**< worker threads; 0 = one per online CPU */
+    /**
+     * Creation time of the package (seconds since the epoch).  -1 =
+     * SOURCE_DATE_EPOCH if set, else the newest modification time of the
+     * sources and media (so the same sources give the same package).
+     */
+    int64_t created;
+} lp_build_opts;
+
+#define LP_BUILD_OPTS_VERSION 1
+#define LP_BUILD_OPTS_INIT { LP_BUILD_OPTS_VERSION, 0, 0, -1 }
+
+/**
+ * Check the project (as lp_project_check()) and, if it has no errors,
+ * compile it into a package at out_path: the catalog, one document per
+ * lesson and language, the assignments and the media the lessons use, as
+ * lpk(5) describes under COMPILED CURRICULA.  The package identity comes
+ * from the curriculum (id, version, label, languages with the default
+ * first).  The output depends only on the sources' content: the same
+ * curriculum in YAML or XML gives the same bytes.  The package is written
+ * atomically (lp_writer_commit()): on any failure nothing is left at
+ * out_path and a file already there is unchanged.
+ *
+ * @param opts  options, or NULL for the defaults
+ * @param fn    called for each diagnostic, or NULL
+ * @return 0; LP_ESOURCE if the sources have errors (nothing is written);
+ *         LP_EINVAL; LP_EIO; LP_ECHANGED if a media file changed while it
+ *         was read; LP_ETOOBIG; LP_ENOMEM; LP_EINTERNAL.
+ */
+LP_API LP_WARN_UNUSED int lp_project_build(lp_project *proj,
+                                           const char *out_path,
+                                           const lp_build_opts *opts,
+                                           lp_diag_fn fn, void *user);
 
 /** Free a project.  NULL is accepted. */
 LP_API void lp_project_free(lp_project *proj);

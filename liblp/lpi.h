@@ -93,6 +93,8 @@ typedef struct lpi_manifest {
     const char **languages;
     size_t nlanguages;
     int64_t created;
+    bool has_expires;        /* optional expiry date */
+    int64_t expires;
     bool has_dictionary;     /* a zstd dictionary object, by hash */
     unsigned char dictionary[LP_HASH_BYTES];
     lpi_mentry *entries;

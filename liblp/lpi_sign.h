@@ -118,4 +118,26 @@ typedef struct lpi_sigcomment lpi_sigcomment;
 
 int lpi_sigcomment_parse(lpi_sigcomment *c, lp_ctx *ctx, const char *s);
 
+/* Signatures of trust files (sign.c, lp-trust(5) ROTATION): made over
+ * the file's exact bytes, with the trusted comment
+ * "lp-trust-signature v1 time=T[ comment=C]"; *time gets T */
+int lpi_trustsig_verify(const lp_sig *s, const lp_key *k, const void *data,
+                        size_t len, int64_t *time);
+int lpi_trustsig_make(lp_sig **out, lp_ctx *ctx, const lp_key *k,
+                      const void *data, size_t len, int64_t time,
+                      const char *comment);
+
+/* A verifier's state file (state.c, lp-trust(5) STATE): largest one we
+ * read, and its parser (what names it in messages) */
+#define LPI_STATE_MAX_BYTES 512u
+int lpi_state_parse(lp_ctx *ctx, const char *data, size_t len,
+                    const char *what, char id[LP_MAX_ID_BYTES + 1],
+                    uint64_t *version, int64_t *signed_at);
+/* The state's record of trust updates (DIR/_trust.state): the newest
+ * signing time of an accepted trust file, -1 if none; raised only */
+int lpi_trust_state_parse(lp_ctx *ctx, const char *data, size_t len,
+                          const char *what, int64_t *signed_at);
+int64_t lpi_state_trust_time(const lp_state *st);
+int lpi_state_record_trust(lp_state *st, int64_t signed_at);
+
 #endif /* LPI_SIGN_H */

@@ -234,11 +234,13 @@ static char *next_line(cursor *c, size_t *len)
     return start;
 }
 
-/* in the order writers emit them; all but "dictionary" are required */
-enum { H_ID, H_VERSION, H_LABEL, H_LANGUAGES, H_CREATED, H_DICTIONARY,
-       H_ENTRIES, H_N };
+/* in the order writers emit them; all but "expires" and "dictionary" are
+ * required */
+enum { H_ID, H_VERSION, H_LABEL, H_LANGUAGES, H_CREATED, H_EXPIRES,
+       H_DICTIONARY, H_ENTRIES, H_N };
 static const char *const header_keys[H_N] = {
-    "id", "version", "label", "languages", "created", "dictionary", "entries"
+    "id", "version", "label", "languages", "created", "expires",
+    "dictionary", "entries"
 };
 
 static int parse_header_value(lpi_manifest *m, lp_ctx *ctx, int key,
@@ -289,6 +291,13 @@ static int parse_header_value(lpi_manifest *m, lp_ctx *ctx, int key,
             return lpi_error(ctx, LP_EFORMAT,
                              "created must be a UTC time like "
                              "2026-01-31T12:00:00Z");
+        break;
+    case H_EXPIRES:
+        if (lpi_time_parse(v, vlen, &m->expires) < 0)
+            return lpi_error(ctx, LP_EFORMAT,
+                             "expires must be a UTC time like "
+                             "2026-01-31T12:00:00Z");
+        m->has_expires = true;
         break;
     case H_DICTIONARY:
         if (vlen != LP_HASH_HEX_BYTES ||
@@ -438,11 +447,19 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
             goto fail_line;
     }
     for (int k = 0; k < H_N; k++)
-        if (!seen[k] && k != H_DICTIONARY) {
+        if (!seen[k] && k != H_DICTIONARY && k != H_EXPIRES) {
             rc = lpi_error(ctx, LP_EFORMAT, "manifest header has no '%s'",
                            header_keys[k]);
             goto fail;
         }
+    if (m->has_expires && m->expires <= m->created) {
+        char te[LPI_TIME_BYTES], tc[LPI_TIME_BYTES];
+        lpi_time_format(te, m->expires);
+        lpi_time_format(tc, m->created);
+        rc = lpi_error(ctx, LP_EFORMAT, "manifest expires %s, not later "
+                       "than it was created (%s)", te, tc);
+        goto fail;
+    }
 
     m->entries = lpi_calloc(ctx, (size_t)nentries, sizeof(*m->entries));
     if (!m->entries) {
@@ -510,6 +527,12 @@ int lpi_manifest_serialize(const lpi_manifest *m, lp_ctx *ctx, lpi_buf *out)
         rc = lpi_buf_printf(out, ctx, "%s%s", i ? " " : "", m->languages[i]);
     if (rc == 0)
         rc = lpi_buf_printf(out, ctx, "\ncreated %s\n", created);
+    if (rc == 0 && m->has_expires) {
+        char expires[LPI_TIME_BYTES];
+        if (lpi_time_format(expires, m->expires) < 0)
+            return lpi_error(ctx, LP_EINVAL, "expiry time out of range");
+        rc = lpi_buf_printf(out, ctx, "expires %s\n", expires);
+    }
     if (rc == 0 && m->has_dictionary) {
         char hex[LP_HASH_HEX_BYTES + 1];
         lpi_hash_hex(hex, m->dictionary);

@@ -143,14 +143,56 @@ int lp_sig_verify(const lp_sig *s, const lp_key *k,
 
 /* ------------------------------------------------------------ sign */
 
+/* A signature of hash (the BLAKE2b-512 of the signed bytes) with the
+ * trusted comment tc, parsed back from the text we would write */
+static int make_sig(lp_sig **out, lp_ctx *ctx, const lp_key *k,
+                    const unsigned char hash[64], const char *tc,
+                    size_t tclen, const char *untrusted)
+{
+    unsigned char raw[LPI_MS_SIG_BYTES], global[64];
+    char b64sig[128], b64global[96];
+    lpi_buf text, msg;
+    int rc;
+
+    lpi_buf_init(&text, LP_SIG_MAX_FILE_BYTES);
+    lpi_buf_init(&msg, 64 + LP_SIG_MAX_TRUSTED_COMMENT);
+    memcpy(raw, LPI_MS_ALG_HASHED, 2);
+    memcpy(raw + 2, k->id, LP_KEYID_BYTES);
+    crypto_sign_detached(raw + 2 + LP_KEYID_BYTES, NULL, hash, 64, k->sk);
+    rc = lpi_buf_add(&msg, ctx, raw + 2 + LP_KEYID_BYTES, 64);
+    if (rc == 0)
+        rc = lpi_buf_add(&msg, ctx, tc, tclen);
+    if (rc < 0)
+        goto done;
+    crypto_sign_detached(global, NULL, (unsigned char *)msg.data, msg.len,
+                         k->sk);
+    sodium_bin2base64(b64sig, sizeof(b64sig), raw, sizeof(raw),
+                      sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(b64global, sizeof(b64global), global, sizeof(global),
+                      sodium_base64_VARIANT_ORIGINAL);
+    rc = lpi_buf_printf(&text, ctx, LPI_MS_UNTRUSTED "%s\n%s\n"
+                        LPI_MS_TRUSTED "%s\n%s\n", untrusted, b64sig, tc,
+                        b64global);
+    if (rc == 0)
+        rc = lp_sig_parse(out, ctx, text.data, text.len, "new signature");
+    if (rc < 0 && rc != LP_ENOMEM) {
+        lpi_error_prefix(ctx, "the new signature fails its own check");
+        ctx->code = rc = LP_EINTERNAL;
+    }
+done:
+    lpi_buf_dispose(&text, ctx);
+    lpi_buf_dispose(&msg, ctx);
+    return rc;
+}
+
 int lp_sig_sign_manifest(lp_sig **out, lp_ctx *ctx, const lp_key *k,
                          const unsigned char *manifest, size_t len,
                          int64_t time, const char *comment)
 {
-    unsigned char raw[LPI_MS_SIG_BYTES], hash[64], global[64];
+    unsigned char hash[64];
     char t[LPI_TIME_BYTES];
     lpi_manifest m;
-    lpi_buf tc, text, msg;
+    lpi_buf tc, text;
     lp_sig *s = NULL;
     bool parsed = false;
     int rc;
@@ -170,8 +212,7 @@ int lp_sig_sign_manifest(lp_sig **out, lp_ctx *ctx, const lp_key *k,
     if (lpi_time_format(t, time) < 0)
         return lpi_error(ctx, LP_EINVAL, "signing time out of range");
     lpi_buf_init(&tc, LP_SIG_MAX_TRUSTED_COMMENT);
-    lpi_buf_init(&text, LP_SIG_MAX_FILE_BYTES);
-    lpi_buf_init(&msg, 64 + LP_SIG_MAX_TRUSTED_COMMENT);
+    lpi_buf_init(&text, LP_SIG_MAX_COMMENT);
     rc = lpi_manifest_parse(&m, ctx, manifest, len);
     if (rc < 0) {
         lpi_error_prefix(ctx, "manifest");
@@ -190,36 +231,15 @@ int lp_sig_sign_manifest(lp_sig **out, lp_ctx *ctx, const lp_key *k,
         goto done;
 
     manifest_hash(hash, manifest, len);
-    memcpy(raw, LPI_MS_ALG_HASHED, 2);
-    memcpy(raw + 2, k->id, LP_KEYID_BYTES);
-    crypto_sign_detached(raw + 2 + LP_KEYID_BYTES, NULL, hash, sizeof(hash),
-                         k->sk);
-    rc = lpi_buf_add(&msg, ctx, raw + 2 + LP_KEYID_BYTES, 64);
+    rc = lpi_buf_printf(&text, ctx, "lp signature of %s version %llu by "
+                        "key %s", m.id, (unsigned long long)m.version,
+                        k->id_hex);
     if (rc == 0)
-        rc = lpi_buf_add(&msg, ctx, tc.data, tc.len);
+        rc = make_sig(&s, ctx, k, hash, tc.data, tc.len, text.data);
     if (rc < 0)
         goto done;
-    crypto_sign_detached(global, NULL, (unsigned char *)msg.data, msg.len,
-                         k->sk);
-    {
-        char b64sig[128], b64global[96];
-
-        sodium_bin2base64(b64sig, sizeof(b64sig), raw, sizeof(raw),
-                          sodium_base64_VARIANT_ORIGINAL);
-        sodium_bin2base64(b64global, sizeof(b64global), global,
-                          sizeof(global), sodium_base64_VARIANT_ORIGINAL);
-        rc = lpi_buf_printf(&text, ctx, LPI_MS_UNTRUSTED "lp signature of "
-                            "%s version %llu by key %s\n%s\n"
-                            LPI_MS_TRUSTED "%s\n%s\n", m.id,
-                            (unsigned long long)m.version, k->id_hex,
-                            b64sig, tc.data, b64global);
-    }
-    if (rc < 0)
-        goto done;
-    /* what we return is what a verifier will read: parse and check it */
-    rc = lp_sig_parse(&s, ctx, text.data, text.len, "new signature");
-    if (rc == 0)
-        rc = sig_verify(s, k, manifest, len, m.id, m.version, NULL);
+    /* what we return is what a verifier will read: check it */
+    rc = sig_verify(s, k, manifest, len, m.id, m.version, NULL);
     if (rc < 0) {
         lpi_error_prefix(ctx, "the new signature fails its own check");
         ctx->code = rc = LP_EINTERNAL;
@@ -233,7 +253,6 @@ done:
         lpi_manifest_dispose(&m, ctx);
     lpi_buf_dispose(&tc, ctx);
     lpi_buf_dispose(&text, ctx);
-    lpi_buf_dispose(&msg, ctx);
     return rc;
 }
 
@@ -360,5 +379,115 @@ int lp_package_add_signature(lp_package *p, const lp_sig *sig,
 done:
     lpi_buf_dispose(&name, ctx);
     lpi_buf_dispose(&tmp, ctx);
+    return rc;
+}
+
+/* ------------------------------------------------------------ trust files */
+
+/* "lp-trust-signature v1 time=YYYY-MM-DDThh:mm:ssZ[ comment=TEXT]": not a
+ * package signature's comment, so neither kind passes for the other */
+#define TRUSTSIG_MAGIC "lp-trust-signature v1 time="
+
+static int trustsig_comment_parse(lp_ctx *ctx, const char *s, int64_t *time)
+{
+    const size_t mlen = strlen(TRUSTSIG_MAGIC);
+    const char *p;
+
+    if (strncmp(s, TRUSTSIG_MAGIC, mlen) != 0)
+        return lpi_error(ctx, LP_EFORMAT, "trusted comment is not an lp "
+                         "trust file signature comment ('"
+                         TRUSTSIG_MAGIC "...')");
+    p = s + mlen;
+    if (strlen(p) < LPI_TIME_BYTES - 1 ||
+        lpi_time_parse(p, LPI_TIME_BYTES - 1, time) < 0)
+        return lpi_error(ctx, LP_EFORMAT, "trusted comment: bad time");
+    p += LPI_TIME_BYTES - 1;
+    if (*p != '\0' && (strncmp(p, " comment=", 9) != 0 || p[9] == '\0'))
+        return lpi_error(ctx, LP_EFORMAT, "trusted comment: unexpected "
+                         "text after the time");
+    return 0;
+}
+
+int lpi_trustsig_verify(const lp_sig *s, const lp_key *k, const void *data,
+                        size_t len, int64_t *time)
+{
+    lp_ctx *ctx = s->ctx;
+    unsigned char hash[64], *msg;
+    size_t tlen = strlen(s->trusted);
+    int rc;
+
+    if (sodium_memcmp(s->id, k->id, LP_KEYID_BYTES) != 0)
+        return lpi_error(ctx, LP_EBADSIG, "signature by key %s, not by key "
+                         "%s", s->id_hex, k->id_hex);
+    msg = lpi_malloc(ctx, 64 + tlen);
+    if (!msg)
+        return LP_ENOMEM;
+    memcpy(msg, s->sig, 64);
+    memcpy(msg + 64, s->trusted, tlen);
+    rc = crypto_sign_verify_detached(s->global, msg, 64 + tlen, k->pk);
+    lpi_free(ctx, msg);
+    if (rc != 0)
+        return lpi_error(ctx, LP_EBADSIG, "the trusted comment's signature "
+                         "does not verify (comment or signature changed)");
+    rc = trustsig_comment_parse(ctx, s->trusted, time);
+    if (rc < 0)
+        return rc;
+    crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
+    if (crypto_sign_verify_detached(s->sig, hash, sizeof(hash), k->pk) != 0)
+        return lpi_error(ctx, LP_EBADSIG, "signature does not match the "
+                         "trust file (trust file or signature changed)");
+    return 0;
+}
+
+int lpi_trustsig_make(lp_sig **out, lp_ctx *ctx, const lp_key *k,
+                      const void *data, size_t len, int64_t time,
+                      const char *comment)
+{
+    unsigned char hash[64];
+    char t[LPI_TIME_BYTES];
+    lpi_buf tc, untrusted;
+    lp_sig *s = NULL;
+    int64_t back;
+    int rc;
+
+    *out = NULL;
+    if (!k->sk)
+        return lpi_error(ctx, LP_EINVAL, "key %s has no secret half",
+                         k->id_hex);
+    if (comment && (comment[0] == '\0' || strchr(comment, '\t') ||
+                    !lpi_comment_ok(comment, strlen(comment))))
+        return lpi_error(ctx, LP_EINVAL, "comment must be 1 to %u bytes of "
+                         "UTF-8 text without control characters",
+                         LP_SIG_MAX_TRUSTED_COMMENT);
+    if (lpi_time_format(t, time) < 0)
+        return lpi_error(ctx, LP_EINVAL, "signing time out of range");
+    lpi_buf_init(&tc, LP_SIG_MAX_TRUSTED_COMMENT);
+    lpi_buf_init(&untrusted, LP_SIG_MAX_COMMENT);
+    rc = lpi_buf_printf(&tc, ctx, TRUSTSIG_MAGIC "%s", t);
+    if (rc == 0 && comment)
+        rc = lpi_buf_printf(&tc, ctx, " comment=%s", comment);
+    if (rc == LP_ETOOBIG)
+        rc = lpi_error(ctx, LP_EINVAL, "comment too long: the trusted "
+                       "comment may hold %u bytes",
+                       LP_SIG_MAX_TRUSTED_COMMENT);
+    if (rc == 0)
+        rc = lpi_buf_printf(&untrusted, ctx, "lp trust file signature by "
+                            "key %s", k->id_hex);
+    if (rc < 0)
+        goto done;
+    crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
+    rc = make_sig(&s, ctx, k, hash, tc.data, tc.len, untrusted.data);
+    if (rc == 0 && lpi_trustsig_verify(s, k, data, len, &back) < 0) {
+        lpi_error_prefix(ctx, "the new signature fails its own check");
+        rc = ctx->code = LP_EINTERNAL;
+    }
+    if (rc == 0) {
+        *out = s;
+        s = NULL;
+    }
+done:
+    lp_sig_free(s);
+    lpi_buf_dispose(&tc, ctx);
+    lpi_buf_dispose(&untrusted, ctx);
     return rc;
 }

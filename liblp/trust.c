@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -307,7 +308,7 @@ int lp_trust_load(lp_trust **out, lp_ctx *ctx, const char *path)
 /* ------------------------------------------------------------ policy */
 
 typedef struct checker {
-    lp_package *p;
+    lp_ctx *ctx;
     const lp_trust *t;
     const lp_trust_opts *o;
     int64_t now;
@@ -315,6 +316,14 @@ typedef struct checker {
     unsigned signers;
     int64_t newest;
     lpi_buf msg;
+    /* the first failure that says nothing about a signature (out of
+     * memory, a read error): the verdict is that, not a refusal */
+    int fatal;
+    char fatal_msg[sizeof(((lp_ctx *)0)->msg)];
+    /* what the signatures sign: a package's manifest, or a trust file */
+    lp_package *p;
+    const void *data;
+    size_t len;
 } checker;
 
 static void report(checker *c, const char *entry, const char *key_id,
@@ -323,6 +332,10 @@ static void report(checker *c, const char *entry, const char *key_id,
 {
     lp_sig_report r;
 
+    if ((code == LP_ENOMEM || code == LP_EIO) && !c->fatal) {
+        c->fatal = code;
+        snprintf(c->fatal_msg, sizeof(c->fatal_msg), "%s", message);
+    }
     if (!c->o->report)
         return;
     r.entry = entry;
@@ -338,7 +351,83 @@ static void report(checker *c, const char *entry, const char *key_id,
 static void report_ctx(checker *c, const char *entry, const char *key_id,
                        const char *holder, int code)
 {
-    report(c, entry, key_id, holder, code, -1, c->p->ctx->msg);
+    report(c, entry, key_id, holder, code, -1, c->ctx->msg);
+}
+
+/* One parsed signature: is its key trusted, does it verify, does it
+ * count?  Reports the answer. */
+static void judge(checker *c, const char *entry, const lp_sig *sig)
+{
+    lp_ctx *ctx = c->ctx;
+    const tkey *k = NULL;
+    size_t ki = 0;
+    int64_t when = -1;
+    char t1[LPI_TIME_BYTES], t2[LPI_TIME_BYTES];
+    int rc;
+
+    for (ki = 0; ki < c->t->nkeys; ki++)
+        if (memcmp(c->t->keys[ki].key->id, sig->id, LP_KEYID_BYTES) == 0) {
+            k = &c->t->keys[ki];
+            break;
+        }
+    if (!k) {
+        bool revoked = false;
+        for (size_t r = 0; r < c->t->nrevoked; r++)
+            revoked |= memcmp(c->t->revoked[r].id, sig->id,
+                              LP_KEYID_BYTES) == 0;
+        report(c, entry, sig->id_hex, NULL, LP_EUNTRUSTED, -1, revoked
+               ? "key is revoked" : "key is not in the trust file");
+        return;
+    }
+    if (k->revoked) {
+        report(c, entry, sig->id_hex, k->holder, LP_EUNTRUSTED, -1,
+               "key is revoked");
+        return;
+    }
+    if (c->p) {
+        lpi_sigcomment sc;
+        rc = lpi_sig_verify(sig, k->key, c->p->manifest_bytes,
+                            c->p->manifest_len, c->p->m.id, c->p->m.version,
+                            &sc);
+        if (rc == 0)
+            when = sc.time;
+    } else {
+        rc = lpi_trustsig_verify(sig, k->key, c->data, c->len, &when);
+    }
+    if (rc < 0) {
+        report_ctx(c, entry, sig->id_hex, k->holder, rc);
+        return;
+    }
+    lpi_time_format(t1, when);
+    c->msg.len = 0;
+    if (when < k->from || when > k->until) {
+        lpi_time_format(t2, when < k->from ? k->from : k->until);
+        lpi_buf_printf(&c->msg, ctx, "signed at %s, %s the key's validity "
+                       "%s %s", t1, when < k->from ? "before" : "after",
+                       when < k->from ? "starts" : "ended", t2);
+        report(c, entry, sig->id_hex, k->holder, LP_EUNTRUSTED, when,
+               c->msg.data ? c->msg.data : "outside the key's validity");
+        return;
+    }
+    if (c->now > k->until) {
+        lpi_time_format(t2, k->until);
+        lpi_buf_printf(&c->msg, ctx, "key expired at %s", t2);
+        report(c, entry, sig->id_hex, k->holder, LP_EUNTRUSTED, when,
+               c->msg.data ? c->msg.data : "key expired");
+        return;
+    }
+    if (c->counted[ki]) {
+        report(c, entry, sig->id_hex, k->holder, LP_EUNTRUSTED, when,
+               "this key was counted already");
+        return;
+    }
+    c->counted[ki] = true;
+    c->signers++;
+    if (when > c->newest)
+        c->newest = when;
+    lpi_buf_printf(&c->msg, ctx, "good signature, made %s", t1);
+    report(c, entry, sig->id_hex, k->holder, 0, when,
+           c->msg.data ? c->msg.data : "good signature");
 }
 
 static void check_one(checker *c, size_t i)
@@ -351,10 +440,6 @@ static void check_one(checker *c, size_t i)
     const size_t slen = strlen(LPI_SIG_SUFFIX);
     unsigned char id[LP_KEYID_BYTES], *data = NULL;
     lp_sig *sig = NULL;
-    const tkey *k = NULL;
-    size_t ki = 0;
-    lpi_sigcomment sc;
-    char t1[LPI_TIME_BYTES], t2[LPI_TIME_BYTES];
     int rc;
 
     if (blen != LP_KEYID_HEX_BYTES + slen ||
@@ -385,109 +470,272 @@ static void check_one(checker *c, size_t i)
         report_ctx(c, e->name, NULL, NULL, rc);
         return;
     }
-    if (memcmp(id, sig->id, LP_KEYID_BYTES) != 0) {
+    if (memcmp(id, sig->id, LP_KEYID_BYTES) != 0)
         report(c, e->name, sig->id_hex, NULL, LP_EBADSIG, -1, "entry name "
                "and the signature's key id differ");
-        goto done;
-    }
-    for (ki = 0; ki < c->t->nkeys; ki++)
-        if (memcmp(c->t->keys[ki].key->id, id, LP_KEYID_BYTES) == 0) {
-            k = &c->t->keys[ki];
-            break;
-        }
-    if (!k) {
-        bool revoked = false;
-        for (size_t r = 0; r < c->t->nrevoked; r++)
-            revoked |= memcmp(c->t->revoked[r].id, id, LP_KEYID_BYTES) == 0;
-        report(c, e->name, sig->id_hex, NULL, LP_EUNTRUSTED, -1, revoked
-               ? "key is revoked" : "key is not in the trust file");
-        goto done;
-    }
-    if (k->revoked) {
-        report(c, e->name, sig->id_hex, k->holder, LP_EUNTRUSTED, -1,
-               "key is revoked");
-        goto done;
-    }
-    rc = lpi_sig_verify(sig, k->key, p->manifest_bytes, p->manifest_len,
-                        p->m.id, p->m.version, &sc);
-    if (rc < 0) {
-        report_ctx(c, e->name, sig->id_hex, k->holder, rc);
-        goto done;
-    }
-    lpi_time_format(t1, sc.time);
-    c->msg.len = 0;
-    if (sc.time < k->from || sc.time > k->until) {
-        lpi_time_format(t2, sc.time < k->from ? k->from : k->until);
-        lpi_buf_printf(&c->msg, ctx, "signed at %s, %s the key's validity "
-                       "%s %s", t1, sc.time < k->from ? "before" : "after",
-                       sc.time < k->from ? "starts" : "ended", t2);
-        report(c, e->name, sig->id_hex, k->holder, LP_EUNTRUSTED, sc.time,
-               c->msg.data ? c->msg.data : "outside the key's validity");
-        goto done;
-    }
-    if (c->now > k->until) {
-        lpi_time_format(t2, k->until);
-        lpi_buf_printf(&c->msg, ctx, "key expired at %s", t2);
-        report(c, e->name, sig->id_hex, k->holder, LP_EUNTRUSTED, sc.time,
-               c->msg.data ? c->msg.data : "key expired");
-        goto done;
-    }
-    if (c->counted[ki]) {
-        report(c, e->name, sig->id_hex, k->holder, LP_EUNTRUSTED, sc.time,
-               "this key was counted already");
-        goto done;
-    }
-    c->counted[ki] = true;
-    c->signers++;
-    if (sc.time > c->newest)
-        c->newest = sc.time;
-    lpi_buf_printf(&c->msg, ctx, "good signature, made %s", t1);
-    report(c, e->name, sig->id_hex, k->holder, 0, sc.time,
-           c->msg.data ? c->msg.data : "good signature");
-done:
+    else
+        judge(c, e->name, sig);
     lp_sig_free(sig);
+}
+
+static int checker_init(checker *c, lp_ctx *ctx, const lp_trust *t,
+                        const lp_trust_opts *opts)
+{
+    static const lp_trust_opts defaults = LP_TRUST_OPTS_INIT;
+
+    memset(c, 0, sizeof(*c));
+    c->ctx = ctx;
+    c->t = t;
+    c->o = opts ? opts : &defaults;
+    if (c->o->version != LP_TRUST_OPTS_VERSION)
+        return lpi_error(ctx, LP_EINVAL, "unknown lp_trust_opts version");
+    c->now = c->o->now >= 0 ? c->o->now : (int64_t)time(NULL);
+    /* a hub's clock may read 1970: never earlier than what we accepted */
+    if (c->o->newest_accepted > c->now)
+        c->now = c->o->newest_accepted;
+    c->newest = -1;
+    lpi_buf_init(&c->msg, 1024);
+    c->counted = lpi_calloc(ctx, t->nkeys ? t->nkeys : 1, sizeof(bool));
+    return c->counted ? 0 : LP_ENOMEM;
+}
+
+static int checker_verdict(checker *c, bool any, const char *what,
+                           unsigned *signers, int64_t *newest)
+{
+    int rc;
+
+    if (signers)
+        *signers = c->signers;
+    if (newest)
+        *newest = c->newest;
+    if (c->fatal)
+        rc = lpi_error(c->ctx, c->fatal, "%s", c->fatal_msg);
+    else if (!any)
+        rc = lpi_error(c->ctx, LP_EUNTRUSTED, "the %s is not signed", what);
+    else if (c->signers < c->t->threshold)
+        rc = lpi_error(c->ctx, LP_EUNTRUSTED, "%u of the %u trusted "
+                       "signatures needed", c->signers, c->t->threshold);
+    else
+        rc = 0;
+    lpi_free(c->ctx, c->counted);
+    lpi_buf_dispose(&c->msg, c->ctx);
+    return rc;
 }
 
 int lp_package_check_trust(lp_package *p, const lp_trust *t,
                            const lp_trust_opts *opts, unsigned *signers,
                            int64_t *newest)
 {
-    static const lp_trust_opts defaults = LP_TRUST_OPTS_INIT;
     checker c;
-    lp_ctx *ctx;
     size_t first;
     int rc;
 
     LP_ASSERT_ARG(p && t);
-    ctx = p->ctx;
-    memset(&c, 0, sizeof(c));
+    rc = checker_init(&c, p->ctx, t, opts);
+    if (rc < 0) {
+        lpi_free(p->ctx, c.counted);
+        return rc;
+    }
     c.p = p;
-    c.t = t;
-    c.o = opts ? opts : &defaults;
-    c.now = c.o->now >= 0 ? c.o->now : (int64_t)time(NULL);
-    /* a hub's clock may read 1970: never earlier than what we accepted */
-    if (c.o->newest_accepted > c.now)
-        c.now = c.o->newest_accepted;
-    c.newest = -1;
-    lpi_buf_init(&c.msg, 1024);
-    c.counted = lpi_calloc(ctx, t->nkeys ? t->nkeys : 1, sizeof(bool));
-    if (!c.counted)
-        return LP_ENOMEM;
     first = lpi_first_signature(p);
     for (size_t i = first; i < p->zip.count; i++)
         check_one(&c, i);
-    if (signers)
-        *signers = c.signers;
+    return checker_verdict(&c, first < p->zip.count, "package", signers,
+                           newest);
+}
+
+/* ------------------------------------------------------------ rotation */
+
+/* The signature blocks of a .minisig file: four lines each */
+static bool next_block(const char *data, size_t len, size_t *at,
+                       size_t *blen)
+{
+    size_t i = *at;
+    int lines = 0;
+
+    if (i >= len)
+        return false;
+    while (i < len && lines < 4)
+        if (data[i++] == '\n')
+            lines++;
+    *blen = i - *at;
+    return true;
+}
+
+/* "PATH.minisig" */
+static int sigs_path(lp_ctx *ctx, lpi_buf *b, const char *trust_path)
+{
+    lpi_buf_init(b, 4096 + LP_MAX_PATH_BYTES);
+    return lpi_buf_printf(b, ctx, "%s" LPI_SIG_SUFFIX, trust_path);
+}
+
+/* Read a file (plain memory) of at most max bytes; *out NUL-terminated.
+ * missing_ok: a missing file gives *out NULL and 0. */
+static int read_small(lp_ctx *ctx, const char *path, size_t max,
+                      char **out, size_t *len, bool missing_ok)
+{
+    char *buf = NULL;
+    int rc;
+
+    *out = NULL;
+    *len = 0;
+    if (missing_ok && access(path, F_OK) < 0 && errno == ENOENT)
+        return 0;
+    rc = lpi_read_secret_file(ctx, path, max, &buf, len);
+    if (rc < 0)
+        return rc;
+    *out = lpi_malloc(ctx, *len + 1);
+    if (*out)
+        memcpy(*out, buf, *len + 1);
+    sodium_free(buf);
+    return *out ? 0 : LP_ENOMEM;
+}
+
+int lp_trust_sign(lp_ctx *ctx, const char *trust_path, const lp_key *key,
+                  int64_t time, const char *comment)
+{
+    char *data = NULL, *old = NULL;
+    size_t len = 0, olen = 0, at = 0, blen;
+    lp_trust *t = NULL;
+    lp_sig *sig = NULL;
+    lpi_buf spath, out;
+    int rc;
+
+    LP_ASSERT_ARG(ctx && trust_path && key);
+    lpi_buf_init(&out, LP_TRUST_MAX_SIGS_BYTES);
+    rc = sigs_path(ctx, &spath, trust_path);
+    if (rc == 0)
+        rc = read_small(ctx, trust_path, LP_TRUST_MAX_BYTES, &data, &len,
+                        false);
+    /* never vouch for a file a verifier would refuse */
+    if (rc == 0)
+        rc = lp_trust_parse(&t, ctx, data, len, trust_path);
+    if (rc == 0)
+        rc = lpi_trustsig_make(&sig, ctx, key, data, len, time, comment);
+    if (rc == 0)
+        rc = read_small(ctx, spath.data, LP_TRUST_MAX_SIGS_BYTES, &old,
+                        &olen, true);
+    /* keep the other signers' blocks; this key's is replaced */
+    while (rc == 0 && next_block(old, olen, &at, &blen)) {
+        lp_sig *o = NULL;
+        char what[64];
+
+        snprintf(what, sizeof(what), "signature at byte %zu", at);
+        rc = lp_sig_parse(&o, ctx, old + at, blen, what);
+        if (rc < 0) {
+            lpi_error_prefix(ctx, "%s", spath.data);
+            break;
+        }
+        if (memcmp(o->id, sig->id, LP_KEYID_BYTES) != 0)
+            rc = lpi_buf_add(&out, ctx, o->text, o->text_len);
+        lp_sig_free(o);
+        at += blen;
+    }
+    if (rc == 0)
+        rc = lpi_buf_add(&out, ctx, sig->text, sig->text_len);
+    if (rc == LP_ETOOBIG)
+        rc = lpi_error(ctx, LP_ETOOBIG, "'%s' would be larger than %u "
+                       "bytes", spath.data, LP_TRUST_MAX_SIGS_BYTES);
+    if (rc == 0)
+        rc = lpi_write_file_atomic(ctx, spath.data, out.data, out.len, 0644,
+                                   true);
+    lp_sig_free(sig);
+    lp_trust_free(t);
+    lpi_free(ctx, data);
+    lpi_free(ctx, old);
+    lpi_buf_dispose(&spath, ctx);
+    lpi_buf_dispose(&out, ctx);
+    return rc;
+}
+
+int lp_trust_update(lp_ctx *ctx, const char *current_path,
+                    const char *new_path, lp_state *state,
+                    const lp_trust_opts *opts, unsigned *signers,
+                    int64_t *newest)
+{
+    int64_t when = -1;
+    char *data = NULL, *sigs = NULL;
+    size_t len = 0, slen = 0, at = 0, blen;
+    unsigned n = 0;
+    lp_trust *cur = NULL, *next = NULL;
+    lpi_buf spath;
+    checker c;
+    bool checking = false;
+    int rc;
+
+    LP_ASSERT_ARG(ctx && current_path && new_path);
+    memset(&c, 0, sizeof(c));
+    rc = sigs_path(ctx, &spath, new_path);
+    if (rc == 0)
+        rc = lp_trust_load(&cur, ctx, current_path);
+    if (rc == 0)
+        rc = read_small(ctx, new_path, LP_TRUST_MAX_BYTES, &data, &len,
+                        false);
+    if (rc == 0)
+        rc = lp_trust_parse(&next, ctx, data, len, new_path);
+    if (rc == 0)
+        rc = read_small(ctx, spath.data, LP_TRUST_MAX_SIGS_BYTES, &sigs,
+                        &slen, true);
+    if (rc == 0) {
+        rc = checker_init(&c, ctx, cur, opts);
+        checking = true;
+        /* the clock is never earlier than a signing time in the state */
+        if (lp_state_newest(state) > c.now)
+            c.now = lp_state_newest(state);
+    }
+    if (rc == 0) {
+        c.data = data;
+        c.len = len;
+    }
+    while (rc == 0 && next_block(sigs, slen, &at, &blen)) {
+        lp_sig *sig = NULL;
+        char what[64];
+
+        snprintf(what, sizeof(what), "signature %u", ++n);
+        if (n > LP_TRUST_MAX_KEYS) {
+            report(&c, what, NULL, NULL, LP_ETOOBIG, -1, "more signatures "
+                   "than a trust file has keys: ignored");
+            break;
+        }
+        if (lp_sig_parse(&sig, ctx, sigs + at, blen, "signature") < 0)
+            report_ctx(&c, what, NULL, NULL, ctx->code);
+        else
+            judge(&c, what, sig);
+        lp_sig_free(sig);
+        at += blen;
+    }
+    if (checking) {
+        int v = checker_verdict(&c, n > 0, "new trust file", signers,
+                                &when);
+        if (rc == 0)
+            rc = v;
+    }
     if (newest)
-        *newest = c.newest;
-    if (first == p->zip.count)
-        rc = lpi_error(ctx, LP_EUNTRUSTED, "the package is not signed");
-    else if (c.signers < t->threshold)
-        rc = lpi_error(ctx, LP_EUNTRUSTED, "%u of the %u trusted "
-                       "signatures needed", c.signers, t->threshold);
-    else
-        rc = 0;
-    lpi_free(ctx, c.counted);
-    lpi_buf_dispose(&c.msg, ctx);
+        *newest = when;
+    /* signatures of an older trust file, made by keys still trusted, must
+     * not undo a later rotation (a revocation, say) */
+    if (rc == 0 && when < lpi_state_trust_time(state)) {
+        char t1[LPI_TIME_BYTES] = "?", t2[LPI_TIME_BYTES] = "?";
+        lpi_time_format(t1, when);
+        lpi_time_format(t2, lpi_state_trust_time(state));
+        rc = lpi_error(ctx, LP_EUNTRUSTED, "signed at %s, before the trust "
+                       "file accepted last (signed at %s): an old update "
+                       "replayed?", t1, t2);
+    }
+    if (rc == 0) {
+        struct stat sb;
+        /* keep the current file's permissions */
+        unsigned mode = stat(current_path, &sb) == 0 ? sb.st_mode & 0777
+                                                      : 0644;
+        rc = lpi_write_file_atomic(ctx, current_path, data, len, mode,
+                                   true);
+    }
+    if (rc == 0 && state)
+        rc = lpi_state_record_trust(state, when);
+    lp_trust_free(cur);
+    lp_trust_free(next);
+    lpi_free(ctx, data);
+    lpi_free(ctx, sigs);
+    lpi_buf_dispose(&spath, ctx);
     return rc;
 }

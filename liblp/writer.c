@@ -73,6 +73,8 @@ struct lp_writer {
     input *inputs;
     size_t ninputs, cap;
     bool committed;
+    bool has_expires;        /* lp_writer_set_expiry() */
+    int64_t expires;
 };
 
 static const char *const stored_types[] = {
@@ -203,6 +205,16 @@ int lp_writer_set_identity(lp_writer *w, const char *id, uint64_t version,
         rc = replace_str(ctx, &w->languages, languages);
     w->version = version;
     return rc;
+}
+
+int lp_writer_set_expiry(lp_writer *w, int64_t expires)
+{
+    LP_ASSERT_ARG(w && expires >= -1);
+    if (expires > 253402300799) /* 9999-12-31T23:59:59Z */
+        return lpi_error(w->ctx, LP_EINVAL, "expiry date after 9999");
+    w->has_expires = expires >= 0;
+    w->expires = expires;
+    return 0;
 }
 
 static int add_input(lp_writer *w, const char *path, const char *media_type,
@@ -801,6 +813,8 @@ static int build_manifest(lp_writer *w, int64_t created, const input *dict,
     m.version = w->version;
     m.label = w->label;
     m.created = created;
+    m.has_expires = w->has_expires;
+    m.expires = w->expires;
     if (dict) {
         m.has_dictionary = true;
         memcpy(m.dictionary, dict->hash, LP_HASH_BYTES);

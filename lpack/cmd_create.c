@@ -17,7 +17,8 @@
 
 static const char synopsis[] =
     "lpack create DIR -o OUT.lpk [--id ID] [--release N] [--label TEXT]\n"
-    "                    [--lang TAGS] [--level N] [--threads N] [-q]";
+    "                    [--lang TAGS] [--expires TIME] [--level N]\n"
+    "                    [--threads N] [-q]";
 
 static void usage(FILE *f)
 {
@@ -45,6 +46,10 @@ static void usage(FILE *f)
                "comma-separated,\n"
                "                        the default first (default "
                "'und')\n"
+               "      --expires TIME    expiry date, YYYY-MM-DD (00:00 "
+               "UTC) or\n"
+               "                        YYYY-MM-DDThh:mm:ssZ: verifiers "
+               "warn after it\n"
                "      --level N         zstd level, 1..19 (default %d)\n"
                "      --threads N       threads, 0..64 (default 0: one "
                "per CPU)\n"
@@ -59,7 +64,8 @@ enum {
     OPT_LABEL,
     OPT_LANG,
     OPT_LEVEL,
-    OPT_THREADS
+    OPT_THREADS,
+    OPT_EXPIRES
 };
 
 static const struct option longopts[] = {
@@ -70,6 +76,7 @@ static const struct option longopts[] = {
     { "lang", required_argument, NULL, OPT_LANG },
     { "level", required_argument, NULL, OPT_LEVEL },
     { "threads", required_argument, NULL, OPT_THREADS },
+    { "expires", required_argument, NULL, OPT_EXPIRES },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
@@ -183,6 +190,7 @@ typedef struct create_args {
     const char *langs;   /* normalised */
     lp_writer_opts wopts;
     int quiet;
+    int64_t expires;     /* -1: none */
 } create_args;
 
 /* Reopen the written package to report what it holds. */
@@ -246,6 +254,8 @@ static int create(const create_args *a)
     /* The message says which field is wrong and why. */
     rc = lp_writer_set_identity(w, a->id != NULL ? a->id : id, a->release,
                                 a->label, a->langs);
+    if (rc == 0)
+        rc = lp_writer_set_expiry(w, a->expires);
     if (rc < 0) {
         status = failed(ctx, rc);
         goto done;
@@ -282,7 +292,7 @@ int cmd_create(int argc, char **argv)
 {
     cli_seen seen = { { 0 } };
     create_args a = { NULL, NULL, NULL, 1, "", "und",
-                      LP_WRITER_OPTS_INIT, 0 };
+                      LP_WRITER_OPTS_INIT, 0, -1 };
     const char *langs = NULL;
     char *norm = NULL;
     uint64_t v;
@@ -321,6 +331,13 @@ int cmd_create(int argc, char **argv)
             if (cli_opt_u64("--threads", optarg, 0, 64, &v) < 0)
                 return cli_bad_usage(synopsis);
             a.wopts.threads = (unsigned)v;
+            break;
+        case OPT_EXPIRES:
+            if (lp_time_parse(optarg, &a.expires) < 0) {
+                cli_error("invalid value '%s' for '--expires': expected "
+                          "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ", optarg);
+                return cli_bad_usage(synopsis);
+            }
             break;
         case 'q':
             a.quiet = 1;

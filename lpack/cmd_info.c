@@ -60,6 +60,11 @@ static void print_text(const lp_package *pkg, const char *created)
         printf(" %s", lp_package_language(pkg, i));
     putchar('\n');
     printf("created: %s\n", created);
+    if (lp_package_expires(pkg) >= 0) {
+        char t[CLI_TIME_BYTES];
+        cli_format_time(t, lp_package_expires(pkg));
+        printf("expires: %s\n", t);
+    }
     printf("format: %u\n", lp_package_format(pkg));
     printf("entries: %zu\n", lp_package_entry_count(pkg));
     printf("objects: %zu\n", lp_package_object_count(pkg));
@@ -84,6 +89,13 @@ static void print_json(const lp_package *pkg, const char *created)
     fputs("],\"created\":", stdout);
     cli_json_str(stdout, created);
     printf(",\"created_unix\":%" PRId64, lp_package_created(pkg));
+    if (lp_package_expires(pkg) >= 0) {
+        char t[CLI_TIME_BYTES];
+        cli_format_time(t, lp_package_expires(pkg));
+        printf(",\"expires\":\"%s\"", t);
+    } else {
+        fputs(",\"expires\":null", stdout);
+    }
     printf(",\"entries\":%zu,\"objects\":%zu", lp_package_entry_count(pkg),
            lp_package_object_count(pkg));
     printf(",\"content_bytes\":%" PRIu64 ",\"file_bytes\":%" PRIu64 "}\n",

@@ -18,7 +18,8 @@
 #include "lpack/lpack.h"
 
 static const char synopsis[] =
-    "lpack verify PKG [--trust TRUST] [--json] [--threads N] [-q]";
+    "lpack verify PKG [--trust TRUST [--state DIR]] [--strict-expiry]\n"
+    "                    [--now TIME] [--json] [--threads N] [-q]";
 
 static void usage(FILE *f)
 {
@@ -34,11 +35,26 @@ static void usage(FILE *f)
                "(lp-trust(5)):\n"
                "which keys signed, which of them are trusted, and whether "
                "enough\n"
-               "trusted keys signed.\n"
+               "trusted keys signed.  With --state, also refuse a version "
+               "older\n"
+               "than one accepted before, and record what is accepted.  "
+               "A package\n"
+               "past its expiry date is reported, and refused with "
+               "--strict-expiry.\n"
                "\n"
                "options:\n"
                "      --trust TRUST  require the signatures TRUST asks "
                "for\n"
+               "      --state DIR  the verifier's state folder (with "
+               "--trust):\n"
+               "                   refuse rollbacks, record what is "
+               "accepted\n"
+               "      --strict-expiry  refuse an expired package (default: "
+               "warn)\n"
+               "      --now TIME   take TIME (YYYY-MM-DD[Thh:mm:ssZ]) as "
+               "the\n"
+               "                   current time (never earlier than "
+               "signing times)\n"
                "      --json       print one JSON object with the verdict "
                "and\n"
                "                   the problems (on stdout)\n"
@@ -48,12 +64,16 @@ static void usage(FILE *f)
                "  -h, --help       show this help and exit\n", synopsis);
 }
 
-enum { OPT_JSON = 256, OPT_THREADS, OPT_TRUST };
+enum { OPT_JSON = 256, OPT_THREADS, OPT_TRUST, OPT_STATE, OPT_STRICT_EXPIRY,
+       OPT_NOW };
 
 static const struct option longopts[] = {
     { "json", no_argument, NULL, OPT_JSON },
     { "threads", required_argument, NULL, OPT_THREADS },
     { "trust", required_argument, NULL, OPT_TRUST },
+    { "state", required_argument, NULL, OPT_STATE },
+    { "strict-expiry", no_argument, NULL, OPT_STRICT_EXPIRY },
+    { "now", required_argument, NULL, OPT_NOW },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
@@ -135,7 +155,8 @@ static void on_signature(const lp_sig_report *r, void *user)
 /* Apply the trust file; returns an exit status and reports the verdict */
 static int check_trust(verify_state *st, sig_state *ss, lp_ctx *ctx,
                        lp_package *pkg, const char *trust_path,
-                       unsigned *signers)
+                       const lp_state *state, int64_t now,
+                       unsigned *signers, int64_t *newest)
 {
     lp_trust_opts o = LP_TRUST_OPTS_INIT;
     lp_trust *trust = NULL;
@@ -150,7 +171,12 @@ static int check_trust(verify_state *st, sig_state *ss, lp_ctx *ctx,
     }
     o.report = on_signature;
     o.user = ss;
-    rc = lp_package_check_trust(pkg, trust, &o, signers, NULL);
+    o.now = now;
+    o.newest_accepted = lp_state_newest(state);
+    rc = lp_package_check_trust(pkg, trust, &o, signers, newest);
+    /* the signatures are good: is this an older release than one seen? */
+    if (rc == 0 && state != NULL)
+        rc = lp_state_check(state, pkg);
     if (rc < 0) {
         char msg[1200];
         snprintf(msg, sizeof msg, "refused: %s", cli_lp_msg(ctx, rc));
@@ -162,12 +188,20 @@ static int check_trust(verify_state *st, sig_state *ss, lp_ctx *ctx,
 
 static void print_json(const verify_state *st, const char *problems,
                        size_t len, size_t entries, size_t objects, int ok,
-                       const char *sigs, size_t sigs_len)
+                       const char *sigs, size_t sigs_len, int64_t expires,
+                       int expired)
 {
+    char t[CLI_TIME_BYTES];
+
     fputs("{\"package\":", stdout);
     cli_json_str(stdout, st->pkg_path);
-    printf(",\"ok\":%s,\"entries\":%zu,\"objects\":%zu,\"problems\":[",
+    printf(",\"ok\":%s,\"entries\":%zu,\"objects\":%zu,",
            ok ? "true" : "false", entries, objects);
+    if (expires >= 0 && cli_format_time(t, expires) == 0)
+        printf("\"expires\":\"%s\",", t);
+    else
+        fputs("\"expires\":null,", stdout);
+    printf("\"expired\":%s,\"problems\":[", expired ? "true" : "false");
     fwrite(problems, 1, len, stdout);
     if (sigs != NULL) {
         fputs("],\"signatures\":[", stdout);
@@ -187,7 +221,10 @@ int cmd_verify(int argc, char **argv)
     lp_package *pkg = NULL;
     lp_ctx *ctx = NULL;
     uint64_t threads = 0;
-    const char *trust_path = NULL;
+    const char *trust_path = NULL, *state_dir = NULL;
+    lp_state *state = NULL;
+    int64_t now = -1, newest = -1, expires = -1;
+    int strict_expiry = 0, expired = 0;
     sig_state ss = { NULL, NULL, 0, 0 };
     char *sigs = NULL;
     size_t sigs_len = 0;
@@ -211,6 +248,19 @@ int cmd_verify(int argc, char **argv)
         case OPT_TRUST:
             trust_path = optarg;
             break;
+        case OPT_STATE:
+            state_dir = optarg;
+            break;
+        case OPT_STRICT_EXPIRY:
+            strict_expiry = 1;
+            break;
+        case OPT_NOW:
+            if (lp_time_parse(optarg, &now) < 0) {
+                cli_error("invalid value '%s' for '--now': expected "
+                          "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ", optarg);
+                return cli_bad_usage(synopsis);
+            }
+            break;
         case 'q':
             quiet = 1;
             break;
@@ -226,6 +276,11 @@ int cmd_verify(int argc, char **argv)
         int bad = cli_operands(argc, argv, operands, synopsis);
         if (bad != LP_EXIT_OK)
             return bad;
+    }
+    if (state_dir != NULL && trust_path == NULL) {
+        cli_error("'--state' needs '--trust': only signed releases are "
+                  "recorded");
+        return cli_bad_usage(synopsis);
     }
     st.pkg_path = argv[optind];
 
@@ -276,10 +331,39 @@ int cmd_verify(int argc, char **argv)
                 goto done;
             }
         }
-        check_trust(&st, &ss, ctx, pkg, trust_path, &signers);
+        if (state_dir != NULL) {
+            rc = lp_state_open(&state, ctx, state_dir);
+            if (rc < 0) {
+                state = NULL;
+                add_problem(&st, rc, NULL, cli_lp_msg(ctx, rc));
+            }
+        }
+        if (state_dir == NULL || state != NULL)
+            check_trust(&st, &ss, ctx, pkg, trust_path, state, now,
+                        &signers, &newest);
         if (ss.json != NULL && fclose(ss.json) != 0)
             add_problem(&st, LP_ENOMEM, NULL, "out of memory");
         ss.json = NULL;
+    }
+    /* the clock is never earlier than a signing time we trust */
+    expires = lp_package_expires(pkg);
+    rc = lp_package_check_expiry(pkg, now, lp_state_newest(state) > newest
+                                 ? lp_state_newest(state) : newest);
+    if (rc < 0) {
+        expired = 1;
+        if (strict_expiry) {
+            char msg[1200];
+            snprintf(msg, sizeof msg, "refused: %s", cli_lp_msg(ctx, rc));
+            add_problem(&st, rc, NULL, msg);
+        } else if (!json) {
+            cli_error("warning: %s", cli_lp_msg(ctx, rc));
+        }
+    }
+    /* everything passed: remember it, so older releases are refused */
+    if (state != NULL && st.nproblems == 0) {
+        rc = lp_state_record(state, pkg, newest);
+        if (rc < 0)
+            add_problem(&st, rc, NULL, cli_lp_msg(ctx, rc));
     }
 
 done:
@@ -301,7 +385,7 @@ done:
         }
         print_json(&st, problems, problems_len, entries, objects,
                    status == LP_EXIT_OK, trust_path != NULL ? sigs : NULL,
-                   sigs_len);
+                   sigs_len, expires, expired);
         free(problems);
     } else if (status == LP_EXIT_OK && !quiet && trust_path != NULL) {
         printf("%s: OK (%zu entries, %zu objects verified; signed by %u "
@@ -312,6 +396,7 @@ done:
                entries, objects);
     }
     free(sigs);
+    lp_state_free(state);
     lp_package_free(pkg);
     lp_ctx_free(ctx);
     return cli_finish_stdout(status);

@@ -20,5 +20,6 @@ int cmd_sign(int argc, char **argv);
 int cmd_manifest(int argc, char **argv);
 int cmd_sign_manifest(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
+int cmd_trust(int argc, char **argv);
 
 #endif /* LPACK_LPACK_H */

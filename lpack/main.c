@@ -18,6 +18,7 @@ static const cli_command commands[] = {
     { "manifest", cmd_manifest, "write a package's manifest, for signing" },
     { "sign-manifest", cmd_sign_manifest, "sign a manifest file" },
     { "attach", cmd_attach, "add a signature file to a package" },
+    { "trust", cmd_trust, "sign a new trust file, or move to one" },
 };
 
 int main(int argc, char **argv)

@@ -338,6 +338,96 @@ static void test_trust_parse(void **state)
     }
 }
 
+/* A package of id org.example.state at version v, in f->dir */
+static lp_package *state_pkg(fixture *f, uint64_t v, int64_t expires)
+{
+    char path[4300];
+    lp_writer *w;
+    lp_package *p;
+
+    snprintf(path, sizeof path, "%s/v%llu.lpk", f->dir,
+             (unsigned long long)v);
+    assert_int_equal(lp_writer_new(&w, f->ctx, path, NULL), 0);
+    assert_int_equal(lp_writer_set_identity(w, "org.example.state", v, "",
+                                            "en"), 0);
+    assert_int_equal(lp_writer_set_expiry(w, expires), 0);
+    assert_int_equal(lp_writer_add_buffer(w, "a", "a", 1, NULL), 0);
+    assert_int_equal(lp_writer_commit(w), 0);
+    lp_writer_free(w);
+    assert_int_equal(lp_package_open(&p, f->ctx, path), 0);
+    return p;
+}
+
+static void test_state(void **state)
+{
+    fixture *f = *state;
+    char dir[4300];
+    lp_state *a, *b;
+    lp_package *v3 = state_pkg(f, 3, -1), *v4 = state_pkg(f, 4, -1);
+    uint64_t version;
+    int64_t t;
+
+    snprintf(dir, sizeof dir, "%s/state", f->dir);
+    assert_int_equal(lp_state_open(&a, f->ctx, dir), 0);
+    assert_int_equal(lp_state_open(&b, f->ctx, dir), 0);
+    assert_int_equal(lp_state_newest(a), -1);
+    assert_int_equal(lp_state_get(a, "org.example.state", &version, &t),
+                     LP_ENOTFOUND);
+    assert_true(version == 0 && t == -1);
+    assert_int_equal(lp_state_check(a, v3), 0);
+    assert_int_equal(lp_state_record(a, v4, 1795874400), 0);
+    assert_int_equal(lp_state_get(a, "org.example.state", &version, &t), 0);
+    assert_true(version == 4 && t == 1795874400);
+    assert_int_equal(lp_state_newest(a), 1795874400);
+    assert_int_equal(lp_state_check(a, v3), LP_EUNTRUSTED);
+    assert_non_null(strstr(lp_ctx_errmsg(f->ctx), "rollback: version 3"));
+    /* b was opened before a recorded v4: recording v3 reads it again */
+    assert_int_equal(lp_state_check(b, v3), 0);
+    assert_int_equal(lp_state_record(b, v3, 1795874500), LP_EUNTRUSTED);
+    assert_int_equal(lp_state_get(b, "org.example.state", &version, NULL),
+                     0);
+    assert_true(version == 4);
+    /* the signing time only ever rises */
+    assert_int_equal(lp_state_record(b, v4, 1000), 0);
+    assert_int_equal(lp_state_get(b, "org.example.state", NULL, &t), 0);
+    assert_true(t == 1795874400);
+    lp_state_free(a);
+    lp_state_free(b);
+    lp_state_free(NULL);
+    lp_package_free(v3);
+    lp_package_free(v4);
+}
+
+static void test_expiry(void **state)
+{
+    fixture *f = *state;
+    lp_package *p = state_pkg(f, 1, 1795874400), *q = state_pkg(f, 2, -1);
+    int64_t t;
+
+    assert_int_equal(lp_package_expires(p), 1795874400);
+    assert_int_equal(lp_package_expires(q), -1);
+    assert_int_equal(lp_package_check_expiry(q, 4102444799, -1), 0);
+    assert_int_equal(lp_package_check_expiry(p, 1795874400, -1), 0);
+    assert_int_equal(lp_package_check_expiry(p, 1795874401, -1),
+                     LP_EUNTRUSTED);
+    assert_non_null(strstr(lp_ctx_errmsg(f->ctx),
+                           "expired at 2026-11-28T14:00:00Z"));
+    /* a clock at 1970 is raised to the floor */
+    assert_int_equal(lp_package_check_expiry(p, 0, 1795874401),
+                     LP_EUNTRUSTED);
+    assert_int_equal(lp_package_check_expiry(p, 0, -1), 0);
+    assert_int_equal(lp_time_parse("2026-11-28", &t), 0);
+    assert_true(t == 1795824000);
+    assert_int_equal(lp_time_parse("2026-11-28T14:00:00Z", &t), 0);
+    assert_true(t == 1795874400);
+    assert_int_equal(lp_time_parse("2026-11-28T14:00:00", &t), LP_EINVAL);
+    assert_int_equal(lp_time_parse("2026-02-29", &t), LP_EINVAL);
+    assert_int_equal(lp_time_parse("2026-11-28 ", &t), LP_EINVAL);
+    assert_int_equal(lp_time_parse("", &t), LP_EINVAL);
+    lp_package_free(p);
+    lp_package_free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +441,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sig_malformed, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_trust_parse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expiry, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
