@@ -184,6 +184,8 @@ typedef struct lpi_zipw {
     int fd;                  /* not owned; written sequentially */
     uint64_t pos;
     lpi_buf cd;              /* central directory, written at the end */
+    lpi_buf head_cd;         /* records of the head entries, which the
+                              * directory lists first */
     uint64_t count;
     uint16_t dos_time, dos_date;
     bool no_copy_range;      /* the file system refused copy_file_range */
@@ -193,6 +195,12 @@ void lpi_zipw_init(lpi_zipw *z, int fd, int64_t mtime);
 int lpi_zipw_begin(lpi_zipw *z, lp_ctx *ctx, const char *name,
                    uint64_t size, uint32_t crc);
 int lpi_zipw_write(lpi_zipw *z, lp_ctx *ctx, const void *data, size_t len);
+/* Start writing entries at pos instead of 0 (room left for the head) */
+void lpi_zipw_seek(lpi_zipw *z, uint64_t pos);
+/* A small entry written whole at offset at, in the room left before the
+ * others; it comes first in the central directory */
+int lpi_zipw_head(lpi_zipw *z, lp_ctx *ctx, const char *name,
+                  const void *data, size_t len, uint64_t at);
 /* Copy len bytes of src from off (buf: scratch of 256 KiB if the kernel
  * cannot copy between these files) */
 int lpi_zipw_copy(lpi_zipw *z, lp_ctx *ctx, int src, uint64_t off,

@@ -136,15 +136,6 @@ static int check_names(lp_package *p)
                 lpi_hash_unhex(o->hash, hex) < 0)
                 return lpi_error(ctx, LP_EFORMAT, "bad object name '%s'",
                                  name);
-            if (p->nobjects > 0 &&
-                strcmp(p->zip.entries[i - 1].name, name) >= 0)
-                return lpi_error(ctx, LP_EFORMAT, "object '%s' is %s", name,
-                                 memcmp(o[-1].hash, o->hash, LP_HASH_BYTES)
-                                 == 0 ? "stored twice" : "out of order");
-            if (p->nobjects > 0 &&
-                memcmp(o[-1].hash, o->hash, LP_HASH_BYTES) == 0)
-                return lpi_error(ctx, LP_EFORMAT, "object '%s' is stored "
-                                 "twice", name);
             o->compressed = zst;
             o->stored_size = e->size;
             o->offset = e->data;
@@ -181,6 +172,18 @@ static int check_names(lp_package *p)
                              ? " after the signatures" : "");
         }
     }
+    /* objects come in any order: sort them by hash for the lookups, and
+     * the same content must not be stored twice (as HASH and HASH.zst,
+     * or under one name twice) */
+    lpi_sort(p->objects, p->nobjects, sizeof(*p->objects), cmp_hash);
+    for (size_t i = 1; i < p->nobjects; i++)
+        if (memcmp(p->objects[i - 1].hash, p->objects[i].hash,
+                   LP_HASH_BYTES) == 0) {
+            char hex[LP_HASH_HEX_BYTES + 1];
+            lpi_hash_hex(hex, p->objects[i].hash);
+            return lpi_error(ctx, LP_EFORMAT, "object '" LPI_OBJECTS_DIR
+                             "%s' is stored twice", hex);
+        }
     return 0;
 }
 
@@ -254,7 +257,6 @@ static int link_objects(lp_package *p)
             return rc;
     }
 
-    /* objects are in name order, which is hash order (check 9) */
     for (size_t i = 0; i < p->m.nentries; i++) {
         lpi_mentry *e = &p->m.entries[i];
         lpi_object *o = find_object(p, e->hash);

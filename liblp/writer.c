@@ -62,6 +62,7 @@ typedef struct input {
     uint64_t spool_off, spool_len;
     int rc;
     char *err;
+    bool done;               /* pass 1 finished with it (under job lock) */
 } input;
 
 struct lp_writer {
@@ -401,6 +402,8 @@ typedef struct pass1 {
     bool train;
     pthread_mutex_t lock;
     pthread_cond_t trained;
+    pthread_cond_t progress; /* an input is done, or a worker stopped */
+    unsigned active;         /* workers still running */
     bool dict_ready;         /* training finished (dict may still be NULL) */
     unsigned char *dict;     /* the dictionary, if training produced one */
     size_t dict_len;
@@ -409,9 +412,14 @@ typedef struct pass1 {
     unsigned nworkers;
 } pass1;
 
+static uint64_t input_size(const input *in)
+{
+    return in->file ? (uint64_t)in->st.st_size : in->len;
+}
+
 static bool dict_candidate(const input *in)
 {
-    uint64_t size = in->file ? (uint64_t)in->st.st_size : in->len;
+    uint64_t size = input_size(in);
 
     return size > 0 && size <= DICT_MAX_OBJECT && may_compress(in->media_type);
 }
@@ -681,15 +689,22 @@ static void *worker_main(void *arg)
                 break;
             in = &w->inputs[job->lists[l][k]];
             in->rc = process(wk, in);
-            if (in->rc < 0) {
-                /* the failure of the first input in path order is
-                 * reported */
+            if (in->rc < 0)
                 in->err = lpi_strdup(wk->ctx, lp_ctx_errmsg(wk->ctx));
-                return NULL;
-            }
             in->dict_user = l == 1 && job->cdict && in->compressed;
+            pthread_mutex_lock(&job->lock);
+            in->done = true;
+            pthread_cond_broadcast(&job->progress);
+            pthread_mutex_unlock(&job->lock);
+            if (in->rc < 0)
+                goto out;
         }
     }
+out:
+    pthread_mutex_lock(&job->lock);
+    job->active--;
+    pthread_cond_broadcast(&job->progress);
+    pthread_mutex_unlock(&job->lock);
     return NULL;
 }
 
@@ -754,15 +769,6 @@ static int worker_init(lp_writer *w, worker *wk, pass1 *job)
 
 /* ------------------------------------------------------------ pass 2 */
 
-static int cmp_input_hash(const void *a, const void *b)
-{
-    const input *x = *(const input *const *)a, *y = *(const input *const *)b;
-    int c = memcmp(x->hash, y->hash, LP_HASH_BYTES);
-
-    /* among equal contents, the first by path provides the object */
-    return c ? c : strcmp(x->path, y->path);
-}
-
 static int cmp_input_path(const void *a, const void *b)
 {
     return strcmp(((const input *)a)->path, ((const input *)b)->path);
@@ -798,8 +804,11 @@ static int creation_time(lp_writer *w, int64_t *out)
     return 0;
 }
 
+/* The manifest.  With predict, before pass 1 has hashed anything: all
+ * zero hashes, which give the final manifest's exact length, so the objects
+ * can be written behind it as they come (hashes have a fixed width). */
 static int build_manifest(lp_writer *w, int64_t created, const input *dict,
-                          lpi_buf *out)
+                          bool predict, lpi_buf *out)
 {
     lp_ctx *ctx = w->ctx;
     lpi_manifest m, check;
@@ -837,10 +846,13 @@ static int build_manifest(lp_writer *w, int64_t created, const input *dict,
         return LP_ENOMEM;
     }
     for (size_t i = 0; i < w->ninputs; i++) {
-        m.entries[i].path = w->inputs[i].path;
-        m.entries[i].media_type = w->inputs[i].media_type;
-        m.entries[i].size = w->inputs[i].size;
-        memcpy(m.entries[i].hash, w->inputs[i].hash, LP_HASH_BYTES);
+        const input *in = &w->inputs[i];
+
+        m.entries[i].path = in->path;
+        m.entries[i].media_type = in->media_type;
+        m.entries[i].size = predict ? input_size(in) : in->size;
+        if (!predict)
+            memcpy(m.entries[i].hash, in->hash, LP_HASH_BYTES);
     }
     rc = lpi_manifest_serialize(&m, ctx, out);
     lpi_free(ctx, m.entries);
@@ -869,6 +881,9 @@ static int sync_path(lp_ctx *ctx, const char *path, bool dir)
         close(fd);
     return rc;
 }
+
+static void stop_pass1(pass1 *job);
+static int wait_done(lp_writer *w, pass1 *job, const input *in);
 
 /* Copy one object into the package */
 static int write_object(lpi_zipw *z, lp_ctx *ctx, const input *in,
@@ -903,51 +918,117 @@ static int write_object(lpi_zipw *z, lp_ctx *ctx, const input *in,
     return rc;
 }
 
-static int write_package(lp_writer *w, int fd, int64_t created,
-                         const lpi_buf *manifest, const input *dict)
+/* The hashes of the objects written so far (open addressing): identical
+ * content is stored once */
+typedef struct hashset {
+    const unsigned char **slots;
+    size_t mask;
+} hashset;
+
+static int hashset_init(lp_ctx *ctx, hashset *s, size_t n)
+{
+    size_t cap = 16;
+
+    while (cap < 2 * n + 2)
+        cap *= 2;
+    s->slots = lpi_calloc(ctx, cap, sizeof(*s->slots));
+    s->mask = cap - 1;
+    return s->slots ? 0 : LP_ENOMEM;
+}
+
+/* Add hash; false if it was there already */
+static bool hashset_add(hashset *s, const unsigned char *hash)
+{
+    size_t i;
+
+    memcpy(&i, hash, sizeof(i)); /* the hash is uniformly distributed */
+    for (i &= s->mask; s->slots[i]; i = (i + 1) & s->mask)
+        if (memcmp(s->slots[i], hash, LP_HASH_BYTES) == 0)
+            return false;
+    s->slots[i] = hash;
+    return true;
+}
+
+/* The dictionary as an object of its own, first in the package */
+static void dictionary_input(pass1 *job, input *dict)
+{
+    static char no_path[] = "";
+    lpi_hasher h;
+
+    memset(dict, 0, sizeof(*dict));
+    dict->path = no_path;
+    dict->data = job->dict;
+    dict->len = dict->size = job->dict_len;
+    dict->crc = dict->content_crc = lpi_crc32(0, job->dict, job->dict_len);
+    lpi_hash_init(&h);
+    lpi_hash_update(&h, job->dict, job->dict_len);
+    lpi_hash_final(&h, dict->hash);
+}
+
+/* Write the package while pass 1 runs: the objects in a fixed order (the
+ * dictionary, then pass 1's lists in path order, each distinct content
+ * once), each as soon as pass 1 is done with it, behind room left for the
+ * mimetype and manifest entries, which are written last */
+static int write_package(lp_writer *w, pass1 *job, int fd, int64_t created,
+                         lpi_buf *manifest)
 {
     lp_ctx *ctx = w->ctx;
-    const input **order;
+    const uint64_t manifest_at = 30 + strlen(LPI_MIMETYPE_NAME) +
+                                 strlen(LPI_MIMETYPE);
+    uint64_t objects_at;
     unsigned char *buf;
+    input dict;
+    hashset seen = { NULL, 0 };
     lpi_zipw z;
-    size_t n;
+    size_t predicted;
     int rc;
 
-    order = lpi_calloc(ctx, w->ninputs + 1, sizeof(*order));
-    buf = lpi_malloc(ctx, IO_CHUNK);
-    if (!order || !buf) {
-        lpi_free(ctx, (void *)order);
-        lpi_free(ctx, buf);
-        return LP_ENOMEM;
-    }
-    for (size_t i = 0; i < w->ninputs; i++)
-        order[i] = &w->inputs[i];
-    n = w->ninputs;
-    if (dict)
-        order[n++] = dict;
-    lpi_sort(order, n, sizeof(*order), cmp_input_hash);
+    pthread_mutex_lock(&job->lock);
+    while (!job->dict_ready)
+        pthread_cond_wait(&job->trained, &job->lock);
+    pthread_mutex_unlock(&job->lock);
+    if (job->dict)
+        dictionary_input(job, &dict);
+    rc = build_manifest(w, created, job->dict ? &dict : NULL, true, manifest);
+    if (rc < 0)
+        return rc;
+    predicted = manifest->len;
+    objects_at = manifest_at + 30 + strlen(LPI_MANIFEST_NAME) + predicted;
 
+    buf = lpi_malloc(ctx, IO_CHUNK);
+    rc = buf ? hashset_init(ctx, &seen, w->ninputs + 1) : LP_ENOMEM;
     lpi_zipw_init(&z, fd, created);
-    rc = lpi_zipw_begin(&z, ctx, LPI_MIMETYPE_NAME, strlen(LPI_MIMETYPE),
-                        lpi_crc32(0, LPI_MIMETYPE, strlen(LPI_MIMETYPE)));
-    if (rc == 0)
-        rc = lpi_zipw_write(&z, ctx, LPI_MIMETYPE, strlen(LPI_MIMETYPE));
-    if (rc == 0)
-        rc = lpi_zipw_begin(&z, ctx, LPI_MANIFEST_NAME, manifest->len,
-                            lpi_crc32(0, manifest->data, manifest->len));
-    if (rc == 0)
-        rc = lpi_zipw_write(&z, ctx, manifest->data, manifest->len);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        /* dedupe: equal contents are adjacent, the first is stored */
-        if (i > 0 && memcmp(order[i - 1]->hash, order[i]->hash,
-                            LP_HASH_BYTES) == 0)
-            continue;
-        rc = write_object(&z, ctx, order[i], buf);
+    lpi_zipw_seek(&z, objects_at);
+    if (rc == 0 && job->dict && hashset_add(&seen, dict.hash))
+        rc = write_object(&z, ctx, &dict, buf);
+    for (int l = 0; l < 2 && rc == 0; l++)
+        for (size_t k = 0; k < job->counts[l] && rc == 0; k++) {
+            const input *in = &w->inputs[job->lists[l][k]];
+
+            rc = wait_done(w, job, in);
+            if (rc == 0 && hashset_add(&seen, in->hash))
+                rc = write_object(&z, ctx, in, buf);
+        }
+    stop_pass1(job);
+
+    if (rc == 0) {
+        manifest->len = 0;
+        rc = build_manifest(w, created, job->dict ? &dict : NULL, false,
+                            manifest);
     }
+    if (rc == 0 && manifest->len != predicted)
+        rc = lpi_error(ctx, LP_EINTERNAL, "the manifest came out %zu bytes "
+                       "long, not %zu", manifest->len, predicted);
+    if (rc == 0)
+        rc = lpi_zipw_head(&z, ctx, LPI_MIMETYPE_NAME, LPI_MIMETYPE,
+                           strlen(LPI_MIMETYPE), 0);
+    if (rc == 0)
+        rc = lpi_zipw_head(&z, ctx, LPI_MANIFEST_NAME, manifest->data,
+                           manifest->len, manifest_at);
     if (rc == 0)
         rc = lpi_zipw_finish(&z, ctx);
     lpi_zipw_dispose(&z, ctx);
-    lpi_free(ctx, (void *)order);
+    lpi_free(ctx, (void *)seen.slots);
     lpi_free(ctx, buf);
     return rc;
 }
@@ -996,6 +1077,8 @@ static char *dir_of(lp_ctx *ctx, const char *path)
 
 static void pass1_dispose(lp_writer *w, pass1 *job)
 {
+    stop_pass1(job); /* joins whatever still runs, after any failure */
+    pthread_cond_destroy(&job->progress);
     for (unsigned t = 0; t < job->nworkers; t++)
         worker_dispose(&job->workers[t]);
     lpi_free(w->ctx, job->workers);
@@ -1007,8 +1090,8 @@ static void pass1_dispose(lp_writer *w, pass1 *job)
     pthread_cond_destroy(&job->trained);
 }
 
-/* Pass 1 on all workers; the first failure, in path order, is returned */
-static int run_pass1(lp_writer *w, pass1 *job)
+/* Start pass 1 on all workers; the caller writes what they finish */
+static int start_pass1(lp_writer *w, pass1 *job)
 {
     lp_ctx *ctx = w->ctx;
     unsigned nthreads = w->opts.threads ? w->opts.threads : lpi_cpu_count();
@@ -1020,6 +1103,7 @@ static int run_pass1(lp_writer *w, pass1 *job)
     job->w = w;
     pthread_mutex_init(&job->lock, NULL);
     pthread_cond_init(&job->trained, NULL);
+    pthread_cond_init(&job->progress, NULL);
     for (size_t i = 0; i < w->ninputs; i++)
         if (dict_candidate(&w->inputs[i])) {
             ncand++;
@@ -1053,69 +1137,60 @@ static int run_pass1(lp_writer *w, pass1 *job)
         rc = worker_init(w, wk, job);
         wk->trainer = t == 0 && job->train;
         if (rc == 0) {
+            pthread_mutex_lock(&job->lock);
             wk->started = pthread_create(&wk->tid, NULL, worker_main,
                                          wk) == 0;
+            job->active += wk->started;
+            pthread_mutex_unlock(&job->lock);
             if (!wk->started)
                 rc = lpi_error(ctx, LP_EINTERNAL, "cannot start a thread");
         }
     }
-    if (rc < 0) {
-        /* stop the started ones; nobody may wait for a trainer that never
-         * ran */
-        pthread_mutex_lock(&job->lock);
-        atomic_store(&job->next[0], job->counts[0]);
-        atomic_store(&job->next[1], job->counts[1]);
-        job->dict_ready = true;
-        pthread_cond_broadcast(&job->trained);
-        pthread_mutex_unlock(&job->lock);
-    }
-    for (unsigned t = 0; t < nthreads; t++)
-        if (job->workers[t].started)
-            pthread_join(job->workers[t].tid, NULL);
-    for (size_t i = 0; i < w->ninputs && rc == 0; i++)
-        if (w->inputs[i].rc < 0)
-            rc = lpi_error(ctx, w->inputs[i].rc, "%s",
-                           w->inputs[i].err ? w->inputs[i].err
-                           : lp_strerror(w->inputs[i].rc));
     return rc;
 }
 
-/* The dictionary as an object of its own, or, in the unlikely case that
- * some input has exactly its bytes, that input stored as is */
-static int dictionary_object(lp_writer *w, pass1 *job, input *dict,
-                             bool *shared)
+/* Stop pass 1 early (after a failure) and wait for the workers */
+static void stop_pass1(pass1 *job)
 {
-    static char no_path[] = "";
-    lpi_hasher h;
-
-    memset(dict, 0, sizeof(*dict));
-    *shared = false;
-    if (!job->dict)
-        return 0;
-    dict->path = no_path;
-    dict->data = job->dict;
-    dict->len = dict->size = job->dict_len;
-    dict->crc = dict->content_crc = lpi_crc32(0, job->dict, job->dict_len);
-    lpi_hash_init(&h);
-    lpi_hash_update(&h, job->dict, job->dict_len);
-    lpi_hash_final(&h, dict->hash);
-    for (size_t i = 0; i < w->ninputs; i++) {
-        input *in = &w->inputs[i];
-        if (memcmp(in->hash, dict->hash, LP_HASH_BYTES) == 0) {
-            in->compressed = false;
-            in->crc = in->content_crc;
-            *shared = true;
+    pthread_mutex_lock(&job->lock);
+    atomic_store(&job->next[0], job->counts[0]);
+    atomic_store(&job->next[1], job->counts[1]);
+    /* nobody may wait for a trainer that never ran */
+    job->dict_ready = true;
+    pthread_cond_broadcast(&job->trained);
+    pthread_mutex_unlock(&job->lock);
+    for (unsigned t = 0; job->workers && t < job->nworkers; t++)
+        if (job->workers[t].started) {
+            pthread_join(job->workers[t].tid, NULL);
+            job->workers[t].started = false;
         }
-    }
-    return 0;
+}
+
+/* Wait until input in is done; LP_EINTERNAL-free: if every worker stopped
+ * without doing it, the first failure in path order is the reason */
+static int wait_done(lp_writer *w, pass1 *job, const input *in)
+{
+    bool done;
+
+    pthread_mutex_lock(&job->lock);
+    while (!in->done && job->active > 0)
+        pthread_cond_wait(&job->progress, &job->lock);
+    done = in->done;
+    pthread_mutex_unlock(&job->lock);
+    if (done && in->rc == 0)
+        return 0;
+    for (size_t i = 0; i < w->ninputs; i++)
+        if (w->inputs[i].rc < 0)
+            return lpi_error(w->ctx, w->inputs[i].rc, "%s",
+                             w->inputs[i].err ? w->inputs[i].err
+                             : lp_strerror(w->inputs[i].rc));
+    return lpi_error(w->ctx, LP_EINTERNAL, "pass 1 stopped early");
 }
 
 int lp_writer_commit(lp_writer *w)
 {
     lp_ctx *ctx;
     pass1 job;
-    input dict;              /* the dictionary object, if there is one */
-    bool dict_shared = false; /* ... whose bytes an input has too */
     lpi_buf manifest, tmp;
     char *dir = NULL;
     int64_t created = 0;
@@ -1137,17 +1212,12 @@ int lp_writer_commit(lp_writer *w)
     if (rc < 0)
         return rc;
 
-    /* pass 1: hash and compress, in parallel */
-    rc = run_pass1(w, &job);
-    if (rc == 0)
-        rc = dictionary_object(w, &job, &dict, &dict_shared);
-    if (rc == 0)
-        rc = build_manifest(w, created, job.dict ? &dict : NULL, &manifest);
+    /* pass 1 on the workers; this thread writes what they finish */
+    rc = start_pass1(w, &job);
     if (rc == 0)
         rc = create_temp(ctx, w->dest, &tmp, &fd);
     if (rc == 0) {
-        rc = write_package(w, fd, created, &manifest,
-                           job.dict && !dict_shared ? &dict : NULL);
+        rc = write_package(w, &job, fd, created, &manifest);
         if (rc == 0 && fsync(fd) < 0)
             rc = lpi_error(ctx, LP_EIO, "cannot sync '%s': %s", tmp.data,
                            strerror(errno));

@@ -55,6 +55,7 @@ void lpi_zipw_init(lpi_zipw *z, int fd, int64_t mtime)
     memset(z, 0, sizeof(*z));
     z->fd = fd;
     lpi_buf_init(&z->cd, SIZE_MAX / 2);
+    lpi_buf_init(&z->head_cd, 4096);
     /* DOS time of the creation time in UTC: libzip's own conversion used
      * the local time zone, which would make packages differ by machine */
     gmtime_r(&t, &tm);
@@ -68,12 +69,15 @@ void lpi_zipw_init(lpi_zipw *z, int fd, int64_t mtime)
                              tm.tm_mday);
 }
 
-static int write_all(lpi_zipw *z, lp_ctx *ctx, const void *buf, size_t n)
+/* Write n bytes at off: positional, so the head of the package can be
+ * written last, in front of objects written as they came */
+static int pwrite_all(lpi_zipw *z, lp_ctx *ctx, const void *buf, size_t n,
+                      uint64_t off)
 {
     const unsigned char *p = buf;
 
     while (n > 0) {
-        ssize_t k = write(z->fd, p, n);
+        ssize_t k = pwrite(z->fd, p, n, (off_t)off);
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0)
@@ -81,17 +85,35 @@ static int write_all(lpi_zipw *z, lp_ctx *ctx, const void *buf, size_t n)
                              strerror(errno));
         p += k;
         n -= (size_t)k;
-        z->pos += (uint64_t)k;
+        off += (uint64_t)k;
     }
     return 0;
 }
 
-int lpi_zipw_begin(lpi_zipw *z, lp_ctx *ctx, const char *name,
-                   uint64_t size, uint32_t crc)
+/* Append n bytes at the end of what is written */
+static int write_all(lpi_zipw *z, lp_ctx *ctx, const void *buf, size_t n)
 {
-    unsigned char h[30 + 320 + 20], c[46 + 28];
+    int rc = pwrite_all(z, ctx, buf, n, z->pos);
+
+    if (rc == 0)
+        z->pos += n;
+    return rc;
+}
+
+void lpi_zipw_seek(lpi_zipw *z, uint64_t pos)
+{
+    z->pos = pos;
+}
+
+/* The local header (h) and central record (c, into cd) of an entry whose
+ * local header is at pos */
+static int headers(lpi_zipw *z, lp_ctx *ctx, const char *name, uint64_t size,
+                   uint32_t crc, uint64_t pos, lpi_buf *cd,
+                   unsigned char h[30 + 320 + 20], size_t *hlen)
+{
+    unsigned char c[46 + 28];
     size_t nlen = strlen(name), lx = 0, cx = 0;
-    bool big = size >= 0xffffffffu, far = z->pos >= 0xffffffffu;
+    bool big = size >= 0xffffffffu, far = pos >= 0xffffffffu;
     int rc;
 
     if (nlen > 320)
@@ -133,7 +155,7 @@ int lpi_zipw_begin(lpi_zipw *z, lp_ctx *ctx, const char *name,
     put16(c + 34, 0);
     put16(c + 36, 0);
     put32(c + 38, EXT_ATTR_FILE);
-    put32(c + 42, clamp32(z->pos));
+    put32(c + 42, clamp32(pos));
     if (big || far) {
         unsigned char *x = c + 46;
         size_t at = 4;
@@ -143,7 +165,7 @@ int lpi_zipw_begin(lpi_zipw *z, lp_ctx *ctx, const char *name,
             at += 16;
         }
         if (far) {
-            put64(x + at, z->pos);
+            put64(x + at, pos);
             at += 8;
         }
         put16(x, 0x0001);
@@ -151,15 +173,41 @@ int lpi_zipw_begin(lpi_zipw *z, lp_ctx *ctx, const char *name,
         cx = at;
     }
     put16(c + 30, (unsigned)cx);
-    rc = lpi_buf_add(&z->cd, ctx, c, 46);
+    rc = lpi_buf_add(cd, ctx, c, 46);
     if (rc == 0)
-        rc = lpi_buf_add(&z->cd, ctx, name, nlen);
+        rc = lpi_buf_add(cd, ctx, name, nlen);
     if (rc == 0)
-        rc = lpi_buf_add(&z->cd, ctx, c + 46, cx);
+        rc = lpi_buf_add(cd, ctx, c + 46, cx);
     if (rc < 0)
         return rc;
     z->count++;
-    return write_all(z, ctx, h, 30 + nlen + lx);
+    *hlen = 30 + nlen + lx;
+    return 0;
+}
+
+int lpi_zipw_begin(lpi_zipw *z, lp_ctx *ctx, const char *name,
+                   uint64_t size, uint32_t crc)
+{
+    unsigned char h[30 + 320 + 20];
+    size_t hlen;
+    int rc = headers(z, ctx, name, size, crc, z->pos, &z->cd, h, &hlen);
+
+    return rc < 0 ? rc : write_all(z, ctx, h, hlen);
+}
+
+int lpi_zipw_head(lpi_zipw *z, lp_ctx *ctx, const char *name,
+                  const void *data, size_t len, uint64_t at)
+{
+    unsigned char h[30 + 320 + 20];
+    size_t hlen;
+    int rc = headers(z, ctx, name, len, lpi_crc32(0, data, len), at,
+                     &z->head_cd, h, &hlen);
+
+    if (rc == 0)
+        rc = pwrite_all(z, ctx, h, hlen, at);
+    if (rc == 0)
+        rc = pwrite_all(z, ctx, data, len, at + hlen);
+    return rc;
 }
 
 int lpi_zipw_write(lpi_zipw *z, lp_ctx *ctx, const void *data, size_t len)
@@ -170,12 +218,14 @@ int lpi_zipw_write(lpi_zipw *z, lp_ctx *ctx, const void *data, size_t len)
 int lpi_zipw_copy(lpi_zipw *z, lp_ctx *ctx, int src, uint64_t off,
                   uint64_t len, unsigned char *buf)
 {
-    off64_t in = (off64_t)off;
+    ssize_t k;
+    off64_t in = (off64_t)off, out;
 
     /* in the kernel when the file system can; by hand otherwise */
     while (len > 0 && !z->no_copy_range) {
-        ssize_t k = copy_file_range(src, &in, z->fd, NULL,
-                                    len > (1u << 30) ? (1u << 30) : len, 0);
+        out = (off64_t)z->pos;
+        k = copy_file_range(src, &in, z->fd, &out,
+                            len > (1u << 30) ? (1u << 30) : len, 0);
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
@@ -211,13 +261,15 @@ int lpi_zipw_copy(lpi_zipw *z, lp_ctx *ctx, int src, uint64_t off,
 int lpi_zipw_finish(lpi_zipw *z, lp_ctx *ctx)
 {
     unsigned char e[56 + 20 + 22];
-    uint64_t cd_off = z->pos, cd_size = z->cd.len;
+    uint64_t cd_off = z->pos, cd_size = z->head_cd.len + z->cd.len;
     bool z64 = z->count >= 0xffff || cd_off >= 0xffffffffu ||
                cd_size >= 0xffffffffu;
     size_t n = 0;
     int rc;
 
-    rc = write_all(z, ctx, z->cd.data, z->cd.len);
+    rc = write_all(z, ctx, z->head_cd.data, z->head_cd.len);
+    if (rc == 0)
+        rc = write_all(z, ctx, z->cd.data, z->cd.len);
     if (rc < 0)
         return rc;
     if (z64) {
@@ -250,5 +302,6 @@ int lpi_zipw_finish(lpi_zipw *z, lp_ctx *ctx)
 
 void lpi_zipw_dispose(lpi_zipw *z, lp_ctx *ctx)
 {
+    lpi_buf_dispose(&z->head_cd, ctx);
     lpi_buf_dispose(&z->cd, ctx);
 }
