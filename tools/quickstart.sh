@@ -1,6 +1,7 @@
 #!/bin/sh
-# Quick start: install what is missing, build, and package the shipped
-# example, then verify the package and show what it holds.
+# Quick start: install what is missing, build, compile the shipped example
+# curriculum (Tetum and Portuguese) into a package, verify it and show what
+# it holds.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -11,9 +12,7 @@ cd _build
 [ -f Makefile ] || ../configure -q
 make -j2 >/dev/null
 mkdir -p ../out
-lpack/lpack create ../examples/tetum-numbers --id tl.moe.numbers \
-    --release 1 --label "Example: numbers (Tetum, Portuguese)" \
-    --lang "tet pt" -o ../out/tetum-numbers.lpk
-lpack/lpack verify ../out/tetum-numbers.lpk
-lpack/lpack info ../out/tetum-numbers.lpk
-lpack/lpack ls -l ../out/tetum-numbers.lpk
+lpc/lpc build ../examples/tetum-math -o ../out/tetum-math.lpk
+lpack/lpack verify ../out/tetum-math.lpk
+lpack/lpack info ../out/tetum-math.lpk
+lpack/lpack ls -l ../out/tetum-math.lpk
