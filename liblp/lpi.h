@@ -252,6 +252,23 @@ int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
 void lpi_sort(void *base, size_t n, size_t size,
               int (*cmp)(const void *, const void *));
 
+/* ------------------------------------------------------------ atomic.c */
+
+/* Create dest.tmp-RANDOM, exclusively, with mode (less the umask) */
+int lpi_temp_create(lp_ctx *ctx, const char *dest, unsigned mode,
+                    lpi_buf *name, int *out);
+/* fsync and close fd (always closed); rc: the writing's result so far */
+int lpi_atomic_finish(lp_ctx *ctx, int fd, const char *tmp, int rc);
+/* If rc is 0: rename tmp over dest and flush the folder; else, or if that
+ * fails, remove tmp.  Returns the result. */
+int lpi_atomic_install(lp_ctx *ctx, const char *tmp, const char *dest,
+                       int rc);
+/* fsync the folder holding path */
+int lpi_sync_dir_of(lp_ctx *ctx, const char *path);
+/* data to path atomically (replace) or only if path does not exist */
+int lpi_write_file_atomic(lp_ctx *ctx, const char *path, const void *data,
+                          size_t len, unsigned mode, bool replace);
+
 /* Number of online CPUs, at least 1 */
 unsigned lpi_cpu_count(void);
 

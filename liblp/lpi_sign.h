@@ -81,11 +81,6 @@ bool lpi_comment_ok(const char *s, size_t len);
 int lpi_read_secret_file(lp_ctx *ctx, const char *path, size_t max,
                          char **out, size_t *len);
 
-/* Write data to path atomically (temp file, fsync, rename) with the given
- * mode; refuses to replace an existing file unless replace is set. */
-int lpi_write_file_atomic(lp_ctx *ctx, const char *path, const void *data,
-                          size_t len, unsigned mode, bool replace);
-
 #define LPI_SIG_SUFFIX ".minisig"
 
 struct lpi_sigcomment;
@@ -100,12 +95,6 @@ int lpi_sig_verify(const lp_sig *s, const lp_key *k,
 size_t lpi_first_signature(const lp_package *p);
 /* "signatures/ID.minisig" into name */
 int lpi_signature_name(lp_ctx *ctx, lpi_buf *name, const char *id_hex);
-
-/* Create a new file next to dest, named dest.tmp-RANDOM (in *name) */
-int lpi_temp_create(lp_ctx *ctx, const char *dest, unsigned mode,
-                    lpi_buf *name, int *out);
-/* fsync the folder holding path */
-int lpi_sync_dir_of(lp_ctx *ctx, const char *path);
 
 /* The parsed trusted comment of an lp signature (sign.c) */
 struct lpi_sigcomment {

@@ -353,12 +353,7 @@ int lp_package_add_signature(lp_package *p, const lp_sig *sig,
     if (rc == 0 && fchmod(fd, st.st_mode & 0777) < 0)
         rc = lpi_error(ctx, LP_EIO, "cannot set the mode of '%s': %s",
                        tmp.data, strerror(errno));
-    if (rc == 0 && fsync(fd) < 0)
-        rc = lpi_error(ctx, LP_EIO, "cannot sync '%s': %s", tmp.data,
-                       strerror(errno));
-    if (close(fd) < 0 && rc == 0)
-        rc = lpi_error(ctx, LP_EIO, "cannot write '%s': %s", tmp.data,
-                       strerror(errno));
+    rc = lpi_atomic_finish(ctx, fd, tmp.data, rc);
     if (rc == 0) {
         /* never put in place what our own reader would refuse */
         lp_package *check = NULL;
@@ -369,13 +364,7 @@ int lp_package_add_signature(lp_package *p, const lp_sig *sig,
             ctx->code = rc = LP_EINTERNAL;
         }
     }
-    if (rc == 0 && rename(tmp.data, p->path) < 0)
-        rc = lpi_error(ctx, LP_EIO, "cannot rename '%s' to '%s': %s",
-                       tmp.data, p->path, strerror(errno));
-    if (rc < 0)
-        unlink(tmp.data);
-    else
-        rc = lpi_sync_dir_of(ctx, p->path);
+    rc = lpi_atomic_install(ctx, tmp.data, p->path, rc);
 done:
     lpi_buf_dispose(&name, ctx);
     lpi_buf_dispose(&tmp, ctx);

@@ -869,19 +869,6 @@ static int build_manifest(lp_writer *w, int64_t created, const input *dict,
     return rc;
 }
 
-static int sync_path(lp_ctx *ctx, const char *path, bool dir)
-{
-    int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
-    int rc = 0;
-
-    if (fd < 0 || fsync(fd) < 0)
-        rc = lpi_error(ctx, LP_EIO, "cannot sync '%s': %s", path,
-                       strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    return rc;
-}
-
 static void stop_pass1(pass1 *job);
 static int wait_done(lp_writer *w, pass1 *job, const input *in);
 
@@ -1033,48 +1020,6 @@ static int write_package(lp_writer *w, pass1 *job, int fd, int64_t created,
     return rc;
 }
 
-/* Create a new file next to dest under an unused name (mode 0666 less the
- * umask, as any output file) */
-static int create_temp(lp_ctx *ctx, const char *dest, lpi_buf *name, int *out)
-{
-    for (unsigned attempt = 0; attempt < 100; attempt++) {
-        unsigned char r[6];
-        char hex[13];
-        int fd;
-
-        randombytes_buf(r, sizeof(r));
-        sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
-        name->len = 0;
-        if (lpi_buf_printf(name, ctx, "%s.tmp-%s", dest, hex) < 0)
-            return ctx->code;
-        fd = open(name->data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0) {
-            *out = fd;
-            return 0;
-        }
-        if (errno != EEXIST)
-            return lpi_error(ctx, LP_EIO, "cannot create '%s': %s",
-                             name->data, strerror(errno));
-    }
-    return lpi_error(ctx, LP_EIO, "cannot find a free temporary name next "
-                     "to '%s'", dest);
-}
-
-static char *dir_of(lp_ctx *ctx, const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    lpi_buf b;
-
-    lpi_buf_init(&b, SIZE_MAX / 2);
-    if (!slash)
-        lpi_buf_add(&b, ctx, ".", 1);
-    else if (slash == path)
-        lpi_buf_add(&b, ctx, "/", 1);
-    else
-        lpi_buf_add(&b, ctx, path, (size_t)(slash - path));
-    return b.data;
-}
-
 static void pass1_dispose(lp_writer *w, pass1 *job)
 {
     stop_pass1(job); /* joins whatever still runs, after any failure */
@@ -1192,7 +1137,6 @@ int lp_writer_commit(lp_writer *w)
     lp_ctx *ctx;
     pass1 job;
     lpi_buf manifest, tmp;
-    char *dir = NULL;
     int64_t created = 0;
     int fd = -1, rc = 0;
 
@@ -1215,28 +1159,15 @@ int lp_writer_commit(lp_writer *w)
     /* pass 1 on the workers; this thread writes what they finish */
     rc = start_pass1(w, &job);
     if (rc == 0)
-        rc = create_temp(ctx, w->dest, &tmp, &fd);
+        rc = lpi_temp_create(ctx, w->dest, 0666, &tmp, &fd);
     if (rc == 0) {
         rc = write_package(w, &job, fd, created, &manifest);
-        if (rc == 0 && fsync(fd) < 0)
-            rc = lpi_error(ctx, LP_EIO, "cannot sync '%s': %s", tmp.data,
-                           strerror(errno));
-        if (close(fd) < 0 && rc == 0)
-            rc = lpi_error(ctx, LP_EIO, "cannot write '%s': %s", tmp.data,
-                           strerror(errno));
-        if (rc == 0 && rename(tmp.data, w->dest) < 0)
-            rc = lpi_error(ctx, LP_EIO, "cannot rename '%s' to '%s': %s",
-                           tmp.data, w->dest, strerror(errno));
-        if (rc < 0)
-            unlink(tmp.data);
+        rc = lpi_atomic_finish(ctx, fd, tmp.data, rc);
+        rc = lpi_atomic_install(ctx, tmp.data, w->dest, rc);
     }
-    if (rc == 0) {
-        dir = dir_of(ctx, w->dest);
-        rc = dir ? sync_path(ctx, dir, true) : LP_ENOMEM;
+    if (rc == 0)
         w->committed = true;
-    }
     pass1_dispose(w, &job);
-    lpi_free(ctx, dir);
     lpi_buf_dispose(&manifest, ctx);
     lpi_buf_dispose(&tmp, ctx);
     return rc;
