@@ -886,6 +886,45 @@ static xmlNodePtr asset_of(builder *b, const char *rel)
     return NULL;
 }
 
+/* Per language, the lesson ids sorted by title in its collation */
+static void j_index(builder *b, jw *j)
+{
+    const char **titles;
+    size_t *order;
+
+    j_open(j, '{');
+    titles = lpi_malloc(b->p->ctx, (b->nlessons + 1) * sizeof(*titles));
+    order = lpi_malloc(b->p->ctx, (b->nlessons + 1) * sizeof(*order));
+    if (!titles || !order) {
+        if (j->rc >= 0)
+            j->rc = lpi_nomem(b->p->ctx);
+        goto done;
+    }
+    for (size_t i = 0; i < b->nlangs && j->rc >= 0; i++) {
+        const blang *l = &b->langs[b->bycanon[i]];
+        int rc;
+
+        /* by id first: titles the collator finds equal stay in id order */
+        for (size_t k = 0; k < b->nlessons; k++)
+            titles[k] = text_for(b, child(b->lessons[k].root, "title"), l);
+        rc = lpi_collate_order(b->p->ctx, l->canon, titles, b->nlessons,
+                               order);
+        if (rc < 0) {
+            j->rc = rc;
+            break;
+        }
+        j_key(j, l->canon);
+        j_open(j, '[');
+        for (size_t k = 0; k < b->nlessons; k++)
+            j_str(j, b->lessons[order[k]].id);
+        j_close(j, ']');
+    }
+done:
+    j_close(j, '}');
+    lpi_free(b->p->ctx, titles);
+    lpi_free(b->p->ctx, order);
+}
+
 static int write_catalog(builder *b, xmlNodePtr root)
 {
     xmlNodePtr lic = child(root, "license");
@@ -990,6 +1029,8 @@ static int write_catalog(builder *b, xmlNodePtr root)
         j_close(&j, '}');
     }
     j_close(&j, '}');
+    j_key(&j, "index");
+    j_index(b, &j);
     j_key(&j, "media");
     j_open(&j, '[');
     for (size_t i = 0; i < b->nmedia; i++) {

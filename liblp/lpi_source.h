@@ -149,6 +149,13 @@ void lpi_script_count(int script, const char *text, lpi_script_tally *t);
 bool lpi_script_mismatch(const lpi_script_tally *t);
 /* The script's name, e.g. "Ethiopic" */
 const char *lpi_script_name(int script);
+/* The order of n texts in a language's collation (a canonical tag; ICU's
+ * root collation for a language ICU has none for), digits compared as
+ * numbers: order[i] is the index of the i-th text.  Texts the collator
+ * finds equal keep byte order, then their order in texts: the result is
+ * deterministic.  <0: LP_ENOMEM etc. */
+int lpi_collate_order(lp_ctx *ctx, const char *canon,
+                      const char *const *texts, size_t n, size_t *order);
 
 /* --------------------------------------------------------- the checks */
 

@@ -1,14 +1,15 @@
 /*
  * text.c - the text rules of curriculum sources, through ICU: every text
  * NFC-normalized, stray bidirectional controls flagged, language tags
- * canonicalized and checked against what ICU knows, and each language's
- * writing direction.  (BOMs, line ends and UTF-8 validity are handled
+ * canonicalized and checked against what ICU knows, each language's
+ * writing direction, and its collation (the order of sorted lists).  (BOMs, line ends and UTF-8 validity are handled
  * when a file is read: source.c.)
  */
 #include "lpi_source.h"
 
 #include <string.h>
 
+#include <unicode/ucol.h>
 #include <unicode/uloc.h>
 #include <unicode/unorm2.h>
 #include <unicode/uscript.h>
@@ -397,4 +398,127 @@ const char *lpi_script_name(int script)
     const char *n = script < 0 ? NULL :
                     uscript_getName((UScriptCode)script);
     return n ? n : "unknown";
+}
+
+/* ------------------------------------------------------------ collation */
+
+typedef struct collkey {
+    char *key;                /* ICU sort key, NUL-terminated */
+    const char *text;
+    size_t idx;
+} collkey;
+
+static int cmp_collkey(const void *x, const void *y)
+{
+    const collkey *a = x, *b = y;
+    int c = strcmp(a->key, b->key);
+
+    /* equal for the collator: byte order, then the caller's order */
+    if (c == 0)
+        c = strcmp(a->text, b->text);
+    if (c == 0)
+        c = (a->idx > b->idx) - (a->idx < b->idx);
+    return c;
+}
+
+/* The collator of a language (a canonical tag), or the root one */
+static UCollator *collator(const char *canon)
+{
+    char loc[ULOC_FULLNAME_CAPACITY];
+    UErrorCode e = U_ZERO_ERROR;
+    UCollator *c = NULL;
+    int32_t parsed;
+
+    uloc_forLanguageTag(canon, loc, (int32_t)sizeof(loc), &parsed, &e);
+    if (U_SUCCESS(e) && e != U_STRING_NOT_TERMINATED_WARNING) {
+        c = ucol_open(loc, &e);
+        if (U_FAILURE(e)) {
+            ucol_close(c);
+            c = NULL;
+        }
+    }
+    if (!c) {
+        e = U_ZERO_ERROR;
+        c = ucol_open("", &e);
+        if (U_FAILURE(e)) {
+            ucol_close(c);
+            return NULL;
+        }
+    }
+    /* digits as numbers: "Lesson 2" before "Lesson 10" */
+    e = U_ZERO_ERROR;
+    ucol_setAttribute(c, UCOL_NUMERIC_COLLATION, UCOL_ON, &e);
+    return c;
+}
+
+/* The sort key of a text into a new string */
+static char *sort_key(lp_ctx *ctx, const UCollator *c, const char *s,
+                      UChar **u, size_t *ucap)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    size_t len = strlen(s);
+    int32_t ulen = 0, klen;
+    uint8_t *key;
+
+    if (len >= (size_t)INT32_MAX / 4)
+        return NULL;
+    /* UTF-16 is never longer, in units, than UTF-8 in bytes */
+    if (lpi_grow(ctx, (void **)u, ucap, len + 1, sizeof(UChar)) < 0)
+        return NULL;
+    u_strFromUTF8(*u, (int32_t)*ucap, &ulen, s, (int32_t)len, &e);
+    if (U_FAILURE(e))
+        return NULL;
+    klen = ucol_getSortKey(c, *u, ulen, NULL, 0);
+    if (klen <= 0)
+        return NULL;
+    key = lpi_malloc(ctx, (size_t)klen);
+    if (!key)
+        return NULL;
+    if (ucol_getSortKey(c, *u, ulen, key, klen) != klen) {
+        lpi_free(ctx, key);
+        return NULL;
+    }
+    return (char *)key;
+}
+
+int lpi_collate_order(lp_ctx *ctx, const char *canon,
+                      const char *const *texts, size_t n, size_t *order)
+{
+    UCollator *c;
+    collkey *keys;
+    UChar *u = NULL;
+    size_t ucap = 0, done = 0;
+    int rc = 0;
+
+    if (n == 0)
+        return 0;
+    c = collator(canon);
+    if (!c)
+        return lpi_error(ctx, LP_EINTERNAL, "ICU has no collation data");
+    keys = lpi_calloc(ctx, n, sizeof(*keys));
+    if (!keys) {
+        ucol_close(c);
+        return lpi_nomem(ctx);
+    }
+    for (; done < n; done++) {
+        keys[done].text = texts[done] ? texts[done] : "";
+        keys[done].idx = done;
+        keys[done].key = sort_key(ctx, c, keys[done].text, &u, &ucap);
+        if (!keys[done].key) {
+            rc = lpi_error(ctx, LP_ENOMEM, "cannot collate a text in '%s'",
+                           canon);
+            break;
+        }
+    }
+    if (rc == 0) {
+        lpi_sort(keys, n, sizeof(*keys), cmp_collkey);
+        for (size_t i = 0; i < n; i++)
+            order[i] = keys[i].idx;
+    }
+    for (size_t i = 0; i < done; i++)
+        lpi_free(ctx, keys[i].key);
+    lpi_free(ctx, keys);
+    lpi_free(ctx, u);
+    ucol_close(c);
+    return rc;
 }

@@ -103,6 +103,86 @@ check 'arabic: French ltr' has "$out" '{"tag":"fr","name":"Français","direction
 expect_exit 0 "$LPACK" cat "$tmp/arabic.lpk" curriculum/lessons/water-cycle/ar.json
 check 'arabic: lesson direction' has "$out" '"language":"ar","direction":"rtl","body_language":"ar","body_direction":"rtl"'
 
+# the Amharic (Ethiopic script) and English example
+amharic=$top_srcdir/examples/amharic-english
+expect_exit 0 "$LPC" check --werror "$amharic"
+check 'amharic: check quiet' is_empty "$err"
+expect_exit 0 "$LPC" build "$amharic" -o "$tmp/amharic.lpk"
+expect_exit 0 "$LPACK" verify "$tmp/amharic.lpk"
+expect_exit 0 "$LPACK" cat "$tmp/amharic.lpk" curriculum/catalog.json
+check 'amharic: languages' has "$out" '{"tag":"am","name":"አማርኛ","direction":"ltr","fallback":["en"]}'
+check 'amharic: index' has "$out" '"index":{"am":["washing-hands","clean-water"],"en":["washing-hands","clean-water"]}'
+expect_exit 0 "$LPACK" cat "$tmp/amharic.lpk" curriculum/lessons/washing-hands/am.json
+check 'amharic: alt text in Amharic' has "$out" '{"type":"image","src":"media/soap-and-water.png","alt":"ሳሙና እና የውሃ ጠብታ"}'
+# script (warning): Amharic in Latin letters
+rm -rf "${tmp:?}/amharic-latn"
+cp -R "$amharic" "$tmp/amharic-latn"
+sed -i 's/    am: ጤና ለአንደኛ ደረጃ ትምህርት ቤት/    am: Tena le andegna dereja timhirt bet/' \
+    "$tmp/amharic-latn/curriculum.yaml"
+diag_is amharic-latn 0 "curriculum.yaml:11:5: warning: the text in 'am' is mostly not in the Ethiopic script, which 'am' is written in [script]"
+
+# the index: lesson ids by title in each language's collation, not in
+# code point order ("Água" after "abelha", "ñ" after "n" in Spanish,
+# digits as numbers)
+rm -rf "${tmp:?}/collate"
+mkdir -p "$tmp/collate/lessons"
+mklesson() {
+    printf 'lesson:\n  id: %s\n  duration: 10\n  title: {pt: "%s", es: "%s"}\n  content:\n    - body:\n        lang: pt\n        _:\n          - p: "%s."\n    - body:\n        lang: es\n        _:\n          - p: "%s."\n' \
+        "$1" "$2" "$3" "$2" "$3" > "$tmp/collate/lessons/$1.yaml"
+}
+mklesson l1 'Água' 'ñu'
+mklesson l2 'Árvore' 'oso'
+mklesson l3 'abelha' 'nube'
+mklesson l4 'zebra' 'nada'
+mklesson l5 'Lição 10' 'Lección 10'
+mklesson l6 'Lição 2' 'Lección 2'
+cat > "$tmp/collate/curriculum.yaml" <<'EOF'
+curriculum:
+  id: test.collation
+  country: PT
+  version: 1
+  title: {pt: Ordem, es: Orden}
+  languages:
+    default: pt
+    _:
+      - language: {tag: pt, name: Português, fallback: es}
+      - language: {tag: es, name: Español, fallback: pt}
+  license: {spdx: CC0-1.0, attribution: lp}
+  subjects:
+    - subject:
+        id: s
+        title: {pt: Tudo, es: Todo}
+        grades:
+          - grade:
+              id: g
+              title: {pt: Ano, es: Año}
+              units:
+                - unit:
+                    id: u
+                    title: {pt: Unidade, es: Unidad}
+                    lessons:
+                      - lesson: {src: lessons/l1.yaml}
+                      - lesson: {src: lessons/l2.yaml}
+                      - lesson: {src: lessons/l3.yaml}
+                      - lesson: {src: lessons/l4.yaml}
+                      - lesson: {src: lessons/l5.yaml}
+                      - lesson: {src: lessons/l6.yaml}
+EOF
+expect_exit 0 "$LPC" check --werror "$tmp/collate"
+expect_exit 0 "$LPC" build "$tmp/collate" -o "$tmp/collate.lpk"
+expect_exit 0 "$LPACK" cat "$tmp/collate.lpk" curriculum/catalog.json
+check 'index: pt collation (abelha Água Árvore Lição 2 Lição 10 zebra)' has "$out" \
+    '"pt":["l3","l1","l2","l6","l5","l4"]'
+check 'index: es collation (Lección 2 Lección 10 nada nube ñu oso)' has "$out" \
+    '"index":{"es":["l6","l5","l4","l3","l1","l2"],'
+# the same titles in the other lesson order: the same index
+sed -i 's|lessons/l1.yaml|lessons/lX.yaml|; s|lessons/l6.yaml|lessons/l1.yaml|; s|lessons/lX.yaml|lessons/l6.yaml|' \
+    "$tmp/collate/curriculum.yaml"
+expect_exit 0 "$LPC" build "$tmp/collate" -o "$tmp/collate2.lpk"
+expect_exit 0 "$LPACK" cat "$tmp/collate2.lpk" curriculum/catalog.json
+check 'index: independent of teaching order' has "$out" \
+    '"index":{"es":["l6","l5","l4","l3","l1","l2"],"pt":["l3","l1","l2","l6","l5","l4"]}'
+
 # a lesson with no Tetum body: the Tetum document has the Portuguese one
 # (Tetum falls back to Portuguese), titles still in Tetum
 mkproj fallback

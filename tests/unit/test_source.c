@@ -308,6 +308,48 @@ static void test_lang_script(void **state)
     assert_true(lpi_script_mismatch(&t));
 }
 
+/* Each language's collation; equal texts keep the caller's order */
+static void test_collate(void **state)
+{
+    /* "zebra", "öl", "ost" */
+    static const char *const sv[] = { "zebra", "\xc3\xb6l", "ost" };
+    /* "nube", "ñu", "oso", "nada" */
+    static const char *const es[] = { "nube", "\xc3\xb1u", "oso", "nada" };
+    static const char *const same[] = { "b", "a", "b", "a", "Lesson 10",
+                                        "Lesson 2" };
+    size_t o[6];
+    lp_ctx *ctx;
+
+    (void)state;
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    /* Swedish: ö is a letter after z; German: an o */
+    assert_int_equal(lpi_collate_order(ctx, "sv", sv, 3, o), 0);
+    assert_int_equal(o[0], 2);
+    assert_int_equal(o[1], 0);
+    assert_int_equal(o[2], 1);
+    assert_int_equal(lpi_collate_order(ctx, "de", sv, 3, o), 0);
+    assert_int_equal(o[0], 1);
+    assert_int_equal(o[1], 2);
+    assert_int_equal(o[2], 0);
+    /* Spanish: ñ after n, before o (code points: after o) */
+    assert_int_equal(lpi_collate_order(ctx, "es", es, 4, o), 0);
+    assert_int_equal(o[0], 3);
+    assert_int_equal(o[1], 0);
+    assert_int_equal(o[2], 1);
+    assert_int_equal(o[3], 2);
+    /* no tailoring in ICU (Tetum): the root collation; equal texts in
+     * the order given; digits as numbers */
+    assert_int_equal(lpi_collate_order(ctx, "tet", same, 6, o), 0);
+    assert_int_equal(o[0], 1);
+    assert_int_equal(o[1], 3);
+    assert_int_equal(o[2], 0);
+    assert_int_equal(o[3], 2);
+    assert_int_equal(o[4], 5);
+    assert_int_equal(o[5], 4);
+    assert_int_equal(lpi_collate_order(ctx, "tet", same, 0, o), 0);
+    lp_ctx_free(ctx);
+}
+
 /* NFD text and attributes come out NFC; stray bidi controls reported */
 static void test_nfc_bidi(void **state)
 {
@@ -356,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_lang_rtl),
         cmocka_unit_test(test_lang_script),
         cmocka_unit_test(test_nfc_bidi),
+        cmocka_unit_test(test_collate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
