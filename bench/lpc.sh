@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# cleanup runs from a trap.
+# shellcheck disable=SC2317
+# bench/lpc.sh -- benchmark `lpc build` and `lpc check` against `lpack create`
+# on the same generated curriculum (bench/gen-curriculum.py).
+# See bench/README.md for what each number means and the goals.
+#
+# Exit status: 0 every goal passed; 1 some goal failed (or a command
+# failed); 2 usage error; 3 setup error (no lpc/lpack, no python3, ...).
+
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+usage() {
+    cat <<'EOF'
+usage: bench/lpc.sh [options]
+
+Generates a curriculum project with bench/gen-curriculum.py in a temporary
+folder under /tmp (or uses --tree DIR), then measures, alternating, with the
+median of N runs and the peak RSS from /usr/bin/time:
+  1. lpack create DIR -o out2.lpk
+  2. lpc build DIR -o out.lpk
+  3. lpc check DIR
+and prints the ratios and PASS/FAIL against the goals:
+  lpc build <= 1.3 x lpack create;  lpc check <= 0.25 x lpc build;
+  peak RSS of lpc build < 256 MiB.
+
+options:
+  --quick            small project (200 lessons, ~30 MiB of media)
+  --lessons N        lessons (default 2000; 200 with --quick)
+  --mb N             media in MiB (default 300; 30 with --quick)
+  --seed N           gen-curriculum.py seed (default 1)
+  --tree DIR         use this project instead of generating one (not deleted)
+  --lpc PATH         lpc binary (default: $LPC, else ./lpc/lpc or ../lpc/lpc
+                     from the current (build) folder, else ../lpc/lpc next
+                     to this script, else lpc in PATH)
+  --lpack PATH       lpack binary (same search, with LPACK and lpack/lpack)
+  --runs N           runs per timed command; the median is used (default 3)
+  --results FILE     also write the figures as key=value lines to FILE
+  --workdir DIR      parent of the temporary folder (default /tmp)
+  --keep             keep the temporary folder (project and packages)
+  -h, --help         show this help
+EOF
+}
+
+die() { echo "lpc.sh: $*" >&2; exit 3; }
+bad_usage() { echo "lpc.sh: $*" >&2; echo "try 'bench/lpc.sh --help'" >&2; exit 2; }
+log() { echo "  $*" >&2; }
+
+QUICK=0; LESSONS=""; MB=""; SEED=1; TREE=""; LPC_ARG=""; LPACK_ARG=""; RUNS=3
+RESULTS=""; WORKPARENT=/tmp; KEEP=0
+
+need() { [[ $# -ge 2 && -n $2 ]] || bad_usage "option $1 needs a value"; }
+isnum() { [[ $2 =~ ^[0-9]+$ ]] || bad_usage "$1: not a number: $2"; }
+
+while [[ $# -gt 0 ]]; do
+    case $1 in
+    --quick) QUICK=1 ;;
+    --lessons) need "$@"; isnum "$1" "$2"; LESSONS=$2; shift ;;
+    --mb) need "$@"; isnum "$1" "$2"; MB=$2; shift ;;
+    --seed) need "$@"; isnum "$1" "$2"; SEED=$2; shift ;;
+    --tree) need "$@"; TREE=$2; shift ;;
+    --lpc) need "$@"; LPC_ARG=$2; shift ;;
+    --lpack) need "$@"; LPACK_ARG=$2; shift ;;
+    --runs) need "$@"; isnum "$1" "$2"; RUNS=$2; shift ;;
+    --results) need "$@"; RESULTS=$2; shift ;;
+    --workdir) need "$@"; WORKPARENT=$2; shift ;;
+    --keep) KEEP=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) bad_usage "unknown option: $1" ;;
+    esac
+    shift
+done
+[[ $RUNS -ge 1 ]] || bad_usage "--runs must be at least 1"
+[[ -z $LESSONS ]] && { if [[ $QUICK = 1 ]]; then LESSONS=200; else LESSONS=2000; fi; }
+[[ -z $MB ]] && { if [[ $QUICK = 1 ]]; then MB=30; else MB=300; fi; }
+[[ $LESSONS -ge 1 ]] || bad_usage "--lessons must be at least 1"
+
+# ------------------------------------------------------------------ tools
+[[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is needed: apt-get install time"
+for t in find xargs awk python3; do
+    command -v "$t" >/dev/null || die "$t is needed"
+done
+GEN="$here/gen-curriculum.py"
+[[ -f $GEN ]] || die "missing $GEN"
+
+# find_bin NAME ARG ENVVALUE: the binary, as pack.sh finds lpack
+find_bin() {
+    local name=$1 arg=$2 env=$3 bin=""
+    if [[ -n $arg ]]; then
+        bin=$arg
+    elif [[ -n $env ]]; then
+        bin=$env
+    else
+        for c in "./$name/$name" "../$name/$name" "$here/../$name/$name"; do
+            if [[ -x $c && -f $c ]]; then bin=$c; break; fi
+        done
+        [[ -z $bin ]] && bin=$(command -v "$name" || true)
+    fi
+    [[ -n $bin && -x $bin ]] || die "no $name binary found (use --$name PATH)"
+    echo "$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
+}
+LPC_BIN=$(find_bin lpc "$LPC_ARG" "${LPC:-}") || exit 3
+LPACK_BIN=$(find_bin lpack "$LPACK_ARG" "${LPACK:-}") || exit 3
+
+# In a build tree lpc/lpc and lpack/lpack are libtool wrapper scripts that set
+# LD_LIBRARY_PATH and exec .libs/NAME: ~10 ms of shell per call, and the
+# shell's RSS.  Time the real binaries instead, with the wrapper's library
+# folder (as pack.sh does).
+# unwrap BIN -> "EXE LIBDIR" (LIBDIR "-" when none)
+unwrap() {
+    local bin=$1 real libdir
+    if head -n 5 "$bin" 2>/dev/null | grep -q 'temporary wrapper script'; then
+        real="$(dirname "$bin")/.libs/$(basename "$bin")"
+        libdir=$(sed -n 's/^ *LD_LIBRARY_PATH="\([^:"]*\):.*/\1/p' "$bin" | head -n 1)
+        if [[ -x $real && -d $libdir ]] &&
+            LD_LIBRARY_PATH=$libdir "$real" --version >/dev/null 2>&1; then
+            echo "$real $libdir"
+            return
+        fi
+    fi
+    echo "$bin -"
+}
+read -r LPC_EXE LPC_LIBDIR < <(unwrap "$LPC_BIN")
+read -r LPACK_EXE LPACK_LIBDIR < <(unwrap "$LPACK_BIN")
+[[ $LPC_LIBDIR = - ]] && LPC_LIBDIR=""
+[[ $LPACK_LIBDIR = - ]] && LPACK_LIBDIR=""
+with_lib() {  # LIBDIR CMD...: run CMD with LIBDIR first in LD_LIBRARY_PATH
+    local lib=$1; shift
+    if [[ -n $lib ]]; then
+        LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$@"
+    else
+        "$@"
+    fi
+}
+with_lib "$LPC_LIBDIR" "$LPC_EXE" --version >/dev/null 2>&1 || die "$LPC_BIN --version failed"
+with_lib "$LPACK_LIBDIR" "$LPACK_EXE" --version >/dev/null 2>&1 || die "$LPACK_BIN --version failed"
+
+# ------------------------------------------------------------------ workdir
+mkdir -p "$WORKPARENT" || die "cannot create $WORKPARENT"
+WORK=$(mktemp -d "$WORKPARENT/lpc-bench.XXXXXX") || die "mktemp failed"
+cleanup() {
+    if [[ $KEEP = 1 ]]; then
+        echo "lpc.sh: kept $WORK" >&2
+    else
+        rm -rf -- "$WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+TIMEF="$WORK/time.out"
+ERRF="$WORK/cmd.err"
+
+# timed CMD...: as in pack.sh: T_SEC (wall, from EPOCHREALTIME), T_KIB (max
+# RSS), T_CPU (user+sys), T_RC.  stdout to /dev/null, stderr to $ERRF.
+timed() {
+    local t0=$EPOCHREALTIME t1 u s
+    /usr/bin/time -f '%e %M %U %S' -o "$TIMEF" "$@" >/dev/null 2>"$ERRF"
+    T_RC=$?
+    t1=$EPOCHREALTIME
+    T_SEC=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    read -r _ T_KIB u s < <(tail -n 1 "$TIMEF")
+    [[ $T_KIB =~ ^[0-9]+$ ]] || T_KIB=0
+    T_CPU=$(awk -v u="${u:-0}" -v s="${s:-0}" 'BEGIN { printf "%.2f", u + s }')
+    return "$T_RC"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {
+    if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
+maxof() { printf '%s\n' "$@" | sort -g | tail -n 1; }
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "nan"; else printf "%.3f", a / b }'; }
+verdict() {  # VALUE OP LIMIT -> PASS / FAIL / n/a
+    awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
+        if (v == "" || v == "nan") { print "n/a"; exit }
+        ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 < l + 0)
+        print ok ? "PASS" : "FAIL" }'
+}
+failed() { echo "lpc.sh: $*" >&2; sed 's/^/    | /' "$ERRF" | tail -n 20 >&2; exit 1; }
+
+# ------------------------------------------------------------------ project
+if [[ -n $TREE ]]; then
+    [[ -d $TREE ]] || die "--tree $TREE: not a folder"
+    TREE=$(cd "$TREE" && pwd)
+    echo "== using project $TREE" >&2
+else
+    TREE="$WORK/curriculum"
+    echo "== generating $LESSONS lessons with ${MB} MiB of media (seed $SEED) in $TREE" >&2
+    python3 "$GEN" "$TREE" --lessons "$LESSONS" --mb "$MB" --seed "$SEED" | sed 's/^/  /' >&2 ||
+        die "gen-curriculum.py failed"
+fi
+TREE_FILES=$(find "$TREE" -type f | wc -l)
+TREE_BYTES=$(find "$TREE" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+echo "== project: $TREE_FILES files, $(mib "$TREE_BYTES") MiB; $(nproc) CPUs" >&2
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$LOAD0" 'BEGIN { exit !(l > 0.5) }'; then
+    echo "lpc.sh: warning: load average is $LOAD0 before the benchmark; other processes will skew the times" >&2
+fi
+echo "== warm-up read of the project" >&2
+find "$TREE" -type f -print0 | xargs -0 cat >/dev/null
+
+OUT_LPC="$WORK/out.lpk"
+OUT_LPACK="$WORK/out2.lpk"
+
+# the sources must be clean: a check that fails makes every number moot
+with_lib "$LPC_LIBDIR" timed "$LPC_EXE" check "$TREE" -q ||
+    failed "lpc check $TREE failed (exit $T_RC)"
+
+# ------------------------------------------------------------------ runs
+echo "== lpack create, lpc build, lpc check: $RUNS runs each, alternating" >&2
+pk_t=(); pk_m=(); pk_c=(); b_t=(); b_m=(); b_c=(); c_t=(); c_m=(); c_c=()
+for ((i = 1; i <= RUNS; i++)); do
+    rm -f "$OUT_LPACK"
+    with_lib "$LPACK_LIBDIR" timed "$LPACK_EXE" create "$TREE" -o "$OUT_LPACK" -q ||
+        failed "lpack create failed (exit $T_RC)"
+    pk_t+=("$T_SEC"); pk_m+=("$T_KIB"); pk_c+=("$T_CPU")
+    log "run $i: lpack create ${T_SEC}s (cpu ${T_CPU}s), peak RSS $(mib $((T_KIB * 1024))) MiB"
+    rm -f "$OUT_LPC"
+    with_lib "$LPC_LIBDIR" timed "$LPC_EXE" build "$TREE" -o "$OUT_LPC" -q ||
+        failed "lpc build failed (exit $T_RC)"
+    b_t+=("$T_SEC"); b_m+=("$T_KIB"); b_c+=("$T_CPU")
+    log "run $i: lpc build    ${T_SEC}s (cpu ${T_CPU}s), peak RSS $(mib $((T_KIB * 1024))) MiB"
+    with_lib "$LPC_LIBDIR" timed "$LPC_EXE" check "$TREE" -q ||
+        failed "lpc check failed (exit $T_RC)"
+    c_t+=("$T_SEC"); c_m+=("$T_KIB"); c_c+=("$T_CPU")
+    log "run $i: lpc check    ${T_SEC}s (cpu ${T_CPU}s), peak RSS $(mib $((T_KIB * 1024))) MiB"
+done
+PK_TIME=$(median "${pk_t[@]}"); PK_RSS=$(maxof "${pk_m[@]}"); PK_CPU=$(median "${pk_c[@]}")
+B_TIME=$(median "${b_t[@]}"); B_RSS=$(maxof "${b_m[@]}"); B_CPU=$(median "${b_c[@]}")
+C_TIME=$(median "${c_t[@]}"); C_RSS=$(maxof "${c_m[@]}"); C_CPU=$(median "${c_c[@]}")
+PK_SIZE=$(stat -c %s "$OUT_LPACK"); B_SIZE=$(stat -c %s "$OUT_LPC")
+
+R_BUILD=$(ratio "$B_TIME" "$PK_TIME")
+R_CHECK=$(ratio "$C_TIME" "$B_TIME")
+B_RSS_MIB=$(mib $((B_RSS * 1024)))
+V_BUILD=$(verdict "$R_BUILD" "<=" 1.3)
+V_CHECK=$(verdict "$R_CHECK" "<=" 0.25)
+V_RSS=$(verdict "$B_RSS_MIB" "<" 256)
+
+echo
+echo "lpc benchmark: $LESSONS lessons, $TREE_FILES files, $(mib "$TREE_BYTES") MiB, $(nproc) CPUs, median of $RUNS runs"
+printf '  %-14s %9s %9s %12s %12s\n' command "wall s" "cpu s" "peak RSS MiB" "output MiB"
+printf '  %-14s %9s %9s %12s %12s\n' "lpack create" "$PK_TIME" "$PK_CPU" "$(mib $((PK_RSS * 1024)))" "$(mib "$PK_SIZE")"
+printf '  %-14s %9s %9s %12s %12s\n' "lpc build" "$B_TIME" "$B_CPU" "$B_RSS_MIB" "$(mib "$B_SIZE")"
+printf '  %-14s %9s %9s %12s %12s\n' "lpc check" "$C_TIME" "$C_CPU" "$(mib $((C_RSS * 1024)))" "-"
+echo
+printf '  %-44s %8s  %s\n' "lpc build / lpack create  (goal <= 1.3)" "$R_BUILD" "$V_BUILD"
+printf '  %-44s %8s  %s\n' "lpc check / lpc build     (goal <= 0.25)" "$R_CHECK" "$V_CHECK"
+printf '  %-44s %8s  %s\n' "lpc build peak RSS MiB    (goal < 256)" "$B_RSS_MIB" "$V_RSS"
+
+if [[ -n $RESULTS ]]; then
+    {
+        echo "lessons=$LESSONS"; echo "tree.files=$TREE_FILES"; echo "tree.bytes=$TREE_BYTES"
+        echo "cpus=$(nproc)"; echo "runs=$RUNS"
+        echo "lpack.time=$PK_TIME"; echo "lpack.cpu=$PK_CPU"; echo "lpack.rss_kib=$PK_RSS"; echo "lpack.size=$PK_SIZE"
+        echo "build.time=$B_TIME"; echo "build.cpu=$B_CPU"; echo "build.rss_kib=$B_RSS"; echo "build.size=$B_SIZE"
+        echo "check.time=$C_TIME"; echo "check.cpu=$C_CPU"; echo "check.rss_kib=$C_RSS"
+        echo "ratio.build_lpack=$R_BUILD"; echo "ratio.check_build=$R_CHECK"
+        echo "goal.build=$V_BUILD"; echo "goal.check=$V_CHECK"; echo "goal.rss=$V_RSS"
+    } >"$RESULTS"
+fi
+
+[[ $V_BUILD = PASS && $V_CHECK = PASS && $V_RSS = PASS ]] || exit 1
+exit 0
