@@ -14,6 +14,7 @@
 #include "lpi_source.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -165,6 +166,49 @@ static const xmlNode *too_deep(const xmlNode *n, unsigned depth)
     }
     return NULL;
 }
+/* The XML declaration's encoding, read by hand: sources must be UTF-8
+ * (their bytes were checked already), and libxml2 must not be left to
+ * convert them from another declared encoding (see IGNORE_ENC below) */
+static bool declared_encoding_bad(lp_project *p, lpi_srcfile *f)
+{
+    const char *d = (const char *)f->data, *end, *e;
+    size_t n = f->len < 256 ? f->len : 256;
+    char quote;
+    size_t len;
+
+    if (n < 5 || memcmp(d, "<?xml", 5) != 0)
+        return false;
+    end = memchr(d, '>', n);
+    if (!end)
+        return false; /* not a declaration libxml2 accepts either */
+    for (e = d + 5; e + 8 <= end; e++)
+        if (memcmp(e, "encoding", 8) == 0)
+            break;
+    if (e + 8 > end)
+        return false;
+    e += 8;
+    while (e < end && (*e == ' ' || *e == '\t' || *e == '\n' || *e == '\r'))
+        e++;
+    if (e >= end || *e != '=')
+        return false;
+    e++;
+    while (e < end && (*e == ' ' || *e == '\t' || *e == '\n' || *e == '\r'))
+        e++;
+    if (e >= end || (*e != '"' && *e != '\''))
+        return false;
+    quote = *e++;
+    for (len = 0; e + len < end && e[len] != quote; len++)
+        ;
+    if ((len == 5 && strncasecmp(e, "UTF-8", 5) == 0) ||
+        (len == 4 && strncasecmp(e, "UTF8", 4) == 0))
+        return false;
+    lpi_diag(p, LP_SEVERITY_ERROR, "encoding", f, NULL,
+             lpi_src_offset_pos(f, (size_t)(e - d)),
+             "the file declares encoding '%.*s'; sources must be UTF-8",
+             (int)(len > 40 ? 40 : len), e);
+    return true;
+}
+
 
 int lpi_xml_load(lp_project *p, lpi_srcfile *f)
 {
@@ -177,12 +221,17 @@ int lpi_xml_load(lp_project *p, lpi_srcfile *f)
 
     if (f->len > INT32_MAX)
         return lpi_error(p->ctx, LP_ETOOBIG, "file too large");
+    if (declared_encoding_bad(p, f))
+        return 0; /* reported; the file is not used */
     ctxt = xmlCreateMemoryParserCtxt(f->data, (int)f->len);
     if (!ctxt)
         return lpi_nomem(p->ctx);
-    /* no NOENT, DTDLOAD, DTDATTR, XINCLUDE or HUGE: see the top */
+    /* no NOENT, DTDLOAD, DTDATTR, XINCLUDE or HUGE: see the top.
+     * IGNORE_ENC: the bytes were checked to be UTF-8 already; a declared
+     * other encoding (UTF-7...) must not make libxml2 convert them (and
+     * print conversion errors): it is reported below as an encoding error */
     xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA |
-                                XML_PARSE_NOWARNING);
+                                XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
     ctxt->_private = &st;
     st.start = ctxt->sax->startElementNs;
     ctxt->sax->startElementNs = on_start;

@@ -170,6 +170,15 @@ expect_exit 0 "$LPC" check "$tmp/bom"
 mkproj utf16
 printf '\377\376c\000u\000' > "$tmp/utf16/lessons/numbers-02.xml"
 diag_is utf16 1 "lessons/numbers-02.xml: error: file is UTF-16 or UTF-32; sources must be UTF-8 [encoding]"
+# another encoding declared on UTF-8 bytes: reported where it is declared,
+# and libxml2 never converts (nor prints conversion errors on stderr)
+mkproj utf7
+sed -i '1s/.*/<?xml version="1.0" encoding="UTF-7"?>/' "$tmp/utf7/lessons/numbers-02.xml"
+diag_is utf7 1 "lessons/numbers-02.xml:1:31: error: the file declares encoding 'UTF-7'; sources must be UTF-8 [encoding]"
+check 'utf7: nothing from libxml2 on stderr' sh -c "! grep -q 'encoding error\|I/O error' '$err'"
+mkproj latin1
+sed -i "1s/.*/<?xml version='1.0' encoding = 'ISO-8859-1' ?>/" "$tmp/latin1/lessons/numbers-02.xml"
+diag_is latin1 1 "lessons/numbers-02.xml:1:33: error: the file declares encoding 'ISO-8859-1'; sources must be UTF-8 [encoding]"
 
 # ------------------------------------------------------------ formats
 
