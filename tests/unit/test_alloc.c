@@ -6,48 +6,7 @@
  * counted and must be freed (ASan checks the rest in CI).
  */
 #include "unit.h"
-
-#include <stdatomic.h>
-
-/* the library's worker threads allocate too: count atomically */
-static long fail_at = -1;  /* which allocation fails; -1: none */
-static atomic_long nallocs, live;
-
-static void *t_malloc(size_t n, void *user)
-{
-    void *p;
-
-    (void)user;
-    if (nallocs++ == fail_at)
-        return NULL;
-    p = malloc(n);
-    if (p)
-        live++;
-    return p;
-}
-
-static void *t_realloc(void *old, size_t n, void *user)
-{
-    void *p;
-
-    (void)user;
-    if (nallocs++ == fail_at)
-        return NULL;
-    p = realloc(old, n);
-    if (p && !old)
-        live++;
-    return p;
-}
-
-static void t_free(void *p, void *user)
-{
-    (void)user;
-    if (p)
-        live--;
-    free(p);
-}
-
-static const lp_allocator torture = { t_malloc, t_realloc, t_free, NULL };
+#include "torture.h"
 
 /* One full cycle; returns the first error or 0 */
 static int cycle(const char *dir, const char *src)

@@ -6,45 +6,7 @@
  * reported so) or succeed, and leak nothing.
  */
 #include "unit.h"
-
-static long fail_at = -1;  /* which allocation fails; -1: none */
-static long nallocs, live;
-
-static void *t_malloc(size_t n, void *user)
-{
-    void *p;
-
-    (void)user;
-    if (nallocs++ == fail_at)
-        return NULL;
-    p = malloc(n);
-    if (p)
-        live++;
-    return p;
-}
-
-static void *t_realloc(void *old, size_t n, void *user)
-{
-    void *p;
-
-    (void)user;
-    if (nallocs++ == fail_at)
-        return NULL;
-    p = realloc(old, n);
-    if (p && !old)
-        live++;
-    return p;
-}
-
-static void t_free(void *p, void *user)
-{
-    (void)user;
-    if (p)
-        live--;
-    free(p);
-}
-
-static const lp_allocator torture = { t_malloc, t_realloc, t_free, NULL };
+#include "torture.h"
 
 typedef struct fixture {
     char *dir;
