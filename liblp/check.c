@@ -42,8 +42,66 @@ typedef struct checker {
     bool incomplete;        /* a lesson could not be checked */
     char **owned;           /* strings to free at the end */
     size_t nowned, capowned;
+    const char **loaded;    /* set of the files' paths (open addressing) */
+    size_t loaded_mask, nloaded, files_seen;
     int rc;
 } checker;
+
+static size_t path_hash(const char *s)
+{
+    size_t h = 1469598103934665603u; /* FNV-1a */
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211u;
+    return h;
+}
+
+/* Add the paths of files loaded since the last call to the set, growing
+ * it as needed: finding a repeated lesson file must not be quadratic */
+static int track_loaded(checker *c)
+{
+    lp_project *p = c->p;
+
+    for (; c->files_seen < p->nfiles; c->files_seen++) {
+        const char *rel = p->files[c->files_seen]->rel;
+        size_t i;
+
+        if (2 * (c->nloaded + 1) > c->loaded_mask) {
+            size_t cap = c->loaded_mask ? 2 * (c->loaded_mask + 1) : 256;
+            const char **slots = lpi_calloc(p->ctx, cap, sizeof(*slots));
+
+            if (!slots)
+                return LP_ENOMEM;
+            for (size_t k = 0; c->loaded && k <= c->loaded_mask; k++)
+                if (c->loaded[k]) {
+                    for (i = path_hash(c->loaded[k]) & (cap - 1); slots[i];
+                         i = (i + 1) & (cap - 1))
+                        ;
+                    slots[i] = c->loaded[k];
+                }
+            lpi_free(p->ctx, (void *)c->loaded);
+            c->loaded = slots;
+            c->loaded_mask = cap - 1;
+        }
+        for (i = path_hash(rel) & c->loaded_mask; c->loaded[i];
+             i = (i + 1) & c->loaded_mask)
+            ;
+        c->loaded[i] = rel;
+        c->nloaded++;
+    }
+    return 0;
+}
+
+static bool was_loaded(const checker *c, const char *rel)
+{
+    if (!c->loaded)
+        return false;
+    for (size_t i = path_hash(rel) & c->loaded_mask; c->loaded[i];
+         i = (i + 1) & c->loaded_mask)
+        if (strcmp(c->loaded[i], rel) == 0)
+            return true;
+    return false;
+}
 
 static const lpi_pos nopos = { 0, 0 };
 
@@ -852,8 +910,12 @@ static int load_lessons(checker *c, lpi_srcfile *cur, xmlNodePtr subjects)
                         lpi_free(p->ctx, rel);
                         continue;
                     }
-                    for (size_t i = 0; i < p->nfiles; i++)
-                        seen |= strcmp(p->files[i]->rel, rel) == 0;
+                    rc = track_loaded(c);
+                    if (rc < 0) {
+                        lpi_free(p->ctx, rel);
+                        return rc;
+                    }
+                    seen = was_loaded(c, rel);
                     if (seen) {
                         ERR(c, "dup-id", cur, src, "lesson file '%s' is "
                             "listed twice", attr(l, "src"));
@@ -958,5 +1020,6 @@ done:
     lpi_free(p->ctx, c.owned);
     lpi_free(p->ctx, c.lessons);
     lpi_free(p->ctx, c.refs);
+    lpi_free(p->ctx, (void *)c.loaded);
     return rc < 0 ? rc : c.rc;
 }
