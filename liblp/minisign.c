@@ -250,25 +250,39 @@ int lpi_key_from_b64(lp_key **out, lp_ctx *ctx, const char *s, size_t len,
     return 0;
 }
 
-int lpi_pubkey_parse(lp_key **out, lp_ctx *ctx, const char *data,
-                     size_t len, const char *what)
+/* A key file's framing: an untrusted comment, then the key's base64 on
+ * line 2, and nothing else; *line is line 2 */
+static int key_line(lp_ctx *ctx, const char *data, size_t len,
+                    const char *what, const char **line, size_t *llen)
 {
-    const char *line;
-    size_t llen, at = 0;
+    size_t at = 0;
     int rc;
 
-    *out = NULL;
-    if (next_line(data, len, &at, &line, &llen) < 0)
+    if (next_line(data, len, &at, line, llen) < 0)
         return lpi_error(ctx, LP_EFORMAT, "%s: empty file", what);
-    rc = untrusted_line(ctx, line, llen, what);
+    rc = untrusted_line(ctx, *line, *llen, what);
     if (rc < 0)
         return rc;
-    if (next_line(data, len, &at, &line, &llen) < 0)
+    if (next_line(data, len, &at, line, llen) < 0)
         return lpi_error(ctx, LP_EFORMAT, "%s: truncated: no key on "
                          "line 2", what);
     if (at != len)
         return lpi_error(ctx, LP_EFORMAT, "%s: unexpected text after "
                          "line 2", what);
+    return 0;
+}
+
+int lpi_pubkey_parse(lp_key **out, lp_ctx *ctx, const char *data,
+                     size_t len, const char *what)
+{
+    const char *line;
+    size_t llen;
+    int rc;
+
+    *out = NULL;
+    rc = key_line(ctx, data, len, what, &line, &llen);
+    if (rc < 0)
+        return rc;
     return lpi_key_from_b64(out, ctx, line, llen, what);
 }
 
@@ -313,20 +327,12 @@ static int seckey_decode(lp_ctx *ctx, const char *data, size_t len,
                          unsigned char *raw, const char *what)
 {
     const char *line;
-    size_t llen, at = 0;
+    size_t llen;
     int rc;
 
-    if (next_line(data, len, &at, &line, &llen) < 0)
-        return lpi_error(ctx, LP_EFORMAT, "%s: empty file", what);
-    rc = untrusted_line(ctx, line, llen, what);
+    rc = key_line(ctx, data, len, what, &line, &llen);
     if (rc < 0)
         return rc;
-    if (next_line(data, len, &at, &line, &llen) < 0)
-        return lpi_error(ctx, LP_EFORMAT, "%s: truncated: no key on "
-                         "line 2", what);
-    if (at != len)
-        return lpi_error(ctx, LP_EFORMAT, "%s: unexpected text after "
-                         "line 2", what);
     if (lpi_b64_decode(raw, LPI_MS_SK_BYTES, line, llen) < 0)
         return lpi_error(ctx, LP_EFORMAT, "%s: not a secret key (bad "
                          "base64 or wrong length)", what);

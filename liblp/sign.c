@@ -74,16 +74,13 @@ static void manifest_hash(unsigned char out[64], const unsigned char *m,
     crypto_generichash(out, 64, m, len, NULL, 0);
 }
 
-/* Check sig with key over manifest bytes whose id and version are known */
-static int sig_verify(const lp_sig *s, const lp_key *k,
-                      const unsigned char *manifest, size_t len,
-                      const char *id, uint64_t version, lpi_sigcomment *out)
+/* The checks every kind of signature shares: made by this key, and its
+ * trusted comment signed by it (minisign's global signature) */
+static int verify_signer(const lp_sig *s, const lp_key *k)
 {
     lp_ctx *ctx = s->ctx;
-    unsigned char hash[64], *msg;
     size_t tlen = strlen(s->trusted);
-    lpi_sigcomment c;
-    bool manifest_ok;
+    unsigned char *msg;
     int rc;
 
     if (sodium_memcmp(s->id, k->id, LP_KEYID_BYTES) != 0)
@@ -99,6 +96,23 @@ static int sig_verify(const lp_sig *s, const lp_key *k,
     if (rc != 0)
         return lpi_error(ctx, LP_EBADSIG, "the trusted comment's signature "
                          "does not verify (comment or signature changed)");
+    return 0;
+}
+
+/* Check sig with key over manifest bytes whose id and version are known */
+static int sig_verify(const lp_sig *s, const lp_key *k,
+                      const unsigned char *manifest, size_t len,
+                      const char *id, uint64_t version, lpi_sigcomment *out)
+{
+    lp_ctx *ctx = s->ctx;
+    unsigned char hash[64];
+    lpi_sigcomment c;
+    bool manifest_ok;
+    int rc;
+
+    rc = verify_signer(s, k);
+    if (rc < 0)
+        return rc;
     rc = lpi_sigcomment_parse(&c, ctx, s->trusted);
     if (rc < 0)
         return rc;
@@ -401,23 +415,12 @@ int lpi_trustsig_verify(const lp_sig *s, const lp_key *k, const void *data,
                         size_t len, int64_t *time)
 {
     lp_ctx *ctx = s->ctx;
-    unsigned char hash[64], *msg;
-    size_t tlen = strlen(s->trusted);
+    unsigned char hash[64];
     int rc;
 
-    if (sodium_memcmp(s->id, k->id, LP_KEYID_BYTES) != 0)
-        return lpi_error(ctx, LP_EBADSIG, "signature by key %s, not by key "
-                         "%s", s->id_hex, k->id_hex);
-    msg = lpi_malloc(ctx, 64 + tlen);
-    if (!msg)
-        return LP_ENOMEM;
-    memcpy(msg, s->sig, 64);
-    memcpy(msg + 64, s->trusted, tlen);
-    rc = crypto_sign_verify_detached(s->global, msg, 64 + tlen, k->pk);
-    lpi_free(ctx, msg);
-    if (rc != 0)
-        return lpi_error(ctx, LP_EBADSIG, "the trusted comment's signature "
-                         "does not verify (comment or signature changed)");
+    rc = verify_signer(s, k);
+    if (rc < 0)
+        return rc;
     rc = trustsig_comment_parse(ctx, s->trusted, time);
     if (rc < 0)
         return rc;
