@@ -252,6 +252,37 @@ int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
 void lpi_sort(void *base, size_t n, size_t size,
               int (*cmp)(const void *, const void *));
 
+/* ------------------------------------------------------------ objenc.c */
+
+/* Content is read, hashed and compressed in chunks of this size */
+#define LPI_IO_CHUNK (256u * 1024u)
+/* The writer gives up compressing an object when its first PROBE bytes
+ * shrink by less than 2%; the frame is flushed there to measure that */
+#define LPI_PROBE_BYTES (1024u * 1024u)
+
+struct ZSTD_CCtx_s;
+/* Receives bytes produced (frame bytes, decoded content, ...) */
+typedef int (*lpi_sink_fn)(void *arg, const void *data, size_t len);
+
+typedef struct lpi_objenc {
+    struct ZSTD_CCtx_s *cctx;  /* not owned */
+    uint64_t size;             /* content size, pledged in the header */
+    uint64_t off;              /* content fed so far */
+    uint64_t frame;            /* frame bytes produced so far */
+} lpi_objenc;
+
+/* The writer's frame parameters (level; content size; no checksum) */
+void lpi_objenc_params(struct ZSTD_CCtx_s *cctx, int level);
+/* Start a frame for size bytes of content (a CDict, if any, stays) */
+void lpi_objenc_begin(lpi_objenc *e, struct ZSTD_CCtx_s *cctx,
+                      uint64_t size);
+/* The next n bytes: exactly LPI_IO_CHUNK except for the last chunk; the
+ * frame bytes go to sink (out: scratch of out_cap bytes,
+ * ZSTD_CStreamOutSize() or more) */
+int lpi_objenc_feed(lpi_objenc *e, lp_ctx *ctx, const void *data, size_t n,
+                    unsigned char *out, size_t out_cap, lpi_sink_fn sink,
+                    void *arg);
+
 /* ------------------------------------------------------------ atomic.c */
 
 /* Create dest.tmp-RANDOM, exclusively, with mode (less the umask) */

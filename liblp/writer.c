@@ -30,9 +30,8 @@
 #include <zdict.h>
 #include <zstd.h>
 
-#define IO_CHUNK (256u * 1024u)
-/* Give up compressing when the first PROBE bytes shrink by less than 2% */
-#define PROBE_BYTES (1024u * 1024u)
+#define IO_CHUNK LPI_IO_CHUNK
+#define PROBE_BYTES LPI_PROBE_BYTES
 /* Earliest time a ZIP (DOS) timestamp can hold: 1980-01-01T00:00:00Z */
 #define DOS_EPOCH 315532800
 /* Small compressible objects share a trained zstd dictionary when there
@@ -509,14 +508,33 @@ static int read_chunk(lp_ctx *ctx, const input *in, int fd, uint64_t off,
     return 0;
 }
 
+typedef struct spool_sink {
+    lp_ctx *ctx;
+    int fd;
+    uint32_t crc;            /* of the frame so far */
+} spool_sink;
+
+static int to_spool(void *arg, const void *data, size_t len)
+{
+    spool_sink *s = arg;
+
+    s->crc = lpi_crc32(s->crc, data, len);
+    if (write_full(s->fd, data, len) < 0)
+        return lpi_error(s->ctx, LP_EIO, "cannot write a temporary file: %s",
+                         strerror(errno));
+    return 0;
+}
+
 /* Hash (and maybe compress) one input */
 static int process(worker *wk, input *in)
 {
     lp_ctx *ctx = wk->ctx;
     uint64_t size = in->file ? (uint64_t)in->st.st_size : in->len;
-    uint64_t off = 0, frame = 0;
-    uint32_t crc = 0, frame_crc = 0;
+    uint64_t off = 0;
+    uint32_t crc = 0;
     bool compress = may_compress(in->media_type) && size > 0;
+    spool_sink sink = { ctx, wk->spool, 0 };
+    lpi_objenc enc;
     lpi_hasher h;
     int fd = -1, rc = 0;
 
@@ -526,10 +544,8 @@ static int process(worker *wk, input *in)
             return rc;
     }
     lpi_hash_init(&h);
-    if (compress) {
-        ZSTD_CCtx_reset(wk->cctx, ZSTD_reset_session_only);
-        ZSTD_CCtx_setPledgedSrcSize(wk->cctx, size);
-    }
+    if (compress)
+        lpi_objenc_begin(&enc, wk->cctx, size);
     for (;;) {
         size_t n;
 
@@ -540,34 +556,13 @@ static int process(worker *wk, input *in)
         crc = lpi_crc32(crc, wk->in, n);
         off += n;
         if (compress) {
-            ZSTD_inBuffer ib = { wk->in, n, 0 };
-            /* at the probe point, flush so the output so far measures the
-             * ratio (zstd holds back up to a block otherwise) */
-            bool probe = off >= PROBE_BYTES && off - n < PROBE_BYTES;
-            ZSTD_EndDirective end = off == size ? ZSTD_e_end
-                                    : probe ? ZSTD_e_flush : ZSTD_e_continue;
-            size_t left;
-            do {
-                ZSTD_outBuffer ob = { wk->out, wk->out_cap, 0 };
-                left = ZSTD_compressStream2(wk->cctx, &ob, &ib, end);
-                if (ZSTD_isError(left)) {
-                    rc = lpi_error(ctx, LP_EINTERNAL, "zstd: %s",
-                                   ZSTD_getErrorName(left));
-                    break;
-                }
-                frame_crc = lpi_crc32(frame_crc, wk->out, ob.pos);
-                if (write_full(wk->spool, wk->out, ob.pos) < 0) {
-                    rc = lpi_error(ctx, LP_EIO, "cannot write a temporary "
-                                   "file: %s", strerror(errno));
-                    break;
-                }
-                frame += ob.pos;
-            } while (end == ZSTD_e_continue ? ib.pos < ib.size : left != 0);
+            rc = lpi_objenc_feed(&enc, ctx, wk->in, n, wk->out, wk->out_cap,
+                                 to_spool, &sink);
             if (rc < 0)
                 break;
             /* incompressible after all: stop compressing, keep hashing */
-            if ((probe && off < size && frame > off - off / 50) ||
-                frame >= size)
+            if ((off >= PROBE_BYTES && off - n < PROBE_BYTES && off < size &&
+                 enc.frame > off - off / 50) || enc.frame >= size)
                 compress = false;
         }
         if (off == size)
@@ -580,14 +575,14 @@ static int process(worker *wk, input *in)
     lpi_hash_final(&h, in->hash);
     in->size = size;
     in->crc = in->content_crc = crc;
-    if (compress && frame < size) {
+    if (compress && enc.frame < size) {
         in->compressed = true;
-        in->crc = frame_crc;
+        in->crc = sink.crc;
         in->spool = wk->spool;
         in->spool_off = wk->spool_end;
-        in->spool_len = frame;
-        wk->spool_end += frame;
-    } else if (frame > 0) {
+        in->spool_len = enc.frame;
+        wk->spool_end += enc.frame;
+    } else if (size > 0 && may_compress(in->media_type)) {
         /* drop the abandoned frame from the spool */
         if (lseek(wk->spool, (off_t)wk->spool_end, SEEK_SET) < 0 ||
             ftruncate(wk->spool, (off_t)wk->spool_end) < 0)
@@ -761,9 +756,7 @@ static int worker_init(lp_writer *w, worker *wk, pass1 *job)
     wk->out = lpi_malloc(w->ctx, wk->out_cap);
     if (!wk->cctx || !wk->in || !wk->out)
         return lpi_nomem(w->ctx);
-    ZSTD_CCtx_setParameter(wk->cctx, ZSTD_c_compressionLevel, w->opts.level);
-    ZSTD_CCtx_setParameter(wk->cctx, ZSTD_c_contentSizeFlag, 1);
-    ZSTD_CCtx_setParameter(wk->cctx, ZSTD_c_checksumFlag, 0);
+    lpi_objenc_params(wk->cctx, w->opts.level);
     return 0;
 }
 
