@@ -147,6 +147,7 @@ int cli_exit_code(int lp_code)
     case LP_EBADSIG:
     case LP_EUNTRUSTED:
     case LP_ESOURCE:
+    case LP_EBASE:
         return LP_EXIT_INVALID;
     case LP_EINVAL:
     case LP_EPASSPHRASE:
@@ -176,6 +177,7 @@ const char *cli_code_name(int lp_code)
     case LP_EPASSPHRASE: return "LP_EPASSPHRASE";
     case LP_EUNTRUSTED: return "LP_EUNTRUSTED";
     case LP_ESOURCE: return "LP_ESOURCE";
+    case LP_EBASE: return "LP_EBASE";
     default: return "LP_EUNKNOWN";
     }
 }
@@ -326,6 +328,36 @@ int cli_opt_u64(const char *optname, const char *arg, uint64_t min,
         return 0;
     cli_error("invalid value '%s' for '%s': expected a number from %ju to %ju",
               arg, optname, (uintmax_t)min, (uintmax_t)max);
+    return -1;
+}
+
+int cli_opt_size(const char *optname, const char *arg, uint64_t min,
+                 uint64_t max, uint64_t *out)
+{
+    static const struct { const char *suffix; unsigned shift; } units[] = {
+        { "", 0 }, { "K", 10 }, { "KiB", 10 }, { "M", 20 }, { "MiB", 20 },
+        { "G", 30 }, { "GiB", 30 },
+    };
+    size_t digits = strspn(arg, "0123456789");
+    char num[24];
+    uint64_t v;
+
+    for (size_t i = 0; digits > 0 && digits < sizeof(num) &&
+         i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(arg + digits, units[i].suffix) != 0)
+            continue;
+        memcpy(num, arg, digits);
+        num[digits] = '\0';
+        if (cli_parse_u64(num, 0, UINT64_MAX >> units[i].shift, &v) == 0 &&
+            (v << units[i].shift) >= min && (v << units[i].shift) <= max) {
+            *out = v << units[i].shift;
+            return 0;
+        }
+        break;
+    }
+    cli_error("invalid value '%s' for '%s': expected a size from %ju to %ju "
+              "bytes (suffixes K, M, G)", arg, optname, (uintmax_t)min,
+              (uintmax_t)max);
     return -1;
 }
 

@@ -141,6 +141,16 @@ int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int cli_opt_u64(const char *optname, const char *arg, uint64_t min,
                 uint64_t max, uint64_t *out);
 
+/**
+ * A size for an option: a number of bytes, or with a binary suffix K, M or
+ * G (also KiB, MiB, GiB): "64M" is 67108864.  Reports a bad value like
+ * cli_opt_u64().
+ *
+ * @return 0 or -1.
+ */
+int cli_opt_size(const char *optname, const char *arg, uint64_t min,
+                 uint64_t max, uint64_t *out);
+
 /* ----------------------------------------------------------- formatting */
 
 /**

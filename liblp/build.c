@@ -147,6 +147,13 @@ static void j_str(jw *j, const char *s)
     j_esc(j, s);
 }
 
+/* A value written already (JSON built by another jw) */
+static void j_raw(jw *j, const char *s, size_t n)
+{
+    j_sep(j);
+    j_put(j, s, n);
+}
+
 static void j_uint(jw *j, uint64_t v)
 {
     char num[24];
@@ -203,16 +210,32 @@ typedef struct blang {
     bool rtl;
 } blang;
 
+/* A media reference (the check resolved and checked them all) */
 typedef struct bmedia {
     char *rel;                /* project-relative = logical path */
     lpi_srcfile *f;           /* first use */
-    xmlNodePtr at;
+    lpi_pos pos;
+    size_t order;             /* of the reference: the first use wins */
 } bmedia;
 
+/* An assignment whose max-size the package cannot hold */
+typedef struct bsize {
+    lpi_pos pos;
+    char *value;
+} bsize;
+
+/* What is kept of a lesson once its tree is freed: its documents, built
+ * as soon as it is checked, and what the catalog and assignments.json
+ * need of it */
 typedef struct blesson {
-    const char *id;
+    char *id;
     lpi_srcfile *f;
-    xmlNodePtr root;
+    lpi_buf *docs;            /* one per language, in langs[] order */
+    char *entry;              /* its entry in the catalog (JSON) */
+    lpi_buf asg;              /* "[...]": its assignments for the hub */
+    char **titles;            /* its title per language, bycanon order */
+    bsize *sizes;
+    size_t nsizes;
 } blesson;
 
 typedef struct builder {
@@ -222,12 +245,14 @@ typedef struct builder {
     blang langs[LP_MAX_LANGUAGES];
     size_t nlangs, bycanon[LP_MAX_LANGUAGES];
     const blang *def;
-    blesson *lessons;       /* sorted by id */
-    blesson *order;         /* the same, in teaching order */
+    bool langs_ready;
+    blesson *order;         /* in teaching order */
+    blesson **byid;         /* the same, sorted by id */
     size_t nlessons, caplessons, next;
-    bmedia *media;          /* sorted once frozen */
+    bmedia *media;          /* every reference; one per path once frozen */
     size_t nmedia, capmedia;
-    bool frozen;
+    bool skip;              /* errors: there will be no package */
+    int deferred;           /* a failure compiling a lesson, for later */
     int rc;
 } builder;
 
@@ -363,54 +388,59 @@ static bool parse_size(const char *s, uint64_t *out)
 
 /* --------------------------------------------------------------- media */
 
-static int cmp_media(const void *x, const void *y)
-{
-    return strcmp(((const bmedia *)x)->rel, ((const bmedia *)y)->rel);
-}
-
-/* Resolve a media reference to its logical path (borrowed from the
- * builder), remembering the file to add */
-static const char *use_media(builder *b, lpi_srcfile *f, xmlNodePtr el,
-                             const char *name)
+/* Remember a media reference of el in f (duplicates are dropped once
+ * every lesson is in: freeze_media()) */
+static void use_media(builder *b, lpi_srcfile *f, xmlNodePtr el,
+                      const char *name)
 {
     xmlAttrPtr a = xmlHasProp(el, (const xmlChar *)name);
     const char *why, *src = attr(el, name);
     char *rel;
 
     if (!src || b->rc < 0)
-        return NULL;
+        return;
     rel = lpi_src_resolve(b->p, f, src, &why);
     if (!rel) {
         /* the check reported bad paths already */
         if (!why)
             b->rc = LP_ENOMEM;
-        return NULL;
+        return;
     }
-    if (b->frozen) {
-        bmedia key, *m;
-
-        key.rel = rel;
-        m = b->nmedia ? bsearch(&key, b->media, b->nmedia, sizeof(key),
-                                cmp_media) : NULL;
-        lpi_free(b->p->ctx, rel);
-        return m ? m->rel : NULL;
-    }
-    for (size_t i = 0; i < b->nmedia; i++)
-        if (strcmp(b->media[i].rel, rel) == 0) {
-            lpi_free(b->p->ctx, rel);
-            return b->media[i].rel;
-        }
     b->rc = lpi_grow(b->p->ctx, (void **)&b->media, &b->capmedia,
                      b->nmedia + 1, sizeof(*b->media));
     if (b->rc < 0) {
         lpi_free(b->p->ctx, rel);
-        return NULL;
+        return;
     }
     b->media[b->nmedia].rel = rel;
     b->media[b->nmedia].f = f;
-    b->media[b->nmedia].at = (xmlNodePtr)a;
+    b->media[b->nmedia].pos = lpi_src_pos(f, a);
+    b->media[b->nmedia].order = b->nmedia;
     b->nmedia++;
-    return rel;
+}
+
+static int cmp_media_use(const void *x, const void *y)
+{
+    const bmedia *a = x, *b = y;
+    int c = strcmp(a->rel, b->rel);
+
+    return c ? c : (a->order > b->order) - (a->order < b->order);
+}
+
+/* Sort the references by path and keep each path's first use */
+static void freeze_media(builder *b)
+{
+    size_t w = 0;
+
+    lpi_sort(b->media, b->nmedia, sizeof(*b->media), cmp_media_use);
+    for (size_t i = 0; i < b->nmedia; i++) {
+        if (w > 0 && strcmp(b->media[w - 1].rel, b->media[i].rel) == 0) {
+            lpi_free(b->p->ctx, b->media[i].rel);
+            continue;
+        }
+        b->media[w++] = b->media[i];
+    }
+    b->nmedia = w;
 }
 
 /* ------------------------------------------------------- lesson docs */
@@ -460,15 +490,24 @@ static void j_opt(jw *j, xmlNodePtr el, const char *name)
     }
 }
 
+/* A media reference as its logical path (use_media() has it) */
 static void j_media(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr el,
                     const char *name)
 {
-    const char *path = use_media(b, f, el, name);
+    const char *why, *src = attr(el, name);
+    char *rel;
 
-    if (path) {
-        j_key(j, name);
-        j_str(j, path);
+    if (!src || b->rc < 0)
+        return;
+    rel = lpi_src_resolve(b->p, f, src, &why);
+    if (!rel) {
+        if (!why)
+            b->rc = LP_ENOMEM;
+        return;
     }
+    j_key(j, name);
+    j_str(j, rel);
+    lpi_free(b->p->ctx, rel);
 }
 
 static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr body)
@@ -672,13 +711,27 @@ static int add_json(builder *b, jw *j, const char *path)
     return rc;
 }
 
-static int write_lesson(builder *b, const blesson *ls, const blang *l)
+/* j's text, or its failure, into out */
+static int take_json(builder *b, jw *j, lpi_buf *out)
 {
-    xmlNodePtr root = ls->root, content = child(root, "content");
+    if (j->rc >= 0 && b->rc < 0)
+        j->rc = b->rc;
+    if (j->rc < 0) {
+        lpi_buf_dispose(&j->b, b->p->ctx);
+        return j->rc;
+    }
+    *out = j->b;
+    return 0;
+}
+
+/* The document of lesson ls (its tree: root) in language l */
+static int lesson_doc(builder *b, const blesson *ls, xmlNodePtr root,
+                      const blang *l, lpi_buf *out)
+{
+    xmlNodePtr content = child(root, "content");
     xmlNodePtr asg = child(root, "assignments");
     const blang *used;
     xmlNodePtr body = body_for(b, content, l, &used);
-    char path[256];
     uint64_t v = 0;
     jw j;
 
@@ -730,130 +783,285 @@ static int write_lesson(builder *b, const blesson *ls, const blang *l)
     j_close(&j, ']');
     j_close(&j, '}');
     j_put(&j, "\n", 1);
-    if (b->rc < 0) {
-        lpi_buf_dispose(&j.b, b->p->ctx);
-        return b->rc;
-    }
-    lesson_path(path, sizeof(path), ls, l);
-    return add_json(b, &j, path);
+    return take_json(b, &j, out);
 }
 
 /* ------------------------------------------------------- catalog */
 
 static int cmp_lesson(const void *x, const void *y)
 {
-    return strcmp(((const blesson *)x)->id, ((const blesson *)y)->id);
+    return strcmp((*(blesson *const *)x)->id, (*(blesson *const *)y)->id);
 }
 
-/* The loaded lesson file rel; the check loaded them in teaching order, so
- * the guess (the next one) is almost always right */
-static lpi_srcfile *file_of(lp_project *p, const char *rel, size_t guess)
+static int cmp_canon(const void *x, const void *y, const blang *langs)
 {
-    if (guess < p->nfiles && strcmp(p->files[guess]->rel, rel) == 0)
-        return p->files[guess];
-    for (size_t i = 1; i < p->nfiles; i++)
-        if (strcmp(p->files[i]->rel, rel) == 0)
-            return p->files[i];
-    return NULL;
+    return strcmp(langs[*(const size_t *)x].canon,
+                  langs[*(const size_t *)y].canon);
 }
 
-/* The lessons in teaching order, then sorted by id for lookups */
-static int collect_lessons(builder *b, xmlNodePtr subjects)
+/* The languages, from the curriculum file */
+static int setup_langs(builder *b)
 {
-    for (xmlNodePtr s = subjects->children; s; s = s->next)
-        for (xmlNodePtr g = is(s, "subject") ?
-                 child(child(s, "grades"), "grade") : NULL; g; g = g->next)
-            for (xmlNodePtr u = is(g, "grade") ?
-                     child(child(g, "units"), "unit") : NULL; u; u = u->next)
-                for (xmlNodePtr l = is(u, "unit") ?
-                         child(child(u, "lessons"), "lesson") : NULL; l;
-                     l = l->next) {
-                    const char *why;
-                    char *rel;
-                    lpi_srcfile *f;
-                    int rc;
+    xmlNodePtr root = xmlDocGetRootElement(b->cur->doc);
+    xmlNodePtr langs = child(root, "languages");
+    const char *def = attr(langs, "default");
 
-                    if (!is(l, "lesson"))
-                        continue;
-                    rel = lpi_src_resolve(b->p, b->cur, attr(l, "src"),
-                                          &why);
-                    if (!rel)
-                        return why ? lpi_error(b->p->ctx, LP_EINTERNAL,
-                                               "unresolved lesson") :
-                                     LP_ENOMEM;
-                    f = file_of(b->p, rel, b->nlessons + 1);
-                    lpi_free(b->p->ctx, rel);
-                    if (!f || !f->doc)
-                        return lpi_error(b->p->ctx, LP_EINTERNAL,
-                                         "lesson file not loaded");
-                    rc = lpi_grow(b->p->ctx, (void **)&b->order,
-                                  &b->caplessons, b->nlessons + 1,
-                                  sizeof(*b->order));
-                    if (rc < 0)
-                        return rc;
-                    b->order[b->nlessons].f = f;
-                    b->order[b->nlessons].root =
-                        xmlDocGetRootElement(f->doc);
-                    b->order[b->nlessons].id =
-                        attr(b->order[b->nlessons].root, "id");
-                    b->nlessons++;
-                }
-    b->lessons = lpi_malloc(b->p->ctx, (b->nlessons + 1) *
-                            sizeof(*b->lessons));
-    if (!b->lessons)
-        return LP_ENOMEM;
-    if (b->nlessons)
-        memcpy(b->lessons, b->order, b->nlessons * sizeof(*b->lessons));
-    lpi_sort(b->lessons, b->nlessons, sizeof(*b->lessons), cmp_lesson);
+    b->nlangs = 0;
+    for (xmlNodePtr l = langs->children; l; l = l->next) {
+        blang *bl;
+
+        if (!is(l, "language") || b->nlangs >= LP_MAX_LANGUAGES)
+            continue;
+        bl = &b->langs[b->nlangs];
+        bl->tag = attr(l, "tag");
+        bl->name = attr(l, "name");
+        bl->fallback = attr(l, "fallback");
+        if (lpi_lang_canon(bl->tag, strlen(bl->tag), bl->canon,
+                           sizeof(bl->canon)) < 0)
+            return lpi_error(b->p->ctx, LP_EINTERNAL, "unchecked language");
+        bl->rtl = lpi_lang_rtl(bl->canon);
+        b->bycanon[b->nlangs] = b->nlangs;
+        b->nlangs++;
+    }
+    /* a tiny insertion sort: qsort has no context argument */
+    for (size_t i = 1; i < b->nlangs; i++)
+        for (size_t k = i; k > 0 && cmp_canon(&b->bycanon[k - 1],
+                                              &b->bycanon[k], b->langs) > 0;
+             k--) {
+            size_t t = b->bycanon[k];
+            b->bycanon[k] = b->bycanon[k - 1];
+            b->bycanon[k - 1] = t;
+        }
+    b->def = lang_of(b, def, strlen(def));
+    if (!b->def)
+        return lpi_error(b->p->ctx, LP_EINTERNAL, "unchecked language");
+    b->langs_ready = true;
     return 0;
 }
 
-static void j_tree(builder *b, jw *j, xmlNodePtr subjects)
+/* The lesson's entry in the catalog's "lessons" */
+static void j_entry(builder *b, jw *j, const blesson *ls, xmlNodePtr root)
 {
+    xmlNodePtr acts = child(root, "activities");
+    xmlNodePtr asg = child(root, "assignments");
+    uint64_t n = 0, v = 0;
+    char path[256];
+
+    j_open(j, '{');
+    j_key(j, "title");
+    j_texts(j, b, child(root, "title"));
+    (void)parse_u64(attr(root, "duration"), &v);
+    j_key(j, "duration");
+    j_uint(j, v);
+    j_key(j, "requires");
+    j_words(j, attr(root, "requires"));
+    j_key(j, "objectives");
+    j_objectives(b, j, child(root, "objectives"), NULL);
+    j_key(j, "documents");
+    j_open(j, '{');
+    for (size_t k = 0; k < b->nlangs; k++) {
+        const blang *l = &b->langs[b->bycanon[k]];
+        lesson_path(path, sizeof(path), ls, l);
+        j_key(j, l->canon);
+        j_str(j, path);
+    }
+    j_close(j, '}');
+    for (xmlNodePtr q = acts ? acts->children : NULL; q; q = q->next)
+        n += q->type == XML_ELEMENT_NODE;
+    j_key(j, "activities");
+    j_uint(j, n);
+    n = 0;
+    for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next)
+        n += is(a, "assignment");
+    j_key(j, "assignments");
+    j_uint(j, n);
+    j_close(j, '}');
+}
+
+/* The lesson's assignments as assignments.json lists them */
+static void j_assignments(builder *b, jw *j, const blesson *ls,
+                          xmlNodePtr root)
+{
+    xmlNodePtr asg = child(root, "assignments");
+
     j_open(j, '[');
-    for (xmlNodePtr s = subjects->children; s; s = s->next) {
-        if (!is(s, "subject"))
+    for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next) {
+        uint64_t v = 0;
+
+        if (!is(a, "assignment"))
+            continue;
+        (void)parse_size(attr(a, "max-size"), &v);
+        j_open(j, '{');
+        j_key(j, "lesson");
+        j_str(j, ls->id);
+        j_key(j, "id");
+        j_str(j, attr(a, "id"));
+        j_key(j, "kind");
+        j_str(j, attr(a, "kind"));
+        j_key(j, "max_size");
+        j_uint(j, v);
+        j_key(j, "task");
+        j_texts(j, b, child(a, "task"));
+        j_close(j, '}');
+    }
+    j_close(j, ']');
+}
+
+/* Everything the package needs of lesson ls (tree root), while the tree
+ * is there: its documents, catalog entry, assignments, title per
+ * language, media, and the sizes the package cannot hold */
+static int compile_lesson(builder *b, blesson *ls, xmlNodePtr root)
+{
+    lp_ctx *ctx = b->p->ctx;
+    xmlNodePtr content = child(root, "content");
+    xmlNodePtr asg = child(root, "assignments");
+    lpi_buf entry = { NULL, 0, 0, 0 };
+    jw j;
+    int rc = 0;
+
+    ls->id = lpi_strdup(ctx, attr(root, "id"));
+    ls->docs = lpi_calloc(ctx, b->nlangs + 1, sizeof(*ls->docs));
+    ls->titles = lpi_calloc(ctx, b->nlangs + 1, sizeof(*ls->titles));
+    if (!ls->id || !ls->docs || !ls->titles)
+        return LP_ENOMEM;
+    /* every media file, before anything is written: the package's time
+     * may depend on them */
+    for (xmlNodePtr body = content ? content->children : NULL; body;
+         body = body->next)
+        for (xmlNodePtr c = is(body, "body") ? body->children : NULL; c;
+             c = c->next)
+            if (is(c, "image") || is(c, "audio") || is(c, "video") ||
+                is(c, "attachment")) {
+                use_media(b, ls->f, c, "src");
+                use_media(b, ls->f, c, "captions");
+            }
+    if (b->rc < 0)
+        return b->rc;
+    for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next) {
+        uint64_t v;
+        bsize *sz;
+
+        if (!is(a, "assignment") || parse_size(attr(a, "max-size"), &v))
+            continue;
+        sz = lpi_realloc(ctx, ls->sizes, (ls->nsizes + 1) * sizeof(*sz));
+        if (!sz)
+            return LP_ENOMEM;
+        ls->sizes = sz;
+        sz = &ls->sizes[ls->nsizes];
+        sz->value = lpi_strdup(ctx, attr(a, "max-size"));
+        if (!sz->value)
+            return LP_ENOMEM;
+        sz->pos = lpi_src_pos(ls->f, xmlHasProp(a, (const xmlChar *)
+                                                "max-size"));
+        ls->nsizes++;
+    }
+    for (size_t k = 0; k < b->nlangs && rc == 0; k++)
+        rc = lesson_doc(b, ls, root, &b->langs[k], &ls->docs[k]);
+    for (size_t k = 0; k < b->nlangs && rc == 0; k++) {
+        ls->titles[k] = lpi_strdup(ctx, text_for(b, child(root, "title"),
+                                                 &b->langs[b->bycanon[k]]));
+        if (!ls->titles[k])
+            rc = LP_ENOMEM;
+    }
+    if (rc < 0)
+        return rc;
+    j_init(&j, ctx);
+    j_entry(b, &j, ls, root);
+    j_put(&j, "", 1); /* NUL-terminated */
+    rc = take_json(b, &j, &entry);
+    if (rc < 0)
+        return rc;
+    ls->entry = entry.data;
+    j_init(&j, ctx);
+    j_assignments(b, &j, ls, root);
+    return take_json(b, &j, &ls->asg);
+}
+
+/* lp_project::lesson_fn: called by the check for each lesson, in teaching
+ * order, before its tree is freed */
+static int on_lesson(lp_project *p, lpi_srcfile *f, void *user)
+{
+    builder *b = user;
+    blesson *ls;
+    int rc;
+
+    /* an error already: the build stops after the check */
+    if (b->skip || b->deferred < 0 || p->nerrors > 0) {
+        b->skip = true;
+        return 0;
+    }
+    if (!b->langs_ready && setup_langs(b) < 0) {
+        b->skip = true;
+        return 0;
+    }
+    rc = lpi_grow(p->ctx, (void **)&b->order, &b->caplessons,
+                  b->nlessons + 1, sizeof(*b->order));
+    if (rc < 0)
+        return rc;
+    ls = &b->order[b->nlessons++];
+    memset(ls, 0, sizeof(*ls));
+    ls->f = f;
+    /* a failure is reported where writing the lesson would have failed,
+     * after every diagnostic */
+    rc = compile_lesson(b, ls, xmlDocGetRootElement(f->doc));
+    if (rc < 0)
+        b->deferred = rc;
+    return 0;
+}
+
+static void lesson_dispose(builder *b, blesson *ls)
+{
+    lp_ctx *ctx = b->p->ctx;
+
+    for (size_t k = 0; ls->docs && k < b->nlangs; k++)
+        lpi_buf_dispose(&ls->docs[k], ctx);
+    for (size_t k = 0; ls->titles && k < b->nlangs; k++)
+        lpi_free(ctx, ls->titles[k]);
+    for (size_t k = 0; k < ls->nsizes; k++)
+        lpi_free(ctx, ls->sizes[k].value);
+    lpi_free(ctx, ls->docs);
+    lpi_free(ctx, ls->titles);
+    lpi_free(ctx, ls->sizes);
+    lpi_free(ctx, ls->entry);
+    lpi_buf_dispose(&ls->asg, ctx);
+    lpi_free(ctx, ls->id);
+}
+
+/* Subjects, grades and units: each level a list of {id, title, and the
+ * next level}; a unit's lessons are their ids, in teaching order */
+static const struct level {
+    const char *name, *list;
+} levels[] = {
+    { "subject", "grades" },
+    { "grade", "units" },
+    { "unit", "lessons" },
+};
+
+static void j_level(builder *b, jw *j, xmlNodePtr list, size_t depth)
+{
+    const struct level *lv = &levels[depth];
+
+    j_open(j, '[');
+    for (xmlNodePtr n = child(list, lv->name); n; n = n->next) {
+        if (!is(n, lv->name))
             continue;
         j_open(j, '{');
         j_key(j, "id");
-        j_str(j, attr(s, "id"));
+        j_str(j, attr(n, "id"));
         j_key(j, "title");
-        j_texts(j, b, child(s, "title"));
-        j_key(j, "grades");
-        j_open(j, '[');
-        for (xmlNodePtr g = child(child(s, "grades"), "grade"); g;
-             g = g->next) {
-            if (!is(g, "grade"))
-                continue;
-            j_open(j, '{');
-            j_key(j, "id");
-            j_str(j, attr(g, "id"));
-            j_key(j, "title");
-            j_texts(j, b, child(g, "title"));
-            j_key(j, "units");
-            j_open(j, '[');
-            for (xmlNodePtr u = child(child(g, "units"), "unit"); u;
-                 u = u->next) {
-                if (!is(u, "unit"))
-                    continue;
-                j_open(j, '{');
-                j_key(j, "id");
-                j_str(j, attr(u, "id"));
-                j_key(j, "title");
-                j_texts(j, b, child(u, "title"));
-                j_key(j, "lessons");
-                j_open(j, '[');
-                /* the same walk as collect_lessons() */
-                for (xmlNodePtr l = child(child(u, "lessons"), "lesson"); l;
-                     l = l->next)
-                    if (is(l, "lesson") && b->next < b->nlessons)
-                        j_str(j, b->order[b->next++].id);
-                j_close(j, ']');
-                j_close(j, '}');
-            }
-            j_close(j, ']');
+        j_texts(j, b, child(n, "title"));
+        j_key(j, lv->list);
+        if (depth + 1 < sizeof(levels) / sizeof(*levels)) {
+            j_level(b, j, child(n, lv->list), depth + 1);
             j_close(j, '}');
+            continue;
         }
+        /* the order the check gave the lessons in */
+        j_open(j, '[');
+        for (xmlNodePtr l = child(child(n, lv->list), "lesson"); l;
+             l = l->next)
+            if (is(l, "lesson") && b->next < b->nlessons)
+                j_str(j, b->order[b->next++].id);
         j_close(j, ']');
         j_close(j, '}');
     }
@@ -906,7 +1114,7 @@ static void j_index(builder *b, jw *j)
 
         /* by id first: titles the collator finds equal stay in id order */
         for (size_t k = 0; k < b->nlessons; k++)
-            titles[k] = text_for(b, child(b->lessons[k].root, "title"), l);
+            titles[k] = b->byid[k]->titles[i];
         rc = lpi_collate_order(b->p->ctx, l->canon, titles, b->nlessons,
                                order);
         if (rc < 0) {
@@ -916,7 +1124,7 @@ static void j_index(builder *b, jw *j)
         j_key(j, l->canon);
         j_open(j, '[');
         for (size_t k = 0; k < b->nlessons; k++)
-            j_str(j, b->lessons[order[k]].id);
+            j_str(j, b->byid[order[k]]->id);
         j_close(j, ']');
     }
 done:
@@ -986,47 +1194,14 @@ static int write_catalog(builder *b, xmlNodePtr root)
     j_str(&j, attr(lic, "attribution"));
     j_close(&j, '}');
     j_key(&j, "subjects");
-    j_tree(b, &j, child(root, "subjects"));
+    j_level(b, &j, child(root, "subjects"), 0);
     j_key(&j, "lessons");
     j_open(&j, '{');
     for (size_t i = 0; i < b->nlessons; i++) {
-        const blesson *ls = &b->lessons[i];
-        xmlNodePtr acts = child(ls->root, "activities");
-        xmlNodePtr asg = child(ls->root, "assignments");
-        uint64_t n = 0;
-        char path[256];
+        const blesson *ls = b->byid[i];
 
         j_key(&j, ls->id);
-        j_open(&j, '{');
-        j_key(&j, "title");
-        j_texts(&j, b, child(ls->root, "title"));
-        v = 0;
-        (void)parse_u64(attr(ls->root, "duration"), &v);
-        j_key(&j, "duration");
-        j_uint(&j, v);
-        j_key(&j, "requires");
-        j_words(&j, attr(ls->root, "requires"));
-        j_key(&j, "objectives");
-        j_objectives(b, &j, child(ls->root, "objectives"), NULL);
-        j_key(&j, "documents");
-        j_open(&j, '{');
-        for (size_t k = 0; k < b->nlangs; k++) {
-            const blang *l = &b->langs[b->bycanon[k]];
-            lesson_path(path, sizeof(path), ls, l);
-            j_key(&j, l->canon);
-            j_str(&j, path);
-        }
-        j_close(&j, '}');
-        for (xmlNodePtr q = acts ? acts->children : NULL; q; q = q->next)
-            n += q->type == XML_ELEMENT_NODE;
-        j_key(&j, "activities");
-        j_uint(&j, n);
-        n = 0;
-        for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next)
-            n += is(a, "assignment");
-        j_key(&j, "assignments");
-        j_uint(&j, n);
-        j_close(&j, '}');
+        j_raw(&j, ls->entry, strlen(ls->entry));
     }
     j_close(&j, '}');
     j_key(&j, "index");
@@ -1066,28 +1241,11 @@ static int write_assignments(builder *b)
     j_key(&j, "assignments");
     j_open(&j, '[');
     for (size_t i = 0; i < b->nlessons; i++) {
-        xmlNodePtr root = b->order[i].root;
-        xmlNodePtr asg = child(root, "assignments");
+        const lpi_buf *a = &b->order[i].asg;
 
-        for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next) {
-            uint64_t v = 0;
-
-            if (!is(a, "assignment"))
-                continue;
-            (void)parse_size(attr(a, "max-size"), &v);
-            j_open(&j, '{');
-            j_key(&j, "lesson");
-            j_str(&j, b->order[i].id);
-            j_key(&j, "id");
-            j_str(&j, attr(a, "id"));
-            j_key(&j, "kind");
-            j_str(&j, attr(a, "kind"));
-            j_key(&j, "max_size");
-            j_uint(&j, v);
-            j_key(&j, "task");
-            j_texts(&j, b, child(a, "task"));
-            j_close(&j, '}');
-        }
+        /* "[...]": the objects in it */
+        if (a->len > 2)
+            j_raw(&j, a->data + 1, a->len - 2);
     }
     j_close(&j, ']');
     j_close(&j, '}');
@@ -1109,24 +1267,22 @@ static void check_build(builder *b, xmlNodePtr root)
                  "version must be at most %llu",
                  (unsigned long long)UINT64_MAX);
     for (size_t i = 0; i < b->nlessons; i++) {
-        xmlNodePtr asg = child(b->lessons[i].root, "assignments");
+        const blesson *ls = b->byid[i];
 
-        for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next)
-            if (is(a, "assignment") &&
-                !parse_size(attr(a, "max-size"), &v))
-                lpi_diag(b->p, LP_SEVERITY_ERROR, "limit", b->lessons[i].f,
-                         xmlHasProp(a, (const xmlChar *)"max-size"), nopos,
-                         "max-size '%s' is too large", attr(a, "max-size"));
+        for (size_t k = 0; k < ls->nsizes; k++)
+            lpi_diag(b->p, LP_SEVERITY_ERROR, "limit", ls->f, NULL,
+                     ls->sizes[k].pos, "max-size '%s' is too large",
+                     ls->sizes[k].value);
     }
     for (size_t i = 0; i < b->nmedia; i++) {
         const bmedia *m = &b->media[i];
 
         if (strncmp(m->rel, DIR_PREFIX, strlen(DIR_PREFIX)) == 0)
-            lpi_diag(b->p, LP_SEVERITY_ERROR, "bad-path", m->f, m->at, nopos,
+            lpi_diag(b->p, LP_SEVERITY_ERROR, "bad-path", m->f, NULL, m->pos,
                      "'%s': the folder '" DIR_PREFIX "' is reserved for "
                      "what lpc writes", m->rel);
         else if (lp_path_check(b->p->ctx, m->rel) < 0)
-            lpi_diag(b->p, LP_SEVERITY_ERROR, "bad-path", m->f, m->at, nopos,
+            lpi_diag(b->p, LP_SEVERITY_ERROR, "bad-path", m->f, NULL, m->pos,
                      "'%s' cannot be a package path: %s", m->rel,
                      lp_ctx_errmsg(b->p->ctx));
     }
@@ -1151,17 +1307,9 @@ static int64_t newest_mtime(const builder *b)
     return t;
 }
 
-static int cmp_canon(const void *x, const void *y, const blang *langs)
-{
-    return strcmp(langs[*(const size_t *)x].canon,
-                  langs[*(const size_t *)y].canon);
-}
-
 static int compile(builder *b, const char *out, const lp_build_opts *opts)
 {
     xmlNodePtr root = xmlDocGetRootElement(b->cur->doc);
-    xmlNodePtr langs = child(root, "languages");
-    const char *def = attr(langs, "default");
     lp_writer_opts wo = LP_WRITER_OPTS_INIT;
     char tags[LP_MAX_LANGUAGES * (LPI_LANG_CAP + 1)];
     size_t tlen = 0;
@@ -1169,63 +1317,26 @@ static int compile(builder *b, const char *out, const lp_build_opts *opts)
     const char *sde;
     int rc;
 
-    for (xmlNodePtr l = langs->children; l; l = l->next) {
-        blang *bl;
-
-        if (!is(l, "language") || b->nlangs >= LP_MAX_LANGUAGES)
-            continue;
-        bl = &b->langs[b->nlangs];
-        bl->tag = attr(l, "tag");
-        bl->name = attr(l, "name");
-        bl->fallback = attr(l, "fallback");
-        if (lpi_lang_canon(bl->tag, strlen(bl->tag), bl->canon,
-                           sizeof(bl->canon)) < 0)
-            return lpi_error(b->p->ctx, LP_EINTERNAL, "unchecked language");
-        bl->rtl = lpi_lang_rtl(bl->canon);
-        b->bycanon[b->nlangs] = b->nlangs;
-        b->nlangs++;
+    if (!b->langs_ready) {
+        rc = setup_langs(b);
+        if (rc < 0)
+            return rc;
     }
-    /* a tiny insertion sort: qsort has no context argument */
-    for (size_t i = 1; i < b->nlangs; i++)
-        for (size_t k = i; k > 0 && cmp_canon(&b->bycanon[k - 1],
-                                              &b->bycanon[k], b->langs) > 0;
-             k--) {
-            size_t t = b->bycanon[k];
-            b->bycanon[k] = b->bycanon[k - 1];
-            b->bycanon[k - 1] = t;
-        }
-    b->def = lang_of(b, def, strlen(def));
-    if (!b->def)
-        return lpi_error(b->p->ctx, LP_EINTERNAL, "unchecked language");
     /* identity languages: the default first */
     tlen = (size_t)snprintf(tags, sizeof(tags), "%s", b->def->canon);
     for (size_t i = 0; i < b->nlangs; i++)
         if (&b->langs[i] != b->def)
             tlen += (size_t)snprintf(tags + tlen, sizeof(tags) - tlen, " %s",
                                      b->langs[i].canon);
-
-    rc = collect_lessons(b, child(root, "subjects"));
-    if (rc < 0)
-        return rc;
-    /* every media file, before anything is written: the package's time
-     * may depend on them */
-    for (size_t i = 0; i < b->nlessons; i++) {
-        xmlNodePtr content = child(b->order[i].root, "content");
-
-        for (xmlNodePtr body = content ? content->children : NULL; body;
-             body = body->next)
-            for (xmlNodePtr c = is(body, "body") ? body->children : NULL; c;
-                 c = c->next)
-                if (is(c, "image") || is(c, "audio") || is(c, "video") ||
-                    is(c, "attachment")) {
-                    (void)use_media(b, b->order[i].f, c, "src");
-                    (void)use_media(b, b->order[i].f, c, "captions");
-                }
-    }
     if (b->rc < 0)
         return b->rc;
-    lpi_sort(b->media, b->nmedia, sizeof(*b->media), cmp_media);
-    b->frozen = true;
+    b->byid = lpi_malloc(b->p->ctx, (b->nlessons + 1) * sizeof(*b->byid));
+    if (!b->byid)
+        return LP_ENOMEM;
+    for (size_t i = 0; i < b->nlessons; i++)
+        b->byid[i] = &b->order[i];
+    lpi_sort(b->byid, b->nlessons, sizeof(*b->byid), cmp_lesson);
+    freeze_media(b);
     check_build(b, root);
     if (b->p->nerrors > 0)
         return lpi_error(b->p->ctx, LP_ESOURCE, "%zu error%s in the sources "
@@ -1248,9 +1359,21 @@ static int compile(builder *b, const char *out, const lp_build_opts *opts)
     rc = lp_writer_set_identity(b->w, attr(root, "id"), version,
                                 attr(root, "label") ? attr(root, "label") :
                                 "", tags);
-    for (size_t i = 0; i < b->nlessons && rc >= 0; i++)
-        for (size_t k = 0; k < b->nlangs && rc >= 0; k++)
-            rc = write_lesson(b, &b->order[i], &b->langs[k]);
+    if (rc >= 0 && b->deferred < 0)
+        rc = b->deferred;
+    for (size_t i = 0; i < b->nlessons && rc >= 0; i++) {
+        blesson *ls = &b->order[i];
+
+        for (size_t k = 0; k < b->nlangs && rc >= 0; k++) {
+            char path[256];
+
+            lesson_path(path, sizeof(path), ls, &b->langs[k]);
+            rc = lp_writer_add_buffer(b->w, path, ls->docs[k].data,
+                                      ls->docs[k].len, "application/json");
+            /* the writer has its copy */
+            lpi_buf_dispose(&ls->docs[k], b->p->ctx);
+        }
+    }
     if (rc >= 0)
         rc = write_catalog(b, root);
     if (rc >= 0)
@@ -1271,6 +1394,16 @@ static int compile(builder *b, const char *out, const lp_build_opts *opts)
     return lp_writer_commit(b->w);
 }
 
+/* lp_project::lesson_fn until the builder has the curriculum file */
+static int on_first_lesson(lp_project *p, lpi_srcfile *f, void *user)
+{
+    builder *b = user;
+
+    b->cur = p->files[0];
+    p->lesson_fn = on_lesson;
+    return on_lesson(p, f, user);
+}
+
 int lp_project_build(lp_project *p, const char *out,
                      const lp_build_opts *opts, lp_diag_fn fn, void *user)
 {
@@ -1280,22 +1413,30 @@ int lp_project_build(lp_project *p, const char *out,
     LP_ASSERT_ARG(p && out);
     if (opts && opts->version != LP_BUILD_OPTS_VERSION)
         return lpi_error(p->ctx, LP_EINVAL, "unknown lp_build_opts version");
-    rc = lp_project_check(p, fn, user);
-    if (rc < 0)
-        return rc;
     memset(&b, 0, sizeof(b));
     b.p = p;
-    b.cur = p->files[0];
-    p->fn = fn;
-    p->user = user;
-    rc = compile(&b, out, opts);
-    p->fn = NULL;
-    p->user = NULL;
+    /* each lesson is compiled as soon as it is checked, and its tree
+     * freed: memory does not grow with the curriculum's text */
+    p->lesson_fn = on_first_lesson;
+    p->lesson_user = &b;
+    rc = lp_project_check(p, fn, user);
+    p->lesson_fn = NULL;
+    p->lesson_user = NULL;
+    if (rc >= 0) {
+        b.cur = p->files[0];
+        p->fn = fn;
+        p->user = user;
+        rc = compile(&b, out, opts);
+        p->fn = NULL;
+        p->user = NULL;
+    }
     lp_writer_free(b.w);
+    for (size_t i = 0; i < b.nlessons; i++)
+        lesson_dispose(&b, &b.order[i]);
     for (size_t i = 0; i < b.nmedia; i++)
         lpi_free(p->ctx, b.media[i].rel);
     lpi_free(p->ctx, b.media);
-    lpi_free(p->ctx, b.lessons);
+    lpi_free(p->ctx, b.byid);
     lpi_free(p->ctx, b.order);
     return rc;
 }

@@ -22,9 +22,9 @@ typedef struct lang {
 } lang;
 
 typedef struct named {
-    const char *id;         /* borrowed from a document */
+    const char *id;         /* in owned: documents are freed early */
     lpi_srcfile *f;
-    xmlNodePtr node;
+    lpi_pos pos;            /* of the attribute that names it */
     size_t order;
 } named;
 
@@ -172,17 +172,33 @@ static int find_named(const void *key, const void *elem)
     return strcmp(key, ((const named *)elem)->id);
 }
 
+/* Add the id (len bytes; a copy is kept) named by node of f */
 static void add_named(checker *c, named **arr, size_t *n, size_t *cap,
-                      const char *id, lpi_srcfile *f, xmlNodePtr node)
+                      const char *id, size_t len, lpi_srcfile *f,
+                      const void *node)
 {
+    char *dup;
+
     if (c->rc < 0)
         return;
+    c->rc = lpi_grow(c->p->ctx, (void **)&c->owned, &c->capowned,
+                     c->nowned + 1, sizeof(*c->owned));
+    if (c->rc < 0)
+        return;
+    dup = lpi_malloc(c->p->ctx, len + 1);
+    if (!dup) {
+        c->rc = LP_ENOMEM;
+        return;
+    }
+    memcpy(dup, id, len);
+    dup[len] = '\0';
+    c->owned[c->nowned++] = dup;
     c->rc = lpi_grow(c->p->ctx, (void **)arr, cap, *n + 1, sizeof(**arr));
     if (c->rc < 0)
         return;
-    (*arr)[*n].id = id;
+    (*arr)[*n].id = dup;
     (*arr)[*n].f = f;
-    (*arr)[*n].node = node;
+    (*arr)[*n].pos = node ? lpi_src_pos(f, node) : nopos;
     (*arr)[*n].order = *n;
     (*n)++;
 }
@@ -621,9 +637,9 @@ static void check_inline_links(checker *c, lpi_srcfile *f, xmlNodePtr el,
         if (is(n, "a")) {
             href = attr(n, "href");
             if (href && strncmp(href, "lesson:", 7) == 0)
-                add_named(c, &c->refs, &c->nrefs, &c->caprefs, href + 7, f,
-                          (xmlNodePtr)xmlHasProp(n,
-                                                 (const xmlChar *)"href"));
+                add_named(c, &c->refs, &c->nrefs, &c->caprefs, href + 7,
+                          strlen(href + 7), f,
+                          xmlHasProp(n, (const xmlChar *)"href"));
         }
         check_inline_links(c, f, n, depth + 1);
     }
@@ -762,31 +778,16 @@ static void check_lesson(checker *c, lpi_srcfile *f)
     const char *req = attr(root, "requires");
     char what[128];
 
-    add_named(c, &c->lessons, &c->nlessons, &c->caplessons, id, f,
-              (xmlNodePtr)xmlHasProp(root, (const xmlChar *)"id"));
+    add_named(c, &c->lessons, &c->nlessons, &c->caplessons, id, strlen(id),
+              f, xmlHasProp(root, (const xmlChar *)"id"));
     for (const char *s = req; s && *s;) {
         size_t n = strcspn(s, " \t\n");
 
-        if (n > 0) {
-            /* refs need NUL-terminated ids: the checker keeps copies */
-            char *dup;
-
-            c->rc = lpi_grow(c->p->ctx, (void **)&c->owned, &c->capowned,
-                             c->nowned + 1, sizeof(*c->owned));
-            if (c->rc < 0)
-                return;
-            dup = lpi_malloc(c->p->ctx, n + 1);
-            if (!dup) {
-                c->rc = LP_ENOMEM;
-                return;
-            }
-            memcpy(dup, s, n);
-            dup[n] = '\0';
-            c->owned[c->nowned++] = dup;
-            add_named(c, &c->refs, &c->nrefs, &c->caprefs, dup, f,
-                      (xmlNodePtr)xmlHasProp(root,
-                                             (const xmlChar *)"requires"));
-        }
+        if (n > 0)
+            add_named(c, &c->refs, &c->nrefs, &c->caprefs, s, n, f,
+                      xmlHasProp(root, (const xmlChar *)"requires"));
+        if (c->rc < 0)
+            return;
         s += n;
         s += strspn(s, " \t\n");
     }
@@ -854,7 +855,65 @@ static void check_lesson(checker *c, lpi_srcfile *f)
             check_text(c, f, child(a, "task"));
 }
 
-static int load_lessons(checker *c, lpi_srcfile *cur, xmlNodePtr subjects)
+/* The syntax of a lesson file by its name; false if it has none */
+static bool lesson_syntax(const char *rel, lpi_syntax *syn)
+{
+    const char *ext = strrchr(rel, '.');
+
+    if (ext && (!strcmp(ext, ".yaml") || !strcmp(ext, ".yml")))
+        *syn = LPI_YAML;
+    else if (ext && !strcmp(ext, ".xml"))
+        *syn = LPI_XML;
+    else
+        return false;
+    return true;
+}
+
+/* The lesson files walk_lessons() will ask for, in its order, planned for
+ * loading ahead; nothing is reported here (walk_lessons() reports) */
+static int plan_lessons(checker *c, lpi_loader *ld, lpi_srcfile *cur,
+                        xmlNodePtr subjects)
+{
+    for (xmlNodePtr s = subjects->children; s; s = s->next) {
+        if (!is(s, "subject"))
+            continue;
+        for (xmlNodePtr g = child(s, "grades")->children; g; g = g->next) {
+            if (!is(g, "grade"))
+                continue;
+            for (xmlNodePtr u = child(g, "units")->children; u;
+                 u = u->next) {
+                if (!is(u, "unit"))
+                    continue;
+                for (xmlNodePtr l = child(u, "lessons")->children; l;
+                     l = l->next) {
+                    const char *why;
+                    lpi_syntax syn;
+                    char *rel;
+                    int rc = 0;
+
+                    if (!is(l, "lesson"))
+                        continue;
+                    rel = lpi_src_resolve(c->p, cur, attr(l, "src"), &why);
+                    if (!rel) {
+                        if (!why)
+                            return LP_ENOMEM;
+                        continue;
+                    }
+                    if (lesson_syntax(rel, &syn))
+                        rc = lpi_loader_plan(ld, rel, syn, xmlHasProp(l,
+                                             (const xmlChar *)"src"));
+                    lpi_free(c->p->ctx, rel);
+                    if (rc < 0)
+                        return rc;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static int walk_lessons(checker *c, lpi_loader *ld, lpi_srcfile *cur,
+                        xmlNodePtr subjects)
 {
     lp_project *p = c->p;
 
@@ -881,7 +940,7 @@ static int load_lessons(checker *c, lpi_srcfile *cur, xmlNodePtr subjects)
                 check_text(c, cur, child(u, "title"));
                 for (xmlNodePtr l = lessons->children; l; l = l->next) {
                     xmlAttrPtr src = xmlHasProp(l, (const xmlChar *)"src");
-                    const char *why, *ext;
+                    const char *why;
                     lpi_srcfile *f = NULL;
                     lpi_syntax syn;
                     char *rel;
@@ -898,13 +957,7 @@ static int load_lessons(checker *c, lpi_srcfile *cur, xmlNodePtr subjects)
                             attr(l, "src"), why);
                         continue;
                     }
-                    ext = strrchr(rel, '.');
-                    if (ext && (!strcmp(ext, ".yaml") ||
-                                !strcmp(ext, ".yml"))) {
-                        syn = LPI_YAML;
-                    } else if (ext && !strcmp(ext, ".xml")) {
-                        syn = LPI_XML;
-                    } else {
+                    if (!lesson_syntax(rel, &syn)) {
                         ERR(c, "bad-path", cur, src, "lesson file '%s' must "
                             "end in .yaml, .yml or .xml", attr(l, "src"));
                         lpi_free(p->ctx, rel);
@@ -928,21 +981,47 @@ static int load_lessons(checker *c, lpi_srcfile *cur, xmlNodePtr subjects)
                             LPI_MAX_LESSONS);
                         return 0;
                     }
-                    rc = lpi_src_load(p, rel, syn, "lesson", cur, src, &f);
+                    rc = lpi_loader_load(ld, rel, syn, src, &f);
                     lpi_free(p->ctx, rel);
                     if (rc < 0)
                         return rc;
-                    if (f && f->valid)
+                    if (f && f->valid) {
                         check_lesson(c, f);
-                    else
+                        if (c->rc >= 0 && p->lesson_fn)
+                            c->rc = p->lesson_fn(p, f, p->lesson_user);
+                    } else {
                         c->incomplete = true;
+                    }
                     if (c->rc < 0)
                         return c->rc;
+                    /* nothing needs the tree any more: free it now, so
+                     * memory does not grow with the curriculum */
+                    if (f && f->doc) {
+                        xmlFreeDoc(f->doc);
+                        f->doc = NULL;
+                        lpi_free(p->ctx, f->pos);
+                        f->pos = NULL;
+                        f->npos = f->cappos = 0;
+                    }
                 }
             }
         }
     }
     return 0;
+}
+
+static int load_lessons(checker *c, lpi_srcfile *cur, xmlNodePtr subjects)
+{
+    lpi_loader *ld;
+    int rc = lpi_loader_new(&ld, c->p, cur);
+
+    if (rc < 0)
+        return rc;
+    rc = plan_lessons(c, ld, cur, subjects);
+    if (rc == 0)
+        rc = walk_lessons(c, ld, cur, subjects);
+    lpi_loader_free(ld);
+    return rc;
 }
 
 int lpi_check_project(lp_project *p)
@@ -967,10 +1046,11 @@ int lpi_check_project(lp_project *p)
     for (size_t i = 1; i < c.nlessons; i++) {
         if (strcmp(c.lessons[i].id, c.lessons[i - 1].id) != 0)
             continue;
-        ERR(&c, "dup-id", c.lessons[i].f, c.lessons[i].node,
-            "lesson id '%s' is used twice", c.lessons[i].id);
-        lpi_diag(p, LP_SEVERITY_NOTE, "dup-id", c.lessons[i - 1].f,
-                 c.lessons[i - 1].node, nopos, "first used here");
+        lpi_diag(p, LP_SEVERITY_ERROR, "dup-id", c.lessons[i].f, NULL,
+                 c.lessons[i].pos, "lesson id '%s' is used twice",
+                 c.lessons[i].id);
+        lpi_diag(p, LP_SEVERITY_NOTE, "dup-id", c.lessons[i - 1].f, NULL,
+                 c.lessons[i - 1].pos, "first used here");
     }
     /* a lesson that could not be read may hold the id: say nothing */
     for (size_t i = 0; i < c.nrefs && !c.incomplete; i++) {
@@ -978,8 +1058,8 @@ int lpi_check_project(lp_project *p)
         if (c.nlessons == 0 ||
             !bsearch(r->id, c.lessons, c.nlessons, sizeof(*c.lessons),
                      find_named))
-            ERR(&c, "dangling-ref", r->f, r->node,
-                "no lesson has the id '%s'", r->id);
+            lpi_diag(p, LP_SEVERITY_ERROR, "dangling-ref", r->f, NULL,
+                     r->pos, "no lesson has the id '%s'", r->id);
     }
 
     lpi_sort(c.media, c.nmedia, sizeof(*c.media), cmp_str);

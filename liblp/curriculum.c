@@ -66,9 +66,9 @@ void lp_project_free(lp_project *p)
     lpi_free(p->ctx, p);
 }
 
-int lpi_src_load(lp_project *p, const char *rel, lpi_syntax syntax,
-                 const char *root, lpi_srcfile *where, const void *at,
-                 lpi_srcfile **out)
+int lpi_src_load_file(lp_project *p, const char *rel, lpi_syntax syntax,
+                      const char *root, lpi_srcfile *where, const void *at,
+                      lpi_srcfile **out)
 {
     lpi_srcfile *f;
     xmlNodePtr el;
@@ -78,13 +78,6 @@ int lpi_src_load(lp_project *p, const char *rel, lpi_syntax syntax,
     rc = lpi_src_read(p, rel, syntax, where, at, &f);
     if (rc < 0 || !f)
         return rc;
-    rc = lpi_grow(p->ctx, (void **)&p->files, &p->capfiles, p->nfiles + 1,
-                  sizeof(*p->files));
-    if (rc < 0) {
-        lpi_src_free(p, f);
-        return rc;
-    }
-    p->files[p->nfiles++] = f;
     *out = f;
     rc = syntax == LPI_YAML ? lpi_yaml_load(p, f) : lpi_xml_load(p, f);
     if (rc < 0 || !f->doc)
@@ -101,6 +94,29 @@ int lpi_src_load(lp_project *p, const char *rel, lpi_syntax syntax,
         return 0;
     }
     return lpi_schema_validate(p, f);
+}
+
+int lpi_src_load(lp_project *p, const char *rel, lpi_syntax syntax,
+                 const char *root, lpi_srcfile *where, const void *at,
+                 lpi_srcfile **out)
+{
+    lpi_srcfile *f;
+    int rc, rc2;
+
+    *out = NULL;
+    rc = lpi_src_load_file(p, rel, syntax, root, where, at, &f);
+    if (!f)
+        return rc;
+    /* added even when it failed: the project owns it */
+    rc2 = lpi_grow(p->ctx, (void **)&p->files, &p->capfiles, p->nfiles + 1,
+                   sizeof(*p->files));
+    if (rc2 < 0) {
+        lpi_src_free(p, f);
+        return rc2;
+    }
+    p->files[p->nfiles++] = f;
+    *out = f;
+    return rc;
 }
 
 /* curriculum.yaml, .yml or .xml: exactly one of them */

@@ -135,12 +135,14 @@ typedef enum lp_error_code {
     LP_EUNTRUSTED = -15, /**< the trust policy refuses: too few trusted
                              signers, or an untrusted, revoked or expired
                              key; a rollback; an expired package */
-    LP_ESOURCE = -16    /**< curriculum sources have errors (reported as
+    LP_ESOURCE = -16,   /**< curriculum sources have errors (reported as
                              diagnostics, see lp_project_check()) */
+    LP_EBASE = -17      /**< a delta applied to a package other than the
+                             one it was made from */
 } lp_error_code;
 
 /** Lowest error code defined by this version of the library. */
-#define LP_ELAST LP_ESOURCE
+#define LP_ELAST LP_EBASE
 
 /**
  * Name an error code, e.g. "package is malformed".  Never returns NULL;
@@ -908,6 +910,135 @@ LP_API LP_WARN_UNUSED int lp_state_check(const lp_state *state,
  */
 LP_API int lp_state_record(lp_state *state, const lp_package *pkg,
                            int64_t signed_at);
+
+/* ---------------------------------------------------------------------- */
+/* Deltas                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * A delta (lpd(5)) turns one release of a package (the base) into the next
+ * (the target) on a hub that has the base: it ships only what the base
+ * lacks, and apply rebuilds the target, signatures included, checking
+ * every object against the target's manifest before the result is put in
+ * place.
+ */
+
+/** zstd level of a delta's frames unless told otherwise */
+#define LP_DELTA_DEFAULT_LEVEL 19
+/** Memory a delta may make apply use for decoding, unless told otherwise
+ *  (128 MiB, the largest window a package's objects may use) */
+#define LP_DELTA_DEFAULT_WINDOW (128ull * 1024u * 1024u)
+/** Largest window a delta may use (2 GiB) */
+#define LP_DELTA_MAX_WINDOW (2048ull * 1024u * 1024u)
+
+/** Options for lp_delta_create().  Initialise with LP_DELTA_OPTS_INIT. */
+typedef struct lp_delta_opts {
+    unsigned version;     /**< LP_DELTA_OPTS_VERSION */
+    int level;            /**< zstd level 1..22 of the delta; 0 = default */
+    /** most memory apply may need to decode (4 MiB to 2 GiB); 0 = default */
+    uint64_t max_window;
+    unsigned threads;     /**< 0 = one per online CPU */
+} lp_delta_opts;
+
+#define LP_DELTA_OPTS_VERSION 1
+#define LP_DELTA_OPTS_INIT { LP_DELTA_OPTS_VERSION, 0, 0, 0 }
+
+/** What a delta does (its header, lpd(5)). */
+typedef struct lp_delta_info {
+    char base_id[LP_MAX_ID_BYTES + 1];
+    uint64_t base_version;
+    char base_manifest[LP_HASH_HEX_BYTES + 1];   /**< hash of its manifest */
+    char target_id[LP_MAX_ID_BYTES + 1];
+    uint64_t target_version;
+    char target_label[LP_MAX_LABEL_BYTES + 1];
+    char target_manifest[LP_HASH_HEX_BYTES + 1];
+    uint64_t delta_size;     /**< bytes of the delta: what a hub receives */
+    uint64_t target_size;    /**< bytes of the package apply writes */
+    uint64_t temp_size;      /**< most temporary bytes apply writes besides */
+    uint64_t window;         /**< most memory apply needs to decode */
+    int level;               /**< zstd level the target's objects use */
+    int exact;               /**< 1: apply rebuilds the target byte for byte
+                                  (with the same zstd) */
+    uint64_t keep_objects, keep_bytes;    /**< taken from the base */
+    uint64_t patch_objects, patch_bytes;  /**< shipped against a base object */
+    uint64_t add_objects, add_bytes;      /**< shipped whole */
+    uint64_t remove_objects, remove_bytes; /**< in the base only */
+    uint64_t renamed_paths;  /**< new paths of content the base has */
+    uint64_t segments;
+} lp_delta_info;
+
+/**
+ * Make a delta from base to target and write it at out, atomically (a
+ * temporary file, flushed, renamed).  With out NULL, nothing is written:
+ * the delta is made and measured only (info->delta_size).
+ *
+ * @param info  filled on success (may be NULL)
+ * @return 0; LP_EINVAL (bad options); LP_EIO; LP_ENOMEM; LP_EFORMAT or
+ *         LP_EHASH when a package is damaged.
+ */
+LP_API LP_WARN_UNUSED int lp_delta_create(lp_package *base,
+                                          lp_package *target,
+                                          const char *out,
+                                          const lp_delta_opts *opts,
+                                          lp_delta_info *info);
+
+/** An open delta file. */
+typedef struct lp_delta lp_delta;
+
+/**
+ * Open a delta and check it whole: its header and its checksum, so that a
+ * delta damaged in transfer is refused before anything is done with it.
+ *
+ * @return 0; LP_EFORMAT (not a delta, or malformed); LP_EVERSION; LP_EHASH
+ *         (damaged); LP_EIO; LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_delta_open(lp_delta **out, lp_ctx *ctx,
+                                        const char *path);
+LP_API const lp_delta_info *lp_delta_get_info(const lp_delta *delta);
+LP_API void lp_delta_free(lp_delta *delta);
+
+/** Whether data (the first bytes of a file) starts like a delta */
+LP_API int lp_delta_sniff(const void *data, size_t len);
+
+/** Options for lp_delta_apply().  Initialise with LP_APPLY_OPTS_INIT. */
+typedef struct lp_apply_opts {
+    unsigned version;     /**< LP_APPLY_OPTS_VERSION */
+    /** most memory to decode with; a delta that needs more is refused;
+     *  0 = LP_DELTA_DEFAULT_WINDOW */
+    uint64_t max_window;
+    int dry_run;          /**< check everything that can be checked without
+                               writing, and report; write nothing */
+} lp_apply_opts;
+
+#define LP_APPLY_OPTS_VERSION 1
+#define LP_APPLY_OPTS_INIT { LP_APPLY_OPTS_VERSION, 0, 0 }
+
+/** What lp_delta_apply() did or, with dry_run, would do. */
+typedef struct lp_apply_result {
+    uint64_t disk_needed;   /**< bytes apply writes (package + temporary) */
+    uint64_t disk_free;     /**< bytes free where it writes */
+    int identical;          /**< 1: the result is byte for byte the target
+                                 the delta was made from */
+} lp_apply_result;
+
+/**
+ * Rebuild the delta's target from base and write it at out: to a
+ * temporary file next to out, flushed, checked (every object against the
+ * target's manifest, the container against lpk(5)) and only then renamed
+ * to out.  On any failure out is untouched and nothing is left under its
+ * name; base is only read (out may name the base's file: it is replaced
+ * only at the end).
+ *
+ * @return 0; LP_EBASE (base is not the package the delta was made from:
+ *         the message names both); LP_ETOOBIG (the delta needs more memory
+ *         than opts->max_window, or a limit of lpd(5)); LP_EFORMAT or
+ *         LP_EHASH (a damaged or hostile delta, or a damaged base);
+ *         LP_EIO (including too little free disk); LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_delta_apply(lp_delta *delta, lp_package *base,
+                                         const char *out,
+                                         const lp_apply_opts *opts,
+                                         lp_apply_result *result);
 
 /* ---------------------------------------------------------------------- */
 /* Curriculum sources                                                      */

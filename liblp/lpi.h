@@ -107,6 +107,10 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
                        const unsigned char *data, size_t len);
 void lpi_manifest_dispose(lpi_manifest *m, lp_ctx *ctx);
 
+/* A canonical decimal (no sign, no leading zeros) of len bytes, at most
+ * max; -1 if it is anything else */
+int lpi_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
+
 /* Writer side: fields are checked here so both sides share the rules. */
 int lpi_check_id(lp_ctx *ctx, const char *id, size_t len);
 int lpi_check_label(lp_ctx *ctx, const char *label, size_t len);
@@ -189,6 +193,9 @@ typedef struct lpi_zipw {
     uint64_t count;
     uint16_t dos_time, dos_date;
     bool no_copy_range;      /* the file system refused copy_file_range */
+    lpi_hasher *hash;        /* if set, every byte appended is hashed (the
+                              * head and kernel copies are not: use
+                              * lpi_zipw_write only) */
 } lpi_zipw;
 
 void lpi_zipw_init(lpi_zipw *z, int fd, int64_t mtime);
@@ -252,6 +259,10 @@ int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
 void lpi_sort(void *base, size_t n, size_t size,
               int (*cmp)(const void *, const void *));
 
+/* Whether the writer tries to compress content of this media type (not
+ * for media that is compressed already) */
+bool lpi_may_compress(const char *type);
+
 /* ------------------------------------------------------------ objenc.c */
 
 /* Content is read, hashed and compressed in chunks of this size */
@@ -299,6 +310,10 @@ int lpi_sync_dir_of(lp_ctx *ctx, const char *path);
 /* data to path atomically (replace) or only if path does not exist */
 int lpi_write_file_atomic(lp_ctx *ctx, const char *path, const void *data,
                           size_t len, unsigned mode, bool replace);
+
+/* BLAKE2b-256 of the first size bytes of fd */
+int lpi_file_hash(lp_ctx *ctx, int fd, uint64_t size,
+                  unsigned char out[LP_HASH_BYTES]);
 
 /* Number of online CPUs, at least 1 */
 unsigned lpi_cpu_count(void);

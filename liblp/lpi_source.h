@@ -56,6 +56,26 @@ typedef struct lpi_srcfile {
     unsigned nerrors;
 } lpi_srcfile;
 
+/* Diagnostics recorded on a loader thread (loader.c), to be reported in
+ * order on the calling thread: lpi_diag() appends here when the project's
+ * log is set.  At most LPI_MAX_FILE_ERRORS are kept for the file being
+ * loaded; the rest are only counted, as lpi_diag() would count them. */
+typedef struct lpi_logged {
+    lp_diag d;              /* borrowed, but for d.message: */
+    char *msg;              /* owned */
+    int acct;               /* whose count: 0 none, 1 the file, 2 where */
+} lpi_logged;
+
+typedef struct lpi_diaglog {
+    const lpi_srcfile *where; /* the curriculum file (a private copy) */
+    lpi_logged *items;
+    size_t n, cap;
+    size_t over_errors, over_warnings;
+    lpi_srcfile *keep;      /* a file that could not be read: its name
+                             * and text stay valid until the replay */
+    int rc;                 /* LP_ENOMEM while recording */
+} lpi_diaglog;
+
 struct lp_project {
     lp_ctx *ctx;
     char *dir;
@@ -68,6 +88,13 @@ struct lp_project {
     lpi_langmemo langmemo[LPI_LANG_MEMO];
     size_t nlangmemo;
     uint64_t max_media_bytes; /* 0: no limit */
+    lpi_diaglog *log;       /* set: lpi_diag() records (loader threads) */
+    /* Called by the check for each lesson file that passed the schema,
+     * once checked, on the calling thread, in the curriculum's order;
+     * the document is freed after it (lessons' documents do not outlive
+     * the check).  <0 stops the check. */
+    int (*lesson_fn)(lp_project *p, lpi_srcfile *f, void *user);
+    void *lesson_user;
 };
 
 /* ----------------------------------------------------- files, positions */
@@ -94,6 +121,9 @@ lpi_pos lpi_src_offset_pos(const lpi_srcfile *f, size_t off);
 void lpi_diag(lp_project *p, lp_severity sev, const char *code,
               lpi_srcfile *f, const void *node, lpi_pos pos,
               const char *fmt, ...) LPI_PRINTF(7, 8);
+/* Report a diagnostic built already (a recorded one), counting it against
+ * file f (may be NULL) exactly as lpi_diag() does */
+void lpi_diag_emit(lp_project *p, const lp_diag *d, lpi_srcfile *f);
 
 /* ----------------------------------------------------------- loaders */
 
@@ -118,6 +148,32 @@ int lpi_schema_validate(lp_project *p, lpi_srcfile *f);
 int lpi_src_load(lp_project *p, const char *rel, lpi_syntax syntax,
                  const char *root, lpi_srcfile *where, const void *at,
                  lpi_srcfile **out);
+/* The same, without adding the file to the project (*out is the caller's
+ * then; NULL if it could not be read) */
+int lpi_src_load_file(lp_project *p, const char *rel, lpi_syntax syntax,
+                      const char *root, lpi_srcfile *where, const void *at,
+                      lpi_srcfile **out);
+
+/* ------------------------------------------------- parallel loading */
+
+/* Lesson files loaded ahead, on worker threads (one per CPU, the calling
+ * thread included), in the order the check asks for them.  Plan every
+ * file first, then ask for each with lpi_loader_load(): its diagnostics
+ * are reported then, on the calling thread, exactly as lpi_src_load()
+ * would have reported them, so the output does not depend on threads. */
+typedef struct lpi_loader lpi_loader;
+
+int lpi_loader_new(lpi_loader **out, lp_project *p, lpi_srcfile *where);
+/* Plan rel (a lesson file, named by the node at of where); a file planned
+ * already is not planned again.  Only before the first load. */
+int lpi_loader_plan(lpi_loader *l, const char *rel, lpi_syntax syntax,
+                    const void *at);
+/* lpi_src_load(p, rel, syntax, "lesson", where, at, out), from the
+ * planned files when rel is the next of them (else loaded here) */
+int lpi_loader_load(lpi_loader *l, const char *rel, lpi_syntax syntax,
+                    const void *at, lpi_srcfile **out);
+/* Stop the threads; free what was loaded and never asked for */
+void lpi_loader_free(lpi_loader *l);
 
 /* --------------------------------------------------------- text (ICU) */
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 /* Parse a canonical decimal (no sign, no leading zeros) no larger than max */
-static int parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+int lpi_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
     uint64_t v = 0;
 
@@ -254,7 +254,7 @@ static int parse_header_value(lpi_manifest *m, lp_ctx *ctx, int key,
         m->id = v;
         break;
     case H_VERSION:
-        if (parse_u64(v, vlen, INT64_MAX, &m->version) < 0 || m->version == 0)
+        if (lpi_parse_u64(v, vlen, INT64_MAX, &m->version) < 0 || m->version == 0)
             return lpi_error(ctx, LP_EFORMAT,
                              "version must be a whole number from 1");
         break;
@@ -307,7 +307,7 @@ static int parse_header_value(lpi_manifest *m, lp_ctx *ctx, int key,
         m->has_dictionary = true;
         break;
     case H_ENTRIES:
-        if (parse_u64(v, vlen, UINT64_MAX, nentries) < 0)
+        if (lpi_parse_u64(v, vlen, UINT64_MAX, nentries) < 0)
             return lpi_error(ctx, LP_EFORMAT, "entries must be a number");
         if (*nentries > LP_MAX_ENTRIES)
             return lpi_error(ctx, LP_ETOOBIG, "more than %u entries",
@@ -329,7 +329,7 @@ static int parse_entry(lpi_mentry *e, lp_ctx *ctx, char *line, size_t len)
                          "entry must start with a 64-digit lowercase hex hash");
     sp1 = line + LP_HASH_HEX_BYTES;
     sp2 = memchr(sp1 + 1, ' ', len - (size_t)(sp1 + 1 - line));
-    if (!sp2 || parse_u64(sp1 + 1, (size_t)(sp2 - sp1 - 1),
+    if (!sp2 || lpi_parse_u64(sp1 + 1, (size_t)(sp2 - sp1 - 1),
                           LP_MAX_ENTRY_BYTES, &e->size) < 0)
         return lpi_error(ctx, LP_EFORMAT,
                          "entry size must be a number up to %llu",
@@ -391,7 +391,7 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
     {
         uint64_t v;
         const char *num = line + sizeof(LPI_MANIFEST_MAGIC);
-        if (parse_u64(num, n - sizeof(LPI_MANIFEST_MAGIC), UINT32_MAX, &v) < 0
+        if (lpi_parse_u64(num, n - sizeof(LPI_MANIFEST_MAGIC), UINT32_MAX, &v) < 0
             || v == 0) {
             rc = lpi_error(ctx, LP_EFORMAT, "manifest format '%.20s' is not "
                            "a version number", num);

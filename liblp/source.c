@@ -23,8 +23,22 @@ static size_t utf8_scan(const unsigned char *s, size_t len, unsigned *cp,
 
     *ctl = false;
     while (i < len) {
-        unsigned c = s[i], n, min, v;
+        unsigned c, n, min, v;
 
+        /* eight bytes at a time while they are all ASCII from 0x20 up:
+         * the bulk of every source (tabs and line ends take the slow way) */
+        while (len - i >= 8) {
+            uint64_t w;
+
+            memcpy(&w, s + i, 8);
+            if (((w | (w - 0x2020202020202020u)) &
+                 0x8080808080808080u) != 0)
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        c = s[i];
         if (c < 0x80) {
             if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
                 *cp = c;
@@ -66,19 +80,18 @@ static size_t utf8_scan(const unsigned char *s, size_t len, unsigned *cp,
 
 static int index_lines(lp_project *p, lpi_srcfile *f)
 {
-    size_t cap = 0;
-    int rc;
+    const char *d = f->data, *end = f->data + f->len, *nl;
+    size_t n = 1;
 
+    for (nl = d; (nl = memchr(nl, '\n', (size_t)(end - nl))) != NULL; nl++)
+        n++;
+    f->lines = lpi_malloc(p->ctx, n * sizeof(*f->lines));
+    if (!f->lines)
+        return LP_ENOMEM;
     f->nlines = 0;
-    for (size_t i = 0; i <= f->len; i++) {
-        if (i == 0 || f->data[i - 1] == '\n') {
-            rc = lpi_grow(p->ctx, (void **)&f->lines, &cap, f->nlines + 1,
-                          sizeof(*f->lines));
-            if (rc < 0)
-                return rc;
-            f->lines[f->nlines++] = i;
-        }
-    }
+    f->lines[f->nlines++] = 0;
+    for (nl = d; (nl = memchr(nl, '\n', (size_t)(end - nl))) != NULL; nl++)
+        f->lines[f->nlines++] = (size_t)(nl + 1 - d);
     return 0;
 }
 
@@ -219,8 +232,8 @@ int lpi_src_read(lp_project *p, const char *rel, lpi_syntax syntax,
     bad = utf8_scan(d, f->len, &cp, &ctl);
     /* CRLF and lone CR become LF, so both parsers and the line index agree
      * on lines; done before reporting so the position is right */
-    w = 0;
-    for (size_t i = 0; i < f->len; i++) {
+    w = memchr(d, '\r', f->len) ? 0 : f->len; /* no CR: nothing to do */
+    for (size_t i = w; i < f->len; i++) {
         if (d[i] == '\r') {
             if (i < bad)
                 bad -= (i + 1 < f->len && d[i + 1] == '\n');
@@ -253,7 +266,11 @@ int lpi_src_read(lp_project *p, const char *rel, lpi_syntax syntax,
     *out = f;
     return 0;
 fail:
-    lpi_src_free(p, f);
+    /* on a loader thread, what was reported may point into f */
+    if (p->log && !p->log->keep)
+        p->log->keep = f;
+    else
+        lpi_src_free(p, f);
     return rc;
 }
 
@@ -330,54 +347,104 @@ lpi_pos lpi_src_offset_pos(const lpi_srcfile *f, size_t off)
 
 /* -------------------------------------------------------- diagnostics */
 
+/* Keep a copy of d in the project's log (a loader thread) */
+static void record(lp_project *p, const lp_diag *d, const lpi_srcfile *f)
+{
+    lpi_diaglog *log = p->log;
+    lpi_logged *it;
+    char *msg;
+
+    if (log->rc < 0)
+        return;
+    log->rc = lpi_grow(p->ctx, (void **)&log->items, &log->cap, log->n + 1,
+                       sizeof(*log->items));
+    msg = log->rc < 0 ? NULL : lpi_strdup(p->ctx, d->message);
+    if (!msg) {
+        log->rc = LP_ENOMEM;
+        return;
+    }
+    it = &log->items[log->n++];
+    it->d = *d;
+    it->d.message = msg;
+    it->msg = msg;
+    it->acct = !f ? 0 : f == log->where ? 2 : 1;
+}
+
 void lpi_diag(lp_project *p, lp_severity sev, const char *code,
               lpi_srcfile *f, const void *node, lpi_pos pos,
               const char *fmt, ...)
 {
+    /* past the file's limit, or nobody listening: only counted */
+    bool over = f && sev != LP_SEVERITY_NOTE &&
+                f->nerrors >= LPI_MAX_FILE_ERRORS;
     char msg[1024];
     lp_diag d;
     va_list ap;
 
-    if (sev == LP_SEVERITY_ERROR)
+    memset(&d, 0, sizeof(d));
+    d.severity = sev;
+    d.code = code;
+    if (!over && (p->fn || p->log)) {
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        if (pos.line == 0 && f && node)
+            pos = lpi_src_pos(f, node);
+        d.file = f ? f->shown : NULL;
+        d.message = msg;
+        if (f && pos.line > 0 && pos.line <= f->nlines) {
+            size_t start = f->lines[pos.line - 1], end = start;
+
+            while (end < f->len && f->data[end] != '\n')
+                end++;
+            d.line = pos.line;
+            d.col = pos.col;
+            d.source_line = f->data + start;
+            d.source_len = end - start;
+        }
+    }
+    if (p->log) {
+        /* counted here too: the loading code looks at the counts */
+        p->nerrors += sev == LP_SEVERITY_ERROR;
+        p->nwarnings += sev == LP_SEVERITY_WARNING;
+        if (f && sev != LP_SEVERITY_NOTE)
+            f->nerrors++;
+        if (over) {
+            p->log->over_errors += sev == LP_SEVERITY_ERROR;
+            p->log->over_warnings += sev == LP_SEVERITY_WARNING;
+        } else {
+            record(p, &d, f);
+        }
+        return;
+    }
+    lpi_diag_emit(p, &d, f);
+}
+
+void lpi_diag_emit(lp_project *p, const lp_diag *d, lpi_srcfile *f)
+{
+    lp_diag note;
+
+    if (d->severity == LP_SEVERITY_ERROR)
         p->nerrors++;
-    else if (sev == LP_SEVERITY_WARNING)
+    else if (d->severity == LP_SEVERITY_WARNING)
         p->nwarnings++;
-    if (f && sev != LP_SEVERITY_NOTE) {
+    if (f && d->severity != LP_SEVERITY_NOTE) {
         f->nerrors++;
         if (f->nerrors > LPI_MAX_FILE_ERRORS)
             return;
     }
     if (!p->fn)
         return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (pos.line == 0 && f && node)
-        pos = lpi_src_pos(f, node);
-    memset(&d, 0, sizeof(d));
-    d.severity = sev;
-    d.code = code;
-    d.file = f ? f->shown : NULL;
-    d.message = msg;
-    if (f && pos.line > 0 && pos.line <= f->nlines) {
-        size_t start = f->lines[pos.line - 1], end = start;
-
-        while (end < f->len && f->data[end] != '\n')
-            end++;
-        d.line = pos.line;
-        d.col = pos.col;
-        d.source_line = f->data + start;
-        d.source_len = end - start;
-    }
-    p->fn(&d, p->user);
-    if (f && f->nerrors == LPI_MAX_FILE_ERRORS && sev != LP_SEVERITY_NOTE) {
-        memset(&d, 0, sizeof(d));
-        d.severity = LP_SEVERITY_NOTE;
-        d.code = code;
-        d.file = f->shown;
-        d.message = "too many problems in this file; "
-                    "the rest are not shown";
-        p->fn(&d, p->user);
+    p->fn(d, p->user);
+    if (f && f->nerrors == LPI_MAX_FILE_ERRORS &&
+        d->severity != LP_SEVERITY_NOTE) {
+        memset(&note, 0, sizeof(note));
+        note.severity = LP_SEVERITY_NOTE;
+        note.code = d->code;
+        note.file = f->shown;
+        note.message = "too many problems in this file; "
+                       "the rest are not shown";
+        p->fn(&note, p->user);
     }
 }
 

@@ -193,7 +193,6 @@ static bool describe(ybuild *b, xmlNodePtr el, unsigned depth);
 static bool sequence(ybuild *b, xmlNodePtr el, unsigned depth)
 {
     for (;;) {
-        yaml_char_t *name;
         yaml_mark_t m;
         xmlNodePtr child;
 
@@ -221,11 +220,9 @@ static bool sequence(ybuild *b, xmlNodePtr el, unsigned depth)
         m = b->ev.start_mark;
         if (!valid_name(b, b->ev.data.scalar.value, m))
             return false;
-        name = (yaml_char_t *)xmlStrdup(b->ev.data.scalar.value);
-        if (!name)
-            return nomem(b);
-        child = new_child(b, el, name, m);
-        xmlFree(name);
+        /* the name is copied (into the document's dictionary) before the
+         * next event replaces this one */
+        child = new_child(b, el, b->ev.data.scalar.value, m);
         if (!child || !next(b) || !describe(b, child, depth + 1))
             return false;
         if (!next(b))
@@ -241,75 +238,67 @@ static bool sequence(ybuild *b, xmlNodePtr el, unsigned depth)
 /* Attributes and children: the current event is MAPPING_START */
 static bool mapping(ybuild *b, xmlNodePtr el, unsigned depth)
 {
-    char *keys[LPI_MAX_MAP_KEYS];
+    /* interned in the document's dictionary: equal keys are one pointer,
+     * and they outlive the events they came from */
+    const xmlChar *keys[LPI_MAX_MAP_KEYS];
     size_t nkeys = 0;
-    bool ok = false;
 
     for (;;) {
         yaml_mark_t m;
-        char *key;
+        const xmlChar *key;
 
         if (!next(b))
-            goto done;
+            return false;
         if (b->ev.type == YAML_MAPPING_END_EVENT)
             break;
         if (b->ev.type != YAML_SCALAR_EVENT) {
             fail(b, "yaml-shape", b->ev.start_mark,
                  "keys must be names");
-            goto done;
+            return false;
         }
         m = b->ev.start_mark;
-        key = (char *)b->ev.data.scalar.value;
-        if (strcmp(key, "_") != 0 &&
-            !valid_name(b, (const yaml_char_t *)key, m))
-            goto done;
+        key = b->ev.data.scalar.value;
+        if (strcmp((const char *)key, "_") != 0 && !valid_name(b, key, m))
+            return false;
+        key = xmlDictLookup(b->f->doc->dict, key, -1);
+        if (!key)
+            return nomem(b);
         for (size_t i = 0; i < nkeys; i++) {
-            if (strcmp(keys[i], key) == 0) {
-                fail(b, "yaml-shape", m, "duplicate key '%s'", key);
-                goto done;
+            if (keys[i] == key) {
+                fail(b, "yaml-shape", m, "duplicate key '%s'",
+                     (const char *)key);
+                return false;
             }
         }
         if (nkeys == LPI_MAX_MAP_KEYS) {
             fail(b, "limit", m, "more than %u keys in one mapping",
                  LPI_MAX_MAP_KEYS);
-            goto done;
-        }
-        key = (char *)xmlStrdup((const xmlChar *)key);
-        if (!key) {
-            nomem(b);
-            goto done;
+            return false;
         }
         keys[nkeys++] = key;
         if (!next(b))
-            goto done;
-        if (strcmp(key, "_") == 0) {
+            return false;
+        if (key[0] == '_' && key[1] == '\0') {
             if (b->ev.type == YAML_MAPPING_START_EVENT) {
                 fail(b, "yaml-shape", b->ev.start_mark, "'_' holds text or "
                      "a list of content, not a mapping");
-                goto done;
+                return false;
             }
             if (!describe(b, el, depth))
-                goto done;
+                return false;
         } else if (b->ev.type == YAML_SCALAR_EVENT) {
-            xmlAttrPtr a = xmlNewProp(el, (const xmlChar *)key,
-                                      b->ev.data.scalar.value);
-            if (!a) {
-                nomem(b);
-                goto done;
-            }
+            xmlAttrPtr a = xmlNewProp(el, key, b->ev.data.scalar.value);
+            if (!a)
+                return nomem(b);
             if (!setpos(b, a, m))
-                goto done;
+                return false;
         } else {
-            xmlNodePtr child = new_child(b, el, (const xmlChar *)key, m);
+            xmlNodePtr child = new_child(b, el, key, m);
             if (!child || !describe(b, child, depth + 1))
-                goto done;
+                return false;
         }
     }
-    ok = true;
-done:
-    for (size_t i = 0; i < nkeys; i++)
-        xmlFree(keys[i]);
-    return ok;
+    return true;
 }
 
 /* Describe el by the current event's node */
@@ -336,7 +325,6 @@ static bool describe(ybuild *b, xmlNodePtr el, unsigned depth)
 static void build(ybuild *b)
 {
     xmlNodePtr root;
-    yaml_char_t *name;
     yaml_mark_t m;
 
     if (!next(b) || b->ev.type != YAML_STREAM_START_EVENT || !next(b))
@@ -362,13 +350,7 @@ static void build(ybuild *b)
     m = b->ev.start_mark;
     if (!valid_name(b, b->ev.data.scalar.value, m))
         return;
-    name = (yaml_char_t *)xmlStrdup(b->ev.data.scalar.value);
-    if (!name) {
-        nomem(b);
-        return;
-    }
-    root = new_child(b, NULL, name, m);
-    xmlFree(name);
+    root = new_child(b, NULL, b->ev.data.scalar.value, m);
     if (!root || !next(b) || !describe(b, root, 1) || !next(b))
         return;
     if (b->ev.type != YAML_MAPPING_END_EVENT) {
@@ -398,7 +380,13 @@ int lpi_yaml_load(lp_project *p, lpi_srcfile *f)
                                  f->len);
     yaml_parser_set_encoding(&b.parser, YAML_UTF8_ENCODING);
     f->doc = xmlNewDoc((const xmlChar *)"1.0");
-    if (!f->doc) {
+    /* names from a dictionary, as the XML parser does: one allocation per
+     * distinct name instead of one per element and attribute */
+    if (f->doc)
+        f->doc->dict = xmlDictCreate();
+    if (!f->doc || !f->doc->dict) {
+        xmlFreeDoc(f->doc);
+        f->doc = NULL;
         yaml_parser_delete(&b.parser);
         return lpi_nomem(p->ctx);
     }

@@ -143,9 +143,17 @@ static unsigned stray_bidi(const unsigned char *s)
 {
     unsigned embed = 0, isolate = 0, first_open = 0;
 
-    while (*s) {
-        unsigned c = next_cp(&s);
+    /* every one of them is U+202A-202E or U+2066-2069: three bytes that
+     * start with 0xE2, and the text is valid UTF-8 */
+    for (; *s; s++) {
+        unsigned c;
 
+        if (*s != 0xe2)
+            continue;
+        if (!s[1] || !s[2])
+            break;
+        c = 0x2000u | (unsigned)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+        s += 2;
         if (c >= 0x202a && c <= 0x202e && c != 0x202c) {
             if (embed + isolate == 0)
                 first_open = c;
@@ -178,11 +186,13 @@ static xmlChar *nfc(const UNormalizer2 *n2, const char *s, int *rc)
     size_t len = strlen(s);
 
     *rc = 0;
-    /* ASCII is NFC */
+    /* Code points below U+0300 are all NFC_QC=Yes with combining class 0
+     * (ICU's own quick-check shortcut): such a text is NFC.  In UTF-8 they
+     * are the bytes below 0xCC. */
     for (const char *p = s;; p++) {
         if (*p == '\0')
             return NULL;
-        if ((unsigned char)*p >= 0x80)
+        if ((unsigned char)*p >= 0xcc)
             break;
     }
     if (len > (size_t)INT32_MAX / 2) {
@@ -373,9 +383,25 @@ void lpi_script_count(int script, const char *text, lpi_script_tally *t)
     if (script < 0 || !s)
         return;
     while (*s) {
-        UChar32 c = (UChar32)next_cp(&s);
+        UChar32 c;
         UErrorCode e = U_ZERO_ERROR;
-        UScriptCode sc = uscript_getScript(c, &e);
+        UScriptCode sc;
+
+        /* ASCII without ICU: letters are Latin (and only Latin, in their
+         * script extensions too), the rest Common */
+        if (*s < 0x80) {
+            unsigned a = *s++ | 0x20u;
+
+            if (a >= 'a' && a <= 'z') {
+                if (script == USCRIPT_LATIN)
+                    t->match++;
+                else
+                    t->other++;
+            }
+            continue;
+        }
+        c = (UChar32)next_cp(&s);
+        sc = uscript_getScript(c, &e);
 
         if (U_FAILURE(e) || sc == USCRIPT_COMMON ||
             sc == USCRIPT_INHERITED || sc == USCRIPT_UNKNOWN)

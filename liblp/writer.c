@@ -88,7 +88,7 @@ static const char *const stored_types[] = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 };
 
-static bool may_compress(const char *type)
+bool lpi_may_compress(const char *type)
 {
     if (strncmp(type, "video/", 6) == 0)
         return false;
@@ -420,7 +420,7 @@ static bool dict_candidate(const input *in)
 {
     uint64_t size = input_size(in);
 
-    return size > 0 && size <= DICT_MAX_OBJECT && may_compress(in->media_type);
+    return size > 0 && size <= DICT_MAX_OBJECT && lpi_may_compress(in->media_type);
 }
 
 typedef struct worker {
@@ -532,7 +532,7 @@ static int process(worker *wk, input *in)
     uint64_t size = in->file ? (uint64_t)in->st.st_size : in->len;
     uint64_t off = 0;
     uint32_t crc = 0;
-    bool compress = may_compress(in->media_type) && size > 0;
+    bool compress = lpi_may_compress(in->media_type) && size > 0;
     spool_sink sink = { ctx, wk->spool, 0 };
     lpi_objenc enc;
     lpi_hasher h;
@@ -582,7 +582,7 @@ static int process(worker *wk, input *in)
         in->spool_off = wk->spool_end;
         in->spool_len = enc.frame;
         wk->spool_end += enc.frame;
-    } else if (size > 0 && may_compress(in->media_type)) {
+    } else if (size > 0 && lpi_may_compress(in->media_type)) {
         /* drop the abandoned frame from the spool */
         if (lseek(wk->spool, (off_t)wk->spool_end, SEEK_SET) < 0 ||
             ftruncate(wk->spool, (off_t)wk->spool_end) < 0)

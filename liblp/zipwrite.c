@@ -97,6 +97,8 @@ static int write_all(lpi_zipw *z, lp_ctx *ctx, const void *buf, size_t n)
 
     if (rc == 0)
         z->pos += n;
+    if (rc == 0 && z->hash)
+        lpi_hash_update(z->hash, buf, n);
     return rc;
 }
 

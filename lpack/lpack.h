@@ -9,6 +9,10 @@
 #ifndef LPACK_LPACK_H
 #define LPACK_LPACK_H
 
+#include <stdio.h>
+
+#include <lp.h>
+
 int cmd_create(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
@@ -21,5 +25,11 @@ int cmd_manifest(int argc, char **argv);
 int cmd_sign_manifest(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
+int cmd_delta(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+
+/* delta_info.c: what a delta does, as text or one JSON object */
+void delta_info_text(FILE *f, const lp_delta_info *info);
+void delta_info_json(FILE *f, const char *path, const lp_delta_info *info);
 
 #endif /* LPACK_LPACK_H */

@@ -19,6 +19,8 @@ static const cli_command commands[] = {
     { "sign-manifest", cmd_sign_manifest, "sign a manifest file" },
     { "attach", cmd_attach, "add a signature file to a package" },
     { "trust", cmd_trust, "sign a new trust file, or move to one" },
+    { "delta", cmd_delta, "make a delta from old releases to a new one" },
+    { "apply", cmd_apply, "rebuild a new release from an old one and deltas" },
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,1074 @@
+/*
+ * apply.c - rebuilding a target package from its base and a delta
+ * (lpd(5)).
+ *
+ * A delta comes over a bad link from anywhere, so nothing in it is taken
+ * on trust: the target's manifest must hash to what the header says, every
+ * object (decoded from the delta, recompressed, or copied from the base)
+ * is hashed against that manifest as it is written, and the container is
+ * checked by the package reader before the result is renamed into place.
+ *
+ * Order of work, so that memory stays bounded:
+ *  1. the meta block (manifest, signatures, layout), checked whole;
+ *  2. segments decoded in delta order into a spool (an unlinked temporary
+ *     file), each object hashed and put in its stored form; then base
+ *     objects whose stored form changes (a new package dictionary);
+ *  3. the package written in its own object order from the spool and the
+ *     base, hashed as it goes (byte for byte the target, or not).
+ */
+#include "lpi_delta.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_d_stableOutBuffer, ZSTD_getFrameHeader */
+#include <zstd.h>
+
+enum { SRC_COPY, SRC_RECODE, SRC_DELTA };
+
+typedef struct tgt {
+    const unsigned char *hash;
+    uint64_t size;
+    const char *path;          /* for messages; NULL: the dictionary */
+    uint8_t form;
+    uint8_t src;
+    const lpi_object *kept;    /* the base's object of this content */
+    bool seen;                 /* in a segment */
+    bool ready;                /* in the spool */
+    uint64_t spool_off, spool_len;
+    uint32_t crc;
+} tgt;
+
+typedef struct applier {
+    lp_ctx *ctx;
+    lp_delta *d;
+    lp_package *b;
+    uint64_t max_window;
+    unsigned char *meta_raw;
+    lpi_dmeta meta;
+    lpi_manifest tm;
+    bool have_tm;
+    tgt *objs;
+    size_t nobjs;
+    uint32_t *base_crc;        /* per base object, its ZIP entry's CRC */
+    size_t dict_obj;           /* target index of the dictionary, or SIZE_MAX */
+    unsigned char *dict;       /* the target's dictionary */
+    size_t dict_len;
+    int spool;
+    uint64_t spool_end;
+    ZSTD_CCtx *cctx;
+    ZSTD_CDict *cdict;
+    unsigned char *chunk, *out, *io;
+    size_t out_cap;
+    /* the object being filled from decoded bytes */
+    const lpi_dseg *seg;
+    uint32_t next;             /* next content index of seg */
+    tgt *cur;
+    uint64_t left;
+    size_t fill;
+    lpi_hasher h;
+    lpi_objenc enc;
+    uint32_t crc;
+} applier;
+
+static int spool_write(applier *a, const void *data, size_t n)
+{
+    int rc = 0;
+    const unsigned char *p = data;
+    uint64_t off = a->spool_end;
+
+    while (n > 0) {
+        ssize_t k = pwrite(a->spool, p, n, (off_t)off);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            rc = lpi_error(a->ctx, LP_EIO, "cannot write a temporary file: "
+                           "%s", strerror(errno));
+            break;
+        }
+        p += k;
+        n -= (size_t)k;
+        off += (uint64_t)k;
+    }
+    return rc;
+}
+
+static int to_spool(void *arg, const void *data, size_t n)
+{
+    applier *a = arg;
+    int rc = spool_write(a, data, n);
+
+    if (rc == 0) {
+        a->crc = lpi_crc32(a->crc, data, n);
+        a->spool_end += n;
+    }
+    return rc;
+}
+
+static char *hex12(char out[13], const unsigned char *hash)
+{
+    char hex[LP_HASH_HEX_BYTES + 1];
+
+    lpi_hash_hex(hex, hash);
+    memcpy(out, hex, 12);
+    out[12] = '\0';
+    return out;
+}
+
+static int obj_error(applier *a, const tgt *t, int code, const char *what)
+{
+    char h[13];
+
+    return lpi_error(a->ctx, code, "%s (object %s%s%s)", what,
+                     hex12(h, t->hash), t->path ? ", " : ", the dictionary",
+                     t->path ? t->path : "");
+}
+
+/* ------------------------------------------------------------ objects */
+
+/* Start putting object t into the spool in its stored form */
+static void obj_begin(applier *a, tgt *t)
+{
+    a->cur = t;
+    a->left = t->size;
+    a->fill = 0;
+    a->crc = 0;
+    t->spool_off = a->spool_end;
+    lpi_hash_init(&a->h);
+    if (t->form != LPI_FORM_STORED) {
+        ZSTD_CCtx_refCDict(a->cctx, t->form == LPI_FORM_DICT ? a->cdict
+                                                             : NULL);
+        lpi_objenc_begin(&a->enc, a->cctx, t->size);
+    }
+}
+
+static int obj_end(applier *a)
+{
+    tgt *t = a->cur;
+    unsigned char hash[LP_HASH_BYTES];
+
+    lpi_hash_final(&a->h, hash);
+    if (memcmp(hash, t->hash, LP_HASH_BYTES) != 0)
+        return obj_error(a, t, LP_EHASH, "content does not match the new "
+                         "manifest: the delta is damaged or not for this "
+                         "release");
+    t->spool_len = a->spool_end - t->spool_off;
+    t->crc = a->crc;
+    t->ready = true;
+    a->cur = NULL;
+    return 0;
+}
+
+/* Bytes of the current object's content */
+static int obj_put(applier *a, const unsigned char *p, size_t n)
+{
+    int rc = 0;
+
+    lpi_hash_update(&a->h, p, n);
+    a->left -= n;
+    if (a->cur->form == LPI_FORM_STORED)
+        return to_spool(a, p, n);
+    /* the writer's chunks, so the frame comes out the same */
+    while (rc == 0 && n > 0) {
+        size_t k = LPI_IO_CHUNK - a->fill < n ? LPI_IO_CHUNK - a->fill : n;
+        memcpy(a->chunk + a->fill, p, k);
+        a->fill += k;
+        p += k;
+        n -= k;
+        if (a->fill == LPI_IO_CHUNK || (a->left == 0 && n == 0)) {
+            rc = lpi_objenc_feed(&a->enc, a->ctx, a->chunk, a->fill, a->out,
+                                 a->out_cap, to_spool, a);
+            a->fill = 0;
+        }
+    }
+    return rc;
+}
+
+/* Decoded bytes of the current segment: split into its objects */
+static int seg_put(void *arg, const void *data, size_t n)
+{
+    applier *a = arg;
+    const unsigned char *p = data;
+    int rc = 0;
+
+    while (rc == 0) {
+        while (!a->cur && a->next < a->seg->ncontent) {
+            obj_begin(a, &a->objs[a->seg->content[a->next++]]);
+            if (a->left == 0 && (rc = obj_end(a)) < 0)
+                return rc;
+        }
+        if (n == 0)
+            break;
+        if (!a->cur)
+            return lpi_error(a->ctx, LP_EFORMAT, "delta segment decodes to "
+                             "more bytes than its objects hold");
+        {
+            size_t k = a->left < n ? (size_t)a->left : n;
+            rc = obj_put(a, p, k);
+            p += k;
+            n -= k;
+            if (rc == 0 && a->left == 0)
+                rc = obj_end(a);
+        }
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------ segments */
+
+/* The whole content of a base object, appended at dst */
+static int read_base(applier *a, const lpi_object *o, unsigned char *dst)
+{
+    lpi_objreader *r;
+    uint64_t done = 0;
+    int rc = lpi_objreader_open(&r, a->ctx, a->b->fd, o, NULL);
+
+    while (rc == 0 && done < o->size) {
+        size_t n;
+        uint64_t left = o->size - done;
+        rc = lpi_objreader_read(r, dst + done, left > (1u << 30)
+                                ? (1u << 30) : (size_t)left, &n);
+        if (rc == 0 && n == 0)
+            rc = lpi_error(a->ctx, LP_EFORMAT, "base object ends early");
+        done += n;
+    }
+    if (rc == 0) {
+        size_t n; /* reach the end: the reader checks the hash there */
+        unsigned char x;
+        rc = lpi_objreader_read(r, &x, 1, &n);
+    }
+    lpi_objreader_free(r);
+    if (rc < 0)
+        lpi_error_prefix(a->ctx, "the base package '%s' is damaged",
+                         a->b->path);
+    return rc;
+}
+
+/* A segment's frame header: declared content size and window */
+static int frame_header(applier *a, const lpi_dseg *s, size_t i,
+                        uint64_t *content, uint64_t *window)
+{
+    unsigned char h[ZSTD_FRAMEHEADERSIZE_MAX];
+    size_t n = s->frame_len < sizeof(h) ? (size_t)s->frame_len : sizeof(h);
+    ZSTD_frameHeader fh;
+    int rc = lpi_pread_full(a->ctx, a->d->fd, h, n, s->frame_off);
+
+    if (rc < 0)
+        return rc;
+    if (ZSTD_getFrameHeader(&fh, h, n) != 0 || fh.frameType != ZSTD_frame ||
+        fh.dictID != 0)
+        return lpi_error(a->ctx, LP_EFORMAT, "delta segment %zu is not a "
+                         "Zstandard frame without dictionary", i);
+    if (fh.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN)
+        return lpi_error(a->ctx, LP_EFORMAT, "delta segment %zu does not "
+                         "declare its size", i);
+    *content = fh.frameContentSize;
+    *window = fh.windowSize;
+    return 0;
+}
+
+static int zerr(applier *a, size_t i, size_t r)
+{
+    return lpi_error(a->ctx, LP_EFORMAT, "delta segment %zu: %s", i,
+                     ZSTD_getErrorName(r));
+}
+
+/* Decode segment i; its content goes to sink (NULL: into *mem) */
+static int decode(applier *a, size_t i, uint64_t content, lpi_sink_fn sink,
+                  unsigned char **mem)
+{
+    const lpi_dseg *s = &a->meta.segs[i];
+    lp_ctx *ctx = a->ctx;
+    ZSTD_DCtx *dctx = ZSTD_createDCtx();
+    unsigned char *buf = NULL;
+    uint64_t prefix = 0, in_off = 0, produced = 0;
+    size_t ret = 1;
+    int rc = dctx ? 0 : lpi_nomem(ctx);
+
+    for (uint32_t k = 0; k < s->nprefix; k++)
+        prefix += a->b->objects[s->prefix[k]].size;
+    /* with a prefix, or to memory: decoded whole into one buffer (no
+     * window buffer of zstd's own); else streamed with a bounded window */
+    if (rc == 0 && (s->nprefix > 0 || !sink)) {
+        buf = lpi_malloc(ctx, (size_t)(prefix + content) + 1);
+        if (!buf)
+            rc = lpi_nomem(ctx);
+        prefix = 0;
+        for (uint32_t k = 0; rc == 0 && k < s->nprefix; k++) {
+            const lpi_object *o = &a->b->objects[s->prefix[k]];
+            rc = read_base(a, o, buf + prefix);
+            prefix += o->size;
+        }
+        if (rc == 0) {
+            ZSTD_DCtx_setParameter(dctx, ZSTD_d_stableOutBuffer, 1);
+            ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, 31);
+            if (s->nprefix > 0)
+                ZSTD_DCtx_refPrefix(dctx, buf, (size_t)prefix);
+        }
+    } else if (rc == 0) {
+        unsigned wlog = 10;
+        while (wlog < 31 && ((uint64_t)2 << wlog) <= a->max_window)
+            wlog++;
+        ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, (int)wlog);
+    }
+    {
+        ZSTD_outBuffer ob = { buf ? buf + prefix : a->out,
+                              buf ? (size_t)content : a->out_cap, 0 };
+        while (rc == 0 && in_off < s->frame_len) {
+            size_t n = s->frame_len - in_off < LPI_IO_CHUNK
+                       ? (size_t)(s->frame_len - in_off) : LPI_IO_CHUNK;
+            ZSTD_inBuffer ib = { a->io, n, 0 };
+            rc = lpi_pread_full(ctx, a->d->fd, a->io, n,
+                                s->frame_off + in_off);
+            while (rc == 0 && ib.pos < ib.size) {
+                if (!buf)
+                    ob.pos = 0;
+                ret = ZSTD_decompressStream(dctx, &ob, &ib);
+                if (ZSTD_isError(ret)) {
+                    rc = zerr(a, i, ret);
+                    break;
+                }
+                if (!buf) {
+                    produced += ob.pos;
+                    if (produced > content)
+                        rc = lpi_error(ctx, LP_EFORMAT, "delta segment %zu "
+                                       "decodes to more than it declares", i);
+                    else if (ob.pos > 0)
+                        rc = sink(a, a->out, ob.pos);
+                }
+                if (ret == 0 && ib.pos < ib.size)
+                    rc = lpi_error(ctx, LP_EFORMAT, "delta segment %zu has "
+                                   "bytes after its frame", i);
+                if (ret == 0)
+                    break;
+            }
+            in_off += n;
+        }
+        /* drain what zstd still holds once the input is all in */
+        while (rc == 0 && ret != 0 && !buf) {
+            ZSTD_inBuffer ib = { NULL, 0, 0 };
+            ob.pos = 0;
+            ret = ZSTD_decompressStream(dctx, &ob, &ib);
+            if (ZSTD_isError(ret)) {
+                rc = zerr(a, i, ret);
+                break;
+            }
+            if (ob.pos == 0)
+                break;
+            produced += ob.pos;
+            if (produced > content)
+                rc = lpi_error(ctx, LP_EFORMAT, "delta segment %zu decodes "
+                               "to more than it declares", i);
+            else
+                rc = sink(a, a->out, ob.pos);
+        }
+        if (buf)
+            produced = ob.pos;
+    }
+    if (rc == 0 && (ret != 0 || produced != content))
+        rc = lpi_error(ctx, LP_EFORMAT, "delta segment %zu is cut short", i);
+    if (rc == 0 && buf && sink)
+        rc = sink(a, buf + prefix, (size_t)content);
+    ZSTD_freeDCtx(dctx);
+    if (rc == 0 && mem) {
+        memmove(buf, buf + prefix, (size_t)content);
+        *mem = buf;
+        buf = NULL;
+    }
+    lpi_free(ctx, buf);
+    return rc;
+}
+
+static int run_segment(applier *a, size_t i)
+{
+    const lpi_dseg *s = &a->meta.segs[i];
+    uint64_t content = 0, declared, window;
+    int rc = frame_header(a, s, i, &declared, &window);
+
+    for (uint32_t k = 0; k < s->ncontent; k++)
+        content += a->objs[s->content[k]].size;
+    if (rc == 0 && declared != content)
+        rc = lpi_error(a->ctx, LP_EFORMAT, "delta segment %zu declares %"
+                       PRIu64 " bytes; its objects hold %" PRIu64, i,
+                       declared, content);
+    if (rc == 0 && s->nprefix == 0 && window > a->max_window &&
+        window > content)
+        rc = lpi_error(a->ctx, LP_ETOOBIG, "delta segment %zu needs a %"
+                       PRIu64 "-byte window, more than the %" PRIu64
+                       " allowed", i, window, a->max_window);
+    if (rc < 0)
+        return rc;
+    a->seg = s;
+    a->next = 0;
+    a->cur = NULL;
+    rc = decode(a, i, content, seg_put, NULL);
+    if (rc == 0)
+        rc = seg_put(a, NULL, 0); /* empty objects at the end */
+    if (rc == 0 && (a->cur || a->next != s->ncontent))
+        rc = lpi_error(a->ctx, LP_EFORMAT, "delta segment %zu is cut short",
+                       i);
+    return rc;
+}
+
+/* ------------------------------------------------------------ checks */
+
+#define bad(a, ...) lpi_error((a)->ctx, LP_EFORMAT, __VA_ARGS__)
+
+static int cmp_hashp(const void *x, const void *y)
+{
+    return memcmp(*(const unsigned char *const *)x,
+                  *(const unsigned char *const *)y, LP_HASH_BYTES);
+}
+
+/* The meta block: decoded against the base's manifest, checked whole */
+static int read_meta(applier *a)
+{
+    lp_ctx *ctx = a->ctx;
+    const lpi_dheader *h = &a->d->h;
+    unsigned char *frame;
+    unsigned char hash[LP_HASH_BYTES];
+    unsigned long long size;
+    ZSTD_DCtx *dctx;
+    size_t n;
+    int rc;
+
+    if (h->meta_size > LPI_DELTA_MAX_META)
+        return lpi_error(ctx, LP_ETOOBIG, "delta meta block is larger than "
+                         "lpd(5) allows");
+    frame = lpi_malloc(ctx, (size_t)h->meta_size + 1);
+    if (!frame)
+        return lpi_nomem(ctx);
+    rc = lpi_pread_full(ctx, a->d->fd, frame, (size_t)h->meta_size,
+                        h->header_len);
+    size = rc == 0 ? ZSTD_getFrameContentSize(frame, (size_t)h->meta_size)
+                   : 0;
+    if (rc == 0 && (size == ZSTD_CONTENTSIZE_ERROR ||
+                    size == ZSTD_CONTENTSIZE_UNKNOWN))
+        rc = lpi_error(ctx, LP_EFORMAT, "delta meta block is not a "
+                       "Zstandard frame that declares its size");
+    if (rc == 0 && size > LPI_DELTA_MAX_META)
+        rc = lpi_error(ctx, LP_ETOOBIG, "delta meta block declares %llu "
+                       "bytes, more than lpd(5) allows", size);
+    if (rc == 0 && size + a->b->manifest_len > a->max_window)
+        rc = lpi_error(ctx, LP_ETOOBIG, "delta meta block needs %llu bytes "
+                       "of memory, more than the %" PRIu64 " allowed",
+                       size + a->b->manifest_len, a->max_window);
+    if (rc == 0) {
+        a->meta_raw = lpi_malloc(ctx, (size_t)size + 1);
+        dctx = ZSTD_createDCtx();
+        if (!a->meta_raw || !dctx) {
+            rc = lpi_nomem(ctx);
+        } else {
+            ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, 31);
+            ZSTD_DCtx_refPrefix(dctx, a->b->manifest_bytes,
+                                a->b->manifest_len);
+            n = ZSTD_decompressDCtx(dctx, a->meta_raw, (size_t)size, frame,
+                                    (size_t)h->meta_size);
+            if (ZSTD_isError(n) || n != size)
+                rc = lpi_error(ctx, LP_EFORMAT, "delta meta block: %s",
+                               ZSTD_isError(n) ? ZSTD_getErrorName(n)
+                                               : "wrong size");
+        }
+        ZSTD_freeDCtx(dctx);
+    }
+    lpi_free(ctx, frame);
+    if (rc == 0)
+        rc = lpi_dmeta_parse(&a->meta, ctx, a->meta_raw, (size_t)size);
+    if (rc < 0)
+        return rc;
+    lpi_hash_init(&a->h);
+    lpi_hash_update(&a->h, a->meta.manifest, a->meta.manifest_len);
+    lpi_hash_final(&a->h, hash);
+    if (memcmp(hash, h->target_manifest, LP_HASH_BYTES) != 0)
+        return lpi_error(ctx, LP_EHASH, "the delta's new manifest does not "
+                         "match its header");
+    rc = lpi_manifest_parse(&a->tm, ctx, a->meta.manifest,
+                            a->meta.manifest_len);
+    if (rc < 0)
+        return lpi_error_prefix(ctx, "the delta's new manifest");
+    a->have_tm = true;
+    if (strcmp(a->tm.id, h->target_id) != 0 ||
+        a->tm.version != h->target_version)
+        return lpi_error(ctx, LP_EFORMAT, "the delta's new manifest is not "
+                         "the release its header names");
+    return 0;
+}
+
+/* The target's objects: each distinct content of the new manifest once */
+static int check_objects(applier *a)
+{
+    lp_ctx *ctx = a->ctx;
+    const unsigned char **hashes;
+    size_t distinct = 0;
+    int rc = 0;
+
+    a->nobjs = a->meta.nobjs;
+    a->objs = lpi_calloc(ctx, a->nobjs + 1, sizeof(*a->objs));
+    hashes = lpi_calloc(ctx, a->tm.nentries + 2, sizeof(*hashes));
+    if (!a->objs || !hashes) {
+        lpi_free(ctx, hashes);
+        return LP_ENOMEM;
+    }
+    a->dict_obj = SIZE_MAX;
+    for (size_t i = 0; rc == 0 && i < a->nobjs; i++) {
+        const lpi_dobj *o = &a->meta.objs[i];
+        tgt *t = &a->objs[i];
+
+        t->form = o->form;
+        if (o->entry == LPI_DELTA_DICT_ENTRY) {
+            if (!a->tm.has_dictionary || a->dict_obj != SIZE_MAX)
+                return bad(a, "delta lists a dictionary the manifest does "
+                           "not have (object %zu)", i);
+            if (o->form != LPI_FORM_STORED)
+                return bad(a, "delta stores the dictionary compressed "
+                           "(object %zu)", i);
+            a->dict_obj = i;
+            t->hash = a->tm.dictionary;
+        } else if (o->entry >= a->tm.nentries) {
+            return bad(a, "delta object %zu names an entry past the end of "
+                       "the manifest", i);
+        } else {
+            t->hash = a->tm.entries[o->entry].hash;
+            t->size = a->tm.entries[o->entry].size;
+            t->path = a->tm.entries[o->entry].path;
+            if (o->form == LPI_FORM_DICT && !a->tm.has_dictionary)
+                return bad(a, "delta object %zu uses a dictionary the "
+                           "manifest does not have", i);
+            if (t->size == 0 && o->form != LPI_FORM_STORED)
+                return bad(a, "delta compresses empty object %zu", i);
+        }
+        t->kept = lpi_package_object(a->b, t->hash);
+        if (t->kept && t->path && t->kept->size != t->size)
+            return lpi_error(ctx, LP_EFORMAT, "the new manifest gives '%s' "
+                             "%" PRIu64 " bytes; the base has that content "
+                             "with %" PRIu64, t->path, t->size,
+                             t->kept->size);
+        if (t->kept && !t->path)
+            t->size = t->kept->size;
+        t->src = !t->kept ? SRC_DELTA
+                 : t->form == lpi_object_form(a->b, t->kept) &&
+                   (t->form != LPI_FORM_DICT ||
+                    memcmp(a->b->m.dictionary, a->tm.dictionary,
+                           LP_HASH_BYTES) == 0)
+                 ? SRC_COPY : SRC_RECODE;
+        hashes[i] = t->hash;
+    }
+    /* distinct, and every content of the manifest is there */
+    lpi_sort(hashes, a->nobjs, sizeof(*hashes), cmp_hashp);
+    for (size_t i = 1; i < a->nobjs; i++)
+        if (memcmp(hashes[i - 1], hashes[i], LP_HASH_BYTES) == 0)
+            rc = bad(a, "delta lists one object twice (%zu objects)",
+                     a->nobjs);
+    for (size_t i = 0; rc == 0 && i < a->tm.nentries; i++) {
+        const unsigned char *hp = a->tm.entries[i].hash;
+        if (!bsearch(&hp, hashes, a->nobjs, sizeof(*hashes), cmp_hashp))
+            rc = lpi_error(ctx, LP_EFORMAT, "delta does not place the "
+                           "content of '%s'", a->tm.entries[i].path);
+        else if (i == 0 || memcmp(hp, a->tm.entries[i - 1].hash,
+                                  LP_HASH_BYTES) != 0)
+            distinct++;
+    }
+    (void)distinct;
+    if (rc == 0 && a->tm.has_dictionary && a->dict_obj == SIZE_MAX)
+        rc = bad(a, "delta does not place the dictionary (%zu objects)",
+                 a->nobjs);
+    lpi_free(ctx, hashes);
+    return rc;
+}
+
+/* Segments: within the delta, every new object in exactly one, within
+ * the memory allowed */
+static int check_segments(applier *a)
+{
+    const lpi_dheader *h = &a->d->h;
+    uint64_t off = h->header_len + h->meta_size;
+    uint64_t end = a->d->file_size - LPI_DELTA_TRAILER;
+
+    if (a->meta.nsegs != h->segments)
+        return bad(a, "delta header and meta block disagree on the number "
+                   "of segments (%zu)", a->meta.nsegs);
+    for (size_t i = 0; i < a->meta.nsegs; i++) {
+        lpi_dseg *s = &a->meta.segs[i];
+        uint64_t prefix = 0, content = 0;
+
+        if (s->frame_len > end - off)
+            return bad(a, "delta segment %zu runs past the end of the delta",
+                       i);
+        s->frame_off = off;
+        off += s->frame_len;
+        if (s->ncontent == 0)
+            return bad(a, "delta segment %zu is empty", i);
+        for (uint32_t k = 0; k < s->nprefix; k++) {
+            if (s->prefix[k] >= a->b->nobjects)
+                return bad(a, "delta segment %zu names a base object that "
+                           "does not exist", i);
+            prefix += a->b->objects[s->prefix[k]].size;
+        }
+        for (uint32_t k = 0; k < s->ncontent; k++) {
+            tgt *t;
+            if (s->content[k] >= a->nobjs)
+                return bad(a, "delta segment %zu names an object that does "
+                           "not exist", i);
+            t = &a->objs[s->content[k]];
+            if (t->seen || t->src != SRC_DELTA)
+                return bad(a, "delta segment %zu carries an object twice or "
+                           "one the base has", i);
+            t->seen = true;
+            if (s->content[k] == a->dict_obj && (i != 0 || s->ncontent != 1))
+                return bad(a, "delta segment %zu: a new dictionary must be "
+                           "alone in the first segment", i);
+            content += t->size;
+        }
+        if (s->nprefix > 0 && (prefix + content > a->max_window ||
+                               prefix > a->max_window))
+            return lpi_error(a->ctx, LP_ETOOBIG, "delta segment %zu needs "
+                             "%" PRIu64 " bytes of memory, more than the %"
+                             PRIu64 " allowed", i, prefix + content,
+                             a->max_window);
+    }
+    if (off != end)
+        return bad(a, "delta has %zu bytes that no segment accounts for",
+                   (size_t)(end - off));
+    for (size_t i = 0; i < a->nobjs; i++)
+        if (a->objs[i].src == SRC_DELTA && !a->objs[i].seen)
+            return obj_error(a, &a->objs[i], LP_EFORMAT, "the delta does "
+                             "not carry a new object");
+    return 0;
+}
+
+/* The CRC of each base object's ZIP entry, to write it unchanged */
+static int base_crcs(applier *a)
+{
+    lp_package *b = a->b;
+
+    a->base_crc = lpi_calloc(a->ctx, b->nobjects + 1, sizeof(*a->base_crc));
+    if (!a->base_crc)
+        return LP_ENOMEM;
+    for (size_t i = 0; i < b->zip.count; i++) {
+        const lpi_zentry *z = &b->zip.entries[i];
+        unsigned char hash[LP_HASH_BYTES];
+        char hex[LP_HASH_HEX_BYTES + 1];
+        const lpi_object *o;
+
+        if (strncmp(z->name, LPI_OBJECTS_DIR, strlen(LPI_OBJECTS_DIR)) != 0)
+            continue;
+        memcpy(hex, z->name + strlen(LPI_OBJECTS_DIR), LP_HASH_HEX_BYTES);
+        hex[LP_HASH_HEX_BYTES] = '\0';
+        if (lpi_hash_unhex(hash, hex) == 0 &&
+            (o = lpi_package_object(b, hash)) != NULL)
+            a->base_crc[o - b->objects] = z->crc;
+    }
+    return 0;
+}
+
+static const char *dir_of(lp_ctx *ctx, const char *path, char **owned)
+{
+    const char *slash = strrchr(path, '/');
+
+    *owned = NULL;
+    if (!slash)
+        return ".";
+    if (slash == path)
+        return "/";
+    *owned = lpi_malloc(ctx, (size_t)(slash - path) + 1);
+    if (!*owned)
+        return NULL;
+    memcpy(*owned, path, (size_t)(slash - path));
+    (*owned)[slash - path] = '\0';
+    return *owned;
+}
+
+/* Room for the package and the spool where out goes */
+static int check_space(applier *a, const char *out, lp_apply_result *res)
+{
+    uint64_t need = 0;
+    struct statvfs sv;
+    char *owned;
+    const char *dir = dir_of(a->ctx, out, &owned);
+    int rc = 0;
+
+    if (!dir)
+        return LP_ENOMEM;
+    /* the package: its entries, headers and directory (a bound) */
+    need = a->meta.manifest_len + 1024;
+    for (size_t i = 0; i < a->nobjs; i++) {
+        const tgt *t = &a->objs[i];
+        uint64_t stored = t->src == SRC_COPY ? t->kept->stored_size : t->size;
+        need += stored + 2 * (46 + 76 + 28);
+        if (t->src != SRC_COPY)
+            need += t->size; /* spooled first */
+    }
+    for (size_t i = 0; i < a->meta.nsigs; i++)
+        need += a->meta.sigs[i].len + 2 * (46 + 300);
+    res->disk_needed = need;
+    if (statvfs(dir, &sv) == 0) {
+        res->disk_free = (uint64_t)sv.f_bavail * sv.f_frsize;
+        if (res->disk_free < need)
+            rc = lpi_error(a->ctx, LP_EIO, "not enough free space in '%s': "
+                           "apply needs %" PRIu64 " bytes, %" PRIu64
+                           " are free", dir, need, res->disk_free);
+    } else {
+        rc = lpi_error(a->ctx, LP_EIO, "cannot read the free space of '%s': "
+                       "%s", dir, strerror(errno));
+    }
+    lpi_free(a->ctx, owned);
+    return rc;
+}
+
+/* ------------------------------------------------------------ writing */
+
+/* A base object that changes form: decoded and put again */
+static int recode(applier *a, tgt *t)
+{
+    lpi_objreader *r;
+    int rc = lpi_objreader_open(&r, a->ctx, a->b->fd, t->kept, NULL);
+
+    obj_begin(a, t);
+    while (rc == 0) {
+        size_t n;
+        rc = lpi_objreader_read(r, a->io, LPI_IO_CHUNK, &n);
+        if (rc < 0 || n == 0)
+            break;
+        if (n > a->left)
+            rc = lpi_error(a->ctx, LP_EFORMAT, "base object is longer than "
+                           "its size");
+        else
+            rc = obj_put(a, a->io, n);
+    }
+    lpi_objreader_free(r);
+    if (rc == 0 && a->left != 0)
+        rc = lpi_error(a->ctx, LP_EFORMAT, "base object ends early");
+    if (rc == 0)
+        rc = obj_end(a);
+    if (rc < 0)
+        lpi_error_prefix(a->ctx, "the base package '%s'", a->b->path);
+    return rc;
+}
+
+/* A base object copied as stored, its content hashed on the way */
+static int copy_base(applier *a, lpi_zipw *z, const tgt *t)
+{
+    const lpi_object *o = t->kept;
+    ZSTD_DCtx *dctx = NULL;
+    lpi_hasher h;
+    uint64_t off = 0, produced = 0;
+    uint32_t crc = 0;
+    unsigned char hash[LP_HASH_BYTES];
+    int rc = 0;
+
+    lpi_hash_init(&h);
+    if (o->compressed) {
+        dctx = ZSTD_createDCtx();
+        if (!dctx)
+            return lpi_nomem(a->ctx);
+        ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, LP_MAX_WINDOW_LOG);
+        if (o->ddict)
+            ZSTD_DCtx_refDDict(dctx, o->ddict);
+    }
+    while (rc == 0 && off < o->stored_size) {
+        size_t n = o->stored_size - off < LPI_IO_CHUNK
+                   ? (size_t)(o->stored_size - off) : LPI_IO_CHUNK;
+        rc = lpi_pread_full(a->ctx, a->b->fd, a->io, n, o->offset + off);
+        if (rc < 0)
+            break;
+        crc = lpi_crc32(crc, a->io, n);
+        if (!dctx) {
+            lpi_hash_update(&h, a->io, n);
+            produced += n;
+        } else {
+            ZSTD_inBuffer ib = { a->io, n, 0 };
+            while (rc == 0 && ib.pos < ib.size) {
+                ZSTD_outBuffer ob = { a->out, a->out_cap, 0 };
+                size_t r = ZSTD_decompressStream(dctx, &ob, &ib);
+                if (ZSTD_isError(r)) {
+                    rc = lpi_error(a->ctx, LP_EFORMAT, "zstd: %s",
+                                   ZSTD_getErrorName(r));
+                    break;
+                }
+                produced += ob.pos;
+                if (produced > o->size)
+                    rc = lpi_error(a->ctx, LP_EFORMAT, "object is longer "
+                                   "than its size");
+                else
+                    lpi_hash_update(&h, a->out, ob.pos);
+                if (r == 0 && ib.pos < ib.size)
+                    rc = lpi_error(a->ctx, LP_EFORMAT, "bytes after the "
+                                   "frame");
+            }
+        }
+        if (rc == 0)
+            rc = lpi_zipw_write(z, a->ctx, a->io, n);
+        off += n;
+    }
+    ZSTD_freeDCtx(dctx);
+    lpi_hash_final(&h, hash);
+    if (rc == 0 && (produced != o->size ||
+                    memcmp(hash, t->hash, LP_HASH_BYTES) != 0 ||
+                    crc != a->base_crc[o - a->b->objects]))
+        rc = lpi_error(a->ctx, LP_EHASH, "content does not match its hash");
+    if (rc < 0) {
+        char hx[13];
+        lpi_error_prefix(a->ctx, "the base package '%s' is damaged (object "
+                         "%s)", a->b->path, hex12(hx, t->hash));
+    }
+    return rc;
+}
+
+static int write_package(applier *a, int fd, unsigned char hash[LP_HASH_BYTES])
+{
+    lp_ctx *ctx = a->ctx;
+    lpi_hasher h;
+    lpi_zipw z;
+    int rc;
+
+    lpi_hash_init(&h);
+    lpi_zipw_init(&z, fd, a->tm.created);
+    z.hash = &h;
+    rc = lpi_zipw_begin(&z, ctx, LPI_MIMETYPE_NAME, strlen(LPI_MIMETYPE),
+                        lpi_crc32(0, LPI_MIMETYPE, strlen(LPI_MIMETYPE)));
+    if (rc == 0)
+        rc = lpi_zipw_write(&z, ctx, LPI_MIMETYPE, strlen(LPI_MIMETYPE));
+    if (rc == 0)
+        rc = lpi_zipw_begin(&z, ctx, LPI_MANIFEST_NAME, a->meta.manifest_len,
+                            lpi_crc32(0, a->meta.manifest,
+                                      a->meta.manifest_len));
+    if (rc == 0)
+        rc = lpi_zipw_write(&z, ctx, a->meta.manifest, a->meta.manifest_len);
+    for (size_t i = 0; rc == 0 && i < a->nobjs; i++) {
+        const tgt *t = &a->objs[i];
+        char name[sizeof(LPI_OBJECTS_DIR) + LP_HASH_HEX_BYTES + 8];
+        char hex[LP_HASH_HEX_BYTES + 1];
+        bool zst = t->form != LPI_FORM_STORED;
+
+        lpi_hash_hex(hex, t->hash);
+        snprintf(name, sizeof(name), LPI_OBJECTS_DIR "%s%s", hex,
+                 zst ? LPI_ZST_SUFFIX : "");
+        if (t->src == SRC_COPY) {
+            rc = lpi_zipw_begin(&z, ctx, name, t->kept->stored_size,
+                                a->base_crc[t->kept - a->b->objects]);
+            if (rc == 0)
+                rc = copy_base(a, &z, t);
+            continue;
+        }
+        rc = lpi_zipw_begin(&z, ctx, name, t->spool_len, t->crc);
+        for (uint64_t off = 0; rc == 0 && off < t->spool_len;) {
+            size_t n = t->spool_len - off < LPI_IO_CHUNK
+                       ? (size_t)(t->spool_len - off) : LPI_IO_CHUNK;
+            rc = lpi_pread_full(ctx, a->spool, a->io, n, t->spool_off + off);
+            if (rc == 0)
+                rc = lpi_zipw_write(&z, ctx, a->io, n);
+            off += n;
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < a->meta.nsigs; i++) {
+        const lpi_dsig *s = &a->meta.sigs[i];
+        rc = lpi_zipw_begin(&z, ctx, s->name, s->len,
+                            lpi_crc32(0, s->data, s->len));
+        if (rc == 0)
+            rc = lpi_zipw_write(&z, ctx, s->data, s->len);
+    }
+    if (rc == 0)
+        rc = lpi_zipw_finish(&z, ctx);
+    lpi_zipw_dispose(&z, ctx);
+    lpi_hash_final(&h, hash);
+    return rc;
+}
+
+static int open_spool(applier *a, const char *near)
+{
+    lpi_buf name;
+    int rc;
+
+    lpi_buf_init(&name, SIZE_MAX / 2);
+    rc = lpi_buf_printf(&name, a->ctx, "%s.spool-XXXXXX", near);
+    if (rc == 0) {
+        a->spool = mkstemp(name.data);
+        if (a->spool < 0)
+            rc = lpi_error(a->ctx, LP_EIO, "cannot create a temporary file "
+                           "next to '%s': %s", near, strerror(errno));
+        else
+            unlink(name.data);
+    }
+    lpi_buf_dispose(&name, a->ctx);
+    return rc;
+}
+
+/* The target's dictionary, first: objects that use it need it */
+static int load_dictionary(applier *a)
+{
+    tgt *t;
+    int rc;
+
+    if (a->dict_obj == SIZE_MAX)
+        return 0;
+    t = &a->objs[a->dict_obj];
+    if (t->kept) {
+        a->dict = lpi_malloc(a->ctx, (size_t)t->kept->size + 1);
+        if (!a->dict)
+            return lpi_nomem(a->ctx);
+        a->dict_len = (size_t)t->kept->size;
+        rc = read_base(a, t->kept, a->dict);
+    } else {
+        uint64_t content, window;
+        rc = frame_header(a, &a->meta.segs[0], 0, &content, &window);
+        if (rc == 0 && content > LP_MAX_DICTIONARY_BYTES)
+            rc = lpi_error(a->ctx, LP_ETOOBIG, "the delta's dictionary is "
+                           "larger than lpk(5) allows");
+        t->size = content;
+        if (rc == 0)
+            rc = decode(a, 0, content, NULL, &a->dict);
+        a->dict_len = (size_t)content;
+        if (rc == 0) {
+            a->seg = &a->meta.segs[0];
+            a->next = 1;
+            obj_begin(a, t);
+            rc = obj_put(a, a->dict, a->dict_len);
+            if (rc == 0)
+                rc = obj_end(a);
+        }
+    }
+    if (rc == 0) {
+        a->cdict = ZSTD_createCDict(a->dict, a->dict_len, a->d->h.level);
+        if (!a->cdict)
+            rc = lpi_nomem(a->ctx);
+    }
+    return rc;
+}
+
+static void applier_dispose(applier *a)
+{
+    lp_ctx *ctx = a->ctx;
+
+    if (a->spool >= 0)
+        close(a->spool);
+    ZSTD_freeCCtx(a->cctx);
+    ZSTD_freeCDict(a->cdict);
+    lpi_free(ctx, a->dict);
+    lpi_free(ctx, a->chunk);
+    lpi_free(ctx, a->out);
+    lpi_free(ctx, a->io);
+    lpi_free(ctx, a->objs);
+    lpi_free(ctx, a->base_crc);
+    lpi_dmeta_dispose(&a->meta, ctx);
+    if (a->have_tm)
+        lpi_manifest_dispose(&a->tm, ctx);
+    lpi_free(ctx, a->meta_raw);
+}
+
+static int check_base(applier *a)
+{
+    const lpi_dheader *h = &a->d->h;
+    unsigned char mh[LP_HASH_BYTES];
+    char want[13], have[13];
+
+    lpi_manifest_hash(a->b, mh);
+    if (memcmp(mh, h->base_manifest, LP_HASH_BYTES) == 0)
+        return 0;
+    return lpi_error(a->ctx, LP_EBASE, "this delta updates '%s' version %"
+                     PRIu64 " (manifest %s); '%s' is '%s' version %" PRIu64
+                     " (manifest %s)", h->base_id, h->base_version,
+                     hex12(want, h->base_manifest), a->b->path, a->b->m.id,
+                     a->b->m.version, hex12(have, mh));
+}
+
+int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
+                   const lp_apply_opts *opts, lp_apply_result *result)
+{
+    lp_apply_opts defaults = LP_APPLY_OPTS_INIT;
+    lp_apply_result dummy;
+    lp_ctx *ctx;
+    applier a;
+    lpi_buf tmp;
+    unsigned char hash[LP_HASH_BYTES];
+    int fd = -1, rc;
+
+    LP_ASSERT_ARG(d && base && out);
+    ctx = d->ctx;
+    if (!opts)
+        opts = &defaults;
+    if (!result)
+        result = &dummy;
+    memset(result, 0, sizeof(*result));
+    if (opts->version != LP_APPLY_OPTS_VERSION)
+        return lpi_error(ctx, LP_EINVAL, "unknown lp_apply_opts version %u",
+                         opts->version);
+    memset(&a, 0, sizeof(a));
+    a.ctx = ctx;
+    a.d = d;
+    a.b = base;
+    a.spool = -1;
+    a.max_window = opts->max_window ? opts->max_window
+                                    : LP_DELTA_DEFAULT_WINDOW;
+    lpi_buf_init(&tmp, SIZE_MAX / 2);
+
+    rc = check_base(&a);
+    if (rc == 0 && d->h.window > a.max_window)
+        rc = lpi_error(ctx, LP_ETOOBIG, "this delta needs %" PRIu64 " bytes "
+                       "of memory to decode; at most %" PRIu64 " are "
+                       "allowed (ask for a delta made with --max-window)",
+                       d->h.window, a.max_window);
+    if (rc == 0)
+        rc = read_meta(&a);
+    if (rc == 0)
+        rc = check_objects(&a);
+    if (rc == 0)
+        rc = check_segments(&a);
+    if (rc == 0)
+        rc = check_space(&a, out, result);
+    if (rc < 0 || opts->dry_run) {
+        applier_dispose(&a);
+        return rc;
+    }
+
+    a.out_cap = ZSTD_DStreamOutSize() > ZSTD_CStreamOutSize()
+                ? ZSTD_DStreamOutSize() : ZSTD_CStreamOutSize();
+    a.chunk = lpi_malloc(ctx, LPI_IO_CHUNK);
+    a.io = lpi_malloc(ctx, LPI_IO_CHUNK);
+    a.out = lpi_malloc(ctx, a.out_cap);
+    a.cctx = ZSTD_createCCtx();
+    if (!a.chunk || !a.io || !a.out || !a.cctx)
+        rc = lpi_nomem(ctx);
+    if (rc == 0) {
+        lpi_objenc_params(a.cctx, d->h.level);
+        rc = base_crcs(&a);
+    }
+    if (rc == 0)
+        rc = open_spool(&a, out);
+    if (rc == 0)
+        rc = load_dictionary(&a);
+    for (size_t i = 0; rc == 0 && i < a.meta.nsegs; i++)
+        if (!(i == 0 && a.dict_obj != SIZE_MAX && !a.objs[a.dict_obj].kept))
+            rc = run_segment(&a, i);
+    for (size_t i = 0; rc == 0 && i < a.nobjs; i++)
+        if (a.objs[i].src == SRC_RECODE)
+            rc = recode(&a, &a.objs[i]);
+
+    if (rc == 0)
+        rc = lpi_temp_create(ctx, out, 0644, &tmp, &fd);
+    if (rc == 0) {
+        rc = write_package(&a, fd, hash);
+        rc = lpi_atomic_finish(ctx, fd, tmp.data, rc);
+        fd = -1;
+        /* the reader's own checks on the result, before it takes the
+         * final name (objects were hashed as they were written) */
+        if (rc == 0) {
+            lp_package *check;
+            rc = lp_package_open(&check, ctx, tmp.data);
+            lp_package_free(check);
+            if (rc < 0)
+                lpi_error_prefix(ctx, "the rebuilt package fails its checks");
+        }
+        rc = lpi_atomic_install(ctx, tmp.data, out, rc);
+    }
+    if (rc == 0)
+        result->identical = memcmp(hash, d->h.target_hash, LP_HASH_BYTES) == 0;
+    lpi_buf_dispose(&tmp, ctx);
+    applier_dispose(&a);
+    return rc;
+}

@@ -1,0 +1,641 @@
+/*
+ * deltafile.c - the delta file format (lpd(5)): its text header and its
+ * meta block, written in one canonical form and parsed strictly.  A delta
+ * comes over the air from anywhere: every count and size is checked
+ * against the bytes that are really there before anything is allocated
+ * for it.
+ */
+#include "lpi_delta.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ header */
+
+int lpi_dheader_format(const lpi_dheader *h, lp_ctx *ctx, lpi_buf *out)
+{
+    char bm[LP_HASH_HEX_BYTES + 1], tm[LP_HASH_HEX_BYTES + 1];
+    char th[LP_HASH_HEX_BYTES + 1];
+
+    lpi_hash_hex(bm, h->base_manifest);
+    lpi_hash_hex(tm, h->target_manifest);
+    lpi_hash_hex(th, h->target_hash);
+    return lpi_buf_printf(out, ctx,
+        LPI_DELTA_MAGIC " 1\n"
+        "base %s %" PRIu64 " %s\n"
+        "target %s %" PRIu64 " %s\n"
+        "label %s\n"
+        "target-file %" PRIu64 " %s\n"
+        "level %d %s\n"
+        "window %" PRIu64 "\n"
+        "temp %" PRIu64 "\n"
+        "keep %" PRIu64 " %" PRIu64 "\n"
+        "patch %" PRIu64 " %" PRIu64 "\n"
+        "add %" PRIu64 " %" PRIu64 "\n"
+        "remove %" PRIu64 " %" PRIu64 "\n"
+        "renamed %" PRIu64 "\n"
+        "segments %" PRIu64 "\n"
+        "meta %" PRIu64 "\n\n",
+        h->base_id, h->base_version, bm, h->target_id, h->target_version, tm,
+        h->target_label, h->target_size, th, h->level,
+        h->exact ? "exact" : "inexact", h->window, h->temp,
+        h->keep[0], h->keep[1], h->patch[0], h->patch[1], h->add[0],
+        h->add[1], h->remove[0], h->remove[1], h->renamed, h->segments,
+        h->meta_size);
+}
+
+typedef struct cursor {
+    lp_ctx *ctx;
+    const char *p, *end;
+    unsigned line;
+    const char *fields[4];
+    size_t lens[4];
+    size_t nfields;
+} cursor;
+
+static int bad(cursor *c, const char *what)
+{
+    return lpi_error(c->ctx, LP_EFORMAT, "delta header line %u: %s", c->line,
+                     what);
+}
+
+/* The next line, which must start with key and have nfields more fields
+ * (the last one takes the rest of the line when rest is set) */
+static int next_line(cursor *c, const char *key, size_t nfields, bool rest)
+{
+    const char *nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
+    size_t klen = strlen(key);
+    const char *s;
+
+    c->line++;
+    if (!nl)
+        return lpi_error(c->ctx, LP_EFORMAT, "delta header is cut short or "
+                         "longer than %u bytes (line %u)",
+                         LPI_DELTA_MAX_HEADER, c->line);
+    if ((size_t)(nl - c->p) < klen + 1 || memcmp(c->p, key, klen) != 0 ||
+        c->p[klen] != ' ') {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "expected '%s'", key);
+        return bad(c, msg);
+    }
+    s = c->p + klen + 1;
+    c->nfields = 0;
+    while (c->nfields < nfields) {
+        const char *sp = (rest && c->nfields + 1 == nfields)
+                         ? NULL : memchr(s, ' ', (size_t)(nl - s));
+        const char *e = sp ? sp : nl;
+        c->fields[c->nfields] = s;
+        c->lens[c->nfields] = (size_t)(e - s);
+        c->nfields++;
+        if (!sp)
+            break;
+        s = sp + 1;
+    }
+    if (c->nfields != nfields ||
+        (c->fields[nfields - 1] + c->lens[nfields - 1]) != nl)
+        return bad(c, "wrong number of fields");
+    for (const char *q = c->p; q < nl; q++)
+        if ((unsigned char)*q < 0x20 || *q == 0x7f)
+            return bad(c, "control character");
+    c->p = nl + 1;
+    return 0;
+}
+
+static int num(cursor *c, size_t i, uint64_t max, uint64_t *out)
+{
+    if (lpi_parse_u64(c->fields[i], c->lens[i], max, out) < 0)
+        return bad(c, "not a canonical number in range");
+    return 0;
+}
+
+static int hash(cursor *c, size_t i, unsigned char out[LP_HASH_BYTES])
+{
+    char hex[LP_HASH_HEX_BYTES + 1];
+
+    if (c->lens[i] != LP_HASH_HEX_BYTES)
+        return bad(c, "a hash is 64 lowercase hexadecimal digits");
+    memcpy(hex, c->fields[i], LP_HASH_HEX_BYTES);
+    hex[LP_HASH_HEX_BYTES] = '\0';
+    if (lpi_hash_unhex(out, hex) < 0)
+        return bad(c, "a hash is 64 lowercase hexadecimal digits");
+    return 0;
+}
+
+static int identity(cursor *c, const char *key, char *id, uint64_t *version,
+                    unsigned char *mhash)
+{
+    int rc = next_line(c, key, 3, false);
+
+    if (rc == 0 && lpi_check_id(c->ctx, c->fields[0], c->lens[0]) < 0)
+        rc = bad(c, "not a valid package id");
+    if (rc == 0) {
+        memcpy(id, c->fields[0], c->lens[0]);
+        id[c->lens[0]] = '\0';
+        rc = num(c, 1, INT64_MAX, version);
+    }
+    if (rc == 0 && *version == 0)
+        rc = bad(c, "version 0");
+    return rc < 0 ? rc : hash(c, 2, mhash);
+}
+
+static int pair(cursor *c, const char *key, uint64_t out[2])
+{
+    int rc = next_line(c, key, 2, false);
+
+    if (rc == 0)
+        rc = num(c, 0, LP_MAX_ENTRIES + 1u, &out[0]);
+    return rc < 0 ? rc : num(c, 1, INT64_MAX, &out[1]);
+}
+
+static int single(cursor *c, const char *key, uint64_t max, uint64_t *out)
+{
+    int rc = next_line(c, key, 1, false);
+
+    return rc < 0 ? rc : num(c, 0, max, out);
+}
+
+int lpi_dheader_parse(lpi_dheader *h, lp_ctx *ctx, const char *data,
+                      size_t len)
+{
+    cursor c = { ctx, data, data + (len < LPI_DELTA_MAX_HEADER
+                                    ? len : LPI_DELTA_MAX_HEADER),
+                 0, { NULL }, { 0 }, 0 };
+    uint64_t v;
+    int rc;
+
+    memset(h, 0, sizeof(*h));
+    if (len < sizeof(LPI_DELTA_MAGIC) ||
+        memcmp(data, LPI_DELTA_MAGIC " ", sizeof(LPI_DELTA_MAGIC)) != 0)
+        return lpi_error(ctx, LP_EFORMAT, "not a delta (it does not start "
+                         "with '" LPI_DELTA_MAGIC "')");
+    rc = next_line(&c, LPI_DELTA_MAGIC, 1, false);
+    if (rc < 0)
+        return rc;
+    if (lpi_parse_u64(c.fields[0], c.lens[0], UINT32_MAX, &v) < 0 || v == 0)
+        return bad(&c, "not a format version");
+    if (v != 1)
+        return lpi_error(ctx, LP_EVERSION, "delta format %" PRIu64 " is newer "
+                         "than this library reads (1): update lp", v);
+    rc = identity(&c, "base", h->base_id, &h->base_version,
+                  h->base_manifest);
+    if (rc == 0)
+        rc = identity(&c, "target", h->target_id, &h->target_version,
+                      h->target_manifest);
+    if (rc == 0)
+        rc = next_line(&c, "label", 1, true);
+    if (rc == 0) {
+        if (lpi_check_label(ctx, c.fields[0], c.lens[0]) < 0)
+            return bad(&c, "not a valid label");
+        memcpy(h->target_label, c.fields[0], c.lens[0]);
+        h->target_label[c.lens[0]] = '\0';
+        rc = next_line(&c, "target-file", 2, false);
+    }
+    if (rc == 0)
+        rc = num(&c, 0, INT64_MAX, &h->target_size);
+    if (rc == 0)
+        rc = hash(&c, 1, h->target_hash);
+    if (rc == 0)
+        rc = next_line(&c, "level", 2, false);
+    if (rc == 0) {
+        if (num(&c, 0, 22, &v) < 0 || v == 0)
+            return bad(&c, "zstd level must be 1 to 22");
+        h->level = (int)v;
+        if (c.lens[1] == 5 && memcmp(c.fields[1], "exact", 5) == 0)
+            h->exact = true;
+        else if (!(c.lens[1] == 7 && memcmp(c.fields[1], "inexact", 7) == 0))
+            return bad(&c, "expected 'exact' or 'inexact'");
+        rc = single(&c, "window", INT64_MAX, &h->window);
+    }
+    if (rc == 0)
+        rc = single(&c, "temp", INT64_MAX, &h->temp);
+    if (rc == 0)
+        rc = pair(&c, "keep", h->keep);
+    if (rc == 0)
+        rc = pair(&c, "patch", h->patch);
+    if (rc == 0)
+        rc = pair(&c, "add", h->add);
+    if (rc == 0)
+        rc = pair(&c, "remove", h->remove);
+    if (rc == 0)
+        rc = single(&c, "renamed", LP_MAX_ENTRIES, &h->renamed);
+    if (rc == 0)
+        rc = single(&c, "segments", LP_MAX_ENTRIES + 1u, &h->segments);
+    if (rc == 0)
+        rc = single(&c, "meta", INT64_MAX, &h->meta_size);
+    if (rc < 0)
+        return rc;
+    c.line++;
+    if (c.p >= c.end || *c.p != '\n')
+        return bad(&c, "expected the blank line that ends the header");
+    h->header_len = (size_t)(c.p + 1 - data);
+    return 0;
+}
+
+/* ------------------------------------------------------------ meta */
+
+static int put(lpi_buf *b, lp_ctx *ctx, uint64_t v, unsigned bytes)
+{
+    unsigned char x[8];
+
+    for (unsigned i = 0; i < bytes; i++)
+        x[i] = (unsigned char)(v >> (8 * i));
+    return lpi_buf_add(b, ctx, x, bytes);
+}
+
+int lpi_dmeta_format(const lpi_dmeta *m, lp_ctx *ctx, lpi_buf *out)
+{
+    int rc = put(out, ctx, m->manifest_len, 4);
+
+    if (rc == 0)
+        rc = lpi_buf_add(out, ctx, m->manifest, m->manifest_len);
+    if (rc == 0)
+        rc = put(out, ctx, m->nsigs, 4);
+    for (size_t i = 0; rc == 0 && i < m->nsigs; i++) {
+        size_t n = strlen(m->sigs[i].name);
+        rc = put(out, ctx, n, 2);
+        if (rc == 0)
+            rc = lpi_buf_add(out, ctx, m->sigs[i].name, n);
+        if (rc == 0)
+            rc = put(out, ctx, m->sigs[i].len, 4);
+        if (rc == 0)
+            rc = lpi_buf_add(out, ctx, m->sigs[i].data, m->sigs[i].len);
+    }
+    if (rc == 0)
+        rc = put(out, ctx, m->nobjs, 4);
+    for (size_t i = 0; rc == 0 && i < m->nobjs; i++) {
+        rc = put(out, ctx, m->objs[i].entry, 4);
+        if (rc == 0)
+            rc = put(out, ctx, m->objs[i].form, 1);
+    }
+    if (rc == 0)
+        rc = put(out, ctx, m->nsegs, 4);
+    for (size_t i = 0; rc == 0 && i < m->nsegs; i++) {
+        const lpi_dseg *s = &m->segs[i];
+        rc = put(out, ctx, s->nprefix, 4);
+        for (uint32_t k = 0; rc == 0 && k < s->nprefix; k++)
+            rc = put(out, ctx, s->prefix[k], 4);
+        if (rc == 0)
+            rc = put(out, ctx, s->ncontent, 4);
+        for (uint32_t k = 0; rc == 0 && k < s->ncontent; k++)
+            rc = put(out, ctx, s->content[k], 4);
+        if (rc == 0)
+            rc = put(out, ctx, s->frame_len, 8);
+    }
+    return rc;
+}
+
+typedef struct reader {
+    lp_ctx *ctx;
+    const unsigned char *p, *end;
+} reader;
+
+static int get(reader *r, unsigned bytes, uint64_t *v)
+{
+    if ((size_t)(r->end - r->p) < bytes)
+        return lpi_error(r->ctx, LP_EFORMAT, "delta meta block is cut short");
+    *v = 0;
+    for (unsigned i = 0; i < bytes; i++)
+        *v |= (uint64_t)r->p[i] << (8 * i);
+    r->p += bytes;
+    return 0;
+}
+
+/* A count of items of at least min_bytes each that must still fit */
+static int count(reader *r, unsigned bytes, size_t min_bytes, size_t max,
+                 const char *what, size_t *out)
+{
+    uint64_t v;
+    int rc = get(r, bytes, &v);
+
+    if (rc < 0)
+        return rc;
+    if (v > max || v * min_bytes > (uint64_t)(r->end - r->p))
+        return lpi_error(r->ctx, LP_EFORMAT, "delta meta block: %" PRIu64
+                         " %s do not fit", v, what);
+    *out = (size_t)v;
+    return 0;
+}
+
+static int take(reader *r, size_t n, const unsigned char **out)
+{
+    if ((size_t)(r->end - r->p) < n)
+        return lpi_error(r->ctx, LP_EFORMAT, "delta meta block is cut short");
+    *out = r->p;
+    r->p += n;
+    return 0;
+}
+
+int lpi_dmeta_parse(lpi_dmeta *m, lp_ctx *ctx, const unsigned char *data,
+                    size_t len)
+{
+    reader r = { ctx, data, data + len };
+    size_t nidx = 0, names = 0;
+    const unsigned char *mark;
+    uint64_t v;
+    int rc;
+
+    memset(m, 0, sizeof(*m));
+    rc = count(&r, 4, 1, LP_MAX_MANIFEST_BYTES, "manifest bytes",
+               &m->manifest_len);
+    if (rc == 0)
+        rc = take(&r, m->manifest_len, &m->manifest);
+    if (rc == 0)
+        rc = count(&r, 4, 6, LP_MAX_SIGNATURES, "signatures", &m->nsigs);
+    if (rc < 0)
+        return rc;
+    /* two passes over signatures and segments: sizes, then the copies */
+    mark = r.p;
+    for (size_t i = 0; i < m->nsigs; i++) {
+        const unsigned char *skip;
+        size_t n;
+        rc = count(&r, 2, 1, LP_MAX_NAME_BYTES + 16, "name bytes", &n);
+        if (rc == 0)
+            rc = take(&r, n, &skip);
+        names += n + 1;
+        if (rc == 0)
+            rc = count(&r, 4, 1, LP_SIG_MAX_FILE_BYTES, "signature bytes",
+                       &n);
+        if (rc == 0)
+            rc = take(&r, n, &skip);
+        if (rc < 0)
+            return rc;
+    }
+    r.p = mark;
+    m->sigs = lpi_calloc(ctx, m->nsigs + 1, sizeof(*m->sigs));
+    m->names = lpi_malloc(ctx, names + 1);
+    if (!m->sigs || !m->names) {
+        lpi_dmeta_dispose(m, ctx);
+        return LP_ENOMEM;
+    }
+    names = 0;
+    for (size_t i = 0; i < m->nsigs; i++) {
+        const unsigned char *p;
+        size_t n;
+        (void)count(&r, 2, 1, SIZE_MAX, "", &n);
+        (void)take(&r, n, &p);
+        memcpy(m->names + names, p, n);
+        m->names[names + n] = '\0';
+        if (memchr(p, '\0', n)) {
+            lpi_dmeta_dispose(m, ctx);
+            return lpi_error(ctx, LP_EFORMAT, "delta meta block: a "
+                             "signature name holds a NUL byte");
+        }
+        m->sigs[i].name = m->names + names;
+        names += n + 1;
+        (void)count(&r, 4, 1, SIZE_MAX, "", &m->sigs[i].len);
+        (void)take(&r, m->sigs[i].len, &m->sigs[i].data);
+    }
+    rc = count(&r, 4, 5, LP_MAX_ENTRIES + 1u, "objects", &m->nobjs);
+    if (rc == 0) {
+        m->objs = lpi_calloc(ctx, m->nobjs + 1, sizeof(*m->objs));
+        if (!m->objs)
+            rc = LP_ENOMEM;
+    }
+    for (size_t i = 0; rc == 0 && i < m->nobjs; i++) {
+        rc = get(&r, 4, &v);
+        m->objs[i].entry = (uint32_t)v;
+        if (rc == 0)
+            rc = get(&r, 1, &v);
+        if (rc == 0 && v > LPI_FORM_DICT)
+            rc = lpi_error(ctx, LP_EFORMAT, "delta meta block: object %zu "
+                           "has unknown form %" PRIu64, i, v);
+        m->objs[i].form = (uint8_t)v;
+    }
+    if (rc == 0)
+        rc = count(&r, 4, 16, LP_MAX_ENTRIES + 1u, "segments", &m->nsegs);
+    if (rc < 0) {
+        lpi_dmeta_dispose(m, ctx);
+        return rc;
+    }
+    mark = r.p;
+    for (size_t i = 0; i < m->nsegs && rc == 0; i++) {
+        const unsigned char *skip;
+        size_t n;
+        for (int part = 0; part < 2 && rc == 0; part++) {
+            rc = count(&r, 4, 4, LP_MAX_ENTRIES + 1u, "indices", &n);
+            if (rc == 0)
+                rc = take(&r, n * 4, &skip);
+            nidx += n;
+        }
+        if (rc == 0)
+            rc = get(&r, 8, &v);
+    }
+    if (rc == 0 && r.p != r.end)
+        rc = lpi_error(ctx, LP_EFORMAT, "delta meta block has %zu bytes "
+                       "after its end", (size_t)(r.end - r.p));
+    if (rc == 0) {
+        m->segs = lpi_calloc(ctx, m->nsegs + 1, sizeof(*m->segs));
+        m->indices = lpi_calloc(ctx, nidx + 1, sizeof(*m->indices));
+        if (!m->segs || !m->indices)
+            rc = LP_ENOMEM;
+    }
+    if (rc < 0) {
+        lpi_dmeta_dispose(m, ctx);
+        return rc;
+    }
+    r.p = mark;
+    nidx = 0;
+    for (size_t i = 0; i < m->nsegs; i++) {
+        lpi_dseg *s = &m->segs[i];
+        size_t n;
+        for (int part = 0; part < 2; part++) {
+            uint32_t *arr = m->indices + nidx;
+            (void)count(&r, 4, 4, SIZE_MAX, "", &n);
+            for (size_t k = 0; k < n; k++) {
+                (void)get(&r, 4, &v);
+                arr[k] = (uint32_t)v;
+            }
+            if (part == 0) {
+                s->prefix = arr;
+                s->nprefix = (uint32_t)n;
+            } else {
+                s->content = arr;
+                s->ncontent = (uint32_t)n;
+            }
+            nidx += n;
+        }
+        (void)get(&r, 8, &s->frame_len);
+    }
+    return 0;
+}
+
+void lpi_dmeta_dispose(lpi_dmeta *m, lp_ctx *ctx)
+{
+    lpi_free(ctx, m->sigs);
+    lpi_free(ctx, m->names);
+    lpi_free(ctx, m->objs);
+    lpi_free(ctx, m->segs);
+    lpi_free(ctx, m->indices);
+    memset(m, 0, sizeof(*m));
+}
+
+/* ------------------------------------------------------------ packages */
+
+const lpi_object *lpi_package_object(const lp_package *p,
+                                     const unsigned char *hash)
+{
+    size_t lo = 0, hi = p->nobjects;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = memcmp(p->objects[mid].hash, hash, LP_HASH_BYTES);
+        if (c == 0)
+            return &p->objects[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+int lpi_object_form(const lp_package *p, const lpi_object *o)
+{
+    (void)p;
+    if (!o->compressed)
+        return LPI_FORM_STORED;
+    return o->ddict ? LPI_FORM_DICT : LPI_FORM_ZSTD;
+}
+
+void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES])
+{
+    lpi_hasher h;
+
+    lpi_hash_init(&h);
+    lpi_hash_update(&h, p->manifest_bytes, p->manifest_len);
+    lpi_hash_final(&h, out);
+}
+
+int lpi_file_hash(lp_ctx *ctx, int fd, uint64_t size,
+                  unsigned char out[LP_HASH_BYTES])
+{
+    unsigned char *buf = lpi_malloc(ctx, LPI_IO_CHUNK);
+    lpi_hasher h;
+    uint64_t off = 0;
+    int rc = buf ? 0 : LP_ENOMEM;
+
+    lpi_hash_init(&h);
+    while (rc == 0 && off < size) {
+        size_t n = size - off < LPI_IO_CHUNK ? (size_t)(size - off)
+                                             : LPI_IO_CHUNK;
+        rc = lpi_pread_full(ctx, fd, buf, n, off);
+        if (rc == 0)
+            lpi_hash_update(&h, buf, n);
+        off += n;
+    }
+    lpi_hash_final(&h, out);
+    lpi_free(ctx, buf);
+    return rc;
+}
+
+/* ------------------------------------------------------------ lp_delta */
+
+void lpi_dheader_info(const lpi_dheader *h, uint64_t size,
+                      lp_delta_info *i)
+{
+    memset(i, 0, sizeof(*i));
+    snprintf(i->base_id, sizeof(i->base_id), "%s", h->base_id);
+    i->base_version = h->base_version;
+    lpi_hash_hex(i->base_manifest, h->base_manifest);
+    snprintf(i->target_id, sizeof(i->target_id), "%s", h->target_id);
+    i->target_version = h->target_version;
+    snprintf(i->target_label, sizeof(i->target_label), "%s",
+             h->target_label);
+    lpi_hash_hex(i->target_manifest, h->target_manifest);
+    i->delta_size = size;
+    i->target_size = h->target_size;
+    i->temp_size = h->temp;
+    i->window = h->window;
+    i->level = h->level;
+    i->exact = h->exact;
+    i->keep_objects = h->keep[0];
+    i->keep_bytes = h->keep[1];
+    i->patch_objects = h->patch[0];
+    i->patch_bytes = h->patch[1];
+    i->add_objects = h->add[0];
+    i->add_bytes = h->add[1];
+    i->remove_objects = h->remove[0];
+    i->remove_bytes = h->remove[1];
+    i->renamed_paths = h->renamed;
+    i->segments = h->segments;
+}
+
+int lp_delta_sniff(const void *data, size_t len)
+{
+    return len >= sizeof(LPI_DELTA_MAGIC) &&
+           memcmp(data, LPI_DELTA_MAGIC " ", sizeof(LPI_DELTA_MAGIC)) == 0;
+}
+
+int lp_delta_open(lp_delta **out, lp_ctx *ctx, const char *path)
+{
+    char head[LPI_DELTA_MAX_HEADER];
+    unsigned char sum[LP_HASH_BYTES], trailer[LP_HASH_BYTES];
+    struct stat st;
+    lp_delta *d;
+    size_t n;
+    int rc;
+
+    LP_ASSERT_ARG(out && ctx && path);
+    *out = NULL;
+    d = lpi_calloc(ctx, 1, sizeof(*d));
+    if (!d)
+        return LP_ENOMEM;
+    d->ctx = ctx;
+    d->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (d->fd < 0) {
+        rc = lpi_error(ctx, LP_EIO, "cannot open '%s': %s", path,
+                       strerror(errno));
+        goto fail;
+    }
+    if (fstat(d->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        rc = lpi_error(ctx, LP_EIO, "'%s' is not a regular file", path);
+        goto fail;
+    }
+    d->file_size = (uint64_t)st.st_size;
+    n = d->file_size < sizeof(head) ? (size_t)d->file_size : sizeof(head);
+    rc = lpi_pread_full(ctx, d->fd, head, n, 0);
+    if (rc == 0)
+        rc = lpi_dheader_parse(&d->h, ctx, head, n);
+    if (rc == 0 && (d->h.meta_size > d->file_size ||
+                    d->file_size - d->h.meta_size <
+                        d->h.header_len + LPI_DELTA_TRAILER))
+        rc = lpi_error(ctx, LP_EFORMAT, "delta is cut short: %" PRIu64
+                       " bytes, its header declares more", d->file_size);
+    if (rc == 0)
+        rc = lpi_file_hash(ctx, d->fd, d->file_size - LPI_DELTA_TRAILER, sum);
+    if (rc == 0)
+        rc = lpi_pread_full(ctx, d->fd, trailer, sizeof(trailer),
+                            d->file_size - LPI_DELTA_TRAILER);
+    if (rc == 0 && sodium_memcmp(sum, trailer, sizeof(sum)) != 0)
+        rc = lpi_error(ctx, LP_EHASH, "delta is damaged: its checksum does "
+                       "not match (get it again)");
+    if (rc < 0) {
+        lpi_error_prefix(ctx, "%s", path);
+        goto fail;
+    }
+    lpi_dheader_info(&d->h, d->file_size, &d->info);
+    *out = d;
+    return 0;
+fail:
+    lp_delta_free(d);
+    return rc;
+}
+
+const lp_delta_info *lp_delta_get_info(const lp_delta *d)
+{
+    return &d->info;
+}
+
+void lp_delta_free(lp_delta *d)
+{
+    if (!d)
+        return;
+    if (d->fd >= 0)
+        close(d->fd);
+    lpi_free(d->ctx, d);
+}

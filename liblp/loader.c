@@ -1,0 +1,378 @@
+/*
+ * loader.c - lesson files loaded ahead on worker threads.
+ *
+ * Loading (reading, parsing, normalizing, the text pass, the schema) is
+ * most of a check, and each file's is independent of the others'.  The
+ * check plans the files in the order it will ask for them; worker threads
+ * and the calling thread, while it waits, load them ahead, at most a window
+ * of files past the one asked for (memory stays bounded).  A thread loads
+ * into a private copy of the project whose diagnostics are recorded
+ * (lpi_diag() with p->log set); they are reported when the check asks for
+ * the file, on its thread, with the counting and limits lpi_diag() applies:
+ * the output is the same, in the same order, whatever the threads did.
+ *
+ * Thread safety: libxml2 documents, parsers and schema validation contexts
+ * are per file (the compiled schema is shared, read only); ICU's
+ * normalizer and script functions are thread-safe; each thread has its own
+ * lp_ctx (same allocator) for its errors.  The curriculum file is only
+ * read: a thread gets a copy of its struct, for its error count.
+ */
+#include "lpi_source.h"
+
+#include <pthread.h>
+#include <string.h>
+
+/* Most threads, and how far ahead of the check they may load, per thread */
+#define MAX_THREADS 8u
+#define AHEAD_PER_THREAD 8u
+
+typedef struct job {
+    char *rel;
+    lpi_syntax syntax;
+    const void *at;
+    lpi_srcfile *f;          /* the loaded file, not in the project yet */
+    lpi_diaglog log;
+    int rc;
+    char *err;               /* the message of a failure (rc < 0) */
+    bool done;
+} job;
+
+typedef struct runner {
+    struct lpi_loader *l;
+    lp_project shadow;       /* the project, with its own ctx and a log */
+    lpi_srcfile where;       /* a copy of the curriculum file */
+    pthread_t tid;
+    bool started;
+} runner;
+
+struct lpi_loader {
+    lp_project *p;
+    lpi_srcfile *where;
+    job *jobs;
+    size_t njobs, capjobs;
+    const char **planned;    /* set of the jobs' paths (open addressing) */
+    size_t planned_mask;
+    size_t next;             /* the next job to start */
+    size_t taken;            /* jobs asked for */
+    size_t ahead;
+    bool started, stop;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    runner *runners;         /* runners[0] is the calling thread's */
+    unsigned nrunners;
+};
+
+static size_t str_hash(const char *s)
+{
+    size_t h = 1469598103934665603u; /* FNV-1a */
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211u;
+    return h;
+}
+
+int lpi_loader_new(lpi_loader **out, lp_project *p, lpi_srcfile *where)
+{
+    lpi_loader *l = lpi_calloc(p->ctx, 1, sizeof(*l));
+
+    *out = NULL;
+    if (!l)
+        return LP_ENOMEM;
+    l->p = p;
+    l->where = where;
+    if (pthread_mutex_init(&l->lock, NULL) != 0) {
+        lpi_free(p->ctx, l);
+        return lpi_error(p->ctx, LP_EINTERNAL, "cannot create a lock");
+    }
+    if (pthread_cond_init(&l->cond, NULL) != 0) {
+        pthread_mutex_destroy(&l->lock);
+        lpi_free(p->ctx, l);
+        return lpi_error(p->ctx, LP_EINTERNAL, "cannot create a lock");
+    }
+    *out = l;
+    return 0;
+}
+
+/* Is rel planned already?  If not, remember it */
+static int plan_once(lpi_loader *l, const char *rel, bool *seen)
+{
+    lp_ctx *ctx = l->p->ctx;
+    size_t i;
+
+    *seen = false;
+    if (2 * (l->njobs + 1) > l->planned_mask) {
+        size_t cap = l->planned_mask ? 2 * (l->planned_mask + 1) : 256;
+        const char **slots = lpi_calloc(ctx, cap, sizeof(*slots));
+
+        if (!slots)
+            return LP_ENOMEM;
+        for (size_t k = 0; l->planned && k <= l->planned_mask; k++)
+            if (l->planned[k]) {
+                for (i = str_hash(l->planned[k]) & (cap - 1); slots[i];
+                     i = (i + 1) & (cap - 1))
+                    ;
+                slots[i] = l->planned[k];
+            }
+        lpi_free(ctx, (void *)l->planned);
+        l->planned = slots;
+        l->planned_mask = cap - 1;
+    }
+    for (i = str_hash(rel) & l->planned_mask; l->planned[i];
+         i = (i + 1) & l->planned_mask)
+        if (strcmp(l->planned[i], rel) == 0) {
+            *seen = true;
+            return 0;
+        }
+    l->planned[i] = rel;
+    return 0;
+}
+
+int lpi_loader_plan(lpi_loader *l, const char *rel, lpi_syntax syntax,
+                    const void *at)
+{
+    lp_ctx *ctx = l->p->ctx;
+    bool seen;
+    char *copy;
+    job *j;
+    int rc;
+
+    if (l->started || l->njobs > LPI_MAX_LESSONS)
+        return 0;
+    copy = lpi_strdup(ctx, rel);
+    if (!copy)
+        return LP_ENOMEM;
+    rc = lpi_grow(ctx, (void **)&l->jobs, &l->capjobs, l->njobs + 1,
+                  sizeof(*l->jobs));
+    if (rc == 0)
+        rc = plan_once(l, copy, &seen);
+    if (rc < 0 || seen) {
+        lpi_free(ctx, copy);
+        return rc;
+    }
+    j = &l->jobs[l->njobs++];
+    memset(j, 0, sizeof(*j));
+    j->rel = copy;
+    j->syntax = syntax;
+    j->at = at;
+    return 0;
+}
+
+static void job_dispose(lp_project *p, job *j)
+{
+    for (size_t i = 0; i < j->log.n; i++)
+        lpi_free(p->ctx, j->log.items[i].msg);
+    lpi_free(p->ctx, j->log.items);
+    lpi_src_free(p, j->log.keep);
+    memset(&j->log, 0, sizeof(j->log));
+    lpi_src_free(p, j->f);
+    j->f = NULL;
+    lpi_free(p->ctx, j->err);
+    j->err = NULL;
+    lpi_free(p->ctx, j->rel);
+    j->rel = NULL;
+}
+
+/* Load job j on runner r's private project */
+static void run(runner *r, job *j)
+{
+    lp_project *sp = &r->shadow;
+
+    j->log.where = &r->where;
+    sp->log = &j->log;
+    sp->nerrors = sp->nwarnings = 0;
+    r->where.nerrors = 0;
+    j->rc = lpi_src_load_file(sp, j->rel, j->syntax, "lesson", &r->where,
+                              j->at, &j->f);
+    sp->log = NULL;
+    if (j->rc >= 0 && j->log.rc < 0)
+        j->rc = lpi_nomem(sp->ctx);
+    if (j->rc < 0)
+        j->err = lpi_strdup(sp->ctx, lp_ctx_errmsg(sp->ctx));
+}
+
+/* Can a runner start the next job?  (lock held) */
+static bool can_start(const lpi_loader *l)
+{
+    return !l->stop && l->next < l->njobs && l->next < l->taken + l->ahead;
+}
+
+static void *worker_main(void *arg)
+{
+    runner *r = arg;
+    lpi_loader *l = r->l;
+
+    pthread_mutex_lock(&l->lock);
+    for (;;) {
+        job *j;
+
+        while (!l->stop && !can_start(l))
+            pthread_cond_wait(&l->cond, &l->lock);
+        if (l->stop)
+            break;
+        j = &l->jobs[l->next++];
+        pthread_mutex_unlock(&l->lock);
+        run(r, j);
+        pthread_mutex_lock(&l->lock);
+        j->done = true;
+        pthread_cond_broadcast(&l->cond);
+    }
+    pthread_mutex_unlock(&l->lock);
+    return NULL;
+}
+
+static int runner_init(lpi_loader *l, runner *r)
+{
+    lp_project *p = l->p;
+    int rc;
+
+    r->l = l;
+    r->shadow = *p;
+    r->shadow.files = NULL;
+    r->shadow.nfiles = r->shadow.capfiles = 0;
+    r->shadow.fn = NULL;
+    r->shadow.user = NULL;
+    r->shadow.log = NULL;
+    r->shadow.ctx = NULL;
+    r->where = *l->where;
+    rc = lp_ctx_new(&r->shadow.ctx, &p->ctx->alloc);
+    if (rc < 0)
+        return lpi_error(p->ctx, rc, "cannot create a loader context");
+    return 0;
+}
+
+/* Start the threads: one per CPU, the calling thread counting as one */
+static int start(lpi_loader *l)
+{
+    lp_project *p = l->p;
+    unsigned n = lpi_cpu_count();
+    int rc;
+
+    l->started = true;
+    if (n > MAX_THREADS)
+        n = MAX_THREADS;
+    if (n > l->njobs)
+        n = l->njobs ? (unsigned)l->njobs : 1;
+    l->runners = lpi_calloc(p->ctx, n, sizeof(*l->runners));
+    if (!l->runners)
+        return LP_ENOMEM;
+    l->ahead = (size_t)n * AHEAD_PER_THREAD;
+    rc = runner_init(l, &l->runners[0]);
+    if (rc < 0)
+        return rc;
+    l->nrunners = 1;
+    for (unsigned t = 1; t < n; t++) {
+        runner *r = &l->runners[t];
+
+        rc = runner_init(l, r);
+        if (rc < 0)
+            return rc;
+        l->nrunners++;
+        /* fewer threads than CPUs is only slower */
+        r->started = pthread_create(&r->tid, NULL, worker_main, r) == 0;
+    }
+    return 0;
+}
+
+/* Report j's recorded diagnostics, counted as lpi_diag() counts them */
+static void replay(lpi_loader *l, job *j)
+{
+    lp_project *p = l->p;
+    lpi_srcfile *f = j->f ? j->f : j->log.keep;
+
+    if (f)
+        f->nerrors = 0; /* counted again below */
+    for (size_t i = 0; i < j->log.n; i++) {
+        const lpi_logged *it = &j->log.items[i];
+
+        lpi_diag_emit(p, &it->d, it->acct == 1 ? f : it->acct == 2 ?
+                      l->where : NULL);
+    }
+    p->nerrors += j->log.over_errors;
+    p->nwarnings += j->log.over_warnings;
+    if (f)
+        f->nerrors += (unsigned)(j->log.over_errors +
+                                 j->log.over_warnings);
+}
+
+int lpi_loader_load(lpi_loader *l, const char *rel, lpi_syntax syntax,
+                    const void *at, lpi_srcfile **out)
+{
+    lp_project *p = l->p;
+    job *j;
+    int rc;
+
+    *out = NULL;
+    if (!l->started) {
+        rc = start(l);
+        if (rc < 0)
+            return rc;
+    }
+    j = l->taken < l->njobs ? &l->jobs[l->taken] : NULL;
+    if (!j || j->syntax != syntax || j->at != at || strcmp(j->rel, rel) != 0)
+        return lpi_src_load(p, rel, syntax, "lesson", l->where, at, out);
+
+    /* wait for it, loading the next ones meanwhile */
+    pthread_mutex_lock(&l->lock);
+    while (!j->done) {
+        job *next;
+
+        if (!can_start(l)) {
+            pthread_cond_wait(&l->cond, &l->lock);
+            continue;
+        }
+        next = &l->jobs[l->next++];
+        pthread_mutex_unlock(&l->lock);
+        run(&l->runners[0], next);
+        pthread_mutex_lock(&l->lock);
+        next->done = true;
+        pthread_cond_broadcast(&l->cond);
+    }
+    l->taken++;
+    pthread_cond_broadcast(&l->cond);
+    pthread_mutex_unlock(&l->lock);
+
+    replay(l, j);
+    rc = j->rc;
+    if (rc < 0)
+        rc = lpi_error(p->ctx, rc, "%s", j->err ? j->err : lp_strerror(rc));
+    if (j->f) {
+        /* added even when it failed: the project owns it */
+        int rc2 = lpi_grow(p->ctx, (void **)&p->files, &p->capfiles,
+                           p->nfiles + 1, sizeof(*p->files));
+        if (rc2 < 0) {
+            job_dispose(p, j);
+            return rc2;
+        }
+        p->files[p->nfiles++] = j->f;
+        *out = j->f;
+        j->f = NULL;
+    }
+    job_dispose(p, j);
+    return rc;
+}
+
+void lpi_loader_free(lpi_loader *l)
+{
+    lp_project *p;
+
+    if (!l)
+        return;
+    p = l->p;
+    pthread_mutex_lock(&l->lock);
+    l->stop = true;
+    pthread_cond_broadcast(&l->cond);
+    pthread_mutex_unlock(&l->lock);
+    for (unsigned t = 0; t < l->nrunners; t++) {
+        if (l->runners[t].started)
+            pthread_join(l->runners[t].tid, NULL);
+        lp_ctx_free(l->runners[t].shadow.ctx);
+    }
+    for (size_t i = 0; i < l->njobs; i++)
+        job_dispose(p, &l->jobs[i]);
+    lpi_free(p->ctx, l->runners);
+    lpi_free(p->ctx, l->jobs);
+    lpi_free(p->ctx, (void *)l->planned);
+    pthread_cond_destroy(&l->cond);
+    pthread_mutex_destroy(&l->lock);
+    lpi_free(p->ctx, l);
+}

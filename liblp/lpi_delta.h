@@ -1,0 +1,107 @@
+/*
+ * lpi_delta.h - deltas between two packages (lpd(5)): the file format
+ * (deltafile.c), making one (delta.c) and applying one (apply.c).
+ */
+#ifndef LPI_DELTA_H
+#define LPI_DELTA_H
+
+#include "lpi.h"
+
+#define LPI_DELTA_MAGIC "lpk-delta"
+/* The text header, blank line included, is at most this long */
+#define LPI_DELTA_MAX_HEADER 4096u
+/* The decoded meta block: the new manifest, signatures and layout */
+#define LPI_DELTA_MAX_META \
+    ((uint64_t)LP_MAX_MANIFEST_BYTES + 32u * 1024u * 1024u)
+#define LPI_DELTA_TRAILER LP_HASH_BYTES
+/* How an object is stored in the new package */
+enum { LPI_FORM_STORED = 0, LPI_FORM_ZSTD = 1, LPI_FORM_DICT = 2 };
+/* The entry index that names the manifest's dictionary */
+#define LPI_DELTA_DICT_ENTRY 0xffffffffu
+
+/* The text header (lpd(5) THE HEADER) */
+typedef struct lpi_dheader {
+    char base_id[LP_MAX_ID_BYTES + 1];
+    uint64_t base_version;
+    unsigned char base_manifest[LP_HASH_BYTES];
+    char target_id[LP_MAX_ID_BYTES + 1];
+    uint64_t target_version;
+    char target_label[LP_MAX_LABEL_BYTES + 1];
+    unsigned char target_manifest[LP_HASH_BYTES];
+    uint64_t target_size;
+    unsigned char target_hash[LP_HASH_BYTES];
+    int level;
+    bool exact;
+    uint64_t window, temp;
+    uint64_t keep[2], patch[2], add[2], remove[2]; /* objects, bytes */
+    uint64_t renamed;
+    uint64_t segments;
+    uint64_t meta_size;        /* bytes of the meta frame */
+    size_t header_len;         /* bytes of the header, blank line included */
+} lpi_dheader;
+
+/* The public summary of a header; size: the delta file's bytes */
+void lpi_dheader_info(const lpi_dheader *h, uint64_t size,
+                      lp_delta_info *info);
+
+struct lp_delta {
+    lp_ctx *ctx;
+    int fd;
+    uint64_t file_size;
+    lpi_dheader h;
+    lp_delta_info info;
+};
+
+int lpi_dheader_format(const lpi_dheader *h, lp_ctx *ctx, lpi_buf *out);
+/* Parse the header at the start of data (len: bytes available) */
+int lpi_dheader_parse(lpi_dheader *h, lp_ctx *ctx, const char *data,
+                      size_t len);
+
+typedef struct lpi_dsig {
+    const char *name;          /* the ZIP entry name, NUL-terminated */
+    const unsigned char *data;
+    size_t len;
+} lpi_dsig;
+
+typedef struct lpi_dobj {
+    uint32_t entry;            /* manifest entry, or LPI_DELTA_DICT_ENTRY */
+    uint8_t form;              /* LPI_FORM_* */
+} lpi_dobj;
+
+typedef struct lpi_dseg {
+    uint32_t nprefix, ncontent;
+    uint32_t *prefix;          /* base objects, by index in hash order */
+    uint32_t *content;         /* target objects, by index in ZIP order */
+    uint64_t frame_len;        /* bytes of its frame in the delta */
+    uint64_t frame_off;        /* where the frame starts in the delta */
+} lpi_dseg;
+
+/* The meta block (lpd(5) THE META BLOCK).  Parsed: pointers into the
+ * decoded bytes and arrays owned by the struct. */
+typedef struct lpi_dmeta {
+    const unsigned char *manifest;
+    size_t manifest_len;
+    lpi_dsig *sigs;
+    size_t nsigs;
+    lpi_dobj *objs;
+    size_t nobjs;
+    lpi_dseg *segs;
+    size_t nsegs;
+    uint32_t *indices;         /* storage for every prefix and content */
+    char *names;               /* storage for signature names */
+} lpi_dmeta;
+
+int lpi_dmeta_format(const lpi_dmeta *m, lp_ctx *ctx, lpi_buf *out);
+int lpi_dmeta_parse(lpi_dmeta *m, lp_ctx *ctx, const unsigned char *data,
+                    size_t len);
+void lpi_dmeta_dispose(lpi_dmeta *m, lp_ctx *ctx);
+
+/* The object a package stores for hash, or NULL */
+const lpi_object *lpi_package_object(const lp_package *p,
+                                     const unsigned char *hash);
+/* How a package stores one of its objects (LPI_FORM_*) */
+int lpi_object_form(const lp_package *p, const lpi_object *o);
+/* BLAKE2b-256 of a package's manifest bytes */
+void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES]);
+
+#endif /* LPI_DELTA_H */

@@ -1,0 +1,215 @@
+/*
+ * cmd_apply.c - lpack apply: rebuild a new release from an old one and
+ * one delta, or a chain of them (a hub several releases behind)
+ */
+#include <config.h>
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lp.h>
+
+#include "common/cli.h"
+#include "common/exit.h"
+#include "lpack/lpack.h"
+
+static const char synopsis[] =
+    "lpack apply OLD.lpk DELTA.lpd... -o NEW.lpk [options]";
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: %s\n"
+               "\n"
+               "Rebuild the new release a delta was made for from the old "
+               "release OLD.lpk,\n"
+               "signatures included; with several deltas, apply them in turn "
+               "(each must\n"
+               "start where the one before ends).  Every object is checked "
+               "against the new\n"
+               "manifest before NEW.lpk is written (atomically: on any failure "
+               "it is left\n"
+               "as it was, and OLD.lpk is only read).  NEW.lpk may be OLD.lpk "
+               "itself.\n"
+               "Check the result's signatures with `lpack verify --trust`.\n"
+               "\n"
+               "options:\n"
+               "  -o, --output NEW      the package to write\n"
+               "  -n, --dry-run         check the deltas against OLD.lpk, the "
+               "memory and the\n"
+               "                        free disk they need, and write "
+               "nothing\n"
+               "      --max-window SIZE most memory to decode with (4M to 2G; "
+               "default 128M):\n"
+               "                        a delta that needs more is refused\n"
+               "  -q, --quiet           print nothing on success\n"
+               "  -h, --help            show this help and exit\n", synopsis);
+}
+
+enum { OPT_MAX_WINDOW = 256 };
+
+static const struct option longopts[] = {
+    { "output", required_argument, NULL, 'o' },
+    { "dry-run", no_argument, NULL, 'n' },
+    { "max-window", required_argument, NULL, OPT_MAX_WINDOW },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+};
+
+/* NEW.lpk.chain-N: an intermediate release of a chain, removed after */
+static char *step_name(const char *out, int k)
+{
+    size_t n = strlen(out) + 32;
+    char *s = malloc(n);
+
+    if (s)
+        snprintf(s, n, "%s.chain-%d", out, k);
+    return s;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+    cli_seen seen = { { 0 } };
+    lp_apply_opts opts = LP_APPLY_OPTS_INIT;
+    const char *out = NULL, *base_path;
+    bool quiet = false;
+    int ndeltas, status = LP_EXIT_OK;
+    char *prev_tmp = NULL;
+    char prev_target[LP_HASH_HEX_BYTES + 1] = "";
+    lp_ctx *ctx = NULL;
+
+    for (;;) {
+        int c = cli_getopt(argc, argv, "o:nqh", longopts, &seen);
+
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'o':
+            out = optarg;
+            break;
+        case 'n':
+            opts.dry_run = 1;
+            break;
+        case OPT_MAX_WINDOW:
+            if (cli_opt_size("--max-window", optarg, 4u << 20,
+                             LP_DELTA_MAX_WINDOW, &opts.max_window) < 0)
+                return cli_bad_usage(synopsis);
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return cli_finish_stdout(LP_EXIT_OK);
+        default:
+            return cli_bad_usage(synopsis);
+        }
+    }
+    ndeltas = argc - optind - 1;
+    if (ndeltas < 1) {
+        cli_error("expected OLD.lpk and at least one delta");
+        return cli_bad_usage(synopsis);
+    }
+    if (!out) {
+        cli_error("missing -o NEW.lpk");
+        return cli_bad_usage(synopsis);
+    }
+    if (lp_ctx_new(&ctx, NULL) < 0) {
+        cli_error("out of memory");
+        return LP_EXIT_IO;
+    }
+    base_path = argv[optind];
+    for (int k = 0; k < ndeltas && status == LP_EXIT_OK; k++) {
+        const char *dpath = argv[optind + 1 + k];
+        bool last = k + 1 == ndeltas;
+        lp_apply_result res;
+        lp_package *base = NULL;
+        lp_delta *d = NULL;
+        char *dest = last ? NULL : step_name(out, k + 1);
+        int rc;
+
+        if (!last && !dest) {
+            cli_error("out of memory");
+            status = LP_EXIT_IO;
+            break;
+        }
+        rc = lp_package_open(&base, ctx, base_path);
+        if (rc < 0) {
+            cli_error("%s", cli_lp_msg(ctx, rc));
+        } else {
+            rc = lp_delta_open(&d, ctx, dpath);
+            if (rc < 0)
+                cli_error("cannot open delta: %s", cli_lp_msg(ctx, rc));
+        }
+        /* a dry run of a chain checks the first link against the package
+         * and each next one against the one before */
+        if (rc == 0 && opts.dry_run && k > 0) {
+            const lp_delta_info *i = lp_delta_get_info(d);
+            if (strcmp(i->base_manifest, prev_target) != 0) {
+                cli_error("'%s' updates %s version %" PRIu64 ", not the "
+                          "release the delta before it makes", dpath,
+                          i->base_id, i->base_version);
+                rc = LP_EBASE;
+            }
+        } else if (rc == 0) {
+            rc = lp_delta_apply(d, base, last ? out : dest, &opts, &res);
+            if (rc < 0)
+                cli_error("cannot apply '%s' to '%s': %s", dpath, base_path,
+                          cli_lp_msg(ctx, rc));
+        }
+        if (rc == 0 && !quiet) {
+            const lp_delta_info *i = lp_delta_get_info(d);
+            char need[CLI_SIZE_BYTES], have[CLI_SIZE_BYTES];
+
+            cli_format_size(need, res.disk_needed);
+            cli_format_size(have, res.disk_free);
+            if (opts.dry_run && k == 0)
+                printf("%s: applies to '%s' (%s %" PRIu64 " -> %" PRIu64
+                       "); needs %s of free disk (%s free) and %" PRIu64
+                       " bytes of memory to decode\n", dpath, base_path,
+                       i->target_id, i->base_version, i->target_version,
+                       need, have, i->window);
+            else if (opts.dry_run)
+                printf("%s: %s %" PRIu64 " -> %" PRIu64 " (checked when the "
+                       "one before is applied)\n", dpath, i->target_id,
+                       i->base_version, i->target_version);
+            else if (last)
+                printf("wrote '%s' (%s version %" PRIu64 ", %s)\n", out,
+                       i->target_id, i->target_version, res.identical
+                       ? "byte for byte the release the delta was made from"
+                       : "checked, but not byte for byte the original: made "
+                         "by another writer or zstd");
+        }
+        if (d)
+            memcpy(prev_target, lp_delta_get_info(d)->target_manifest,
+                   sizeof(prev_target));
+        lp_delta_free(d);
+        lp_package_free(base);
+        if (prev_tmp) {
+            unlink(prev_tmp);
+            free(prev_tmp);
+            prev_tmp = NULL;
+        }
+        if (rc < 0) {
+            status = cli_exit_code(rc);
+            if (dest)
+                unlink(dest);
+            free(dest);
+            break;
+        }
+        if (!last && !opts.dry_run)
+            base_path = prev_tmp = dest;
+        else
+            free(dest);
+    }
+    if (prev_tmp) {
+        unlink(prev_tmp);
+        free(prev_tmp);
+    }
+    lp_ctx_free(ctx);
+    return cli_finish_stdout(status);
+}

@@ -1,0 +1,228 @@
+/*
+ * cmd_delta.c - lpack delta: make deltas to a new release from one or
+ * more old ones, or only measure them (--dry-run)
+ */
+#include <config.h>
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <lp.h>
+
+#include "common/cli.h"
+#include "common/exit.h"
+#include "lpack/lpack.h"
+
+static const char synopsis[] =
+    "lpack delta OLD.lpk... NEW.lpk (-o OUT | --dry-run) [options]";
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: %s\n"
+               "\n"
+               "Make a delta (lpd(5)) that turns OLD.lpk into NEW.lpk on a hub "
+               "that has\n"
+               "OLD.lpk: it carries only what OLD.lpk lacks, and `lpack apply` "
+               "rebuilds\n"
+               "NEW.lpk from it, signatures included.  With one OLD, OUT is the "
+               "delta file;\n"
+               "with several (a delta from each), OUT is a folder and the deltas "
+               "are named\n"
+               "ID_OLDVERSION-NEWVERSION.lpd.\n"
+               "\n"
+               "options:\n"
+               "  -o, --output OUT      the delta file (or folder, with several "
+               "OLD)\n"
+               "  -n, --dry-run         make the delta but write nothing: print "
+               "what a hub\n"
+               "                        would receive and what apply would need\n"
+               "      --max-window SIZE most memory apply may need to decode "
+               "(4M to 2G;\n"
+               "                        default 128M): make deltas for small "
+               "hubs\n"
+               "  -l, --level N         zstd level of the delta, 1 to 22 "
+               "(default %d)\n"
+               "  -j, --threads N       threads (default: one per CPU)\n"
+               "      --json            print a JSON object per delta\n"
+               "  -h, --help            show this help and exit\n",
+               synopsis, LP_DELTA_DEFAULT_LEVEL);
+}
+
+enum { OPT_MAX_WINDOW = 256, OPT_JSON };
+
+static const struct option longopts[] = {
+    { "output", required_argument, NULL, 'o' },
+    { "dry-run", no_argument, NULL, 'n' },
+    { "max-window", required_argument, NULL, OPT_MAX_WINDOW },
+    { "level", required_argument, NULL, 'l' },
+    { "threads", required_argument, NULL, 'j' },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+};
+
+static void print_info(const char *out, const lp_delta_info *i, bool dry,
+                       bool json)
+{
+    char d[CLI_SIZE_BYTES], t[CLI_SIZE_BYTES], disk[CLI_SIZE_BYTES],
+         w[CLI_SIZE_BYTES];
+
+    if (json) {
+        delta_info_json(stdout, out, i);
+        return;
+    }
+    cli_format_size(d, i->delta_size);
+    cli_format_size(t, i->target_size);
+    cli_format_size(disk, i->target_size + i->temp_size);
+    cli_format_size(w, i->window);
+    printf("%s%s%s: %s %" PRIu64 " -> %" PRIu64 ": %" PRIu64 " bytes (%s, "
+           "%.2f%% of the new package's %s)\n", dry ? "would write" : "wrote",
+           out ? " " : "", out ? out : "", i->target_id, i->base_version,
+           i->target_version, i->delta_size, d,
+           i->target_size ? 100.0 * (double)i->delta_size /
+                            (double)i->target_size : 0.0, t);
+    printf("  keeps %" PRIu64 " objects, patches %" PRIu64 ", adds %" PRIu64
+           ", drops %" PRIu64 "; %" PRIu64 " paths renamed\n",
+           i->keep_objects, i->patch_objects, i->add_objects,
+           i->remove_objects, i->renamed_paths);
+    printf("  apply needs up to %s of free disk and %s of memory to "
+           "decode%s\n", disk, w, i->exact ? ""
+           : "; NEW was not written by this liblp: apply rebuilds an "
+             "equivalent package, not an identical one");
+}
+
+/* OUT/ID_OLD-NEW.lpd */
+static char *delta_name(const char *dir, const lp_package *old,
+                        const lp_package *new_pkg)
+{
+    size_t n = strlen(dir) + strlen(lp_package_id(new_pkg)) + 64;
+    char *s = malloc(n);
+
+    if (s)
+        snprintf(s, n, "%s/%s_%" PRIu64 "-%" PRIu64 ".lpd", dir,
+                 lp_package_id(new_pkg), lp_package_version(old),
+                 lp_package_version(new_pkg));
+    return s;
+}
+
+int cmd_delta(int argc, char **argv)
+{
+    cli_seen seen = { { 0 } };
+    lp_delta_opts opts = LP_DELTA_OPTS_INIT;
+    const char *out = NULL;
+    bool dry = false, json = false;
+    lp_package *new_pkg = NULL;
+    lp_ctx *ctx = NULL;
+    int status = LP_EXIT_OK;
+    int nold;
+
+    for (;;) {
+        int c = cli_getopt(argc, argv, "o:nl:j:h", longopts, &seen);
+        uint64_t v;
+
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'o':
+            out = optarg;
+            break;
+        case 'n':
+            dry = true;
+            break;
+        case OPT_MAX_WINDOW:
+            if (cli_opt_size("--max-window", optarg, 4u << 20,
+                             LP_DELTA_MAX_WINDOW, &opts.max_window) < 0)
+                return cli_bad_usage(synopsis);
+            break;
+        case 'l':
+            if (cli_opt_u64("--level", optarg, 1, 22, &v) < 0)
+                return cli_bad_usage(synopsis);
+            opts.level = (int)v;
+            break;
+        case 'j':
+            if (cli_opt_u64("--threads", optarg, 1, 64, &v) < 0)
+                return cli_bad_usage(synopsis);
+            opts.threads = (unsigned)v;
+            break;
+        case OPT_JSON:
+            json = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return cli_finish_stdout(LP_EXIT_OK);
+        default:
+            return cli_bad_usage(synopsis);
+        }
+    }
+    nold = argc - optind - 1;
+    if (nold < 1) {
+        cli_error("expected OLD.lpk and NEW.lpk");
+        return cli_bad_usage(synopsis);
+    }
+    if (!out && !dry) {
+        cli_error("missing -o OUT (or --dry-run)");
+        return cli_bad_usage(synopsis);
+    }
+    if (out && dry) {
+        cli_error("-o and --dry-run do not go together");
+        return cli_bad_usage(synopsis);
+    }
+    if (nold > 1 && out) {
+        struct stat st;
+        if (stat(out, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            cli_error("with several old packages, '%s' must be an existing "
+                      "folder", out);
+            return LP_EXIT_IO;
+        }
+    }
+
+    status = cli_package_open(&ctx, &new_pkg, argv[argc - 1]);
+    if (status != LP_EXIT_OK)
+        return status;
+    if (json && nold > 1)
+        putchar('[');
+    for (int k = 0; k < nold && status == LP_EXIT_OK; k++) {
+        const char *old_path = argv[optind + k];
+        lp_package *old = NULL;
+        lp_delta_info info;
+        char *name = NULL;
+        const char *dest = out;
+        int rc = lp_package_open(&old, ctx, old_path);
+
+        if (rc < 0) {
+            cli_error("%s", cli_lp_msg(ctx, rc));
+            status = cli_exit_code(rc);
+            break;
+        }
+        if (nold > 1 && out) {
+            dest = name = delta_name(out, old, new_pkg);
+            if (!name) {
+                lp_package_free(old);
+                cli_error("out of memory");
+                status = LP_EXIT_IO;
+                break;
+            }
+        }
+        rc = lp_delta_create(old, new_pkg, dest, &opts, &info);
+        if (rc < 0) {
+            cli_error("cannot make a delta from '%s' to '%s': %s", old_path,
+                      argv[argc - 1], cli_lp_msg(ctx, rc));
+            status = cli_exit_code(rc);
+        } else {
+            if (json && k > 0)
+                putchar(',');
+            print_info(dest, &info, dry, json);
+        }
+        free(name);
+        lp_package_free(old);
+    }
+    if (json && nold > 1)
+        puts("]");
+    lp_package_free(new_pkg);
+    lp_ctx_free(ctx);
+    return cli_finish_stdout(status);
+}
