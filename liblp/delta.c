@@ -573,18 +573,36 @@ static int plan(maker *m, span **spans_out)
     } while (0)
 
     /* 1. a new dictionary, alone, first: apply needs it before it can
-     *    compress any object that uses it */
+     *    compress any object that uses it.  It is made of pieces of the
+     *    texts it was trained on, most of which the base has: they and
+     *    the base's dictionary are its prefix. */
     for (size_t i = 0; rc == 0 && i < m->nobjs; i++) {
         tobj *t = &m->objs[i];
+        const lpi_manifest *tm = &m->target->m;
+        uint64_t sampled = 0;
         plan_seg *s;
         if (t->kept || t->path)
             continue;
         NEW_SPAN(s);
-        if (rc == 0 && t->base != NO_BASE) {
-            rc = add_index(m, t->base);
-            s->nprefix = 1;
-            s->prefix_bytes = b->objects[t->base].size;
+        if (t->base != NO_BASE)
+            in_prefix[t->base] = true;
+        for (size_t k = 0; k < tm->nentries; k++) {
+            const lpi_object *o;
+            if (!lpi_dict_candidate(tm->entries[k].size,
+                                    tm->entries[k].media_type))
+                continue;
+            if (tm->entries[k].size > LPI_DICT_SAMPLES - sampled)
+                break;
+            sampled += tm->entries[k].size;
+            if ((o = lpi_package_object(b, tm->entries[k].hash)) != NULL)
+                in_prefix[o - b->objects] = true;
         }
+        for (size_t k = 0; rc == 0 && k < b->nobjects; k++)
+            if (in_prefix[k]) {
+                rc = add_index(m, (uint32_t)k);
+                s->nprefix++;
+                s->prefix_bytes += b->objects[k].size;
+            }
         spans[nspans - 1].content_at = m->nindices;
         if (rc == 0)
             rc = add_index(m, (uint32_t)i);
@@ -1187,6 +1205,13 @@ int lp_delta_create(lp_package *base, lp_package *target, const char *out,
         rc = encode_all(&m, out ? out : target->path, encs, &nencs);
     if (rc == 0)
         rc = encode_meta(&m, &meta, &meta_decoded);
+    if (getenv("LP_DEBUG_DELTA"))
+        for (size_t i = 0; i < m.nsegs; i++)
+            fprintf(stderr, "seg %zu: prefix %u (%" PRIu64 " B) content %u "
+                    "(%" PRIu64 " B) frame %" PRIu64 "\n", i,
+                    m.segs[i].nprefix, m.segs[i].prefix_bytes,
+                    m.segs[i].ncontent, m.segs[i].content_bytes,
+                    m.segs[i].frame_len);
 
     /* the header */
     if (rc == 0) {

@@ -238,54 +238,82 @@ int lpi_dheader_parse(lpi_dheader *h, lp_ctx *ctx, const char *data,
 
 /* ------------------------------------------------------------ meta */
 
-static int put(lpi_buf *b, lp_ctx *ctx, uint64_t v, unsigned bytes)
-{
-    unsigned char x[8];
+/* Numbers are LEB128 varints (7 bits a byte, low first, at most 10
+ * bytes); lists of indices are differences from the index before (the
+ * first from -1), zigzag-coded, so runs of neighbours cost a byte each and
+ * compress to almost nothing. */
 
-    for (unsigned i = 0; i < bytes; i++)
-        x[i] = (unsigned char)(v >> (8 * i));
-    return lpi_buf_add(b, ctx, x, bytes);
+static int put_var(lpi_buf *b, lp_ctx *ctx, uint64_t v)
+{
+    unsigned char x[10];
+    size_t n = 0;
+
+    do {
+        x[n] = (unsigned char)(v & 0x7f);
+        v >>= 7;
+        if (v)
+            x[n] |= 0x80;
+        n++;
+    } while (v);
+    return lpi_buf_add(b, ctx, x, n);
+}
+
+static uint64_t zigzag(int64_t d)
+{
+    return ((uint64_t)d << 1) ^ (uint64_t)(d >> 63);
+}
+
+static int put_list(lpi_buf *b, lp_ctx *ctx, const uint32_t *v, size_t n,
+                    uint32_t bias)
+{
+    int64_t prev = -1;
+    int rc = put_var(b, ctx, n);
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int64_t x = (int64_t)(uint32_t)(v[i] + bias);
+        rc = put_var(b, ctx, zigzag(x - prev));
+        prev = x;
+    }
+    return rc;
 }
 
 int lpi_dmeta_format(const lpi_dmeta *m, lp_ctx *ctx, lpi_buf *out)
 {
-    int rc = put(out, ctx, m->manifest_len, 4);
+    uint32_t *entries = lpi_calloc(ctx, m->nobjs + 1, sizeof(*entries));
+    int rc = entries ? put_var(out, ctx, m->manifest_len) : LP_ENOMEM;
 
     if (rc == 0)
         rc = lpi_buf_add(out, ctx, m->manifest, m->manifest_len);
     if (rc == 0)
-        rc = put(out, ctx, m->nsigs, 4);
+        rc = put_var(out, ctx, m->nsigs);
     for (size_t i = 0; rc == 0 && i < m->nsigs; i++) {
         size_t n = strlen(m->sigs[i].name);
-        rc = put(out, ctx, n, 2);
+        rc = put_var(out, ctx, n);
         if (rc == 0)
             rc = lpi_buf_add(out, ctx, m->sigs[i].name, n);
         if (rc == 0)
-            rc = put(out, ctx, m->sigs[i].len, 4);
+            rc = put_var(out, ctx, m->sigs[i].len);
         if (rc == 0)
             rc = lpi_buf_add(out, ctx, m->sigs[i].data, m->sigs[i].len);
     }
+    /* entries one up, so the dictionary (0xffffffff) is 0 */
+    for (size_t i = 0; rc == 0 && i < m->nobjs; i++)
+        entries[i] = m->objs[i].entry;
     if (rc == 0)
-        rc = put(out, ctx, m->nobjs, 4);
-    for (size_t i = 0; rc == 0 && i < m->nobjs; i++) {
-        rc = put(out, ctx, m->objs[i].entry, 4);
-        if (rc == 0)
-            rc = put(out, ctx, m->objs[i].form, 1);
-    }
+        rc = put_list(out, ctx, entries, m->nobjs, 1);
+    for (size_t i = 0; rc == 0 && i < m->nobjs; i++)
+        rc = lpi_buf_add(out, ctx, &m->objs[i].form, 1);
     if (rc == 0)
-        rc = put(out, ctx, m->nsegs, 4);
+        rc = put_var(out, ctx, m->nsegs);
     for (size_t i = 0; rc == 0 && i < m->nsegs; i++) {
         const lpi_dseg *s = &m->segs[i];
-        rc = put(out, ctx, s->nprefix, 4);
-        for (uint32_t k = 0; rc == 0 && k < s->nprefix; k++)
-            rc = put(out, ctx, s->prefix[k], 4);
+        rc = put_list(out, ctx, s->prefix, s->nprefix, 0);
         if (rc == 0)
-            rc = put(out, ctx, s->ncontent, 4);
-        for (uint32_t k = 0; rc == 0 && k < s->ncontent; k++)
-            rc = put(out, ctx, s->content[k], 4);
+            rc = put_list(out, ctx, s->content, s->ncontent, 0);
         if (rc == 0)
-            rc = put(out, ctx, s->frame_len, 8);
+            rc = put_var(out, ctx, s->frame_len);
     }
+    lpi_free(ctx, entries);
     return rc;
 }
 
@@ -294,39 +322,72 @@ typedef struct reader {
     const unsigned char *p, *end;
 } reader;
 
-static int get(reader *r, unsigned bytes, uint64_t *v)
+static int short_meta(reader *r)
 {
-    if ((size_t)(r->end - r->p) < bytes)
-        return lpi_error(r->ctx, LP_EFORMAT, "delta meta block is cut short");
+    return lpi_error(r->ctx, LP_EFORMAT, "delta meta block is cut short");
+}
+
+static int get_var(reader *r, uint64_t max, uint64_t *v)
+{
+    unsigned shift = 0;
+
     *v = 0;
-    for (unsigned i = 0; i < bytes; i++)
-        *v |= (uint64_t)r->p[i] << (8 * i);
-    r->p += bytes;
-    return 0;
-}
-
-/* A count of items of at least min_bytes each that must still fit */
-static int count(reader *r, unsigned bytes, size_t min_bytes, size_t max,
-                 const char *what, size_t *out)
-{
-    uint64_t v;
-    int rc = get(r, bytes, &v);
-
-    if (rc < 0)
-        return rc;
-    if (v > max || v * min_bytes > (uint64_t)(r->end - r->p))
+    for (;;) {
+        uint64_t b;
+        if (r->p >= r->end)
+            return short_meta(r);
+        b = *r->p++;
+        if (shift == 63 && b > 1)
+            return lpi_error(r->ctx, LP_EFORMAT, "delta meta block: a "
+                             "number is too large");
+        *v |= (b & 0x7f) << shift;
+        if (!(b & 0x80))
+            break;
+        shift += 7;
+        if (shift > 63)
+            return lpi_error(r->ctx, LP_EFORMAT, "delta meta block: a "
+                             "number is too long");
+    }
+    if (*v > max)
         return lpi_error(r->ctx, LP_EFORMAT, "delta meta block: %" PRIu64
-                         " %s do not fit", v, what);
-    *out = (size_t)v;
+                         " is out of range", *v);
     return 0;
 }
 
-static int take(reader *r, size_t n, const unsigned char **out)
+static int take(reader *r, uint64_t n, const unsigned char **out)
 {
-    if ((size_t)(r->end - r->p) < n)
-        return lpi_error(r->ctx, LP_EFORMAT, "delta meta block is cut short");
+    if ((uint64_t)(r->end - r->p) < n)
+        return short_meta(r);
     *out = r->p;
     r->p += n;
+    return 0;
+}
+
+/* A list of n indices below limit (bias subtracted); out NULL: skip it */
+static int get_list(reader *r, uint32_t *out, size_t n, uint32_t bias,
+                    uint64_t limit)
+{
+    int64_t prev = -1;
+
+    for (size_t i = 0; i < n; i++) {
+        uint64_t z;
+        int64_t d, x;
+        int rc = get_var(r, UINT64_MAX, &z);
+        if (rc < 0)
+            return rc;
+        d = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+        if (d > (int64_t)UINT32_MAX || d < -(int64_t)UINT32_MAX - 1)
+            return lpi_error(r->ctx, LP_EFORMAT, "delta meta block: an "
+                             "index is out of range");
+        x = prev + d;
+        if (x < 0 || (uint64_t)x > UINT32_MAX ||
+            (uint32_t)((uint32_t)x - bias) >= limit)
+            return lpi_error(r->ctx, LP_EFORMAT, "delta meta block: an "
+                             "index is out of range");
+        if (out)
+            out[i] = (uint32_t)x - bias;
+        prev = x;
+    }
     return 0;
 }
 
@@ -340,31 +401,30 @@ int lpi_dmeta_parse(lpi_dmeta *m, lp_ctx *ctx, const unsigned char *data,
     int rc;
 
     memset(m, 0, sizeof(*m));
-    rc = count(&r, 4, 1, LP_MAX_MANIFEST_BYTES, "manifest bytes",
-               &m->manifest_len);
+    rc = get_var(&r, LP_MAX_MANIFEST_BYTES, &v);
     if (rc == 0)
-        rc = take(&r, m->manifest_len, &m->manifest);
+        rc = take(&r, v, &m->manifest);
+    m->manifest_len = (size_t)v;
     if (rc == 0)
-        rc = count(&r, 4, 6, LP_MAX_SIGNATURES, "signatures", &m->nsigs);
+        rc = get_var(&r, LP_MAX_SIGNATURES, &v);
+    m->nsigs = (size_t)v;
     if (rc < 0)
         return rc;
     /* two passes over signatures and segments: sizes, then the copies */
     mark = r.p;
-    for (size_t i = 0; i < m->nsigs; i++) {
+    for (size_t i = 0; rc == 0 && i < m->nsigs; i++) {
         const unsigned char *skip;
-        size_t n;
-        rc = count(&r, 2, 1, LP_MAX_NAME_BYTES + 16, "name bytes", &n);
+        rc = get_var(&r, LP_MAX_NAME_BYTES + 16, &v);
         if (rc == 0)
-            rc = take(&r, n, &skip);
-        names += n + 1;
+            rc = take(&r, v, &skip);
+        names += (size_t)v + 1;
         if (rc == 0)
-            rc = count(&r, 4, 1, LP_SIG_MAX_FILE_BYTES, "signature bytes",
-                       &n);
+            rc = get_var(&r, LP_SIG_MAX_FILE_BYTES, &v);
         if (rc == 0)
-            rc = take(&r, n, &skip);
-        if (rc < 0)
-            return rc;
+            rc = take(&r, v, &skip);
     }
+    if (rc < 0)
+        return rc;
     r.p = mark;
     m->sigs = lpi_calloc(ctx, m->nsigs + 1, sizeof(*m->sigs));
     m->names = lpi_malloc(ctx, names + 1);
@@ -375,55 +435,68 @@ int lpi_dmeta_parse(lpi_dmeta *m, lp_ctx *ctx, const unsigned char *data,
     names = 0;
     for (size_t i = 0; i < m->nsigs; i++) {
         const unsigned char *p;
-        size_t n;
-        (void)count(&r, 2, 1, SIZE_MAX, "", &n);
-        (void)take(&r, n, &p);
-        memcpy(m->names + names, p, n);
-        m->names[names + n] = '\0';
-        if (memchr(p, '\0', n)) {
+        (void)get_var(&r, UINT64_MAX, &v);
+        (void)take(&r, v, &p);
+        memcpy(m->names + names, p, (size_t)v);
+        m->names[names + v] = '\0';
+        if (memchr(p, '\0', (size_t)v)) {
             lpi_dmeta_dispose(m, ctx);
             return lpi_error(ctx, LP_EFORMAT, "delta meta block: a "
                              "signature name holds a NUL byte");
         }
         m->sigs[i].name = m->names + names;
-        names += n + 1;
-        (void)count(&r, 4, 1, SIZE_MAX, "", &m->sigs[i].len);
-        (void)take(&r, m->sigs[i].len, &m->sigs[i].data);
+        names += (size_t)v + 1;
+        (void)get_var(&r, UINT64_MAX, &v);
+        m->sigs[i].len = (size_t)v;
+        (void)take(&r, v, &m->sigs[i].data);
     }
-    rc = count(&r, 4, 5, LP_MAX_ENTRIES + 1u, "objects", &m->nobjs);
+    rc = get_var(&r, LP_MAX_ENTRIES + 1u, &v);
+    m->nobjs = (size_t)v;
+    if (rc == 0 && m->nobjs * 2 > (size_t)(r.end - r.p))
+        rc = short_meta(&r);
     if (rc == 0) {
+        uint32_t *entries = lpi_calloc(ctx, m->nobjs + 1, sizeof(*entries));
         m->objs = lpi_calloc(ctx, m->nobjs + 1, sizeof(*m->objs));
-        if (!m->objs)
+        if (!m->objs || !entries)
             rc = LP_ENOMEM;
-    }
-    for (size_t i = 0; rc == 0 && i < m->nobjs; i++) {
-        rc = get(&r, 4, &v);
-        m->objs[i].entry = (uint32_t)v;
         if (rc == 0)
-            rc = get(&r, 1, &v);
-        if (rc == 0 && v > LPI_FORM_DICT)
-            rc = lpi_error(ctx, LP_EFORMAT, "delta meta block: object %zu "
-                           "has unknown form %" PRIu64, i, v);
-        m->objs[i].form = (uint8_t)v;
+            rc = get_list(&r, entries, m->nobjs, 1, UINT32_MAX + 1ull);
+        for (size_t i = 0; rc == 0 && i < m->nobjs; i++) {
+            m->objs[i].entry = entries[i];
+            if (r.p >= r.end)
+                rc = short_meta(&r);
+            else if (*r.p > LPI_FORM_DICT)
+                rc = lpi_error(ctx, LP_EFORMAT, "delta meta block: object "
+                               "%zu has unknown form %u", i, *r.p);
+            else
+                m->objs[i].form = *r.p++;
+        }
+        lpi_free(ctx, entries);
     }
     if (rc == 0)
-        rc = count(&r, 4, 16, LP_MAX_ENTRIES + 1u, "segments", &m->nsegs);
+        rc = get_var(&r, LP_MAX_ENTRIES + 1u, &v);
+    m->nsegs = (size_t)v;
+    if (rc == 0 && m->nsegs * 3 > (size_t)(r.end - r.p))
+        rc = short_meta(&r);
     if (rc < 0) {
         lpi_dmeta_dispose(m, ctx);
         return rc;
     }
     mark = r.p;
     for (size_t i = 0; i < m->nsegs && rc == 0; i++) {
-        const unsigned char *skip;
-        size_t n;
         for (int part = 0; part < 2 && rc == 0; part++) {
-            rc = count(&r, 4, 4, LP_MAX_ENTRIES + 1u, "indices", &n);
+            rc = get_var(&r, LP_MAX_ENTRIES + 1u, &v);
+            if (rc == 0 && v > (uint64_t)(r.end - r.p))
+                rc = short_meta(&r);
             if (rc == 0)
-                rc = take(&r, n * 4, &skip);
-            nidx += n;
+                rc = get_list(&r, NULL, (size_t)v, 0, UINT32_MAX);
+            nidx += (size_t)v;
+            if (rc == 0 && nidx > 2u * (LP_MAX_ENTRIES + 1u) * 8u)
+                rc = lpi_error(ctx, LP_ETOOBIG, "delta meta block lists "
+                               "too many indices");
         }
         if (rc == 0)
-            rc = get(&r, 8, &v);
+            rc = get_var(&r, INT64_MAX, &v);
     }
     if (rc == 0 && r.p != r.end)
         rc = lpi_error(ctx, LP_EFORMAT, "delta meta block has %zu bytes "
@@ -442,24 +515,20 @@ int lpi_dmeta_parse(lpi_dmeta *m, lp_ctx *ctx, const unsigned char *data,
     nidx = 0;
     for (size_t i = 0; i < m->nsegs; i++) {
         lpi_dseg *s = &m->segs[i];
-        size_t n;
         for (int part = 0; part < 2; part++) {
             uint32_t *arr = m->indices + nidx;
-            (void)count(&r, 4, 4, SIZE_MAX, "", &n);
-            for (size_t k = 0; k < n; k++) {
-                (void)get(&r, 4, &v);
-                arr[k] = (uint32_t)v;
-            }
+            (void)get_var(&r, UINT64_MAX, &v);
+            (void)get_list(&r, arr, (size_t)v, 0, UINT32_MAX);
             if (part == 0) {
                 s->prefix = arr;
-                s->nprefix = (uint32_t)n;
+                s->nprefix = (uint32_t)v;
             } else {
                 s->content = arr;
-                s->ncontent = (uint32_t)n;
+                s->ncontent = (uint32_t)v;
             }
-            nidx += n;
+            nidx += (size_t)v;
         }
-        (void)get(&r, 8, &s->frame_len);
+        (void)get_var(&r, UINT64_MAX, &s->frame_len);
     }
     return 0;
 }

@@ -262,6 +262,11 @@ void lpi_sort(void *base, size_t n, size_t size,
 /* Whether the writer tries to compress content of this media type (not
  * for media that is compressed already) */
 bool lpi_may_compress(const char *type);
+/* Objects that may use the package dictionary, and how many bytes of them
+ * (in path order) the writer trains it on */
+#define LPI_DICT_MAX_OBJECT (64u * 1024u)
+#define LPI_DICT_SAMPLES (2u * 1024u * 1024u)
+bool lpi_dict_candidate(uint64_t size, const char *media_type);
 
 /* ------------------------------------------------------------ objenc.c */
 

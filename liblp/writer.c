@@ -37,10 +37,10 @@
 /* Small compressible objects share a trained zstd dictionary when there
  * are enough of them: per-object frames of a few KiB compress about 3x on
  * their own and about 10x with one (lesson text is very alike). */
-#define DICT_MAX_OBJECT (64u * 1024u)     /* objects that use it */
+#define DICT_MAX_OBJECT LPI_DICT_MAX_OBJECT /* objects that use it */
 #define DICT_MIN_OBJECTS 64u              /* train only with this many */
 #define DICT_MIN_TOTAL (1024u * 1024u)    /* ... and this much text */
-#define DICT_SAMPLES (2u * 1024u * 1024u) /* sample bytes trained on */
+#define DICT_SAMPLES LPI_DICT_SAMPLES     /* sample bytes trained on */
 #define DICT_BYTES (64u * 1024u)
 
 typedef struct input {
@@ -416,11 +416,14 @@ static uint64_t input_size(const input *in)
     return in->file ? (uint64_t)in->st.st_size : in->len;
 }
 
+bool lpi_dict_candidate(uint64_t size, const char *media_type)
+{
+    return size > 0 && size <= DICT_MAX_OBJECT && lpi_may_compress(media_type);
+}
+
 static bool dict_candidate(const input *in)
 {
-    uint64_t size = input_size(in);
-
-    return size > 0 && size <= DICT_MAX_OBJECT && lpi_may_compress(in->media_type);
+    return lpi_dict_candidate(input_size(in), in->media_type);
 }
 
 typedef struct worker {
