@@ -520,7 +520,7 @@ static int check_objects(applier *a)
         const lpi_dobj *o = &a->meta.objs[i];
         tgt *t = &a->objs[i];
 
-        t->form = o->form;
+        t->form = o->form & ~LPI_FORM_RECODE;
         if (o->entry == LPI_DELTA_DICT_ENTRY) {
             if (!a->tm.has_dictionary || a->dict_obj != SIZE_MAX)
                 return bad(a, "delta lists a dictionary the manifest does "
@@ -544,6 +544,9 @@ static int check_objects(applier *a)
                 return bad(a, "delta compresses empty object %zu", i);
         }
         t->kept = lpi_package_object(a->b, t->hash);
+        if ((o->form & LPI_FORM_RECODE) && !t->kept)
+            return bad(a, "delta object %zu: only an object the base has "
+                       "can be compressed again", i);
         if (t->kept && t->path && t->kept->size != t->size)
             return lpi_error(ctx, LP_EFORMAT, "the new manifest gives '%s' "
                              "%" PRIu64 " bytes; the base has that content "
@@ -552,7 +555,8 @@ static int check_objects(applier *a)
         if (t->kept && !t->path)
             t->size = t->kept->size;
         t->src = !t->kept ? SRC_DELTA
-                 : t->form == lpi_object_form(a->b, t->kept) &&
+                 : !(o->form & LPI_FORM_RECODE) &&
+                   t->form == lpi_object_form(a->b, t->kept) &&
                    (t->form != LPI_FORM_DICT ||
                     memcmp(a->b->m.dictionary, a->tm.dictionary,
                            LP_HASH_BYTES) == 0)
@@ -639,31 +643,6 @@ static int check_segments(applier *a)
         if (a->objs[i].src == SRC_DELTA && !a->objs[i].seen)
             return obj_error(a, &a->objs[i], LP_EFORMAT, "the delta does "
                              "not carry a new object");
-    return 0;
-}
-
-/* The CRC of each base object's ZIP entry, to write it unchanged */
-static int base_crcs(applier *a)
-{
-    lp_package *b = a->b;
-
-    a->base_crc = lpi_calloc(a->ctx, b->nobjects + 1, sizeof(*a->base_crc));
-    if (!a->base_crc)
-        return LP_ENOMEM;
-    for (size_t i = 0; i < b->zip.count; i++) {
-        const lpi_zentry *z = &b->zip.entries[i];
-        unsigned char hash[LP_HASH_BYTES];
-        char hex[LP_HASH_HEX_BYTES + 1];
-        const lpi_object *o;
-
-        if (strncmp(z->name, LPI_OBJECTS_DIR, strlen(LPI_OBJECTS_DIR)) != 0)
-            continue;
-        memcpy(hex, z->name + strlen(LPI_OBJECTS_DIR), LP_HASH_HEX_BYTES);
-        hex[LP_HASH_HEX_BYTES] = '\0';
-        if (lpi_hash_unhex(hash, hex) == 0 &&
-            (o = lpi_package_object(b, hash)) != NULL)
-            a->base_crc[o - b->objects] = z->crc;
-    }
     return 0;
 }
 
@@ -1036,7 +1015,7 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
         rc = lpi_nomem(ctx);
     if (rc == 0) {
         lpi_objenc_params(a.cctx, d->h.level);
-        rc = base_crcs(&a);
+        rc = lpi_object_crcs(a.b, ctx, &a.base_crc);
     }
     if (rc == 0)
         rc = open_spool(&a, out);

@@ -44,6 +44,8 @@ typedef struct checker {
     size_t nowned, capowned;
     const char **loaded;    /* set of the files' paths (open addressing) */
     size_t loaded_mask, nloaded, files_seen;
+    bool in_lesson;         /* texts count for the lesson's coverage */
+    unsigned char lesson_cov[LP_MAX_LANGUAGES]; /* worst so far, per lang */
     int rc;
 } checker;
 
@@ -284,23 +286,33 @@ static void check_languages(checker *c, lpi_srcfile *f, xmlNodePtr langs)
     }
 }
 
-/* Is language l covered by has(tag) directly or through its fallbacks? */
+/* Is language l covered by has(tag) directly or through its fallbacks?
+ * The answer is counted for the coverage report (lp_project_coverage) */
 typedef bool (*has_fn)(const checker *c, xmlNodePtr el, const char *tag,
                        size_t len);
 
-static bool covered(const checker *c, const lang *l, has_fn has,
-                    xmlNodePtr el)
+static bool covered(checker *c, const lang *l, has_fn has, xmlNodePtr el)
 {
+    size_t i = (size_t)(l - c->langs);
+    int how = LPI_COV_MISSING;
+
     if (has(c, el, l->tag, strlen(l->tag)))
-        return true;
-    for (const char *s = l->fallback; s && *s;) {
+        how = LPI_COV_OWN;
+    for (const char *s = l->fallback; how != LPI_COV_OWN && s && *s;) {
         size_t n = strcspn(s, " \t\n");
-        if (n > 0 && has(c, el, s, n))
-            return true;
+        if (n > 0 && has(c, el, s, n)) {
+            how = LPI_COV_FALLBACK;
+            break;
+        }
         s += n;
         s += strspn(s, " \t\n");
     }
-    return false;
+    if (i < c->p->ncov) {
+        c->p->cov[i].texts[how]++;
+        if (c->in_lesson && how > c->lesson_cov[i])
+            c->lesson_cov[i] = (unsigned char)how;
+    }
+    return how != LPI_COV_MISSING;
 }
 
 static void report_missing(checker *c, lpi_srcfile *f, xmlNodePtr at,
@@ -778,6 +790,8 @@ static void check_lesson(checker *c, lpi_srcfile *f)
     const char *req = attr(root, "requires");
     char what[128];
 
+    c->in_lesson = true;
+    memset(c->lesson_cov, LPI_COV_OWN, sizeof(c->lesson_cov));
     add_named(c, &c->lessons, &c->nlessons, &c->caplessons, id, strlen(id),
               f, xmlHasProp(root, (const xmlChar *)"id"));
     for (const char *s = req; s && *s;) {
@@ -853,6 +867,9 @@ static void check_lesson(checker *c, lpi_srcfile *f)
     for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next)
         if (is(a, "assignment"))
             check_text(c, f, child(a, "task"));
+    c->in_lesson = false;
+    for (size_t i = 0; i < c->p->ncov; i++)
+        c->p->cov[i].lessons[c->lesson_cov[i]]++;
 }
 
 /* The syntax of a lesson file by its name; false if it has none */
@@ -1035,6 +1052,14 @@ int lpi_check_project(lp_project *p)
     memset(&c, 0, sizeof(c));
     c.p = p;
     check_languages(&c, cur, child(root, "languages"));
+    /* the coverage report: one row per declared language */
+    p->cov = lpi_calloc(p->ctx, c.nlangs + 1, sizeof(*p->cov));
+    if (!p->cov)
+        return LP_ENOMEM;
+    for (size_t i = 0; i < c.nlangs; i++)
+        snprintf(p->cov[i].tag, sizeof(p->cov[i].tag), "%s",
+                 c.langs[i].tag);
+    p->ncov = c.nlangs;
     check_text(&c, cur, child(root, "title"));
     check_text(&c, cur, child(root, "description"));
     rc = load_lessons(&c, cur, child(root, "subjects"));

@@ -52,6 +52,9 @@ static void drop_files(lp_project *p)
     for (size_t i = 0; i < p->nfiles; i++)
         lpi_src_free(p, p->files[i]);
     p->nfiles = 0;
+    lpi_free(p->ctx, p->cov);
+    p->cov = NULL;
+    p->ncov = 0;
 }
 
 void lp_project_free(lp_project *p)
@@ -189,5 +192,30 @@ done:
         return lpi_error(p->ctx, LP_ESOURCE, "%zu error%s in the sources "
                          "of '%s'", p->nerrors, p->nerrors == 1 ? "" : "s",
                          p->dir);
+    return 0;
+}
+
+size_t lp_project_coverage_count(const lp_project *p)
+{
+    return p ? p->ncov : 0;
+}
+
+int lp_project_coverage(const lp_project *p, size_t i, lp_coverage *out)
+{
+    const lpi_cov *c;
+
+    LP_ASSERT_ARG(p && out);
+    if (out->version != LP_COVERAGE_VERSION)
+        return lpi_error(p->ctx, LP_EINVAL, "unknown lp_coverage version");
+    if (i >= p->ncov)
+        return lpi_error(p->ctx, LP_EINVAL, "no language %zu", i);
+    c = &p->cov[i];
+    out->language = c->tag;
+    out->texts_own = c->texts[LPI_COV_OWN];
+    out->texts_fallback = c->texts[LPI_COV_FALLBACK];
+    out->texts_missing = c->texts[LPI_COV_MISSING];
+    out->lessons_own = c->lessons[LPI_COV_OWN];
+    out->lessons_fallback = c->lessons[LPI_COV_FALLBACK];
+    out->lessons_missing = c->lessons[LPI_COV_MISSING];
     return 0;
 }

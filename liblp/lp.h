@@ -1167,6 +1167,49 @@ LP_API LP_WARN_UNUSED int lp_project_build(lp_project *proj,
                                            const lp_build_opts *opts,
                                            lp_diag_fn fn, void *user);
 
+/**
+ * Translation coverage of one language, from the last lp_project_check()
+ * or lp_project_build() of a project: of the localized texts (titles,
+ * objectives, prompts, feedback, options, answers, tasks, in the
+ * curriculum file and the lessons; a lesson's body counts as one text) and
+ * of the lessons that passed the schema, how many are written in the
+ * language itself, how many only through its fallback chain, and how many
+ * in neither (each of those is a "missing-translation" error).  A lesson
+ * counts as its own when its body and every one of its texts are in the
+ * language, as missing when any of them is missing, else as covered by
+ * fallback.  Initialise with LP_COVERAGE_INIT.
+ */
+typedef struct lp_coverage {
+    unsigned version;        /**< LP_COVERAGE_VERSION */
+    const char *language;    /**< the tag as declared; borrowed */
+    size_t texts_own;        /**< texts in the language */
+    size_t texts_fallback;   /**< texts only in a fallback */
+    size_t texts_missing;    /**< texts in neither */
+    size_t lessons_own;      /**< lessons wholly in the language */
+    size_t lessons_fallback; /**< lessons complete through fallbacks */
+    size_t lessons_missing;  /**< lessons with something missing */
+} lp_coverage;
+
+#define LP_COVERAGE_VERSION 1
+#define LP_COVERAGE_INIT { LP_COVERAGE_VERSION, NULL, 0, 0, 0, 0, 0, 0 }
+
+/**
+ * How many languages lp_project_coverage() has figures for: the
+ * curriculum's declared languages, in the order declared; 0 before a
+ * check, or if the curriculum file itself did not pass the schema.
+ */
+LP_API size_t lp_project_coverage_count(const lp_project *proj);
+
+/**
+ * The coverage of language i (0-based, below lp_project_coverage_count()).
+ *
+ * @param[out] out  filled in; out->language is valid until the next check
+ *                  or lp_project_free()
+ * @return 0; LP_EINVAL if i is out of range or out->version unknown.
+ */
+LP_API int lp_project_coverage(const lp_project *proj, size_t i,
+                               lp_coverage *out);
+
 /** Free a project.  NULL is accepted. */
 LP_API void lp_project_free(lp_project *proj);
 

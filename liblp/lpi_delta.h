@@ -16,6 +16,9 @@
 #define LPI_DELTA_TRAILER LP_HASH_BYTES
 /* How an object is stored in the new package */
 enum { LPI_FORM_STORED = 0, LPI_FORM_ZSTD = 1, LPI_FORM_DICT = 2 };
+/* Set on the form of an object the base has, stored the same way but not
+ * with the same bytes (another zstd level): apply compresses it again */
+#define LPI_FORM_RECODE 0x80u
 /* The entry index that names the manifest's dictionary */
 #define LPI_DELTA_DICT_ENTRY 0xffffffffu
 
@@ -101,6 +104,8 @@ const lpi_object *lpi_package_object(const lp_package *p,
                                      const unsigned char *hash);
 /* How a package stores one of its objects (LPI_FORM_*) */
 int lpi_object_form(const lp_package *p, const lpi_object *o);
+/* Per object of p (hash order), the CRC-32 of its ZIP entry */
+int lpi_object_crcs(lp_package *p, lp_ctx *ctx, uint32_t **out);
 /* BLAKE2b-256 of a package's manifest bytes */
 void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES]);
 

@@ -76,6 +76,14 @@ typedef struct lpi_diaglog {
     int rc;                 /* LP_ENOMEM while recording */
 } lpi_diaglog;
 
+/* Translation coverage of a language: texts and lessons in it, only
+ * through its fallbacks, or in neither (lp_project_coverage) */
+enum { LPI_COV_OWN, LPI_COV_FALLBACK, LPI_COV_MISSING };
+typedef struct lpi_cov {
+    char tag[LP_MAX_LANGUAGE_BYTES + 1];
+    size_t texts[3], lessons[3];
+} lpi_cov;
+
 struct lp_project {
     lp_ctx *ctx;
     char *dir;
@@ -89,6 +97,8 @@ struct lp_project {
     size_t nlangmemo;
     uint64_t max_media_bytes; /* 0: no limit */
     lpi_diaglog *log;       /* set: lpi_diag() records (loader threads) */
+    lpi_cov *cov;           /* per declared language, of the last check */
+    size_t ncov;
     /* Called by the check for each lesson file that passed the schema,
      * once checked, on the calling thread, in the curriculum's order;
      * the document is freed after it (lessons' documents do not outlive

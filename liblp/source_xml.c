@@ -24,6 +24,8 @@ typedef struct xstate {
     lpi_srcfile *f;
     bool doctype;
     bool reported;
+    bool deep;              /* an element deeper than our limit: */
+    lpi_pos deep_pos;       /* the first one's position */
     int rc;
     startElementNsSAX2Func start; /* libxml2's own */
 } xstate;
@@ -52,6 +54,15 @@ static void on_error(void *user, xmlErrorPtr err)
     if (st->reported)
         return;
     st->reported = true;
+    /* libxml2's own depth limit (256) is past ours: the document is
+     * refused for ours, where it was passed first, in our words */
+    if (st->deep && err->code == XML_ERR_INTERNAL_ERROR &&
+        strstr(msg, "depth")) {
+        lpi_diag(st->p, LP_SEVERITY_ERROR, "limit", st->f, NULL,
+                 st->deep_pos, "nested more than %u levels deep",
+                 LPI_MAX_SOURCE_DEPTH);
+        return;
+    }
     lpi_diag(st->p, LP_SEVERITY_ERROR, "syntax", st->f, NULL, pos, "%s",
              msg);
 }
@@ -139,6 +150,17 @@ static void on_start(void *user, const xmlChar *localname,
     while (off > 0 && f->data[off] != '<')
         off--;
     pos = lpi_src_offset_pos(f, off);
+    if (!st->deep) {
+        unsigned depth = 0;
+
+        for (const xmlNode *q = el; q && q->type == XML_ELEMENT_NODE;
+             q = q->parent)
+            depth++;
+        if (depth > LPI_MAX_SOURCE_DEPTH) {
+            st->deep = true;
+            st->deep_pos = pos;
+        }
+    }
     st->rc = lpi_src_setpos(st->p, f, el, pos.line, pos.col);
     for (xmlAttrPtr a = el->properties; a && st->rc == 0; a = a->next) {
         size_t at = find_attr(f, off, (const char *)a->name);
@@ -214,7 +236,7 @@ int lpi_xml_load(lp_project *p, lpi_srcfile *f)
 {
     static const lpi_pos nopos = { 0, 0 };
     xmlParserCtxtPtr ctxt;
-    xstate st = { p, f, false, false, 0, NULL };
+    xstate st = { p, f, false, false, false, { 0, 0 }, 0, NULL };
     xmlDocPtr doc;
     const xmlNode *deep;
     int rc = 0;

@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <lp.h>
@@ -12,13 +13,17 @@
 #include "common/exit.h"
 #include "lpack/lpack.h"
 
-static const char synopsis[] = "lpack info PKG [--json]";
+static const char synopsis[] = "lpack info PKG|DELTA [--json]";
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: %s\n"
                "\n"
-               "Show the identity and sizes of the package PKG.\n"
+               "Show the identity and sizes of the package PKG, or what the "
+               "delta DELTA\n"
+               "(lpd(5)) does: its base and target, what it keeps, patches, "
+               "adds and\n"
+               "drops, and the disk and memory apply needs.\n"
                "\n"
                "options:\n"
                "      --json  print one JSON object instead of text\n"
@@ -102,6 +107,43 @@ static void print_json(const lp_package *pkg, const char *created)
            content_bytes(pkg), lp_package_file_size(pkg));
 }
 
+/* Whether path starts like a delta (a package is read as one otherwise) */
+static bool is_delta(const char *path)
+{
+    unsigned char head[16];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(head, 1, sizeof(head), f) : 0;
+
+    if (f)
+        fclose(f);
+    return lp_delta_sniff(head, n);
+}
+
+static int delta_info(const char *path, bool json)
+{
+    lp_ctx *ctx;
+    lp_delta *d;
+    int rc;
+
+    if (lp_ctx_new(&ctx, NULL) < 0) {
+        cli_error("out of memory");
+        return LP_EXIT_IO;
+    }
+    rc = lp_delta_open(&d, ctx, path);
+    if (rc < 0) {
+        cli_error("%s", cli_lp_msg(ctx, rc));
+        lp_ctx_free(ctx);
+        return cli_exit_code(rc);
+    }
+    if (json)
+        delta_info_json(stdout, path, lp_delta_get_info(d));
+    else
+        delta_info_text(stdout, lp_delta_get_info(d));
+    lp_delta_free(d);
+    lp_ctx_free(ctx);
+    return cli_finish_stdout(LP_EXIT_OK);
+}
+
 int cmd_info(int argc, char **argv)
 {
     cli_seen seen = { { 0 } };
@@ -135,6 +177,8 @@ int cmd_info(int argc, char **argv)
             return bad;
     }
     path = argv[optind];
+    if (is_delta(path))
+        return delta_info(path, json);
 
     status = cli_package_open(&ctx, &pkg, path);
     if (status != LP_EXIT_OK)
