@@ -500,72 +500,82 @@ static int read_meta(applier *a)
     return 0;
 }
 
+/* Target object i of the meta block's table */
+static int check_object(applier *a, size_t i)
+{
+    const lpi_dobj *o = &a->meta.objs[i];
+    tgt *t = &a->objs[i];
+
+    t->form = o->form & ~LPI_FORM_RECODE;
+    if (o->entry == LPI_DELTA_DICT_ENTRY) {
+        if (!a->tm.has_dictionary || a->dict_obj != SIZE_MAX)
+            return bad(a, "delta lists a dictionary the manifest does not "
+                       "have (object %zu)", i);
+        if (o->form != LPI_FORM_STORED)
+            return bad(a, "delta stores the dictionary compressed (object "
+                       "%zu)", i);
+        a->dict_obj = i;
+        t->hash = a->tm.dictionary;
+    } else if (o->entry >= a->tm.nentries) {
+        return bad(a, "delta object %zu names an entry past the end of the "
+                   "manifest", i);
+    } else {
+        t->hash = a->tm.entries[o->entry].hash;
+        t->size = a->tm.entries[o->entry].size;
+        t->path = a->tm.entries[o->entry].path;
+        if (t->form == LPI_FORM_DICT && !a->tm.has_dictionary)
+            return bad(a, "delta object %zu uses a dictionary the manifest "
+                       "does not have", i);
+        if (t->size == 0 && t->form != LPI_FORM_STORED)
+            return bad(a, "delta compresses empty object %zu", i);
+    }
+    t->kept = lpi_package_object(a->b, t->hash);
+    if ((o->form & LPI_FORM_RECODE) && !t->kept)
+        return bad(a, "delta object %zu: only an object the base has can be "
+                   "compressed again", i);
+    if (t->kept && t->path && t->kept->size != t->size)
+        return lpi_error(a->ctx, LP_EFORMAT, "the new manifest gives '%s' %"
+                         PRIu64 " bytes; the base has that content with %"
+                         PRIu64, t->path, t->size, t->kept->size);
+    if (t->kept && !t->path)
+        t->size = t->kept->size;
+    t->src = !t->kept ? SRC_DELTA
+             : !(o->form & LPI_FORM_RECODE) &&
+               t->form == lpi_object_form(a->b, t->kept) &&
+               (t->form != LPI_FORM_DICT ||
+                memcmp(a->b->m.dictionary, a->tm.dictionary,
+                       LP_HASH_BYTES) == 0)
+             ? SRC_COPY : SRC_RECODE;
+    return 0;
+}
+
 /* The target's objects: each distinct content of the new manifest once */
 static int check_objects(applier *a)
 {
     lp_ctx *ctx = a->ctx;
     const unsigned char **hashes;
-    size_t distinct = 0;
     int rc = 0;
 
+    /* distinct contents: at most one per entry, and the dictionary */
+    if (a->meta.nobjs > a->tm.nentries + 1)
+        return bad(a, "delta lists %zu objects for a manifest of %zu "
+                   "entries", a->meta.nobjs, a->tm.nentries);
     a->nobjs = a->meta.nobjs;
     a->objs = lpi_calloc(ctx, a->nobjs + 1, sizeof(*a->objs));
-    hashes = lpi_calloc(ctx, a->tm.nentries + 2, sizeof(*hashes));
+    hashes = lpi_calloc(ctx, a->nobjs + 1, sizeof(*hashes));
     if (!a->objs || !hashes) {
         lpi_free(ctx, hashes);
         return LP_ENOMEM;
     }
     a->dict_obj = SIZE_MAX;
     for (size_t i = 0; rc == 0 && i < a->nobjs; i++) {
-        const lpi_dobj *o = &a->meta.objs[i];
-        tgt *t = &a->objs[i];
-
-        t->form = o->form & ~LPI_FORM_RECODE;
-        if (o->entry == LPI_DELTA_DICT_ENTRY) {
-            if (!a->tm.has_dictionary || a->dict_obj != SIZE_MAX)
-                return bad(a, "delta lists a dictionary the manifest does "
-                           "not have (object %zu)", i);
-            if (o->form != LPI_FORM_STORED)
-                return bad(a, "delta stores the dictionary compressed "
-                           "(object %zu)", i);
-            a->dict_obj = i;
-            t->hash = a->tm.dictionary;
-        } else if (o->entry >= a->tm.nentries) {
-            return bad(a, "delta object %zu names an entry past the end of "
-                       "the manifest", i);
-        } else {
-            t->hash = a->tm.entries[o->entry].hash;
-            t->size = a->tm.entries[o->entry].size;
-            t->path = a->tm.entries[o->entry].path;
-            if (o->form == LPI_FORM_DICT && !a->tm.has_dictionary)
-                return bad(a, "delta object %zu uses a dictionary the "
-                           "manifest does not have", i);
-            if (t->size == 0 && o->form != LPI_FORM_STORED)
-                return bad(a, "delta compresses empty object %zu", i);
-        }
-        t->kept = lpi_package_object(a->b, t->hash);
-        if ((o->form & LPI_FORM_RECODE) && !t->kept)
-            return bad(a, "delta object %zu: only an object the base has "
-                       "can be compressed again", i);
-        if (t->kept && t->path && t->kept->size != t->size)
-            return lpi_error(ctx, LP_EFORMAT, "the new manifest gives '%s' "
-                             "%" PRIu64 " bytes; the base has that content "
-                             "with %" PRIu64, t->path, t->size,
-                             t->kept->size);
-        if (t->kept && !t->path)
-            t->size = t->kept->size;
-        t->src = !t->kept ? SRC_DELTA
-                 : !(o->form & LPI_FORM_RECODE) &&
-                   t->form == lpi_object_form(a->b, t->kept) &&
-                   (t->form != LPI_FORM_DICT ||
-                    memcmp(a->b->m.dictionary, a->tm.dictionary,
-                           LP_HASH_BYTES) == 0)
-                 ? SRC_COPY : SRC_RECODE;
-        hashes[i] = t->hash;
+        rc = check_object(a, i);
+        hashes[i] = a->objs[i].hash;
     }
     /* distinct, and every content of the manifest is there */
-    lpi_sort(hashes, a->nobjs, sizeof(*hashes), cmp_hashp);
-    for (size_t i = 1; i < a->nobjs; i++)
+    if (rc == 0)
+        lpi_sort(hashes, a->nobjs, sizeof(*hashes), cmp_hashp);
+    for (size_t i = 1; rc == 0 && i < a->nobjs; i++)
         if (memcmp(hashes[i - 1], hashes[i], LP_HASH_BYTES) == 0)
             rc = bad(a, "delta lists one object twice (%zu objects)",
                      a->nobjs);
@@ -574,11 +584,7 @@ static int check_objects(applier *a)
         if (!bsearch(&hp, hashes, a->nobjs, sizeof(*hashes), cmp_hashp))
             rc = lpi_error(ctx, LP_EFORMAT, "delta does not place the "
                            "content of '%s'", a->tm.entries[i].path);
-        else if (i == 0 || memcmp(hp, a->tm.entries[i - 1].hash,
-                                  LP_HASH_BYTES) != 0)
-            distinct++;
     }
-    (void)distinct;
     if (rc == 0 && a->tm.has_dictionary && a->dict_obj == SIZE_MAX)
         rc = bad(a, "delta does not place the dictionary (%zu objects)",
                  a->nobjs);
