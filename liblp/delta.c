@@ -28,6 +28,8 @@
 
 /* New objects up to this size, of a type that compresses, share segments */
 #define SMALL_OBJECT (1024u * 1024u)
+/* Other new objects up to this size share segments too */
+#define MEDIA_GROUP (16u * 1024u * 1024u)
 #define MIN_WINDOW (4u * 1024u * 1024u)
 #define NO_BASE UINT32_MAX
 #define WINDOWLOG_MIN 10     /* zstd's smallest window */
@@ -565,6 +567,35 @@ static bool small_text(const tobj *t)
     return t->o->size <= SMALL_OBJECT && lpi_may_compress(t->type);
 }
 
+/* Media of the base with the types of these new objects, dropped ones
+ * first, into the prefix while prefix and content fit the window; returns
+ * the prefix size */
+static uint64_t widen_prefix(const maker *m, const uint32_t *members,
+                             size_t n, bool *in_prefix, uint64_t pbytes,
+                             uint64_t cbytes)
+{
+    const lp_package *b = m->base;
+
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < b->nobjects; k++) {
+            const lpi_object *o = &b->objects[k];
+            const char *type;
+            bool match = false;
+            if (in_prefix[k] || m->base_kept[k] != (pass == 1) ||
+                o->first_entry >= b->m.nentries ||
+                pbytes + cbytes + o->size > m->max_window)
+                continue;
+            type = b->m.entries[o->first_entry].media_type;
+            for (size_t i = 0; i < n && !match; i++)
+                match = strcmp(type, m->objs[members[i]].type) == 0;
+            if (match) {
+                in_prefix[k] = true;
+                pbytes += o->size;
+            }
+        }
+    return pbytes;
+}
+
 static int cmp_path(const void *a, const void *b, void *objs)
 {
     const tobj *x = &((const tobj *)objs)[*(const uint32_t *)a];
@@ -592,6 +623,7 @@ static int plan(maker *m, span **spans_out)
         rc = LP_ENOMEM;
 
 #define NEW_SPAN(S) do { \
+        (S) = NULL; \
         rc = lpi_grow(ctx, (void **)&spans, &spancap, nspans + 1, \
                       sizeof(*spans)); \
         if (rc == 0) rc = new_seg(m, &(S)); \
@@ -611,6 +643,8 @@ static int plan(maker *m, span **spans_out)
         if (t->kept || t->path)
             continue;
         NEW_SPAN(s);
+        if (rc < 0)
+            break;
         if (t->base != NO_BASE)
             in_prefix[t->base] = true;
         for (size_t k = 0; k < tm->nentries; k++) {
@@ -638,63 +672,80 @@ static int plan(maker *m, span **spans_out)
         t->placed = true;
     }
 
-    /* 2. small texts in path order, as few segments as the window allows,
-     *    each prefixed with their bases and the base's dictionary */
-    for (size_t i = 0; rc == 0 && i < m->nobjs; i++)
-        if (!m->objs[i].kept && !m->objs[i].placed &&
-            small_text(&m->objs[i]))
-            order[norder++] = (uint32_t)i;
-    if (rc == 0)
+    /* 2. small texts, then media up to MEDIA_GROUP bytes, in path order,
+     *    as few segments as the window allows: texts prefixed with their
+     *    bases and the base's dictionary; media with their bases and, as
+     *    far as the window goes, the base's other media of those types (a
+     *    new picture is often an old one redrawn, under another name) */
+    for (int kind = 0; kind < 2 && rc == 0; kind++) {
+        norder = 0;
+        for (size_t i = 0; i < m->nobjs; i++) {
+            const tobj *t = &m->objs[i];
+            if (t->kept || t->placed)
+                continue;
+            if (kind == 0 ? small_text(t)
+                          : t->o->size <= MEDIA_GROUP &&
+                            t->o->size <= m->max_window / 2)
+                order[norder++] = (uint32_t)i;
+        }
         qsort_r(order, norder, sizeof(*order), cmp_path, m->objs);
-    for (size_t i = 0; rc == 0 && i < norder;) {
-        plan_seg *s;
-        uint64_t pbytes = 0, cbytes = 0;
-        size_t j = i;
+        for (size_t i = 0; rc == 0 && i < norder;) {
+            plan_seg *s;
+            uint64_t pbytes = 0, cbytes = 0;
+            /* media: content at most half the window, the rest for prefix */
+            uint64_t cmax = kind == 0 ? m->max_window : m->max_window / 2;
+            size_t j = i;
 
-        /* how many fit: prefix and content of all of them in the window */
-        memset(in_prefix, 0, b->nobjects);
-        if (dict_obj != NO_BASE) {
-            in_prefix[dict_obj] = true;
-            pbytes += b->objects[dict_obj].size;
-        }
-        for (; j < norder; j++) {
-            const tobj *t = &m->objs[order[j]];
-            uint64_t extra = t->o->size;
-            if (t->base != NO_BASE && !in_prefix[t->base])
-                extra += b->objects[t->base].size;
-            if (j > i && pbytes + cbytes + extra > m->max_window)
+            memset(in_prefix, 0, b->nobjects);
+            if (kind == 0 && dict_obj != NO_BASE) {
+                in_prefix[dict_obj] = true;
+                pbytes += b->objects[dict_obj].size;
+            }
+            for (; j < norder; j++) {
+                const tobj *t = &m->objs[order[j]];
+                uint64_t extra = t->o->size;
+                if (t->base != NO_BASE && !in_prefix[t->base])
+                    extra += b->objects[t->base].size;
+                if (j > i && (pbytes + cbytes + extra > m->max_window ||
+                              cbytes + t->o->size > cmax))
+                    break;
+                if (t->base != NO_BASE && !in_prefix[t->base]) {
+                    in_prefix[t->base] = true;
+                    pbytes += b->objects[t->base].size;
+                }
+                cbytes += t->o->size;
+            }
+            if (kind == 1)
+                pbytes = widen_prefix(m, order + i, j - i, in_prefix, pbytes,
+                                      cbytes);
+            NEW_SPAN(s);
+            if (rc < 0)
                 break;
-            if (t->base != NO_BASE && !in_prefix[t->base]) {
-                in_prefix[t->base] = true;
-                pbytes += b->objects[t->base].size;
-            }
-            cbytes += t->o->size;
-        }
-        NEW_SPAN(s);
-        /* prefix in base order: deterministic, and alike files together */
-        for (size_t k = 0; rc == 0 && k < b->nobjects; k++)
-            if (in_prefix[k]) {
-                rc = add_index(m, (uint32_t)k);
-                s->nprefix++;
-            }
-        spans[nspans - 1].content_at = m->nindices;
-        for (size_t k = i; rc == 0 && k < j; k++) {
-            rc = add_index(m, order[k]);
-            s->ncontent++;
-            m->objs[order[k]].placed = true;
-        }
-        s->prefix_bytes = pbytes;
-        s->content_bytes = cbytes;
-        if (rc == 0 && pbytes + cbytes > m->max_window) {
-            /* one text larger than the window with its prefix: plain */
-            m->nindices = spans[nspans - 1].prefix_at;
-            s->nprefix = 0;
-            s->prefix_bytes = 0;
+            /* prefix in base order: deterministic, alike files together */
+            for (size_t k = 0; rc == 0 && k < b->nobjects; k++)
+                if (in_prefix[k]) {
+                    rc = add_index(m, (uint32_t)k);
+                    s->nprefix++;
+                }
             spans[nspans - 1].content_at = m->nindices;
-            for (size_t k = i; rc == 0 && k < j; k++)
+            for (size_t k = i; rc == 0 && k < j; k++) {
                 rc = add_index(m, order[k]);
+                s->ncontent++;
+                m->objs[order[k]].placed = true;
+            }
+            s->prefix_bytes = pbytes;
+            s->content_bytes = cbytes;
+            if (rc == 0 && pbytes + cbytes > m->max_window) {
+                /* one object larger than the window with its prefix */
+                m->nindices = spans[nspans - 1].prefix_at;
+                s->nprefix = 0;
+                s->prefix_bytes = 0;
+                spans[nspans - 1].content_at = m->nindices;
+                for (size_t k = i; rc == 0 && k < j; k++)
+                    rc = add_index(m, order[k]);
+            }
+            i = j;
         }
-        i = j;
     }
 
     /* 3. the rest, one segment each in ZIP order: patched when a base
@@ -706,6 +757,8 @@ static int plan(maker *m, span **spans_out)
         if (t->kept || t->placed)
             continue;
         NEW_SPAN(s);
+        if (rc < 0)
+            break;
         if (rc == 0 && t->base != NO_BASE &&
             b->objects[t->base].size + t->o->size <= m->max_window) {
             rc = add_index(m, t->base);
