@@ -133,7 +133,7 @@ static int obj_error(applier *a, const tgt *t, int code, const char *what)
 /* ------------------------------------------------------------ objects */
 
 /* Start putting object t into the spool in its stored form */
-static void obj_begin(applier *a, tgt *t)
+static int obj_begin(applier *a, tgt *t)
 {
     a->cur = t;
     a->left = t->size;
@@ -141,11 +141,11 @@ static void obj_begin(applier *a, tgt *t)
     a->crc = 0;
     t->spool_off = a->spool_end;
     lpi_hash_init(&a->h);
-    if (t->form != LPI_FORM_STORED) {
-        ZSTD_CCtx_refCDict(a->cctx, t->form == LPI_FORM_DICT ? a->cdict
-                                                             : NULL);
-        lpi_objenc_begin(&a->enc, a->cctx, t->size);
-    }
+    if (t->form != LPI_FORM_STORED)
+        return lpi_objenc_begin(&a->enc, a->ctx, a->cctx,
+                                t->form == LPI_FORM_DICT ? a->cdict : NULL,
+                                t->size);
+    return 0;
 }
 
 static int obj_end(applier *a)
@@ -199,8 +199,10 @@ static int seg_put(void *arg, const void *data, size_t n)
 
     while (rc == 0) {
         while (!a->cur && a->next < a->seg->ncontent) {
-            obj_begin(a, &a->objs[a->seg->content[a->next++]]);
-            if (a->left == 0 && (rc = obj_end(a)) < 0)
+            rc = obj_begin(a, &a->objs[a->seg->content[a->next++]]);
+            if (rc == 0 && a->left == 0)
+                rc = obj_end(a);
+            if (rc < 0)
                 return rc;
         }
         if (n == 0)
@@ -714,7 +716,8 @@ static int recode(applier *a, tgt *t)
     lpi_objreader *r;
     int rc = lpi_objreader_open(&r, a->ctx, a->b->fd, t->kept, NULL);
 
-    obj_begin(a, t);
+    if (rc == 0)
+        rc = obj_begin(a, t);
     while (rc == 0) {
         size_t n;
         rc = lpi_objreader_read(r, a->io, LPI_IO_CHUNK, &n);
@@ -912,8 +915,9 @@ static int load_dictionary(applier *a)
         if (rc == 0) {
             a->seg = &a->meta.segs[0];
             a->next = 1;
-            obj_begin(a, t);
-            rc = obj_put(a, a->dict, a->dict_len);
+            rc = obj_begin(a, t);
+            if (rc == 0)
+                rc = obj_put(a, a->dict, a->dict_len);
             if (rc == 0)
                 rc = obj_end(a);
         }

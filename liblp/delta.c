@@ -278,7 +278,8 @@ static int to_mem(void *arg, const void *data, size_t len)
 }
 
 /* Does compressing content at level give exactly the stored frame? */
-static int reproduces(maker *m, ZSTD_CCtx *cctx, const unsigned char *content,
+static int reproduces(maker *m, ZSTD_CCtx *cctx, const ZSTD_CDict *cdict,
+                      const unsigned char *content,
                       uint64_t size, const unsigned char *stored,
                       uint64_t stored_len, unsigned char *scratch,
                       unsigned char *out, size_t out_cap, bool *same)
@@ -288,7 +289,7 @@ static int reproduces(maker *m, ZSTD_CCtx *cctx, const unsigned char *content,
     uint64_t off = 0;
     int rc = 0;
 
-    lpi_objenc_begin(&e, cctx, size);
+    rc = lpi_objenc_begin(&e, m->ctx, cctx, cdict, size);
     while (rc == 0 && off < size && !b.overflow) {
         size_t n = size - off < LPI_IO_CHUNK ? (size_t)(size - off)
                                              : LPI_IO_CHUNK;
@@ -368,7 +369,7 @@ static int infer_level(maker *m)
     for (size_t c = 0; rc == 0 && c < sizeof(candidates) / sizeof(*candidates);
          c++) {
         int level = candidates[c];
-        uint64_t at = 0, sat = 0;
+        uint64_t at = 0;
         bool all = true;
 
         lpi_objenc_params(cctx, level);
@@ -383,13 +384,12 @@ static int infer_level(maker *m)
         for (size_t i = 0; rc == 0 && i < nsample && all; i++) {
             const lpi_object *o = sample[i]->o;
             bool same;
-            ZSTD_CCtx_refCDict(cctx, sample[i]->form == LPI_FORM_DICT
-                                     ? cdict : NULL);
-            rc = reproduces(m, cctx, content + at, o->size, stored + sat,
-                            o->stored_size, scratch, out, out_cap, &same);
+            rc = reproduces(m, cctx, sample[i]->form == LPI_FORM_DICT
+                                     ? cdict : NULL, content + at, o->size,
+                            stored + at, o->stored_size, scratch, out,
+                            out_cap, &same);
             all = all && same;
-            at += o->size;
-            sat += o->size;
+            at += o->size; /* stored bytes were read at content offsets */
         }
         if (rc == 0 && all) {
             m->h.level = level;
@@ -1232,7 +1232,7 @@ static void maker_dispose(maker *m, encoder *encs, unsigned nencs)
             lp_ctx_free(encs[i].ctx);
     }
     for (size_t i = 0; i < m->nsegs; i++)
-        free(m->segs[i].err);
+        lpi_free(ctx, m->segs[i].err);
     lpi_free(ctx, m->objs);
     lpi_free(ctx, m->sigs);
     lpi_free(ctx, m->sigdata);

@@ -434,7 +434,7 @@ int lpi_dmeta_parse(lpi_dmeta *m, lp_ctx *ctx, const unsigned char *data,
     }
     names = 0;
     for (size_t i = 0; i < m->nsigs; i++) {
-        const unsigned char *p;
+        const unsigned char *p = NULL;
         (void)get_var(&r, UINT64_MAX, &v);
         (void)take(&r, v, &p);
         memcpy(m->names + names, p, (size_t)v);

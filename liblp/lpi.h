@@ -289,9 +289,11 @@ typedef struct lpi_objenc {
 
 /* The writer's frame parameters (level; content size; no checksum) */
 void lpi_objenc_params(struct ZSTD_CCtx_s *cctx, int level);
-/* Start a frame for size bytes of content (a CDict, if any, stays) */
-void lpi_objenc_begin(lpi_objenc *e, struct ZSTD_CCtx_s *cctx,
-                      uint64_t size);
+/* Start a frame for size bytes of content, with the dictionary cdict or
+ * none (NULL) */
+struct ZSTD_CDict_s;
+int lpi_objenc_begin(lpi_objenc *e, lp_ctx *ctx, struct ZSTD_CCtx_s *cctx,
+                     const struct ZSTD_CDict_s *cdict, uint64_t size);
 /* The next n bytes: exactly LPI_IO_CHUNK except for the last chunk; the
  * frame bytes go to sink (out: scratch of out_cap bytes,
  * ZSTD_CStreamOutSize() or more) */

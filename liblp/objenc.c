@@ -20,14 +20,25 @@ void lpi_objenc_params(ZSTD_CCtx *cctx, int level)
     ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 0);
 }
 
-void lpi_objenc_begin(lpi_objenc *e, ZSTD_CCtx *cctx, uint64_t size)
+int lpi_objenc_begin(lpi_objenc *e, lp_ctx *ctx, ZSTD_CCtx *cctx,
+                     const ZSTD_CDict *cdict, uint64_t size)
 {
+    size_t r;
+
     e->cctx = cctx;
     e->size = size;
     e->off = 0;
     e->frame = 0;
+    /* the session first: zstd ignores a dictionary given in the middle of
+     * a frame (one the writer gave up on as incompressible), and the next
+     * object would silently go without it */
     ZSTD_CCtx_reset(cctx, ZSTD_reset_session_only);
-    ZSTD_CCtx_setPledgedSrcSize(cctx, size);
+    r = ZSTD_CCtx_refCDict(cctx, cdict);
+    if (!ZSTD_isError(r))
+        r = ZSTD_CCtx_setPledgedSrcSize(cctx, size);
+    if (ZSTD_isError(r))
+        return lpi_error(ctx, LP_EINTERNAL, "zstd: %s", ZSTD_getErrorName(r));
+    return 0;
 }
 
 int lpi_objenc_feed(lpi_objenc *e, lp_ctx *ctx, const void *data, size_t n,

@@ -433,6 +433,7 @@ typedef struct worker {
     int spool;               /* this worker's spool file (unlinked) */
     uint64_t spool_end;
     ZSTD_CCtx *cctx;
+    const ZSTD_CDict *cdict;  /* for list 1, once trained (or NULL) */
     unsigned char *in, *out;
     size_t out_cap;
     lp_ctx *ctx;
@@ -548,8 +549,8 @@ static int process(worker *wk, input *in)
     }
     lpi_hash_init(&h);
     if (compress)
-        lpi_objenc_begin(&enc, wk->cctx, size);
-    for (;;) {
+        rc = lpi_objenc_begin(&enc, ctx, wk->cctx, wk->cdict, size);
+    for (; rc == 0;) {
         size_t n;
 
         rc = read_chunk(ctx, in, fd, off, wk->in, &n);
@@ -677,7 +678,7 @@ static void *worker_main(void *arg)
             while (!job->dict_ready)
                 pthread_cond_wait(&job->trained, &job->lock);
             pthread_mutex_unlock(&job->lock);
-            ZSTD_CCtx_refCDict(wk->cctx, job->cdict);
+            wk->cdict = job->cdict;
         }
         for (;;) {
             size_t k = atomic_fetch_add(&job->next[l], 1);

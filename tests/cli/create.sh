@@ -113,6 +113,39 @@ fi
 chmod 755 "$tmp/ro"
 check 'no temporary files left' test -z "$(ls -A "$tmp" | grep -E '\.(tmp|spool)-')"
 
+# Every object that may use the package dictionary does, whichever worker
+# compresses it (a bug: a worker whose last object before them was an
+# incompressible text given up on at the 1 MiB probe kept going without
+# the dictionary, so packages depended on thread timing).  One thread makes
+# that order certain; several threads must give the same bytes.
+mkdir "$tmp/dict"
+python3 - "$tmp/dict" <<'EOP'
+import os, random, sys
+r = random.Random(5)
+d = sys.argv[1]
+with open(os.path.join(d, "zz-noise.bin"), "wb") as f:  # incompressible
+    f.write(r.randbytes(2 << 20))
+words = "agua rai ai-horis kuda eskola lisaun matematika numeru".split()
+for i in range(100):
+    with open(os.path.join(d, "l%03d.txt" % i), "w") as f:
+        f.write(" ".join(r.choice(words) for _ in range(2500)) + "\n")
+EOP
+SOURCE_DATE_EPOCH=1700000000 run "$LPACK" create -q "$tmp/dict" -o "$tmp/d1.lpk" --threads 1
+check 'dictionary: every candidate object uses it, one thread' python3 - "$tmp/d1.lpk" <<'EOP'
+import struct, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+zst = [i for i in z.infolist() if i.filename.endswith(".zst")]
+small = [i for i in zst if i.file_size < 65536]
+assert len(small) == 100, len(small)
+for i in small:
+    fhd = z.read(i)[4]
+    assert fhd & 3, "%s: no Dictionary_ID" % i.filename
+EOP
+for t in 2 3; do
+    SOURCE_DATE_EPOCH=1700000000 run "$LPACK" create -q "$tmp/dict" -o "$tmp/d$t.lpk" --threads $t
+    check "dictionary: $t threads give the same package as one" cmp "$tmp/d1.lpk" "$tmp/d$t.lpk"
+done
+
 # an empty folder makes a valid, empty package
 mkdir "$tmp/empty"
 expect_exit 0 "$LPACK" create -q "$tmp/empty" -o "$tmp/e.lpk"
