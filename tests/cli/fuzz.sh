@@ -3,7 +3,7 @@
 # fuzz targets (built as plain programs).  Under ASan/UBSan in CI, any
 # memory error aborts the target and fails the test.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
-plan 6
+plan 8
 fuzz=$top_builddir/tests/fuzz
 corpus=$top_srcdir/tests/fuzz/corpus
 expect_exit 0 "$fuzz/fuzz_manifest" -m 2000 "$corpus/manifest"
@@ -17,5 +17,13 @@ diag "$(cat "$out")"
 expect_exit 0 "$fuzz/fuzz_trust" -m 3000 "$corpus/trust"
 diag "$(cat "$out")"
 expect_exit 0 "$fuzz/fuzz_source" -m 200 "$corpus/source"
+diag "$(cat "$out")"
+# deltas, applied to the base package the target makes; first without leak
+# detection, so that any other error shows
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+    expect_exit 0 "$fuzz/fuzz_delta" -m 100 "$corpus/delta"
+diag "$(cat "$out")"
+# and with leak detection (make check's ASAN_OPTIONS)
+expect_exit 0 "$fuzz/fuzz_delta" -m 300 "$corpus/delta"
 diag "$(cat "$out")"
 done_testing
