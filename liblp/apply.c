@@ -29,6 +29,7 @@
 #include <unistd.h>
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_d_stableOutBuffer, ZSTD_getFrameHeader */
 #include <zstd.h>
+#include <zstd_errors.h>
 
 enum { SRC_COPY, SRC_RECODE, SRC_DELTA };
 
@@ -275,10 +276,25 @@ static int frame_header(applier *a, const lpi_dseg *s, size_t i,
     return 0;
 }
 
+/* What a zstd decoding error means for a frame of the delta */
+static const char *frame_problem(size_t r)
+{
+    switch (ZSTD_getErrorCode(r)) {
+    case ZSTD_error_dstSize_tooSmall:
+        return "decodes to more than it declares";
+    case ZSTD_error_srcSize_wrong:
+        return "is cut short or has bytes after its end";
+    case ZSTD_error_frameParameter_windowTooLarge:
+        return "needs a larger window than allowed";
+    default:
+        return "is corrupt";
+    }
+}
+
 static int zerr(applier *a, size_t i, size_t r)
 {
-    return lpi_error(a->ctx, LP_EFORMAT, "delta segment %zu: %s", i,
-                     ZSTD_getErrorName(r));
+    return lpi_error(a->ctx, LP_EFORMAT, "delta segment %zu %s (zstd: %s)",
+                     i, frame_problem(r), ZSTD_getErrorName(r));
 }
 
 /* Decode segment i; its content goes to sink (NULL: into *mem) */
@@ -472,10 +488,12 @@ static int read_meta(applier *a)
                                 a->b->manifest_len);
             n = ZSTD_decompressDCtx(dctx, a->meta_raw, (size_t)size, frame,
                                     (size_t)h->meta_size);
-            if (ZSTD_isError(n) || n != size)
-                rc = lpi_error(ctx, LP_EFORMAT, "delta meta block: %s",
-                               ZSTD_isError(n) ? ZSTD_getErrorName(n)
-                                               : "wrong size");
+            if (ZSTD_isError(n))
+                rc = lpi_error(ctx, LP_EFORMAT, "delta meta block %s (zstd: "
+                               "%s)", frame_problem(n), ZSTD_getErrorName(n));
+            else if (n != size)
+                rc = lpi_error(ctx, LP_EFORMAT, "delta meta block decodes "
+                               "to less than it declares");
         }
         ZSTD_freeDCtx(dctx);
     }

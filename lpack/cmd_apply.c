@@ -145,9 +145,10 @@ int cmd_apply(int argc, char **argv)
             if (rc < 0)
                 cli_error("cannot open delta: %s", cli_lp_msg(ctx, rc));
         }
-        /* a dry run of a chain checks the first link against the package
-         * and each next one against the one before */
-        if (rc == 0 && opts.dry_run && k > 0) {
+        /* each next link of a chain must start where the one before ends
+         * (checked here, against the deltas the user named, not the
+         * intermediate package); a dry run can check only that */
+        if (rc == 0 && k > 0) {
             const lp_delta_info *i = lp_delta_get_info(d);
             if (strcmp(i->base_manifest, prev_target) != 0) {
                 cli_error("'%s' updates %s version %" PRIu64 ", not the "
@@ -155,7 +156,8 @@ int cmd_apply(int argc, char **argv)
                           i->base_id, i->base_version);
                 rc = LP_EBASE;
             }
-        } else if (rc == 0) {
+        }
+        if (rc == 0 && !(opts.dry_run && k > 0)) {
             rc = lp_delta_apply(d, base, last ? out : dest, &opts, &res);
             if (rc < 0)
                 cli_error("cannot apply '%s' to '%s': %s", dpath, base_path,

@@ -48,6 +48,7 @@ static void usage(FILE *f)
                "(default %d)\n"
                "  -j, --threads N       threads (default: one per CPU)\n"
                "      --json            print a JSON object per delta\n"
+               "  -q, --quiet           print nothing on success\n"
                "  -h, --help            show this help and exit\n",
                synopsis, LP_DELTA_DEFAULT_LEVEL);
 }
@@ -61,6 +62,7 @@ static const struct option longopts[] = {
     { "level", required_argument, NULL, 'l' },
     { "threads", required_argument, NULL, 'j' },
     { "json", no_argument, NULL, OPT_JSON },
+    { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -114,14 +116,14 @@ int cmd_delta(int argc, char **argv)
     cli_seen seen = { { 0 } };
     lp_delta_opts opts = LP_DELTA_OPTS_INIT;
     const char *out = NULL;
-    bool dry = false, json = false;
+    bool dry = false, json = false, quiet = false;
     lp_package *new_pkg = NULL;
     lp_ctx *ctx = NULL;
     int status = LP_EXIT_OK;
     int nold;
 
     for (;;) {
-        int c = cli_getopt(argc, argv, "o:nl:j:h", longopts, &seen);
+        int c = cli_getopt(argc, argv, "o:nl:j:qh", longopts, &seen);
         uint64_t v;
 
         if (c == -1)
@@ -150,6 +152,9 @@ int cmd_delta(int argc, char **argv)
             break;
         case OPT_JSON:
             json = true;
+            break;
+        case 'q':
+            quiet = true;
             break;
         case 'h':
             usage(stdout);
@@ -183,7 +188,7 @@ int cmd_delta(int argc, char **argv)
     status = cli_package_open(&ctx, &new_pkg, argv[argc - 1]);
     if (status != LP_EXIT_OK)
         return status;
-    if (json && nold > 1)
+    if (json && nold > 1 && !quiet)
         putchar('[');
     for (int k = 0; k < nold && status == LP_EXIT_OK; k++) {
         const char *old_path = argv[optind + k];
@@ -212,7 +217,7 @@ int cmd_delta(int argc, char **argv)
             cli_error("cannot make a delta from '%s' to '%s': %s", old_path,
                       argv[argc - 1], cli_lp_msg(ctx, rc));
             status = cli_exit_code(rc);
-        } else {
+        } else if (!quiet) {
             if (json && k > 0)
                 putchar(',');
             print_info(dest, &info, dry, json);
@@ -220,7 +225,7 @@ int cmd_delta(int argc, char **argv)
         free(name);
         lp_package_free(old);
     }
-    if (json && nold > 1)
+    if (json && nold > 1 && !quiet)
         puts("]");
     lp_package_free(new_pkg);
     lp_ctx_free(ctx);

@@ -175,8 +175,8 @@ check "  names both: the delta's own target" has "$err" \
 # a chain whose second link does not start where the first ends
 expect_exit 1 "$LPACK" apply "$tmp/old.lpk" "$tmp/d.lpd" "$tmp/d.lpd" \
     -o "$tmp/base/new.lpk"
-check "  chain: the second link names the release it got" has "$err" \
-    "is 't.x' version 2"
+check "  chain: the second link, named as the user gave it" has "$err" \
+    "'$tmp/d.lpd' updates t.x version 1, not the release the delta before it makes"
 # a chain whose second link is damaged: the first link's result (an
 # intermediate file) must go too
 python3 -c 'import sys

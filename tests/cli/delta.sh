@@ -173,6 +173,9 @@ check 'chain --dry-run: writes nothing' test ! -e "$tmp/v3.dry"
 expect_exit 1 "$LPACK" apply "$tmp/v1.lpk" "$tmp/d23.lpd" "$tmp/d12.lpd" -o "$tmp/bad.lpk"
 check 'chain out of order: refused' has "$err" "this delta updates 'org.example.science' version 2"
 check 'chain out of order: nothing written' test "$(ls "$tmp" | grep -c 'bad.lpk\|chain\|tmp-')" -eq 0
+expect_exit 1 "$LPACK" apply "$tmp/v1.lpk" "$tmp/d12.lpd" "$tmp/d12.lpd" -o "$tmp/bad.lpk"
+check 'chain: a second link that does not follow, named as given' has "$err" "'$tmp/d12.lpd' updates org.example.science version 1, not the release the delta before it makes"
+check 'chain: a second link that does not follow: nothing left' test "$(ls "$tmp" | grep -c 'bad.lpk\|chain\|tmp-')" -eq 0
 expect_exit 1 "$LPACK" apply -n "$tmp/v1.lpk" "$tmp/d12.lpd" "$tmp/d12.lpd" -o "$tmp/bad.lpk"
 check 'chain --dry-run: a link that does not follow' has "$err" "not the release the delta before it makes"
 
