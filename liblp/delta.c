@@ -28,6 +28,9 @@
 
 /* New objects up to this size, of a type that compresses, share segments */
 #define SMALL_OBJECT (1024u * 1024u)
+/* Texts are prefixed with other texts of the base up to this much: a new
+ * lesson shares most of its markup and phrasing with the old ones */
+#define TEXT_PREFIX (16u * 1024u * 1024u)
 /* Other new objects up to this size share segments too */
 #define MEDIA_GROUP (16u * 1024u * 1024u)
 #define MIN_WINDOW (4u * 1024u * 1024u)
@@ -567,27 +570,37 @@ static bool small_text(const tobj *t)
     return t->o->size <= SMALL_OBJECT && lpi_may_compress(t->type);
 }
 
-/* Media of the base with the types of these new objects, dropped ones
- * first, into the prefix while prefix and content fit the window; returns
- * the prefix size */
+/* Other base objects with the types of these new objects, dropped ones
+ * first, into the prefix while it stays within limit and prefix and
+ * content fit the window; returns the prefix size */
 static uint64_t widen_prefix(const maker *m, const uint32_t *members,
                              size_t n, bool *in_prefix, uint64_t pbytes,
-                             uint64_t cbytes)
+                             uint64_t cbytes, uint64_t limit)
 {
     const lp_package *b = m->base;
+    const char *types[16];
+    size_t ntypes = 0;
 
+    for (size_t i = 0; i < n && ntypes < 16; i++) {
+        size_t t = 0;
+        while (t < ntypes && strcmp(types[t], m->objs[members[i]].type))
+            t++;
+        if (t == ntypes)
+            types[ntypes++] = m->objs[members[i]].type;
+    }
     for (int pass = 0; pass < 2; pass++)
         for (size_t k = 0; k < b->nobjects; k++) {
             const lpi_object *o = &b->objects[k];
             const char *type;
             bool match = false;
             if (in_prefix[k] || m->base_kept[k] != (pass == 1) ||
-                o->first_entry >= b->m.nentries ||
+                o->first_entry >= b->m.nentries || o->size > limit ||
+                pbytes + o->size > limit ||
                 pbytes + cbytes + o->size > m->max_window)
                 continue;
             type = b->m.entries[o->first_entry].media_type;
-            for (size_t i = 0; i < n && !match; i++)
-                match = strcmp(type, m->objs[members[i]].type) == 0;
+            for (size_t t = 0; t < ntypes && !match; t++)
+                match = strcmp(type, types[t]) == 0;
             if (match) {
                 in_prefix[k] = true;
                 pbytes += o->size;
@@ -715,9 +728,9 @@ static int plan(maker *m, span **spans_out)
                 }
                 cbytes += t->o->size;
             }
-            if (kind == 1)
-                pbytes = widen_prefix(m, order + i, j - i, in_prefix, pbytes,
-                                      cbytes);
+            pbytes = widen_prefix(m, order + i, j - i, in_prefix, pbytes,
+                                  cbytes, kind == 0 ? TEXT_PREFIX
+                                                    : m->max_window);
             NEW_SPAN(s);
             if (rc < 0)
                 break;
