@@ -34,7 +34,9 @@
 enum { SRC_COPY, SRC_RECODE, SRC_DELTA };
 
 typedef struct tgt {
-    const unsigned char *hash;
+    unsigned char *hash;       /* in the parsed manifest (a hole: zeros
+                                  until the content is decoded) */
+    bool hole;
     uint64_t size;
     const char *path;          /* for messages; NULL: the dictionary */
     uint8_t form;
@@ -55,6 +57,7 @@ typedef struct applier {
     lpi_dmeta meta;
     lpi_manifest tm;
     bool have_tm;
+    size_t holes;              /* hashes the manifest leaves to apply */
     tgt *objs;
     size_t nobjs;
     uint32_t *base_crc;        /* per base object, its ZIP entry's CRC */
@@ -155,7 +158,9 @@ static int obj_end(applier *a)
     unsigned char hash[LP_HASH_BYTES];
 
     lpi_hash_final(&a->h, hash);
-    if (memcmp(hash, t->hash, LP_HASH_BYTES) != 0)
+    if (t->hole)
+        memcpy(t->hash, hash, LP_HASH_BYTES); /* checked with the manifest */
+    else if (memcmp(hash, t->hash, LP_HASH_BYTES) != 0)
         return obj_error(a, t, LP_EHASH, "content does not match the new "
                          "manifest: the delta is damaged or not for this "
                          "release");
@@ -502,17 +507,21 @@ static int read_meta(applier *a)
         rc = lpi_dmeta_parse(&a->meta, ctx, a->meta_raw, (size_t)size);
     if (rc < 0)
         return rc;
-    lpi_hash_init(&a->h);
-    lpi_hash_update(&a->h, a->meta.manifest, a->meta.manifest_len);
-    lpi_hash_final(&a->h, hash);
-    if (memcmp(hash, h->target_manifest, LP_HASH_BYTES) != 0)
-        return lpi_error(ctx, LP_EHASH, "the delta's new manifest does not "
-                         "match its header");
     rc = lpi_manifest_parse(&a->tm, ctx, a->meta.manifest,
                             a->meta.manifest_len);
     if (rc < 0)
         return lpi_error_prefix(ctx, "the delta's new manifest");
     a->have_tm = true;
+    a->holes = lpi_delta_holes(&a->tm);
+    /* with holes, the hash is checked once apply has filled them */
+    if (a->holes == 0) {
+        lpi_hash_init(&a->h);
+        lpi_hash_update(&a->h, a->meta.manifest, a->meta.manifest_len);
+        lpi_hash_final(&a->h, hash);
+        if (memcmp(hash, h->target_manifest, LP_HASH_BYTES) != 0)
+            return lpi_error(ctx, LP_EHASH, "the delta's new manifest does "
+                             "not match its header");
+    }
     if (strcmp(a->tm.id, h->target_id) != 0 ||
         a->tm.version != h->target_version)
         return lpi_error(ctx, LP_EFORMAT, "the delta's new manifest is not "
@@ -536,6 +545,7 @@ static int check_object(applier *a, size_t i)
                        "%zu)", i);
         a->dict_obj = i;
         t->hash = a->tm.dictionary;
+        t->hole = lpi_hash_is_hole(t->hash);
     } else if (o->entry >= a->tm.nentries) {
         return bad(a, "delta object %zu names an entry past the end of the "
                    "manifest", i);
@@ -543,13 +553,14 @@ static int check_object(applier *a, size_t i)
         t->hash = a->tm.entries[o->entry].hash;
         t->size = a->tm.entries[o->entry].size;
         t->path = a->tm.entries[o->entry].path;
+        t->hole = lpi_hash_is_hole(t->hash);
         if (t->form == LPI_FORM_DICT && !a->tm.has_dictionary)
             return bad(a, "delta object %zu uses a dictionary the manifest "
                        "does not have", i);
         if (t->size == 0 && t->form != LPI_FORM_STORED)
             return bad(a, "delta compresses empty object %zu", i);
     }
-    t->kept = lpi_package_object(a->b, t->hash);
+    t->kept = t->hole ? NULL : lpi_package_object(a->b, t->hash);
     if ((o->form & LPI_FORM_RECODE) && !t->kept)
         return bad(a, "delta object %zu: only an object the base has can be "
                    "compressed again", i);
@@ -574,6 +585,7 @@ static int check_objects(applier *a)
 {
     lp_ctx *ctx = a->ctx;
     const unsigned char **hashes;
+    size_t holes = 0;
     int rc = 0;
 
     /* distinct contents: at most one per entry, and the dictionary */
@@ -591,11 +603,23 @@ static int check_objects(applier *a)
     for (size_t i = 0; rc == 0 && i < a->nobjs; i++) {
         rc = check_object(a, i);
         hashes[i] = a->objs[i].hash;
+        /* a hole is filled by exactly one object: the entry's own */
+        for (size_t k = 0; rc == 0 && k < i && a->objs[i].hole; k++)
+            if (a->objs[k].hole && a->objs[k].hash == a->objs[i].hash)
+                rc = bad(a, "delta lists one object twice (object %zu "
+                         "fills a hole of its manifest already filled)", i);
     }
     /* distinct, and every content of the manifest is there */
     if (rc == 0)
         lpi_sort(hashes, a->nobjs, sizeof(*hashes), cmp_hashp);
-    for (size_t i = 1; rc == 0 && i < a->nobjs; i++)
+    /* holes are each their own object: one per hole of the manifest */
+    for (size_t i = 0; rc == 0 && i < a->nobjs; i++)
+        if (lpi_hash_is_hole(hashes[i]))
+            holes++;
+    if (rc == 0 && holes != a->holes)
+        rc = bad(a, "delta places %zu objects in the %zu hashes its "
+                 "manifest leaves open", holes, a->holes);
+    for (size_t i = holes + 1; rc == 0 && i < a->nobjs; i++)
         if (memcmp(hashes[i - 1], hashes[i], LP_HASH_BYTES) == 0)
             rc = bad(a, "delta lists one object twice (%zu objects)",
                      a->nobjs);
@@ -727,6 +751,46 @@ static int check_space(applier *a, const char *out, lp_apply_result *res)
 }
 
 /* ------------------------------------------------------------ writing */
+
+/* The manifest's holes, filled with the hashes of the decoded content;
+ * then it must be the release's manifest, byte for byte */
+static int fill_holes(applier *a)
+{
+    /* the meta block's own bytes, which are ours to change */
+    unsigned char *text = a->meta_raw + (a->meta.manifest - a->meta_raw);
+    size_t *at = lpi_calloc(a->ctx, a->tm.nentries + 1, sizeof(*at));
+    unsigned char hash[LP_HASH_BYTES];
+    char hex[LP_HASH_HEX_BYTES + 1];
+    size_t dict_at;
+    int rc = at ? 0 : LP_ENOMEM;
+
+    if (rc == 0)
+        rc = lpi_manifest_hash_offsets(a->ctx, text, a->meta.manifest_len,
+                                       a->tm.nentries, &dict_at, at);
+    for (size_t i = 0; rc == 0 && i < a->nobjs; i++) {
+        const tgt *t = &a->objs[i];
+        size_t off = t->path ? at[a->meta.objs[i].entry] : dict_at;
+        if (!t->hole)
+            continue;
+        if (off == SIZE_MAX || off + LP_HASH_HEX_BYTES > a->meta.manifest_len)
+            rc = lpi_error(a->ctx, LP_EINTERNAL, "no hash field to fill");
+        lpi_hash_hex(hex, t->hash);
+        if (rc == 0)
+            memcpy(text + off, hex, LP_HASH_HEX_BYTES);
+    }
+    lpi_free(a->ctx, at);
+    if (rc < 0)
+        return rc;
+    lpi_hash_init(&a->h);
+    lpi_hash_update(&a->h, a->meta.manifest, a->meta.manifest_len);
+    lpi_hash_final(&a->h, hash);
+    if (memcmp(hash, a->d->h.target_manifest, LP_HASH_BYTES) != 0)
+        return lpi_error(a->ctx, LP_EHASH, "the delta's new manifest does "
+                         "not match its header once completed with the "
+                         "hashes of its content: the delta is damaged or not "
+                         "for this release");
+    return 0;
+}
 
 /* A base object that changes form: decoded and put again */
 static int recode(applier *a, tgt *t)
@@ -1055,6 +1119,8 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     for (size_t i = 0; rc == 0 && i < a.nobjs; i++)
         if (a.objs[i].src == SRC_RECODE)
             rc = recode(&a, &a.objs[i]);
+    if (rc == 0 && a.holes > 0)
+        rc = fill_holes(&a);
 
     if (rc == 0)
         rc = lpi_temp_create(ctx, out, 0644, &tmp, &fd);

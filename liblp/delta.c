@@ -1125,18 +1125,61 @@ static int out_copy(outfile *o, int src, uint64_t off, uint64_t len,
     return rc;
 }
 
+/* The target's manifest with a hole where the hash of content the delta
+ * carries would be: apply computes it (32 bytes of entropy each, saved).
+ * Only where one entry line alone names that content, and in the
+ * dictionary line. */
+static unsigned char *manifest_with_holes(maker *m)
+{
+    lp_ctx *ctx = m->ctx;
+    const lp_package *t = m->target;
+    unsigned char *text = lpi_malloc(ctx, t->manifest_len + 1);
+    size_t *at = lpi_calloc(ctx, t->m.nentries + 1, sizeof(*at));
+    bool *shared = lpi_calloc(ctx, t->nobjects + 1, sizeof(*shared));
+    size_t dict_at;
+    int rc = text && at && shared ? 0 : LP_ENOMEM;
+
+    if (rc == 0) {
+        memcpy(text, t->manifest_bytes, t->manifest_len);
+        rc = lpi_manifest_hash_offsets(ctx, text, t->manifest_len,
+                                       t->m.nentries, &dict_at, at);
+    }
+    for (size_t k = 0; rc == 0 && k < t->m.nentries; k++) {
+        const lpi_object *o = lpi_package_object(t, t->m.entries[k].hash);
+        if (o && o->first_entry != k)
+            shared[o - t->objects] = true;
+    }
+    for (size_t i = 0; rc == 0 && i < m->nobjs; i++) {
+        const tobj *o = &m->objs[i];
+        size_t off = o->path ? at[o->entry] : dict_at;
+        if (o->kept || shared[o->o - t->objects] || off == SIZE_MAX)
+            continue;
+        memset(text + off, '0', LP_HASH_HEX_BYTES);
+    }
+    lpi_free(ctx, at);
+    lpi_free(ctx, shared);
+    if (rc < 0) {
+        lpi_free(ctx, text);
+        return NULL;
+    }
+    return text;
+}
+
 /* The meta block, encoded against the base's manifest */
 static int encode_meta(maker *m, lpi_buf *frame, uint64_t *decoded)
 {
     lp_ctx *ctx = m->ctx;
     lpi_dmeta meta;
+    unsigned char *holed;
     lpi_buf raw;
     size_t n, bound;
     uint64_t total;
     int rc;
 
     memset(&meta, 0, sizeof(meta));
-    meta.manifest = m->target->manifest_bytes;
+    meta.manifest = holed = manifest_with_holes(m);
+    if (!holed)
+        return LP_ENOMEM;
     meta.manifest_len = m->target->manifest_len;
     meta.sigs = m->sigs;
     meta.nsigs = m->nsigs;
@@ -1147,6 +1190,7 @@ static int encode_meta(maker *m, lpi_buf *frame, uint64_t *decoded)
     if (!meta.objs || !meta.segs) {
         lpi_free(ctx, meta.objs);
         lpi_free(ctx, meta.segs);
+        lpi_free(ctx, holed);
         return LP_ENOMEM;
     }
     for (size_t i = 0; i < m->nobjs; i++) {
@@ -1166,6 +1210,7 @@ static int encode_meta(maker *m, lpi_buf *frame, uint64_t *decoded)
     rc = lpi_dmeta_format(&meta, ctx, &raw);
     lpi_free(ctx, meta.objs);
     lpi_free(ctx, meta.segs);
+    lpi_free(ctx, holed);
     if (rc < 0) {
         lpi_buf_dispose(&raw, ctx);
         return rc;

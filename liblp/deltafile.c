@@ -732,3 +732,55 @@ void lp_delta_free(lp_delta *d)
         close(d->fd);
     lpi_free(d->ctx, d);
 }
+
+/* ------------------------------------------------------------ holes */
+
+bool lpi_hash_is_hole(const unsigned char *hash)
+{
+    static const unsigned char zero[LP_HASH_BYTES];
+
+    return memcmp(hash, zero, LP_HASH_BYTES) == 0;
+}
+
+size_t lpi_delta_holes(const lpi_manifest *m)
+{
+    size_t n = m->has_dictionary && lpi_hash_is_hole(m->dictionary);
+
+    for (size_t i = 0; i < m->nentries; i++)
+        n += lpi_hash_is_hole(m->entries[i].hash);
+    return n;
+}
+
+int lpi_manifest_hash_offsets(lp_ctx *ctx, const unsigned char *text,
+                              size_t len, size_t nentries, size_t *dict_at,
+                              size_t *entry_at)
+{
+    const unsigned char *p = text, *end = text + len;
+    static const char dict_key[] = "dictionary ";
+    size_t k = 0;
+
+    *dict_at = SIZE_MAX;
+    /* header lines, up to the empty line */
+    while (p < end && *p != '\n') {
+        const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break;
+        if ((size_t)(nl - p) == sizeof(dict_key) - 1 + LP_HASH_HEX_BYTES &&
+            memcmp(p, dict_key, sizeof(dict_key) - 1) == 0)
+            *dict_at = (size_t)(p - text) + sizeof(dict_key) - 1;
+        p = nl + 1;
+    }
+    if (p < end)
+        p++;
+    for (; k < nentries && p + LP_HASH_HEX_BYTES <= end; k++) {
+        const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+        entry_at[k] = (size_t)(p - text);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    if (k != nentries)
+        return lpi_error(ctx, LP_EINTERNAL, "manifest has %zu entry lines, "
+                         "not %zu", k, nentries);
+    return 0;
+}

@@ -104,6 +104,17 @@ const lpi_object *lpi_package_object(const lp_package *p,
                                      const unsigned char *hash);
 /* How a package stores one of its objects (LPI_FORM_*) */
 int lpi_object_form(const lp_package *p, const lpi_object *o);
+/* A hash of all zeros in a delta's manifest is a hole: apply fills it in
+ * from the content it decodes (lpd(5), THE META BLOCK) */
+bool lpi_hash_is_hole(const unsigned char *hash);
+/* Holes of a parsed manifest (entry lines and the dictionary line) */
+size_t lpi_delta_holes(const lpi_manifest *m);
+/* Where the hash fields are in a valid manifest's text: the dictionary
+ * line's (or SIZE_MAX) and each entry line's */
+int lpi_manifest_hash_offsets(lp_ctx *ctx, const unsigned char *text,
+                              size_t len, size_t nentries, size_t *dict_at,
+                              size_t *entry_at);
+
 /* Per object of p (hash order), the CRC-32 of its ZIP entry */
 int lpi_object_crcs(lp_package *p, lp_ctx *ctx, uint32_t **out);
 /* BLAKE2b-256 of a package's manifest bytes */

@@ -546,8 +546,10 @@ def scenarios(old_path, new_path, delta_path):
         frames=frames_with(sp, b"")))
     bad = bytearray(c)
     bad[len(bad) // 2] ^= 0x20
-    yield ("seg-wrong-content", 1, "", "content does not match the new "
-           "manifest", d.build(frames=frames_with(sp, raw_frame(bytes(bad)))))
+    # a new object's hash is left to apply (a hole): the manifest it
+    # completes is then not the release's
+    yield ("seg-wrong-content", 1, "", "does not match its header",
+           d.build(frames=frames_with(sp, raw_frame(bytes(bad)))))
     yield ("seg-more-than-declared", 1, "", "delta segment", d.build(
         frames=frames_with(sp, raw_frame(c, fcs=len(c),
                                           blocks=[c, b"xyz"]))))
@@ -565,8 +567,8 @@ def scenarios(old_path, new_path, delta_path):
         spp, raw_frame(cp))))
     bad = bytearray(cp)
     bad[0] ^= 1
-    yield ("seg-patch-wrong-content", 1, "", "content does not match the new "
-           "manifest", d.build(frames=frames_with(spp, raw_frame(bytes(bad)))))
+    yield ("seg-patch-wrong-content", 1, "", "does not match its header",
+           d.build(frames=frames_with(spp, raw_frame(bytes(bad)))))
     yield ("seg-patch-fcs-huge", 1, "", "its objects hold", d.build(
         frames=frames_with(spp, raw_frame(cp, fcs=2 ** 40))))
     yield ("seg-patch-window-bomb", 1, "--max-window=4M", "delta segment",
