@@ -5,6 +5,13 @@ set -eu
 pkgs="gcc g++ make autoconf automake libtool pkg-config
 libzip-dev libzstd-dev libsodium-dev libxml2-dev libyaml-dev libicu-dev
 libcmocka-dev zlib1g-dev zstd unzip python3 libxml2-utils minisign groff-base time"
+# --bench: also the peers bench/delta.sh measures lpack delta against (only
+# for that benchmark: building, testing and CI do not need them)
+case "${1:-}" in
+"") ;;
+--bench) pkgs="$pkgs xdelta3 bsdiff zchunk" ;;
+*) echo "usage: tools/deps.sh [--bench]" >&2; exit 2 ;;
+esac
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
