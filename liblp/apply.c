@@ -233,25 +233,8 @@ static int seg_put(void *arg, const void *data, size_t n)
 /* The whole content of a base object, appended at dst */
 static int read_base(applier *a, const lpi_object *o, unsigned char *dst)
 {
-    lpi_objreader *r;
-    uint64_t done = 0;
-    int rc = lpi_objreader_open(&r, a->ctx, a->b->fd, o, NULL);
+    int rc = lpi_object_read_all(a->ctx, a->b->fd, o, dst);
 
-    while (rc == 0 && done < o->size) {
-        size_t n;
-        uint64_t left = o->size - done;
-        rc = lpi_objreader_read(r, dst + done, left > (1u << 30)
-                                ? (1u << 30) : (size_t)left, &n);
-        if (rc == 0 && n == 0)
-            rc = lpi_error(a->ctx, LP_EFORMAT, "base object ends early");
-        done += n;
-    }
-    if (rc == 0) {
-        size_t n; /* reach the end: the reader checks the hash there */
-        unsigned char x;
-        rc = lpi_objreader_read(r, &x, 1, &n);
-    }
-    lpi_objreader_free(r);
     if (rc < 0)
         lpi_error_prefix(a->ctx, "the base package '%s' is damaged",
                          a->b->path);
@@ -950,25 +933,6 @@ static int write_package(applier *a, int fd, unsigned char hash[LP_HASH_BYTES])
     return rc;
 }
 
-static int open_spool(applier *a, const char *near)
-{
-    lpi_buf name;
-    int rc;
-
-    lpi_buf_init(&name, SIZE_MAX / 2);
-    rc = lpi_buf_printf(&name, a->ctx, "%s.spool-XXXXXX", near);
-    if (rc == 0) {
-        a->spool = mkstemp(name.data);
-        if (a->spool < 0)
-            rc = lpi_error(a->ctx, LP_EIO, "cannot create a temporary file "
-                           "next to '%s': %s", near, strerror(errno));
-        else
-            unlink(name.data);
-    }
-    lpi_buf_dispose(&name, a->ctx);
-    return rc;
-}
-
 /* The target's dictionary, first: objects that use it need it */
 static int load_dictionary(applier *a)
 {
@@ -1110,7 +1074,7 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
         rc = lpi_object_crcs(a.b, ctx, &a.base_crc);
     }
     if (rc == 0)
-        rc = open_spool(&a, out);
+        rc = lpi_spool_open(ctx, out, &a.spool);
     if (rc == 0)
         rc = load_dictionary(&a);
     for (size_t i = 0; rc == 0 && i < a.meta.nsegs; i++)

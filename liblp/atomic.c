@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -134,5 +135,27 @@ int lpi_write_file_atomic(lp_ctx *ctx, const char *path, const void *data,
         rc = lpi_sync_dir_of(ctx, path);
 done:
     lpi_buf_dispose(&tmp, ctx);
+    return rc;
+}
+
+int lpi_spool_open(lp_ctx *ctx, const char *dest, int *out)
+{
+    lpi_buf name;
+    int fd, rc;
+
+    lpi_buf_init(&name, SIZE_MAX / 2);
+    rc = lpi_buf_printf(&name, ctx, "%s.spool-XXXXXX", dest);
+    if (rc < 0)
+        return rc;
+    fd = mkstemp(name.data);
+    if (fd < 0) {
+        rc = lpi_error(ctx, LP_EIO, "cannot create a temporary file next to "
+                       "'%s': %s", dest, strerror(errno));
+    } else {
+        /* unlinked at once: nothing is left behind, even after a kill */
+        unlink(name.data);
+        *out = fd;
+    }
+    lpi_buf_dispose(&name, ctx);
     return rc;
 }

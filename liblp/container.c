@@ -266,6 +266,31 @@ int lpi_objreader_read(lpi_objreader *r, void *buf, size_t cap,
     return 0;
 }
 
+int lpi_object_read_all(lp_ctx *ctx, int fd, const lpi_object *obj,
+                        unsigned char *dst)
+{
+    lpi_objreader *r;
+    uint64_t done = 0;
+    int rc = lpi_objreader_open(&r, ctx, fd, obj, NULL);
+
+    while (rc == 0 && done < obj->size) {
+        size_t n;
+        uint64_t left = obj->size - done;
+        rc = lpi_objreader_read(r, dst + done, left > (1u << 30)
+                                ? (1u << 30) : (size_t)left, &n);
+        if (rc == 0 && n == 0)
+            rc = lpi_error(ctx, LP_EFORMAT, "object ends before its size");
+        done += n;
+    }
+    if (rc == 0) {
+        size_t n; /* read on to the end: the reader checks the hash there */
+        unsigned char x;
+        rc = lpi_objreader_read(r, &x, 1, &n);
+    }
+    lpi_objreader_free(r);
+    return rc;
+}
+
 void lpi_objreader_free(lpi_objreader *r)
 {
     if (!r)

@@ -86,30 +86,6 @@ typedef struct maker {
 
 /* ------------------------------------------------------------ reading */
 
-/* The whole content of an object of p, appended at dst */
-static int read_object(lp_ctx *ctx, lp_package *p, const lpi_object *o,
-                       unsigned char *dst)
-{
-    lpi_objreader *r;
-    uint64_t done = 0;
-    int rc = lpi_objreader_open(&r, ctx, p->fd, o, NULL);
-
-    while (rc == 0) {
-        size_t n;
-        uint64_t left = o->size - done;
-        rc = lpi_objreader_read(r, dst + done,
-                                left > (1u << 30) ? (1u << 30) : (size_t)left,
-                                &n);
-        if (rc < 0 || n == 0)
-            break;
-        done += n;
-    }
-    lpi_objreader_free(r);
-    if (rc == 0 && done != o->size)
-        rc = lpi_error(ctx, LP_EFORMAT, "object is shorter than its size");
-    return rc;
-}
-
 static int write_all(lp_ctx *ctx, int fd, const void *buf, size_t n)
 {
     const unsigned char *p = buf;
@@ -355,12 +331,12 @@ static int infer_level(maker *m)
     if (rc == 0 && t->m.has_dictionary) {
         dobj = lpi_package_object(t, t->m.dictionary);
         dict = dobj ? lpi_malloc(ctx, (size_t)dobj->size + 1) : NULL;
-        rc = dict ? read_object(ctx, t, dobj, dict) : lpi_nomem(ctx);
+        rc = dict ? lpi_object_read_all(ctx, t->fd, dobj, dict) : lpi_nomem(ctx);
     }
     {
         uint64_t at = 0;
         for (size_t i = 0; rc == 0 && i < nsample; i++) {
-            rc = read_object(ctx, t, sample[i]->o, content + at);
+            rc = lpi_object_read_all(ctx, t->fd, sample[i]->o, content + at);
             if (rc == 0)
                 rc = lpi_pread_full(ctx, t->fd, stored + at,
                                     (size_t)sample[i]->o->stored_size,
@@ -845,12 +821,12 @@ static int load(encoder *e, const plan_seg *s, unsigned char *buf,
     if (prefix)
         for (uint32_t k = 0; rc == 0 && k < s->nprefix; k++) {
             const lpi_object *o = &m->base->objects[s->prefix[k]];
-            rc = read_object(e->ctx, m->base, o, buf + at);
+            rc = lpi_object_read_all(e->ctx, m->base->fd, o, buf + at);
             at += o->size;
         }
     for (uint32_t k = 0; rc == 0 && k < s->ncontent; k++) {
         const lpi_object *o = m->objs[s->content[k]].o;
-        rc = read_object(e->ctx, m->target, o, buf + at);
+        rc = lpi_object_read_all(e->ctx, m->target->fd, o, buf + at);
         at += o->size;
     }
     return rc;
@@ -1016,27 +992,6 @@ static void *encode_main(void *arg)
     return NULL;
 }
 
-static int spool_open(lp_ctx *ctx, const char *near, int *out)
-{
-    lpi_buf name;
-    int fd, rc;
-
-    lpi_buf_init(&name, SIZE_MAX / 2);
-    rc = lpi_buf_printf(&name, ctx, "%s.spool-XXXXXX", near);
-    if (rc < 0)
-        return rc;
-    fd = mkstemp(name.data);
-    if (fd < 0) {
-        rc = lpi_error(ctx, LP_EIO, "cannot create a temporary file next to "
-                       "'%s': %s", near, strerror(errno));
-    } else {
-        unlink(name.data);
-        *out = fd;
-    }
-    lpi_buf_dispose(&name, ctx);
-    return rc;
-}
-
 /* Encode every segment, on up to m->threads threads, each into its own
  * spool; segment i's frame is at (spools[owner], frame_off) */
 static int encode_all(maker *m, const char *near, encoder *encs,
@@ -1063,7 +1018,7 @@ static int encode_all(maker *m, const char *near, encoder *encs,
             rc = lpi_nomem(ctx);
             break;
         }
-        rc = spool_open(ctx, near, &e->spool);
+        rc = lpi_spool_open(ctx, near, &e->spool);
         e->cctx = ZSTD_createCCtx();
         e->out_cap = ZSTD_CStreamOutSize();
         e->in = lpi_malloc(ctx, LPI_IO_CHUNK);

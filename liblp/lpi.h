@@ -251,6 +251,9 @@ int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, int fd,
 int lpi_objreader_read(lpi_objreader *r, void *buf, size_t cap,
                        size_t *nread);
 void lpi_objreader_free(lpi_objreader *r);
+/* The whole content of obj (obj->size bytes) into dst, its hash checked */
+int lpi_object_read_all(lp_ctx *ctx, int fd, const lpi_object *obj,
+                        unsigned char *dst);
 /* Check 22: a compressed object's frame header, before decompressing */
 int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
                     const char *path, unsigned dict_id, bool *needs_dict);
@@ -312,6 +315,9 @@ int lpi_atomic_finish(lp_ctx *ctx, int fd, const char *tmp, int rc);
  * fails, remove tmp.  Returns the result. */
 int lpi_atomic_install(lp_ctx *ctx, const char *tmp, const char *dest,
                        int rc);
+/* A temporary file next to dest, opened and already unlinked: scratch
+ * space on the same file system that never outlives the process */
+int lpi_spool_open(lp_ctx *ctx, const char *dest, int *out);
 /* fsync the folder holding path */
 int lpi_sync_dir_of(lp_ctx *ctx, const char *path);
 /* data to path atomically (replace) or only if path does not exist */

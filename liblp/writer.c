@@ -707,28 +707,6 @@ out:
     return NULL;
 }
 
-/* A temporary file next to the destination, already unlinked */
-static int spool_open(lp_ctx *ctx, const char *dest, int *out)
-{
-    lpi_buf name;
-    int fd, rc;
-
-    lpi_buf_init(&name, SIZE_MAX / 2);
-    rc = lpi_buf_printf(&name, ctx, "%s.spool-XXXXXX", dest);
-    if (rc < 0)
-        return rc;
-    fd = mkstemp(name.data);
-    if (fd < 0) {
-        rc = lpi_error(ctx, LP_EIO, "cannot create a temporary file next to "
-                       "'%s': %s", dest, strerror(errno));
-    } else {
-        unlink(name.data);
-        *out = fd;
-    }
-    lpi_buf_dispose(&name, ctx);
-    return rc;
-}
-
 static void worker_dispose(worker *wk)
 {
     if (wk->spool >= 0)
@@ -751,7 +729,7 @@ static int worker_init(lp_writer *w, worker *wk, pass1 *job)
     rc = lp_ctx_new(&wk->ctx, &w->ctx->alloc);
     if (rc < 0)
         return lpi_error(w->ctx, rc, "cannot create a worker context");
-    rc = spool_open(w->ctx, w->dest, &wk->spool);
+    rc = lpi_spool_open(w->ctx, w->dest, &wk->spool);
     if (rc < 0)
         return rc;
     wk->cctx = ZSTD_createCCtx();
