@@ -21,6 +21,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -804,72 +806,120 @@ static int recode(applier *a, tgt *t)
     return rc;
 }
 
-/* A base object copied as stored, its content hashed on the way */
+/* A base object copied as stored; its CRC checked on the way (its content
+ * is hashed by the verifier, on the other core) */
 static int copy_base(applier *a, lpi_zipw *z, const tgt *t)
 {
     const lpi_object *o = t->kept;
-    ZSTD_DCtx *dctx = NULL;
-    lpi_hasher h;
-    uint64_t off = 0, produced = 0;
+    uint64_t off = 0;
     uint32_t crc = 0;
-    unsigned char hash[LP_HASH_BYTES];
     int rc = 0;
 
-    lpi_hash_init(&h);
-    if (o->compressed) {
-        dctx = ZSTD_createDCtx();
-        if (!dctx)
-            return lpi_nomem(a->ctx);
-        ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, LP_MAX_WINDOW_LOG);
-        if (o->ddict)
-            ZSTD_DCtx_refDDict(dctx, o->ddict);
-    }
     while (rc == 0 && off < o->stored_size) {
         size_t n = o->stored_size - off < LPI_IO_CHUNK
                    ? (size_t)(o->stored_size - off) : LPI_IO_CHUNK;
         rc = lpi_pread_full(a->ctx, a->b->fd, a->io, n, o->offset + off);
-        if (rc < 0)
-            break;
-        crc = lpi_crc32(crc, a->io, n);
-        if (!dctx) {
-            lpi_hash_update(&h, a->io, n);
-            produced += n;
-        } else {
-            ZSTD_inBuffer ib = { a->io, n, 0 };
-            while (rc == 0 && ib.pos < ib.size) {
-                ZSTD_outBuffer ob = { a->out, a->out_cap, 0 };
-                size_t r = ZSTD_decompressStream(dctx, &ob, &ib);
-                if (ZSTD_isError(r)) {
-                    rc = lpi_error(a->ctx, LP_EFORMAT, "zstd: %s",
-                                   ZSTD_getErrorName(r));
-                    break;
-                }
-                produced += ob.pos;
-                if (produced > o->size)
-                    rc = lpi_error(a->ctx, LP_EFORMAT, "object is longer "
-                                   "than its size");
-                else
-                    lpi_hash_update(&h, a->out, ob.pos);
-                if (r == 0 && ib.pos < ib.size)
-                    rc = lpi_error(a->ctx, LP_EFORMAT, "bytes after the "
-                                   "frame");
-            }
-        }
-        if (rc == 0)
+        if (rc == 0) {
+            crc = lpi_crc32(crc, a->io, n);
             rc = lpi_zipw_write(z, a->ctx, a->io, n);
+        }
         off += n;
     }
-    ZSTD_freeDCtx(dctx);
-    lpi_hash_final(&h, hash);
-    if (rc == 0 && (produced != o->size ||
-                    memcmp(hash, t->hash, LP_HASH_BYTES) != 0 ||
-                    crc != a->base_crc[o - a->b->objects]))
-        rc = lpi_error(a->ctx, LP_EHASH, "content does not match its hash");
+    if (rc == 0 && crc != a->base_crc[o - a->b->objects])
+        rc = lpi_error(a->ctx, LP_EHASH, "its bytes do not match their CRC");
     if (rc < 0) {
         char hx[13];
         lpi_error_prefix(a->ctx, "the base package '%s' is damaged (object "
                          "%s)", a->b->path, hex12(hx, t->hash));
     }
+    return rc;
+}
+
+/* The content of every base object copied as stored is hashed against the
+ * manifest by a thread of its own, while the main one decodes segments
+ * and writes the package; apply fails if any does not match */
+typedef struct verifier {
+    applier *a;
+    lp_ctx *ctx;
+    pthread_t tid;
+    bool started;
+    atomic_bool stop;
+    int rc;
+    size_t bad;                /* the object that failed */
+    unsigned char *buf;
+} verifier;
+
+static void *verify_main(void *arg)
+{
+    verifier *v = arg;
+    applier *a = v->a;
+
+    for (size_t i = 0; i < a->nobjs && !atomic_load(&v->stop); i++) {
+        const tgt *t = &a->objs[i];
+        lpi_objreader *r;
+        int rc;
+        if (t->src != SRC_COPY)
+            continue;
+        /* the reader checks size and hash against the base's manifest,
+         * which names this content with the hash the new one does */
+        rc = lpi_objreader_open(&r, v->ctx, a->b->fd, t->kept, NULL);
+        while (rc == 0) {
+            size_t n;
+            rc = lpi_objreader_read(r, v->buf, LPI_IO_CHUNK, &n);
+            if (n == 0)
+                break;
+        }
+        lpi_objreader_free(r);
+        if (rc < 0) {
+            v->rc = rc;
+            v->bad = i;
+            break;
+        }
+    }
+    return NULL;
+}
+
+static int verifier_start(verifier *v, applier *a)
+{
+    int rc;
+
+    memset(v, 0, sizeof(*v));
+    v->a = a;
+    atomic_init(&v->stop, false);
+    rc = lp_ctx_new(&v->ctx, &a->ctx->alloc);
+    if (rc < 0)
+        return lpi_nomem(a->ctx);
+    v->buf = lpi_malloc(a->ctx, LPI_IO_CHUNK);
+    if (!v->buf)
+        return lpi_nomem(a->ctx);
+    v->started = pthread_create(&v->tid, NULL, verify_main, v) == 0;
+    return 0;
+}
+
+/* Wait for the verifier (or do its work here if it never started) */
+static int verifier_finish(verifier *v, int rc)
+{
+    applier *a = v->a;
+
+    if (!a)
+        return rc;
+    if (rc < 0)
+        atomic_store(&v->stop, true);
+    if (v->started)
+        pthread_join(v->tid, NULL);
+    else if (rc == 0 && v->ctx && v->buf)
+        verify_main(v);
+    if (rc == 0 && v->rc < 0) {
+        char hx[13];
+        rc = lpi_error(a->ctx, v->rc, "the base package '%s' is damaged "
+                       "(object %s): %s", a->b->path,
+                       hex12(hx, a->objs[v->bad].hash),
+                       lp_ctx_errmsg(v->ctx));
+    }
+    lpi_free(a->ctx, v->buf);
+    if (v->ctx)
+        lp_ctx_free(v->ctx);
+    memset(v, 0, sizeof(*v));
     return rc;
 }
 
@@ -1017,6 +1067,7 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
 {
     lp_apply_opts defaults = LP_APPLY_OPTS_INIT;
     lp_apply_result dummy;
+    verifier v = { NULL, NULL, 0, false, false, 0, 0, NULL };
     lp_ctx *ctx;
     applier a;
     lpi_buf tmp;
@@ -1076,6 +1127,8 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     if (rc == 0)
         rc = lpi_spool_open(ctx, out, &a.spool);
     if (rc == 0)
+        rc = verifier_start(&v, &a);
+    if (rc == 0)
         rc = load_dictionary(&a);
     for (size_t i = 0; rc == 0 && i < a.meta.nsegs; i++)
         if (!(i == 0 && a.dict_obj != SIZE_MAX && !a.objs[a.dict_obj].kept))
@@ -1090,6 +1143,7 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
         rc = lpi_temp_create(ctx, out, 0644, &tmp, &fd);
     if (rc == 0) {
         rc = write_package(&a, fd, hash);
+        rc = verifier_finish(&v, rc);
         rc = lpi_atomic_finish(ctx, fd, tmp.data, rc);
         fd = -1;
         /* the reader's own checks on the result, before it takes the
@@ -1103,6 +1157,7 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
         }
         rc = lpi_atomic_install(ctx, tmp.data, out, rc);
     }
+    rc = verifier_finish(&v, rc); /* if it is still running: a failure */
     if (rc == 0)
         result->identical = memcmp(hash, d->h.target_hash, LP_HASH_BYTES) == 0;
     lpi_buf_dispose(&tmp, ctx);
