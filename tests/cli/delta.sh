@@ -222,6 +222,16 @@ check '--max-window: nothing written' test ! -e "$tmp/w.new"
 expect_exit 0 "$LPACK" delta -l 9 --max-window 4M "$tmp/w1.lpk" "$tmp/w2.lpk" -o "$tmp/w4.lpd"
 expect_exit 0 "$LPACK" apply --max-window 4M "$tmp/w1.lpk" "$tmp/w4.lpd" -o "$tmp/w.new"
 check 'a delta made for a small hub applies there' cmp "$tmp/w2.lpk" "$tmp/w.new"
+# lpd(5): apply needs at most 64 MiB plus the window (not under ASan, whose
+# shadow memory counts in the RSS; it does not run under ulimit -v)
+if [ -x /usr/bin/time ] && (ulimit -v 400000; "$LPACK" --version) >/dev/null 2>&1; then
+    /usr/bin/time -f %M -o "$tmp/rss" "$LPACK" apply -q --max-window 4M \
+        "$tmp/w1.lpk" "$tmp/w4.lpd" -o "$tmp/w.rss"
+    rss=$(tail -n 1 "$tmp/rss")
+    check "apply --max-window 4M: peak RSS $rss KiB, at most 64 MiB + 4 MiB" test "$rss" -le $(((64 + 4) * 1024))
+else
+    skip 'apply --max-window 4M: peak RSS' 'sanitizer build (or no /usr/bin/time)'
+fi
 expect_exit 2 "$LPACK" delta --max-window 1M "$tmp/w1.lpk" "$tmp/w2.lpk" -o "$tmp/x.lpd"
 check '--max-window below 4M: usage error' has "$err" "invalid value '1M' for '--max-window'"
 expect_exit 2 "$LPACK" apply --max-window lots "$tmp/w1.lpk" "$tmp/w.lpd" -o "$tmp/x.lpk"
