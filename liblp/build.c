@@ -251,8 +251,10 @@ typedef struct builder {
     size_t nlessons, caplessons, next;
     bmedia *media;          /* every reference; one per path once frozen */
     size_t nmedia, capmedia;
+    lpi_buf scratch;        /* for building documents */
     bool skip;              /* errors: there will be no package */
     int deferred;           /* a failure compiling a lesson, for later */
+    char *deferred_msg;     /* and its message */
     int rc;
 } builder;
 
@@ -711,17 +713,37 @@ static int add_json(builder *b, jw *j, const char *path)
     return rc;
 }
 
-/* j's text, or its failure, into out */
+/* Start j on the builder's scratch buffer, which grows once to the
+ * largest document instead of once per document */
+static void j_start(builder *b, jw *j)
+{
+    j_init(j, b->p->ctx);
+    j->b = b->scratch;
+    j->b.len = 0;
+    lpi_buf_init(&b->scratch, JSON_MAX);
+}
+
+/* j's text, copied at its size into out, or its failure; the scratch
+ * buffer goes back to the builder */
 static int take_json(builder *b, jw *j, lpi_buf *out)
 {
-    if (j->rc >= 0 && b->rc < 0)
-        j->rc = b->rc;
-    if (j->rc < 0) {
-        lpi_buf_dispose(&j->b, b->p->ctx);
-        return j->rc;
+    int rc = j->rc >= 0 && b->rc < 0 ? b->rc : j->rc;
+
+    lpi_buf_init(out, JSON_MAX);
+    if (rc >= 0) {
+        out->data = lpi_malloc(b->p->ctx, j->b.len + 1);
+        if (!out->data) {
+            rc = LP_ENOMEM;
+        } else {
+            memcpy(out->data, j->b.data ? j->b.data : "", j->b.len);
+            out->data[j->b.len] = '\0';
+            out->len = j->b.len;
+            out->cap = j->b.len + 1;
+        }
     }
-    *out = j->b;
-    return 0;
+    lpi_buf_dispose(&b->scratch, b->p->ctx);
+    b->scratch = j->b;
+    return rc;
 }
 
 /* The document of lesson ls (its tree: root) in language l */
@@ -735,7 +757,7 @@ static int lesson_doc(builder *b, const blesson *ls, xmlNodePtr root,
     uint64_t v = 0;
     jw j;
 
-    j_init(&j, b->p->ctx);
+    j_start(b, &j);
     j_open(&j, '{');
     j_key(&j, "format");
     j_str(&j, "lp-lesson 1");
@@ -965,14 +987,14 @@ static int compile_lesson(builder *b, blesson *ls, xmlNodePtr root)
     }
     if (rc < 0)
         return rc;
-    j_init(&j, ctx);
+    j_start(b, &j);
     j_entry(b, &j, ls, root);
     j_put(&j, "", 1); /* NUL-terminated */
     rc = take_json(b, &j, &entry);
     if (rc < 0)
         return rc;
     ls->entry = entry.data;
-    j_init(&j, ctx);
+    j_start(b, &j);
     j_assignments(b, &j, ls, root);
     return take_json(b, &j, &ls->asg);
 }
@@ -1004,8 +1026,10 @@ static int on_lesson(lp_project *p, lpi_srcfile *f, void *user)
     /* a failure is reported where writing the lesson would have failed,
      * after every diagnostic */
     rc = compile_lesson(b, ls, xmlDocGetRootElement(f->doc));
-    if (rc < 0)
+    if (rc < 0) {
         b->deferred = rc;
+        b->deferred_msg = lpi_strdup(p->ctx, lp_ctx_errmsg(p->ctx));
+    }
     return 0;
 }
 
@@ -1360,7 +1384,8 @@ static int compile(builder *b, const char *out, const lp_build_opts *opts)
                                 attr(root, "label") ? attr(root, "label") :
                                 "", tags);
     if (rc >= 0 && b->deferred < 0)
-        rc = b->deferred;
+        rc = lpi_error(b->p->ctx, b->deferred, "%s", b->deferred_msg ?
+                       b->deferred_msg : lp_strerror(b->deferred));
     for (size_t i = 0; i < b->nlessons && rc >= 0; i++) {
         blesson *ls = &b->order[i];
 
@@ -1415,11 +1440,14 @@ int lp_project_build(lp_project *p, const char *out,
         return lpi_error(p->ctx, LP_EINVAL, "unknown lp_build_opts version");
     memset(&b, 0, sizeof(b));
     b.p = p;
+    lpi_buf_init(&b.scratch, JSON_MAX);
     /* each lesson is compiled as soon as it is checked, and its tree
      * freed: memory does not grow with the curriculum's text */
     p->lesson_fn = on_first_lesson;
     p->lesson_user = &b;
+    p->threads = opts ? opts->threads : 0;
     rc = lp_project_check(p, fn, user);
+    p->threads = 0;
     p->lesson_fn = NULL;
     p->lesson_user = NULL;
     if (rc >= 0) {
@@ -1438,5 +1466,7 @@ int lp_project_build(lp_project *p, const char *out,
     lpi_free(p->ctx, b.media);
     lpi_free(p->ctx, b.byid);
     lpi_free(p->ctx, b.order);
+    lpi_buf_dispose(&b.scratch, p->ctx);
+    lpi_free(p->ctx, b.deferred_msg);
     return rc;
 }

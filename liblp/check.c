@@ -37,8 +37,10 @@ typedef struct checker {
     size_t nlessons, caplessons;
     named *refs;            /* requires= and lesson: links */
     size_t nrefs, caprefs;
-    char **media;           /* project-relative paths referenced */
+    char **media;           /* project-relative paths referenced, once */
     size_t nmedia, capmedia;
+    struct mverdict *mv;    /* what each one is (open addressing) */
+    size_t mv_mask, nmv;
     bool incomplete;        /* a lesson could not be checked */
     char **owned;           /* strings to free at the end */
     size_t nowned, capowned;
@@ -528,11 +530,80 @@ static const char *sniff(const char *path, const char *rel,
     return want->kind;
 }
 
+/* What a referenced media file turned out to be: a file is looked at
+ * once, however many lessons and languages use it */
+enum { MV_MISSING, MV_LINK, MV_SPECIAL, MV_FILE };
+typedef struct mverdict {
+    const char *rel;        /* in c->media */
+    int kind;
+    uint64_t size;
+    const char *want, *found; /* sniff()'s answer */
+} mverdict;
+
+static mverdict *find_verdict(const checker *c, const char *rel)
+{
+    if (!c->mv)
+        return NULL;
+    for (size_t i = path_hash(rel) & c->mv_mask; c->mv[i].rel;
+         i = (i + 1) & c->mv_mask)
+        if (strcmp(c->mv[i].rel, rel) == 0)
+            return &c->mv[i];
+    return NULL;
+}
+
+/* Look at rel (its path: path) and remember it; rel is the checker's */
+static mverdict *new_verdict(checker *c, char *rel, const char *path)
+{
+    struct stat st;
+    mverdict v = { rel, MV_MISSING, 0, NULL, NULL };
+    size_t i;
+
+    if (2 * (c->nmv + 1) > c->mv_mask) {
+        size_t cap = c->mv_mask ? 2 * (c->mv_mask + 1) : 256;
+        mverdict *slots = lpi_calloc(c->p->ctx, cap, sizeof(*slots));
+
+        if (!slots)
+            return NULL;
+        for (size_t k = 0; c->mv && k <= c->mv_mask; k++)
+            if (c->mv[k].rel) {
+                for (i = path_hash(c->mv[k].rel) & (cap - 1); slots[i].rel;
+                     i = (i + 1) & (cap - 1))
+                    ;
+                slots[i] = c->mv[k];
+            }
+        lpi_free(c->p->ctx, c->mv);
+        c->mv = slots;
+        c->mv_mask = cap - 1;
+    }
+    c->rc = lpi_grow(c->p->ctx, (void **)&c->media, &c->capmedia,
+                     c->nmedia + 1, sizeof(*c->media));
+    if (c->rc < 0)
+        return NULL;
+    c->media[c->nmedia++] = rel;
+    if (lstat(path, &st) != 0) {
+        v.kind = MV_MISSING;
+    } else if (S_ISLNK(st.st_mode)) {
+        v.kind = MV_LINK;
+    } else if (!S_ISREG(st.st_mode)) {
+        v.kind = MV_SPECIAL;
+    } else {
+        v.kind = MV_FILE;
+        v.size = (uint64_t)st.st_size;
+        v.want = sniff(path, rel, &v.found);
+    }
+    for (i = path_hash(rel) & c->mv_mask; c->mv[i].rel;
+         i = (i + 1) & c->mv_mask)
+        ;
+    c->mv[i] = v;
+    c->nmv++;
+    return &c->mv[i];
+}
+
 static void use_media(checker *c, lpi_srcfile *f, xmlAttrPtr a)
 {
     const char *src, *why;
     char *rel, path[4096];
-    struct stat st;
+    const mverdict *v;
 
     if (!a || c->rc < 0)
         return;
@@ -547,36 +618,43 @@ static void use_media(checker *c, lpi_srcfile *f, xmlAttrPtr a)
         ERR(c, "bad-path", f, a, "'%s' %s", src, why);
         return;
     }
-    snprintf(path, sizeof(path), "%s/%s", c->p->dir, rel);
-    if (lstat(path, &st) != 0) {
-        ERR(c, "missing-media", f, a, "no such file: '%s' (%s)", src, rel);
-    } else if (S_ISLNK(st.st_mode)) {
-        ERR(c, "bad-path", f, a, "'%s' is a symbolic link", src);
-    } else if (!S_ISREG(st.st_mode)) {
-        ERR(c, "missing-media", f, a, "'%s' is not a regular file", src);
-    } else {
-        const char *found, *want = sniff(path, rel, &found);
-
-        if (c->p->max_media_bytes > 0 &&
-            (uint64_t)st.st_size > c->p->max_media_bytes)
-            ERR(c, "media-size", f, a, "'%s' is %llu bytes, more than the "
-                "%llu allowed", src, (unsigned long long)st.st_size,
-                (unsigned long long)c->p->max_media_bytes);
-
-        if (want && found)
-            ERR(c, "media-type", f, a, "'%s' is named as %s but its bytes "
-                "are %s", src, want, found);
-        else if (want)
-            ERR(c, "media-type", f, a, "'%s' is named as %s but its bytes "
-                "are not", src, want);
-    }
-    c->rc = lpi_grow(c->p->ctx, (void **)&c->media, &c->capmedia,
-                     c->nmedia + 1, sizeof(*c->media));
-    if (c->rc < 0) {
+    v = find_verdict(c, rel);
+    if (v) {
         lpi_free(c->p->ctx, rel);
-        return;
+        rel = NULL;
+    } else {
+        snprintf(path, sizeof(path), "%s/%s", c->p->dir, rel);
+        v = new_verdict(c, rel, path);
+        if (!v) {
+            if (c->rc >= 0)
+                c->rc = LP_ENOMEM;
+            lpi_free(c->p->ctx, rel);
+            return;
+        }
     }
-    c->media[c->nmedia++] = rel;
+    switch (v->kind) {
+    case MV_MISSING:
+        ERR(c, "missing-media", f, a, "no such file: '%s' (%s)", src,
+            v->rel);
+        break;
+    case MV_LINK:
+        ERR(c, "bad-path", f, a, "'%s' is a symbolic link", src);
+        break;
+    case MV_SPECIAL:
+        ERR(c, "missing-media", f, a, "'%s' is not a regular file", src);
+        break;
+    default:
+        if (c->p->max_media_bytes > 0 && v->size > c->p->max_media_bytes)
+            ERR(c, "media-size", f, a, "'%s' is %llu bytes, more than the "
+                "%llu allowed", src, (unsigned long long)v->size,
+                (unsigned long long)c->p->max_media_bytes);
+        if (v->want && v->found)
+            ERR(c, "media-type", f, a, "'%s' is named as %s but its bytes "
+                "are %s", src, v->want, v->found);
+        else if (v->want)
+            ERR(c, "media-type", f, a, "'%s' is named as %s but its bytes "
+                "are not", src, v->want);
+    }
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -746,37 +824,100 @@ static void check_activity(checker *c, lpi_srcfile *f, xmlNodePtr act)
     }
 }
 
+/* The text of a subtree, a text node at a time, in document order (what
+ * xmlNodeGetContent() would concatenate), without copying it */
+typedef struct textit {
+    xmlNodePtr top, n;
+} textit;
+
+static const char *next_text(textit *it)
+{
+    while (it->n) {
+        xmlNodePtr n = it->n;
+        const char *t = (n->type == XML_TEXT_NODE ||
+                         n->type == XML_CDATA_SECTION_NODE) ?
+                        (const char *)n->content : NULL;
+
+        /* the next node: first child, else next sibling, else an
+         * ancestor's next sibling, never leaving top */
+        if (n->children && n->type == XML_ELEMENT_NODE) {
+            it->n = n->children;
+        } else {
+            while (n && n != it->top && !n->next)
+                n = n->parent;
+            it->n = n && n != it->top ? n->next : NULL;
+        }
+        if (t && *t)
+            return t;
+    }
+    return NULL;
+}
+
+/* has_word() of the subtree's text */
+static bool tree_has_word(xmlNodePtr top)
+{
+    textit it = { top, top };
+    unsigned run = 0;
+    const char *t;
+
+    while ((t = next_text(&it)) != NULL)
+        for (const unsigned char *s = (const unsigned char *)t; *s; s++) {
+            bool letter = ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z') ||
+                          *s >= 0x80;
+
+            if (!letter)
+                run = 0;
+            else if ((*s & 0xc0) != 0x80 && ++run >= 4)
+                return true;
+        }
+    return false;
+}
+
+/* Do two subtrees have the same text? */
+static bool same_text(xmlNodePtr a, xmlNodePtr b)
+{
+    textit ia = { a, a }, ib = { b, b };
+    const char *pa = "", *pb = "";
+
+    for (;;) {
+        size_t na, nb, n;
+
+        if (!*pa && !(pa = next_text(&ia)))
+            pa = "";
+        if (!*pb && !(pb = next_text(&ib)))
+            pb = "";
+        if (!*pa || !*pb)
+            return !*pa && !*pb;
+        na = strlen(pa);
+        nb = strlen(pb);
+        n = na < nb ? na : nb;
+        if (memcmp(pa, pb, n) != 0)
+            return false;
+        pa += n;
+        pb += n;
+    }
+}
+
 /* A body with the same text as the default language's body */
 static void untranslated_bodies(checker *c, lpi_srcfile *f,
                                 xmlNodePtr content)
 {
     xmlNodePtr def = NULL;
-    xmlChar *dt;
 
     for (xmlNodePtr b = content->children; b && c->deflang; b = b->next)
         if (is(b, "body") && find_lang(c, attr(b, "lang"),
                                        strlen(attr(b, "lang"))) == c->deflang)
             def = b;
-    if (!def)
+    if (!def || !tree_has_word(def))
         return;
-    dt = xmlNodeGetContent(def);
-    if (!dt || !has_word((const char *)dt)) {
-        xmlFree(dt);
-        return;
-    }
     for (xmlNodePtr b = content->children; b; b = b->next) {
-        xmlChar *bt;
-
         if (!is(b, "body") || b == def)
             continue;
-        bt = xmlNodeGetContent(b);
-        if (bt && xmlStrEqual(bt, dt))
+        if (same_text(b, def))
             lpi_diag(c->p, LP_SEVERITY_WARNING, "untranslated", f, b, nopos,
                      "the '%s' body is the same as the '%s' one: not "
                      "translated yet?", attr(b, "lang"), c->deflang->tag);
-        xmlFree(bt);
     }
-    xmlFree(dt);
 }
 
 static void check_lesson(checker *c, lpi_srcfile *f)
@@ -1125,6 +1266,7 @@ done:
     lpi_free(p->ctx, c.owned);
     lpi_free(p->ctx, c.lessons);
     lpi_free(p->ctx, c.refs);
+    lpi_free(p->ctx, c.mv);
     lpi_free(p->ctx, (void *)c.loaded);
     return rc < 0 ? rc : c.rc;
 }

@@ -244,7 +244,7 @@ static int runner_init(lpi_loader *l, runner *r)
 static int start(lpi_loader *l)
 {
     lp_project *p = l->p;
-    unsigned n = lpi_cpu_count();
+    unsigned n = p->threads ? p->threads : lpi_cpu_count();
     int rc;
 
     l->started = true;

@@ -1119,7 +1119,9 @@ LP_API int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
  * answer keys, translations, media).  Every problem is reported through
  * fn, not only the first.  Source files are treated as hostile: size,
  * nesting and count limits apply, YAML aliases and XML document types are
- * refused, nothing is fetched from the network.
+ * refused, nothing is fetched from the network.  Lesson files are loaded
+ * on one thread per online CPU; fn is still called on the calling thread,
+ * with the same diagnostics in the same order as one thread would give.
  *
  * @param fn    called for each diagnostic, or NULL
  * @return 0 if there was no error (warnings allowed); LP_ESOURCE if at

@@ -96,6 +96,7 @@ struct lp_project {
     lpi_langmemo langmemo[LPI_LANG_MEMO];
     size_t nlangmemo;
     uint64_t max_media_bytes; /* 0: no limit */
+    unsigned threads;       /* loader threads; 0: one per CPU */
     lpi_diaglog *log;       /* set: lpi_diag() records (loader threads) */
     lpi_cov *cov;           /* per declared language, of the last check */
     size_t ncov;

@@ -512,16 +512,27 @@ char *lpi_src_resolve(lp_project *p, const lpi_srcfile *f, const char *src,
 
 /* ------------------------------------------------------ normalization */
 
-static bool is_mixed(const xmlChar *name)
+/* p, h1, h2, h3, li, td, th, em, strong, a (every element is looked at:
+ * no string compares for the others) */
+static bool is_mixed(const xmlChar *n)
 {
-    static const char *const mixed[] = {
-        "p", "h1", "h2", "h3", "li", "td", "th", "em", "strong", "a",
-    };
-
-    for (size_t i = 0; i < sizeof(mixed) / sizeof(*mixed); i++)
-        if (strcmp((const char *)name, mixed[i]) == 0)
-            return true;
-    return false;
+    switch (n[0]) {
+    case 'p':
+    case 'a':
+        return n[1] == '\0';
+    case 'h':
+        return n[1] >= '1' && n[1] <= '3' && n[2] == '\0';
+    case 'l':
+        return n[1] == 'i' && n[2] == '\0';
+    case 't':
+        return (n[1] == 'd' || n[1] == 'h') && n[2] == '\0';
+    case 'e':
+        return n[1] == 'm' && n[2] == '\0';
+    case 's':
+        return strcmp((const char *)n, "strong") == 0;
+    default:
+        return false;
+    }
 }
 
 static bool is_inline(const xmlChar *name)
@@ -555,6 +566,17 @@ static void collapse(xmlNodePtr c, bool trim_start, bool trim_end)
 
     if (!s)
         return;
+    /* most texts have nothing to collapse: look before copying */
+    for (const xmlChar *q = s;; q++) {
+        if (*q == '\0') {
+            if (q > s && trim_end && q[-1] == ' ')
+                break;
+            return;
+        }
+        if (is_space(*q) && (*q != ' ' || (q == s && trim_start) ||
+                             (q > s && is_space(q[-1]))))
+            break;
+    }
     buf = xmlMalloc(xmlStrlen(s) + 1);
     if (!buf)
         return;

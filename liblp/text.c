@@ -148,8 +148,9 @@ static unsigned stray_bidi(const unsigned char *s)
     for (; *s; s++) {
         unsigned c;
 
-        if (*s != 0xe2)
-            continue;
+        s = (const unsigned char *)strchr((const char *)s, 0xe2);
+        if (!s)
+            break;
         if (!s[1] || !s[2])
             break;
         c = 0x2000u | (unsigned)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
@@ -190,6 +191,15 @@ static xmlChar *nfc(const UNormalizer2 *n2, const char *s, int *rc)
      * (ICU's own quick-check shortcut): such a text is NFC.  In UTF-8 they
      * are the bytes below 0xCC. */
     for (const char *p = s;; p++) {
+        if ((size_t)(p - s) + 8 <= len) {
+            uint64_t w;
+
+            memcpy(&w, p, 8);
+            if ((w & 0x8080808080808080u) == 0) {
+                p += 7; /* eight ASCII bytes */
+                continue;
+            }
+        }
         if (*p == '\0')
             return NULL;
         if ((unsigned char)*p >= 0xcc)
@@ -376,16 +386,77 @@ static bool in_script(UChar32 c, UScriptCode script)
     }
 }
 
+/* A small per-thread memo of (script, code point) -> 0 neither, 1 in the
+ * script, 2 in another: texts repeat their letters, and asking ICU costs
+ * two property look-ups a letter */
+#define SCRIPT_MEMO 512u
+static _Thread_local struct {
+    uint32_t key;             /* code point << 9 | script + 1; 0 empty */
+    unsigned char cls;
+} script_memo[SCRIPT_MEMO];
+
+static unsigned script_class(UChar32 c, int script)
+{
+    uint32_t key = (uint32_t)c << 9 | (uint32_t)(script + 1);
+    unsigned slot = ((uint32_t)c * 2654435761u ^ (uint32_t)script) %
+                    SCRIPT_MEMO;
+    UErrorCode e = U_ZERO_ERROR;
+    UScriptCode sc;
+    unsigned cls;
+
+    if (script < 511 && script_memo[slot].key == key)
+        return script_memo[slot].cls;
+    sc = uscript_getScript(c, &e);
+    if (U_FAILURE(e) || sc == USCRIPT_COMMON || sc == USCRIPT_INHERITED ||
+        sc == USCRIPT_UNKNOWN)
+        cls = 0;
+    else
+        cls = in_script(c, (UScriptCode)script) ? 1 : 2;
+    if (script < 511) {
+        script_memo[slot].key = key;
+        script_memo[slot].cls = (unsigned char)cls;
+    }
+    return cls;
+}
+
+/* ASCII letters among eight ASCII bytes */
+static unsigned ascii_letters(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t x = w | 0x20 * ones;        /* lowercase; each byte < 0x80 */
+    uint64_t ge_a = (x + 0x1f * ones) & high;  /* byte >= 'a' */
+    uint64_t past_z = (x + 0x05 * ones) & high; /* byte > 'z' */
+    uint64_t m = (ge_a & ~past_z) >> 7;
+
+    /* one bit per letter, at the bottom of its byte: sum the bytes */
+    return (unsigned)((m * ones) >> 56);
+}
+
 void lpi_script_count(int script, const char *text, lpi_script_tally *t)
 {
-    const unsigned char *s = (const unsigned char *)text;
+    const unsigned char *s = (const unsigned char *)text, *end;
 
     if (script < 0 || !s)
         return;
+    end = s + strlen(text);
     while (*s) {
-        UChar32 c;
-        UErrorCode e = U_ZERO_ERROR;
-        UScriptCode sc;
+        unsigned cls;
+
+        if (end - s >= 8) {
+            uint64_t w;
+
+            memcpy(&w, s, 8);
+            if ((w & 0x8080808080808080u) == 0) {
+                unsigned n = ascii_letters(w);
+
+                if (script == USCRIPT_LATIN)
+                    t->match += n;
+                else
+                    t->other += n;
+                s += 8;
+                continue;
+            }
+        }
 
         /* ASCII without ICU: letters are Latin (and only Latin, in their
          * script extensions too), the rest Common */
@@ -400,15 +471,10 @@ void lpi_script_count(int script, const char *text, lpi_script_tally *t)
             }
             continue;
         }
-        c = (UChar32)next_cp(&s);
-        sc = uscript_getScript(c, &e);
-
-        if (U_FAILURE(e) || sc == USCRIPT_COMMON ||
-            sc == USCRIPT_INHERITED || sc == USCRIPT_UNKNOWN)
-            continue;
-        if (in_script(c, (UScriptCode)script))
+        cls = script_class((UChar32)next_cp(&s), script);
+        if (cls == 1)
             t->match++;
-        else
+        else if (cls == 2)
             t->other++;
     }
 }

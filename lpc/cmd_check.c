@@ -23,7 +23,7 @@
 
 static const char check_synopsis[] =
     "lpc check DIR [--diagnostics=FORMAT] [--color=WHEN] [--werror] [-q]\n"
-    "                 [--max-media-size=SIZE]";
+    "                 [--max-media-size=SIZE] [--coverage]";
 static const char build_synopsis[] =
     "lpc build DIR -o OUT.lpk [--diagnostics=FORMAT] [--color=WHEN]\n"
     "                 [--werror] [-q] [--max-media-size=SIZE]";
@@ -66,17 +66,26 @@ static void usage(FILE *f, int build)
           "SIZE (bytes,\n"
           "                            or with B, KiB, MiB or GiB)\n"
           "  -q, --quiet               print errors only, and no "
-          "summary\n"
-          "  -h, --help                show this help and exit\n", f);
+          "summary\n", f);
+    if (!build)
+        fputs("      --coverage            also report, per language, the "
+              "texts and lessons\n"
+              "                            in it, only in its fallbacks, "
+              "or missing\n"
+              "                            (on stdout)\n", f);
+    fputs("  -h, --help                show this help and exit\n", f);
 }
 
-enum { OPT_DIAGNOSTICS = 256, OPT_COLOR, OPT_WERROR, OPT_MAX_MEDIA };
+enum {
+    OPT_DIAGNOSTICS = 256, OPT_COLOR, OPT_WERROR, OPT_MAX_MEDIA, OPT_COVERAGE
+};
 
 static const struct option longopts[] = {
     { "diagnostics", required_argument, NULL, OPT_DIAGNOSTICS },
     { "color", required_argument, NULL, OPT_COLOR },
     { "werror", no_argument, NULL, OPT_WERROR },
     { "max-media-size", required_argument, NULL, OPT_MAX_MEDIA },
+    { "coverage", no_argument, NULL, OPT_COVERAGE },
     { "quiet", no_argument, NULL, 'q' },
     { "output", required_argument, NULL, 'o' },
     { "help", no_argument, NULL, 'h' },
@@ -231,6 +240,51 @@ static void on_diag(const lp_diag *d, void *user)
     st->ndiags++;
 }
 
+/* The translation coverage of each language (--coverage): a table, a
+ * "coverage" member of the JSON object, or one notice per language */
+static void print_coverage(const check_state *st, const lp_project *proj)
+{
+    size_t n = lp_project_coverage_count(proj);
+
+    if (st->fmt == FMT_JSON)
+        fputs("],\"coverage\":[", stdout);
+    else if (st->fmt == FMT_TEXT)
+        printf("%-12s %29s %29s\n%-12s %9s %9s %9s %9s %9s %9s\n", "",
+               "----------- texts -----------",
+               "---------- lessons ----------", "language", "own",
+               "fallback", "missing", "own", "fallback", "missing");
+    for (size_t i = 0; i < n; i++) {
+        lp_coverage c = LP_COVERAGE_INIT;
+
+        if (lp_project_coverage(proj, i, &c) < 0)
+            continue;
+        switch (st->fmt) {
+        case FMT_TEXT:
+            printf("%-12s %9zu %9zu %9zu %9zu %9zu %9zu\n", c.language,
+                   c.texts_own, c.texts_fallback, c.texts_missing,
+                   c.lessons_own, c.lessons_fallback, c.lessons_missing);
+            break;
+        case FMT_JSON:
+            fputs(i ? ",{\"language\":" : "{\"language\":", stdout);
+            cli_json_str(stdout, c.language);
+            printf(",\"texts\":{\"own\":%zu,\"fallback\":%zu,"
+                   "\"missing\":%zu},\"lessons\":{\"own\":%zu,"
+                   "\"fallback\":%zu,\"missing\":%zu}}", c.texts_own,
+                   c.texts_fallback, c.texts_missing, c.lessons_own,
+                   c.lessons_fallback, c.lessons_missing);
+            break;
+        case FMT_GITHUB:
+            fputs("::notice title=lpc coverage::", stdout);
+            gh_escape(c.language, 0);
+            printf(": texts %zu own, %zu by fallback, %zu missing; lessons "
+                   "%zu own, %zu by fallback, %zu missing\n", c.texts_own,
+                   c.texts_fallback, c.texts_missing, c.lessons_own,
+                   c.lessons_fallback, c.lessons_missing);
+            break;
+        }
+    }
+}
+
 /* "5 MiB", "300KiB", "1024": bytes, at least 1 */
 static int parse_size(const char *s, uint64_t *out)
 {
@@ -280,7 +334,7 @@ int lpc_check_or_build(int argc, char **argv, int build)
     lp_ctx *ctx = NULL;
     const char *dir, *color = "auto", *output = NULL;
     lp_project_opts popts = LP_PROJECT_OPTS_INIT;
-    int werror = 0, status, rc;
+    int werror = 0, coverage = 0, status, rc;
 
     memset(&st, 0, sizeof(st));
     for (;;) {
@@ -315,6 +369,13 @@ int lpc_check_or_build(int argc, char **argv, int build)
             break;
         case OPT_WERROR:
             werror = 1;
+            break;
+        case OPT_COVERAGE:
+            if (build) {
+                cli_error("unknown option '--coverage'");
+                return cli_bad_usage(synopsis);
+            }
+            coverage = 1;
             break;
         case OPT_MAX_MEDIA:
             if (parse_size(optarg, &popts.max_media_bytes) < 0) {
@@ -389,6 +450,8 @@ int lpc_check_or_build(int argc, char **argv, int build)
     } else {
         status = LP_EXIT_OK;
     }
+    if (coverage && (rc >= 0 || rc == LP_ESOURCE))
+        print_coverage(&st, proj);
     if (st.fmt == FMT_JSON)
         printf("],\"errors\":%zu,\"warnings\":%zu,\"ok\":%s}\n", st.nerrors,
                st.nwarnings, status == LP_EXIT_OK ? "true" : "false");

@@ -197,6 +197,37 @@ check 'color=always: escapes' grep -q "$(printf '\033')\\[" "$err"
 run "$LPC" check "$tmp/badkey"
 check 'not a terminal: no escapes' test "$(grep -c "$(printf '\033')" "$err")" -eq 0
 
+# ------------------------------------------------------------ coverage
+
+# the example: every text in tet and pt; then pt texts removed, a tet one
+# (covered by its fallback pt), a lesson body in pt
+run "$LPC" check --coverage "$example"
+check 'coverage: exit 0' test "$status" -eq 0
+check 'coverage: header' has "$out" "language           own  fallback   missing       own  fallback   missing"
+ntexts=$(awk '$1 == "tet" { print $2 }' "$out")
+check 'coverage: tet all own' grep -Eq "^tet +$ntexts +0 +0 +2 +0 +0\$" "$out"
+check 'coverage: pt all own' grep -Eq "^pt +$ntexts +0 +0 +2 +0 +0\$" "$out"
+check 'coverage: one line per language' test "$(wc -l < "$out")" -eq 4
+mkproj cov
+sed -i 's|tet="Lisaun 2: Aumenta númeru" ||' "$tmp/cov/lessons/numbers-02.xml"
+sed -i '/<body lang="pt">/,/<\/body>/d' "$tmp/cov/lessons/numbers-02.xml"
+run "$LPC" check --coverage "$tmp/cov"
+check 'coverage: exit 1 (a body missing)' test "$status" -eq 1
+check 'coverage: tet title by fallback' grep -Eq "^tet +$((ntexts - 1)) +1 +0 +1 +1 +0\$" "$out"
+check 'coverage: pt lesson missing' grep -Eq "^pt +$((ntexts - 1)) +0 +1 +1 +0 +1\$" "$out"
+check 'coverage: the error too' has "$err" "lesson 'numbers-02' has no 'pt' text"
+run "$LPC" check --coverage --diagnostics=json "$tmp/cov"
+check 'coverage json: member' has "$out" '"coverage":[{"language":"tet","texts":{"own":'"$((ntexts - 1))"',"fallback":1,"missing":0},"lessons":{"own":1,"fallback":1,"missing":0}},{"language":"pt"'
+if command -v python3 >/dev/null 2>&1; then
+    check 'coverage json: parses' python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$out"
+fi
+run "$LPC" check --coverage --diagnostics=github "$tmp/cov"
+check 'coverage github: notice' has "$out" "::notice title=lpc coverage::tet: texts $((ntexts - 1)) own, 1 by fallback, 0 missing; lessons 1 own, 1 by fallback, 0 missing"
+run "$LPC" check "$tmp/cov"
+check 'no --coverage: no report' is_empty "$out"
+expect_exit 2 "$LPC" build --coverage "$example" -o "$tmp/cov.lpk"
+expect_exit 2 "$LPC" check --coverage --coverage "$example"
+
 # ------------------------------------------------------------ hostile
 
 # YAML alias bomb: refused at the first anchor
@@ -253,6 +284,13 @@ check 'deep YAML: limit' has "$err" "[limit]"
 awk 'BEGIN { printf "<lesson>"; for (i = 0; i < 20000; i++) printf "<p>"; for (i = 0; i < 20000; i++) printf "</p>"; print "</lesson>" }' > "$tmp/deep/lessons/numbers-02.xml"
 run timeout 20 "$LPC" check "$tmp/deep"
 check 'deep XML: refused' has "$err" "lessons/numbers-02.xml:1:"
+# past libxml2's own limit (256) too: lpc's message, at the first element
+# past lpc's limit (48 deep: the lesson and 47 p), not libxml2's
+check 'deep XML: our limit' has "$err" "lessons/numbers-02.xml:1:150: error: nested more than 48 levels deep [limit]"
+check 'deep XML: not libxml2 words' sh -c "! grep -q 'excessive depth\|XML_PARSE_HUGE' '$err'"
+awk 'BEGIN { printf "<lesson>"; for (i = 0; i < 100; i++) printf "<p>"; for (i = 0; i < 100; i++) printf "</p>"; print "</lesson>" }' > "$tmp/deep/lessons/numbers-02.xml"
+run timeout 20 "$LPC" check "$tmp/deep"
+check 'deep XML under 256: the same limit' has "$err" "lessons/numbers-02.xml:1:150: error: nested more than 48 levels deep [limit]"
 
 # a huge line (within the size limit) and a file over it
 mkproj huge

@@ -385,6 +385,124 @@ static void test_nfc_bidi(void **state)
     unit_rmdir(dir);
 }
 
+/* Every diagnostic, as one line each */
+typedef struct transcript {
+    char *text;
+    size_t len;
+} transcript;
+
+static void record_diag(const lp_diag *d, void *user)
+{
+    transcript *t = user;
+    char line[1536];
+    int n = snprintf(line, sizeof(line), "%s:%u:%u: %d %s [%s] | %.*s\n",
+                     d->file ? d->file : "-", d->line, d->col,
+                     (int)d->severity, d->message, d->code,
+                     (int)(d->source_len > 200 ? 200 : d->source_len),
+                     d->source_line ? d->source_line : "");
+
+    assert_true(n > 0 && (size_t)n < sizeof(line));
+    t->text = realloc(t->text, t->len + (size_t)n + 1);
+    assert_non_null(t->text);
+    memcpy(t->text + t->len, line, (size_t)n + 1);
+    t->len += (size_t)n;
+}
+
+/* Lesson files are loaded on several threads; the diagnostics, their
+ * order and the verdict must not depend on how many */
+static void test_threads_same_diagnostics(void **state)
+{
+    static const char head[] =
+        "curriculum:\n  id: t.x\n  country: TL\n  version: 1\n"
+        "  title: {tet: Testu, pt: Teste}\n"
+        "  languages:\n    default: tet\n    _:\n"
+        "      - language: {tag: tet, name: Tetun, fallback: pt}\n"
+        "      - language: {tag: pt, name: Portugues}\n"
+        "  license: {spdx: CC0-1.0, attribution: x}\n"
+        "  subjects:\n    - subject:\n        id: s\n"
+        "        title: {tet: S, pt: S}\n        grades:\n"
+        "          - grade:\n              id: g\n"
+        "              title: {tet: G, pt: G}\n              units:\n"
+        "                - unit:\n                    id: u\n"
+        "                    title: {tet: U, pt: U}\n"
+        "                    lessons:\n";
+    char *dir = unit_tmpdir(), path[4200], buf[2048], many[800];
+    transcript t[3] = { { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
+    static const unsigned threads[3] = { 1, 2, 5 };
+    size_t len = 0;
+    char *cur = malloc(sizeof(head) + 64 * 48);
+    lp_ctx *ctx;
+
+    (void)state;
+    assert_non_null(cur);
+    /* 60 attributes the schema refuses: past the per-file limit (50) */
+    for (unsigned a = 0, m = 0; a < 60; a++)
+        m += (unsigned)snprintf(many + m, sizeof(many) - m, "  a%u: 1\n", a);
+    len = (size_t)snprintf(cur, sizeof(head), "%s", head);
+    /* 64 lessons, most with a problem found by a different stage: the
+     * schema, the check, the YAML loader, the text pass, the reader, more
+     * than the per-file limit, a missing file */
+    for (unsigned i = 0; i < 64; i++) {
+        unsigned k = i % 8;
+        int n;
+
+        len += (size_t)snprintf(cur + len, 64 * 48, "                      "
+                                "- lesson: {src: l%u.%s}\n", i,
+                                k == 7 ? "xml" : "yaml");
+        snprintf(path, sizeof(path), "%s/l%u.%s", dir, i,
+                 k == 7 ? "xml" : "yaml");
+        if (k == 6 && i > 8)
+            continue; /* missing */
+        if (k == 7) {
+            n = snprintf(buf, sizeof(buf), "<lesson id='l%u' duration='5'>"
+                         "<title tet='T' pt='T'/><content><body lang='tet'>"
+                         "<p>a</p></body><body lang='pt'><p>b</p></body>"
+                         "</content></lessn>\n", i);
+        } else {
+            n = snprintf(buf, sizeof(buf),
+                         "lesson:\n  id: l%u\n  duration: %s\n%s"
+                         "  title: {tet: \"Lisaun %s%u\"%s}\n"
+                         "  content:\n    - body:\n        lang: tet\n"
+                         "        _:\n          - p: \"Testu ida\"\n"
+                         "    - body:\n        lang: pt\n        _:\n"
+                         "          - p: \"Um texto\"\n%s", i,
+                         k == 1 ? "ten" : "10", k == 3 ? "  x: &a [1]\n" : "",
+                         k == 4 ? "\xe2\x80\xae" : "", i,
+                         k == 2 ? "" : ", pt: \"Licao\"", k == 5 ? many : "");
+        }
+        assert_true(n > 0 && (size_t)n < sizeof(buf));
+        unit_write(path, buf, (size_t)n);
+    }
+    snprintf(path, sizeof(path), "%s/curriculum.yaml", dir);
+    unit_write(path, cur, len);
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    for (size_t r = 0; r < 3; r++) {
+        lp_project *p;
+
+        assert_int_equal(lp_project_open(&p, ctx, dir, NULL), 0);
+        p->threads = threads[r];
+        assert_int_equal(lp_project_check(p, record_diag, &t[r]),
+                         LP_ESOURCE);
+        lp_project_free(p);
+        assert_non_null(t[r].text);
+        if (r > 0)
+            assert_string_equal(t[r].text, t[0].text);
+    }
+    /* one of each kind made it */
+    assert_non_null(strstr(t[0].text, "[schema]"));
+    assert_non_null(strstr(t[0].text, "[missing-translation]"));
+    assert_non_null(strstr(t[0].text, "[unsafe]"));
+    assert_non_null(strstr(t[0].text, "[bidi-control]"));
+    assert_non_null(strstr(t[0].text, "[syntax]"));
+    assert_non_null(strstr(t[0].text, "[missing-file]"));
+    assert_non_null(strstr(t[0].text, "too many problems in this file"));
+    for (size_t r = 0; r < 3; r++)
+        free(t[r].text);
+    free(cur);
+    lp_ctx_free(ctx);
+    unit_rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_position),
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_example_is_clean),
+        cmocka_unit_test(test_threads_same_diagnostics),
         cmocka_unit_test(test_lang_canon),
         cmocka_unit_test(test_lang_rtl),
         cmocka_unit_test(test_lang_script),
