@@ -307,8 +307,17 @@ int lpi_loader_load(lpi_loader *l, const char *rel, lpi_syntax syntax,
         if (rc < 0)
             return rc;
     }
-    j = l->taken < l->njobs ? &l->jobs[l->taken] : NULL;
-    if (!j || j->syntax != syntax || j->at != at || strcmp(j->rel, rel) != 0)
+    /* the next planned file, or one a little further if the check passed
+     * over some (a file it found listed twice: the curriculum file, say);
+     * those are never reported, as they were never asked for */
+    j = NULL;
+    for (size_t k = l->taken; k < l->njobs && k < l->taken + l->ahead; k++)
+        if (l->jobs[k].syntax == syntax && l->jobs[k].at == at &&
+            strcmp(l->jobs[k].rel, rel) == 0) {
+            j = &l->jobs[k];
+            break;
+        }
+    if (!j)
         return lpi_src_load(p, rel, syntax, "lesson", l->where, at, out);
 
     /* wait for it, loading the next ones meanwhile */
@@ -327,7 +336,7 @@ int lpi_loader_load(lpi_loader *l, const char *rel, lpi_syntax syntax,
         next->done = true;
         pthread_cond_broadcast(&l->cond);
     }
-    l->taken++;
+    l->taken = (size_t)(j - l->jobs) + 1;
     pthread_cond_broadcast(&l->cond);
     pthread_mutex_unlock(&l->lock);
 

@@ -566,16 +566,14 @@ static void collapse(xmlNodePtr c, bool trim_start, bool trim_end)
 
     if (!s)
         return;
-    /* most texts have nothing to collapse: look before copying */
-    for (const xmlChar *q = s;; q++) {
-        if (*q == '\0') {
-            if (q > s && trim_end && q[-1] == ' ')
-                break;
+    /* most texts have nothing to collapse: look (with the C library's
+     * fast searches) before copying */
+    if (!strpbrk((const char *)s, "\t\n\r") &&
+        !strstr((const char *)s, "  ") && !(trim_start && s[0] == ' ')) {
+        size_t n = strlen((const char *)s);
+
+        if (!(trim_end && n > 0 && s[n - 1] == ' '))
             return;
-        }
-        if (is_space(*q) && (*q != ' ' || (q == s && trim_start) ||
-                             (q > s && is_space(q[-1]))))
-            break;
     }
     buf = xmlMalloc(xmlStrlen(s) + 1);
     if (!buf)

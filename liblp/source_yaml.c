@@ -20,6 +20,7 @@
 #include "lpi_source.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -133,16 +134,34 @@ static bool nomem(ybuild *b)
     return false;
 }
 
+/* A text node holding the current scalar.  libyaml allocates scalars
+ * with malloc(): when libxml2 frees with free() too (its default), the
+ * node takes the scalar as its content instead of a copy of it.  (Text up
+ * to an embedded NUL, from a "\0" escape, either way.) */
+static xmlNodePtr scalar_node(ybuild *b)
+{
+    xmlNodePtr t;
+
+    if (b->ev.data.scalar.length > INT32_MAX)
+        return NULL;
+    if (xmlFree != (xmlFreeFunc)free || xmlMalloc != (xmlMallocFunc)malloc)
+        return xmlNewDocTextLen(b->f->doc, b->ev.data.scalar.value,
+                                (int)b->ev.data.scalar.length);
+    t = xmlNewDocTextLen(b->f->doc, NULL, 0);
+    if (t) {
+        t->content = b->ev.data.scalar.value;
+        b->ev.data.scalar.value = NULL;
+    }
+    return t;
+}
+
 static bool add_text(ybuild *b, xmlNodePtr el)
 {
     xmlNodePtr t;
 
     if (b->ev.data.scalar.length == 0)
         return true;
-    if (b->ev.data.scalar.length > INT32_MAX)
-        return nomem(b);
-    t = xmlNewDocTextLen(b->f->doc, b->ev.data.scalar.value,
-                         (int)b->ev.data.scalar.length);
+    t = scalar_node(b);
     if (!t)
         return nomem(b);
     if (!setpos(b, t, b->ev.start_mark)) {
@@ -287,9 +306,19 @@ static bool mapping(ybuild *b, xmlNodePtr el, unsigned depth)
             if (!describe(b, el, depth))
                 return false;
         } else if (b->ev.type == YAML_SCALAR_EVENT) {
-            xmlAttrPtr a = xmlNewProp(el, key, b->ev.data.scalar.value);
-            if (!a)
+            xmlAttrPtr a = xmlNewProp(el, key, NULL);
+            xmlNodePtr t = a ? scalar_node(b) : NULL;
+
+            if (!t) {
+                if (a) {
+                    xmlUnlinkNode((xmlNodePtr)a);
+                    xmlFreeProp(a);
+                }
                 return nomem(b);
+            }
+            /* as xmlNewProp(el, key, value) links its text */
+            t->parent = (xmlNodePtr)a;
+            a->children = a->last = t;
             if (!setpos(b, a, m))
                 return false;
         } else {

@@ -430,7 +430,7 @@ static void test_threads_same_diagnostics(void **state)
     transcript t[3] = { { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
     static const unsigned threads[3] = { 1, 2, 5 };
     size_t len = 0;
-    char *cur = malloc(sizeof(head) + 64 * 48);
+    char *cur = malloc(sizeof(head) + 66 * 48);
     lp_ctx *ctx;
 
     (void)state;
@@ -439,6 +439,9 @@ static void test_threads_same_diagnostics(void **state)
     for (unsigned a = 0, m = 0; a < 60; a++)
         m += (unsigned)snprintf(many + m, sizeof(many) - m, "  a%u: 1\n", a);
     len = (size_t)snprintf(cur, sizeof(head), "%s", head);
+    /* the curriculum file as a lesson: listed twice, passed over */
+    len += (size_t)snprintf(cur + len, 64 * 48, "                      "
+                            "- lesson: {src: curriculum.yaml}\n");
     /* 64 lessons, most with a problem found by a different stage: the
      * schema, the check, the YAML loader, the text pass, the reader, more
      * than the per-file limit, a missing file */
@@ -473,6 +476,9 @@ static void test_threads_same_diagnostics(void **state)
         assert_true(n > 0 && (size_t)n < sizeof(buf));
         unit_write(path, buf, (size_t)n);
     }
+    /* a missing file listed again is looked for again */
+    len += (size_t)snprintf(cur + len, 64 * 48, "                      "
+                            "- lesson: {src: l14.yaml}\n");
     snprintf(path, sizeof(path), "%s/curriculum.yaml", dir);
     unit_write(path, cur, len);
     assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
@@ -496,6 +502,13 @@ static void test_threads_same_diagnostics(void **state)
     assert_non_null(strstr(t[0].text, "[syntax]"));
     assert_non_null(strstr(t[0].text, "[missing-file]"));
     assert_non_null(strstr(t[0].text, "too many problems in this file"));
+    assert_non_null(strstr(t[0].text, "'curriculum.yaml' is listed twice"));
+    {
+        const char *m = strstr(t[0].text, "l14.yaml' [missing-file]");
+
+        assert_non_null(m);
+        assert_non_null(strstr(m + 1, "l14.yaml' [missing-file]"));
+    }
     for (size_t r = 0; r < 3; r++)
         free(t[r].text);
     free(cur);
