@@ -923,7 +923,8 @@ static int verifier_finish(verifier *v, int rc)
     return rc;
 }
 
-static int write_package(applier *a, int fd, unsigned char hash[LP_HASH_BYTES])
+static int write_package(applier *a, int fd, unsigned char hash[LP_HASH_BYTES],
+                         uint64_t *size)
 {
     lp_ctx *ctx = a->ctx;
     lpi_hasher h;
@@ -932,7 +933,6 @@ static int write_package(applier *a, int fd, unsigned char hash[LP_HASH_BYTES])
 
     lpi_hash_init(&h);
     lpi_zipw_init(&z, fd, a->tm.created);
-    z.hash = &h;
     rc = lpi_zipw_begin(&z, ctx, LPI_MIMETYPE_NAME, strlen(LPI_MIMETYPE),
                         lpi_crc32(0, LPI_MIMETYPE, strlen(LPI_MIMETYPE)));
     if (rc == 0)
@@ -976,8 +976,12 @@ static int write_package(applier *a, int fd, unsigned char hash[LP_HASH_BYTES])
         if (rc == 0)
             rc = lpi_zipw_write(&z, ctx, s->data, s->len);
     }
+    /* the directory onwards is hashed: the same as the target's, and the
+     * same file size, is the same file (lpd(5), target-file) */
+    z.hash = &h;
     if (rc == 0)
         rc = lpi_zipw_finish(&z, ctx);
+    *size = z.pos;
     lpi_zipw_dispose(&z, ctx);
     lpi_hash_final(&h, hash);
     return rc;
@@ -1072,6 +1076,7 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     applier a;
     lpi_buf tmp;
     unsigned char hash[LP_HASH_BYTES];
+    uint64_t size = 0;
     int fd = -1, rc;
 
     LP_ASSERT_ARG(d && base && out);
@@ -1142,7 +1147,7 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     if (rc == 0)
         rc = lpi_temp_create(ctx, out, 0644, &tmp, &fd);
     if (rc == 0) {
-        rc = write_package(&a, fd, hash);
+        rc = write_package(&a, fd, hash, &size);
         rc = verifier_finish(&v, rc);
         rc = lpi_atomic_finish(ctx, fd, tmp.data, rc);
         fd = -1;
@@ -1159,7 +1164,8 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     }
     rc = verifier_finish(&v, rc); /* if it is still running: a failure */
     if (rc == 0)
-        result->identical = memcmp(hash, d->h.target_hash, LP_HASH_BYTES) == 0;
+        result->identical = size == d->h.target_size &&
+                            memcmp(hash, d->h.target_hash, LP_HASH_BYTES) == 0;
     lpi_buf_dispose(&tmp, ctx);
     applier_dispose(&a);
     return rc;

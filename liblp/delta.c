@@ -1356,7 +1356,11 @@ int lp_delta_create(lp_package *base, lp_package *target, const char *out,
                 h->window = need;
         }
         summarize(&m);
-        rc = lpi_file_hash(ctx, target->fd, target->file_size,
+        /* the package's directory: every entry's name, size, CRC-32 and
+         * place (hashing it is what apply can afford; the whole file
+         * would be a second pass over every byte) */
+        rc = lpi_file_hash(ctx, target->fd, target->zip.cd_off,
+                           target->file_size - target->zip.cd_off,
                            h->target_hash);
     }
     if (rc == 0)

@@ -604,22 +604,22 @@ void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES])
     lpi_hash_final(&h, out);
 }
 
-int lpi_file_hash(lp_ctx *ctx, int fd, uint64_t size,
+int lpi_file_hash(lp_ctx *ctx, int fd, uint64_t off, uint64_t size,
                   unsigned char out[LP_HASH_BYTES])
 {
     unsigned char *buf = lpi_malloc(ctx, LPI_IO_CHUNK);
     lpi_hasher h;
-    uint64_t off = 0;
+    uint64_t done = 0;
     int rc = buf ? 0 : LP_ENOMEM;
 
     lpi_hash_init(&h);
-    while (rc == 0 && off < size) {
-        size_t n = size - off < LPI_IO_CHUNK ? (size_t)(size - off)
-                                             : LPI_IO_CHUNK;
-        rc = lpi_pread_full(ctx, fd, buf, n, off);
+    while (rc == 0 && done < size) {
+        size_t n = size - done < LPI_IO_CHUNK ? (size_t)(size - done)
+                                              : LPI_IO_CHUNK;
+        rc = lpi_pread_full(ctx, fd, buf, n, off + done);
         if (rc == 0)
             lpi_hash_update(&h, buf, n);
-        off += n;
+        done += n;
     }
     lpi_hash_final(&h, out);
     lpi_free(ctx, buf);
@@ -700,7 +700,8 @@ int lp_delta_open(lp_delta **out, lp_ctx *ctx, const char *path)
         rc = lpi_error(ctx, LP_EFORMAT, "delta is cut short: %" PRIu64
                        " bytes, its header declares more", d->file_size);
     if (rc == 0)
-        rc = lpi_file_hash(ctx, d->fd, d->file_size - LPI_DELTA_TRAILER, sum);
+        rc = lpi_file_hash(ctx, d->fd, 0, d->file_size - LPI_DELTA_TRAILER,
+                           sum);
     if (rc == 0)
         rc = lpi_pread_full(ctx, d->fd, trailer, sizeof(trailer),
                             d->file_size - LPI_DELTA_TRAILER);

@@ -1018,7 +1018,8 @@ typedef struct lp_apply_result {
     uint64_t disk_needed;   /**< bytes apply writes (package + temporary) */
     uint64_t disk_free;     /**< bytes free where it writes */
     int identical;          /**< 1: the result is byte for byte the target
-                                 the delta was made from */
+                                 the delta was made from (same size and
+                                 the same ZIP directory, lpd(5)) */
 } lp_apply_result;
 
 /**

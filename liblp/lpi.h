@@ -324,8 +324,8 @@ int lpi_sync_dir_of(lp_ctx *ctx, const char *path);
 int lpi_write_file_atomic(lp_ctx *ctx, const char *path, const void *data,
                           size_t len, unsigned mode, bool replace);
 
-/* BLAKE2b-256 of the first size bytes of fd */
-int lpi_file_hash(lp_ctx *ctx, int fd, uint64_t size,
+/* BLAKE2b-256 of size bytes of fd from off */
+int lpi_file_hash(lp_ctx *ctx, int fd, uint64_t off, uint64_t size,
                   unsigned char out[LP_HASH_BYTES]);
 
 /* Number of online CPUs, at least 1 */

@@ -205,6 +205,23 @@ check 'level 9 found' grep -q '^level 9 exact$' "$tmp/d9.lpd"
 expect_exit 0 "$LPACK" apply "$tmp/v1.lpk" "$tmp/d9.lpd" -o "$tmp/v2l9.new"
 check 'level 9: identical' cmp "$tmp/v2l9.lpk" "$tmp/v2l9.new"
 
+# --- a target another writer made: rebuilt and checked, not byte for byte --
+# (here: "version made by" in its central directory, which readers ignore)
+"$py" - "$tmp/v2.lpk" "$tmp/foreign.lpk" <<'EOF'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+cd = struct.unpack_from("<I", data, len(data) - 22 + 16)[0]
+assert data[cd:cd + 4] == b"PK\x01\x02"
+data[cd + 4] = 20          # version made by: MS-DOS 2.0, not Unix 6.3
+open(sys.argv[2], "wb").write(data)
+EOF
+expect_exit 0 "$LPACK" verify "$tmp/foreign.lpk"
+expect_exit 0 "$LPACK" delta "$tmp/v1.lpk" "$tmp/foreign.lpk" -o "$tmp/foreign.lpd"
+expect_exit 0 "$LPACK" apply "$tmp/v1.lpk" "$tmp/foreign.lpd" -o "$tmp/foreign.new"
+check 'another writer: reported as not byte for byte' has "$out" "checked, but not byte for byte the original"
+check 'another writer: the result differs only there' "$py" -c 'import sys; a=open(sys.argv[1],"rb").read(); b=open(sys.argv[2],"rb").read(); assert len(a)==len(b) and sum(x!=y for x,y in zip(a,b))==1' "$tmp/foreign.lpk" "$tmp/foreign.new"
+expect_exit 0 "$LPACK" verify "$tmp/foreign.new" --trust "$tmp/trust"
+
 # --- memory: --max-window ----------------------------------------------------------
 mkdir -p "$tmp/w1"
 "$py" -c 'import random,sys; r=random.Random(3); sys.stdout.write("".join("%08d %s\n" % (i, r.random()) for i in range(120000)))' >"$tmp/w1/big.txt"
