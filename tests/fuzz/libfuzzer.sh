@@ -4,11 +4,12 @@
 #   tests/fuzz/libfuzzer.sh manifest [SECONDS]
 #   tests/fuzz/libfuzzer.sh sig|key|trust [SECONDS]
 #   tests/fuzz/libfuzzer.sh source [SECONDS]    (curriculum sources)
+#   tests/fuzz/libfuzzer.sh delta [SECONDS]     (deltas, lpd(5))
 # Needs clang and libclang-rt-14-dev (Debian).  Findings go to
 # _fuzz/crash-*; add a fixed crash to tests/fuzz/corpus/<target>/.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
-target=${1:?usage: libfuzzer.sh package|manifest|sig|key|trust|source [SECONDS]}
+target=${1:?usage: libfuzzer.sh package|manifest|sig|key|trust|source|delta [SECONDS]}
 secs=${2:-60}
 out=$top/_fuzz
 mkdir -p "$out/corpus-$target"
