@@ -7,7 +7,7 @@
  * time), into a private temporary folder.  The corpus holds deltas made
  * against it; to make them again (after a change to the writer):
  *
- *   LP_FUZZ_DELTA_SEEDS=DIR tests/fuzz/fuzz_delta tests/fuzz/corpus/delta/*
+ *   LP_FUZZ_DELTA_SEEDS=DIR tests/fuzz/fuzz_delta tests/fuzz/corpus/delta/r1-r2.lpd
  *
  * Property: lp_delta_open() and lp_delta_apply() (a dry run, then for
  * real) either fail with an expected code and a message, leaving no output
