@@ -122,11 +122,6 @@ static unsigned floor_log2(uint64_t v)
 
 /* ------------------------------------------------------------ the target */
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(((const lpi_dsig *)a)->name, ((const lpi_dsig *)b)->name);
-}
-
 /* Objects both have, stored the same way but not byte for byte alike
  * (another zstd level or library): apply must compress them again */
 static int mark_recodes(maker *m)
@@ -229,8 +224,6 @@ static int read_layout(maker *m)
         return lpi_error(ctx, LP_EINTERNAL, "package has %zu objects, ZIP "
                          "lists %zu", t->nobjects, m->nobjs);
     return mark_recodes(m);
-    /* signing sorts nothing; keep the package's own order */
-    (void)cmp_name;
     return 0;
 }
 
@@ -1323,13 +1316,6 @@ int lp_delta_create(lp_package *base, lp_package *target, const char *out,
         rc = encode_all(&m, out ? out : target->path, encs, &nencs);
     if (rc == 0)
         rc = encode_meta(&m, &meta, &meta_decoded);
-    if (getenv("LP_DEBUG_DELTA"))
-        for (size_t i = 0; i < m.nsegs; i++)
-            fprintf(stderr, "seg %zu: prefix %u (%" PRIu64 " B) content %u "
-                    "(%" PRIu64 " B) frame %" PRIu64 "\n", i,
-                    m.segs[i].nprefix, m.segs[i].prefix_bytes,
-                    m.segs[i].ncontent, m.segs[i].content_bytes,
-                    m.segs[i].frame_len);
 
     /* the header */
     if (rc == 0) {
