@@ -1366,6 +1366,11 @@ static int compile(builder *b, const char *out, const lp_build_opts *opts)
         return lpi_error(b->p->ctx, LP_ESOURCE, "%zu error%s in the sources "
                          "of '%s'", b->p->nerrors,
                          b->p->nerrors == 1 ? "" : "s", b->p->dir);
+    if (opts && opts->version >= 2 && opts->werror && b->p->nwarnings > 0)
+        return lpi_error(b->p->ctx, LP_ESOURCE, "%zu warning%s in the "
+                         "sources of '%s', and warnings are errors",
+                         b->p->nwarnings, b->p->nwarnings == 1 ? "" : "s",
+                         b->p->dir);
     (void)parse_u64(attr(root, "version"), &version);
 
     if (opts) {
@@ -1436,7 +1441,7 @@ int lp_project_build(lp_project *p, const char *out,
     int rc;
 
     LP_ASSERT_ARG(p && out);
-    if (opts && opts->version != LP_BUILD_OPTS_VERSION)
+    if (opts && (opts->version < 1 || opts->version > LP_BUILD_OPTS_VERSION))
         return lpi_error(p->ctx, LP_EINVAL, "unknown lp_build_opts version");
     memset(&b, 0, sizeof(b));
     b.p = p;

@@ -1143,10 +1143,14 @@ typedef struct lp_build_opts {
      * sources and media (so the same sources give the same package).
      */
     int64_t created;
+    /** (version 2) 1: warnings stop the build as errors do (nothing is
+     *  written; LP_ESOURCE) */
+    int werror;
 } lp_build_opts;
 
-#define LP_BUILD_OPTS_VERSION 1
-#define LP_BUILD_OPTS_INIT { LP_BUILD_OPTS_VERSION, 0, 0, -1 }
+/* Version 1 is the same struct without werror, and still accepted. */
+#define LP_BUILD_OPTS_VERSION 2
+#define LP_BUILD_OPTS_INIT { LP_BUILD_OPTS_VERSION, 0, 0, -1, 0 }
 
 /**
  * Check the project (as lp_project_check()) and, if it has no errors,

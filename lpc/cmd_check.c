@@ -432,13 +432,10 @@ int lpc_check_or_build(int argc, char **argv, int build)
     }
     if (!build) {
         rc = lp_project_check(proj, on_diag, &st);
-    } else if (werror) {
-        /* warnings must stop the build: check first, build quietly */
-        rc = lp_project_check(proj, on_diag, &st);
-        if (rc == 0 && st.nwarnings == 0)
-            rc = lp_project_build(proj, output, NULL, NULL, NULL);
     } else {
-        rc = lp_project_build(proj, output, NULL, on_diag, &st);
+        lp_build_opts bopts = LP_BUILD_OPTS_INIT;
+        bopts.werror = werror; /* warnings stop it before anything is written */
+        rc = lp_project_build(proj, output, &bopts, on_diag, &st);
     }
     if (rc < 0 && rc != LP_ESOURCE) {
         /* the check itself failed (I/O, memory): not a verdict */

@@ -232,8 +232,11 @@ sed -i 's/pt: Quantos dedos tens nas mãos?/pt: "Ita-nia liman iha liman-fuan hi
     "$tmp/warn/lessons/numbers-01.yaml"
 expect_exit 0 "$LPC" build "$tmp/warn" -o "$tmp/warn.lpk"
 check 'warnings: built' test -f "$tmp/warn.lpk"
+nwarn=$(grep -c 'warning:' "$err")
 expect_exit 1 "$LPC" build --werror "$tmp/warn" -o "$tmp/werror.lpk"
 check '--werror: no package' test ! -e "$tmp/werror.lpk"
+# one pass: each warning reported once (the sources were checked twice)
+check "--werror: the same $nwarn warning(s), once each" test "$(grep -c 'warning:' "$err")" -eq "$nwarn" -a "$nwarn" -gt 0
 # I/O: the output folder does not exist; the output is a folder (the
 # rename fails after everything was written): nothing left behind
 expect_exit 3 "$LPC" build "$example" -o "$tmp/no/such/dir/x.lpk"
