@@ -70,8 +70,11 @@ typedef struct applier {
     uint64_t spool_end;
     ZSTD_CCtx *cctx;
     ZSTD_CDict *cdict;
-    unsigned char *chunk, *out, *io;
-    size_t out_cap;
+    /* chunk: content for the compressor, in the writer's chunks; out: what
+     * the decoder produced (still being split into objects while the
+     * compressor writes to zout, so never the same buffer); io: reads */
+    unsigned char *chunk, *out, *zout, *io;
+    size_t out_cap, zout_cap;
     /* the object being filled from decoded bytes */
     const lpi_dseg *seg;
     uint32_t next;             /* next content index of seg */
@@ -190,8 +193,8 @@ static int obj_put(applier *a, const unsigned char *p, size_t n)
         p += k;
         n -= k;
         if (a->fill == LPI_IO_CHUNK || (a->left == 0 && n == 0)) {
-            rc = lpi_objenc_feed(&a->enc, a->ctx, a->chunk, a->fill, a->out,
-                                 a->out_cap, to_spool, a);
+            rc = lpi_objenc_feed(&a->enc, a->ctx, a->chunk, a->fill, a->zout,
+                                 a->zout_cap, to_spool, a);
             a->fill = 0;
         }
     }
@@ -1041,6 +1044,7 @@ static void applier_dispose(applier *a)
     lpi_free(ctx, a->dict);
     lpi_free(ctx, a->chunk);
     lpi_free(ctx, a->out);
+    lpi_free(ctx, a->zout);
     lpi_free(ctx, a->io);
     lpi_free(ctx, a->objs);
     lpi_free(ctx, a->base_crc);
@@ -1117,13 +1121,14 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
         return rc;
     }
 
-    a.out_cap = ZSTD_DStreamOutSize() > ZSTD_CStreamOutSize()
-                ? ZSTD_DStreamOutSize() : ZSTD_CStreamOutSize();
+    a.out_cap = ZSTD_DStreamOutSize();
+    a.zout_cap = ZSTD_CStreamOutSize();
+    a.zout = lpi_malloc(ctx, a.zout_cap);
     a.chunk = lpi_malloc(ctx, LPI_IO_CHUNK);
     a.io = lpi_malloc(ctx, LPI_IO_CHUNK);
     a.out = lpi_malloc(ctx, a.out_cap);
     a.cctx = ZSTD_createCCtx();
-    if (!a.chunk || !a.io || !a.out || !a.cctx)
+    if (!a.chunk || !a.io || !a.out || !a.zout || !a.cctx)
         rc = lpi_nomem(ctx);
     if (rc == 0) {
         lpi_objenc_params(a.cctx, d->h.level);

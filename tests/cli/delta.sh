@@ -120,6 +120,19 @@ check "everything moved: delta is the new manifest only ($msize bytes)" test "$m
 expect_exit 0 "$LPACK" apply "$tmp/v1.lpk" "$tmp/moved.lpd" -o "$tmp/moved.new"
 check 'everything moved: identical' cmp "$tmp/moved.lpk" "$tmp/moved.new"
 
+# --- from nothing: every object new, no base to prefix with, so texts go
+# in streamed segments, many objects per decoded buffer (a bug: the
+# compressor's output buffer was the decoder's, and later objects of the
+# same buffer came out wrong); and back to nothing
+mkdir "$tmp/none"
+run "$LPACK" create -q "$tmp/none" -o "$tmp/none.lpk" --id org.example.science --release 1
+expect_exit 0 "$LPACK" delta "$tmp/none.lpk" "$tmp/v2.lpk" -o "$tmp/from-none.lpd"
+expect_exit 0 "$LPACK" apply "$tmp/none.lpk" "$tmp/from-none.lpd" -o "$tmp/from-none.lpk"
+check 'from an empty package: identical' cmp "$tmp/v2.lpk" "$tmp/from-none.lpk"
+expect_exit 0 "$LPACK" delta "$tmp/v2.lpk" "$tmp/none.lpk" -o "$tmp/to-none.lpd"
+expect_exit 0 "$LPACK" apply "$tmp/v2.lpk" "$tmp/to-none.lpd" -o "$tmp/to-none.lpk"
+check 'to an empty package: identical' cmp "$tmp/none.lpk" "$tmp/to-none.lpk"
+
 # --- dry runs ---------------------------------------------------------------
 expect_exit 0 "$LPACK" delta -n "$tmp/v1.lpk" "$tmp/v2.lpk"
 check 'delta --dry-run: the size it would write' has "$out" "would write: org.example.science 1 -> 2: $size12 bytes"
