@@ -45,7 +45,6 @@ typedef struct tgt {
     uint8_t src;
     const lpi_object *kept;    /* the base's object of this content */
     bool seen;                 /* in a segment */
-    bool ready;                /* in the spool */
     uint64_t spool_off, spool_len;
     uint32_t crc;
 } tgt;
@@ -62,7 +61,6 @@ typedef struct applier {
     size_t holes;              /* hashes the manifest leaves to apply */
     tgt *objs;
     size_t nobjs;
-    uint32_t *base_crc;        /* per base object, its ZIP entry's CRC */
     size_t dict_obj;           /* target index of the dictionary, or SIZE_MAX */
     unsigned char *dict;       /* the target's dictionary */
     size_t dict_len;
@@ -86,38 +84,17 @@ typedef struct applier {
     uint32_t crc;
 } applier;
 
-static int spool_write(applier *a, const void *data, size_t n)
-{
-    int rc = 0;
-    const unsigned char *p = data;
-    uint64_t off = a->spool_end;
-
-    while (n > 0) {
-        ssize_t k = pwrite(a->spool, p, n, (off_t)off);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0) {
-            rc = lpi_error(a->ctx, LP_EIO, "cannot write a temporary file: "
-                           "%s", strerror(errno));
-            break;
-        }
-        p += k;
-        n -= (size_t)k;
-        off += (uint64_t)k;
-    }
-    return rc;
-}
-
+/* Bytes of an object's stored form, appended to the spool */
 static int to_spool(void *arg, const void *data, size_t n)
 {
     applier *a = arg;
-    int rc = spool_write(a, data, n);
 
-    if (rc == 0) {
-        a->crc = lpi_crc32(a->crc, data, n);
-        a->spool_end += n;
-    }
-    return rc;
+    if (lpi_write_full(a->spool, data, n) < 0)
+        return lpi_error(a->ctx, LP_EIO, "cannot write a temporary file: %s",
+                         strerror(errno));
+    a->crc = lpi_crc32(a->crc, data, n);
+    a->spool_end += n;
+    return 0;
 }
 
 static char *hex12(char out[13], const unsigned char *hash)
@@ -171,7 +148,6 @@ static int obj_end(applier *a)
                          "release");
     t->spool_len = a->spool_end - t->spool_off;
     t->crc = a->crc;
-    t->ready = true;
     a->cur = NULL;
     return 0;
 }
@@ -828,7 +804,7 @@ static int copy_base(applier *a, lpi_zipw *z, const tgt *t)
         }
         off += n;
     }
-    if (rc == 0 && crc != a->base_crc[o - a->b->objects])
+    if (rc == 0 && crc != o->crc)
         rc = lpi_error(a->ctx, LP_EHASH, "its bytes do not match their CRC");
     if (rc < 0) {
         char hx[13];
@@ -957,7 +933,7 @@ static int write_package(applier *a, int fd, unsigned char hash[LP_HASH_BYTES],
                  zst ? LPI_ZST_SUFFIX : "");
         if (t->src == SRC_COPY) {
             rc = lpi_zipw_begin(&z, ctx, name, t->kept->stored_size,
-                                a->base_crc[t->kept - a->b->objects]);
+                                t->kept->crc);
             if (rc == 0)
                 rc = copy_base(a, &z, t);
             continue;
@@ -1047,7 +1023,6 @@ static void applier_dispose(applier *a)
     lpi_free(ctx, a->zout);
     lpi_free(ctx, a->io);
     lpi_free(ctx, a->objs);
-    lpi_free(ctx, a->base_crc);
     lpi_dmeta_dispose(&a->meta, ctx);
     if (a->have_tm)
         lpi_manifest_dispose(&a->tm, ctx);
@@ -1130,10 +1105,8 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     a.cctx = ZSTD_createCCtx();
     if (!a.chunk || !a.io || !a.out || !a.zout || !a.cctx)
         rc = lpi_nomem(ctx);
-    if (rc == 0) {
+    if (rc == 0)
         lpi_objenc_params(a.cctx, d->h.level);
-        rc = lpi_object_crcs(a.b, ctx, &a.base_crc);
-    }
     if (rc == 0)
         rc = lpi_spool_open(ctx, out, &a.spool);
     if (rc == 0)

@@ -14,6 +14,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int lpi_write_full(int fd, const void *buf, size_t n)
+{
+    const unsigned char *p = buf;
+
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
 int lpi_temp_create(lp_ctx *ctx, const char *dest, unsigned mode,
                     lpi_buf *name, int *out)
 {
@@ -108,18 +124,9 @@ int lpi_write_file_atomic(lp_ctx *ctx, const char *path, const void *data,
     rc = lpi_temp_create(ctx, path, mode, &tmp, &fd);
     if (rc < 0)
         goto done;
-    while (len > 0 && rc == 0) {
-        ssize_t k = write(fd, p, len);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            rc = lpi_error(ctx, LP_EIO, "cannot write '%s': %s", tmp.data,
-                           strerror(errno));
-        else {
-            p += k;
-            len -= (size_t)k;
-        }
-    }
+    if (lpi_write_full(fd, p, len) < 0)
+        rc = lpi_error(ctx, LP_EIO, "cannot write '%s': %s", tmp.data,
+                       strerror(errno));
     rc = lpi_atomic_finish(ctx, fd, tmp.data, rc);
     if (replace) {
         rc = lpi_atomic_install(ctx, tmp.data, path, rc);

@@ -88,17 +88,8 @@ typedef struct maker {
 
 static int write_all(lp_ctx *ctx, int fd, const void *buf, size_t n)
 {
-    const unsigned char *p = buf;
-
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            return lpi_error(ctx, LP_EIO, "cannot write: %s", strerror(errno));
-        p += k;
-        n -= (size_t)k;
-    }
+    if (lpi_write_full(fd, buf, n) < 0)
+        return lpi_error(ctx, LP_EIO, "cannot write: %s", strerror(errno));
     return 0;
 }
 
@@ -124,27 +115,26 @@ static unsigned floor_log2(uint64_t v)
 
 /* Objects both have, stored the same way but not byte for byte alike
  * (another zstd level or library): apply must compress them again */
-static int mark_recodes(maker *m)
+static void mark_recodes(maker *m)
 {
-    uint32_t *bcrc = NULL, *tcrc = NULL;
-    int rc = lpi_object_crcs(m->base, m->ctx, &bcrc);
-
-    if (rc == 0)
-        rc = lpi_object_crcs(m->target, m->ctx, &tcrc);
-    for (size_t i = 0; rc == 0 && i < m->nobjs; i++) {
+    for (size_t i = 0; i < m->nobjs; i++) {
         tobj *t = &m->objs[i];
         const lpi_object *k = t->kept;
         if (k && t->form == lpi_object_form(m->base, k) &&
             (t->form != LPI_FORM_DICT ||
              memcmp(m->base->m.dictionary, m->target->m.dictionary,
                     LP_HASH_BYTES) == 0) &&
-            (k->stored_size != t->o->stored_size ||
-             bcrc[k - m->base->objects] != tcrc[t->o - m->target->objects]))
+            (k->stored_size != t->o->stored_size || k->crc != t->o->crc))
             t->recode = true;
     }
-    lpi_free(m->ctx, bcrc);
-    lpi_free(m->ctx, tcrc);
-    return rc;
+}
+
+static int cmp_zip_order(const void *a, const void *b)
+{
+    size_t x = ((const tobj *)a)->o->zip_index;
+    size_t y = ((const tobj *)b)->o->zip_index;
+
+    return x < y ? -1 : x > y;
 }
 
 /* The target's objects in ZIP order, their forms, and its signatures */
@@ -173,10 +163,6 @@ static int read_layout(maker *m)
     sigbytes = namebytes = 0;
     for (size_t i = 0; i < t->zip.count; i++) {
         const lpi_zentry *z = &t->zip.entries[i];
-        unsigned char hash[LP_HASH_BYTES];
-        char hex[LP_HASH_HEX_BYTES + 1];
-        const lpi_object *o;
-        tobj *to;
 
         if (strncmp(z->name, LPI_SIGNATURES_DIR,
                     strlen(LPI_SIGNATURES_DIR)) == 0) {
@@ -196,17 +182,13 @@ static int read_layout(maker *m)
             s->len = (size_t)z->size;
             sigbytes += (size_t)z->size;
             namebytes += z->name_len + 1;
-            continue;
         }
-        if (strncmp(z->name, LPI_OBJECTS_DIR, strlen(LPI_OBJECTS_DIR)) != 0)
-            continue;
-        memcpy(hex, z->name + strlen(LPI_OBJECTS_DIR), LP_HASH_HEX_BYTES);
-        hex[LP_HASH_HEX_BYTES] = '\0';
-        if (lpi_hash_unhex(hash, hex) < 0 ||
-            !(o = lpi_package_object(t, hash)) || m->nobjs >= t->nobjects)
-            return lpi_error(ctx, LP_EINTERNAL, "object entry '%s' not in "
-                             "the object table", z->name);
-        to = &m->objs[m->nobjs++];
+    }
+    /* the objects, in the order of their entries */
+    for (size_t i = 0; i < t->nobjects; i++) {
+        const lpi_object *o = &t->objects[i];
+        tobj *to = &m->objs[m->nobjs++];
+
         to->o = o;
         to->form = (uint8_t)lpi_object_form(t, o);
         to->base = NO_BASE;
@@ -218,19 +200,16 @@ static int read_layout(maker *m)
             to->path = t->m.entries[o->first_entry].path;
             to->type = t->m.entries[o->first_entry].media_type;
         }
-        to->kept = lpi_package_object(m->base, hash);
+        to->kept = lpi_package_object(m->base, o->hash);
     }
-    if (m->nobjs != t->nobjects)
-        return lpi_error(ctx, LP_EINTERNAL, "package has %zu objects, ZIP "
-                         "lists %zu", t->nobjects, m->nobjs);
-    return mark_recodes(m);
+    lpi_sort(m->objs, m->nobjs, sizeof(*m->objs), cmp_zip_order);
+    mark_recodes(m);
     return 0;
 }
 
 /* ------------------------------------------------------------ the level */
 
 typedef struct membuf {
-    lp_ctx *ctx;
     unsigned char *data;
     size_t len, cap;
     bool overflow;
@@ -256,7 +235,7 @@ static int reproduces(maker *m, ZSTD_CCtx *cctx, const ZSTD_CDict *cdict,
                       uint64_t stored_len, unsigned char *scratch,
                       unsigned char *out, size_t out_cap, bool *same)
 {
-    membuf b = { m->ctx, scratch, 0, (size_t)stored_len, false };
+    membuf b = { scratch, 0, (size_t)stored_len, false };
     lpi_objenc e;
     uint64_t off = 0;
     int rc = 0;

@@ -571,30 +571,6 @@ int lpi_object_form(const lp_package *p, const lpi_object *o)
     return o->ddict ? LPI_FORM_DICT : LPI_FORM_ZSTD;
 }
 
-int lpi_object_crcs(lp_package *p, lp_ctx *ctx, uint32_t **out)
-{
-    uint32_t *crc = lpi_calloc(ctx, p->nobjects + 1, sizeof(*crc));
-
-    *out = crc;
-    if (!crc)
-        return LP_ENOMEM;
-    for (size_t i = 0; i < p->zip.count; i++) {
-        const lpi_zentry *z = &p->zip.entries[i];
-        unsigned char hash[LP_HASH_BYTES];
-        char hex[LP_HASH_HEX_BYTES + 1];
-        const lpi_object *o;
-
-        if (strncmp(z->name, LPI_OBJECTS_DIR, strlen(LPI_OBJECTS_DIR)) != 0)
-            continue;
-        memcpy(hex, z->name + strlen(LPI_OBJECTS_DIR), LP_HASH_HEX_BYTES);
-        hex[LP_HASH_HEX_BYTES] = '\0';
-        if (lpi_hash_unhex(hash, hex) == 0 &&
-            (o = lpi_package_object(p, hash)) != NULL)
-            crc[o - p->objects] = z->crc;
-    }
-    return 0;
-}
-
 void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES])
 {
     lpi_hasher h;

@@ -62,21 +62,6 @@ static int open_parent(lp_ctx *ctx, int root, const char *path,
     return 0;
 }
 
-static int write_all(int fd, const unsigned char *buf, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, buf, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        buf += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Give the temporary file its final name, refusing to replace anything */
 static int place(int dfd, const char *tmp, const char *name)
 {
@@ -129,7 +114,7 @@ static int extract_one(lp_package *p, int root, size_t i, unsigned char *buf)
         rc = lpi_objreader_read(r, buf, EXTRACT_CHUNK, &n);
         if (rc < 0 || n == 0)
             break;
-        if (write_all(fd, buf, n) < 0)
+        if (lpi_write_full(fd, buf, n) < 0)
             rc = lpi_error(ctx, LP_EIO, "cannot write '%s': %s", path,
                            strerror(errno));
     }

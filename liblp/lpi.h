@@ -222,6 +222,8 @@ typedef struct lpi_object {
     uint64_t size;          /* from the manifest */
     uint64_t stored_size;   /* bytes in the ZIP entry */
     uint64_t offset;        /* of those bytes in the file */
+    uint32_t crc;           /* CRC-32 of those bytes (ZIP directory) */
+    size_t zip_index;       /* its entry's place in the ZIP directory */
     bool compressed;
     size_t first_entry;     /* first manifest entry that names it, or: */
 #define LPI_DICT_ENTRY (SIZE_MAX - 1) /* the manifest's dictionary */
@@ -306,6 +308,8 @@ int lpi_objenc_feed(lpi_objenc *e, lp_ctx *ctx, const void *data, size_t n,
 
 /* ------------------------------------------------------------ atomic.c */
 
+/* write(2) all n bytes, again after EINTR; -1 with errno on failure */
+int lpi_write_full(int fd, const void *buf, size_t n);
 /* Create dest.tmp-RANDOM, exclusively, with mode (less the umask) */
 int lpi_temp_create(lp_ctx *ctx, const char *dest, unsigned mode,
                     lpi_buf *name, int *out);

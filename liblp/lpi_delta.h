@@ -115,8 +115,6 @@ int lpi_manifest_hash_offsets(lp_ctx *ctx, const unsigned char *text,
                               size_t len, size_t nentries, size_t *dict_at,
                               size_t *entry_at);
 
-/* Per object of p (hash order), the CRC-32 of its ZIP entry */
-int lpi_object_crcs(lp_package *p, lp_ctx *ctx, uint32_t **out);
 /* BLAKE2b-256 of a package's manifest bytes */
 void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES]);
 

@@ -139,6 +139,8 @@ static int check_names(lp_package *p)
             o->compressed = zst;
             o->stored_size = e->size;
             o->offset = e->data;
+            o->crc = e->crc;
+            o->zip_index = i;
             o->first_entry = SIZE_MAX;
             p->nobjects++;
         } else if (strncmp(name, LPI_SIGNATURES_DIR, sdir) == 0) {

@@ -440,23 +440,6 @@ typedef struct worker {
     bool trainer;            /* trains the dictionary first */
 } worker;
 
-static int write_full(int fd, const void *buf, size_t n)
-{
-    const unsigned char *p = buf;
-
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 static int same_file(const struct stat *a, const struct stat *b)
 {
     return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
@@ -523,7 +506,7 @@ static int to_spool(void *arg, const void *data, size_t len)
     spool_sink *s = arg;
 
     s->crc = lpi_crc32(s->crc, data, len);
-    if (write_full(s->fd, data, len) < 0)
+    if (lpi_write_full(s->fd, data, len) < 0)
         return lpi_error(s->ctx, LP_EIO, "cannot write a temporary file: %s",
                          strerror(errno));
     return 0;
