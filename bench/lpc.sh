@@ -25,6 +25,11 @@ median of N runs and the peak RSS from /usr/bin/time:
 and prints the ratios and PASS/FAIL against the goals:
   lpc build <= 1.3 x lpack create;  lpc check <= 0.25 x lpc build;
   peak RSS of lpc build < 256 MiB.
+When cc and the libyaml and libxml2 -dev packages are there it also builds
+bench/lpc-floor.c and times it the same way: the parse floor, what libyaml
+alone takes to produce the events of the YAML lessons and libxml2 to parse
+and validate the XML ones, on as many threads as CPUs.  No check can be
+faster than that with the same libraries.
 
 options:
   --quick            small project (200 lessons, ~30 MiB of media)
@@ -205,6 +210,22 @@ find "$TREE" -type f -print0 | xargs -0 cat >/dev/null
 OUT_LPC="$WORK/out.lpk"
 OUT_LPACK="$WORK/out2.lpk"
 
+# the parse floor (bench/lpc-floor.c), when it can be built
+FLOOR=""
+FLOOR_XSD="$here/../schemas/curriculum.xsd"
+FLOOR_LIST="$WORK/lessons.txt"
+if command -v "${CC:-cc}" >/dev/null && [[ -f $FLOOR_XSD ]] &&
+    pkg-config --exists yaml-0.1 libxml-2.0 2>/dev/null &&
+    # shellcheck disable=SC2046  # pkg-config prints several words
+    "${CC:-cc}" -O2 -std=c11 -o "$WORK/lpc-floor" "$here/lpc-floor.c" \
+        $(pkg-config --cflags --libs yaml-0.1 libxml-2.0) -pthread 2>"$ERRF"; then
+    find "$TREE" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.xml' \) \
+        ! -path "$TREE/curriculum.*" | LC_ALL=C sort >"$FLOOR_LIST"
+    FLOOR="$WORK/lpc-floor"
+else
+    echo "lpc.sh: note: no parse floor (needs cc, pkg-config, libyaml-dev, libxml2-dev)" >&2
+fi
+
 # the sources must be clean: a check that fails makes every number moot
 with_lib "$LPC_LIBDIR" timed "$LPC_EXE" check "$TREE" -q ||
     failed "lpc check $TREE failed (exit $T_RC)"
@@ -212,6 +233,7 @@ with_lib "$LPC_LIBDIR" timed "$LPC_EXE" check "$TREE" -q ||
 # ------------------------------------------------------------------ runs
 echo "== lpack create, lpc build, lpc check: $RUNS runs each, alternating" >&2
 pk_t=(); pk_m=(); pk_c=(); b_t=(); b_m=(); b_c=(); c_t=(); c_m=(); c_c=()
+f_t=(); f_c=()
 for ((i = 1; i <= RUNS; i++)); do
     rm -f "$OUT_LPACK"
     with_lib "$LPACK_LIBDIR" timed "$LPACK_EXE" create "$TREE" -o "$OUT_LPACK" -q ||
@@ -227,10 +249,18 @@ for ((i = 1; i <= RUNS; i++)); do
         failed "lpc check failed (exit $T_RC)"
     c_t+=("$T_SEC"); c_m+=("$T_KIB"); c_c+=("$T_CPU")
     log "run $i: lpc check    ${T_SEC}s (cpu ${T_CPU}s), peak RSS $(mib $((T_KIB * 1024))) MiB"
+    if [[ -n $FLOOR ]]; then
+        timed "$FLOOR" "$FLOOR_XSD" "$(nproc)" <"$FLOOR_LIST" ||
+            failed "lpc-floor failed (exit $T_RC)"
+        f_t+=("$T_SEC"); f_c+=("$T_CPU")
+        log "run $i: parse floor  ${T_SEC}s (cpu ${T_CPU}s)"
+    fi
 done
 PK_TIME=$(median "${pk_t[@]}"); PK_RSS=$(maxof "${pk_m[@]}"); PK_CPU=$(median "${pk_c[@]}")
 B_TIME=$(median "${b_t[@]}"); B_RSS=$(maxof "${b_m[@]}"); B_CPU=$(median "${b_c[@]}")
 C_TIME=$(median "${c_t[@]}"); C_RSS=$(maxof "${c_m[@]}"); C_CPU=$(median "${c_c[@]}")
+F_TIME=""; F_CPU=""
+if [[ -n $FLOOR ]]; then F_TIME=$(median "${f_t[@]}"); F_CPU=$(median "${f_c[@]}"); fi
 PK_SIZE=$(stat -c %s "$OUT_LPACK"); B_SIZE=$(stat -c %s "$OUT_LPC")
 
 R_BUILD=$(ratio "$B_TIME" "$PK_TIME")
@@ -246,10 +276,16 @@ printf '  %-14s %9s %9s %12s %12s\n' command "wall s" "cpu s" "peak RSS MiB" "ou
 printf '  %-14s %9s %9s %12s %12s\n' "lpack create" "$PK_TIME" "$PK_CPU" "$(mib $((PK_RSS * 1024)))" "$(mib "$PK_SIZE")"
 printf '  %-14s %9s %9s %12s %12s\n' "lpc build" "$B_TIME" "$B_CPU" "$B_RSS_MIB" "$(mib "$B_SIZE")"
 printf '  %-14s %9s %9s %12s %12s\n' "lpc check" "$C_TIME" "$C_CPU" "$(mib $((C_RSS * 1024)))" "-"
+[[ -n $FLOOR ]] && printf '  %-14s %9s %9s %12s %12s\n' "parse floor" "$F_TIME" "$F_CPU" "-" "-"
 echo
 printf '  %-44s %8s  %s\n' "lpc build / lpack create  (goal <= 1.3)" "$R_BUILD" "$V_BUILD"
 printf '  %-44s %8s  %s\n' "lpc check / lpc build     (goal <= 0.25)" "$R_CHECK" "$V_CHECK"
 printf '  %-44s %8s  %s\n' "lpc build peak RSS MiB    (goal < 256)" "$B_RSS_MIB" "$V_RSS"
+if [[ -n $FLOOR ]]; then
+    printf '  %-44s %8s\n' "parse floor / lpc build" "$(ratio "$F_TIME" "$B_TIME")"
+    printf '  %-44s %8s\n' "parse floor / lpack create" "$(ratio "$F_TIME" "$PK_TIME")"
+    printf '  %-44s %8s\n' "lpc check / parse floor" "$(ratio "$C_TIME" "$F_TIME")"
+fi
 
 if [[ -n $RESULTS ]]; then
     {
@@ -258,6 +294,7 @@ if [[ -n $RESULTS ]]; then
         echo "lpack.time=$PK_TIME"; echo "lpack.cpu=$PK_CPU"; echo "lpack.rss_kib=$PK_RSS"; echo "lpack.size=$PK_SIZE"
         echo "build.time=$B_TIME"; echo "build.cpu=$B_CPU"; echo "build.rss_kib=$B_RSS"; echo "build.size=$B_SIZE"
         echo "check.time=$C_TIME"; echo "check.cpu=$C_CPU"; echo "check.rss_kib=$C_RSS"
+        [[ -n $FLOOR ]] && { echo "floor.time=$F_TIME"; echo "floor.cpu=$F_CPU"; }
         echo "ratio.build_lpack=$R_BUILD"; echo "ratio.check_build=$R_CHECK"
         echo "goal.build=$V_BUILD"; echo "goal.check=$V_CHECK"; echo "goal.rss=$V_RSS"
     } >"$RESULTS"
