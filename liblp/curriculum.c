@@ -63,6 +63,7 @@ void lp_project_free(lp_project *p)
         return;
     drop_files(p);
     lpi_free(p->ctx, p->files);
+    lpi_schema_release(p);
     if (p->schema)
         xmlSchemaFree(p->schema);
     lpi_free(p->ctx, p->dir);

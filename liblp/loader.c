@@ -233,6 +233,7 @@ static int runner_init(lpi_loader *l, runner *r)
     r->shadow.user = NULL;
     r->shadow.log = NULL;
     r->shadow.ctx = NULL;
+    r->shadow.vctx = NULL;
     r->where = *l->where;
     rc = lp_ctx_new(&r->shadow.ctx, &p->ctx->alloc);
     if (rc < 0)
@@ -374,6 +375,7 @@ void lpi_loader_free(lpi_loader *l)
     for (unsigned t = 0; t < l->nrunners; t++) {
         if (l->runners[t].started)
             pthread_join(l->runners[t].tid, NULL);
+        lpi_schema_release(&l->runners[t].shadow);
         lp_ctx_free(l->runners[t].shadow.ctx);
     }
     for (size_t i = 0; i < l->njobs; i++)

@@ -90,6 +90,10 @@ struct lp_project {
     lpi_srcfile **files;    /* files[0] is the curriculum file */
     size_t nfiles, capfiles;
     xmlSchemaPtr schema;
+    /* one validation context, reused for every file: it keeps its tables
+     * between documents.  Not shared: a loader thread's copy of the
+     * project has its own. */
+    xmlSchemaValidCtxtPtr vctx;
     lp_diag_fn fn;
     void *user;
     size_t nerrors, nwarnings;
@@ -125,6 +129,15 @@ int lpi_src_setpos(lp_project *p, lpi_srcfile *f, void *node,
 lpi_pos lpi_src_pos(const lpi_srcfile *f, const void *node);
 /* Column (1-based, characters) of byte offset off, on its line */
 lpi_pos lpi_src_offset_pos(const lpi_srcfile *f, size_t off);
+/* The same, for offsets met mostly in increasing order: scans forward from
+ * the last one (*cur, zeroed to start) instead of from the line's start,
+ * so a whole file costs one pass however long its lines */
+typedef struct lpi_poscursor {
+    size_t off;
+    lpi_pos pos;            /* line 0: nothing known yet */
+} lpi_poscursor;
+lpi_pos lpi_src_cursor_pos(const lpi_srcfile *f, size_t off,
+                           lpi_poscursor *cur);
 
 /* Report a diagnostic.  f and node may be NULL; pos overrides node's
  * position when pos.line > 0.  Errors past LPI_MAX_FILE_ERRORS in one file
@@ -151,6 +164,8 @@ void lpi_doc_normalize(xmlDocPtr doc);
 int lpi_schema_load(lp_project *p);
 /* Validate f->doc, reporting each problem; sets f->valid */
 int lpi_schema_validate(lp_project *p, lpi_srcfile *f);
+/* Free p's validation context (p->vctx), if it has one */
+void lpi_schema_release(lp_project *p);
 
 /* The whole pipeline for one file: read, parse, normalize, check that the
  * root element is root, validate.  The file is added to the project even

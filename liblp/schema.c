@@ -111,12 +111,15 @@ int lpi_schema_validate(lp_project *p, lpi_srcfile *f)
     size_t before = p->nerrors;
     int r;
 
-    vc = xmlSchemaNewValidCtxt(p->schema);
+    if (!p->vctx)
+        p->vctx = xmlSchemaNewValidCtxt(p->schema);
+    vc = p->vctx;
     if (!vc)
         return lpi_nomem(p->ctx);
+    /* each run starts from a cleared context (xmlSchemaVStart) */
     xmlSchemaSetValidStructuredErrors(vc, on_invalid, &st);
     r = xmlSchemaValidateDoc(vc, f->doc);
-    xmlSchemaFreeValidCtxt(vc);
+    xmlSchemaSetValidStructuredErrors(vc, NULL, NULL);
     if (r < 0)
         return lpi_error(p->ctx, LP_EINTERNAL, "'%s': schema validation "
                          "failed (libxml2 error %d)", f->shown, r);
@@ -125,4 +128,11 @@ int lpi_schema_validate(lp_project *p, lpi_srcfile *f)
                  (lpi_pos){ 0, 0 }, "the file does not match the schema");
     f->valid = r == 0;
     return 0;
+}
+
+void lpi_schema_release(lp_project *p)
+{
+    if (p->vctx)
+        xmlSchemaFreeValidCtxt(p->vctx);
+    p->vctx = NULL;
 }

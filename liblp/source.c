@@ -345,6 +345,33 @@ lpi_pos lpi_src_offset_pos(const lpi_srcfile *f, size_t off)
     return pos;
 }
 
+lpi_pos lpi_src_cursor_pos(const lpi_srcfile *f, size_t off,
+                           lpi_poscursor *cur)
+{
+    size_t i = cur->off;
+    lpi_pos pos = cur->pos;
+
+    if (off > f->len)
+        off = f->len;
+    if (pos.line == 0 || off < i) {
+        pos = lpi_src_offset_pos(f, off);
+    } else {
+        const char *nl;
+
+        while (i < off && (nl = memchr(f->data + i, '\n', off - i))) {
+            pos.line++;
+            pos.col = 1;
+            i = (size_t)(nl - f->data) + 1;
+        }
+        for (; i < off; i++)
+            if (((unsigned char)f->data[i] & 0xc0) != 0x80)
+                pos.col++;
+    }
+    cur->off = off;
+    cur->pos = pos;
+    return pos;
+}
+
 /* -------------------------------------------------------- diagnostics */
 
 /* Keep a copy of d in the project's log (a loader thread) */

@@ -26,6 +26,7 @@ typedef struct xstate {
     bool reported;
     bool deep;              /* an element deeper than our limit: */
     lpi_pos deep_pos;       /* the first one's position */
+    lpi_poscursor cursor;   /* start tags come in file order */
     int rc;
     startElementNsSAX2Func start; /* libxml2's own */
 } xstate;
@@ -149,7 +150,7 @@ static void on_start(void *user, const xmlChar *localname,
         return;
     while (off > 0 && f->data[off] != '<')
         off--;
-    pos = lpi_src_offset_pos(f, off);
+    pos = lpi_src_cursor_pos(f, off, &st->cursor);
     if (!st->deep) {
         unsigned depth = 0;
 
@@ -166,7 +167,7 @@ static void on_start(void *user, const xmlChar *localname,
         size_t at = find_attr(f, off, (const char *)a->name);
         if (at == (size_t)-1)
             continue;
-        pos = lpi_src_offset_pos(f, at);
+        pos = lpi_src_cursor_pos(f, at, &st->cursor);
         st->rc = lpi_src_setpos(st->p, f, a, pos.line, pos.col);
     }
     if (st->rc < 0)
@@ -236,7 +237,8 @@ int lpi_xml_load(lp_project *p, lpi_srcfile *f)
 {
     static const lpi_pos nopos = { 0, 0 };
     xmlParserCtxtPtr ctxt;
-    xstate st = { p, f, false, false, false, { 0, 0 }, 0, NULL };
+    xstate st = { p, f, false, false, false, { 0, 0 }, { 0, { 0, 0 } }, 0,
+                  NULL };
     xmlDocPtr doc;
     const xmlNode *deep;
     int rc = 0;

@@ -180,6 +180,45 @@ static void test_invalid_utf8_position(void **state)
     unit_rmdir(dir);
 }
 
+/* lpi_src_cursor_pos() agrees with lpi_src_offset_pos() everywhere, going
+ * forward in steps of every size and jumping back */
+static void test_cursor_pos(void **state)
+{
+    static char text[] = "ab\n\xc3\xa9t\xe1\x88\xb0\n\n  x\ny\xf0\x9f\x98"
+                               "\x80z\n";
+    size_t lines[8], n = 0, len = sizeof(text) - 1;
+    lpi_srcfile f;
+
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    f.data = text;
+    f.len = len;
+    lines[n++] = 0;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '\n')
+            lines[n++] = i + 1;
+    f.lines = lines;
+    f.nlines = n;
+    for (size_t step = 1; step <= len; step++) {
+        lpi_poscursor cur = { 0, { 0, 0 } };
+
+        for (size_t off = 0; off <= len + 1; off += step) {
+            lpi_pos want = lpi_src_offset_pos(&f, off > len ? len : off);
+            lpi_pos got = lpi_src_cursor_pos(&f, off, &cur);
+
+            assert_int_equal(got.line, want.line);
+            assert_int_equal(got.col, want.col);
+            /* and back to an earlier offset */
+            if (off >= step) {
+                want = lpi_src_offset_pos(&f, off - step / 2);
+                got = lpi_src_cursor_pos(&f, off - step / 2, &cur);
+                assert_int_equal(got.line, want.line);
+                assert_int_equal(got.col, want.col);
+            }
+        }
+    }
+}
+
 static void test_resolve(void **state)
 {
     char rel[] = "lessons/a.yaml";
@@ -523,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_same_curriculum_yaml_xml),
         cmocka_unit_test(test_bom_crlf),
         cmocka_unit_test(test_invalid_utf8_position),
+        cmocka_unit_test(test_cursor_pos),
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_example_is_clean),
         cmocka_unit_test(test_threads_same_diagnostics),
