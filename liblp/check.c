@@ -44,67 +44,26 @@ typedef struct checker {
     bool incomplete;        /* a lesson could not be checked */
     char **owned;           /* strings to free at the end */
     size_t nowned, capowned;
-    const char **loaded;    /* set of the files' paths (open addressing) */
-    size_t loaded_mask, nloaded, files_seen;
+    lpi_strset loaded;      /* the files' paths */
+    size_t files_seen;
     bool in_lesson;         /* texts count for the lesson's coverage */
     unsigned char lesson_cov[LP_MAX_LANGUAGES]; /* worst so far, per lang */
     int rc;
 } checker;
 
-static size_t path_hash(const char *s)
-{
-    size_t h = 1469598103934665603u; /* FNV-1a */
-
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211u;
-    return h;
-}
-
-/* Add the paths of files loaded since the last call to the set, growing
- * it as needed: finding a repeated lesson file must not be quadratic */
+/* Add the paths of files loaded since the last call to the set: finding
+ * a repeated lesson file must not be quadratic */
 static int track_loaded(checker *c)
 {
     lp_project *p = c->p;
 
     for (; c->files_seen < p->nfiles; c->files_seen++) {
-        const char *rel = p->files[c->files_seen]->rel;
-        size_t i;
-
-        if (2 * (c->nloaded + 1) > c->loaded_mask) {
-            size_t cap = c->loaded_mask ? 2 * (c->loaded_mask + 1) : 256;
-            const char **slots = lpi_calloc(p->ctx, cap, sizeof(*slots));
-
-            if (!slots)
-                return LP_ENOMEM;
-            for (size_t k = 0; c->loaded && k <= c->loaded_mask; k++)
-                if (c->loaded[k]) {
-                    for (i = path_hash(c->loaded[k]) & (cap - 1); slots[i];
-                         i = (i + 1) & (cap - 1))
-                        ;
-                    slots[i] = c->loaded[k];
-                }
-            lpi_free(p->ctx, (void *)c->loaded);
-            c->loaded = slots;
-            c->loaded_mask = cap - 1;
-        }
-        for (i = path_hash(rel) & c->loaded_mask; c->loaded[i];
-             i = (i + 1) & c->loaded_mask)
-            ;
-        c->loaded[i] = rel;
-        c->nloaded++;
+        int rc = lpi_strset_add(p->ctx, &c->loaded,
+                                p->files[c->files_seen]->rel, NULL);
+        if (rc < 0)
+            return rc;
     }
     return 0;
-}
-
-static bool was_loaded(const checker *c, const char *rel)
-{
-    if (!c->loaded)
-        return false;
-    for (size_t i = path_hash(rel) & c->loaded_mask; c->loaded[i];
-         i = (i + 1) & c->loaded_mask)
-        if (strcmp(c->loaded[i], rel) == 0)
-            return true;
-    return false;
 }
 
 static const lpi_pos nopos = { 0, 0 };
@@ -544,7 +503,7 @@ static mverdict *find_verdict(const checker *c, const char *rel)
 {
     if (!c->mv)
         return NULL;
-    for (size_t i = path_hash(rel) & c->mv_mask; c->mv[i].rel;
+    for (size_t i = lpi_str_hash(rel) & c->mv_mask; c->mv[i].rel;
          i = (i + 1) & c->mv_mask)
         if (strcmp(c->mv[i].rel, rel) == 0)
             return &c->mv[i];
@@ -566,7 +525,7 @@ static mverdict *new_verdict(checker *c, char *rel, const char *path)
             return NULL;
         for (size_t k = 0; c->mv && k <= c->mv_mask; k++)
             if (c->mv[k].rel) {
-                for (i = path_hash(c->mv[k].rel) & (cap - 1); slots[i].rel;
+                for (i = lpi_str_hash(c->mv[k].rel) & (cap - 1); slots[i].rel;
                      i = (i + 1) & (cap - 1))
                     ;
                 slots[i] = c->mv[k];
@@ -591,7 +550,7 @@ static mverdict *new_verdict(checker *c, char *rel, const char *path)
         v.size = (uint64_t)st.st_size;
         v.want = sniff(path, rel, &v.found);
     }
-    for (i = path_hash(rel) & c->mv_mask; c->mv[i].rel;
+    for (i = lpi_str_hash(rel) & c->mv_mask; c->mv[i].rel;
          i = (i + 1) & c->mv_mask)
         ;
     c->mv[i] = v;
@@ -1126,7 +1085,7 @@ static int walk_lessons(checker *c, lpi_loader *ld, lpi_srcfile *cur,
                         lpi_free(p->ctx, rel);
                         return rc;
                     }
-                    seen = was_loaded(c, rel);
+                    seen = lpi_strset_get(&c->loaded, rel) != NULL;
                     if (seen) {
                         ERR(c, "dup-id", cur, src, "lesson file '%s' is "
                             "listed twice", attr(l, "src"));
@@ -1267,6 +1226,6 @@ done:
     lpi_free(p->ctx, c.lessons);
     lpi_free(p->ctx, c.refs);
     lpi_free(p->ctx, c.mv);
-    lpi_free(p->ctx, (void *)c.loaded);
+    lpi_strset_dispose(p->ctx, &c.loaded);
     return rc < 0 ? rc : c.rc;
 }

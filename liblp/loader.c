@@ -50,8 +50,7 @@ struct lpi_loader {
     lpi_srcfile *where;
     job *jobs;
     size_t njobs, capjobs;
-    const char **planned;    /* set of the jobs' paths (open addressing) */
-    size_t planned_mask;
+    lpi_strset planned;      /* the jobs' paths */
     size_t next;             /* the next job to start */
     size_t taken;            /* jobs asked for */
     size_t ahead;
@@ -61,15 +60,6 @@ struct lpi_loader {
     runner *runners;         /* runners[0] is the calling thread's */
     unsigned nrunners;
 };
-
-static size_t str_hash(const char *s)
-{
-    size_t h = 1469598103934665603u; /* FNV-1a */
-
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211u;
-    return h;
-}
 
 int lpi_loader_new(lpi_loader **out, lp_project *p, lpi_srcfile *where)
 {
@@ -93,45 +83,11 @@ int lpi_loader_new(lpi_loader **out, lp_project *p, lpi_srcfile *where)
     return 0;
 }
 
-/* Is rel planned already?  If not, remember it */
-static int plan_once(lpi_loader *l, const char *rel, bool *seen)
-{
-    lp_ctx *ctx = l->p->ctx;
-    size_t i;
-
-    *seen = false;
-    if (2 * (l->njobs + 1) > l->planned_mask) {
-        size_t cap = l->planned_mask ? 2 * (l->planned_mask + 1) : 256;
-        const char **slots = lpi_calloc(ctx, cap, sizeof(*slots));
-
-        if (!slots)
-            return LP_ENOMEM;
-        for (size_t k = 0; l->planned && k <= l->planned_mask; k++)
-            if (l->planned[k]) {
-                for (i = str_hash(l->planned[k]) & (cap - 1); slots[i];
-                     i = (i + 1) & (cap - 1))
-                    ;
-                slots[i] = l->planned[k];
-            }
-        lpi_free(ctx, (void *)l->planned);
-        l->planned = slots;
-        l->planned_mask = cap - 1;
-    }
-    for (i = str_hash(rel) & l->planned_mask; l->planned[i];
-         i = (i + 1) & l->planned_mask)
-        if (strcmp(l->planned[i], rel) == 0) {
-            *seen = true;
-            return 0;
-        }
-    l->planned[i] = rel;
-    return 0;
-}
-
 int lpi_loader_plan(lpi_loader *l, const char *rel, lpi_syntax syntax,
                     const void *at)
 {
     lp_ctx *ctx = l->p->ctx;
-    bool seen;
+    const char *had;
     char *copy;
     job *j;
     int rc;
@@ -144,8 +100,8 @@ int lpi_loader_plan(lpi_loader *l, const char *rel, lpi_syntax syntax,
     rc = lpi_grow(ctx, (void **)&l->jobs, &l->capjobs, l->njobs + 1,
                   sizeof(*l->jobs));
     if (rc == 0)
-        rc = plan_once(l, copy, &seen);
-    if (rc < 0 || seen) {
+        rc = lpi_strset_add(ctx, &l->planned, copy, &had);
+    if (rc < 0 || had) {
         lpi_free(ctx, copy);
         return rc;
     }
@@ -382,7 +338,7 @@ void lpi_loader_free(lpi_loader *l)
         job_dispose(p, &l->jobs[i]);
     lpi_free(p->ctx, l->runners);
     lpi_free(p->ctx, l->jobs);
-    lpi_free(p->ctx, (void *)l->planned);
+    lpi_strset_dispose(p->ctx, &l->planned);
     pthread_cond_destroy(&l->cond);
     pthread_mutex_destroy(&l->lock);
     lpi_free(p->ctx, l);

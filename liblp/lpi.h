@@ -40,6 +40,20 @@ int lpi_grow(lp_ctx *ctx, void **ptr, size_t *cap, size_t need, size_t elem);
 void lpi_free(lp_ctx *ctx, void *ptr);
 char *lpi_strdup(lp_ctx *ctx, const char *s);
 
+/* A set of strings (strset.c): pointers, not copies; zero-initialize */
+typedef struct lpi_strset {
+    const char **slots;
+    size_t mask, n;
+} lpi_strset;
+/* Add s unless an equal string is in the set; *had (if had) is that one */
+int lpi_strset_add(lp_ctx *ctx, lpi_strset *set, const char *s,
+                   const char **had);
+/* The string in the set equal to s, or NULL */
+const char *lpi_strset_get(const lpi_strset *set, const char *s);
+void lpi_strset_dispose(lp_ctx *ctx, lpi_strset *set);
+/* The hash it uses (FNV-1a), for maps keyed by a string */
+size_t lpi_str_hash(const char *s);
+
 /* Record a failure in the context and return code (for `return lpi_error(..)`) */
 int lpi_error(lp_ctx *ctx, int code, const char *fmt, ...) LPI_PRINTF(3, 4);
 /* Prefix the context's current message with "prefix: " (keeping the code). */

@@ -219,6 +219,38 @@ static void test_cursor_pos(void **state)
     }
 }
 
+/* The string set: equal strings are one member, through growth */
+static void test_strset(void **state)
+{
+    static char names[1000][8];
+    lpi_strset set = { NULL, 0, 0 };
+    const char *had;
+    lp_ctx *ctx;
+
+    (void)state;
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    assert_null(lpi_strset_get(&set, "a"));
+    for (int i = 0; i < 1000; i++) {
+        snprintf(names[i], sizeof(names[i]), "f%d", i);
+        assert_int_equal(lpi_strset_add(ctx, &set, names[i], &had), 0);
+        assert_null(had);
+    }
+    assert_int_equal(set.n, 1000);
+    for (int i = 0; i < 1000; i++) {
+        char again[8];
+
+        snprintf(again, sizeof(again), "f%d", i);
+        assert_ptr_equal(lpi_strset_get(&set, again), names[i]);
+        assert_int_equal(lpi_strset_add(ctx, &set, again, &had), 0);
+        assert_ptr_equal(had, names[i]);
+    }
+    assert_int_equal(set.n, 1000);
+    assert_null(lpi_strset_get(&set, "f1000"));
+    lpi_strset_dispose(ctx, &set);
+    assert_null(lpi_strset_get(&set, "f1"));
+    lp_ctx_free(ctx);
+}
+
 static void test_resolve(void **state)
 {
     char rel[] = "lessons/a.yaml";
@@ -563,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_bom_crlf),
         cmocka_unit_test(test_invalid_utf8_position),
         cmocka_unit_test(test_cursor_pos),
+        cmocka_unit_test(test_strset),
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_example_is_clean),
         cmocka_unit_test(test_threads_same_diagnostics),
