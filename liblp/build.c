@@ -1438,6 +1438,7 @@ int lp_project_build(lp_project *p, const char *out,
                      const lp_build_opts *opts, lp_diag_fn fn, void *user)
 {
     builder b;
+    unsigned saved_threads;
     int rc;
 
     LP_ASSERT_ARG(p && out);
@@ -1450,9 +1451,11 @@ int lp_project_build(lp_project *p, const char *out,
      * freed: memory does not grow with the curriculum's text */
     p->lesson_fn = on_first_lesson;
     p->lesson_user = &b;
-    p->threads = opts ? opts->threads : 0;
+    saved_threads = p->threads;
+    if (opts && opts->threads)
+        p->threads = opts->threads;
     rc = lp_project_check(p, fn, user);
-    p->threads = 0;
+    p->threads = saved_threads;
     p->lesson_fn = NULL;
     p->lesson_user = NULL;
     if (rc >= 0) {

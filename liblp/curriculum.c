@@ -21,7 +21,7 @@ int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
 
     LP_ASSERT_ARG(out && ctx && dir);
     *out = NULL;
-    if (opts && opts->version != LP_PROJECT_OPTS_VERSION)
+    if (opts && (opts->version < 1 || opts->version > LP_PROJECT_OPTS_VERSION))
         return lpi_error(ctx, LP_EINVAL, "unknown lp_project_opts version");
     if (dir[0] == '\0')
         return lpi_error(ctx, LP_EINVAL, "empty project folder name");
@@ -38,6 +38,7 @@ int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
         return LP_ENOMEM;
     p->ctx = ctx;
     p->max_media_bytes = opts ? opts->max_media_bytes : 0;
+    p->threads = opts && opts->version >= 2 ? opts->threads : 0;
     p->dir = lpi_strdup(ctx, dir);
     if (!p->dir) {
         lpi_free(ctx, p);

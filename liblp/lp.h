@@ -1097,10 +1097,15 @@ typedef struct lp_project_opts {
     /** Largest media file, in bytes: a bigger one is an error (code
      *  "media-size"); 0 = no limit. */
     uint64_t max_media_bytes;
+    /** (version 2) Threads loading lesson files, the calling one included:
+     *  0 = one per online CPU; more than 8 count as 8.  The diagnostics
+     *  are the same whatever the number. */
+    unsigned threads;
 } lp_project_opts;
 
-#define LP_PROJECT_OPTS_VERSION 1
-#define LP_PROJECT_OPTS_INIT { LP_PROJECT_OPTS_VERSION, 0 }
+/* Version 1 is the same struct without threads, and still accepted. */
+#define LP_PROJECT_OPTS_VERSION 2
+#define LP_PROJECT_OPTS_INIT { LP_PROJECT_OPTS_VERSION, 0, 0 }
 
 /**
  * Open the curriculum project in folder dir.  Nothing is read yet but the
@@ -1136,7 +1141,10 @@ LP_API LP_WARN_UNUSED int lp_project_check(lp_project *proj, lp_diag_fn fn,
 typedef struct lp_build_opts {
     unsigned version;  /**< LP_BUILD_OPTS_VERSION */
     int level;         /**< zstd level, as lp_writer_opts; 0 = default */
-    unsigned threads;  /**< worker threads; 0 = one per online CPU */
+    /** Threads, for loading the lessons and for writing the package.
+     *  0 = the project's lp_project_opts threads for loading, and one per
+     *  online CPU for writing. */
+    unsigned threads;
     /**
      * Creation time of the package (seconds since the epoch).  -1 =
      * SOURCE_DATE_EPOCH if set, else the newest modification time of the

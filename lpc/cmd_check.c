@@ -23,10 +23,10 @@
 
 static const char check_synopsis[] =
     "lpc check DIR [--diagnostics=FORMAT] [--color=WHEN] [--werror] [-q]\n"
-    "                 [--max-media-size=SIZE] [--coverage]";
+    "                 [--max-media-size=SIZE] [--threads=N] [--coverage]";
 static const char build_synopsis[] =
     "lpc build DIR -o OUT.lpk [--diagnostics=FORMAT] [--color=WHEN]\n"
-    "                 [--werror] [-q] [--max-media-size=SIZE]";
+    "                 [--werror] [-q] [--max-media-size=SIZE] [--threads=N]";
 
 static void usage(FILE *f, int build)
 {
@@ -65,6 +65,10 @@ static void usage(FILE *f, int build)
           "      --max-media-size=SIZE refuse media files larger than "
           "SIZE (bytes,\n"
           "                            or with B, KiB, MiB or GiB)\n"
+          "      --threads=N           threads, 0..64 (default 0: one per "
+          "CPU); the\n"
+          "                            diagnostics are the same "
+          "whatever N\n"
           "  -q, --quiet               print errors only, and no "
           "summary\n", f);
     if (!build)
@@ -77,7 +81,8 @@ static void usage(FILE *f, int build)
 }
 
 enum {
-    OPT_DIAGNOSTICS = 256, OPT_COLOR, OPT_WERROR, OPT_MAX_MEDIA, OPT_COVERAGE
+    OPT_DIAGNOSTICS = 256, OPT_COLOR, OPT_WERROR, OPT_MAX_MEDIA, OPT_COVERAGE,
+    OPT_THREADS
 };
 
 static const struct option longopts[] = {
@@ -86,6 +91,7 @@ static const struct option longopts[] = {
     { "werror", no_argument, NULL, OPT_WERROR },
     { "max-media-size", required_argument, NULL, OPT_MAX_MEDIA },
     { "coverage", no_argument, NULL, OPT_COVERAGE },
+    { "threads", required_argument, NULL, OPT_THREADS },
     { "quiet", no_argument, NULL, 'q' },
     { "output", required_argument, NULL, 'o' },
     { "help", no_argument, NULL, 'h' },
@@ -335,6 +341,7 @@ int lpc_check_or_build(int argc, char **argv, int build)
     const char *dir, *color = "auto", *output = NULL;
     lp_project_opts popts = LP_PROJECT_OPTS_INIT;
     int werror = 0, coverage = 0, status, rc;
+    uint64_t threads = 0;
 
     memset(&st, 0, sizeof(st));
     for (;;) {
@@ -384,6 +391,10 @@ int lpc_check_or_build(int argc, char **argv, int build)
                 return cli_bad_usage(synopsis);
             }
             break;
+        case OPT_THREADS:
+            if (cli_opt_u64("--threads", optarg, 0, 64, &threads) < 0)
+                return cli_bad_usage(synopsis);
+            break;
         case 'q':
             st.quiet = 1;
             break;
@@ -419,6 +430,7 @@ int lpc_check_or_build(int argc, char **argv, int build)
         cli_error("cannot start liblp: %s", lp_strerror(rc));
         return LP_EXIT_IO;
     }
+    popts.threads = (unsigned)threads;
     rc = lp_project_open(&proj, ctx, dir, &popts);
     if (rc < 0) {
         cli_error("%s", cli_lp_msg(ctx, rc));
@@ -435,6 +447,7 @@ int lpc_check_or_build(int argc, char **argv, int build)
     } else {
         lp_build_opts bopts = LP_BUILD_OPTS_INIT;
         bopts.werror = werror; /* warnings stop it before anything is written */
+        bopts.threads = (unsigned)threads;
         rc = lp_project_build(proj, output, &bopts, on_diag, &st);
     }
     if (rc < 0 && rc != LP_ESOURCE) {

@@ -196,6 +196,13 @@ check 'fallback: Portuguese blocks' has "$out" '"content":["Somar números"]'
 # reproducible: twice, byte for byte
 expect_exit 0 "$LPC" build "$example" -o "$tmp/again.lpk"
 check 'built twice: identical' cmp "$tmp/yaml.lpk" "$tmp/again.lpk"
+for t in 1 3; do
+    expect_exit 0 "$LPC" build "$example" -o "$tmp/threads$t.lpk" --threads=$t
+    check "--threads=$t: identical" cmp "$tmp/yaml.lpk" "$tmp/threads$t.lpk"
+done
+expect_exit 2 "$LPC" build "$example" -o "$tmp/threads.lpk" --threads=-1
+check 'bad --threads named' has "$err" "'--threads'"
+check 'bad --threads: nothing written' test ! -e "$tmp/threads.lpk"
 
 # the same curriculum in XML compiles to the same package
 mkproj xml

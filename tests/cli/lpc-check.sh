@@ -49,6 +49,10 @@ expect_exit 2 "$LPC" check "$example" "$example"
 expect_exit 2 "$LPC" check --diagnostics=xml "$example"
 check 'bad --diagnostics value named' has "$err" "'--diagnostics'"
 expect_exit 2 "$LPC" check --werror --werror "$example"
+expect_exit 2 "$LPC" check --threads=65 "$example"
+check 'bad --threads: the range named' has "$err" "'--threads': expected a number from 0 to 64"
+expect_exit 2 "$LPC" check --threads=two "$example"
+expect_exit 0 "$LPC" check --threads=1 "$example"
 expect_exit 2 "$LPC" frobnicate
 expect_exit 3 "$LPC" check "$tmp/no-such-folder"
 check 'missing folder named' has "$err" "no-such-folder"
@@ -306,6 +310,12 @@ head -c 65536 /dev/urandom > "$tmp/junk/lessons/numbers-02.xml"
 run timeout 20 "$LPC" check "$tmp/junk"
 check 'junk: exit 1' test "$status" -eq 1
 check 'junk: both files reported' test "$(grep -c 'error: .*\[encoding\]\|error: .*\[syntax\]' "$err")" -eq 2
+# the same diagnostics, in the same order, whatever the threads
+cp "$err" "$tmp/junk.err"
+for t in 1 2 8; do
+    run timeout 20 "$LPC" check --color=never --threads=$t "$tmp/junk"
+    check "junk, --threads=$t: the same diagnostics" cmp "$tmp/junk.err" "$err"
+done
 
 # NUL byte / control character
 mkproj ctl

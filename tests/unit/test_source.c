@@ -299,6 +299,19 @@ static void test_example_is_clean(void **state)
     assert_int_equal(lp_project_open(&p, ctx, "/nonexistent/x", NULL),
                      LP_EIO);
     assert_null(p);
+    /* options: version 1 (before threads) still accepted, 3 is not */
+    {
+        lp_project_opts o = LP_PROJECT_OPTS_INIT;
+
+        o.version = 1;
+        o.threads = 99; /* not part of version 1: ignored */
+        assert_int_equal(lp_project_open(&p, ctx, ex, &o), 0);
+        assert_int_equal(p->threads, 0);
+        lp_project_free(p);
+        o.version = 3;
+        assert_int_equal(lp_project_open(&p, ctx, ex, &o), LP_EINVAL);
+        assert_null(p);
+    }
     lp_ctx_free(ctx);
     free(ex);
 }
@@ -554,10 +567,11 @@ static void test_threads_same_diagnostics(void **state)
     unit_write(path, cur, len);
     assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
     for (size_t r = 0; r < 3; r++) {
+        lp_project_opts o = LP_PROJECT_OPTS_INIT;
         lp_project *p;
 
-        assert_int_equal(lp_project_open(&p, ctx, dir, NULL), 0);
-        p->threads = threads[r];
+        o.threads = threads[r];
+        assert_int_equal(lp_project_open(&p, ctx, dir, &o), 0);
         assert_int_equal(lp_project_check(p, record_diag, &t[r]),
                          LP_ESOURCE);
         lp_project_free(p);
