@@ -13,6 +13,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PROG=delta.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh" || { echo "delta.sh: cannot read $here/lib.sh" >&2; exit 3; }
 
 usage() {
     cat <<'EOF'
@@ -58,17 +61,10 @@ options:
 EOF
 }
 
-die() { echo "delta.sh: $*" >&2; exit 3; }
-bad_usage() { echo "delta.sh: $*" >&2; echo "try 'bench/delta.sh --help'" >&2; exit 2; }
-log() { echo "  $*" >&2; }
-
 # ------------------------------------------------------------------ options
 PAIR=""; QUICK=0; LESSONS=""; MB=""; SEED=1; CORPUS=""; LPACK_ARG=""; DELTA_ARGS=""
 PEERS="xdelta3 bsdiff zstd zchunk"; RUNS=3; BSDIFF_MAX_MB=400; RESULTS=""
 WORKPARENT=/tmp; KEEP=0
-
-need() { [[ $# -ge 2 && -n $2 ]] || bad_usage "option $1 needs a value"; }
-isnum() { [[ $2 =~ ^[0-9]+$ ]] || bad_usage "$1: not a number: $2"; }
 
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -115,10 +111,7 @@ if [[ $PAIR = real || $PAIR = both ]] && [[ $HAVE_CORPUS = 0 ]]; then
 fi
 
 # ------------------------------------------------------------------ tools
-[[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is needed: apt-get install time"
-for t in tar cmp find awk python3 stat; do
-    command -v "$t" >/dev/null || die "$t is needed"
-done
+check_tools tar cmp find awk python3 stat
 need_tool() { command -v "$1" >/dev/null ||
     die "$1 is needed for the peer '$2' (tools/deps.sh --bench installs the peers; or leave it out with --peers)"; }
 for p in $PEERS; do
@@ -132,41 +125,14 @@ done
 GEN="$here/gen-release-pair.py"
 [[ -f $GEN ]] || die "missing $GEN"
 
-LPACK_BIN=""
-if [[ -n $LPACK_ARG ]]; then
-    LPACK_BIN=$LPACK_ARG
-elif [[ -n ${LPACK:-} ]]; then
-    LPACK_BIN=$LPACK
-else
-    for c in ./lpack/lpack ../lpack/lpack "$here/../lpack/lpack"; do
-        if [[ -x $c && -f $c ]]; then LPACK_BIN=$c; break; fi
-    done
-    [[ -z $LPACK_BIN ]] && LPACK_BIN=$(command -v lpack || true)
-fi
-[[ -n $LPACK_BIN && -x $LPACK_BIN ]] || die "no lpack binary found (use --lpack PATH or LPACK=...)"
-LPACK_BIN=$(cd "$(dirname "$LPACK_BIN")" && pwd)/$(basename "$LPACK_BIN")
+LPACK_BIN=$(find_bin lpack "$LPACK_ARG" "${LPACK:-}" "use --lpack PATH or LPACK=...") || exit 3
 "$LPACK_BIN" --version >/dev/null 2>&1 || die "$LPACK_BIN --version failed"
 
 # In a build tree lpack/lpack is a libtool wrapper script: time the real
-# binary behind it, with the wrapper's library folder (as pack.sh does).
-LPACK_EXE=$LPACK_BIN
+# binary behind it, with the wrapper's library folder (unwrap, lpack_run).
+LPACK_EXE=""
 LPACK_LIBDIR=""
-if head -n 5 "$LPACK_BIN" 2>/dev/null | grep -q 'temporary wrapper script'; then
-    real="$(dirname "$LPACK_BIN")/.libs/$(basename "$LPACK_BIN")"
-    libdir=$(sed -n 's/^ *LD_LIBRARY_PATH="\([^:"]*\):.*/\1/p' "$LPACK_BIN" | head -n 1)
-    if [[ -x $real && -d $libdir ]] &&
-        LD_LIBRARY_PATH=$libdir "$real" --version >/dev/null 2>&1; then
-        LPACK_EXE=$real
-        LPACK_LIBDIR=$libdir
-    fi
-fi
-lpack_run() {
-    if [[ -n $LPACK_LIBDIR ]]; then
-        LD_LIBRARY_PATH="$LPACK_LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$@"
-    else
-        "$@"
-    fi
-}
+unwrap "$LPACK_BIN" LPACK_EXE LPACK_LIBDIR
 # lpack delta and lpack apply: both must exist (`lpack delta --help` exits 0)
 HAVE_DELTA=0
 if lpack_run "$LPACK_EXE" delta --help >/dev/null 2>&1 &&
@@ -175,52 +141,18 @@ if lpack_run "$LPACK_EXE" delta --help >/dev/null 2>&1 &&
 fi
 
 # ------------------------------------------------------------------ workdir
-mkdir -p "$WORKPARENT" || die "cannot create $WORKPARENT"
-WORK=$(mktemp -d "$WORKPARENT/lpack-delta.XXXXXX") || die "mktemp failed"
 SRV_PID=""
 cleanup() {
     [[ -n $SRV_PID ]] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null
-    if [[ $KEEP = 1 ]]; then
-        echo "delta.sh: kept $WORK" >&2
-    else
-        rm -rf -- "$WORK"
-    fi
+    remove_work
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+make_workdir lpack-delta cleanup
+OUTF="$WORK/cmd.out"  # timed sends stdout there: zckdl's byte count
 
-TIMEF="$WORK/time.out"
-ERRF="$WORK/cmd.err"
-OUTF="$WORK/cmd.out"
-
-# timed CMD...: run CMD under GNU time; sets T_SEC (wall seconds from bash's
-# EPOCHREALTIME, 3 decimals), T_KIB (max RSS, KiB) and T_RC.  CMD's stdout goes to $OUTF, its stderr to $ERRF.
-timed() {
-    local t0=$EPOCHREALTIME t1
-    /usr/bin/time -f '%e %M' -o "$TIMEF" "$@" >"$OUTF" 2>"$ERRF"
-    T_RC=$?
-    t1=$EPOCHREALTIME
-    T_SEC=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    # on failure GNU time writes "Command exited with non-zero status N" first
-    read -r _ T_KIB < <(tail -n 1 "$TIMEF")
-    [[ $T_KIB =~ ^[0-9]+$ ]] || T_KIB=0
-    return $T_RC
-}
-
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {
-    if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
-maxof() { printf '%s\n' "$@" | sort -g | tail -n 1; }
-fsize() { stat -c %s "$1"; }
-mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "nan"; else printf "%.3f", a / b }'; }
 addf() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }
 
-declare -A R  # results, key=value
-rset() { R[$1]=$2; }
-
+declare -A R  # results, key=value (rset)
 FAILED=0
-note_fail() { FAILED=1; echo "delta.sh: $*" >&2; [[ -s $ERRF ]] && sed 's/^/    | /' "$ERRF" | tail -n 20 >&2; }
 
 TAR_OPTS=(--sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu)
 EPOCH_OLD=1767225600  # 2026-01-01T00:00:00Z: SOURCE_DATE_EPOCH of the OLD package
@@ -376,9 +308,8 @@ run_pair() {  # NAME OLD_DIR NEW_DIR ID
         --id "$id" --release 2 -q 2>"$ERRF" || { note_fail "lpack create $new failed"; exit 3; }
     cat "$d/old.tar" "$d/new.tar" "$d/old.lpk" "$d/new.lpk" >/dev/null  # page cache
     local of nf ob nb
-    of=$(find "$old" -type f | wc -l); nf=$(find "$new" -type f | wc -l)
-    ob=$(find "$old" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
-    nb=$(find "$new" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+    of=$(dir_files "$old"); nf=$(dir_files "$new")
+    ob=$(dir_bytes "$old"); nb=$(dir_bytes "$new")
     rset "$name.old.files" "$of"; rset "$name.new.files" "$nf"
     rset "$name.old.bytes" "$ob"; rset "$name.new.bytes" "$nb"
     rset "$name.old.tar" "$(fsize "$d/old.tar")"; rset "$name.new.tar" "$(fsize "$d/new.tar")"
@@ -576,10 +507,7 @@ run_pair() {  # NAME OLD_DIR NEW_DIR ID
 }
 
 # ------------------------------------------------------------------ run
-LOAD0=$(cut -d' ' -f1 /proc/loadavg)
-if awk -v l="$LOAD0" 'BEGIN { exit !(l > 0.5) }'; then
-    echo "delta.sh: warning: load average is $LOAD0 before the benchmark; other processes will skew the times" >&2
-fi
+check_load
 if [[ $PAIR = generated || $PAIR = both ]]; then
     echo "== generating a release pair: $LESSONS lessons, ${MB} MiB of media (seed $SEED)" >&2
     python3 "$GEN" "$WORK/gen" --lessons "$LESSONS" --mb "$MB" --seed "$SEED" | sed 's/^/  /' >&2 ||
@@ -607,14 +535,14 @@ fi
         zchunk) printf 'zchunk %s, ' "$(zck -V 2>/dev/null | head -n 1 | awk '{print $NF}')" ;;
         esac; done | sed 's/, $//')"
     echo "runs:   delta made once per tool; apply $RUNS times, median time; RSS = max over the apply runs"
-    echo "load:   1-min load average $LOAD0 at start, $(cut -d' ' -f1 /proc/loadavg) at end$(awk -v l="$LOAD0" 'BEGIN { if (l > 0.5) printf " -- other processes were running: times are noisy" }')"
+    load_line
     [[ $HAVE_DELTA = 1 ]] || echo "lpack: delta not available"
     cat "$REPORT"
     echo "==================================================================================="
 }
 
 if [[ -n $RESULTS ]]; then
-    for k in "${!R[@]}"; do echo "$k=${R[$k]}"; done | sort >"$RESULTS"
+    write_results "$RESULTS"
 fi
 
 [[ $FAILED = 1 ]] && exit 1

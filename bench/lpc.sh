@@ -1,6 +1,4 @@
 #!/usr/bin/env bash
-# cleanup runs from a trap.
-# shellcheck disable=SC2317
 # bench/lpc.sh -- benchmark `lpc build` and `lpc check` against `lpack create`
 # on the same generated curriculum (bench/gen-curriculum.py).
 # See bench/README.md for what each number means and the goals.
@@ -11,6 +9,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PROG=lpc.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh" || { echo "lpc.sh: cannot read $here/lib.sh" >&2; exit 3; }
 
 usage() {
     cat <<'EOF'
@@ -49,15 +50,8 @@ options:
 EOF
 }
 
-die() { echo "lpc.sh: $*" >&2; exit 3; }
-bad_usage() { echo "lpc.sh: $*" >&2; echo "try 'bench/lpc.sh --help'" >&2; exit 2; }
-log() { echo "  $*" >&2; }
-
 QUICK=0; LESSONS=""; MB=""; SEED=1; TREE=""; LPC_ARG=""; LPACK_ARG=""; RUNS=3
 RESULTS=""; WORKPARENT=/tmp; KEEP=0
-
-need() { [[ $# -ge 2 && -n $2 ]] || bad_usage "option $1 needs a value"; }
-isnum() { [[ $2 =~ ^[0-9]+$ ]] || bad_usage "$1: not a number: $2"; }
 
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -83,107 +77,25 @@ done
 [[ $LESSONS -ge 1 ]] || bad_usage "--lessons must be at least 1"
 
 # ------------------------------------------------------------------ tools
-[[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is needed: apt-get install time"
-for t in find xargs awk python3; do
-    command -v "$t" >/dev/null || die "$t is needed"
-done
+check_tools find xargs awk python3
 GEN="$here/gen-curriculum.py"
 [[ -f $GEN ]] || die "missing $GEN"
 
-# find_bin NAME ARG ENVVALUE: the binary, as pack.sh finds lpack
-find_bin() {
-    local name=$1 arg=$2 env=$3 bin=""
-    if [[ -n $arg ]]; then
-        bin=$arg
-    elif [[ -n $env ]]; then
-        bin=$env
-    else
-        for c in "./$name/$name" "../$name/$name" "$here/../$name/$name"; do
-            if [[ -x $c && -f $c ]]; then bin=$c; break; fi
-        done
-        [[ -z $bin ]] && bin=$(command -v "$name" || true)
-    fi
-    [[ -n $bin && -x $bin ]] || die "no $name binary found (use --$name PATH)"
-    echo "$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
-}
 LPC_BIN=$(find_bin lpc "$LPC_ARG" "${LPC:-}") || exit 3
 LPACK_BIN=$(find_bin lpack "$LPACK_ARG" "${LPACK:-}") || exit 3
 
-# In a build tree lpc/lpc and lpack/lpack are libtool wrapper scripts that set
-# LD_LIBRARY_PATH and exec .libs/NAME: ~10 ms of shell per call, and the
-# shell's RSS.  Time the real binaries instead, with the wrapper's library
-# folder (as pack.sh does).
-# unwrap BIN -> "EXE LIBDIR" (LIBDIR "-" when none)
-unwrap() {
-    local bin=$1 real libdir
-    if head -n 5 "$bin" 2>/dev/null | grep -q 'temporary wrapper script'; then
-        real="$(dirname "$bin")/.libs/$(basename "$bin")"
-        libdir=$(sed -n 's/^ *LD_LIBRARY_PATH="\([^:"]*\):.*/\1/p' "$bin" | head -n 1)
-        if [[ -x $real && -d $libdir ]] &&
-            LD_LIBRARY_PATH=$libdir "$real" --version >/dev/null 2>&1; then
-            echo "$real $libdir"
-            return
-        fi
-    fi
-    echo "$bin -"
-}
-read -r LPC_EXE LPC_LIBDIR < <(unwrap "$LPC_BIN")
-read -r LPACK_EXE LPACK_LIBDIR < <(unwrap "$LPACK_BIN")
-[[ $LPC_LIBDIR = - ]] && LPC_LIBDIR=""
-[[ $LPACK_LIBDIR = - ]] && LPACK_LIBDIR=""
-with_lib() {  # LIBDIR CMD...: run CMD with LIBDIR first in LD_LIBRARY_PATH
-    local lib=$1; shift
-    if [[ -n $lib ]]; then
-        LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$@"
-    else
-        "$@"
-    fi
-}
+# In a build tree lpc/lpc and lpack/lpack are libtool wrapper scripts: time
+# the real binaries behind them, with the wrappers' library folders (unwrap,
+# with_lib).
+LPC_EXE=""; LPC_LIBDIR=""; LPACK_EXE=""; LPACK_LIBDIR=""
+unwrap "$LPC_BIN" LPC_EXE LPC_LIBDIR
+unwrap "$LPACK_BIN" LPACK_EXE LPACK_LIBDIR
 with_lib "$LPC_LIBDIR" "$LPC_EXE" --version >/dev/null 2>&1 || die "$LPC_BIN --version failed"
 with_lib "$LPACK_LIBDIR" "$LPACK_EXE" --version >/dev/null 2>&1 || die "$LPACK_BIN --version failed"
 
 # ------------------------------------------------------------------ workdir
-mkdir -p "$WORKPARENT" || die "cannot create $WORKPARENT"
-WORK=$(mktemp -d "$WORKPARENT/lpc-bench.XXXXXX") || die "mktemp failed"
-cleanup() {
-    if [[ $KEEP = 1 ]]; then
-        echo "lpc.sh: kept $WORK" >&2
-    else
-        rm -rf -- "$WORK"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+make_workdir lpc-bench
 
-TIMEF="$WORK/time.out"
-ERRF="$WORK/cmd.err"
-
-# timed CMD...: as in pack.sh: T_SEC (wall, from EPOCHREALTIME), T_KIB (max
-# RSS), T_CPU (user+sys), T_RC.  stdout to /dev/null, stderr to $ERRF.
-timed() {
-    local t0=$EPOCHREALTIME t1 u s
-    /usr/bin/time -f '%e %M %U %S' -o "$TIMEF" "$@" >/dev/null 2>"$ERRF"
-    T_RC=$?
-    t1=$EPOCHREALTIME
-    T_SEC=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    read -r _ T_KIB u s < <(tail -n 1 "$TIMEF")
-    [[ $T_KIB =~ ^[0-9]+$ ]] || T_KIB=0
-    T_CPU=$(awk -v u="${u:-0}" -v s="${s:-0}" 'BEGIN { printf "%.2f", u + s }')
-    return "$T_RC"
-}
-
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {
-    if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
-maxof() { printf '%s\n' "$@" | sort -g | tail -n 1; }
-mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "nan"; else printf "%.3f", a / b }'; }
-verdict() {  # VALUE OP LIMIT -> PASS / FAIL / n/a
-    awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
-        if (v == "" || v == "nan") { print "n/a"; exit }
-        ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 < l + 0)
-        print ok ? "PASS" : "FAIL" }'
-}
 failed() { echo "lpc.sh: $*" >&2; sed 's/^/    | /' "$ERRF" | tail -n 20 >&2; exit 1; }
 
 # ------------------------------------------------------------------ project
@@ -197,15 +109,12 @@ else
     python3 "$GEN" "$TREE" --lessons "$LESSONS" --mb "$MB" --seed "$SEED" | sed 's/^/  /' >&2 ||
         die "gen-curriculum.py failed"
 fi
-TREE_FILES=$(find "$TREE" -type f | wc -l)
-TREE_BYTES=$(find "$TREE" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+TREE_FILES=$(dir_files "$TREE")
+TREE_BYTES=$(dir_bytes "$TREE")
 echo "== project: $TREE_FILES files, $(mib "$TREE_BYTES") MiB; $(nproc) CPUs" >&2
-LOAD0=$(cut -d' ' -f1 /proc/loadavg)
-if awk -v l="$LOAD0" 'BEGIN { exit !(l > 0.5) }'; then
-    echo "lpc.sh: warning: load average is $LOAD0 before the benchmark; other processes will skew the times" >&2
-fi
+check_load
 echo "== warm-up read of the project" >&2
-find "$TREE" -type f -print0 | xargs -0 cat >/dev/null
+warm "$TREE"
 
 OUT_LPC="$WORK/out.lpk"
 OUT_LPACK="$WORK/out2.lpk"
@@ -214,9 +123,9 @@ OUT_LPACK="$WORK/out2.lpk"
 FLOOR=""
 FLOOR_XSD="$here/../schemas/curriculum.xsd"
 FLOOR_LIST="$WORK/lessons.txt"
+# shellcheck disable=SC2046  # pkg-config prints several words
 if command -v "${CC:-cc}" >/dev/null && [[ -f $FLOOR_XSD ]] &&
     pkg-config --exists yaml-0.1 libxml-2.0 2>/dev/null &&
-    # shellcheck disable=SC2046  # pkg-config prints several words
     "${CC:-cc}" -O2 -std=c11 -o "$WORK/lpc-floor" "$here/lpc-floor.c" \
         $(pkg-config --cflags --libs yaml-0.1 libxml-2.0) -pthread 2>"$ERRF"; then
     find "$TREE" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.xml' \) \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The bash -c scripts take their arguments as $1.. on purpose; cleanup runs from a trap.
-# shellcheck disable=SC2016,SC2317
+# The bash -c scripts take their arguments as $1.. on purpose.
+# shellcheck disable=SC2016
 # bench/pack.sh -- benchmark `lpack create` / `lpack verify` against
 # `tar | zstd` and `b2sum` on a realistic lesson tree (bench/gen-tree.py).
 # See bench/README.md for what each number means and the goals.
@@ -11,6 +11,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PROG=pack.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh" || { echo "pack.sh: cannot read $here/lib.sh" >&2; exit 3; }
 
 usage() {
     cat <<'EOF'
@@ -50,17 +53,10 @@ options:
 EOF
 }
 
-die() { echo "pack.sh: $*" >&2; exit 3; }
-bad_usage() { echo "pack.sh: $*" >&2; echo "try 'bench/pack.sh --help'" >&2; exit 2; }
-log() { echo "  $*" >&2; }
-
 # ------------------------------------------------------------------ options
 QUICK=0; MB=""; SEED=1; TREE=""; LPACK_ARG=""; RUNS=3; BIG=0; BIG_MB=1024
 SWEEP=1; LEVELS="1 3 9 19"; SWEEP_RUNS=1; THREADS=""; CREATE_ARGS=""
 BASELINE_FSYNC=0; BASELINE_ONLY=0; RESULTS=""; WORKPARENT=/tmp; KEEP=0
-
-need() { [[ $# -ge 2 && -n $2 ]] || bad_usage "option $1 needs a value"; }
-isnum() { [[ $2 =~ ^[0-9]+$ ]] || bad_usage "$1: not a number: $2"; }
 
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -95,114 +91,28 @@ done
 [[ -z $MB ]] && { if [[ $QUICK = 1 ]]; then MB=30; else MB=300; fi; }
 
 # ------------------------------------------------------------------ tools
-[[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is needed: apt-get install time"
-for t in tar zstd b2sum find xargs awk python3; do
-    command -v "$t" >/dev/null || die "$t is needed"
-done
+check_tools tar zstd b2sum find xargs awk python3
 GEN="$here/gen-tree.py"
 [[ -f $GEN ]] || die "missing $GEN"
 
 LPACK_BIN=""
 if [[ $BASELINE_ONLY = 0 ]]; then
-    if [[ -n $LPACK_ARG ]]; then
-        LPACK_BIN=$LPACK_ARG
-    elif [[ -n ${LPACK:-} ]]; then
-        LPACK_BIN=$LPACK
-    else
-        for c in ./lpack/lpack ../lpack/lpack "$here/../lpack/lpack"; do
-            if [[ -x $c && -f $c ]]; then LPACK_BIN=$c; break; fi
-        done
-        [[ -z $LPACK_BIN ]] && LPACK_BIN=$(command -v lpack || true)
-    fi
-    [[ -n $LPACK_BIN && -x $LPACK_BIN ]] ||
-        die "no lpack binary found (use --lpack PATH or LPACK=..., or --baseline-only)"
-    LPACK_BIN=$(cd "$(dirname "$LPACK_BIN")" && pwd)/$(basename "$LPACK_BIN")
+    LPACK_BIN=$(find_bin lpack "$LPACK_ARG" "${LPACK:-}" \
+        "use --lpack PATH or LPACK=..., or --baseline-only") || exit 3
     "$LPACK_BIN" --version >/dev/null 2>&1 || die "$LPACK_BIN --version failed"
 fi
 
-# In a build tree lpack/lpack is a libtool wrapper script that sets
-# LD_LIBRARY_PATH and execs lpack/.libs/lpack: ~10 ms of shell per call.  Time
-# the real binary instead, with the library folder the wrapper would use.
-LPACK_EXE=$LPACK_BIN
+# In a build tree lpack/lpack is a libtool wrapper script: time the real
+# binary behind it, with the wrapper's library folder (unwrap, lpack_run).
+LPACK_EXE=""
 LPACK_LIBDIR=""
-if [[ -n $LPACK_BIN ]] && head -n 5 "$LPACK_BIN" 2>/dev/null | grep -q 'temporary wrapper script'; then
-    real="$(dirname "$LPACK_BIN")/.libs/$(basename "$LPACK_BIN")"
-    libdir=$(sed -n 's/^ *LD_LIBRARY_PATH="\([^:"]*\):.*/\1/p' "$LPACK_BIN" | head -n 1)
-    if [[ -x $real && -d $libdir ]] &&
-        LD_LIBRARY_PATH=$libdir "$real" --version >/dev/null 2>&1; then
-        LPACK_EXE=$real
-        LPACK_LIBDIR=$libdir
-    fi
-fi
-lpack_run() {  # run lpack (the real binary) with the wrapper's library path
-    if [[ -n $LPACK_LIBDIR ]]; then
-        LD_LIBRARY_PATH="$LPACK_LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$@"
-    else
-        "$@"
-    fi
-}
+[[ -n $LPACK_BIN ]] && unwrap "$LPACK_BIN" LPACK_EXE LPACK_LIBDIR
 
 # ------------------------------------------------------------------ workdir
-mkdir -p "$WORKPARENT" || die "cannot create $WORKPARENT"
-WORK=$(mktemp -d "$WORKPARENT/lpack-bench.XXXXXX") || die "mktemp failed"
-cleanup() {
-    if [[ $KEEP = 1 ]]; then
-        echo "pack.sh: kept $WORK" >&2
-    else
-        rm -rf -- "$WORK"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+make_workdir lpack-bench
 
-TIMEF="$WORK/time.out"
-ERRF="$WORK/cmd.err"
-
-# timed CMD...: run CMD under GNU time (-f '%e %M %U %S': elapsed, max RSS KiB,
-# user and system CPU seconds); sets T_SEC (wall seconds, 3 decimals), T_E
-# (GNU time's %e, 2 decimals), T_KIB (max RSS), T_CPU (user+sys) and T_RC.
-# CMD's stdout goes to /dev/null, its stderr to $ERRF.  T_SEC is taken from
-# bash's EPOCHREALTIME around the same call, because %e has only 10 ms
-# resolution, too coarse for --quick trees.
-timed() {
-    local t0=$EPOCHREALTIME t1
-    /usr/bin/time -f '%e %M %U %S' -o "$TIMEF" "$@" >/dev/null 2>"$ERRF"
-    T_RC=$?
-    t1=$EPOCHREALTIME
-    T_SEC=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    # on failure GNU time writes "Command exited with non-zero status N" first
-    local u s
-    read -r T_E T_KIB u s < <(tail -n 1 "$TIMEF")
-    [[ $T_E =~ ^[0-9.]+$ ]] || T_E=0
-    [[ $T_KIB =~ ^[0-9]+$ ]] || T_KIB=0
-    T_CPU=$(awk -v u="${u:-0}" -v s="${s:-0}" 'BEGIN { printf "%.2f", u + s }')
-    return $T_RC
-}
-
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {
-    if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
-maxof() { printf '%s\n' "$@" | sort -g | tail -n 1; }
-fsize() { stat -c %s "$1"; }
-mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "nan"; else printf "%.3f", a / b }'; }
-# verdict VALUE OP LIMIT -> PASS / FAIL / n/a
-verdict() {
-    awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
-        if (v == "" || v == "nan" || v == "n/a") { print "n/a"; exit }
-        ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 < l + 0)
-        print ok ? "PASS" : "FAIL" }'
-}
-
-declare -A R  # results, key=value
-rset() { R[$1]=$2; }
-
+declare -A R  # results, key=value (rset)
 FAILED=0
-note_fail() { FAILED=1; echo "pack.sh: $*" >&2; [[ -s $ERRF ]] && sed 's/^/    | /' "$ERRF" | tail -n 20 >&2; }
-
-warm() {  # read every file so the page cache holds the tree for every command
-    find "$1" -type f -print0 | xargs -0 cat >/dev/null
-}
 
 # tar_zstd DIR LEVEL OUT: the baseline, as one timed command
 tar_cmd() {
@@ -258,15 +168,12 @@ else
     python3 "$GEN" "$TREE" --mb "$MB" --seed "$SEED" | sed 's/^/  /' >&2 ||
         die "gen-tree.py failed"
 fi
-TREE_FILES=$(find "$TREE" -type f | wc -l)
-TREE_BYTES=$(find "$TREE" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+TREE_FILES=$(dir_files "$TREE")
+TREE_BYTES=$(dir_bytes "$TREE")
 rset tree.files "$TREE_FILES"; rset tree.bytes "$TREE_BYTES"
 NCPU=$(nproc)
 rset cpus "$NCPU"
-LOAD0=$(cut -d' ' -f1 /proc/loadavg)
-if awk -v l="$LOAD0" 'BEGIN { exit !(l > 0.5) }'; then
-    echo "pack.sh: warning: load average is $LOAD0 before the benchmark; other processes will skew the times" >&2
-fi
+check_load
 
 echo "== warm-up read of the tree" >&2
 warm "$TREE"
@@ -432,7 +339,7 @@ else
     echo "lpack:  not run (--baseline-only)"
 fi
 echo "runs:   $RUNS per command (baseline and lpack alternating), median time; peak RSS = max over runs"
-echo "load:   1-min load average $LOAD0 at start, $(cut -d' ' -f1 /proc/loadavg) at end$(awk -v l="$LOAD0" 'BEGIN { if (l > 0.5) printf " -- other processes were running: times are noisy" }')"
+load_line
 [[ $BASELINE_FSYNC = 1 ]] && echo "note:   tar|zstd baseline includes an fsync of its output"
 echo
 printf '%-30s %10s %12s %14s %9s\n' "create" "time (s)" "size (MiB)" "peak RSS (MiB)" "cpu (s)"
@@ -476,7 +383,7 @@ echo "==========================================================================
 }
 
 if [[ -n $RESULTS ]]; then
-    for k in "${!R[@]}"; do echo "$k=${R[$k]}"; done | sort >"$RESULTS"
+    write_results "$RESULTS"
 fi
 
 [[ $FAILED = 1 ]] && exit 1
