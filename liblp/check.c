@@ -1113,13 +1113,8 @@ static int walk_lessons(checker *c, lpi_loader *ld, lpi_srcfile *cur,
                         return c->rc;
                     /* nothing needs the tree any more: free it now, so
                      * memory does not grow with the curriculum */
-                    if (f && f->doc) {
-                        xmlFreeDoc(f->doc);
-                        f->doc = NULL;
-                        lpi_free(p->ctx, f->pos);
-                        f->pos = NULL;
-                        f->npos = f->cappos = 0;
-                    }
+                    if (f)
+                        lpi_loader_release(ld, f);
                 }
             }
         }

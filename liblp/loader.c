@@ -43,6 +43,8 @@ typedef struct runner {
     lpi_srcfile where;       /* a copy of the curriculum file */
     pthread_t tid;
     bool started;
+    xmlDocPtr *trash;        /* trees it built, to free (under lock) */
+    size_t ntrash, captrash;
 } runner;
 
 struct lpi_loader {
@@ -139,6 +141,8 @@ static void run(runner *r, job *j)
     r->where.nerrors = 0;
     j->rc = lpi_src_load_file(sp, j->rel, j->syntax, "lesson", &r->where,
                               j->at, &j->f);
+    if (j->f)
+        j->f->loader = (unsigned)(r - r->l->runners);
     sp->log = NULL;
     if (j->rc >= 0 && j->log.rc < 0)
         j->rc = lpi_nomem(sp->ctx);
@@ -152,6 +156,21 @@ static bool can_start(const lpi_loader *l)
     return !l->stop && l->next < l->njobs && l->next < l->taken + l->ahead;
 }
 
+/* Free the trees r built that the check has released (lock held; it is
+ * let go meanwhile) */
+static void empty_trash(runner *r)
+{
+    lpi_loader *l = r->l;
+
+    while (r->ntrash > 0) {
+        xmlDocPtr doc = r->trash[--r->ntrash];
+
+        pthread_mutex_unlock(&l->lock);
+        xmlFreeDoc(doc);
+        pthread_mutex_lock(&l->lock);
+    }
+}
+
 static void *worker_main(void *arg)
 {
     runner *r = arg;
@@ -163,8 +182,11 @@ static void *worker_main(void *arg)
 
         while (!l->stop && !can_start(l))
             pthread_cond_wait(&l->cond, &l->lock);
+        empty_trash(r);
         if (l->stop)
             break;
+        if (!can_start(l))
+            continue;
         j = &l->jobs[l->next++];
         pthread_mutex_unlock(&l->lock);
         run(r, j);
@@ -317,6 +339,32 @@ int lpi_loader_load(lpi_loader *l, const char *rel, lpi_syntax syntax,
     return rc;
 }
 
+void lpi_loader_release(lpi_loader *l, lpi_srcfile *f)
+{
+    lp_project *p = l->p;
+    bool queued = false;
+
+    if (f->doc && f->loader > 0 && f->loader < l->nrunners &&
+        l->runners[f->loader].started) {
+        runner *r = &l->runners[f->loader];
+
+        pthread_mutex_lock(&l->lock);
+        /* no room: freed here, as it always could be */
+        if (lpi_grow(p->ctx, (void **)&r->trash, &r->captrash,
+                     r->ntrash + 1, sizeof(*r->trash)) == 0) {
+            r->trash[r->ntrash++] = f->doc;
+            queued = true;
+        }
+        pthread_mutex_unlock(&l->lock);
+    }
+    if (!queued && f->doc)
+        xmlFreeDoc(f->doc);
+    f->doc = NULL;
+    lpi_free(p->ctx, f->pos);
+    f->pos = NULL;
+    f->npos = f->cappos = 0;
+}
+
 void lpi_loader_free(lpi_loader *l)
 {
     lp_project *p;
@@ -333,6 +381,10 @@ void lpi_loader_free(lpi_loader *l)
             pthread_join(l->runners[t].tid, NULL);
         lpi_schema_release(&l->runners[t].shadow);
         lp_ctx_free(l->runners[t].shadow.ctx);
+        /* what its thread did not get to (it has stopped) */
+        while (l->runners[t].ntrash > 0)
+            xmlFreeDoc(l->runners[t].trash[--l->runners[t].ntrash]);
+        lpi_free(p->ctx, l->runners[t].trash);
     }
     for (size_t i = 0; i < l->njobs; i++)
         job_dispose(p, &l->jobs[i]);

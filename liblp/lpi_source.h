@@ -54,6 +54,7 @@ typedef struct lpi_srcfile {
     lpi_pos *pos;
     size_t npos, cappos;
     unsigned nerrors;
+    unsigned loader;        /* the loader thread that built doc; 0: this */
 } lpi_srcfile;
 
 /* Diagnostics recorded on a loader thread (loader.c), to be reported in
@@ -198,6 +199,12 @@ int lpi_loader_plan(lpi_loader *l, const char *rel, lpi_syntax syntax,
  * planned files when rel is the next of them (else loaded here) */
 int lpi_loader_load(lpi_loader *l, const char *rel, lpi_syntax syntax,
                     const void *at, lpi_srcfile **out);
+/* Free f's tree (f->doc, f->pos) once the check is done with it.  A tree
+ * a worker thread built is freed by that thread, when it next wakes: its
+ * memory goes back to that thread's malloc arena without taking the
+ * arena's lock against it, and is reused there (about a tenth of the
+ * check's CPU time). */
+void lpi_loader_release(lpi_loader *l, lpi_srcfile *f);
 /* Stop the threads; free what was loaded and never asked for */
 void lpi_loader_free(lpi_loader *l);
 
