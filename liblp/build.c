@@ -258,31 +258,6 @@ typedef struct builder {
     int rc;
 } builder;
 
-static const char *attr(xmlNodePtr el, const char *name)
-{
-    xmlAttrPtr a = el ? xmlHasProp(el, (const xmlChar *)name) : NULL;
-
-    if (!a)
-        return NULL;
-    return a->children && a->children->content ?
-           (const char *)a->children->content : "";
-}
-
-static xmlNodePtr child(xmlNodePtr el, const char *name)
-{
-    for (xmlNodePtr c = el ? el->children : NULL; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE &&
-            strcmp((const char *)c->name, name) == 0)
-            return c;
-    return NULL;
-}
-
-static bool is(xmlNodePtr n, const char *name)
-{
-    return n->type == XML_ELEMENT_NODE &&
-           strcmp((const char *)n->name, name) == 0;
-}
-
 static const blang *lang_of(const builder *b, const char *tag, size_t len)
 {
     for (size_t i = 0; i < b->nlangs; i++)
@@ -392,22 +367,31 @@ static bool parse_size(const char *s, uint64_t *out)
 
 /* Remember a media reference of el in f (duplicates are dropped once
  * every lesson is in: freeze_media()) */
+/* The project-relative path el's media attribute name names, or NULL
+ * (no attribute, a bad path the check reported already, or no memory:
+ * b->rc says) */
+static char *media_rel(builder *b, lpi_srcfile *f, xmlNodePtr el,
+                       const char *name)
+{
+    const char *why, *src = lpi_attr(el, name);
+    char *rel;
+
+    if (!src || b->rc < 0)
+        return NULL;
+    rel = lpi_src_resolve(b->p, f, src, &why);
+    if (!rel && !why)
+        b->rc = LP_ENOMEM;
+    return rel;
+}
+
 static void use_media(builder *b, lpi_srcfile *f, xmlNodePtr el,
                       const char *name)
 {
     xmlAttrPtr a = xmlHasProp(el, (const xmlChar *)name);
-    const char *why, *src = attr(el, name);
-    char *rel;
+    char *rel = media_rel(b, f, el, name);
 
-    if (!src || b->rc < 0)
+    if (!rel)
         return;
-    rel = lpi_src_resolve(b->p, f, src, &why);
-    if (!rel) {
-        /* the check reported bad paths already */
-        if (!why)
-            b->rc = LP_ENOMEM;
-        return;
-    }
     b->rc = lpi_grow(b->p->ctx, (void **)&b->media, &b->capmedia,
                      b->nmedia + 1, sizeof(*b->media));
     if (b->rc < 0) {
@@ -454,15 +438,15 @@ static void j_inline(jw *j, xmlNodePtr el, unsigned depth)
          c = c->next) {
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
             j_str(j, (const char *)c->content);
-        } else if (is(c, "em") || is(c, "strong")) {
+        } else if (lpi_is(c, "em") || lpi_is(c, "strong")) {
             j_open(j, '{');
             j_key(j, "type");
             j_str(j, (const char *)c->name);
             j_key(j, "content");
             j_inline(j, c, depth + 1);
             j_close(j, '}');
-        } else if (is(c, "a")) {
-            const char *href = attr(c, "href");
+        } else if (lpi_is(c, "a")) {
+            const char *href = lpi_attr(c, "href");
 
             j_open(j, '{');
             j_key(j, "type");
@@ -484,7 +468,7 @@ static void j_inline(jw *j, xmlNodePtr el, unsigned depth)
 
 static void j_opt(jw *j, xmlNodePtr el, const char *name)
 {
-    const char *v = attr(el, name);
+    const char *v = lpi_attr(el, name);
 
     if (v) {
         j_key(j, name);
@@ -496,17 +480,10 @@ static void j_opt(jw *j, xmlNodePtr el, const char *name)
 static void j_media(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr el,
                     const char *name)
 {
-    const char *why, *src = attr(el, name);
-    char *rel;
+    char *rel = media_rel(b, f, el, name);
 
-    if (!src || b->rc < 0)
+    if (!rel)
         return;
-    rel = lpi_src_resolve(b->p, f, src, &why);
-    if (!rel) {
-        if (!why)
-            b->rc = LP_ENOMEM;
-        return;
-    }
     j_key(j, name);
     j_str(j, rel);
     lpi_free(b->p->ctx, rel);
@@ -521,21 +498,22 @@ static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr body)
         j_open(j, '{');
         j_key(j, "type");
         j_str(j, (const char *)c->name);
-        if (is(c, "h1") || is(c, "h2") || is(c, "h3") || is(c, "p")) {
+        if (lpi_is(c, "h1") || lpi_is(c, "h2") || lpi_is(c, "h3") ||
+            lpi_is(c, "p")) {
             j_key(j, "content");
             j_inline(j, c, 1);
-        } else if (is(c, "ul") || is(c, "ol")) {
+        } else if (lpi_is(c, "ul") || lpi_is(c, "ol")) {
             j_key(j, "items");
             j_open(j, '[');
             for (xmlNodePtr li = c->children; li; li = li->next)
-                if (is(li, "li"))
+                if (lpi_is(li, "li"))
                     j_inline(j, li, 1);
             j_close(j, ']');
-        } else if (is(c, "table")) {
+        } else if (lpi_is(c, "table")) {
             j_key(j, "rows");
             j_open(j, '[');
             for (xmlNodePtr tr = c->children; tr; tr = tr->next) {
-                if (!is(tr, "tr"))
+                if (!lpi_is(tr, "tr"))
                     continue;
                 j_open(j, '[');
                 for (xmlNodePtr td = tr->children; td; td = td->next) {
@@ -543,7 +521,7 @@ static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr body)
                         continue;
                     j_open(j, '{');
                     j_key(j, "header");
-                    j_bool(j, is(td, "th"));
+                    j_bool(j, lpi_is(td, "th"));
                     j_key(j, "content");
                     j_inline(j, td, 1);
                     j_close(j, '}');
@@ -566,19 +544,19 @@ static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr body)
 static void j_feedback(const builder *b, jw *j, xmlNodePtr act,
                        const blang *l)
 {
-    xmlNodePtr fb = child(act, "feedback");
+    xmlNodePtr fb = lpi_child(act, "feedback");
 
     if (!fb)
         return;
     j_key(j, "feedback");
     j_open(j, '{');
-    if (child(fb, "correct")) {
+    if (lpi_child(fb, "correct")) {
         j_key(j, "correct");
-        j_str(j, text_for(b, child(fb, "correct"), l));
+        j_str(j, text_for(b, lpi_child(fb, "correct"), l));
     }
-    if (child(fb, "incorrect")) {
+    if (lpi_child(fb, "incorrect")) {
         j_key(j, "incorrect");
-        j_str(j, text_for(b, child(fb, "incorrect"), l));
+        j_str(j, text_for(b, lpi_child(fb, "incorrect"), l));
     }
     j_close(j, '}');
 }
@@ -594,45 +572,45 @@ static void j_activities(const builder *b, jw *j, xmlNodePtr acts,
         j_key(j, "type");
         j_str(j, (const char *)q->name);
         j_key(j, "id");
-        j_str(j, attr(q, "id"));
+        j_str(j, lpi_attr(q, "id"));
         j_key(j, "prompt");
-        j_str(j, text_for(b, child(q, "prompt"), l));
-        if (is(q, "multiple-choice")) {
-            xmlNodePtr opts = child(q, "options");
+        j_str(j, text_for(b, lpi_child(q, "prompt"), l));
+        if (lpi_is(q, "multiple-choice")) {
+            xmlNodePtr opts = lpi_child(q, "options");
 
             j_key(j, "options");
             j_open(j, '[');
             for (xmlNodePtr o = opts ? opts->children : NULL; o; o = o->next) {
-                if (!is(o, "option"))
+                if (!lpi_is(o, "option"))
                     continue;
                 j_open(j, '{');
                 j_key(j, "id");
-                j_str(j, attr(o, "id"));
+                j_str(j, lpi_attr(o, "id"));
                 j_key(j, "text");
                 j_str(j, text_for(b, o, l));
                 j_close(j, '}');
             }
             j_close(j, ']');
             j_key(j, "answer");
-            j_words(j, attr(q, "answer"));
-        } else if (is(q, "true-false")) {
-            const char *a = attr(q, "answer");
+            j_words(j, lpi_attr(q, "answer"));
+        } else if (lpi_is(q, "true-false")) {
+            const char *a = lpi_attr(q, "answer");
             a += strspn(a, " \t\n");
             j_key(j, "answer");
             j_bool(j, a[0] == 't' || a[0] == '1');
-        } else if (is(q, "numeric")) {
+        } else if (lpi_is(q, "numeric")) {
             /* decimals stay strings: JSON numbers would be floats */
             j_key(j, "answer");
-            j_words1(j, attr(q, "answer"), "0");
+            j_words1(j, lpi_attr(q, "answer"), "0");
             j_key(j, "tolerance");
-            j_words1(j, attr(q, "tolerance"), "0");
-        } else if (is(q, "short-answer")) {
-            xmlNodePtr ans = child(q, "answers");
+            j_words1(j, lpi_attr(q, "tolerance"), "0");
+        } else if (lpi_is(q, "short-answer")) {
+            xmlNodePtr ans = lpi_child(q, "answers");
 
             j_key(j, "answers");
             j_open(j, '[');
             for (xmlNodePtr a = ans ? ans->children : NULL; a; a = a->next)
-                if (is(a, "answer"))
+                if (lpi_is(a, "answer"))
                     j_str(j, text_for(b, a, l));
             j_close(j, ']');
         }
@@ -663,7 +641,7 @@ static xmlNodePtr body_for(const builder *b, xmlNodePtr content,
         try[n++] = b->def;
     for (size_t i = 0; i < n; i++)
         for (xmlNodePtr c = content->children; c; c = c->next) {
-            const char *bl = is(c, "body") ? attr(c, "lang") : NULL;
+            const char *bl = lpi_is(c, "body") ? lpi_attr(c, "lang") : NULL;
             if (bl && lpi_lang_eq(b->p, bl, strlen(bl), try[i]->canon,
                                   strlen(try[i]->canon))) {
                 *used = try[i];
@@ -679,13 +657,13 @@ static void j_objectives(const builder *b, jw *j, xmlNodePtr objs,
 {
     j_open(j, '[');
     for (xmlNodePtr o = objs ? objs->children : NULL; o; o = o->next) {
-        if (!is(o, "objective"))
+        if (!lpi_is(o, "objective"))
             continue;
         j_open(j, '{');
         j_key(j, "id");
-        j_str(j, attr(o, "id"));
+        j_str(j, lpi_attr(o, "id"));
         j_key(j, "standards");
-        j_words(j, attr(o, "standards"));
+        j_words(j, lpi_attr(o, "standards"));
         j_key(j, "text");
         if (l)
             j_str(j, text_for(b, o, l));
@@ -750,8 +728,8 @@ static int take_json(builder *b, jw *j, lpi_buf *out)
 static int lesson_doc(builder *b, const blesson *ls, xmlNodePtr root,
                       const blang *l, lpi_buf *out)
 {
-    xmlNodePtr content = child(root, "content");
-    xmlNodePtr asg = child(root, "assignments");
+    xmlNodePtr content = lpi_child(root, "content");
+    xmlNodePtr asg = lpi_child(root, "assignments");
     const blang *used;
     xmlNodePtr body = body_for(b, content, l, &used);
     uint64_t v = 0;
@@ -772,34 +750,34 @@ static int lesson_doc(builder *b, const blesson *ls, xmlNodePtr root,
     j_key(&j, "body_direction");
     j_str(&j, used->rtl ? "rtl" : "ltr");
     j_key(&j, "title");
-    j_str(&j, text_for(b, child(root, "title"), l));
-    (void)parse_u64(attr(root, "duration"), &v);
+    j_str(&j, text_for(b, lpi_child(root, "title"), l));
+    (void)parse_u64(lpi_attr(root, "duration"), &v);
     j_key(&j, "duration");
     j_uint(&j, v);
     j_key(&j, "requires");
-    j_words(&j, attr(root, "requires"));
+    j_words(&j, lpi_attr(root, "requires"));
     j_key(&j, "objectives");
-    j_objectives(b, &j, child(root, "objectives"), l);
+    j_objectives(b, &j, lpi_child(root, "objectives"), l);
     j_key(&j, "blocks");
     j_blocks(b, &j, ls->f, body);
     j_key(&j, "activities");
-    j_activities(b, &j, child(root, "activities"), l);
+    j_activities(b, &j, lpi_child(root, "activities"), l);
     j_key(&j, "assignments");
     j_open(&j, '[');
     for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next) {
-        if (!is(a, "assignment"))
+        if (!lpi_is(a, "assignment"))
             continue;
         v = 0;
-        (void)parse_size(attr(a, "max-size"), &v);
+        (void)parse_size(lpi_attr(a, "max-size"), &v);
         j_open(&j, '{');
         j_key(&j, "id");
-        j_str(&j, attr(a, "id"));
+        j_str(&j, lpi_attr(a, "id"));
         j_key(&j, "kind");
-        j_str(&j, attr(a, "kind"));
+        j_str(&j, lpi_attr(a, "kind"));
         j_key(&j, "max_size");
         j_uint(&j, v);
         j_key(&j, "task");
-        j_str(&j, text_for(b, child(a, "task"), l));
+        j_str(&j, text_for(b, lpi_child(a, "task"), l));
         j_close(&j, '}');
     }
     j_close(&j, ']');
@@ -825,19 +803,19 @@ static int cmp_canon(const void *x, const void *y, const blang *langs)
 static int setup_langs(builder *b)
 {
     xmlNodePtr root = xmlDocGetRootElement(b->cur->doc);
-    xmlNodePtr langs = child(root, "languages");
-    const char *def = attr(langs, "default");
+    xmlNodePtr langs = lpi_child(root, "languages");
+    const char *def = lpi_attr(langs, "default");
 
     b->nlangs = 0;
     for (xmlNodePtr l = langs->children; l; l = l->next) {
         blang *bl;
 
-        if (!is(l, "language") || b->nlangs >= LP_MAX_LANGUAGES)
+        if (!lpi_is(l, "language") || b->nlangs >= LP_MAX_LANGUAGES)
             continue;
         bl = &b->langs[b->nlangs];
-        bl->tag = attr(l, "tag");
-        bl->name = attr(l, "name");
-        bl->fallback = attr(l, "fallback");
+        bl->tag = lpi_attr(l, "tag");
+        bl->name = lpi_attr(l, "name");
+        bl->fallback = lpi_attr(l, "fallback");
         if (lpi_lang_canon(bl->tag, strlen(bl->tag), bl->canon,
                            sizeof(bl->canon)) < 0)
             return lpi_error(b->p->ctx, LP_EINTERNAL, "unchecked language");
@@ -864,21 +842,21 @@ static int setup_langs(builder *b)
 /* The lesson's entry in the catalog's "lessons" */
 static void j_entry(builder *b, jw *j, const blesson *ls, xmlNodePtr root)
 {
-    xmlNodePtr acts = child(root, "activities");
-    xmlNodePtr asg = child(root, "assignments");
+    xmlNodePtr acts = lpi_child(root, "activities");
+    xmlNodePtr asg = lpi_child(root, "assignments");
     uint64_t n = 0, v = 0;
     char path[256];
 
     j_open(j, '{');
     j_key(j, "title");
-    j_texts(j, b, child(root, "title"));
-    (void)parse_u64(attr(root, "duration"), &v);
+    j_texts(j, b, lpi_child(root, "title"));
+    (void)parse_u64(lpi_attr(root, "duration"), &v);
     j_key(j, "duration");
     j_uint(j, v);
     j_key(j, "requires");
-    j_words(j, attr(root, "requires"));
+    j_words(j, lpi_attr(root, "requires"));
     j_key(j, "objectives");
-    j_objectives(b, j, child(root, "objectives"), NULL);
+    j_objectives(b, j, lpi_child(root, "objectives"), NULL);
     j_key(j, "documents");
     j_open(j, '{');
     for (size_t k = 0; k < b->nlangs; k++) {
@@ -894,7 +872,7 @@ static void j_entry(builder *b, jw *j, const blesson *ls, xmlNodePtr root)
     j_uint(j, n);
     n = 0;
     for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next)
-        n += is(a, "assignment");
+        n += lpi_is(a, "assignment");
     j_key(j, "assignments");
     j_uint(j, n);
     j_close(j, '}');
@@ -904,26 +882,26 @@ static void j_entry(builder *b, jw *j, const blesson *ls, xmlNodePtr root)
 static void j_assignments(builder *b, jw *j, const blesson *ls,
                           xmlNodePtr root)
 {
-    xmlNodePtr asg = child(root, "assignments");
+    xmlNodePtr asg = lpi_child(root, "assignments");
 
     j_open(j, '[');
     for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next) {
         uint64_t v = 0;
 
-        if (!is(a, "assignment"))
+        if (!lpi_is(a, "assignment"))
             continue;
-        (void)parse_size(attr(a, "max-size"), &v);
+        (void)parse_size(lpi_attr(a, "max-size"), &v);
         j_open(j, '{');
         j_key(j, "lesson");
         j_str(j, ls->id);
         j_key(j, "id");
-        j_str(j, attr(a, "id"));
+        j_str(j, lpi_attr(a, "id"));
         j_key(j, "kind");
-        j_str(j, attr(a, "kind"));
+        j_str(j, lpi_attr(a, "kind"));
         j_key(j, "max_size");
         j_uint(j, v);
         j_key(j, "task");
-        j_texts(j, b, child(a, "task"));
+        j_texts(j, b, lpi_child(a, "task"));
         j_close(j, '}');
     }
     j_close(j, ']');
@@ -935,13 +913,13 @@ static void j_assignments(builder *b, jw *j, const blesson *ls,
 static int compile_lesson(builder *b, blesson *ls, xmlNodePtr root)
 {
     lp_ctx *ctx = b->p->ctx;
-    xmlNodePtr content = child(root, "content");
-    xmlNodePtr asg = child(root, "assignments");
+    xmlNodePtr content = lpi_child(root, "content");
+    xmlNodePtr asg = lpi_child(root, "assignments");
     lpi_buf entry = { NULL, 0, 0, 0 };
     jw j;
     int rc = 0;
 
-    ls->id = lpi_strdup(ctx, attr(root, "id"));
+    ls->id = lpi_strdup(ctx, lpi_attr(root, "id"));
     ls->docs = lpi_calloc(ctx, b->nlangs + 1, sizeof(*ls->docs));
     ls->titles = lpi_calloc(ctx, b->nlangs + 1, sizeof(*ls->titles));
     if (!ls->id || !ls->docs || !ls->titles)
@@ -950,10 +928,10 @@ static int compile_lesson(builder *b, blesson *ls, xmlNodePtr root)
      * may depend on them */
     for (xmlNodePtr body = content ? content->children : NULL; body;
          body = body->next)
-        for (xmlNodePtr c = is(body, "body") ? body->children : NULL; c;
+        for (xmlNodePtr c = lpi_is(body, "body") ? body->children : NULL; c;
              c = c->next)
-            if (is(c, "image") || is(c, "audio") || is(c, "video") ||
-                is(c, "attachment")) {
+            if (lpi_is(c, "image") || lpi_is(c, "audio") ||
+                lpi_is(c, "video") || lpi_is(c, "attachment")) {
                 use_media(b, ls->f, c, "src");
                 use_media(b, ls->f, c, "captions");
             }
@@ -963,14 +941,15 @@ static int compile_lesson(builder *b, blesson *ls, xmlNodePtr root)
         uint64_t v;
         bsize *sz;
 
-        if (!is(a, "assignment") || parse_size(attr(a, "max-size"), &v))
+        if (!lpi_is(a, "assignment") ||
+            parse_size(lpi_attr(a, "max-size"), &v))
             continue;
         sz = lpi_realloc(ctx, ls->sizes, (ls->nsizes + 1) * sizeof(*sz));
         if (!sz)
             return LP_ENOMEM;
         ls->sizes = sz;
         sz = &ls->sizes[ls->nsizes];
-        sz->value = lpi_strdup(ctx, attr(a, "max-size"));
+        sz->value = lpi_strdup(ctx, lpi_attr(a, "max-size"));
         if (!sz->value)
             return LP_ENOMEM;
         sz->pos = lpi_src_pos(ls->f, xmlHasProp(a, (const xmlChar *)
@@ -980,7 +959,7 @@ static int compile_lesson(builder *b, blesson *ls, xmlNodePtr root)
     for (size_t k = 0; k < b->nlangs && rc == 0; k++)
         rc = lesson_doc(b, ls, root, &b->langs[k], &ls->docs[k]);
     for (size_t k = 0; k < b->nlangs && rc == 0; k++) {
-        ls->titles[k] = lpi_strdup(ctx, text_for(b, child(root, "title"),
+        ls->titles[k] = lpi_strdup(ctx, text_for(b, lpi_child(root, "title"),
                                                  &b->langs[b->bycanon[k]]));
         if (!ls->titles[k])
             rc = LP_ENOMEM;
@@ -1066,25 +1045,25 @@ static void j_level(builder *b, jw *j, xmlNodePtr list, size_t depth)
     const struct level *lv = &levels[depth];
 
     j_open(j, '[');
-    for (xmlNodePtr n = child(list, lv->name); n; n = n->next) {
-        if (!is(n, lv->name))
+    for (xmlNodePtr n = lpi_child(list, lv->name); n; n = n->next) {
+        if (!lpi_is(n, lv->name))
             continue;
         j_open(j, '{');
         j_key(j, "id");
-        j_str(j, attr(n, "id"));
+        j_str(j, lpi_attr(n, "id"));
         j_key(j, "title");
-        j_texts(j, b, child(n, "title"));
+        j_texts(j, b, lpi_child(n, "title"));
         j_key(j, lv->list);
         if (depth + 1 < sizeof(levels) / sizeof(*levels)) {
-            j_level(b, j, child(n, lv->list), depth + 1);
+            j_level(b, j, lpi_child(n, lv->list), depth + 1);
             j_close(j, '}');
             continue;
         }
         /* the order the check gave the lessons in */
         j_open(j, '[');
-        for (xmlNodePtr l = child(child(n, lv->list), "lesson"); l;
+        for (xmlNodePtr l = lpi_child(lpi_child(n, lv->list), "lesson"); l;
              l = l->next)
-            if (is(l, "lesson") && b->next < b->nlessons)
+            if (lpi_is(l, "lesson") && b->next < b->nlessons)
                 j_str(j, b->order[b->next++].id);
         j_close(j, ']');
         j_close(j, '}');
@@ -1095,16 +1074,16 @@ static void j_level(builder *b, jw *j, xmlNodePtr list, size_t depth)
 /* Licence of a media file: its asset's, or the curriculum's */
 static xmlNodePtr asset_of(builder *b, const char *rel)
 {
-    xmlNodePtr media = child(xmlDocGetRootElement(b->cur->doc), "media");
+    xmlNodePtr media = lpi_child(xmlDocGetRootElement(b->cur->doc), "media");
 
     for (xmlNodePtr a = media ? media->children : NULL; a; a = a->next) {
         const char *why;
         char *r;
         bool same;
 
-        if (!is(a, "asset"))
+        if (!lpi_is(a, "asset"))
             continue;
-        r = lpi_src_resolve(b->p, b->cur, attr(a, "src"), &why);
+        r = lpi_src_resolve(b->p, b->cur, lpi_attr(a, "src"), &why);
         if (!r) {
             if (!why)
                 b->rc = LP_ENOMEM;
@@ -1159,7 +1138,7 @@ done:
 
 static int write_catalog(builder *b, xmlNodePtr root)
 {
-    xmlNodePtr lic = child(root, "license");
+    xmlNodePtr lic = lpi_child(root, "license");
     uint64_t v = 0;
     jw j;
 
@@ -1168,14 +1147,14 @@ static int write_catalog(builder *b, xmlNodePtr root)
     j_key(&j, "format");
     j_str(&j, "lp-catalog 1");
     j_key(&j, "id");
-    j_str(&j, attr(root, "id"));
-    (void)parse_u64(attr(root, "version"), &v);
+    j_str(&j, lpi_attr(root, "id"));
+    (void)parse_u64(lpi_attr(root, "version"), &v);
     j_key(&j, "version");
     j_uint(&j, v);
     j_key(&j, "label");
-    j_str(&j, attr(root, "label") ? attr(root, "label") : "");
+    j_str(&j, lpi_attr(root, "label") ? lpi_attr(root, "label") : "");
     j_key(&j, "country");
-    j_str(&j, attr(root, "country"));
+    j_str(&j, lpi_attr(root, "country"));
     j_key(&j, "default_language");
     j_str(&j, b->def ? b->def->canon : "");
     j_key(&j, "languages");
@@ -1205,20 +1184,20 @@ static int write_catalog(builder *b, xmlNodePtr root)
     }
     j_close(&j, ']');
     j_key(&j, "title");
-    j_texts(&j, b, child(root, "title"));
-    if (child(root, "description")) {
+    j_texts(&j, b, lpi_child(root, "title"));
+    if (lpi_child(root, "description")) {
         j_key(&j, "description");
-        j_texts(&j, b, child(root, "description"));
+        j_texts(&j, b, lpi_child(root, "description"));
     }
     j_key(&j, "license");
     j_open(&j, '{');
     j_key(&j, "spdx");
-    j_str(&j, attr(lic, "spdx"));
+    j_str(&j, lpi_attr(lic, "spdx"));
     j_key(&j, "attribution");
-    j_str(&j, attr(lic, "attribution"));
+    j_str(&j, lpi_attr(lic, "attribution"));
     j_close(&j, '}');
     j_key(&j, "subjects");
-    j_level(b, &j, child(root, "subjects"), 0);
+    j_level(b, &j, lpi_child(root, "subjects"), 0);
     j_key(&j, "lessons");
     j_open(&j, '{');
     for (size_t i = 0; i < b->nlessons; i++) {
@@ -1242,9 +1221,9 @@ static int write_catalog(builder *b, xmlNodePtr root)
         j_key(&j, "media_type");
         j_str(&j, lp_media_type_guess(rel));
         j_key(&j, "spdx");
-        j_str(&j, attr(a ? a : lic, "spdx"));
+        j_str(&j, lpi_attr(a ? a : lic, "spdx"));
         j_key(&j, "attribution");
-        j_str(&j, attr(a ? a : lic, "attribution"));
+        j_str(&j, lpi_attr(a ? a : lic, "attribution"));
         j_close(&j, '}');
     }
     j_close(&j, ']');
@@ -1285,7 +1264,7 @@ static void check_build(builder *b, xmlNodePtr root)
 {
     uint64_t v;
 
-    if (!parse_u64(attr(root, "version"), &v) || v == 0)
+    if (!parse_u64(lpi_attr(root, "version"), &v) || v == 0)
         lpi_diag(b->p, LP_SEVERITY_ERROR, "limit", b->cur,
                  xmlHasProp(root, (const xmlChar *)"version"), nopos,
                  "version must be at most %llu",
@@ -1371,7 +1350,7 @@ static int compile(builder *b, const char *out, const lp_build_opts *opts)
                          "sources of '%s', and warnings are errors",
                          b->p->nwarnings, b->p->nwarnings == 1 ? "" : "s",
                          b->p->dir);
-    (void)parse_u64(attr(root, "version"), &version);
+    (void)parse_u64(lpi_attr(root, "version"), &version);
 
     if (opts) {
         wo.level = opts->level;
@@ -1385,9 +1364,9 @@ static int compile(builder *b, const char *out, const lp_build_opts *opts)
     rc = lp_writer_new(&b->w, b->p->ctx, out, &wo);
     if (rc < 0)
         return rc;
-    rc = lp_writer_set_identity(b->w, attr(root, "id"), version,
-                                attr(root, "label") ? attr(root, "label") :
-                                "", tags);
+    rc = lp_writer_set_identity(b->w, lpi_attr(root, "id"), version,
+                                lpi_attr(root, "label") ?
+                                lpi_attr(root, "label") : "", tags);
     if (rc >= 0 && b->deferred < 0)
         rc = lpi_error(b->p->ctx, b->deferred, "%s", b->deferred_msg ?
                        b->deferred_msg : lp_strerror(b->deferred));

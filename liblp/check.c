@@ -68,30 +68,6 @@ static int track_loaded(checker *c)
 
 static const lpi_pos nopos = { 0, 0 };
 
-static const char *attr(xmlNodePtr el, const char *name)
-{
-    xmlAttrPtr a = xmlHasProp(el, (const xmlChar *)name);
-
-    if (!a || !a->children || !a->children->content)
-        return a ? "" : NULL;
-    return (const char *)a->children->content;
-}
-
-static xmlNodePtr child(xmlNodePtr el, const char *name)
-{
-    for (xmlNodePtr c = el ? el->children : NULL; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE &&
-            strcmp((const char *)c->name, name) == 0)
-            return c;
-    return NULL;
-}
-
-static bool is(xmlNodePtr n, const char *name)
-{
-    return n->type == XML_ELEMENT_NODE &&
-           strcmp((const char *)n->name, name) == 0;
-}
-
 #define ERR(c, code, f, node, ...) \
     lpi_diag((c)->p, LP_SEVERITY_ERROR, code, f, node, nopos, __VA_ARGS__)
 
@@ -102,12 +78,13 @@ static void unique_children(checker *c, lpi_srcfile *f, xmlNodePtr parent,
                             const char *what)
 {
     for (xmlNodePtr a = parent ? parent->children : NULL; a; a = a->next) {
-        const char *id = a->type == XML_ELEMENT_NODE ? attr(a, "id") : NULL;
+        const char *id = a->type == XML_ELEMENT_NODE ? lpi_attr(a, "id")
+                                                     : NULL;
         if (!id)
             continue;
         for (xmlNodePtr b = parent->children; b != a; b = b->next) {
             const char *id2 = b->type == XML_ELEMENT_NODE ?
-                              attr(b, "id") : NULL;
+                              lpi_attr(b, "id") : NULL;
             if (id2 && strcmp(id, id2) == 0) {
                 ERR(c, "dup-id", f, xmlHasProp(a, (const xmlChar *)"id"),
                     "%s id '%s' is used twice", what, id);
@@ -188,14 +165,14 @@ static const lang *find_lang(const checker *c, const char *tag, size_t len)
 
 static void check_languages(checker *c, lpi_srcfile *f, xmlNodePtr langs)
 {
-    const char *def = attr(langs, "default");
+    const char *def = lpi_attr(langs, "default");
 
     for (xmlNodePtr l = langs->children; l; l = l->next) {
         const char *tag;
 
-        if (!is(l, "language"))
+        if (!lpi_is(l, "language"))
             continue;
-        tag = attr(l, "tag");
+        tag = lpi_attr(l, "tag");
         if (find_lang(c, tag, strlen(tag))) {
             ERR(c, "dup-id", f, xmlHasProp(l, (const xmlChar *)"tag"),
                 "language '%s' is declared twice", tag);
@@ -205,7 +182,7 @@ static void check_languages(checker *c, lpi_srcfile *f, xmlNodePtr langs)
             lang *nl = &c->langs[c->nlangs];
 
             nl->tag = tag;
-            nl->fallback = attr(l, "fallback");
+            nl->fallback = lpi_attr(l, "fallback");
             if (lpi_lang_canon(tag, strlen(tag), nl->canon,
                                sizeof(nl->canon)) < 0) {
                 nl->canon[0] = '\0';
@@ -226,10 +203,10 @@ static void check_languages(checker *c, lpi_srcfile *f, xmlNodePtr langs)
     for (xmlNodePtr l = langs->children; l; l = l->next) {
         const char *fb, *tag;
 
-        if (!is(l, "language"))
+        if (!lpi_is(l, "language"))
             continue;
-        tag = attr(l, "tag");
-        fb = attr(l, "fallback");
+        tag = lpi_attr(l, "tag");
+        fb = lpi_attr(l, "fallback");
         for (const char *s = fb; s && *s;) {
             size_t n = strcspn(s, " \t\n");
             if (n > 0 && !find_lang(c, s, n))
@@ -297,21 +274,28 @@ static bool has_attr(const checker *c, xmlNodePtr el, const char *tag,
     return false;
 }
 
-/* Does text have a word of four letters or more? */
-static bool has_word(const char *text)
+/* Does text, following text that ended in a run of *run letters, make a
+ * word of four letters or more?  (*run: the letters it ends with) */
+static bool word_in(const char *text, unsigned *run)
 {
-    unsigned run = 0;
-
     for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
         bool letter = ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z') ||
                       *s >= 0x80;
 
         if (!letter)
-            run = 0;
-        else if ((*s & 0xc0) != 0x80 && ++run >= 4)
+            *run = 0;
+        else if ((*s & 0xc0) != 0x80 && ++*run >= 4)
             return true;
     }
     return false;
+}
+
+/* Does text have a word of four letters or more? */
+static bool has_word(const char *text)
+{
+    unsigned run = 0;
+
+    return word_in(text, &run);
 }
 
 /* The attribute holding el's text in language l, or NULL */
@@ -683,8 +667,8 @@ static void check_inline_links(checker *c, lpi_srcfile *f, xmlNodePtr el,
 
         if (n->type != XML_ELEMENT_NODE)
             continue;
-        if (is(n, "a")) {
-            href = attr(n, "href");
+        if (lpi_is(n, "a")) {
+            href = lpi_attr(n, "href");
             if (href && strncmp(href, "lesson:", 7) == 0)
                 add_named(c, &c->refs, &c->nrefs, &c->caprefs, href + 7,
                           strlen(href + 7), f,
@@ -698,7 +682,7 @@ static bool has_body(const checker *c, xmlNodePtr content, const char *tag,
                      size_t len)
 {
     for (xmlNodePtr b = content->children; b; b = b->next) {
-        const char *l = is(b, "body") ? attr(b, "lang") : NULL;
+        const char *l = lpi_is(b, "body") ? lpi_attr(b, "lang") : NULL;
         if (l && lpi_lang_eq(c->p, l, strlen(l), tag, len))
             return true;
     }
@@ -715,7 +699,8 @@ static void tally_body(xmlNodePtr el, int script, lpi_script_tally *t,
         if (n->type == XML_TEXT_NODE) {
             lpi_script_count(script, (const char *)n->content, t);
         } else if (n->type == XML_ELEMENT_NODE) {
-            const char *alt = attr(n, "alt"), *title = attr(n, "title");
+            const char *alt = lpi_attr(n, "alt");
+            const char *title = lpi_attr(n, "title");
 
             lpi_script_count(script, alt, t);
             lpi_script_count(script, title, t);
@@ -731,8 +716,8 @@ static void check_body(checker *c, lpi_srcfile *f, xmlNodePtr body)
     for (xmlNodePtr b = body->children; b; b = b->next) {
         if (b->type != XML_ELEMENT_NODE)
             continue;
-        if (is(b, "image") || is(b, "audio") || is(b, "video") ||
-            is(b, "attachment")) {
+        if (lpi_is(b, "image") || lpi_is(b, "audio") || lpi_is(b, "video") ||
+            lpi_is(b, "attachment")) {
             for (size_t i = 0; i < 2; i++)
                 use_media(c, f, xmlHasProp(b, (const xmlChar *)
                                            media_attrs[i]));
@@ -743,20 +728,20 @@ static void check_body(checker *c, lpi_srcfile *f, xmlNodePtr body)
 
 static void check_activity(checker *c, lpi_srcfile *f, xmlNodePtr act)
 {
-    xmlNodePtr fb = child(act, "feedback");
+    xmlNodePtr fb = lpi_child(act, "feedback");
 
-    check_text(c, f, child(act, "prompt"));
+    check_text(c, f, lpi_child(act, "prompt"));
     if (fb) {
-        check_text(c, f, child(fb, "correct"));
-        check_text(c, f, child(fb, "incorrect"));
+        check_text(c, f, lpi_child(fb, "correct"));
+        check_text(c, f, lpi_child(fb, "incorrect"));
     }
-    if (is(act, "multiple-choice")) {
-        xmlNodePtr opts = child(act, "options");
-        const char *ans = attr(act, "answer");
+    if (lpi_is(act, "multiple-choice")) {
+        xmlNodePtr opts = lpi_child(act, "options");
+        const char *ans = lpi_attr(act, "answer");
 
         unique_children(c, f, opts, "option");
         for (xmlNodePtr o = opts ? opts->children : NULL; o; o = o->next)
-            if (is(o, "option"))
+            if (lpi_is(o, "option"))
                 check_text(c, f, o);
         for (const char *s = ans; s && *s;) {
             size_t n = strcspn(s, " \t\n");
@@ -764,21 +749,22 @@ static void check_activity(checker *c, lpi_srcfile *f, xmlNodePtr act)
 
             for (xmlNodePtr o = opts ? opts->children : NULL; o && n;
                  o = o->next) {
-                const char *id = is(o, "option") ? attr(o, "id") : NULL;
+                const char *id = lpi_is(o, "option") ? lpi_attr(o, "id")
+                                                       : NULL;
                 found |= id && strlen(id) == n && strncmp(id, s, n) == 0;
             }
             if (n > 0 && !found)
                 ERR(c, "bad-key", f, xmlHasProp(act, (const xmlChar *)
                                                 "answer"),
                     "answer '%.*s' of '%s' is not one of its options",
-                    (int)n, s, attr(act, "id"));
+                    (int)n, s, lpi_attr(act, "id"));
             s += n;
             s += strspn(s, " \t\n");
         }
-    } else if (is(act, "short-answer")) {
-        xmlNodePtr ans = child(act, "answers");
+    } else if (lpi_is(act, "short-answer")) {
+        xmlNodePtr ans = lpi_child(act, "answers");
         for (xmlNodePtr a = ans ? ans->children : NULL; a; a = a->next)
-            if (is(a, "answer"))
+            if (lpi_is(a, "answer"))
                 check_text(c, f, a);
     }
 }
@@ -819,16 +805,10 @@ static bool tree_has_word(xmlNodePtr top)
     unsigned run = 0;
     const char *t;
 
+    /* a word may run on across text nodes ("Lis<em>aun</em>") */
     while ((t = next_text(&it)) != NULL)
-        for (const unsigned char *s = (const unsigned char *)t; *s; s++) {
-            bool letter = ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z') ||
-                          *s >= 0x80;
-
-            if (!letter)
-                run = 0;
-            else if ((*s & 0xc0) != 0x80 && ++run >= 4)
-                return true;
-        }
+        if (word_in(t, &run))
+            return true;
     return false;
 }
 
@@ -864,30 +844,31 @@ static void untranslated_bodies(checker *c, lpi_srcfile *f,
     xmlNodePtr def = NULL;
 
     for (xmlNodePtr b = content->children; b && c->deflang; b = b->next)
-        if (is(b, "body") && find_lang(c, attr(b, "lang"),
-                                       strlen(attr(b, "lang"))) == c->deflang)
+        if (lpi_is(b, "body") &&
+            find_lang(c, lpi_attr(b, "lang"), strlen(lpi_attr(b, "lang")))
+            == c->deflang)
             def = b;
     if (!def || !tree_has_word(def))
         return;
     for (xmlNodePtr b = content->children; b; b = b->next) {
-        if (!is(b, "body") || b == def)
+        if (!lpi_is(b, "body") || b == def)
             continue;
         if (same_text(b, def))
             lpi_diag(c->p, LP_SEVERITY_WARNING, "untranslated", f, b, nopos,
                      "the '%s' body is the same as the '%s' one: not "
-                     "translated yet?", attr(b, "lang"), c->deflang->tag);
+                     "translated yet?", lpi_attr(b, "lang"), c->deflang->tag);
     }
 }
 
 static void check_lesson(checker *c, lpi_srcfile *f)
 {
     xmlNodePtr root = xmlDocGetRootElement(f->doc);
-    xmlNodePtr content = child(root, "content");
-    xmlNodePtr acts = child(root, "activities");
-    xmlNodePtr asg = child(root, "assignments");
-    xmlNodePtr objs = child(root, "objectives");
-    const char *id = attr(root, "id");
-    const char *req = attr(root, "requires");
+    xmlNodePtr content = lpi_child(root, "content");
+    xmlNodePtr acts = lpi_child(root, "activities");
+    xmlNodePtr asg = lpi_child(root, "assignments");
+    xmlNodePtr objs = lpi_child(root, "objectives");
+    const char *id = lpi_attr(root, "id");
+    const char *req = lpi_attr(root, "requires");
     char what[128];
 
     c->in_lesson = true;
@@ -905,10 +886,10 @@ static void check_lesson(checker *c, lpi_srcfile *f)
         s += n;
         s += strspn(s, " \t\n");
     }
-    check_text(c, f, child(root, "title"));
+    check_text(c, f, lpi_child(root, "title"));
     unique_children(c, f, objs, "objective");
     for (xmlNodePtr o = objs ? objs->children : NULL; o; o = o->next)
-        if (is(o, "objective"))
+        if (lpi_is(o, "objective"))
             check_text(c, f, o);
 
     /* one body per language, each declared */
@@ -916,9 +897,9 @@ static void check_lesson(checker *c, lpi_srcfile *f)
         const lang *bl;
         const char *l;
 
-        if (!is(b, "body"))
+        if (!lpi_is(b, "body"))
             continue;
-        l = attr(b, "lang");
+        l = lpi_attr(b, "lang");
         bl = find_lang(c, l, strlen(l));
         if (!bl) {
             ERR(c, "unknown-language", f, xmlHasProp(b, (const xmlChar *)
@@ -932,9 +913,9 @@ static void check_lesson(checker *c, lpi_srcfile *f)
                 script_warning(c, f, b, "the body", bl);
         }
         for (xmlNodePtr b2 = content->children; b2 != b; b2 = b2->next)
-            if (is(b2, "body") &&
-                lpi_lang_eq(c->p, attr(b2, "lang"),
-                            strlen(attr(b2, "lang")), l, strlen(l))) {
+            if (lpi_is(b2, "body") &&
+                lpi_lang_eq(c->p, lpi_attr(b2, "lang"),
+                            strlen(lpi_attr(b2, "lang")), l, strlen(l))) {
                 ERR(c, "dup-id", f, b, "a second body in '%s'", l);
                 break;
             }
@@ -949,10 +930,11 @@ static void check_lesson(checker *c, lpi_srcfile *f)
     /* activities and assignments share one id scope per lesson */
     if (acts && asg) {
         for (xmlNodePtr a = asg->children; a; a = a->next) {
-            const char *aid = is(a, "assignment") ? attr(a, "id") : NULL;
+            const char *aid = lpi_is(a, "assignment") ? lpi_attr(a, "id")
+                                                          : NULL;
             for (xmlNodePtr q = acts->children; aid && q; q = q->next)
                 if (q->type == XML_ELEMENT_NODE &&
-                    strcmp(attr(q, "id"), aid) == 0) {
+                    strcmp(lpi_attr(q, "id"), aid) == 0) {
                     ERR(c, "dup-id", f, xmlHasProp(a, (const xmlChar *)"id"),
                         "id '%s' is used by an activity already", aid);
                     break;
@@ -965,8 +947,8 @@ static void check_lesson(checker *c, lpi_srcfile *f)
         if (q->type == XML_ELEMENT_NODE)
             check_activity(c, f, q);
     for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next)
-        if (is(a, "assignment"))
-            check_text(c, f, child(a, "task"));
+        if (lpi_is(a, "assignment"))
+            check_text(c, f, lpi_child(a, "task"));
     c->in_lesson = false;
     for (size_t i = 0; i < c->p->ncov; i++)
         c->p->cov[i].lessons[c->lesson_cov[i]]++;
@@ -992,25 +974,25 @@ static int plan_lessons(checker *c, lpi_loader *ld, lpi_srcfile *cur,
                         xmlNodePtr subjects)
 {
     for (xmlNodePtr s = subjects->children; s; s = s->next) {
-        if (!is(s, "subject"))
+        if (!lpi_is(s, "subject"))
             continue;
-        for (xmlNodePtr g = child(s, "grades")->children; g; g = g->next) {
-            if (!is(g, "grade"))
+        for (xmlNodePtr g = lpi_child(s, "grades")->children; g; g = g->next) {
+            if (!lpi_is(g, "grade"))
                 continue;
-            for (xmlNodePtr u = child(g, "units")->children; u;
+            for (xmlNodePtr u = lpi_child(g, "units")->children; u;
                  u = u->next) {
-                if (!is(u, "unit"))
+                if (!lpi_is(u, "unit"))
                     continue;
-                for (xmlNodePtr l = child(u, "lessons")->children; l;
+                for (xmlNodePtr l = lpi_child(u, "lessons")->children; l;
                      l = l->next) {
                     const char *why;
                     lpi_syntax syn;
                     char *rel;
                     int rc = 0;
 
-                    if (!is(l, "lesson"))
+                    if (!lpi_is(l, "lesson"))
                         continue;
-                    rel = lpi_src_resolve(c->p, cur, attr(l, "src"), &why);
+                    rel = lpi_src_resolve(c->p, cur, lpi_attr(l, "src"), &why);
                     if (!rel) {
                         if (!why)
                             return LP_ENOMEM;
@@ -1036,25 +1018,25 @@ static int walk_lessons(checker *c, lpi_loader *ld, lpi_srcfile *cur,
 
     unique_children(c, cur, subjects, "subject");
     for (xmlNodePtr s = subjects->children; s; s = s->next) {
-        xmlNodePtr grades = child(s, "grades");
+        xmlNodePtr grades = lpi_child(s, "grades");
 
-        if (!is(s, "subject"))
+        if (!lpi_is(s, "subject"))
             continue;
-        check_text(c, cur, child(s, "title"));
+        check_text(c, cur, lpi_child(s, "title"));
         unique_children(c, cur, grades, "grade");
         for (xmlNodePtr g = grades->children; g; g = g->next) {
-            xmlNodePtr units = child(g, "units");
+            xmlNodePtr units = lpi_child(g, "units");
 
-            if (!is(g, "grade"))
+            if (!lpi_is(g, "grade"))
                 continue;
-            check_text(c, cur, child(g, "title"));
+            check_text(c, cur, lpi_child(g, "title"));
             unique_children(c, cur, units, "unit");
             for (xmlNodePtr u = units->children; u; u = u->next) {
-                xmlNodePtr lessons = child(u, "lessons");
+                xmlNodePtr lessons = lpi_child(u, "lessons");
 
-                if (!is(u, "unit"))
+                if (!lpi_is(u, "unit"))
                     continue;
-                check_text(c, cur, child(u, "title"));
+                check_text(c, cur, lpi_child(u, "title"));
                 for (xmlNodePtr l = lessons->children; l; l = l->next) {
                     xmlAttrPtr src = xmlHasProp(l, (const xmlChar *)"src");
                     const char *why;
@@ -1064,19 +1046,19 @@ static int walk_lessons(checker *c, lpi_loader *ld, lpi_srcfile *cur,
                     bool seen = false;
                     int rc;
 
-                    if (!is(l, "lesson"))
+                    if (!lpi_is(l, "lesson"))
                         continue;
-                    rel = lpi_src_resolve(p, cur, attr(l, "src"), &why);
+                    rel = lpi_src_resolve(p, cur, lpi_attr(l, "src"), &why);
                     if (!rel) {
                         if (!why)
                             return LP_ENOMEM;
                         ERR(c, "bad-path", cur, src, "'%s' %s",
-                            attr(l, "src"), why);
+                            lpi_attr(l, "src"), why);
                         continue;
                     }
                     if (!lesson_syntax(rel, &syn)) {
                         ERR(c, "bad-path", cur, src, "lesson file '%s' must "
-                            "end in .yaml, .yml or .xml", attr(l, "src"));
+                            "end in .yaml, .yml or .xml", lpi_attr(l, "src"));
                         lpi_free(p->ctx, rel);
                         continue;
                     }
@@ -1088,7 +1070,7 @@ static int walk_lessons(checker *c, lpi_loader *ld, lpi_srcfile *cur,
                     seen = lpi_strset_get(&c->loaded, rel) != NULL;
                     if (seen) {
                         ERR(c, "dup-id", cur, src, "lesson file '%s' is "
-                            "listed twice", attr(l, "src"));
+                            "listed twice", lpi_attr(l, "src"));
                         lpi_free(p->ctx, rel);
                         continue;
                     }
@@ -1140,13 +1122,13 @@ int lpi_check_project(lp_project *p)
 {
     lpi_srcfile *cur = p->files[0];
     xmlNodePtr root = xmlDocGetRootElement(cur->doc);
-    xmlNodePtr media = child(root, "media");
+    xmlNodePtr media = lpi_child(root, "media");
     checker c;
     int rc;
 
     memset(&c, 0, sizeof(c));
     c.p = p;
-    check_languages(&c, cur, child(root, "languages"));
+    check_languages(&c, cur, lpi_child(root, "languages"));
     /* the coverage report: one row per declared language */
     p->cov = lpi_calloc(p->ctx, c.nlangs + 1, sizeof(*p->cov));
     if (!p->cov)
@@ -1155,9 +1137,9 @@ int lpi_check_project(lp_project *p)
         snprintf(p->cov[i].tag, sizeof(p->cov[i].tag), "%s",
                  c.langs[i].tag);
     p->ncov = c.nlangs;
-    check_text(&c, cur, child(root, "title"));
-    check_text(&c, cur, child(root, "description"));
-    rc = load_lessons(&c, cur, child(root, "subjects"));
+    check_text(&c, cur, lpi_child(root, "title"));
+    check_text(&c, cur, lpi_child(root, "description"));
+    rc = load_lessons(&c, cur, lpi_child(root, "subjects"));
     if (rc < 0)
         goto done;
 
@@ -1189,23 +1171,24 @@ int lpi_check_project(lp_project *p)
         char *rel;
         bool used;
 
-        if (!is(a, "asset"))
+        if (!lpi_is(a, "asset"))
             continue;
-        rel = lpi_src_resolve(p, cur, attr(a, "src"), &why);
+        rel = lpi_src_resolve(p, cur, lpi_attr(a, "src"), &why);
         if (!rel) {
             if (!why) {
                 rc = LP_ENOMEM;
                 goto done;
             }
             ERR(&c, "bad-path", cur, xmlHasProp(a, (const xmlChar *)"src"),
-                "'%s' %s", attr(a, "src"), why);
+                "'%s' %s", lpi_attr(a, "src"), why);
             continue;
         }
         used = media_used(&c, rel);
         if (!used && !c.incomplete)
             lpi_diag(p, LP_SEVERITY_WARNING, "unused-media", cur,
                      xmlHasProp(a, (const xmlChar *)"src"), nopos,
-                     "asset '%s' is not used by any lesson", attr(a, "src"));
+                     "asset '%s' is not used by any lesson",
+                     lpi_attr(a, "src"));
         lpi_free(p->ctx, rel);
     }
     if (!c.incomplete)

@@ -13,6 +13,8 @@
 
 #include "lpi.h"
 
+#include <string.h>
+
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 
@@ -122,6 +124,34 @@ struct lp_project {
 int lpi_src_read(lp_project *p, const char *rel, lpi_syntax syntax,
                  lpi_srcfile *where, const void *at, lpi_srcfile **out);
 void lpi_src_free(lp_project *p, lpi_srcfile *f);
+
+/* The document model, read: el's attribute name ("" if empty, NULL if
+ * absent or el is NULL), its first child element name, whether n is an
+ * element name.  Inline: the check and the compiler call them per node. */
+static inline const char *lpi_attr(xmlNodePtr el, const char *name)
+{
+    xmlAttrPtr a = el ? xmlHasProp(el, (const xmlChar *)name) : NULL;
+
+    if (!a)
+        return NULL;
+    return a->children && a->children->content ?
+           (const char *)a->children->content : "";
+}
+
+static inline xmlNodePtr lpi_child(xmlNodePtr el, const char *name)
+{
+    for (xmlNodePtr c = el ? el->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE &&
+            strcmp((const char *)c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+static inline bool lpi_is(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE &&
+           strcmp((const char *)n->name, name) == 0;
+}
 
 /* Record node's position (node: xmlNodePtr or xmlAttrPtr) */
 int lpi_src_setpos(lp_project *p, lpi_srcfile *f, void *node,
