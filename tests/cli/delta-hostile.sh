@@ -228,33 +228,6 @@ expect_exit 0 "$LPACK" apply -n --max-window 6M "$tmp/old.lpk" \
     "$tmp/win/w5m.lpd" -o "$tmp/win/new.lpk"
 check '  nothing written' test "$(ls -A "$tmp/win")" = w5m.lpd
 
-# rss_of FILE CMD...: run CMD (status in $status), its max RSS in KiB and
-# elapsed seconds into FILE ("KIB SECONDS")
-rss_of() {
-    _rf=$1
-    shift
-    if [ -x /usr/bin/time ]; then
-        /usr/bin/time -f '%M %e' -o "$_rf" "$@" >"$out" 2>"$err"
-        status=$?
-    else
-        python3 -c '
-import resource, subprocess, sys, time
-t = time.time()
-with open(sys.argv[2], "wb") as o, open(sys.argv[3], "wb") as e:
-    rc = subprocess.call(sys.argv[4:], stdout=o, stderr=e)
-r = resource.getrusage(resource.RUSAGE_CHILDREN)
-open(sys.argv[1], "w").write("%d %.2f\n" % (r.ru_maxrss, time.time() - t))
-sys.exit(rc)' "$_rf" "$out" "$err" "$@"
-        status=$?
-    fi
-}
-small_and_fast() {
-    read -r _kib _secs <<EOF || return 1
-$(tail -n 1 "$1")
-EOF
-    diag "$2: max RSS ${_kib} KiB, ${_secs} s"
-    [ "$_kib" -lt 65536 ] && awk -v s="$_secs" 'BEGIN { exit !(s < 10) }'
-}
 # deltas that declare huge sizes: refused from what they declare, in
 # little memory (ASan's own overhead included)
 for name in hdr-window-huge hdr-meta-huge meta-declares-huge seg-fcs-huge \

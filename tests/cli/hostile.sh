@@ -245,35 +245,6 @@ check '  the good entries of that package still read' has "$out" short
 
 # ====================================================== the decompression bomb
 
-# rss_of FILE CMD...: run CMD (status in $status), its max RSS in KiB and
-# elapsed seconds into FILE ("KIB SECONDS")
-rss_of() {
-    _rf=$1
-    shift
-    if [ -x /usr/bin/time ]; then
-        /usr/bin/time -f '%M %e' -o "$_rf" "$@" >"$out" 2>"$err"
-        status=$?
-    else
-        python3 -c '
-import resource, subprocess, sys, time
-t = time.time()
-with open(sys.argv[2], "wb") as o, open(sys.argv[3], "wb") as e:
-    rc = subprocess.call(sys.argv[4:], stdout=o, stderr=e)
-r = resource.getrusage(resource.RUSAGE_CHILDREN)
-open(sys.argv[1], "w").write("%d %.2f\n" % (r.ru_maxrss, time.time() - t))
-sys.exit(rc)' "$_rf" "$out" "$err" "$@"
-        status=$?
-    fi
-}
-small_and_fast() {
-    # GNU time puts "Command exited with non-zero status 1" first
-    read -r _kib _secs <<EOF || return 1
-$(tail -n 1 "$1")
-EOF
-    diag "max RSS ${_kib} KiB, ${_secs} s"
-    [ "$_kib" -lt 65536 ] && awk -v s="$_secs" 'BEGIN { exit !(s < 10) }'
-}
-
 # zstd-bomb and zstd-bomb-stream: refused from the frame header (check 22);
 # zstd-bomb-lying: a header that lies, found out only while decompressing
 for s in zstd-bomb zstd-bomb-stream zstd-bomb-lying; do

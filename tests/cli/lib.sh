@@ -162,6 +162,62 @@ is_empty() {
     [ ! -s "$1" ]
 }
 
+# rss_of FILE CMD...: run CMD (status in $status), its max RSS in KiB and
+# elapsed seconds into FILE ("KIB SECONDS")
+rss_of() {
+    _rf=$1
+    shift
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -f '%M %e' -o "$_rf" "$@" >"$out" 2>"$err"
+        status=$?
+    else
+        python3 -c '
+import resource, subprocess, sys, time
+t = time.time()
+with open(sys.argv[2], "wb") as o, open(sys.argv[3], "wb") as e:
+    rc = subprocess.call(sys.argv[4:], stdout=o, stderr=e)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write("%d %.2f\n" % (r.ru_maxrss, time.time() - t))
+sys.exit(rc)' "$_rf" "$out" "$err" "$@"
+        status=$?
+    fi
+}
+
+# small_and_fast FILE [WHAT]: rss_of's FILE says under 64 MiB and 10 s
+small_and_fast() {
+    # GNU time puts "Command exited with non-zero status 1" first
+    read -r _kib _secs <<EOF || return 1
+$(tail -n 1 "$1")
+EOF
+    diag "${2:+$2: }max RSS ${_kib} KiB, ${_secs} s"
+    [ "$_kib" -lt 65536 ] && awk -v s="$_secs" 'BEGIN { exit !(s < 10) }'
+}
+
+# lpc tests: mkproj NAME, a fresh copy of the project $example in $tmp/NAME
+mkproj() {
+    rm -rf "${tmp:?}/$1"
+    cp -R "$example" "$tmp/$1"
+}
+
+# diag_is NAME STATUS TEXT: lpc check on $tmp/NAME must exit STATUS and
+# report TEXT (a fixed string) on stderr, e.g.
+# "lessons/numbers-01.yaml:3:3: error: ... [schema]"
+diag_is() {
+    _p=$1 _want=$2 _text=$3
+    run timeout 20 "$LPC" check --color=never "$tmp/$_p"
+    if [ "$status" -ne "$_want" ]; then
+        not_ok "$_p: exit $_want" "exit status was $status"
+        diag "$(head -n 20 "$err")"
+        return
+    fi
+    if has "$err" "$tmp/$_p/$_text"; then
+        ok "$_p: $_text"
+    else
+        not_ok "$_p: $_text" "stderr was:"
+        diag "$(head -n 20 "$err")"
+    fi
+}
+
 # A private folder holding $out, $err and the empty $tmp.  chmod first: a
 # test may leave a read-only folder behind, which rm -rf could not empty.
 _tap_root=$(mktemp -d "${TMPDIR:-/tmp}/lp-cli.XXXXXX") ||

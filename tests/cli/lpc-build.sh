@@ -14,28 +14,6 @@ fixtures=$top_srcdir/tests/fixtures/lpc
 SOURCE_DATE_EPOCH=1767225600
 export SOURCE_DATE_EPOCH
 
-mkproj() {
-    rm -rf "${tmp:?}/$1"
-    cp -R "$example" "$tmp/$1"
-}
-
-# lpc check on $tmp/$1 must exit $2 and report "$3" on stderr
-diag_is() {
-    _p=$1 _want=$2 _text=$3
-    run timeout 20 "$LPC" check --color=never "$tmp/$_p"
-    if [ "$status" -ne "$_want" ]; then
-        not_ok "$_p: exit $_want" "exit status was $status"
-        diag "$(head -n 20 "$err")"
-        return
-    fi
-    if has "$err" "$tmp/$_p/$_text"; then
-        ok "$_p: $_text"
-    else
-        not_ok "$_p: $_text" "stderr was:"
-        diag "$(head -n 20 "$err")"
-    fi
-}
-
 # ------------------------------------------------------------ usage
 
 expect_exit 0 "$LPC" build --help

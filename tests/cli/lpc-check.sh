@@ -8,30 +8,6 @@ LPC=${LPC:-$top_builddir/lpc/lpc}
 [ -x "$LPC" ] || bail_out "LPC='$LPC' is not an executable program"
 example=$top_srcdir/examples/tetum-math
 
-# A fresh copy of the example curriculum in $tmp/$1
-mkproj() {
-    rm -rf "${tmp:?}/$1"
-    cp -R "$example" "$tmp/$1"
-}
-
-# lpc check on $tmp/$1 must exit $2 and report "$3" (a fixed string) on
-# stderr, e.g. "lessons/numbers-01.yaml:3:3: error: ... [schema]"
-diag_is() {
-    _p=$1 _want=$2 _text=$3
-    run timeout 20 "$LPC" check --color=never "$tmp/$_p"
-    if [ "$status" -ne "$_want" ]; then
-        not_ok "$_p: exit $_want" "exit status was $status"
-        diag "$(head -n 20 "$err")"
-        return
-    fi
-    if has "$err" "$tmp/$_p/$_text"; then
-        ok "$_p: $_text"
-    else
-        not_ok "$_p: $_text" "stderr was:"
-        diag "$(head -n 20 "$err")"
-    fi
-}
-
 # ------------------------------------------------------------ clean
 
 expect_exit 0 "$LPC" check "$example"
