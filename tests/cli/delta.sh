@@ -201,7 +201,20 @@ check 'several olds: from 1, identical' cmp "$tmp/v3.lpk" "$tmp/v3.from1"
 expect_exit 0 "$LPACK" apply "$tmp/v2.lpk" "$tmp/out/org.example.science_2-3.lpd" -o "$tmp/v3.from2"
 check 'several olds: from 2, identical' cmp "$tmp/v3.lpk" "$tmp/v3.from2"
 expect_exit 3 "$LPACK" delta "$tmp/v1.lpk" "$tmp/v2.lpk" "$tmp/v3.lpk" -o "$tmp/nofolder"
-check 'several olds: -o must be a folder' has "$err" "must be an existing folder"
+check 'several olds: -o must be a folder' has "$err" "OUT is a folder: '$tmp/nofolder' is not one"
+check '  and nothing is made' test ! -e "$tmp/nofolder"
+
+# --- -o names a folder: it exists, or ends in '/' (made); names joined cleanly -----
+expect_exit 0 "$LPACK" delta "$tmp/v2.lpk" "$tmp/v3.lpk" -o "$tmp/made/"
+check 'one old, -o DIR/: the delta goes into the new folder' test -s "$tmp/made/org.example.science_2-3.lpd"
+check '  and its name is printed without a double slash' has "$out" "wrote $tmp/made/org.example.science_2-3.lpd:"
+expect_exit 0 "$LPACK" delta "$tmp/v1.lpk" "$tmp/v3.lpk" -o "$tmp/made"
+check 'one old, -o an existing folder (no slash): into it' test -s "$tmp/made/org.example.science_1-3.lpd"
+mkdir "$tmp/slashes"
+expect_exit 0 "$LPACK" delta "$tmp/v1.lpk" "$tmp/v2.lpk" "$tmp/v3.lpk" -o "$tmp/slashes//"
+check 'several olds, -o DIR//: names joined with one slash' sh -c "grep -c '^wrote $tmp/slashes/org' '$out' | grep -qx 2 && ! grep -q '//' '$out'"
+expect_exit 3 "$LPACK" delta "$tmp/v1.lpk" "$tmp/v3.lpk" -o "$tmp/no/such/"
+check '-o DIR/ whose parent is missing: a clear error' has "$err" "cannot make the folder '$tmp/no/such/'"
 
 # --- in place: -o names the old package -------------------------------------------
 cp "$tmp/v1.lpk" "$tmp/hub.lpk"
