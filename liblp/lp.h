@@ -1119,6 +1119,17 @@ LP_API int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
                            const lp_project_opts *opts);
 
 /**
+ * Whether the folder dir is a curriculum project: whether it holds a
+ * curriculum file (curriculum.yaml, curriculum.yml or curriculum.xml).
+ * Nothing is read but the folder's entries: a tool that is given a folder
+ * of projects (such as a repository's examples/) finds them with it.
+ *
+ * @param dir  the folder
+ * @return 1 if it holds one; 0 if not, or if dir is not a readable folder.
+ */
+LP_API int lp_project_probe(const char *dir);
+
+/**
  * Read every source of the project -- the curriculum file and each lesson
  * file it names -- and check it: encoding, syntax, the schema, then the
  * rules the schema cannot express (unique ids, references that resolve,
