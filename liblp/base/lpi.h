@@ -1,0 +1,133 @@
+/*
+ * lpi.h - the base part of liblp (liblp/base/): the context, allocation,
+ * errors, hashing, paths and atomic writes every other part stands on.
+ * It includes no other part's header.  Not installed; nothing outside
+ * liblp/ includes it (tests/cli/layering.sh checks).  Internal non-static
+ * symbols use the lpi_ prefix.
+ */
+#ifndef LPI_H
+#define LPI_H
+
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
+#include "lp.h"
+
+#if defined(__GNUC__)
+#  define LPI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#  define LPI_PRINTF(f, a)
+#endif
+
+/* ------------------------------------------------------------ context */
+
+struct lp_ctx {
+    lp_allocator alloc;
+    int code;
+    char msg[1024];
+};
+
+void *lpi_malloc(lp_ctx *ctx, size_t size);
+void *lpi_calloc(lp_ctx *ctx, size_t n, size_t size);
+void *lpi_realloc(lp_ctx *ctx, void *ptr, size_t size);
+/* grow *ptr to hold at least need elements of elem bytes; *cap is updated */
+int lpi_grow(lp_ctx *ctx, void **ptr, size_t *cap, size_t need, size_t elem);
+void lpi_free(lp_ctx *ctx, void *ptr);
+char *lpi_strdup(lp_ctx *ctx, const char *s);
+
+/* A set of strings (strset.c): pointers, not copies; zero-initialize */
+typedef struct lpi_strset {
+    const char **slots;
+    size_t mask, n;
+} lpi_strset;
+/* Add s unless an equal string is in the set; *had (if had) is that one */
+int lpi_strset_add(lp_ctx *ctx, lpi_strset *set, const char *s,
+                   const char **had);
+/* The string in the set equal to s, or NULL */
+const char *lpi_strset_get(const lpi_strset *set, const char *s);
+void lpi_strset_dispose(lp_ctx *ctx, lpi_strset *set);
+/* The hash it uses (FNV-1a), for maps keyed by a string */
+size_t lpi_str_hash(const char *s);
+
+/* Record a failure in the context and return code (for `return lpi_error(..)`) */
+int lpi_error(lp_ctx *ctx, int code, const char *fmt, ...) LPI_PRINTF(3, 4);
+/* Prefix the context's current message with "prefix: " (keeping the code). */
+int lpi_error_prefix(lp_ctx *ctx, const char *fmt, ...) LPI_PRINTF(2, 3);
+/* LP_ENOMEM with a standard message */
+int lpi_nomem(lp_ctx *ctx);
+
+#ifdef LP_DEBUG
+#  include <stdlib.h>
+#  define LP_ASSERT_ARG(x) do { if (!(x)) abort(); } while (0)
+#else
+#  define LP_ASSERT_ARG(x) do { if (!(x)) return LP_EINVAL; } while (0)
+#endif
+
+/* ------------------------------------------------------------ hashing */
+
+/* BLAKE2b-256 of the uncompressed content names every object. */
+typedef crypto_generichash_state lpi_hasher;
+
+void lpi_hash_init(lpi_hasher *h);
+void lpi_hash_update(lpi_hasher *h, const void *data, size_t len);
+void lpi_hash_final(lpi_hasher *h, unsigned char out[LP_HASH_BYTES]);
+void lpi_hash_hex(char out[LP_HASH_HEX_BYTES + 1],
+                  const unsigned char hash[LP_HASH_BYTES]);
+/* Parse exactly 64 lowercase hex digits; -1 if anything else */
+int lpi_hash_unhex(unsigned char out[LP_HASH_BYTES], const char *hex);
+
+/* ------------------------------------------------------------ paths */
+
+/* lp_path_check() on a counted string (the manifest is not NUL-split yet) */
+int lpi_path_check(lp_ctx *ctx, const char *path, size_t len);
+bool lpi_utf8_valid(const char *s, size_t len);
+
+
+/* A growable byte buffer with a hard cap (LP_ETOOBIG past it). */
+typedef struct lpi_buf {
+    char *data;
+    size_t len, cap, max;
+} lpi_buf;
+
+void lpi_buf_init(lpi_buf *b, size_t max);
+int lpi_buf_add(lpi_buf *b, lp_ctx *ctx, const void *data, size_t len);
+int lpi_buf_printf(lpi_buf *b, lp_ctx *ctx, const char *fmt, ...)
+    LPI_PRINTF(3, 4);
+void lpi_buf_dispose(lpi_buf *b, lp_ctx *ctx);
+
+/* qsort that accepts an empty (NULL) array, which qsort itself does not */
+void lpi_sort(void *base, size_t n, size_t size,
+              int (*cmp)(const void *, const void *));
+
+/* ------------------------------------------------------------ atomic.c */
+
+/* write(2) all n bytes, again after EINTR; -1 with errno on failure */
+int lpi_write_full(int fd, const void *buf, size_t n);
+/* Create dest.tmp-RANDOM, exclusively, with mode (less the umask) */
+int lpi_temp_create(lp_ctx *ctx, const char *dest, unsigned mode,
+                    lpi_buf *name, int *out);
+/* fsync and close fd (always closed); rc: the writing's result so far */
+int lpi_atomic_finish(lp_ctx *ctx, int fd, const char *tmp, int rc);
+/* If rc is 0: rename tmp over dest and flush the folder; else, or if that
+ * fails, remove tmp.  Returns the result. */
+int lpi_atomic_install(lp_ctx *ctx, const char *tmp, const char *dest,
+                       int rc);
+/* A temporary file next to dest, opened and already unlinked: scratch
+ * space on the same file system that never outlives the process */
+int lpi_spool_open(lp_ctx *ctx, const char *dest, int *out);
+/* fsync the folder holding path */
+int lpi_sync_dir_of(lp_ctx *ctx, const char *path);
+/* data to path atomically (replace) or only if path does not exist */
+int lpi_write_file_atomic(lp_ctx *ctx, const char *path, const void *data,
+                          size_t len, unsigned mode, bool replace);
+
+/* Number of online CPUs, at least 1 */
+unsigned lpi_cpu_count(void);
+
+#endif /* LPI_H */
