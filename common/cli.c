@@ -4,10 +4,13 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/cli.h"
 #include "common/exit.h"
@@ -132,6 +135,45 @@ int cli_package_open(lp_ctx **ctx, lp_package **pkg, const char *path)
 }
 
 /* ---------------------------------------------------------- exit status */
+
+int cli_open_regular(const char *path, const char **why)
+{
+    struct stat st;
+    int fd, fl;
+
+    do
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        *why = strerror(errno);
+        return -1;
+    }
+    if (fstat(fd, &st) != 0) {
+        *why = strerror(errno);
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *why = S_ISDIR(st.st_mode) ? "it is a folder, not a regular file" :
+               S_ISFIFO(st.st_mode) ? "it is a FIFO, not a regular file" :
+               S_ISCHR(st.st_mode) ? "it is a character device, not a "
+                                     "regular file" :
+               S_ISBLK(st.st_mode) ? "it is a block device, not a regular "
+                                     "file" :
+               S_ISSOCK(st.st_mode) ? "it is a socket, not a regular file" :
+               "not a regular file";
+        close(fd);
+        return -1;
+    }
+    /* reads of a regular file never block */
+    fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+        *why = strerror(errno);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
 
 int cli_exit_code(int lp_code)
 {

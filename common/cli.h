@@ -90,6 +90,17 @@ int cli_finish_stdout(int status);
  */
 int cli_package_open(lp_ctx **ctx, lp_package **pkg, const char *path);
 
+/**
+ * Open a file the user named for reading, only if it is a regular file,
+ * without ever blocking on a FIFO or a device (the library's readers follow
+ * the same rule, SECURITY.md).
+ *
+ * @param[out] why  on failure, what went wrong ("it is a FIFO, not a
+ *                  regular file", or strerror()); static
+ * @return the descriptor (close it), or -1.
+ */
+int cli_open_regular(const char *path, const char **why);
+
 /* ---------------------------------------------------------- exit status */
 
 /**

@@ -95,8 +95,11 @@ static int index_lines(lp_project *p, lpi_srcfile *f)
     return 0;
 }
 
+/* Read path whole: 0, or -errno, or LP_ENOMEM, or LPI_NOTREG with
+ * st->st_mode saying what it is */
+#define LPI_NOTREG (-10000)
 static int read_all(lp_project *p, const char *path, char **out, size_t *len,
-                    bool *toobig)
+                    bool *toobig, struct stat *stp)
 {
     struct stat st;
     char *buf = NULL;
@@ -105,13 +108,13 @@ static int read_all(lp_project *p, const char *path, char **out, size_t *len,
 
     *out = NULL;
     *toobig = false;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    fd = lpi_open_regular(AT_FDCWD, path, LPI_OPEN_NOFOLLOW, &st, NULL);
+    if (fd == LPI_OPEN_NOTREG) {
+        *stp = st;
+        return LPI_NOTREG;
+    }
     if (fd < 0)
         return -errno;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return -EISDIR;
-    }
     if ((uint64_t)st.st_size > LPI_MAX_SOURCE_BYTES) {
         close(fd);
         *toobig = true;
@@ -189,20 +192,27 @@ int lpi_src_read(lp_project *p, const char *rel, lpi_syntax syntax,
     size_t bad, w;
     unsigned cp = 0;
     bool ctl, toobig;
+    struct stat st = { 0 };
     int rc;
 
     *out = NULL;
     f = file_new(p, rel, syntax);
     if (!f)
         return LP_ENOMEM;
-    rc = read_all(p, f->shown, &f->data, &f->len, &toobig);
+    rc = read_all(p, f->shown, &f->data, &f->len, &toobig, &st);
     if (rc == LP_ENOMEM)
         goto fail;
-    if (rc == -ENOENT || rc == -ENOTDIR || rc == -ELOOP || rc == -EISDIR) {
+    if (rc == LPI_NOTREG) {
+        lpi_diag(p, LP_SEVERITY_ERROR, "missing-file", where, at, nopos,
+                 "'%s' is %s, not a regular file", f->shown,
+                 lpi_file_type(st.st_mode));
+        rc = 0;
+        goto fail;
+    }
+    if (rc == -ENOENT || rc == -ENOTDIR || rc == -ELOOP) {
         lpi_diag(p, LP_SEVERITY_ERROR, "missing-file", where, at, nopos,
                  "%s '%s'", rc == -ELOOP ? "refusing the symbolic link" :
-                 rc == -EISDIR ? "not a regular file:" : "no such file:",
-                 f->shown);
+                 "no such file:", f->shown);
         rc = 0;
         goto fail;
     }

@@ -451,12 +451,12 @@ static int same_file(const struct stat *a, const struct stat *b)
 static int open_input(lp_ctx *ctx, const input *in, int *out)
 {
     struct stat st;
-    int fd = open(in->file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = lpi_open_input(ctx, AT_FDCWD, in->file, NULL, LPI_OPEN_NOFOLLOW,
+                            &st);
 
     if (fd < 0)
-        return lpi_error(ctx, LP_EIO, "cannot read '%s': %s", in->file,
-                         strerror(errno));
-    if (fstat(fd, &st) < 0 || !same_file(&st, &in->st)) {
+        return fd;
+    if (!same_file(&st, &in->st)) {
         close(fd);
         return lpi_error(ctx, LP_ECHANGED, "'%s' changed while the package "
                          "was being written", in->file);

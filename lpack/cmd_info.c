@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <lp.h>
 
@@ -111,12 +112,15 @@ static void print_json(const lp_package *pkg, const char *created)
 static bool is_delta(const char *path)
 {
     unsigned char head[16];
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(head, 1, sizeof(head), f) : 0;
+    const char *why;
+    int fd = cli_open_regular(path, &why);
+    ssize_t n = fd >= 0 ? read(fd, head, sizeof(head)) : 0;
 
-    if (f)
-        fclose(f);
-    return lp_delta_sniff(head, n);
+    /* a file that cannot be read is refused by lp_package_open(), which
+     * says why */
+    if (fd >= 0)
+        close(fd);
+    return n > 0 && lp_delta_sniff(head, (size_t)n);
 }
 
 static int delta_info(const char *path, bool json)
