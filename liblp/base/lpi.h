@@ -120,6 +120,11 @@ int lpi_open_regular(int dirfd, const char *path, unsigned how,
  * (LPI_OPEN_BENEATH: a link at any component, ".."); st may be NULL. */
 int lpi_open_input(lp_ctx *ctx, int dirfd, const char *path,
                    const char *shown, unsigned how, struct stat *st);
+/* The writer's input rel below dirfd (not owned: it must stay open until
+ * the writer is freed), reached through no link (LPI_OPEN_BENEATH) when it
+ * is added and again when it is read; shown names it in messages */
+int lpi_writer_add_at(lp_writer *w, const char *logical_path, int dirfd,
+                      const char *rel, const char *shown);
 /* "a FIFO", "a folder", ... for a st_mode */
 const char *lpi_file_type(unsigned mode);
 

@@ -91,7 +91,7 @@ rm "$tmp/med/media/fatuk-sanulu.png"
 mkfifo "$tmp/med/media/fatuk-sanulu.png"
 run timeout 10 "$LPC" check "$tmp/med"
 check 'lpc check: media FIFO refused' test "$status" -eq 1
-check 'lpc check: media FIFO named' has "$err" "'../media/fatuk-sanulu.png' is not a regular file"
+check 'lpc check: media FIFO named' has "$err" "'../media/fatuk-sanulu.png' is a FIFO, not a regular file"
 run timeout 10 "$LPC" build "$tmp/med" -o "$tmp/med.lpk"
 check 'lpc build: media FIFO refused' test "$status" -eq 1
 done_testing
