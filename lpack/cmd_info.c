@@ -58,12 +58,12 @@ static void print_text(const lp_package *pkg, const char *created)
 {
     size_t nlang = lp_package_language_count(pkg);
 
-    printf("id: %s\n", lp_package_id(pkg));
+    printf("id: %s\n", cli_text(lp_package_id(pkg)));
     printf("version: %" PRIu64 "\n", lp_package_version(pkg));
-    printf("label: %s\n", lp_package_label(pkg));
+    printf("label: %s\n", cli_text(lp_package_label(pkg)));
     fputs("languages:", stdout);
     for (size_t i = 0; i < nlang; i++)
-        printf(" %s", lp_package_language(pkg, i));
+        printf(" %s", cli_text(lp_package_language(pkg, i)));
     putchar('\n');
     printf("created: %s\n", created);
     if (lp_package_expires(pkg) >= 0) {
