@@ -94,6 +94,23 @@ check 'a text that is no id: one error, not one per word' \
 check 'an option text as answer: one error' \
     test "$(grep -c ': error: ' "$err")" -eq 1
 
+# did you mean, for a misspelt element (and no echo of the missing one)
+mkproj titel
+sed -i 's|  <title tet=|  <titel tet=|' "$tmp/titel/lessons/numbers-02.xml"
+diag_is titel 1 "lessons/numbers-02.xml:4:3: error: 'titel' is not allowed here; did you mean 'title'? [schema]"
+check 'a misspelt element: one error' test "$(grep -c ': error: ' "$err")" -eq 1
+
+# HTML typed into a text: a warning that says how to write it
+mkproj html
+sed -i 's|              - " husi ida to.o sanulu. Haree ba imajen no konta fatuk|              - " husi <strong>ida</strong> to'"'"'o sanulu. Haree ba imajen no konta fatuk|' "$tmp/html/lessons/numbers-01.yaml"
+diag_is html 0 "lessons/numbers-01.yaml:26:17: warning: '<strong>' in a text is shown as it is, not as formatting; write a run '- strong: ...' instead [html-in-text]"
+mkproj htmlxml
+sed -i 's|<h1>Aumenta númeru</h1>|<h1>Aumenta \&lt;b\&gt;númeru\&lt;/b\&gt;</h1>|' "$tmp/htmlxml/lessons/numbers-02.xml"
+diag_is htmlxml 0 "lessons/numbers-02.xml:12:7: warning: '<b>' in a text is shown as it is, not as formatting; write a <strong> element instead [html-in-text]"
+mkproj nohtml
+sed -i 's|<h1>Aumenta númeru</h1>|<h1>Aumenta: 2 \&lt; 3 \&gt; 1</h1>|' "$tmp/nohtml/lessons/numbers-02.xml"
+expect_exit 0 "$LPC" check --werror "$tmp/nohtml"
+
 # a YAML file named .xml, and the reverse
 mkproj yamlxml
 mv "$tmp/yamlxml/lessons/numbers-01.yaml" "$tmp/yamlxml/lessons/numbers-01.xml"
