@@ -80,7 +80,7 @@ static void print_info(const char *out, const lp_delta_info *i, bool dry,
     }
     cli_format_size(d, i->delta_size);
     cli_format_size(t, i->target_size);
-    cli_format_size(disk, i->target_size + i->temp_size);
+    cli_format_size(disk, lp_delta_disk_bytes(i));
     cli_format_size(w, i->window);
     printf("%s%s%s: %s %" PRIu64 " -> %" PRIu64 ": %" PRIu64 " bytes (%s, "
            "%.2f%% of the new package's %s)\n", dry ? "would write" : "wrote",

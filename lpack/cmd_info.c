@@ -57,6 +57,7 @@ static uint64_t content_bytes(const lp_package *pkg)
 static void print_text(const lp_package *pkg, const char *created)
 {
     size_t nlang = lp_package_language_count(pkg);
+    char hash[LP_HASH_HEX_BYTES + 1];
 
     printf("id: %s\n", cli_text(lp_package_id(pkg)));
     printf("version: %" PRIu64 "\n", lp_package_version(pkg));
@@ -76,11 +77,14 @@ static void print_text(const lp_package *pkg, const char *created)
     printf("objects: %zu\n", lp_package_object_count(pkg));
     printf("content: %" PRIu64 " bytes\n", content_bytes(pkg));
     printf("file: %" PRIu64 " bytes\n", lp_package_file_size(pkg));
+    lp_package_manifest_hash(pkg, hash);
+    printf("manifest: %s\n", hash);
 }
 
 static void print_json(const lp_package *pkg, const char *created)
 {
     size_t nlang = lp_package_language_count(pkg);
+    char hash[LP_HASH_HEX_BYTES + 1];
 
     printf("{\"format\":%u,\"id\":", lp_package_format(pkg));
     cli_json_str(stdout, lp_package_id(pkg));
@@ -104,8 +108,10 @@ static void print_json(const lp_package *pkg, const char *created)
     }
     printf(",\"entries\":%zu,\"objects\":%zu", lp_package_entry_count(pkg),
            lp_package_object_count(pkg));
-    printf(",\"content_bytes\":%" PRIu64 ",\"file_bytes\":%" PRIu64 "}\n",
-           content_bytes(pkg), lp_package_file_size(pkg));
+    lp_package_manifest_hash(pkg, hash);
+    printf(",\"content_bytes\":%" PRIu64 ",\"file_bytes\":%" PRIu64
+           ",\"manifest\":\"%s\"}\n", content_bytes(pkg),
+           lp_package_file_size(pkg), hash);
 }
 
 /* Whether path starts like a delta (a package is read as one otherwise) */

@@ -115,9 +115,6 @@ int lpi_manifest_hash_offsets(lp_ctx *ctx, const unsigned char *text,
                               size_t len, size_t nentries, size_t *dict_at,
                               size_t *entry_at);
 
-/* BLAKE2b-256 of a package's manifest bytes */
-void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES]);
-
 /* BLAKE2b-256 of size bytes of fd from off */
 int lpi_file_hash(lp_ctx *ctx, int fd, uint64_t off, uint64_t size,
                   unsigned char out[LP_HASH_BYTES]);

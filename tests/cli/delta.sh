@@ -145,6 +145,28 @@ check 'apply --dry-run: writes nothing' test ! -e "$tmp/dry.lpk"
 expect_exit 1 "$LPACK" apply -n "$tmp/v2.lpk" "$tmp/d12.lpd" -o "$tmp/dry.lpk"
 check 'apply --dry-run: wrong base found' has "$err" "this delta updates 'org.example.science' version 1"
 
+# --- one free-disk figure: info (text and JSON), delta, apply --dry-run ------
+run "$LPACK" info --json "$tmp/d12.lpd"
+disk=$("$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["exact"]; assert d["disk_bytes"] == d["target"]["file_bytes"] + d["temp_bytes"], d; print(d["disk_bytes"])' "$out")
+check "info --json: disk_bytes is the new package plus temp ($disk)" test -n "$disk"
+run "$LPACK" info "$tmp/d12.lpd"
+check 'info: the same figure in text' has "$out" "apply disk: up to $disk bytes ("
+human=$(sed -n 's/^apply disk: up to [0-9]* bytes (\(.*\))$/\1/p' "$out")
+run "$LPACK" apply -n "$tmp/v1.lpk" "$tmp/d12.lpd" -o "$tmp/dry.lpk"
+check "apply --dry-run: the same figure ($human)" has "$out" "needs $human of free disk"
+run "$LPACK" delta -n "$tmp/v1.lpk" "$tmp/v2.lpk"
+check "delta --dry-run: the same figure ($human)" has "$out" "apply needs up to $human of free disk"
+
+# --- a package's manifest hash: what b2sum gives, and what a delta names -----
+run "$LPACK" info --json "$tmp/v1.lpk"
+mh=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["manifest"])' "$out")
+run sh -c "\"\$0\" manifest \"\$1\" -o - | b2sum -l 256" "$LPACK" "$tmp/v1.lpk"
+check "info --json: manifest is BLAKE2b-256 of the manifest ($mh)" test "$(cut -d' ' -f1 "$out")" = "$mh"
+run "$LPACK" info "$tmp/v1.lpk"
+check 'info: the same hash in text' grep -qx "manifest: $mh" "$out"
+run "$LPACK" info "$tmp/d12.lpd"
+check "  and the delta's base names it" grep -qx "base manifest: $mh" "$out"
+
 # --- bound to its base ------------------------------------------------------
 expect_exit 1 "$LPACK" apply "$tmp/v2.lpk" "$tmp/d12.lpd" -o "$tmp/bad.lpk"
 check 'wrong base: names the expected base' has "$err" "this delta updates 'org.example.science' version 1 (manifest "
