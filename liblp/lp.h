@@ -1482,6 +1482,19 @@ LP_API size_t lp_activity_option_count(const lp_activity *act);
 LP_API const char *lp_activity_option_id(const lp_activity *act, size_t i);
 LP_API const char *lp_activity_option_text(const lp_activity *act, size_t i);
 
+/**
+ * The answer key, for a display that shows it once the learner answered:
+ * the ids of the correct options (multiple-choice), "true" or "false",
+ * the number as a decimal string (numeric), or the accepted answers
+ * (short-answer).  Count, and answer i (NULL if out of range).  Borrowed.
+ */
+LP_API size_t lp_activity_answer_count(const lp_activity *act);
+LP_API const char *lp_activity_answer(const lp_activity *act, size_t i);
+
+/** A numeric activity's tolerance, a decimal string such as "0.5" (its
+ *  sign does not matter); NULL for other activities.  Borrowed. */
+LP_API const char *lp_activity_tolerance(const lp_activity *act);
+
 /** The feedback to show for a correct (correct = 1) or incorrect
  *  (correct = 0) answer; NULL if the activity has none.  Borrowed. */
 LP_API const char *lp_activity_feedback(const lp_activity *act, int correct);

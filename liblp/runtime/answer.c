@@ -163,8 +163,10 @@ static int normalize(lp_ctx *ctx, const char *s, size_t len, UChar **out,
 {
     UErrorCode err = U_ZERO_ERROR;
     const UNormalizer2 *nfc = unorm2_getNFCInstance(&err);
-    /* folding and normalizing grow a string at most threefold each */
-    int32_t cap = (int32_t)len * 9 + 16, n = 0, m = 0;
+    /* NFC, folding and NFC again each grow a UTF-16 string at most
+     * threefold: room for 27 times the UTF-8 bytes (len is at most
+     * LP_MAX_ANSWER_BYTES) */
+    int32_t cap = (int32_t)len * 27 + 16, n = 0, m = 0;
     UChar *a, *b;
     bool space = false;
 
@@ -221,7 +223,7 @@ static int check_text(const lp_activity *act, const char *answer,
     int rc = normalize(ctx, answer, len, &mine, &n);
 
     for (size_t i = 0; rc == 0 && !*correct &&
-         i < json_object_array_length(act->answers); i++) {
+         i < lpi_jlen(act->answers); i++) {
         json_object *v = json_object_array_get_idx(act->answers, i);
 
         rc = normalize(ctx, json_object_get_string(v),
@@ -247,7 +249,7 @@ static bool is_space(char c)
 /* Is the word s[0..n) among the strings of a? */
 static bool in_list(json_object *a, const char *s, size_t n)
 {
-    for (size_t i = 0; i < json_object_array_length(a); i++) {
+    for (size_t i = 0; i < lpi_jlen(a); i++) {
         json_object *v = json_object_array_get_idx(a, i);
         if ((size_t)json_object_get_string_len(v) == n &&
             memcmp(json_object_get_string(v), s, n) == 0)
@@ -286,7 +288,7 @@ static int check_choices(const lp_activity *act, const char *answer)
             return 0;
         s += n;
     }
-    for (size_t i = 0; i < json_object_array_length(act->answers); i++)
+    for (size_t i = 0; i < lpi_jlen(act->answers); i++)
         if (!names(answer, lpi_jarray_str(act->answers, i)))
             return 0;
     return 1;

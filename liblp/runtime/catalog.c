@@ -80,7 +80,7 @@ static int check_languages(lpi_jcheck *c, lp_catalog *cat, json_object *root)
 
     if (!a)
         return c->rc;
-    n = json_object_array_length(a);
+    n = lpi_jlen(a);
     was = lpi_jpush(c, "languages");
     if (n == 0 || n > LP_MAX_LANGUAGES) {
         lpi_jfail(c, n ? LP_ETOOBIG : LP_EFORMAT, n ?
@@ -128,8 +128,8 @@ static int check_languages(lpi_jcheck *c, lp_catalog *cat, json_object *root)
         lpi_clang *cl = &cat->langs[i];
         json_object *fb = cl->fallback;
 
-        for (size_t k = 0; k <= json_object_array_length(fb); k++) {
-            const char *t = k < json_object_array_length(fb) ?
+        for (size_t k = 0; k <= lpi_jlen(fb); k++) {
+            const char *t = k < lpi_jlen(fb) ?
                             lpi_jarray_str(fb, k) : cat->langs[cat->def].tag;
             const lpi_clang *f = lpi_catalog_lang(cat, t);
             bool dup = f == cl;
@@ -217,7 +217,7 @@ static int check_lessons(lpi_jcheck *c, lp_catalog *cat, json_object *root)
         ln->duration = lpi_juint(c, e, "duration");
         ln->requires = lpi_jstrings(c, e, "requires");
         objs = lpi_jget(c, e, "objectives", json_type_array, false);
-        for (size_t k = 0; objs && k < json_object_array_length(objs) &&
+        for (size_t k = 0; objs && k < lpi_jlen(objs) &&
              c->rc >= 0; k++) {
             json_object *o = json_object_array_get_idx(objs, k);
             size_t w3 = lpi_jpush(c, "objectives");
@@ -271,7 +271,7 @@ static int check_level(lpi_jcheck *c, lp_catalog *cat, json_object *o,
 
     if (!a)
         return c->rc;
-    n = json_object_array_length(a);
+    n = lpi_jlen(a);
     *kids = lpi_calloc(c->ctx, n + 1, sizeof(**kids));
     if (!*kids)
         return c->rc = lpi_nomem(c->ctx);
@@ -324,7 +324,7 @@ static int check_index(lpi_jcheck *c, lp_catalog *cat, json_object *root)
         json_object *a = lpi_jstrings(c, m, l->tag);
         size_t w2 = lpi_jpush(c, l->tag);
 
-        if (a && json_object_array_length(a) != cat->nlessons)
+        if (a && lpi_jlen(a) != cat->nlessons)
             lpi_jfail(c, LP_EFORMAT, "does not list every lesson once");
         if (c->rc >= 0) {
             l->index = lpi_calloc(c->ctx, cat->nlessons + 1,
@@ -352,7 +352,7 @@ static int check_media(lpi_jcheck *c, lp_catalog *cat, json_object *root)
     if (!a)
         return c->rc;
     was = lpi_jpush(c, "media");
-    for (size_t i = 0; i < json_object_array_length(a) && c->rc >= 0; i++) {
+    for (size_t i = 0; i < lpi_jlen(a) && c->rc >= 0; i++) {
         json_object *m = json_object_array_get_idx(a, i);
         size_t w2 = lpi_jpush_index(c, i);
 
@@ -413,7 +413,7 @@ static int check_assignments(lp_catalog *cat, const char *doc)
                               json_type_array, false);
 
     lpi_jpush(&c, "assignments");
-    for (size_t i = 0; a && i < json_object_array_length(a) && c.rc >= 0;
+    for (size_t i = 0; a && i < lpi_jlen(a) && c.rc >= 0;
          i++) {
         json_object *e = json_object_array_get_idx(a, i);
         size_t w2 = lpi_jpush_index(&c, i);
@@ -633,13 +633,13 @@ const lp_catnode *lp_catalog_sorted_lesson(const lp_catalog *cat,
 
 size_t lp_catalog_media_count(const lp_catalog *cat)
 {
-    return json_object_array_length(cat->media);
+    return lpi_jlen(cat->media);
 }
 
 static const char *media_member(const lp_catalog *cat, size_t i,
                                 const char *key)
 {
-    if (i >= json_object_array_length(cat->media))
+    if (i >= lpi_jlen(cat->media))
         return NULL;
     return json_object_get_string(json_object_object_get(
         json_object_array_get_idx(cat->media, i), key));
@@ -667,12 +667,12 @@ const char *lp_catalog_media_attribution(const lp_catalog *cat, size_t i)
 
 size_t lp_catalog_assignment_count(const lp_catalog *cat)
 {
-    return json_object_array_length(cat->assignments);
+    return lpi_jlen(cat->assignments);
 }
 
 static json_object *assignment(const lp_catalog *cat, size_t i)
 {
-    return i < json_object_array_length(cat->assignments) ?
+    return i < lpi_jlen(cat->assignments) ?
            json_object_array_get_idx(cat->assignments, i) : NULL;
 }
 
@@ -755,23 +755,23 @@ uint64_t lp_catnode_duration(const lp_catnode *node)
 
 size_t lp_catnode_require_count(const lp_catnode *node)
 {
-    return json_object_array_length(node->requires);
+    return lpi_jlen(node->requires);
 }
 
 const char *lp_catnode_require(const lp_catnode *node, size_t i)
 {
-    return i < json_object_array_length(node->requires) ?
+    return i < lpi_jlen(node->requires) ?
            lpi_jarray_str(node->requires, i) : NULL;
 }
 
 size_t lp_catnode_objective_count(const lp_catnode *node)
 {
-    return json_object_array_length(node->objectives);
+    return lpi_jlen(node->objectives);
 }
 
 const char *lp_catnode_objective_id(const lp_catnode *node, size_t i)
 {
-    if (i >= json_object_array_length(node->objectives))
+    if (i >= lpi_jlen(node->objectives))
         return NULL;
     return json_object_get_string(json_object_object_get(
         json_object_array_get_idx(node->objectives, i), "id"));
@@ -780,7 +780,7 @@ const char *lp_catnode_objective_id(const lp_catnode *node, size_t i)
 const char *lp_catnode_objective_text(const lp_catnode *node, size_t i,
                                       const char *lang, const char **in_lang)
 {
-    json_object *o = i < json_object_array_length(node->objectives) ?
+    json_object *o = i < lpi_jlen(node->objectives) ?
                      json_object_array_get_idx(node->objectives, i) : NULL;
 
     if (in_lang)

@@ -147,7 +147,7 @@ json_object *lpi_jstrings(lpi_jcheck *c, json_object *o, const char *key)
     if (!a)
         return NULL;
     was = lpi_jpush(c, key);
-    for (size_t i = 0; i < json_object_array_length(a) && c->rc >= 0; i++) {
+    for (size_t i = 0; i < lpi_jlen(a) && c->rc >= 0; i++) {
         size_t w2 = lpi_jpush_index(c, i);
         (void)lpi_jstring_of(c, json_object_array_get_idx(a, i));
         lpi_jpop(c, w2);
@@ -237,6 +237,7 @@ int lpi_json_parse(lp_ctx *ctx, const char *doc, const void *data,
     tok = json_tokener_new_ex((int)LP_MAX_DOCUMENT_DEPTH);
     if (!tok)
         return lpi_nomem(ctx);
+    /* strict: RFC 8259 only, nothing but white space after the value */
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
                            JSON_TOKENER_VALIDATE_UTF8);
     root = json_tokener_parse_ex(tok, data, (int)len);
@@ -265,15 +266,6 @@ int lpi_json_parse(lp_ctx *ctx, const char *doc, const void *data,
         return lpi_error(ctx, LP_EFORMAT, "%s: not JSON (RFC 8259) in "
                          "UTF-8: %s, at byte %zu", doc,
                          json_tokener_error_desc(err), end);
-    }
-    /* what follows the value: white space only */
-    for (size_t i = end; i < len; i++) {
-        char ch = ((const char *)data)[i];
-        if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') {
-            json_object_put(root);
-            return lpi_error(ctx, LP_EFORMAT, "%s: bytes after the JSON "
-                             "value, at byte %zu", doc, i);
-        }
     }
     if (json_object_get_type(root) != json_type_object) {
         json_object_put(root);

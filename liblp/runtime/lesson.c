@@ -42,7 +42,7 @@ static void part(builder *b, json_object *v, enum part p, lp_node *out);
 
 static void children(builder *b, json_object *a, enum part p, lp_node *out)
 {
-    size_t nk = a ? json_object_array_length(a) : 0;
+    size_t nk = a ? lpi_jlen(a) : 0;
     lp_node *k = b->nodes ? &b->nodes[b->n] : NULL;
 
     b->n += nk;
@@ -158,7 +158,7 @@ static int build_blocks(lp_lesson *l, lpi_jcheck *c)
 
     if (!a)
         return c->rc;
-    l->nblocks = json_object_array_length(a);
+    l->nblocks = lpi_jlen(a);
     /* count */
     b.c = *c;
     b.nodes = NULL;
@@ -188,11 +188,44 @@ static int build_blocks(lp_lesson *l, lpi_jcheck *c)
 
 /* ------------------------------------------------------------ the rest */
 
+static const char *item_member(json_object *a, size_t i, const char *key)
+{
+    if (i >= lpi_jlen(a))
+        return NULL;
+    return json_object_get_string(json_object_object_get(
+        json_object_array_get_idx(a, i), key));
+}
+
+/* Option ids are words (answers are lists of them, separated by white
+ * space), and the answer names options the activity has */
+static bool is_word(const char *s)
+{
+    return *s && !s[strcspn(s, " \t\n\r")];
+}
+
+static void check_choices(lpi_jcheck *c, const lp_activity *act)
+{
+    for (size_t o = 0; o < lpi_jlen(act->options) && c->rc >= 0; o++)
+        if (!is_word(item_member(act->options, o, "id")))
+            lpi_jfail(c, LP_EFORMAT, "an option id is empty or holds white "
+                      "space");
+    for (size_t a = 0; a < lpi_jlen(act->answers) && c->rc >= 0; a++) {
+        const char *id = lpi_jarray_str(act->answers, a);
+        bool found = false;
+
+        for (size_t o = 0; o < lpi_jlen(act->options) && !found; o++)
+            found = strcmp(item_member(act->options, o, "id"), id) == 0;
+        if (!found)
+            lpi_jfail(c, LP_EFORMAT, "the answer names an option the "
+                      "activity lacks");
+    }
+}
+
 static int check_activities(lp_lesson *l, lpi_jcheck *c)
 {
     json_object *a = lpi_jget(c, l->root, "activities", json_type_array,
                               false);
-    size_t n = a ? json_object_array_length(a) : 0, was;
+    size_t n = a ? lpi_jlen(a) : 0, was;
 
     if (c->rc < 0)
         return c->rc;
@@ -226,7 +259,7 @@ static int check_activities(lp_lesson *l, lpi_jcheck *c)
         case LP_ACTIVITY_MULTIPLE_CHOICE:
             act->options = lpi_jget(c, v, "options", json_type_array, false);
             for (size_t o = 0; act->options && c->rc >= 0 &&
-                 o < json_object_array_length(act->options); o++) {
+                 o < lpi_jlen(act->options); o++) {
                 json_object *opt = json_object_array_get_idx(act->options,
                                                              o);
                 size_t w3 = lpi_jpush(c, "options");
@@ -241,6 +274,7 @@ static int check_activities(lp_lesson *l, lpi_jcheck *c)
                 lpi_jpop(c, w3);
             }
             act->answers = lpi_jstrings(c, v, "answer");
+            check_choices(c, act);
             break;
         case LP_ACTIVITY_TRUE_FALSE:
             act->truth = json_object_get_boolean(
@@ -257,6 +291,12 @@ static int check_activities(lp_lesson *l, lpi_jcheck *c)
             break;
         case LP_ACTIVITY_SHORT_ANSWER:
             act->answers = lpi_jstrings(c, v, "answers");
+            for (size_t k2 = 0; k2 < lpi_jlen(act->answers) && c->rc >= 0;
+                 k2++)
+                if (strlen(lpi_jarray_str(act->answers, k2)) >
+                    LP_MAX_ANSWER_BYTES)
+                    lpi_jfail(c, LP_ETOOBIG, "an accepted answer is longer "
+                              "than LP_MAX_ANSWER_BYTES");
             break;
         default:
             break;
@@ -273,7 +313,7 @@ static void check_list(lpi_jcheck *c, json_object *a, const char *key,
 {
     size_t was = lpi_jpush(c, key);
 
-    for (size_t i = 0; a && i < json_object_array_length(a) && c->rc >= 0;
+    for (size_t i = 0; a && i < lpi_jlen(a) && c->rc >= 0;
          i++) {
         json_object *v = json_object_array_get_idx(a, i);
         size_t w2 = lpi_jpush_index(c, i);
@@ -493,26 +533,18 @@ lp_direction lp_lesson_body_direction(const lp_lesson *l)
 
 size_t lp_lesson_require_count(const lp_lesson *l)
 {
-    return json_object_array_length(l->requires);
+    return lpi_jlen(l->requires);
 }
 
 const char *lp_lesson_require(const lp_lesson *l, size_t i)
 {
-    return i < json_object_array_length(l->requires) ?
+    return i < lpi_jlen(l->requires) ?
            lpi_jarray_str(l->requires, i) : NULL;
-}
-
-static const char *item_member(json_object *a, size_t i, const char *key)
-{
-    if (i >= json_object_array_length(a))
-        return NULL;
-    return json_object_get_string(json_object_object_get(
-        json_object_array_get_idx(a, i), key));
 }
 
 size_t lp_lesson_objective_count(const lp_lesson *l)
 {
-    return json_object_array_length(l->objectives);
+    return lpi_jlen(l->objectives);
 }
 
 const char *lp_lesson_objective_id(const lp_lesson *l, size_t i)
@@ -527,7 +559,7 @@ const char *lp_lesson_objective_text(const lp_lesson *l, size_t i)
 
 static json_object *standards(const lp_lesson *l, size_t i)
 {
-    if (i >= json_object_array_length(l->objectives))
+    if (i >= lpi_jlen(l->objectives))
         return NULL;
     return json_object_object_get(json_object_array_get_idx(l->objectives,
                                                             i), "standards");
@@ -535,7 +567,7 @@ static json_object *standards(const lp_lesson *l, size_t i)
 
 size_t lp_lesson_objective_standard_count(const lp_lesson *l, size_t i)
 {
-    return json_object_array_length(standards(l, i));
+    return lpi_jlen(standards(l, i));
 }
 
 const char *lp_lesson_objective_standard(const lp_lesson *l, size_t i,
@@ -543,7 +575,7 @@ const char *lp_lesson_objective_standard(const lp_lesson *l, size_t i,
 {
     json_object *s = standards(l, i);
 
-    return k < json_object_array_length(s) ? lpi_jarray_str(s, k) : NULL;
+    return k < lpi_jlen(s) ? lpi_jarray_str(s, k) : NULL;
 }
 
 size_t lp_lesson_block_count(const lp_lesson *l) { return l->nblocks; }
@@ -600,7 +632,7 @@ const char *lp_activity_prompt(const lp_activity *a) { return a->prompt; }
 
 size_t lp_activity_option_count(const lp_activity *a)
 {
-    return json_object_array_length(a->options);
+    return lpi_jlen(a->options);
 }
 
 const char *lp_activity_option_id(const lp_activity *a, size_t i)
@@ -613,6 +645,27 @@ const char *lp_activity_option_text(const lp_activity *a, size_t i)
     return item_member(a->options, i, "text");
 }
 
+size_t lp_activity_answer_count(const lp_activity *a)
+{
+    if (a->type == LP_ACTIVITY_TRUE_FALSE || a->type == LP_ACTIVITY_NUMERIC)
+        return 1;
+    return lpi_jlen(a->answers);
+}
+
+const char *lp_activity_answer(const lp_activity *a, size_t i)
+{
+    if (a->type == LP_ACTIVITY_TRUE_FALSE)
+        return i == 0 ? (a->truth ? "true" : "false") : NULL;
+    if (a->type == LP_ACTIVITY_NUMERIC)
+        return i == 0 ? a->value : NULL;
+    return i < lpi_jlen(a->answers) ? lpi_jarray_str(a->answers, i) : NULL;
+}
+
+const char *lp_activity_tolerance(const lp_activity *a)
+{
+    return a->tolerance;
+}
+
 const char *lp_activity_feedback(const lp_activity *a, int correct)
 {
     return correct ? a->correct : a->incorrect;
@@ -620,7 +673,7 @@ const char *lp_activity_feedback(const lp_activity *a, int correct)
 
 size_t lp_lesson_assignment_count(const lp_lesson *l)
 {
-    return json_object_array_length(l->assignments);
+    return lpi_jlen(l->assignments);
 }
 
 const char *lp_lesson_assignment_id(const lp_lesson *l, size_t i)
@@ -640,7 +693,7 @@ const char *lp_lesson_assignment_task(const lp_lesson *l, size_t i)
 
 uint64_t lp_lesson_assignment_max_size(const lp_lesson *l, size_t i)
 {
-    if (i >= json_object_array_length(l->assignments))
+    if (i >= lpi_jlen(l->assignments))
         return 0;
     return json_object_get_uint64(json_object_object_get(
         json_object_array_get_idx(l->assignments, i), "max_size"));

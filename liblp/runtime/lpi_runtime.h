@@ -59,6 +59,12 @@ const char *lpi_jstring_of(lpi_jcheck *c, json_object *v);
 int lpi_jenum(lpi_jcheck *c, json_object *o, const char *key,
               const char *const *list);
 
+/* Elements of an array, 0 for NULL (json-c asserts on that) */
+static inline size_t lpi_jlen(json_object *a)
+{
+    return a ? json_object_array_length(a) : 0;
+}
+
 /* The text of string element i of a checked array */
 const char *lpi_jarray_str(json_object *a, size_t i);
 
