@@ -9,6 +9,7 @@
 #define LPI_RUNTIME_H
 
 #include "lpi.h"
+#include "lpi_package.h"
 
 #include <json.h>
 
