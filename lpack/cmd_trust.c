@@ -389,7 +389,7 @@ static unsigned list_trust(const lp_trust *t, int64_t now)
         else if (k.from >= 0 && now < k.from)
             why = "not valid yet";
         usable += why == NULL;
-        printf("  key %s  %s  (", k.key_id, k.holder);
+        printf("  key %s  %s  (", k.key_id, cli_text(k.holder));
         print_validity(k.from, k.until);
         printf(")%s%s\n", why ? ": " : "", why ? why : "");
     }
@@ -423,7 +423,7 @@ static int trust_check(lp_ctx *ctx, const char *path, const edit_args *a)
     if (a->quiet && valid)
         rc = 0;
     if (!a->quiet)
-        printf("%s: %s, ", path, valid ? "valid" : "not valid");
+        printf("%s: %s, ", cli_text(path), valid ? "valid" : "not valid");
     usable = a->quiet ? 0 : list_trust(t, now);
     if (a->quiet) {
         for (size_t i = 0; i < lp_trust_key_count(t); i++) {
@@ -439,7 +439,7 @@ static int trust_check(lp_ctx *ctx, const char *path, const edit_args *a)
     lp_trust_free(t);
     if (usable < need) {
         cli_error("%s: the threshold cannot be met at %s: %u key%s usable, "
-                  "%u needed", path, when, usable, usable == 1 ? "" : "s",
+                  "%u needed", cli_text(path), when, usable, usable == 1 ? "" : "s",
                   need);
         return LP_EXIT_INVALID;
     }
@@ -447,7 +447,7 @@ static int trust_check(lp_ctx *ctx, const char *path, const edit_args *a)
         return LP_EXIT_INVALID;
     if (!a->quiet)
         printf("%s: the threshold can be met at %s: %u key%s usable, %u "
-               "needed\n", path, when, usable, usable == 1 ? "" : "s",
+               "needed\n", cli_text(path), when, usable, usable == 1 ? "" : "s",
                need);
     return cli_finish_stdout(LP_EXIT_OK);
 }
@@ -467,7 +467,7 @@ static int revoke_id(lp_ctx *ctx, const char *arg, char *id)
     rc = lp_key_load_public(&k, ctx, arg);
     if (rc < 0) {
         cli_error("'%s' is neither a key id (16 hex digits) nor a public "
-                  "key file: %s", arg, cli_lp_msg(ctx, rc));
+                  "key file: %s", cli_text(arg), cli_lp_msg(ctx, rc));
         return cli_exit_code(rc);
     }
     memcpy(id, lp_key_id(k), LP_KEYID_HEX_BYTES + 1);
@@ -540,11 +540,12 @@ static int trust_edit(const char *verb, int argc, char **argv)
     }
     if (!a.quiet && strcmp(verb, "init") == 0)
         printf("%s: new trust file, threshold %u (add keys with 'lpack "
-               "trust add')\n", path, (unsigned)a.threshold);
+               "trust add')\n", cli_text(path), (unsigned)a.threshold);
     else if (!a.quiet && strcmp(verb, "add") == 0)
-        printf("%s: added key %s (%s)\n", path, lp_key_id(key), a.holder);
+        printf("%s: added key %s (%s)\n", cli_text(path), lp_key_id(key),
+               cli_text(a.holder));
     else if (!a.quiet)
-        printf("%s: revoked key %s\n", path, id);
+        printf("%s: revoked key %s\n", cli_text(path), id);
     status = cli_finish_stdout(LP_EXIT_OK);
 done:
     lp_key_free(key);

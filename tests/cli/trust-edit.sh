@@ -89,6 +89,13 @@ run "$LPACK" sign -q "$tmp/p.lpk" --secret "$tmp/min.key"
 expect_exit 0 "$LPACK" verify "$tmp/p.lpk" --trust "$tmp/one.trust"
 check 'verify reads it' has "$out" "(Ministry of Education): good signature"
 
+# a holder that would reorder text on screen is shown escaped
+"$LPACK" trust init -q "$tmp/bidi.trust" --threshold 1
+expect_exit 0 "$LPACK" trust add "$tmp/bidi.trust" "$tmp/par.pub" --holder "$(printf 'Ministry \342\200\256evil')"
+check 'add: a bidi control escaped' has "$out" 'Ministry \u{202E}evil'
+expect_exit 0 "$LPACK" trust check "$tmp/bidi.trust"
+check 'check: escaped' has "$out" 'Ministry \u{202E}evil'
+
 # errors
 expect_exit 3 "$LPACK" trust check "$tmp/none.trust"
 printf 'lp-trust 1\nthreshold 1\nkey abc - - x\n' >"$tmp/bad.trust"
