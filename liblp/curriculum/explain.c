@@ -91,14 +91,20 @@ static bool quoted_after(const char *s, const char *key, const char **q,
     return true;
 }
 
-/* "( a, b, c )" after "Expected is" -> "a, b or c" */
-static void expected_list(const char *rest, char *out, size_t cap)
+/* "( a, b, c )" after "Expected is" -> "a, b or c"; near: the item
+ * nearest to the name given, if one is a typo away (titel -> title) */
+static void expected_list(const char *rest, const char *given, char *out,
+                          size_t cap, char *near, size_t near_cap)
 {
+    unsigned best = 3;
+    bool tie = false;
+
     const char *open = strstr(rest, "Expected is");
     const char *a, *b;
     size_t n = 0, items = 0;
 
     out[0] = '\0';
+    near[0] = '\0';
     if (!open || !(a = strchr(open, '(')) || !(b = strchr(a, ')')))
         return;
     for (const char *s = a + 1; s < b && n + 1 < cap;) {
@@ -117,13 +123,30 @@ static void expected_list(const char *rest, char *out, size_t cap)
             int w = snprintf(out + n, cap - n, "%s'%.*s'",
                              items == 0 ? "" : last ? " or " : ", ",
                              (int)len, s);
+            char item[LPI_EDIT_MAX + 1];
+            unsigned d;
+
             if (w < 0 || (size_t)w >= cap - n)
                 break;
             n += (size_t)w;
             items++;
+            if (len <= LPI_EDIT_MAX) {
+                memcpy(item, s, len);
+                item[len] = '\0';
+                d = lpi_edit_distance(given, item);
+                if (d < best && d < strlen(given)) {
+                    best = d;
+                    tie = false;
+                    snprintf(near, near_cap, "%s", item);
+                } else if (d == best) {
+                    tie = true;  /* h4: h1, h2 or h3?  no guess */
+                }
+            }
         }
         s += len;
     }
+    if (tie)
+        near[0] = '\0';
 }
 
 int lpi_answer_hint(const void *activity, const char *value, size_t vlen,
@@ -171,7 +194,7 @@ int lpi_answer_hint(const void *activity, const char *value, size_t vlen,
 void lpi_schema_explain(const char *raw, const void *node, char *out,
                         size_t cap)
 {
-    char el[96] = "", attr[96] = "", list[400];
+    char el[96] = "", attr[96] = "", list[400], near[LPI_EDIT_MAX + 1];
     const char *rest = raw, *q, *v;
     size_t qlen, vlen;
     xmlNodePtr xn = (xmlNodePtr)(uintptr_t)node;
@@ -187,8 +210,11 @@ void lpi_schema_explain(const char *raw, const void *node, char *out,
         goto plain;
 
     if (strstr(rest, "This element is not expected")) {
-        expected_list(rest, list, sizeof(list));
-        if (list[0])
+        expected_list(rest, el, list, sizeof(list), near, sizeof(near));
+        if (near[0])
+            snprintf(out, cap, "'%s' is not allowed here; did you mean "
+                     "'%s'?", el, near);
+        else if (list[0])
             snprintf(out, cap, "'%s' is not allowed here; expected %s%s",
                      el, strchr(list, ',') || strstr(list, " or ")
                      ? "one of " : "", list);
@@ -200,7 +226,7 @@ void lpi_schema_explain(const char *raw, const void *node, char *out,
         return;
     }
     if (strstr(rest, "Missing child element")) {
-        expected_list(rest, list, sizeof(list));
+        expected_list(rest, "", list, sizeof(list), near, sizeof(near));
         snprintf(out, cap, "'%s' is missing %s%s", el,
                  strstr(list, " or ") ? "one of " : "",
                  list[0] ? list : "a part it needs");

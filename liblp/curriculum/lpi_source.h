@@ -259,6 +259,10 @@ int lpi_text_pass(lp_project *p, lpi_srcfile *f);
 /* The canonical BCP 47 form of tag (e.g. "PT-br" -> "pt-BR", "iw" ->
  * "he") into out; -1 if it is malformed or its language unknown to ICU */
 int lpi_lang_canon(const char *tag, size_t len, char *out, size_t cap);
+/* Levenshtein distance of two short strings (bytes), at most 9; 9 for a
+ * string longer than LPI_EDIT_MAX: for "did you mean" */
+#define LPI_EDIT_MAX 64
+unsigned lpi_edit_distance(const char *a, const char *b);
 /* For a tag lpi_lang_canon() refused: the known language it most likely
  * meant, as "'km' (Khmer, <its own name>)" in out; false if none is near
  * (a code one edit away, or a language whose English name it begins or
