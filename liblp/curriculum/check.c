@@ -42,6 +42,7 @@ typedef struct checker {
     struct mverdict *mv;    /* what each one is (open addressing) */
     size_t mv_mask, nmv;
     bool incomplete;        /* a lesson could not be checked */
+    bool langs_broken;      /* a declared language tag is not one */
     char **owned;           /* strings to free at the end */
     size_t nowned, capowned;
     lpi_strset loaded;      /* the files' paths */
@@ -70,6 +71,14 @@ static const lpi_pos nopos = { 0, 0 };
 
 #define ERR(c, code, f, node, ...) \
     lpi_diag((c)->p, LP_SEVERITY_ERROR, code, f, node, nopos, __VA_ARGS__)
+/* A use of a language that is not declared.  Once a declared tag is
+ * broken, every text in that language would say so again: one mistake,
+ * one error (the note after bad-language says what is held back). */
+#define ERR_LANG(c, f, node, ...) \
+    do { \
+        if (!(c)->langs_broken) \
+            ERR(c, "unknown-language", f, node, __VA_ARGS__); \
+    } while (0)
 
 /* ------------------------------------------------------------ ids */
 
@@ -185,11 +194,23 @@ static void check_languages(checker *c, lpi_srcfile *f, xmlNodePtr langs)
             nl->fallback = lpi_attr(l, "fallback");
             if (lpi_lang_canon(tag, strlen(tag), nl->canon,
                                sizeof(nl->canon)) < 0) {
+                char hint[256];
+                xmlAttrPtr at = xmlHasProp(l, (const xmlChar *)"tag");
+
                 nl->canon[0] = '\0';
-                ERR(c, "bad-language", f,
-                    xmlHasProp(l, (const xmlChar *)"tag"),
-                    "'%s' is not a known language (a BCP 47 tag whose "
-                    "language ICU knows, such as 'pt' or 'ar')", tag);
+                if (lpi_lang_suggest(tag, strlen(tag), hint, sizeof(hint)))
+                    ERR(c, "bad-language", f, at, "'%s' is not a known "
+                        "language; did you mean %s?", tag, hint);
+                else
+                    ERR(c, "bad-language", f, at, "'%s' is not a known "
+                        "language (a BCP 47 tag whose language ICU knows, "
+                        "such as 'pt' or 'ar')", tag);
+                if (!c->langs_broken)
+                    lpi_diag(c->p, LP_SEVERITY_NOTE, "bad-language", f, at,
+                             nopos, "texts in languages that are not "
+                             "declared are not reported until the "
+                             "languages are fixed");
+                c->langs_broken = true;
             }
             nl->script = nl->canon[0] ? lpi_lang_script(nl->canon) : -1;
             c->nlangs++;
@@ -197,9 +218,8 @@ static void check_languages(checker *c, lpi_srcfile *f, xmlNodePtr langs)
     }
     c->deflang = find_lang(c, def, strlen(def));
     if (!c->deflang)
-        ERR(c, "unknown-language", f,
-            xmlHasProp(langs, (const xmlChar *)"default"),
-            "default language '%s' is not one of the languages", def);
+        ERR_LANG(c, f, xmlHasProp(langs, (const xmlChar *)"default"),
+                 "default language '%s' is not one of the languages", def);
     for (xmlNodePtr l = langs->children; l; l = l->next) {
         const char *fb, *tag;
 
@@ -210,10 +230,9 @@ static void check_languages(checker *c, lpi_srcfile *f, xmlNodePtr langs)
         for (const char *s = fb; s && *s;) {
             size_t n = strcspn(s, " \t\n");
             if (n > 0 && !find_lang(c, s, n))
-                ERR(c, "unknown-language", f,
-                    xmlHasProp(l, (const xmlChar *)"fallback"),
-                    "fallback '%.*s' of '%s' is not one of the languages",
-                    (int)n, s, tag);
+                ERR_LANG(c, f, xmlHasProp(l, (const xmlChar *)"fallback"),
+                         "fallback '%.*s' of '%s' is not one of the "
+                         "languages", (int)n, s, tag);
             else if (n > 0 && strlen(tag) == n && strncmp(s, tag, n) == 0)
                 ERR(c, "unknown-language", f,
                     xmlHasProp(l, (const xmlChar *)"fallback"),
@@ -374,8 +393,8 @@ static void check_text(checker *c, lpi_srcfile *f, xmlNodePtr el)
             skip |= strcmp(name, fixed[i]) == 0;
         l = skip ? NULL : find_lang(c, name, strlen(name));
         if (!skip && !l) {
-            ERR(c, "unknown-language", f, a, "'%s' is not a language of "
-                "this curriculum", name);
+            ERR_LANG(c, f, a, "'%s' is not a language of this curriculum",
+                     name);
         } else if (l && l->script >= 0) {
             lpi_script_tally t = { 0, 0 };
 
@@ -902,9 +921,8 @@ static void check_lesson(checker *c, lpi_srcfile *f)
         l = lpi_attr(b, "lang");
         bl = find_lang(c, l, strlen(l));
         if (!bl) {
-            ERR(c, "unknown-language", f, xmlHasProp(b, (const xmlChar *)
-                                                     "lang"),
-                "'%s' is not a language of this curriculum", l);
+            ERR_LANG(c, f, xmlHasProp(b, (const xmlChar *)"lang"),
+                     "'%s' is not a language of this curriculum", l);
         } else if (bl->script >= 0) {
             lpi_script_tally t = { 0, 0 };
 

@@ -246,6 +246,11 @@ int lpi_text_pass(lp_project *p, lpi_srcfile *f);
 /* The canonical BCP 47 form of tag (e.g. "PT-br" -> "pt-BR", "iw" ->
  * "he") into out; -1 if it is malformed or its language unknown to ICU */
 int lpi_lang_canon(const char *tag, size_t len, char *out, size_t cap);
+/* For a tag lpi_lang_canon() refused: the known language it most likely
+ * meant, as "'km' (Khmer, <its own name>)" in out; false if none is near
+ * (a code one edit away, or a language whose English name it begins or
+ * spells, such as "kh" or "khmer" for km) */
+bool lpi_lang_suggest(const char *tag, size_t len, char *out, size_t cap);
 /* lpi_lang_canon(), remembered in the project: *canon is borrowed */
 int lpi_lang_canon_memo(lp_project *p, const char *tag, size_t len,
                         const char **canon);

@@ -132,6 +132,28 @@ mkproj deflang
 sed -i 's/default: tet/default: en/' "$tmp/deflang/curriculum.yaml"
 diag_is deflang 1 "curriculum.yaml:15:5: error: default language 'en' is not one of the languages [unknown-language]"
 
+# bad-language: did you mean, by code and by name; one mistake, one error
+mkproj badlang
+sed -i 's/tag: tet, name: Tetun/tag: kh, name: Tetun/' "$tmp/badlang/curriculum.yaml"
+diag_is badlang 1 "curriculum.yaml:17:20: error: 'kh' is not a known language; did you mean 'km' (Khmer, ខ្មែរ)? [bad-language]"
+check 'bad-language: the texts in tet are not each an error' \
+    test "$(grep -c ': error: ' "$err")" -eq 1
+check 'bad-language: a note says what is held back' \
+    has "$err" "note: texts in languages that are not declared are not reported until the languages are fixed"
+for typo in tetun:tet:Tetum prt:pt:Portuguese amharik:am:Amharic; do
+    mkproj badlang2
+    sed -i "s/tag: pt, name/tag: ${typo%%:*}, name/" "$tmp/badlang2/curriculum.yaml"
+    want=${typo#*:}
+    run "$LPC" check --color=never "$tmp/badlang2"
+    check "bad-language: '${typo%%:*}' suggests '${want%%:*}'" \
+        has "$err" "did you mean '${want%%:*}' (${want#*:}"
+done
+mkproj badlang3
+sed -i 's/tag: pt, name/tag: xx, name/' "$tmp/badlang3/curriculum.yaml"
+run "$LPC" check --color=never "$tmp/badlang3"
+check "bad-language: no wild guess for a two-letter tag near nothing" \
+    has "$err" "'xx' is not a known language (a BCP 47 tag whose language ICU knows"
+
 # unused-media: a warning; --werror makes it an error
 mkproj unused
 cp "$example/media/fatuk-sanulu.png" "$tmp/unused/media/spare.png"
