@@ -90,6 +90,8 @@ typedef struct lpi_cov {
 struct lp_project {
     lp_ctx *ctx;
     char *dir;
+    int dirfd;              /* dir: every file is opened below it, through
+                             * no link (lpi_openat_beneath()) */
     lpi_srcfile **files;    /* files[0] is the curriculum file */
     size_t nfiles, capfiles;
     xmlSchemaPtr schema;
