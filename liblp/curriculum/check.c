@@ -779,6 +779,15 @@ static void check_activity(checker *c, lpi_srcfile *f, xmlNodePtr act)
         for (xmlNodePtr o = opts ? opts->children : NULL; o; o = o->next)
             if (lpi_is(o, "option"))
                 check_text(c, f, o);
+        char hint[512];
+
+        /* the text of an option where its id belongs: say that, once */
+        if (ans && lpi_answer_hint(act, ans, strlen(ans), hint,
+                                   sizeof(hint)) == 2) {
+            ERR(c, "bad-key", f, xmlHasProp(act, (const xmlChar *)"answer"),
+                "%s", hint);
+            ans = NULL;
+        }
         for (const char *s = ans; s && *s;) {
             size_t n = strcspn(s, " \t\n");
             bool found = false;
@@ -1121,7 +1130,7 @@ static int walk_lessons(checker *c, lpi_loader *ld, lpi_srcfile *cur,
                         return rc;
                     if (f && f->valid) {
                         check_lesson(c, f);
-                        if (c->rc >= 0 && p->lesson_fn)
+                        if (c->rc >= 0 && p->lesson_fn && !f->pruned)
                             c->rc = p->lesson_fn(p, f, p->lesson_user);
                     } else {
                         c->incomplete = true;
