@@ -111,6 +111,24 @@ mkproj nohtml
 sed -i 's|<h1>Aumenta númeru</h1>|<h1>Aumenta: 2 \&lt; 3 \&gt; 1</h1>|' "$tmp/nohtml/lessons/numbers-02.xml"
 expect_exit 0 "$LPC" check --werror "$tmp/nohtml"
 
+# the caret under the right character: columns count characters, the
+# padding counts what a terminal shows (CJK two cells, a combining mark none)
+rm -rf "$tmp/caret"; cp -R "$top_srcdir/examples/amharic-english" "$tmp/caret"
+sed -i '0,/correct: {am: ጎበዝ!, en: Well done!}/s//correct: {am: 中文ጎበዝ!, xx: Well done!}/' \
+    "$tmp/caret/lessons/washing-hands.yaml"
+run "$LPC" check --color=never "$tmp/caret"
+check 'caret: col counts characters' has "$err" "washing-hands.yaml:77:33: error: 'xx'"
+caret=$(sed -n '/washing-hands.yaml:77:33/{n;n;p;}' "$err")
+check 'caret: padded by display width (CJK wide)' \
+    test "$caret" = "$(printf ' %34s^' '')"
+rm -rf "$tmp/caret2"; cp -R "$top_srcdir/examples/amharic-english" "$tmp/caret2"
+sed -i "0,/correct: {am: ጎበዝ!, en: Well done!}/s//correct: {am: e$(printf '\314\201')e$(printf '\314\201')ጎበዝ!, xx: Well done!}/" \
+    "$tmp/caret2/lessons/washing-hands.yaml"
+run "$LPC" check --color=never "$tmp/caret2"
+caret=$(sed -n '/washing-hands.yaml:77:35/{n;n;p;}' "$err")
+check 'caret: a combining mark takes no column' \
+    test "$caret" = "$(printf ' %32s^' '')"
+
 # a YAML file named .xml, and the reverse
 mkproj yamlxml
 mv "$tmp/yamlxml/lessons/numbers-01.yaml" "$tmp/yamlxml/lessons/numbers-01.xml"
