@@ -191,7 +191,15 @@ check 'missing-file: code' has "$err" "[missing-file]"
 # missing-media, bad-path
 mkproj nomedia
 sed -i 's|src: ../media/fatuk-sanulu.png|src: ../media/fatuk-sanulu.jpg|' "$tmp/nomedia/lessons/numbers-01.yaml"
-diag_is nomedia 1 "lessons/numbers-01.yaml:40:15: error: no such file: '../media/fatuk-sanulu.jpg' (media/fatuk-sanulu.jpg) [missing-media]"
+diag_is nomedia 1 "lessons/numbers-01.yaml:40:15: error: no such file: '../media/fatuk-sanulu.jpg' (media/fatuk-sanulu.jpg); did you mean '../media/fatuk-sanulu.png'? [missing-media]"
+check 'missing-media: the file suggested is not also reported unused' \
+    sh -c "! grep -q 'unused-media' '$err'"
+mkproj nomedia2
+sed -i 's|src: ../media/fatuk-sanulu.png|src: ../media/Fatuk-Sanulu.PNG|' "$tmp/nomedia2/lessons/numbers-01.yaml"
+diag_is nomedia2 1 "lessons/numbers-01.yaml:40:15: error: no such file: '../media/Fatuk-Sanulu.PNG' (media/Fatuk-Sanulu.PNG); did you mean '../media/fatuk-sanulu.png'? [missing-media]"
+mkproj nomedia3
+sed -i 's|src: ../media/fatuk-sanulu.png|src: ../media/zebra.png|' "$tmp/nomedia3/lessons/numbers-01.yaml"
+diag_is nomedia3 1 "lessons/numbers-01.yaml:40:15: error: no such file: '../media/zebra.png' (media/zebra.png) [missing-media]"
 mkproj escape
 sed -i 's|src: ../media/fatuk-sanulu.png|src: ../../../etc/passwd|' "$tmp/escape/lessons/numbers-01.yaml"
 diag_is escape 1 "lessons/numbers-01.yaml:40:15: error: '../../../etc/passwd' leaves the project folder [bad-path]"
