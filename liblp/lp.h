@@ -137,12 +137,14 @@ typedef enum lp_error_code {
                              key; a rollback; an expired package */
     LP_ESOURCE = -16,   /**< curriculum sources have errors (reported as
                              diagnostics, see lp_project_check()) */
-    LP_EBASE = -17      /**< a delta applied to a package other than the
+    LP_EBASE = -17,     /**< a delta applied to a package other than the
                              one it was made from */
+    LP_ECANCELED = -18  /**< the caller's progress callback asked to stop
+                             (see lp_progress_fn) */
 } lp_error_code;
 
 /** Lowest error code defined by this version of the library. */
-#define LP_ELAST LP_EBASE
+#define LP_ELAST LP_ECANCELED
 
 /**
  * Name an error code, e.g. "package is malformed".  Never returns NULL;
@@ -191,6 +193,73 @@ LP_API const char *lp_ctx_errmsg(const lp_ctx *ctx);
 
 /** The code of the last failure (0 if none). */
 LP_API int lp_ctx_errcode(const lp_ctx *ctx);
+
+/* ---------------------------------------------------------------------- */
+/* Progress                                                                */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Long work -- writing, verifying, making and applying deltas, building a
+ * curriculum -- reports how far it has come through a callback given in its
+ * options (lp_writer_opts, lp_verify_opts, lp_delta_opts, lp_apply_opts,
+ * lp_build_opts).  The library never prints progress itself: what to show,
+ * and how often, is the program's choice.
+ */
+
+/** What the work reporting progress is doing.  Values are stable. */
+typedef enum lp_stage {
+    /** lp_project_build(): checking and compiling the lessons.  Items:
+     *  lesson files; no bytes. */
+    LP_STAGE_COMPILING = 1,
+    /** lp_writer_commit() (and so lp_project_build()): hashing,
+     *  compressing and writing the entries.  Items: entries; bytes: their
+     *  content. */
+    LP_STAGE_COMPRESSING = 2,
+    /** lp_package_verify(): reading and checking every object.  Items:
+     *  objects; bytes: their content. */
+    LP_STAGE_VERIFYING = 3,
+    /** lp_delta_create(): encoding what the base lacks.  Items: segments of
+     *  the delta; bytes: the target's content they carry. */
+    LP_STAGE_ENCODING = 4,
+    /** lp_delta_apply(): rebuilding the objects the delta carries or
+     *  changes.  Items: those objects; bytes: their content. */
+    LP_STAGE_DECODING = 5,
+    /** lp_delta_apply(): writing the new package.  Items: its objects;
+     *  bytes: what they take in it. */
+    LP_STAGE_WRITING = 6
+} lp_stage;
+
+/** How far a stage has come.  Initialised by the library. */
+typedef struct lp_progress {
+    lp_stage stage;
+    /** The stage as a lowercase verb for people, e.g. "verifying".
+     *  Static. */
+    const char *stage_name;
+    /** Items of the stage done, of items_total.  items_done <= items_total
+     *  always. */
+    uint64_t items_done, items_total;
+    /** Bytes done, of bytes_total (0 when the stage counts no bytes).
+     *  bytes_done <= bytes_total always. */
+    uint64_t bytes_done, bytes_total;
+} lp_progress;
+
+/**
+ * Called as a stage progresses: once when it starts (all done figures 0),
+ * then every so often -- whenever about a thousandth of its bytes (at
+ * least 1 MiB) or of its items more are done, not at every byte or item,
+ * so the call is cheap -- and once when it ends (done figures equal to the
+ * totals).  Within a stage the done figures never decrease.  A call may
+ * come from the calling thread or from one of the library's worker
+ * threads, but never two at once; the progress is valid during the call
+ * only.  A function may run several stages one after the other (each
+ * starting from 0).
+ *
+ * @return 0 to go on; anything else cancels the work: the function stops
+ *         as soon as its threads notice, cleans up as on any failure (no
+ *         file is left at the destination, an existing one is unchanged)
+ *         and returns LP_ECANCELED.
+ */
+typedef int (*lp_progress_fn)(const lp_progress *progress, void *user);
 
 /* ---------------------------------------------------------------------- */
 /* Reading packages                                                        */
@@ -360,10 +429,16 @@ typedef struct lp_verify_opts {
     unsigned threads;      /**< worker threads; 0 = one per online CPU */
     lp_problem_fn problem; /**< called for every problem, or NULL */
     void *user;            /**< passed to problem */
+    /** (version 2) called as the objects are checked (LP_STAGE_VERIFYING),
+     *  or NULL */
+    lp_progress_fn progress;
+    void *progress_user;   /**< (version 2) passed to progress */
 } lp_verify_opts;
 
-#define LP_VERIFY_OPTS_VERSION 1
-#define LP_VERIFY_OPTS_INIT { LP_VERIFY_OPTS_VERSION, 0, NULL, NULL }
+/* Version 1 is the same struct without progress, and still accepted. */
+#define LP_VERIFY_OPTS_VERSION 2
+#define LP_VERIFY_OPTS_INIT { LP_VERIFY_OPTS_VERSION, 0, NULL, NULL, NULL, \
+                              NULL }
 
 /**
  * Check every object of the package against the manifest: each is read in
@@ -373,7 +448,9 @@ typedef struct lp_verify_opts {
  * @param opts  options, or NULL for the defaults
  * @return 0 if every object matches; otherwise the code of the first problem
  *         in manifest order (LP_EHASH, LP_EFORMAT, LP_EIO), whose message is
- *         in lp_ctx_errmsg().
+ *         in lp_ctx_errmsg(); LP_ECANCELED if opts->progress asked to stop
+ *         (no problem is reported then); LP_EINVAL for an unknown
+ *         opts->version.
  */
 LP_API LP_WARN_UNUSED int lp_package_verify(lp_package *pkg,
                                             const lp_verify_opts *opts);
@@ -409,11 +486,16 @@ typedef struct lp_writer_opts {
      * same inputs give the same package).
      */
     int64_t created;
+    /** (version 2) called as lp_writer_commit() works
+     *  (LP_STAGE_COMPRESSING), or NULL */
+    lp_progress_fn progress;
+    void *progress_user; /**< (version 2) passed to progress */
 } lp_writer_opts;
 
-#define LP_WRITER_OPTS_VERSION 1
+/* Version 1 is the same struct without progress, and still accepted. */
+#define LP_WRITER_OPTS_VERSION 2
 #define LP_DEFAULT_LEVEL 3
-#define LP_WRITER_OPTS_INIT { LP_WRITER_OPTS_VERSION, 0, 0, -1 }
+#define LP_WRITER_OPTS_INIT { LP_WRITER_OPTS_VERSION, 0, 0, -1, NULL, NULL }
 
 /**
  * Start a package to be written at path.  Nothing is written until
@@ -488,7 +570,8 @@ LP_API int lp_writer_add_tree(lp_writer *w, const char *dir);
  * identical content, write the container and atomically put it in place.
  *
  * @return 0; LP_EIO; LP_ECHANGED if an input changed while read; LP_ETOOBIG;
- *         LP_ENOMEM.  On failure nothing is left at the destination path
+ *         LP_ENOMEM; LP_ECANCELED if the options' progress callback asked
+ *         to stop.  On failure nothing is left at the destination path
  *         and a file already there is unchanged.
  */
 LP_API LP_WARN_UNUSED int lp_writer_commit(lp_writer *w);
@@ -1187,10 +1270,15 @@ typedef struct lp_delta_opts {
     /** most memory apply may need to decode (4 MiB to 2 GiB); 0 = default */
     uint64_t max_window;
     unsigned threads;     /**< 0 = one per online CPU */
+    /** (version 2) called as the delta is encoded (LP_STAGE_ENCODING), or
+     *  NULL */
+    lp_progress_fn progress;
+    void *progress_user;  /**< (version 2) passed to progress */
 } lp_delta_opts;
 
-#define LP_DELTA_OPTS_VERSION 1
-#define LP_DELTA_OPTS_INIT { LP_DELTA_OPTS_VERSION, 0, 0, 0 }
+/* Version 1 is the same struct without progress, and still accepted. */
+#define LP_DELTA_OPTS_VERSION 2
+#define LP_DELTA_OPTS_INIT { LP_DELTA_OPTS_VERSION, 0, 0, 0, NULL, NULL }
 
 /** What a delta does (its header, lpd(5)). */
 typedef struct lp_delta_info {
@@ -1223,7 +1311,8 @@ typedef struct lp_delta_info {
  *
  * @param info  filled on success (may be NULL)
  * @return 0; LP_EINVAL (bad options); LP_EIO; LP_ENOMEM; LP_EFORMAT or
- *         LP_EHASH when a package is damaged.
+ *         LP_EHASH when a package is damaged; LP_ECANCELED if
+ *         opts->progress asked to stop (nothing is left at out).
  */
 LP_API LP_WARN_UNUSED int lp_delta_create(lp_package *base,
                                           lp_package *target,
@@ -1258,10 +1347,15 @@ typedef struct lp_apply_opts {
     uint64_t max_window;
     int dry_run;          /**< check everything that can be checked without
                                writing, and report; write nothing */
+    /** (version 2) called as the package is rebuilt (LP_STAGE_DECODING,
+     *  then LP_STAGE_WRITING), or NULL */
+    lp_progress_fn progress;
+    void *progress_user;  /**< (version 2) passed to progress */
 } lp_apply_opts;
 
-#define LP_APPLY_OPTS_VERSION 1
-#define LP_APPLY_OPTS_INIT { LP_APPLY_OPTS_VERSION, 0, 0 }
+/* Version 1 is the same struct without progress, and still accepted. */
+#define LP_APPLY_OPTS_VERSION 2
+#define LP_APPLY_OPTS_INIT { LP_APPLY_OPTS_VERSION, 0, 0, NULL, NULL }
 
 /** What lp_delta_apply() did or, with dry_run, would do. */
 typedef struct lp_apply_result {
@@ -1284,7 +1378,8 @@ typedef struct lp_apply_result {
  *         the message names both); LP_ETOOBIG (the delta needs more memory
  *         than opts->max_window, or a limit of lpd(5)); LP_EFORMAT or
  *         LP_EHASH (a damaged or hostile delta, or a damaged base);
- *         LP_EIO (including too little free disk); LP_ENOMEM.
+ *         LP_EIO (including too little free disk); LP_ENOMEM;
+ *         LP_ECANCELED if opts->progress asked to stop.
  */
 LP_API LP_WARN_UNUSED int lp_delta_apply(lp_delta *delta, lp_package *base,
                                          const char *out,
@@ -1422,11 +1517,17 @@ typedef struct lp_build_opts {
     /** (version 2) 1: warnings stop the build as errors do (nothing is
      *  written; LP_ESOURCE) */
     int werror;
+    /** (version 3) called as the lessons are compiled
+     *  (LP_STAGE_COMPILING) and the package written
+     *  (LP_STAGE_COMPRESSING), or NULL */
+    lp_progress_fn progress;
+    void *progress_user; /**< (version 3) passed to progress */
 } lp_build_opts;
 
-/* Version 1 is the same struct without werror, and still accepted. */
-#define LP_BUILD_OPTS_VERSION 2
-#define LP_BUILD_OPTS_INIT { LP_BUILD_OPTS_VERSION, 0, 0, -1, 0 }
+/* Versions 1 (without werror) and 2 (without progress) are the same
+ * struct cut short, and still accepted. */
+#define LP_BUILD_OPTS_VERSION 3
+#define LP_BUILD_OPTS_INIT { LP_BUILD_OPTS_VERSION, 0, 0, -1, 0, NULL, NULL }
 
 /**
  * Check the project (as lp_project_check()) and, if it has no errors,
@@ -1443,7 +1544,8 @@ typedef struct lp_build_opts {
  * @param fn    called for each diagnostic, or NULL
  * @return 0; LP_ESOURCE if the sources have errors (nothing is written);
  *         LP_EINVAL; LP_EIO; LP_ECHANGED if a media file changed while it
- *         was read; LP_ETOOBIG; LP_ENOMEM; LP_EINTERNAL.
+ *         was read; LP_ETOOBIG; LP_ENOMEM; LP_EINTERNAL; LP_ECANCELED if
+ *         opts->progress asked to stop (nothing is written).
  */
 LP_API LP_WARN_UNUSED int lp_project_build(lp_project *proj,
                                            const char *out_path,
