@@ -163,7 +163,7 @@ mh=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["manifest"])'
 run sh -c "\"\$0\" manifest \"\$1\" -o - | b2sum -l 256" "$LPACK" "$tmp/v1.lpk"
 check "info --json: manifest is BLAKE2b-256 of the manifest ($mh)" test "$(cut -d' ' -f1 "$out")" = "$mh"
 run "$LPACK" info "$tmp/v1.lpk"
-check 'info: the same hash in text' grep -qx "manifest: $mh" "$out"
+check 'info: the same hash in text' grep -qx "manifest: blake2b-256 $mh" "$out"
 run "$LPACK" info "$tmp/d12.lpd"
 check "  and the delta's base names it" grep -qx "base manifest: $mh" "$out"
 
