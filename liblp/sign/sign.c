@@ -387,19 +387,27 @@ done:
 
 /* ------------------------------------------------------------ trust files */
 
-/* "lp-trust-signature v1 time=YYYY-MM-DDThh:mm:ssZ[ comment=TEXT]": not a
- * package signature's comment, so neither kind passes for the other */
-#define TRUSTSIG_MAGIC "lp-trust-signature v1 time="
+/* "lp-KIND-signature v1 time=YYYY-MM-DDThh:mm:ssZ[ comment=TEXT]": not a
+ * package signature's comment, and each kind names itself, so no kind
+ * passes for another (a trust file's signature is no index's) */
+static const struct {
+    const char *magic, *what;
+} sigkinds[] = {
+    [LPI_SIG_TRUST] = { "lp-trust-signature v1 time=", "trust file" },
+    [LPI_SIG_INDEX] = { "lp-index-signature v1 time=", "repository index" },
+};
 
-static int trustsig_comment_parse(lp_ctx *ctx, const char *s, int64_t *time)
+static int trustsig_comment_parse(lp_ctx *ctx, lpi_sigkind kind,
+                                  const char *s, int64_t *time)
 {
-    const size_t mlen = strlen(TRUSTSIG_MAGIC);
+    const char *magic = sigkinds[kind].magic;
+    const size_t mlen = strlen(magic);
     const char *p;
 
-    if (strncmp(s, TRUSTSIG_MAGIC, mlen) != 0)
+    if (strncmp(s, magic, mlen) != 0)
         return lpi_error(ctx, LP_EFORMAT, "trusted comment is not an lp "
-                         "trust file signature comment ('"
-                         TRUSTSIG_MAGIC "...')");
+                         "%s signature comment ('%s...')",
+                         sigkinds[kind].what, magic);
     p = s + mlen;
     if (strlen(p) < LPI_TIME_BYTES - 1 ||
         lpi_time_parse(p, LPI_TIME_BYTES - 1, time) < 0)
@@ -411,8 +419,8 @@ static int trustsig_comment_parse(lp_ctx *ctx, const char *s, int64_t *time)
     return 0;
 }
 
-int lpi_trustsig_verify(const lp_sig *s, const lp_key *k, const void *data,
-                        size_t len, int64_t *time)
+int lpi_trustsig_verify(lpi_sigkind kind, const lp_sig *s, const lp_key *k,
+                        const void *data, size_t len, int64_t *time)
 {
     lp_ctx *ctx = s->ctx;
     unsigned char hash[64];
@@ -421,19 +429,20 @@ int lpi_trustsig_verify(const lp_sig *s, const lp_key *k, const void *data,
     rc = verify_signer(s, k);
     if (rc < 0)
         return rc;
-    rc = trustsig_comment_parse(ctx, s->trusted, time);
+    rc = trustsig_comment_parse(ctx, kind, s->trusted, time);
     if (rc < 0)
         return rc;
     crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
     if (crypto_sign_verify_detached(s->sig, hash, sizeof(hash), k->pk) != 0)
         return lpi_error(ctx, LP_EBADSIG, "signature does not match the "
-                         "trust file (trust file or signature changed)");
+                         "%s (%s or signature changed)", sigkinds[kind].what,
+                         sigkinds[kind].what);
     return 0;
 }
 
-int lpi_trustsig_make(lp_sig **out, lp_ctx *ctx, const lp_key *k,
-                      const void *data, size_t len, int64_t time,
-                      const char *comment)
+int lpi_trustsig_make(lpi_sigkind kind, lp_sig **out, lp_ctx *ctx,
+                      const lp_key *k, const void *data, size_t len,
+                      int64_t time, const char *comment)
 {
     unsigned char hash[64];
     char t[LPI_TIME_BYTES];
@@ -455,7 +464,7 @@ int lpi_trustsig_make(lp_sig **out, lp_ctx *ctx, const lp_key *k,
         return lpi_error(ctx, LP_EINVAL, "signing time out of range");
     lpi_buf_init(&tc, LP_SIG_MAX_TRUSTED_COMMENT);
     lpi_buf_init(&untrusted, LP_SIG_MAX_COMMENT);
-    rc = lpi_buf_printf(&tc, ctx, TRUSTSIG_MAGIC "%s", t);
+    rc = lpi_buf_printf(&tc, ctx, "%s%s", sigkinds[kind].magic, t);
     if (rc == 0 && comment)
         rc = lpi_buf_printf(&tc, ctx, " comment=%s", comment);
     if (rc == LP_ETOOBIG)
@@ -463,13 +472,13 @@ int lpi_trustsig_make(lp_sig **out, lp_ctx *ctx, const lp_key *k,
                        "comment may hold %u bytes",
                        LP_SIG_MAX_TRUSTED_COMMENT);
     if (rc == 0)
-        rc = lpi_buf_printf(&untrusted, ctx, "lp trust file signature by "
-                            "key %s", k->id_hex);
+        rc = lpi_buf_printf(&untrusted, ctx, "lp %s signature by key %s",
+                            sigkinds[kind].what, k->id_hex);
     if (rc < 0)
         goto done;
     crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
     rc = make_sig(&s, ctx, k, hash, tc.data, tc.len, untrusted.data);
-    if (rc == 0 && lpi_trustsig_verify(s, k, data, len, &back) < 0) {
+    if (rc == 0 && lpi_trustsig_verify(kind, s, k, data, len, &back) < 0) {
         lpi_error_prefix(ctx, "the new signature fails its own check");
         rc = ctx->code = LP_EINTERNAL;
     }

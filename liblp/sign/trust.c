@@ -322,6 +322,7 @@ typedef struct checker {
     char fatal_msg[sizeof(((lp_ctx *)0)->msg)];
     /* what the signatures sign: a package's manifest, or a trust file */
     lp_package *p;
+    lpi_sigkind kind;
     const void *data;
     size_t len;
 } checker;
@@ -392,7 +393,8 @@ static void judge(checker *c, const char *entry, const lp_sig *sig)
         if (rc == 0)
             when = sc.time;
     } else {
-        rc = lpi_trustsig_verify(sig, k->key, c->data, c->len, &when);
+        rc = lpi_trustsig_verify(c->kind, sig, k->key, c->data, c->len,
+                                 &when);
     }
     if (rc < 0) {
         report_ctx(c, entry, sig->id_hex, k->holder, rc);
@@ -591,11 +593,41 @@ static int read_small(lp_ctx *ctx, const char *path, size_t max,
     return *out ? 0 : LP_ENOMEM;
 }
 
+int lpi_sigs_merge(lp_ctx *ctx, lpi_buf *out, const char *old, size_t olen,
+                   const lp_sig *sig, const char *path)
+{
+    size_t at = 0, blen;
+    int rc = 0;
+
+    /* keep the other signers' blocks; this key's is replaced */
+    while (rc == 0 && next_block(old, olen, &at, &blen)) {
+        lp_sig *o = NULL;
+        char what[64];
+
+        snprintf(what, sizeof(what), "signature at byte %zu", at);
+        rc = lp_sig_parse(&o, ctx, old + at, blen, what);
+        if (rc < 0) {
+            lpi_error_prefix(ctx, "%s", path);
+            break;
+        }
+        if (memcmp(o->id, sig->id, LP_KEYID_BYTES) != 0)
+            rc = lpi_buf_add(out, ctx, o->text, o->text_len);
+        lp_sig_free(o);
+        at += blen;
+    }
+    if (rc == 0)
+        rc = lpi_buf_add(out, ctx, sig->text, sig->text_len);
+    if (rc == LP_ETOOBIG)
+        rc = lpi_error(ctx, LP_ETOOBIG, "'%s' would be larger than %zu "
+                       "bytes", path, out->max);
+    return rc;
+}
+
 int lp_trust_sign(lp_ctx *ctx, const char *trust_path, const lp_key *key,
                   int64_t time, const char *comment)
 {
     char *data = NULL, *old = NULL;
-    size_t len = 0, olen = 0, at = 0, blen;
+    size_t len = 0, olen = 0;
     lp_trust *t = NULL;
     lp_sig *sig = NULL;
     lpi_buf spath, out;
@@ -611,31 +643,13 @@ int lp_trust_sign(lp_ctx *ctx, const char *trust_path, const lp_key *key,
     if (rc == 0)
         rc = lp_trust_parse(&t, ctx, data, len, trust_path);
     if (rc == 0)
-        rc = lpi_trustsig_make(&sig, ctx, key, data, len, time, comment);
+        rc = lpi_trustsig_make(LPI_SIG_TRUST, &sig, ctx, key, data, len,
+                               time, comment);
     if (rc == 0)
         rc = read_small(ctx, spath.data, LP_TRUST_MAX_SIGS_BYTES, &old,
                         &olen, true);
-    /* keep the other signers' blocks; this key's is replaced */
-    while (rc == 0 && next_block(old, olen, &at, &blen)) {
-        lp_sig *o = NULL;
-        char what[64];
-
-        snprintf(what, sizeof(what), "signature at byte %zu", at);
-        rc = lp_sig_parse(&o, ctx, old + at, blen, what);
-        if (rc < 0) {
-            lpi_error_prefix(ctx, "%s", spath.data);
-            break;
-        }
-        if (memcmp(o->id, sig->id, LP_KEYID_BYTES) != 0)
-            rc = lpi_buf_add(&out, ctx, o->text, o->text_len);
-        lp_sig_free(o);
-        at += blen;
-    }
     if (rc == 0)
-        rc = lpi_buf_add(&out, ctx, sig->text, sig->text_len);
-    if (rc == LP_ETOOBIG)
-        rc = lpi_error(ctx, LP_ETOOBIG, "'%s' would be larger than %u "
-                       "bytes", spath.data, LP_TRUST_MAX_SIGS_BYTES);
+        rc = lpi_sigs_merge(ctx, &out, old, olen, sig, spath.data);
     if (rc == 0)
         rc = lpi_write_file_atomic(ctx, spath.data, out.data, out.len, 0644,
                                    true);
@@ -648,6 +662,49 @@ int lp_trust_sign(lp_ctx *ctx, const char *trust_path, const lp_key *key,
     return rc;
 }
 
+int lpi_trust_check_detached(lp_ctx *ctx, const lp_trust *t,
+                             lpi_sigkind kind, const void *data, size_t len,
+                             const char *sigs, size_t slen,
+                             const lp_trust_opts *opts, int64_t floor_time,
+                             const char *what, unsigned *signers,
+                             int64_t *newest)
+{
+    size_t at = 0, blen;
+    unsigned n = 0;
+    checker c;
+    int rc;
+
+    rc = checker_init(&c, ctx, t, opts);
+    if (rc < 0) {
+        lpi_free(ctx, c.counted);
+        return rc;
+    }
+    /* the clock is never earlier than a signing time already accepted */
+    if (floor_time > c.now)
+        c.now = floor_time;
+    c.kind = kind;
+    c.data = data;
+    c.len = len;
+    while (next_block(sigs, slen, &at, &blen)) {
+        lp_sig *sig = NULL;
+        char name[64];
+
+        snprintf(name, sizeof(name), "signature %u", ++n);
+        if (n > LP_TRUST_MAX_KEYS) {
+            report(&c, name, NULL, NULL, LP_ETOOBIG, -1, "more signatures "
+                   "than a trust file has keys: ignored");
+            break;
+        }
+        if (lp_sig_parse(&sig, ctx, sigs + at, blen, "signature") < 0)
+            report_ctx(&c, name, NULL, NULL, ctx->code);
+        else
+            judge(&c, name, sig);
+        lp_sig_free(sig);
+        at += blen;
+    }
+    return checker_verdict(&c, n > 0, what, signers, newest);
+}
+
 int lp_trust_update(lp_ctx *ctx, const char *current_path,
                     const char *new_path, lp_state *state,
                     const lp_trust_opts *opts, unsigned *signers,
@@ -655,16 +712,12 @@ int lp_trust_update(lp_ctx *ctx, const char *current_path,
 {
     int64_t when = -1;
     char *data = NULL, *sigs = NULL;
-    size_t len = 0, slen = 0, at = 0, blen;
-    unsigned n = 0;
+    size_t len = 0, slen = 0;
     lp_trust *cur = NULL, *next = NULL;
     lpi_buf spath;
-    checker c;
-    bool checking = false;
     int rc;
 
     LP_ASSERT_ARG(ctx && current_path && new_path);
-    memset(&c, 0, sizeof(c));
     rc = sigs_path(ctx, &spath, new_path);
     if (rc == 0)
         rc = lp_trust_load(&cur, ctx, current_path);
@@ -676,40 +729,11 @@ int lp_trust_update(lp_ctx *ctx, const char *current_path,
     if (rc == 0)
         rc = read_small(ctx, spath.data, LP_TRUST_MAX_SIGS_BYTES, &sigs,
                         &slen, true);
-    if (rc == 0) {
-        rc = checker_init(&c, ctx, cur, opts);
-        checking = true;
-        /* the clock is never earlier than a signing time in the state */
-        if (lp_state_newest(state) > c.now)
-            c.now = lp_state_newest(state);
-    }
-    if (rc == 0) {
-        c.data = data;
-        c.len = len;
-    }
-    while (rc == 0 && next_block(sigs, slen, &at, &blen)) {
-        lp_sig *sig = NULL;
-        char what[64];
-
-        snprintf(what, sizeof(what), "signature %u", ++n);
-        if (n > LP_TRUST_MAX_KEYS) {
-            report(&c, what, NULL, NULL, LP_ETOOBIG, -1, "more signatures "
-                   "than a trust file has keys: ignored");
-            break;
-        }
-        if (lp_sig_parse(&sig, ctx, sigs + at, blen, "signature") < 0)
-            report_ctx(&c, what, NULL, NULL, ctx->code);
-        else
-            judge(&c, what, sig);
-        lp_sig_free(sig);
-        at += blen;
-    }
-    if (checking) {
-        int v = checker_verdict(&c, n > 0, "new trust file", signers,
-                                &when);
-        if (rc == 0)
-            rc = v;
-    }
+    if (rc == 0)
+        rc = lpi_trust_check_detached(ctx, cur, LPI_SIG_TRUST, data, len,
+                                      sigs, slen, opts,
+                                      lp_state_newest(state),
+                                      "new trust file", signers, &when);
     if (newest)
         *newest = when;
     /* signatures of an older trust file, made by keys still trusted, must
@@ -737,5 +761,53 @@ int lp_trust_update(lp_ctx *ctx, const char *current_path,
     lpi_free(ctx, data);
     lpi_free(ctx, sigs);
     lpi_buf_dispose(&spath, ctx);
+    return rc;
+}
+
+/* ------------------------------------------------------------ accept */
+
+int lp_package_accept(lp_package *p, const lp_trust *t, const lp_state *st,
+                      const lp_accept_opts *opts, lp_accept_result *res)
+{
+    static const lp_accept_opts defaults = LP_ACCEPT_OPTS_INIT;
+    lp_trust_opts to = LP_TRUST_OPTS_INIT;
+    lp_accept_result dummy;
+    int64_t floor_time;
+    int rc;
+
+    LP_ASSERT_ARG(p && t);
+    if (!opts)
+        opts = &defaults;
+    if (!res)
+        res = &dummy;
+    memset(res, 0, sizeof(*res));
+    res->newest = -1;
+    if (opts->version != LP_ACCEPT_OPTS_VERSION)
+        return lpi_error(p->ctx, LP_EINVAL, "unknown lp_accept_opts "
+                         "version %u", opts->version);
+    to.now = opts->now;
+    to.newest_accepted = lp_state_newest(st);
+    to.report = opts->report;
+    to.user = opts->user;
+    /* the order lpack verify reports in: signatures, rollback, expiry */
+    rc = lp_package_check_trust(p, t, &to, &res->signers, &res->newest);
+    if (rc == 0 && st)
+        rc = lp_state_check(st, p);
+    if (rc == 0 && p->m.version < opts->min_version)
+        rc = lpi_error(p->ctx, LP_EUNTRUSTED, "version %llu of '%s' is "
+                       "older than version %llu, which it would replace",
+                       (unsigned long long)p->m.version, p->m.id,
+                       (unsigned long long)opts->min_version);
+    if (rc < 0)
+        return rc;
+    /* the clock is never earlier than a signing time we trust */
+    floor_time = lp_state_newest(st) > res->newest ? lp_state_newest(st)
+                                                   : res->newest;
+    rc = lp_package_check_expiry(p, opts->now, floor_time);
+    if (rc < 0) {
+        res->expired = 1;
+        if (opts->allow_expired)
+            rc = 0;     /* the message stays in the context, for a warning */
+    }
     return rc;
 }

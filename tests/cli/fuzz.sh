@@ -3,7 +3,7 @@
 # fuzz targets (built as plain programs).  Under ASan/UBSan in CI, any
 # memory error aborts the target and fails the test.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
-plan 8
+plan 9
 fuzz=$top_builddir/tests/fuzz
 corpus=$top_srcdir/tests/fuzz/corpus
 expect_exit 0 "$fuzz/fuzz_manifest" -m 2000 "$corpus/manifest"
@@ -17,6 +17,8 @@ diag "$(cat "$out")"
 expect_exit 0 "$fuzz/fuzz_trust" -m 3000 "$corpus/trust"
 diag "$(cat "$out")"
 expect_exit 0 "$fuzz/fuzz_source" -m 200 "$corpus/source"
+diag "$(cat "$out")"
+expect_exit 0 "$fuzz/fuzz_repo" -m 3000 "$corpus/repo"
 diag "$(cat "$out")"
 # deltas, applied to the base package the target makes; first without leak
 # detection, so that any other error shows
