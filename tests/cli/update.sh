@@ -127,11 +127,35 @@ check 'dry run: nothing spooled' test ! -e "$tmp/st-dry/spool"
 for v in 1 2 3 4; do
     run "$LPACK" publish -q "$tmp/chain" "$tmp/r$v.lpk" -s "$tmp/a.key" --deltas 1 --valid-for 3650
 done
-cp "$tmp/r1.lpk" "$tmp/hubc.lpk"
-expect_exit 0 "$LPACK" update "$tmp/hubc.lpk" --from "$tmp/chain" --trust "$tmp/trust" --state "$tmp/stc" --json
-check 'from a folder, a chain of three deltas' test "$(json steps | grep -o delta | wc -l)" -eq 3
-check 'chain: byte-identical to release 4' cmp "$tmp/r4.lpk" "$tmp/hubc.lpk"
-check 'chain: no step left in the spool' test -z "$(ls -A "$tmp/stc/spool")"
+# plan_of V: the fewest bytes from release V to 4 in $tmp/chain/index (the
+# chain of deltas or the package) and the number of files
+cat >"$tmp/plan_of.py" <<'PYEOF'
+import sys
+deltas, full = {}, 0
+for line in open(sys.argv[1]):
+    w = line.split()
+    if w and w[0] == "delta":
+        deltas[int(w[1])] = (int(w[2]), int(w[3]))
+    if w and w[0] == "release" and w[1] == "4":
+        full = int(w[2])
+v, chain, n = int(sys.argv[2]), 0, 0
+while v < 4:
+    v, chain, n = deltas[v][0], chain + deltas[v][1], n + 1
+print(*min((chain, n), (full, 1)))
+PYEOF
+chains=0
+for v in 1 2; do
+    cp "$tmp/r$v.lpk" "$tmp/hubc.lpk"
+    rm -rf "$tmp/stc"
+    set -- $("$py" "$tmp/plan_of.py" "$tmp/chain/index" $v)
+    expect_exit 0 "$LPACK" update "$tmp/hubc.lpk" --from "$tmp/chain" --trust "$tmp/trust" --state "$tmp/stc" --json
+    check "from a folder, hub on $v: the plan is the fewest bytes ($1 in $2 files, deltas or the package)" \
+        test "$(json plan_bytes)" -eq "$1"
+    [ "$2" -gt 1 ] && chains=$((chains + 1))
+    check "from a folder, hub on $v: byte-identical to release 4" cmp "$tmp/r4.lpk" "$tmp/hubc.lpk"
+    check "from a folder, hub on $v: no step left in the spool" test -z "$(ls -A "$tmp/stc/spool")"
+done
+check 'a chain of several deltas was the cheapest for one of them' test "$chains" -ge 1
 # the full package when no delta starts at the hub's release: a hub whose
 # release 2 is not the one the index lists (another build)
 SOURCE_DATE_EPOCH=1700172800 run "$LPACK" create -q "$tmp/t2" -o "$tmp/hubf.lpk" \
