@@ -15,6 +15,7 @@
 
 #include "common/cli.h"
 #include "common/exit.h"
+#include "common/progress.h"
 #include "lpack/lpack.h"
 
 static const char synopsis[] =
@@ -64,9 +65,11 @@ static void usage(FILE *f)
                "nothing\n"
                "      --max-window SIZE most memory to decode with (4M to 2G; "
                "default 128M):\n"
-               "                        a delta that needs more is refused\n"
-               "  -q, --quiet           print nothing on success\n"
-               "  -h, --help            show this help and exit\n", synopsis);
+               "                        a delta that needs more is refused\n",
+               synopsis);
+    cli_progress_usage(f, 24);
+    fputs("  -q, --quiet           print nothing on success\n"
+          "  -h, --help            show this help and exit\n", f);
 }
 
 enum { OPT_MAX_WINDOW = 256, OPT_TRUST, OPT_STATE, OPT_NOW };
@@ -78,6 +81,7 @@ static const struct option longopts[] = {
     { "trust", required_argument, NULL, OPT_TRUST },
     { "state", required_argument, NULL, OPT_STATE },
     { "now", required_argument, NULL, OPT_NOW },
+    CLI_PROGRESS_OPTIONS,
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
@@ -101,9 +105,9 @@ static void on_signature(const lp_sig_report *r, void *user)
 
     if (r->code != 0 && po->sigs)
         fprintf(po->sigs, "lpack apply: %s: key %s%s%s%s: not counted: %s\n",
-                r->entry, r->key_id ? r->key_id : "?", r->holder ? " (" : "",
-                r->holder ? r->holder : "", r->holder ? ")" : "",
-                r->message);
+                cli_text(r->entry), r->key_id ? cli_text(r->key_id) : "?",
+                r->holder ? " (" : "", r->holder ? cli_text(r->holder) : "",
+                r->holder ? ")" : "", cli_text(r->message));
 }
 
 static int accept_target(lp_package *pkg, void *user)
@@ -183,6 +187,7 @@ int cmd_apply(int argc, char **argv)
 {
     cli_seen seen = { { 0 } };
     lp_apply_opts opts = LP_APPLY_OPTS_INIT;
+    cli_progress prog = CLI_PROGRESS_INIT;
     const char *out = NULL, *base_path;
     bool quiet = false;
     int ndeltas, status = LP_EXIT_OK;
@@ -231,6 +236,8 @@ int cmd_apply(int argc, char **argv)
             usage(stdout);
             return cli_finish_stdout(LP_EXIT_OK);
         default:
+            if (cli_progress_option(&prog, c) > 0)
+                break;
             return cli_bad_usage(synopsis);
         }
     }
@@ -252,6 +259,8 @@ int cmd_apply(int argc, char **argv)
         cli_error("out of memory");
         return LP_EXIT_IO;
     }
+    opts.progress = cli_progress_start(&prog, quiet);
+    opts.progress_user = &prog;
     base_path = argv[optind];
     if (trust_path) {
         status = policy_load(&po, ctx, trust_path, state_dir, base_path);
@@ -301,6 +310,7 @@ int cmd_apply(int argc, char **argv)
             if (!last)
                 step.check = NULL;
             rc = lp_delta_apply(d, base, last ? out : dest, &step, &res);
+            cli_progress_clear(&prog);
             if (rc == LP_EUNTRUSTED && last && step.check) {
                 fflush(po.sigs);
                 fwrite(po.sigs_text, 1, po.sigs_len, stderr);

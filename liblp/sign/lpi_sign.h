@@ -107,34 +107,15 @@ typedef struct lpi_sigcomment lpi_sigcomment;
 
 int lpi_sigcomment_parse(lpi_sigcomment *c, lp_ctx *ctx, const char *s);
 
-/* Detached signatures over a file's exact bytes (sign.c): of trust files
- * (lp-trust(5) ROTATION) and of repository indexes (lp-repo(5)), with the
- * trusted comment "lp-KIND-signature v1 time=T[ comment=C]"; *time gets
- * T.  A signature of one kind never verifies as another. */
-typedef enum lpi_sigkind { LPI_SIG_TRUST, LPI_SIG_INDEX } lpi_sigkind;
-int lpi_trustsig_verify(lpi_sigkind kind, const lp_sig *s, const lp_key *k,
-                        const void *data, size_t len, int64_t *time);
-int lpi_trustsig_make(lpi_sigkind kind, lp_sig **out, lp_ctx *ctx,
-                      const lp_key *k, const void *data, size_t len,
-                      int64_t time, const char *comment);
-
-/* Count the signatures in sigs (a .minisig file of four-line blocks, as
- * lp_trust_sign() writes) over data against trust, as packages are
- * counted (listed, not revoked, within validity, a key once); each is
- * reported through opts->report (entry "signature N").  The clock is
- * never earlier than floor_time.  what names the signed file in the
- * verdict ("the new trust file is not signed").
- * Returns 0 if at least the threshold counted, LP_EUNTRUSTED if not. */
-int lpi_trust_check_detached(lp_ctx *ctx, const lp_trust *trust,
-                             lpi_sigkind kind, const void *data, size_t len,
-                             const char *sigs, size_t slen,
-                             const lp_trust_opts *opts, int64_t floor_time,
-                             const char *what, unsigned *signers,
-                             int64_t *newest);
-/* Add (or replace, by the same key) a signature block to the text of a
- * .minisig file: old (may be NULL) into out; path names it in messages */
-int lpi_sigs_merge(lp_ctx *ctx, lpi_buf *out, const char *old, size_t olen,
-                   const lp_sig *sig, const char *path);
+/* Detached signatures (sign.c; of trust files, lp-trust(5) ROTATION, or
+ * any file for a purpose): made over the file's exact bytes, with the
+ * trusted comment "lp-PURPOSE-signature v1 time=T[ comment=C]"; *time
+ * gets T.  lpi_purpose_check: LP_EINVAL unless 1 to
+ * LP_SIG_MAX_PURPOSE_BYTES lowercase letters. */
+int lpi_purpose_check(lp_ctx *ctx, const char *purpose);
+int lpi_detached_verify(const lp_sig *s, const lp_key *k,
+                        const char *purpose, const void *data, size_t len,
+                        int64_t *time);
 
 /* A verifier's state file (state.c, lp-trust(5) STATE): largest one we
  * read, and its parser (what names it in messages) */
@@ -150,5 +131,9 @@ int64_t lpi_state_trust_time(const lp_state *st);
 /* The state's folder (other parts keep their own files in it) */
 const char *lpi_state_dir(const lp_state *st);
 int lpi_state_record_trust(lp_state *st, int64_t signed_at);
+/* A trust update with 'reset-clock' (lp-trust(5), CLOCK) was accepted:
+ * lower every signing time in the state above signed_at to it, and
+ * record the update (versions are kept) */
+int lpi_state_reset_clock(lp_state *st, int64_t signed_at);
 
 #endif /* LPI_SIGN_H */

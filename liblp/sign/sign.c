@@ -385,29 +385,38 @@ done:
     return rc;
 }
 
-/* ------------------------------------------------------------ trust files */
+/* ------------------------------------------------------------ detached */
 
-/* "lp-KIND-signature v1 time=YYYY-MM-DDThh:mm:ssZ[ comment=TEXT]": not a
- * package signature's comment, and each kind names itself, so no kind
- * passes for another (a trust file's signature is no index's) */
-static const struct {
-    const char *magic, *what;
-} sigkinds[] = {
-    [LPI_SIG_TRUST] = { "lp-trust-signature v1 time=", "trust file" },
-    [LPI_SIG_INDEX] = { "lp-index-signature v1 time=", "repository index" },
-};
+/* "lp-PURPOSE-signature v1 time=YYYY-MM-DDThh:mm:ssZ[ comment=TEXT]": not
+ * a package signature's comment, nor another purpose's, so no kind passes
+ * for another */
+int lpi_purpose_check(lp_ctx *ctx, const char *purpose)
+{
+    size_t n = purpose ? strlen(purpose) : 0;
 
-static int trustsig_comment_parse(lp_ctx *ctx, lpi_sigkind kind,
+    if (n == 0 || n > LP_SIG_MAX_PURPOSE_BYTES)
+        return lpi_error(ctx, LP_EINVAL, "a signature's purpose must be 1 "
+                         "to %u lowercase letters", LP_SIG_MAX_PURPOSE_BYTES);
+    for (size_t i = 0; i < n; i++)
+        if (purpose[i] < 'a' || purpose[i] > 'z')
+            return lpi_error(ctx, LP_EINVAL, "a signature's purpose must "
+                             "be 1 to %u lowercase letters",
+                             LP_SIG_MAX_PURPOSE_BYTES);
+    return 0;
+}
+
+static int detached_comment_parse(lp_ctx *ctx, const char *purpose,
                                   const char *s, int64_t *time)
 {
-    const char *magic = sigkinds[kind].magic;
-    const size_t mlen = strlen(magic);
+    char magic[LP_SIG_MAX_PURPOSE_BYTES + 32];
+    size_t mlen;
     const char *p;
 
+    snprintf(magic, sizeof(magic), "lp-%s-signature v1 time=", purpose);
+    mlen = strlen(magic);
     if (strncmp(s, magic, mlen) != 0)
         return lpi_error(ctx, LP_EFORMAT, "trusted comment is not an lp "
-                         "%s signature comment ('%s...')",
-                         sigkinds[kind].what, magic);
+                         "%s signature comment ('%s...')", purpose, magic);
     p = s + mlen;
     if (strlen(p) < LPI_TIME_BYTES - 1 ||
         lpi_time_parse(p, LPI_TIME_BYTES - 1, time) < 0)
@@ -419,8 +428,9 @@ static int trustsig_comment_parse(lp_ctx *ctx, lpi_sigkind kind,
     return 0;
 }
 
-int lpi_trustsig_verify(lpi_sigkind kind, const lp_sig *s, const lp_key *k,
-                        const void *data, size_t len, int64_t *time)
+int lpi_detached_verify(const lp_sig *s, const lp_key *k,
+                        const char *purpose, const void *data, size_t len,
+                        int64_t *time)
 {
     lp_ctx *ctx = s->ctx;
     unsigned char hash[64];
@@ -429,20 +439,19 @@ int lpi_trustsig_verify(lpi_sigkind kind, const lp_sig *s, const lp_key *k,
     rc = verify_signer(s, k);
     if (rc < 0)
         return rc;
-    rc = trustsig_comment_parse(ctx, kind, s->trusted, time);
+    rc = detached_comment_parse(ctx, purpose, s->trusted, time);
     if (rc < 0)
         return rc;
     crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
     if (crypto_sign_verify_detached(s->sig, hash, sizeof(hash), k->pk) != 0)
         return lpi_error(ctx, LP_EBADSIG, "signature does not match the "
-                         "%s (%s or signature changed)", sigkinds[kind].what,
-                         sigkinds[kind].what);
+                         "%s file (file or signature changed)", purpose);
     return 0;
 }
 
-int lpi_trustsig_make(lpi_sigkind kind, lp_sig **out, lp_ctx *ctx,
-                      const lp_key *k, const void *data, size_t len,
-                      int64_t time, const char *comment)
+int lp_sig_sign_detached(lp_sig **out, lp_ctx *ctx, const lp_key *k,
+                         const char *purpose, const void *data, size_t len,
+                         int64_t time, const char *comment)
 {
     unsigned char hash[64];
     char t[LPI_TIME_BYTES];
@@ -451,7 +460,11 @@ int lpi_trustsig_make(lpi_sigkind kind, lp_sig **out, lp_ctx *ctx,
     int64_t back;
     int rc;
 
+    LP_ASSERT_ARG(out && ctx && k && (data || len == 0));
     *out = NULL;
+    rc = lpi_purpose_check(ctx, purpose);
+    if (rc < 0)
+        return rc;
     if (!k->sk)
         return lpi_error(ctx, LP_EINVAL, "key %s has no secret half",
                          k->id_hex);
@@ -464,7 +477,7 @@ int lpi_trustsig_make(lpi_sigkind kind, lp_sig **out, lp_ctx *ctx,
         return lpi_error(ctx, LP_EINVAL, "signing time out of range");
     lpi_buf_init(&tc, LP_SIG_MAX_TRUSTED_COMMENT);
     lpi_buf_init(&untrusted, LP_SIG_MAX_COMMENT);
-    rc = lpi_buf_printf(&tc, ctx, "%s%s", sigkinds[kind].magic, t);
+    rc = lpi_buf_printf(&tc, ctx, "lp-%s-signature v1 time=%s", purpose, t);
     if (rc == 0 && comment)
         rc = lpi_buf_printf(&tc, ctx, " comment=%s", comment);
     if (rc == LP_ETOOBIG)
@@ -472,13 +485,14 @@ int lpi_trustsig_make(lpi_sigkind kind, lp_sig **out, lp_ctx *ctx,
                        "comment may hold %u bytes",
                        LP_SIG_MAX_TRUSTED_COMMENT);
     if (rc == 0)
-        rc = lpi_buf_printf(&untrusted, ctx, "lp %s signature by key %s",
-                            sigkinds[kind].what, k->id_hex);
+        rc = lpi_buf_printf(&untrusted, ctx, "lp %s file signature by "
+                            "key %s", purpose, k->id_hex);
     if (rc < 0)
         goto done;
     crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
     rc = make_sig(&s, ctx, k, hash, tc.data, tc.len, untrusted.data);
-    if (rc == 0 && lpi_trustsig_verify(kind, s, k, data, len, &back) < 0) {
+    if (rc == 0 &&
+        lpi_detached_verify(s, k, purpose, data, len, &back) < 0) {
         lpi_error_prefix(ctx, "the new signature fails its own check");
         rc = ctx->code = LP_EINTERNAL;
     }

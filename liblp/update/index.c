@@ -756,12 +756,13 @@ int lp_repo_check(lp_repo **out, lp_ctx *ctx, const void *data, size_t len,
         return rc;
     /* nothing in it is believed before this */
     to.now = opts->now;
+    /* the clock is never earlier than a signing time already accepted */
+    to.newest_accepted = lp_state_newest(state);
     to.report = opts->report;
     to.user = opts->user;
-    rc = lpi_trust_check_detached(ctx, trust, LPI_SIG_INDEX, data,
-                                  signed_len, sigs, slen, &to,
-                                  lp_state_newest(state), "index",
-                                  &signers, &newest);
+    rc = lp_trust_check_detached(ctx, trust, LPI_REPO_PURPOSE, data,
+                                 signed_len, sigs, slen, &to, &signers,
+                                 &newest);
     if (rc < 0) {
         lpi_error_prefix(ctx, "%s", what);
         goto fail;

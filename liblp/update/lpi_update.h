@@ -16,6 +16,8 @@
 #define LPI_REPO_FILES "files"
 /* the line between the signed text and its signature blocks */
 #define LPI_REPO_SIGS_LINE "signatures"
+/* what its signatures are made for: "lp-index-signature v1 time=..." */
+#define LPI_REPO_PURPOSE "index"
 
 typedef struct lpi_rrel {
     uint64_t version, size;

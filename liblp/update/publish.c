@@ -108,9 +108,9 @@ static int load_index(publisher *p)
         rc = lpi_repo_split(ctx, data, len, &signed_len, &sigs, &slen,
                             path);
     if (rc == 0)
-        rc = lpi_trust_check_detached(ctx, p->trust, LPI_SIG_INDEX, data,
-                                      signed_len, sigs, slen, &to, -1,
-                                      "index", NULL, NULL);
+        rc = lp_trust_check_detached(ctx, p->trust, LPI_REPO_PURPOSE, data,
+                                     signed_len, sigs, slen, &to, NULL,
+                                     NULL);
     if (rc == LP_EUNTRUSTED)
         rc = lpi_error(ctx, LP_EUNTRUSTED, "'%s' is not signed by any of "
                        "the publishing keys (%s): publish with the keys "
@@ -322,8 +322,8 @@ static int write_index(publisher *p, const lp_key *const *keys, size_t nkeys,
     for (size_t i = 0; rc == 0 && i < nkeys; i++) {
         lp_sig *sig = NULL;
         /* each signature covers the text only, not the blocks before */
-        rc = lpi_trustsig_make(LPI_SIG_INDEX, &sig, ctx, keys[i], text.data,
-                               signed_len, now, NULL);
+        rc = lp_sig_sign_detached(&sig, ctx, keys[i], LPI_REPO_PURPOSE,
+                                  text.data, signed_len, now, NULL);
         if (rc == 0)
             rc = lpi_buf_add(&text, ctx, sig->text, sig->text_len);
         lp_sig_free(sig);
