@@ -1103,6 +1103,24 @@ typedef struct lp_diag {
  */
 typedef void (*lp_diag_fn)(const lp_diag *diag, void *user);
 
+/**
+ * How many terminal columns the first len bytes of a UTF-8 text take, for
+ * lining a caret up under lp_diag::col in Khmer, Amharic, Arabic or CJK
+ * text.  lp_diag::col counts characters (code points); a terminal shows
+ * a grapheme cluster (a base and its combining marks, a Khmer consonant and
+ * its vowel signs) in one cell, or in two for East Asian wide and
+ * fullwidth characters.  Each extended grapheme cluster (ICU) counts 2 if
+ * its first character is wide or fullwidth, 0 if it is only format or
+ * enclosing/non-spacing marks (a lone zero-width joiner), else 1.  Invalid
+ * UTF-8 counts one column per byte.  Tabs count 1: a caller that keeps
+ * tabs in the padding handles them itself.
+ *
+ * @param utf8 the text (need not be NUL-terminated); NULL with len 0 is 0
+ * @param len  its length in bytes
+ * @return the number of columns
+ */
+LP_API size_t lp_text_columns(const char *utf8, size_t len);
+
 /** Options for lp_project_open().  Initialise with LP_PROJECT_OPTS_INIT. */
 typedef struct lp_project_opts {
     unsigned version; /**< LP_PROJECT_OPTS_VERSION */

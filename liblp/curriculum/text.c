@@ -7,10 +7,14 @@
  */
 #include "lpi_source.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include <unicode/ubrk.h>
 #include <unicode/ucol.h>
+#include <unicode/uchar.h>
 #include <unicode/uloc.h>
 #include <unicode/unorm2.h>
 #include <unicode/uscript.h>
@@ -55,13 +59,12 @@ int lpi_lang_canon(const char *tag, size_t len, char *out, size_t cap)
     return 0;
 }
 
-/* Levenshtein distance of two short ASCII strings, at most 9 */
-static unsigned edit_distance(const char *a, const char *b)
+unsigned lpi_edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
-    unsigned row[LP_MAX_LANGUAGE_BYTES + 2];
+    unsigned row[LPI_EDIT_MAX + 1];
 
-    if (la > LP_MAX_LANGUAGE_BYTES || lb > LP_MAX_LANGUAGE_BYTES)
+    if (la > LPI_EDIT_MAX || lb > LPI_EDIT_MAX)
         return 9;
     for (size_t j = 0; j <= lb; j++)
         row[j] = (unsigned)j;
@@ -120,10 +123,10 @@ bool lpi_lang_suggest(const char *tag, size_t len, char *out, size_t cap)
         u_austrncpy(name, uname, (int32_t)sizeof(name) - 1);
         name[sizeof(name) - 1] = '\0';
         ascii_lower(name);
-        d = edit_distance(typed, *codes);
+        d = lpi_edit_distance(typed, *codes);
         /* "khmer", or "tetun" for Tetum: the name, or one typo off it */
         spells = strcmp(name, typed) == 0 ||
-                 (len >= 4 && edit_distance(name, typed) <= 1);
+                 (len >= 4 && lpi_edit_distance(name, typed) <= 1);
         begins = strncmp(name, typed, len) == 0;
         /* a bare typo of a code is a guess only for three letters and
          * more: every two-letter tag is one letter away from dozens */
@@ -375,6 +378,49 @@ typedef struct textpass {
     int rc;
 } textpass;
 
+/* HTML typed into a text ("Plants need <strong>sunlight</strong>") is
+ * compiled as the literal characters: a learner sees the tag.  The tags
+ * an author is likely to type, and how the format says the same. */
+static const struct {
+    const char *tag, *yaml, *xml;
+} html_tags[] = {
+    { "strong", "a run '- strong: ...'", "a <strong> element" },
+    { "b", "a run '- strong: ...'", "a <strong> element" },
+    { "em", "a run '- em: ...'", "an <em> element" },
+    { "i", "a run '- em: ...'", "an <em> element" },
+    { "a", "a run '- a: {href: ..., _: ...}'", "an <a href=\"...\"> element" },
+    { "br", "a new paragraph ('- p: ...')", "a new <p> element" },
+    { "p", "a new paragraph ('- p: ...')", "a new <p> element" },
+    { "sub", "plain text (no subscripts yet)", "plain text" },
+    { "sup", "plain text (no superscripts yet)", "plain text" },
+    { "span", "plain text", "plain text" },
+    { "u", "a run '- em: ...'", "an <em> element" },
+};
+
+static void html_in_text(textpass *t, const char *s, const void *at)
+{
+    for (const char *lt = strchr(s, '<'); lt; lt = strchr(lt + 1, '<')) {
+        const char *name = lt + 1 + (lt[1] == '/');
+        size_t n = 0;
+
+        while (isalpha((unsigned char)name[n]))
+            n++;
+        if (n == 0 || !(name[n] == '>' || name[n] == ' ' || name[n] == '/'))
+            continue;
+        for (size_t i = 0; i < sizeof(html_tags) / sizeof(*html_tags); i++) {
+            if (strlen(html_tags[i].tag) != n ||
+                strncasecmp(html_tags[i].tag, name, n) != 0)
+                continue;
+            lpi_diag(t->p, LP_SEVERITY_WARNING, "html-in-text", t->f, at,
+                     (lpi_pos){ 0, 0 }, "'<%.*s>' in a text is shown as it "
+                     "is, not as formatting; write %s instead",
+                     (int)n, name, t->f->syntax == LPI_YAML
+                     ? html_tags[i].yaml : html_tags[i].xml);
+            return;  /* one warning per text */
+        }
+    }
+}
+
 /* One text: a text node, or an attribute's value node */
 static void one_text(textpass *t, xmlNodePtr text, const void *at)
 {
@@ -389,6 +435,7 @@ static void one_text(textpass *t, xmlNodePtr text, const void *at)
                  (lpi_pos){ 0, 0 }, "stray bidirectional control character "
                  "U+%04X: embeddings, overrides and isolates must be "
                  "closed in the text that opens them", bad);
+    html_in_text(t, (const char *)text->content, at);
     norm = nfc(t->n2, (const char *)text->content, &t->rc);
     if (norm) {
         xmlNodeSetContent(text, norm);
@@ -432,6 +479,72 @@ int lpi_text_pass(lp_project *p, lpi_srcfile *f)
         return lpi_error(p->ctx, t.rc, "cannot normalize the text of '%s'",
                          f->shown);
     return 0;
+}
+
+/* ------------------------------------------------------------ columns */
+
+/* The columns of one grapheme cluster, from its characters */
+static size_t cluster_columns(const UChar *u, int32_t len)
+{
+    int32_t i = 0;
+    UChar32 c;
+
+    U16_NEXT(u, i, len, c);
+    switch (u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH)) {
+    case U_EA_WIDE:
+    case U_EA_FULLWIDTH:
+        return 2;
+    default:
+        break;
+    }
+    for (i = 0; i < len;) {
+        int8_t cat;
+
+        U16_NEXT(u, i, len, c);
+        cat = (int8_t)u_charType(c);
+        if (cat != U_NON_SPACING_MARK && cat != U_ENCLOSING_MARK &&
+            cat != U_FORMAT_CHAR)
+            return 1;
+    }
+    return 0;
+}
+
+/* UTF-16 units never outnumber UTF-8 bytes: this many bytes always fit */
+#define LPI_COLUMNS_BYTES 1024
+
+size_t lp_text_columns(const char *utf8, size_t len)
+{
+    UChar u[LPI_COLUMNS_BYTES];
+    int32_t ulen = 0, start, end;
+    UErrorCode e = U_ZERO_ERROR;
+    UBreakIterator *bi;
+    size_t cols = 0, head = len;
+
+    if (!utf8 || len == 0)
+        return 0;
+    /* a caret is never that far out; past it, one column a character */
+    if (head > LPI_COLUMNS_BYTES) {
+        head = LPI_COLUMNS_BYTES;
+        while (head > 0 && ((unsigned char)utf8[head] & 0xc0) == 0x80)
+            head--;
+        for (size_t i = head; i < len; i++)
+            cols += ((unsigned char)utf8[i] & 0xc0) != 0x80;
+    }
+    /* invalid bytes become U+FFFD: one column each, as a terminal shows */
+    u_strFromUTF8WithSub(u, LPI_COLUMNS_BYTES, &ulen, utf8, (int32_t)head,
+                         0xFFFD, NULL, &e);
+    if (U_FAILURE(e))
+        return cols + head;
+    bi = ubrk_open(UBRK_CHARACTER, "", u, ulen, &e);
+    if (U_FAILURE(e))
+        return cols + head;
+    start = ubrk_first(bi);
+    for (end = ubrk_next(bi); end != UBRK_DONE; end = ubrk_next(bi)) {
+        cols += cluster_columns(u + start, end - start);
+        start = end;
+    }
+    ubrk_close(bi);
+    return cols;
 }
 
 /* ------------------------------------------------------------ scripts */
