@@ -559,7 +559,10 @@ LP_API int lp_writer_add_buffer(lp_writer *w, const char *logical_path,
 
 /**
  * Add every regular file below dir, with logical paths relative to it.
- * Symbolic links, devices and other special files are refused.
+ * Symbolic links, devices and other special files are refused.  Nothing
+ * below dir is reached through a symbolic link, at any component (dir
+ * itself may be one: the caller named it); the files are opened again
+ * below dir, the same way, when the package is written.
  *
  * @return as lp_writer_add_file(); LP_EUNSAFE for a link or special file.
  */
@@ -569,7 +572,10 @@ LP_API int lp_writer_add_tree(lp_writer *w, const char *dir);
  * Write the package: hash and compress every input (in parallel), dedupe
  * identical content, write the container and atomically put it in place.
  *
- * @return 0; LP_EIO; LP_ECHANGED if an input changed while read; LP_ETOOBIG;
+ * @return 0; LP_EIO (also for an input replaced by something that is not
+ *         a regular file); LP_ECHANGED if an input changed while read;
+ *         LP_EUNSAFE if a folder of an lp_writer_add_tree() input was
+ *         replaced by a symbolic link since it was added; LP_ETOOBIG;
  *         LP_ENOMEM; LP_ECANCELED if the options' progress callback asked
  *         to stop.  On failure nothing is left at the destination path
  *         and a file already there is unchanged.
@@ -2369,7 +2375,11 @@ typedef struct lp_project_opts {
 
 /**
  * Open the curriculum project in folder dir.  Nothing is read yet but the
- * folder itself: lp_project_check() reads and checks the sources.
+ * folder itself: lp_project_check() reads and checks the sources.  Every
+ * file of the project (the curriculum file, lessons, media, captions) is
+ * then opened below dir with no symbolic link followed at any component:
+ * a link on the way is a "bad-path" error naming it, so nothing outside
+ * dir is ever read.  dir itself may be a link (the caller named it).
  *
  * @param[out] out  the project; free it with lp_project_free()
  * @param opts      options, or NULL for the defaults
@@ -2441,8 +2451,11 @@ typedef struct lp_build_opts {
  * @param fn    called for each diagnostic, or NULL
  * @return 0; LP_ESOURCE if the sources have errors (nothing is written);
  *         LP_EINVAL; LP_EIO; LP_ECHANGED if a media file changed while it
- *         was read; LP_ETOOBIG; LP_ENOMEM; LP_EINTERNAL; LP_ECANCELED if
- *         opts->progress asked to stop (nothing is written).
+ *         was read; LP_EUNSAFE if a folder on a media file's path was
+ *         replaced by a symbolic link after the check; LP_ETOOBIG (the
+ *         message names the limit and the document); LP_ENOMEM;
+ *         LP_EINTERNAL; LP_ECANCELED if opts->progress asked to stop
+ *         (nothing is written).
  */
 LP_API LP_WARN_UNUSED int lp_project_build(lp_project *proj,
                                            const char *out_path,
