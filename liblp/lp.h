@@ -930,6 +930,11 @@ LP_API int lp_state_record(lp_state *state, const lp_package *pkg,
 #define LP_DELTA_DEFAULT_WINDOW (128ull * 1024u * 1024u)
 /** Largest window a delta may use (2 GiB) */
 #define LP_DELTA_MAX_WINDOW (2048ull * 1024u * 1024u)
+/** Memory apply may use beyond its max_window: buffers, zstd contexts and
+ *  the compressor of the levels packages are usually made with (32 MiB).
+ *  Everything apply allocates, the compressor at the delta's level
+ *  included, is bounded by max_window plus this (lpd(5) MEMORY). */
+#define LP_APPLY_MEMORY_MARGIN (32ull * 1024u * 1024u)
 
 /** Options for lp_delta_create().  Initialise with LP_DELTA_OPTS_INIT. */
 typedef struct lp_delta_opts {
@@ -1003,8 +1008,10 @@ LP_API int lp_delta_sniff(const void *data, size_t len);
 /** Options for lp_delta_apply().  Initialise with LP_APPLY_OPTS_INIT. */
 typedef struct lp_apply_opts {
     unsigned version;     /**< LP_APPLY_OPTS_VERSION */
-    /** most memory to decode with; a delta that needs more is refused;
-     *  0 = LP_DELTA_DEFAULT_WINDOW */
+    /** most memory to apply with, less LP_APPLY_MEMORY_MARGIN: a delta
+     *  that needs more (to decode, or to compress objects again at the
+     *  level the new release was made with) is refused before anything is
+     *  written; 0 = LP_DELTA_DEFAULT_WINDOW */
     uint64_t max_window;
     int dry_run;          /**< check everything that can be checked without
                                writing, and report; write nothing */
@@ -1020,6 +1027,10 @@ typedef struct lp_apply_result {
     int identical;          /**< 1: the result is byte for byte the target
                                  the delta was made from (same size and
                                  the same ZIP directory, lpd(5)) */
+    uint64_t memory;        /**< the most memory apply allocates for this
+                                 delta and base (the figure it checks
+                                 against max_window plus
+                                 LP_APPLY_MEMORY_MARGIN) */
 } lp_apply_result;
 
 /**

@@ -39,6 +39,13 @@ void *lpi_realloc(lp_ctx *ctx, void *ptr, size_t size);
 int lpi_grow(lp_ctx *ctx, void **ptr, size_t *cap, size_t need, size_t elem);
 void lpi_free(lp_ctx *ctx, void *ptr);
 char *lpi_strdup(lp_ctx *ctx, const char *s);
+/* zstd's ZSTD_customMem functions (opaque: the lp_ctx), so that the zstd
+ * contexts made for a call allocate through its context too (and so count
+ * against what an allocator given to lp_ctx_new() allows) */
+void *lpi_zstd_malloc(void *opaque, size_t size);
+void lpi_zstd_free(void *opaque, void *ptr);
+#define LPI_ZSTD_MEM(ctx) \
+    ((ZSTD_customMem){ lpi_zstd_malloc, lpi_zstd_free, (ctx) })
 
 /* A set of strings (strset.c): pointers, not copies; zero-initialize */
 typedef struct lpi_strset {
@@ -239,6 +246,7 @@ typedef struct lpi_object {
     uint32_t crc;           /* CRC-32 of those bytes (ZIP directory) */
     size_t zip_index;       /* its entry's place in the ZIP directory */
     bool compressed;
+    uint64_t window;        /* compressed: its frame's window (check 22) */
     size_t first_entry;     /* first manifest entry that names it, or: */
 #define LPI_DICT_ENTRY (SIZE_MAX - 1) /* the manifest's dictionary */
     const struct ZSTD_DDict_s *ddict; /* its frame needs this dictionary */
@@ -270,9 +278,11 @@ void lpi_objreader_free(lpi_objreader *r);
 /* The whole content of obj (obj->size bytes) into dst, its hash checked */
 int lpi_object_read_all(lp_ctx *ctx, int fd, const lpi_object *obj,
                         unsigned char *dst);
-/* Check 22: a compressed object's frame header, before decompressing */
+/* Check 22: a compressed object's frame header, before decompressing;
+ * *window: the window its decoder needs (at most 128 MiB) */
 int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
-                    const char *path, unsigned dict_id, bool *needs_dict);
+                    const char *path, unsigned dict_id, bool *needs_dict,
+                    uint64_t *window);
 
 /* qsort that accepts an empty (NULL) array, which qsort itself does not */
 void lpi_sort(void *base, size_t n, size_t size,
