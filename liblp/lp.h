@@ -977,9 +977,17 @@ typedef struct lp_delta_info {
  * temporary file, flushed, renamed).  With out NULL, nothing is written:
  * the delta is made and measured only (info->delta_size).
  *
+ * Segments are planned so that applying the delta stays within
+ * opts->max_window plus LP_APPLY_MEMORY_MARGIN, the compressor apply runs
+ * at the target's zstd level included (lpd(5) MEMORY).
+ *
  * @param info  filled on success (may be NULL)
- * @return 0; LP_EINVAL (bad options); LP_EIO; LP_ENOMEM; LP_EFORMAT or
- *         LP_EHASH when a package is damaged.
+ * @return 0; LP_EINVAL (bad options, or a NULL package); LP_ETOOBIG
+ *         (applying any delta to this target would need more memory than
+ *         opts->max_window allows: its objects' zstd level alone takes
+ *         more; the message says how much); LP_EIO; LP_ENOMEM; LP_EFORMAT
+ *         or LP_EHASH when a package is damaged; LP_EINTERNAL (zstd
+ *         failed).
  */
 LP_API LP_WARN_UNUSED int lp_delta_create(lp_package *base,
                                           lp_package *target,
@@ -994,8 +1002,10 @@ typedef struct lp_delta lp_delta;
  * Open a delta and check it whole: its header and its checksum, so that a
  * delta damaged in transfer is refused before anything is done with it.
  *
- * @return 0; LP_EFORMAT (not a delta, or malformed); LP_EVERSION; LP_EHASH
- *         (damaged); LP_EIO; LP_ENOMEM.
+ * @return 0; LP_EFORMAT (not a delta, or malformed); LP_EVERSION (a
+ *         delta format newer than this library); LP_EHASH (damaged);
+ *         LP_ETOOBIG (its meta block lists more indices than lpd(5)
+ *         allows); LP_EIO; LP_ENOMEM; LP_EINVAL (a NULL argument).
  */
 LP_API LP_WARN_UNUSED int lp_delta_open(lp_delta **out, lp_ctx *ctx,
                                         const char *path);
@@ -1041,11 +1051,22 @@ typedef struct lp_apply_result {
  * name; base is only read (out may name the base's file: it is replaced
  * only at the end).
  *
+ * Before anything is allocated by size or written, every size apply
+ * will use is derived from what it checked (the header, the meta block,
+ * the frames' headers, the base's manifest and frames) and the sum is
+ * held against opts->max_window plus LP_APPLY_MEMORY_MARGIN: a delta that
+ * needs more (to decode, or to compress objects again at the zstd level
+ * the target was made with) is refused; result->memory reports the sum,
+ * dry run or not.
+ *
  * @return 0; LP_EBASE (base is not the package the delta was made from:
  *         the message names both); LP_ETOOBIG (the delta needs more memory
- *         than opts->max_window, or a limit of lpd(5)); LP_EFORMAT or
- *         LP_EHASH (a damaged or hostile delta, or a damaged base);
- *         LP_EIO (including too little free disk); LP_ENOMEM.
+ *         than opts->max_window allows, or passes a limit of lpd(5) or
+ *         lpk(5)); LP_EFORMAT or LP_EHASH (a damaged or hostile delta, or
+ *         a damaged base); LP_EVERSION (the new manifest is of a format
+ *         newer than this library); LP_EIO (including too little free
+ *         disk); LP_ENOMEM; LP_EINVAL (unknown opts->version, a NULL
+ *         argument); LP_EINTERNAL (zstd failed to compress).
  */
 LP_API LP_WARN_UNUSED int lp_delta_apply(lp_delta *delta, lp_package *base,
                                          const char *out,

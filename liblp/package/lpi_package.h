@@ -182,7 +182,8 @@ void lpi_objreader_free(lpi_objreader *r);
 /* The whole content of obj (obj->size bytes) into dst, its hash checked */
 int lpi_object_read_all(lp_ctx *ctx, int fd, const lpi_object *obj,
                         unsigned char *dst);
-/* Check 22: a compressed object's frame header, before decompressing */
+/* Check 22: a compressed object's frame header, before decompressing;
+ * *window: the window its decoder needs (at most 128 MiB) */
 int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
                     const char *path, unsigned dict_id, bool *needs_dict,
                     uint64_t *window);
