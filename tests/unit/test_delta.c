@@ -252,18 +252,21 @@ static atomic_ullong meter_live, meter_peak;
 
 static void *meter_malloc(size_t size, void *user)
 {
-    unsigned char *p = malloc(size + 16);
+    unsigned char *p;
+    void *v;
     unsigned long long now;
 
     (void)user;
-    if (!p)
+    /* a header of 64 bytes keeps the alignment libsodium's states need */
+    if (posix_memalign(&v, 64, size + 64) != 0)
         return NULL;
+    p = v;
     memcpy(p, &size, sizeof(size));
     now = atomic_fetch_add(&meter_live, size) + size;
     for (unsigned long long peak = atomic_load(&meter_peak); now > peak &&
          !atomic_compare_exchange_weak(&meter_peak, &peak, now);)
         ;
-    return p + 16;
+    return p + 64;
 }
 
 static void meter_free(void *ptr, void *user)
@@ -273,9 +276,9 @@ static void meter_free(void *ptr, void *user)
     (void)user;
     if (!ptr)
         return;
-    memcpy(&size, (unsigned char *)ptr - 16, sizeof(size));
+    memcpy(&size, (unsigned char *)ptr - 64, sizeof(size));
     atomic_fetch_sub(&meter_live, size);
-    free((unsigned char *)ptr - 16);
+    free((unsigned char *)ptr - 64);
 }
 
 static void *meter_realloc(void *ptr, size_t size, void *user)
@@ -284,7 +287,7 @@ static void *meter_realloc(void *ptr, size_t size, void *user)
     size_t old;
 
     if (q && ptr) {
-        memcpy(&old, (unsigned char *)ptr - 16, sizeof(old));
+        memcpy(&old, (unsigned char *)ptr - 64, sizeof(old));
         memcpy(q, ptr, old < size ? old : size);
         meter_free(ptr, user);
     }
