@@ -210,8 +210,9 @@ typedef struct lp_package lp_package;
  * @param[out] out  the package; free it with lp_package_free()
  * @param ctx       context for allocation and errors
  * @param path      file to open
- * @return 0; LP_EIO if the file cannot be read; LP_EFORMAT if it is not a
- *         valid package (truncated, garbage, hostile); LP_EVERSION if its
+ * @return 0; LP_EIO if the file cannot be read or is not a regular file
+ *         (a FIFO or a device is refused at once, never waited on);
+ *         LP_EFORMAT if it is not a valid package (truncated, garbage, hostile); LP_EVERSION if its
  *         format is newer than LP_FORMAT_VERSION; LP_ETOOBIG if it exceeds a
  *         limit; LP_ENOMEM.
  */
@@ -567,7 +568,9 @@ LP_API int lp_key_generate(lp_key **out, lp_ctx *ctx);
 
 /**
  * Read a public key file (minisign's: an untrusted comment line, then the
- * base64 of "Ed", the key id and the Ed25519 key).
+ * base64 of "Ed", the key id and the Ed25519 key).  Like every file this
+ * library reads, keys, signatures and trust files must be regular files: a
+ * FIFO or a device is refused with LP_EIO, never waited on.
  *
  * @param[out] out  the key; free it with lp_key_free()
  * @return 0; LP_EIO; LP_EFORMAT if the file is not a public key (wrong
@@ -868,8 +871,10 @@ LP_API LP_WARN_UNUSED int lp_package_check_expiry(lp_package *pkg,
  * error, never a fresh start: that would let an old release in.
  *
  * @param[out] out  the state; free it with lp_state_free()
- * @return 0; LP_EIO; LP_EFORMAT (the message names the file and line);
- *         LP_ETOOBIG past LP_STATE_MAX_IDS; LP_ENOMEM.
+ * @return 0; LP_EIO (also for a state file that is a link, a FIFO or
+ *         anything but a regular file: refused, never waited on);
+ *         LP_EFORMAT (the message names the file and line); LP_ETOOBIG past
+ *         LP_STATE_MAX_IDS; LP_ENOMEM.
  */
 LP_API int lp_state_open(lp_state **out, lp_ctx *ctx, const char *dir);
 
@@ -1004,8 +1009,9 @@ typedef struct lp_delta lp_delta;
  *
  * @return 0; LP_EFORMAT (not a delta, or malformed); LP_EVERSION (a
  *         delta format newer than this library); LP_EHASH (damaged);
- *         LP_ETOOBIG (its meta block lists more indices than lpd(5)
- *         allows); LP_EIO; LP_ENOMEM; LP_EINVAL (a NULL argument).
+ *         LP_EIO (also for a file that is not a regular file: a FIFO is
+ *         refused, never waited on); LP_ENOMEM; LP_EINVAL (a NULL
+ *         argument).
  */
 LP_API LP_WARN_UNUSED int lp_delta_open(lp_delta **out, lp_ctx *ctx,
                                         const char *path);

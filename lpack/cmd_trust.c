@@ -133,8 +133,8 @@ static int trust_sign(int argc, char **argv)
         goto done;
     }
     if (!quiet)
-        printf("%s: signed by key %s (in '%s.minisig')\n", path,
-               lp_key_id(key), path);
+        printf("%s: signed by key %s (in '%s.minisig')\n", cli_text(path),
+               lp_key_id(key), cli_text(path));
     status = cli_finish_stdout(LP_EXIT_OK);
 done:
     lp_key_free(key);
@@ -154,10 +154,11 @@ static void on_signature(const lp_sig_report *r, void *user)
 
     if (rs->quiet && r->code == 0)
         return;
-    fprintf(f, "%s.minisig: %s: key %s%s%s%s: %s%s\n", rs->path, r->entry,
-            r->key_id ? r->key_id : "?", r->holder ? " (" : "",
-            r->holder ? r->holder : "", r->holder ? ")" : "",
-            r->code == 0 ? "" : "not counted: ", r->message);
+    fprintf(f, "%s.minisig: %s: key %s%s%s%s: %s%s\n", cli_text(rs->path),
+            cli_text(r->entry), r->key_id ? cli_text(r->key_id) : "?",
+            r->holder ? " (" : "", r->holder ? cli_text(r->holder) : "",
+            r->holder ? ")" : "", r->code == 0 ? "" : "not counted: ",
+            cli_text(r->message));
 }
 
 static int trust_update(int argc, char **argv)
@@ -230,8 +231,9 @@ static int trust_update(int argc, char **argv)
         goto done;
     }
     if (!rs.quiet)
-        printf("%s: replaced by '%s' (signed by %u trusted key%s)\n", cur,
-               rs.path, signers, signers == 1 ? "" : "s");
+        printf("%s: replaced by '%s' (signed by %u trusted key%s)\n",
+               cli_text(cur), cli_text(rs.path), signers,
+               signers == 1 ? "" : "s");
     status = cli_finish_stdout(LP_EXIT_OK);
 done:
     lp_state_free(state);

@@ -350,16 +350,9 @@ int lp_package_open(lp_package **out, lp_ctx *ctx, const char *path)
         return LP_ENOMEM;
     p->ctx = ctx;
     p->zip.fd = -1;
-    p->fd = open(path, O_RDONLY | O_CLOEXEC);
+    p->fd = lpi_open_input(ctx, AT_FDCWD, path, NULL, LPI_OPEN_FOLLOW, &st);
     if (p->fd < 0) {
-        rc = lpi_error(ctx, LP_EIO, "cannot open '%s': %s", path,
-                       strerror(errno));
-        goto fail;
-    }
-    if (fstat(p->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        rc = lpi_error(ctx, LP_EIO, "cannot open '%s': %s", path,
-                       S_ISDIR(st.st_mode) ? "it is a folder"
-                                           : "not a regular file");
+        rc = p->fd;
         goto fail;
     }
     p->file_size = (uint64_t)st.st_size;

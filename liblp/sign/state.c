@@ -152,13 +152,9 @@ static int read_state_file(lp_state *st, int dfd, const char *name,
     rc = lpi_buf_printf(what, ctx, "%s/%s", st->dir, name);
     if (rc < 0)
         return rc;
-    fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+    fd = lpi_open_input(ctx, dfd, name, what->data, LPI_OPEN_NOFOLLOW, &sb);
     if (fd < 0)
-        rc = lpi_error(ctx, LP_EIO, "cannot open '%s': %s", what->data,
-                       strerror(errno));
-    else if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))
-        rc = lpi_error(ctx, LP_EFORMAT, "'%s' is not a regular file",
-                       what->data);
+        rc = fd;
     while (rc == 0) {
         ssize_t k = read(fd, buf + n, LPI_STATE_MAX_BYTES + 1 - n);
         if (k < 0 && errno == EINTR)

@@ -358,6 +358,30 @@ static void test_lang_canon(void **state)
 
 /* Direction from the script, also where ICU has no locale data (Dari,
  * Divehi) */
+/* lpi_lang_suggest(): the known language a bad tag most likely meant */
+static void test_lang_suggest(void **state)
+{
+    static const struct { const char *in, *want; } cases[] = {
+        { "kh", "'km' (Khmer, " },        /* a name begun, a code near */
+        { "khmer", "'km' (Khmer, " },     /* a name spelt out */
+        { "Tetun", "'tet' (Tetum)" },     /* a name one typo off */
+        { "prt", "'pt' (Portuguese, " },  /* a three-letter code typo */
+        { "amharik-ET", "'am' (Amharic, " }, /* the language subtag only */
+    };
+    static const char *const none[] = { "xx", "qqqqqqq", "" };
+    char out[256];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        assert_true(lpi_lang_suggest(cases[i].in, strlen(cases[i].in), out,
+                                     sizeof(out)));
+        assert_non_null(strstr(out, cases[i].want));
+    }
+    for (size_t i = 0; i < sizeof(none) / sizeof(*none); i++)
+        assert_false(lpi_lang_suggest(none[i], strlen(none[i]), out,
+                                      sizeof(out)));
+}
+
 static void test_lang_rtl(void **state)
 {
     static const char *const rtl[] = { "ar", "fa", "prs", "ps", "he", "ur",
@@ -610,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_position),
         cmocka_unit_test(test_cursor_pos),
         cmocka_unit_test(test_strset),
+        cmocka_unit_test(test_lang_suggest),
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_example_is_clean),
         cmocka_unit_test(test_threads_same_diagnostics),
