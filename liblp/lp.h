@@ -137,12 +137,14 @@ typedef enum lp_error_code {
                              key; a rollback; an expired package */
     LP_ESOURCE = -16,   /**< curriculum sources have errors (reported as
                              diagnostics, see lp_project_check()) */
-    LP_EBASE = -17      /**< a delta applied to a package other than the
+    LP_EBASE = -17,     /**< a delta applied to a package other than the
                              one it was made from */
+    LP_ECANCELED = -18  /**< the caller's progress callback asked to stop
+                             (see lp_progress_fn) */
 } lp_error_code;
 
 /** Lowest error code defined by this version of the library. */
-#define LP_ELAST LP_EBASE
+#define LP_ELAST LP_ECANCELED
 
 /**
  * Name an error code, e.g. "package is malformed".  Never returns NULL;
@@ -191,6 +193,73 @@ LP_API const char *lp_ctx_errmsg(const lp_ctx *ctx);
 
 /** The code of the last failure (0 if none). */
 LP_API int lp_ctx_errcode(const lp_ctx *ctx);
+
+/* ---------------------------------------------------------------------- */
+/* Progress                                                                */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Long work -- writing, verifying, making and applying deltas, building a
+ * curriculum -- reports how far it has come through a callback given in its
+ * options (lp_writer_opts, lp_verify_opts, lp_delta_opts, lp_apply_opts,
+ * lp_build_opts).  The library never prints progress itself: what to show,
+ * and how often, is the program's choice.
+ */
+
+/** What the work reporting progress is doing.  Values are stable. */
+typedef enum lp_stage {
+    /** lp_project_build(): checking and compiling the lessons.  Items:
+     *  lesson files; no bytes. */
+    LP_STAGE_COMPILING = 1,
+    /** lp_writer_commit() (and so lp_project_build()): hashing,
+     *  compressing and writing the entries.  Items: entries; bytes: their
+     *  content. */
+    LP_STAGE_COMPRESSING = 2,
+    /** lp_package_verify(): reading and checking every object.  Items:
+     *  objects; bytes: their content. */
+    LP_STAGE_VERIFYING = 3,
+    /** lp_delta_create(): encoding what the base lacks.  Items: segments of
+     *  the delta; bytes: the target's content they carry. */
+    LP_STAGE_ENCODING = 4,
+    /** lp_delta_apply(): rebuilding the objects the delta carries or
+     *  changes.  Items: those objects; bytes: their content. */
+    LP_STAGE_DECODING = 5,
+    /** lp_delta_apply(): writing the new package.  Items: its objects;
+     *  bytes: what they take in it. */
+    LP_STAGE_WRITING = 6
+} lp_stage;
+
+/** How far a stage has come.  Initialised by the library. */
+typedef struct lp_progress {
+    lp_stage stage;
+    /** The stage as a lowercase verb for people, e.g. "verifying".
+     *  Static. */
+    const char *stage_name;
+    /** Items of the stage done, of items_total.  items_done <= items_total
+     *  always. */
+    uint64_t items_done, items_total;
+    /** Bytes done, of bytes_total (0 when the stage counts no bytes).
+     *  bytes_done <= bytes_total always. */
+    uint64_t bytes_done, bytes_total;
+} lp_progress;
+
+/**
+ * Called as a stage progresses: once when it starts (all done figures 0),
+ * then every so often -- whenever about a thousandth of its bytes (at
+ * least 1 MiB) or of its items more are done, not at every byte or item,
+ * so the call is cheap -- and once when it ends (done figures equal to the
+ * totals).  Within a stage the done figures never decrease.  A call may
+ * come from the calling thread or from one of the library's worker
+ * threads, but never two at once; the progress is valid during the call
+ * only.  A function may run several stages one after the other (each
+ * starting from 0).
+ *
+ * @return 0 to go on; anything else cancels the work: the function stops
+ *         as soon as its threads notice, cleans up as on any failure (no
+ *         file is left at the destination, an existing one is unchanged)
+ *         and returns LP_ECANCELED.
+ */
+typedef int (*lp_progress_fn)(const lp_progress *progress, void *user);
 
 /* ---------------------------------------------------------------------- */
 /* Reading packages                                                        */
@@ -360,10 +429,16 @@ typedef struct lp_verify_opts {
     unsigned threads;      /**< worker threads; 0 = one per online CPU */
     lp_problem_fn problem; /**< called for every problem, or NULL */
     void *user;            /**< passed to problem */
+    /** (version 2) called as the objects are checked (LP_STAGE_VERIFYING),
+     *  or NULL */
+    lp_progress_fn progress;
+    void *progress_user;   /**< (version 2) passed to progress */
 } lp_verify_opts;
 
-#define LP_VERIFY_OPTS_VERSION 1
-#define LP_VERIFY_OPTS_INIT { LP_VERIFY_OPTS_VERSION, 0, NULL, NULL }
+/* Version 1 is the same struct without progress, and still accepted. */
+#define LP_VERIFY_OPTS_VERSION 2
+#define LP_VERIFY_OPTS_INIT { LP_VERIFY_OPTS_VERSION, 0, NULL, NULL, NULL, \
+                              NULL }
 
 /**
  * Check every object of the package against the manifest: each is read in
@@ -373,7 +448,9 @@ typedef struct lp_verify_opts {
  * @param opts  options, or NULL for the defaults
  * @return 0 if every object matches; otherwise the code of the first problem
  *         in manifest order (LP_EHASH, LP_EFORMAT, LP_EIO), whose message is
- *         in lp_ctx_errmsg().
+ *         in lp_ctx_errmsg(); LP_ECANCELED if opts->progress asked to stop
+ *         (no problem is reported then); LP_EINVAL for an unknown
+ *         opts->version.
  */
 LP_API LP_WARN_UNUSED int lp_package_verify(lp_package *pkg,
                                             const lp_verify_opts *opts);
@@ -409,11 +486,16 @@ typedef struct lp_writer_opts {
      * same inputs give the same package).
      */
     int64_t created;
+    /** (version 2) called as lp_writer_commit() works
+     *  (LP_STAGE_COMPRESSING), or NULL */
+    lp_progress_fn progress;
+    void *progress_user; /**< (version 2) passed to progress */
 } lp_writer_opts;
 
-#define LP_WRITER_OPTS_VERSION 1
+/* Version 1 is the same struct without progress, and still accepted. */
+#define LP_WRITER_OPTS_VERSION 2
 #define LP_DEFAULT_LEVEL 3
-#define LP_WRITER_OPTS_INIT { LP_WRITER_OPTS_VERSION, 0, 0, -1 }
+#define LP_WRITER_OPTS_INIT { LP_WRITER_OPTS_VERSION, 0, 0, -1, NULL, NULL }
 
 /**
  * Start a package to be written at path.  Nothing is written until
@@ -488,7 +570,8 @@ LP_API int lp_writer_add_tree(lp_writer *w, const char *dir);
  * identical content, write the container and atomically put it in place.
  *
  * @return 0; LP_EIO; LP_ECHANGED if an input changed while read; LP_ETOOBIG;
- *         LP_ENOMEM.  On failure nothing is left at the destination path
+ *         LP_ENOMEM; LP_ECANCELED if the options' progress callback asked
+ *         to stop.  On failure nothing is left at the destination path
  *         and a file already there is unchanged.
  */
 LP_API LP_WARN_UNUSED int lp_writer_commit(lp_writer *w);
@@ -552,6 +635,8 @@ LP_API int lp_time_parse(const char *s, int64_t *out);
 #define LP_SIG_MAX_COMMENT 1003u
 /** Largest signature file, in bytes. */
 #define LP_SIG_MAX_FILE_BYTES 10240u
+/** Longest purpose word of a detached signature (lp_sig_sign_detached()). */
+#define LP_SIG_MAX_PURPOSE_BYTES 16u
 /** Longest passphrase, in bytes. */
 #define LP_MAX_PASSPHRASE_BYTES 1023u
 
@@ -665,6 +750,28 @@ LP_API int lp_sig_sign_manifest(lp_sig **out, lp_ctx *ctx,
                                 int64_t time, const char *comment);
 
 /**
+ * Sign any file's bytes for a purpose (a trust file: "trust"; a
+ * repository index: "index"): a minisign signature of the exact bytes
+ * whose trusted comment is "lp-PURPOSE-signature v1 time=TIME[
+ * comment=TEXT]", so a signature made for one purpose (or a package's)
+ * never passes for another.  Stock minisign -V checks it; stock minisign
+ * -S -t makes one.  The new signature is verified before it is returned.
+ * Check one with lp_trust_check_detached().
+ *
+ * @param key       a key with its secret half
+ * @param purpose   1 to LP_SIG_MAX_PURPOSE_BYTES lowercase letters
+ * @param time      signing time, seconds since the epoch
+ * @param comment   text for the trusted comment, or NULL
+ * @param[out] out  the signature; free it with lp_sig_free()
+ * @return 0; LP_EINVAL (no secret half, bad purpose, comment too long or
+ *         with control characters); LP_ENOMEM.
+ */
+LP_API int lp_sig_sign_detached(lp_sig **out, lp_ctx *ctx,
+                                const lp_key *key, const char *purpose,
+                                const void *data, size_t len, int64_t time,
+                                const char *comment);
+
+/**
  * Check a signature of a manifest with a public key: the key id, the
  * signature of the manifest's hash, the global signature over the trusted
  * comment, and that the trusted comment names the manifest's id and
@@ -733,6 +840,96 @@ LP_API int lp_trust_parse(lp_trust **out, lp_ctx *ctx, const void *data,
 /** Signatures needed (at least 1). */
 LP_API unsigned lp_trust_threshold(const lp_trust *trust);
 
+/** One key of a trust file (lp_trust_key()).  Strings are borrowed from
+ *  the trust and valid until it is freed. */
+typedef struct lp_trust_key_info {
+    const char *key_id;   /**< 16 lowercase hex digits */
+    const char *base64;   /**< the public key, as in a public key file */
+    const char *holder;   /**< who holds it */
+    int64_t from;         /**< start of validity, or -1 if none */
+    int64_t until;        /**< end of validity, or -1 if none */
+    int revoked;          /**< 1 if a 'revoked' line names it */
+} lp_trust_key_info;
+
+/** Keys listed by 'key' lines, in file order. */
+LP_API size_t lp_trust_key_count(const lp_trust *trust);
+
+/**
+ * The i-th key of a trust file (0 <= i < lp_trust_key_count()).
+ *
+ * @param[out] out  filled in
+ * @return 0, or LP_ENOTFOUND if i is out of range.
+ */
+LP_API int lp_trust_key(const lp_trust *trust, size_t i,
+                        lp_trust_key_info *out);
+
+/**
+ * The holder the trust file gives the key with this id (16 hex digits),
+ * or NULL if it lists none.  Borrowed.
+ */
+LP_API const char *lp_trust_holder(const lp_trust *trust,
+                                   const char *key_id);
+
+/** Key ids named by 'revoked' lines. */
+LP_API size_t lp_trust_revoked_count(const lp_trust *trust);
+
+/** The i-th revoked key id (16 lowercase hex digits), or NULL if i is out
+ *  of range.  Borrowed. */
+LP_API const char *lp_trust_revoked_id(const lp_trust *trust, size_t i);
+
+/** 1 if the trust file has a 'reset-clock' line (lp-trust(5), CLOCK). */
+LP_API int lp_trust_resets_clock(const lp_trust *trust);
+
+/**
+ * Read a trust file as lp_trust_load() does, but accept one whose
+ * threshold cannot be met yet: a file being written, key by key, with
+ * lpack trust add.  Never use a draft to verify anything.
+ *
+ * @return as lp_trust_load().
+ */
+LP_API int lp_trust_load_draft(lp_trust **out, lp_ctx *ctx,
+                               const char *path);
+
+/**
+ * Start a trust file: "lp-trust 1" and "threshold N", written atomically
+ * (mode 0644).  Its threshold cannot be met until keys are added with
+ * lp_trust_file_add_key().
+ *
+ * @param flags  LP_KEY_REPLACE to replace an existing file
+ * @return 0; LP_EINVAL if threshold is not 1 to LP_TRUST_MAX_KEYS;
+ *         LP_EEXIST; LP_EIO; LP_ENOMEM.
+ */
+LP_API int lp_trust_file_init(lp_ctx *ctx, const char *path,
+                              unsigned threshold, unsigned flags);
+
+/**
+ * Add a 'key' line to the trust file at path (read as a draft), replaced
+ * atomically with its mode kept.
+ *
+ * @param holder  who holds the key: 1 to LP_TRUST_MAX_HOLDER_BYTES of
+ *                UTF-8 text, no control characters, not ending in a space
+ * @param from    start of validity, or -1 for none
+ * @param until   end of validity, or -1 for none; after from
+ * @return 0; LP_EINVAL (bad holder, until not after from); LP_EEXIST if
+ *         the key is listed already; LP_EFORMAT if the file is not a
+ *         trust file; LP_ETOOBIG past LP_TRUST_MAX_KEYS; LP_EIO;
+ *         LP_ENOMEM.
+ */
+LP_API int lp_trust_file_add_key(lp_ctx *ctx, const char *path,
+                                 const lp_key *key, const char *holder,
+                                 int64_t from, int64_t until);
+
+/**
+ * Add a 'revoked' line for key_id (16 hex digits) to the trust file at
+ * path (read as a draft), replaced atomically with its mode kept.
+ *
+ * @param reason  text kept on the line for people, or NULL
+ * @return 0; LP_EINVAL (bad key id or reason); LP_EEXIST if revoked
+ *         already; LP_EFORMAT; LP_ETOOBIG; LP_EIO; LP_ENOMEM.
+ */
+LP_API int lp_trust_file_revoke(lp_ctx *ctx, const char *path,
+                                const char *key_id, const char *reason);
+
 /** Free a trust.  NULL is accepted. */
 LP_API void lp_trust_free(lp_trust *trust);
 
@@ -764,6 +961,19 @@ typedef struct lp_trust_opts {
 #define LP_TRUST_OPTS_INIT { LP_TRUST_OPTS_VERSION, -1, -1, NULL, NULL }
 
 /**
+ * The verifier's clock (lp-trust(5), CLOCK).  The current time is the
+ * clock (or opts->now), never earlier than the newest signing time
+ * accepted.  A signing time may advance it by at most LP_CLOCK_MAX_STEP
+ * past the latest of the current time and LP_CLOCK_MIN: a signature dated
+ * further ahead (a signer's clock running fast, minisign -t "2062") still
+ * counts if all else holds, but the time it gives the verifier (the
+ * newest time lp_package_check_trust() returns, what the state records)
+ * is that limit, so no signature can make a hub's keys look expired.
+ */
+#define LP_CLOCK_MIN INT64_C(1767225600)      /**< 2026-01-01T00:00:00Z */
+#define LP_CLOCK_MAX_STEP INT64_C(2592000)    /**< 30 days, in seconds */
+
+/**
  * Apply a trust file to a package's signatures.  A signature counts if its
  * key is in the trust file, not revoked, within its validity window (see
  * lp-trust(5)) and the signature verifies (lp_sig_verify()).  A key counts
@@ -771,7 +981,9 @@ typedef struct lp_trust_opts {
  * check the objects: call lp_package_verify() for that.
  *
  * @param[out] signers  keys that counted (may be NULL)
- * @param[out] newest   newest signing time among those (may be NULL)
+ * @param[out] newest   newest signing time among those, capped as
+ *                      LP_CLOCK_MAX_STEP says: the time to record and to
+ *                      bound the clock with (may be NULL)
  * @return 0 if accepted; LP_EUNTRUSTED if not (the message says how many
  *         counted of how many needed); LP_ENOMEM or LP_EIO if a signature
  *         could not be checked for want of memory or a read error (a
@@ -783,6 +995,32 @@ LP_API LP_WARN_UNUSED int lp_package_check_trust(lp_package *pkg,
                                                  const lp_trust_opts *opts,
                                                  unsigned *signers,
                                                  int64_t *newest);
+
+/**
+ * Apply a trust file to detached signatures of any bytes (a repository
+ * index, say): sigs holds one or more minisign signature files (four
+ * lines each) one after the other, each made with lp_sig_sign_detached()
+ * for this purpose.  Counted exactly as lp_package_check_trust() counts a
+ * package's signatures (listed, not revoked, within validity, a key once,
+ * the threshold); each block is reported as "signature N".
+ *
+ * @param purpose       the purpose the signatures were made for
+ * @param[out] signers  keys that counted (may be NULL)
+ * @param[out] newest   as lp_package_check_trust() (may be NULL)
+ * @return 0 if accepted; LP_EUNTRUSTED if not; LP_EINVAL (bad purpose,
+ *         unknown opts->version); LP_ETOOBIG if sigs_len is past
+ *         LP_TRUST_MAX_SIGS_BYTES; LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_trust_check_detached(lp_ctx *ctx,
+                                                  const lp_trust *trust,
+                                                  const char *purpose,
+                                                  const void *data,
+                                                  size_t len,
+                                                  const void *sigs,
+                                                  size_t sigs_len,
+                                                  const lp_trust_opts *opts,
+                                                  unsigned *signers,
+                                                  int64_t *newest);
 
 /** A verifier's state (see lp_state_open() below). */
 typedef struct lp_state lp_state;
@@ -821,7 +1059,11 @@ LP_API int lp_trust_sign(lp_ctx *ctx, const char *trust_path,
  * With a state (lp_state_open(), may be NULL), its newest signing time
  * bounds the clock, an update whose newest counted signature is older
  * than that of the last update accepted is refused (an old update
- * replayed would undo a later one), and the update is recorded.
+ * replayed would undo a later one), and the update is recorded.  If the
+ * new file has a 'reset-clock' line, the state's signing times do not
+ * bound the clock for this check, and those later than the update's
+ * newest counted signature are lowered to it (once: not when the same
+ * update is applied again); versions are kept (lp-trust(5), CLOCK).
  *
  * @param[out] signers  keys that counted (may be NULL)
  * @param[out] newest   newest signing time among those (may be NULL)
@@ -948,10 +1190,15 @@ typedef struct lp_delta_opts {
     /** most memory apply may need to decode (4 MiB to 2 GiB); 0 = default */
     uint64_t max_window;
     unsigned threads;     /**< 0 = one per online CPU */
+    /** (version 2) called as the delta is encoded (LP_STAGE_ENCODING), or
+     *  NULL */
+    lp_progress_fn progress;
+    void *progress_user;  /**< (version 2) passed to progress */
 } lp_delta_opts;
 
-#define LP_DELTA_OPTS_VERSION 1
-#define LP_DELTA_OPTS_INIT { LP_DELTA_OPTS_VERSION, 0, 0, 0 }
+/* Version 1 is the same struct without progress, and still accepted. */
+#define LP_DELTA_OPTS_VERSION 2
+#define LP_DELTA_OPTS_INIT { LP_DELTA_OPTS_VERSION, 0, 0, 0, NULL, NULL }
 
 /** What a delta does (its header, lpd(5)). */
 typedef struct lp_delta_info {
@@ -992,7 +1239,8 @@ typedef struct lp_delta_info {
  *         opts->max_window allows: its objects' zstd level alone takes
  *         more; the message says how much); LP_EIO; LP_ENOMEM; LP_EFORMAT
  *         or LP_EHASH when a package is damaged; LP_EINTERNAL (zstd
- *         failed).
+ *         failed); LP_ECANCELED if opts->progress asked to stop (nothing
+ *         is left at out).
  */
 LP_API LP_WARN_UNUSED int lp_delta_create(lp_package *base,
                                           lp_package *target,
@@ -1031,10 +1279,15 @@ typedef struct lp_apply_opts {
     uint64_t max_window;
     int dry_run;          /**< check everything that can be checked without
                                writing, and report; write nothing */
+    /** (version 2) called as the package is rebuilt (LP_STAGE_DECODING,
+     *  then LP_STAGE_WRITING), or NULL */
+    lp_progress_fn progress;
+    void *progress_user;  /**< (version 2) passed to progress */
 } lp_apply_opts;
 
-#define LP_APPLY_OPTS_VERSION 1
-#define LP_APPLY_OPTS_INIT { LP_APPLY_OPTS_VERSION, 0, 0 }
+/* Version 1 is the same struct without progress, and still accepted. */
+#define LP_APPLY_OPTS_VERSION 2
+#define LP_APPLY_OPTS_INIT { LP_APPLY_OPTS_VERSION, 0, 0, NULL, NULL }
 
 /** What lp_delta_apply() did or, with dry_run, would do. */
 typedef struct lp_apply_result {
@@ -1072,7 +1325,8 @@ typedef struct lp_apply_result {
  *         a damaged base); LP_EVERSION (the new manifest is of a format
  *         newer than this library); LP_EIO (including too little free
  *         disk); LP_ENOMEM; LP_EINVAL (unknown opts->version, a NULL
- *         argument); LP_EINTERNAL (zstd failed to compress).
+ *         argument); LP_EINTERNAL (zstd failed to compress); LP_ECANCELED
+ *         if opts->progress asked to stop.
  */
 LP_API LP_WARN_UNUSED int lp_delta_apply(lp_delta *delta, lp_package *base,
                                          const char *out,
@@ -1128,6 +1382,24 @@ typedef struct lp_diag {
  * diagnostic is valid during the call only.
  */
 typedef void (*lp_diag_fn)(const lp_diag *diag, void *user);
+
+/**
+ * How many terminal columns the first len bytes of a UTF-8 text take, for
+ * lining a caret up under lp_diag::col in Khmer, Amharic, Arabic or CJK
+ * text.  lp_diag::col counts characters (code points); a terminal shows
+ * a grapheme cluster (a base and its combining marks, a Khmer consonant and
+ * its vowel signs) in one cell, or in two for East Asian wide and
+ * fullwidth characters.  Each extended grapheme cluster (ICU) counts 2 if
+ * its first character is wide or fullwidth, 0 if it is only format or
+ * enclosing/non-spacing marks (a lone zero-width joiner), else 1.  Invalid
+ * UTF-8 counts one column per byte.  Tabs count 1: a caller that keeps
+ * tabs in the padding handles them itself.
+ *
+ * @param utf8 the text (need not be NUL-terminated); NULL with len 0 is 0
+ * @param len  its length in bytes
+ * @return the number of columns
+ */
+LP_API size_t lp_text_columns(const char *utf8, size_t len);
 
 /** Options for lp_project_open().  Initialise with LP_PROJECT_OPTS_INIT. */
 typedef struct lp_project_opts {
@@ -1192,11 +1464,17 @@ typedef struct lp_build_opts {
     /** (version 2) 1: warnings stop the build as errors do (nothing is
      *  written; LP_ESOURCE) */
     int werror;
+    /** (version 3) called as the lessons are compiled
+     *  (LP_STAGE_COMPILING) and the package written
+     *  (LP_STAGE_COMPRESSING), or NULL */
+    lp_progress_fn progress;
+    void *progress_user; /**< (version 3) passed to progress */
 } lp_build_opts;
 
-/* Version 1 is the same struct without werror, and still accepted. */
-#define LP_BUILD_OPTS_VERSION 2
-#define LP_BUILD_OPTS_INIT { LP_BUILD_OPTS_VERSION, 0, 0, -1, 0 }
+/* Versions 1 (without werror) and 2 (without progress) are the same
+ * struct cut short, and still accepted. */
+#define LP_BUILD_OPTS_VERSION 3
+#define LP_BUILD_OPTS_INIT { LP_BUILD_OPTS_VERSION, 0, 0, -1, 0, NULL, NULL }
 
 /**
  * Check the project (as lp_project_check()) and, if it has no errors,
@@ -1213,7 +1491,8 @@ typedef struct lp_build_opts {
  * @param fn    called for each diagnostic, or NULL
  * @return 0; LP_ESOURCE if the sources have errors (nothing is written);
  *         LP_EINVAL; LP_EIO; LP_ECHANGED if a media file changed while it
- *         was read; LP_ETOOBIG; LP_ENOMEM; LP_EINTERNAL.
+ *         was read; LP_ETOOBIG; LP_ENOMEM; LP_EINTERNAL; LP_ECANCELED if
+ *         opts->progress asked to stop (nothing is written).
  */
 LP_API LP_WARN_UNUSED int lp_project_build(lp_project *proj,
                                            const char *out_path,

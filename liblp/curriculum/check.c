@@ -6,6 +6,7 @@
  */
 #include "lpi_source.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +44,8 @@ typedef struct checker {
     size_t mv_mask, nmv;
     bool incomplete;        /* a lesson could not be checked */
     bool langs_broken;      /* a declared language tag is not one */
+    named *suggested;       /* media named in a "did you mean" */
+    size_t nsuggested, capsuggested;
     char **owned;           /* strings to free at the end */
     size_t nowned, capowned;
     lpi_strset loaded;      /* the files' paths */
@@ -566,6 +569,64 @@ static mverdict *new_verdict(checker *c, char *rel)
     return &c->mv[i];
 }
 
+/* For a media file that does not exist: the file in the same folder whose
+ * name is nearest (the same but for case, or a typo or two away): its
+ * name into near, its project-relative path into near_rel */
+static bool nearest_media(checker *c, const char *rel, char *near,
+                          size_t cap, char *near_rel, size_t near_rel_cap)
+{
+    const char *slash = strrchr(rel, '/');
+    const char *name = slash ? slash + 1 : rel;
+    char dir[4096], want[LPI_EDIT_MAX + 1], have[LPI_EDIT_MAX + 1];
+    unsigned best = ~0u;
+    struct dirent *e;
+    DIR *d;
+    int fd;
+
+    if (strlen(name) > LPI_EDIT_MAX ||
+        (size_t)snprintf(dir, sizeof(dir), "%.*s", slash ?
+                         (int)(slash - rel) : 1, slash ? rel : ".") >=
+        sizeof(dir))
+        return false;
+    fd = lpi_openat_beneath(c->p->dirfd, dir, O_RDONLY | O_DIRECTORY, NULL);
+    d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    for (size_t i = 0; i <= strlen(name); i++)
+        want[i] = (char)tolower((unsigned char)name[i]);
+    while ((e = readdir(d)) != NULL) {
+        char sub[4096];
+        unsigned dist, rank;
+
+        struct stat st;
+        size_t n = strlen(e->d_name);
+
+        if (e->d_name[0] == '.' || n > LPI_EDIT_MAX ||
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode))
+            continue;
+        for (size_t i = 0; i <= n; i++)
+            have[i] = (char)tolower((unsigned char)e->d_name[i]);
+        dist = lpi_edit_distance(want, have);
+        /* a typo or two, and never most of the name */
+        if (dist > 2 || dist * 3 > strlen(want))
+            continue;
+        rank = dist * 2 + (strcmp(have, want) != 0);
+        if (rank < best &&
+            (size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) <
+            sizeof(sub)) {
+            best = rank;
+            snprintf(near, cap, "%s", e->d_name);
+            snprintf(near_rel, near_rel_cap, "%s", sub);
+        }
+    }
+    closedir(d);
+    return best != ~0u;
+}
+
 static void use_media(checker *c, lpi_srcfile *f, xmlAttrPtr a)
 {
     const char *src, *why;
@@ -599,10 +660,23 @@ static void use_media(checker *c, lpi_srcfile *f, xmlAttrPtr a)
         }
     }
     switch (v->kind) {
-    case MV_MISSING:
-        ERR(c, "missing-media", f, a, "no such file: '%s' (%s)", src,
-            v->rel);
+    case MV_MISSING: {
+        char near[LPI_EDIT_MAX + 1], near_rel[4096];
+        const char *base = strrchr(src, '/');
+
+        if (nearest_media(c, v->rel, near, sizeof(near), near_rel,
+                          sizeof(near_rel))) {
+            ERR(c, "missing-media", f, a, "no such file: '%s' (%s); did "
+                "you mean '%.*s%s'?", src, v->rel,
+                base ? (int)(base + 1 - src) : 0, src, near);
+            /* then "no lesson uses" that one would be the same mistake */
+            add_named(c, &c->suggested, &c->nsuggested, &c->capsuggested,
+                      near_rel, strlen(near_rel), f, a);
+        } else
+            ERR(c, "missing-media", f, a, "no such file: '%s' (%s)", src,
+                v->rel);
         break;
+    }
     case MV_LINK:
         /* a link anywhere on the way could lead out of the project */
         if (v->link == 0 || v->rel[v->link] == '\0')
@@ -647,6 +721,14 @@ static bool media_used(const checker *c, const char *rel)
 }
 
 /* Files below media/ that nothing references */
+static bool was_suggested(const checker *c, const char *rel)
+{
+    for (size_t i = 0; i < c->nsuggested; i++)
+        if (strcmp(c->suggested[i].id, rel) == 0)
+            return true;
+    return false;
+}
+
 static void unused_in(checker *c, const char *rel, unsigned depth)
 {
     char path[4096], sub[4096];
@@ -675,7 +757,8 @@ static void unused_in(checker *c, const char *rel, unsigned depth)
             continue;
         if (S_ISDIR(st.st_mode)) {
             unused_in(c, sub, depth + 1);
-        } else if (S_ISREG(st.st_mode) && !media_used(c, sub)) {
+        } else if (S_ISREG(st.st_mode) && !media_used(c, sub) &&
+                   !was_suggested(c, sub)) {
             lpi_srcfile file;
 
             if ((size_t)snprintf(path, sizeof(path), "%s%s%s",
@@ -1247,6 +1330,7 @@ done:
     lpi_free(p->ctx, c.owned);
     lpi_free(p->ctx, c.lessons);
     lpi_free(p->ctx, c.refs);
+    lpi_free(p->ctx, c.suggested);
     lpi_free(p->ctx, c.mv);
     lpi_strset_dispose(p->ctx, &c.loaded);
     return rc < 0 ? rc : c.rc;

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <unicode/ubrk.h>
 #include <unicode/ucol.h>
+#include <unicode/uchar.h>
 #include <unicode/uloc.h>
 #include <unicode/unorm2.h>
 #include <unicode/uscript.h>
@@ -477,6 +479,72 @@ int lpi_text_pass(lp_project *p, lpi_srcfile *f)
         return lpi_error(p->ctx, t.rc, "cannot normalize the text of '%s'",
                          f->shown);
     return 0;
+}
+
+/* ------------------------------------------------------------ columns */
+
+/* The columns of one grapheme cluster, from its characters */
+static size_t cluster_columns(const UChar *u, int32_t len)
+{
+    int32_t i = 0;
+    UChar32 c;
+
+    U16_NEXT(u, i, len, c);
+    switch (u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH)) {
+    case U_EA_WIDE:
+    case U_EA_FULLWIDTH:
+        return 2;
+    default:
+        break;
+    }
+    for (i = 0; i < len;) {
+        int8_t cat;
+
+        U16_NEXT(u, i, len, c);
+        cat = (int8_t)u_charType(c);
+        if (cat != U_NON_SPACING_MARK && cat != U_ENCLOSING_MARK &&
+            cat != U_FORMAT_CHAR)
+            return 1;
+    }
+    return 0;
+}
+
+/* UTF-16 units never outnumber UTF-8 bytes: this many bytes always fit */
+#define LPI_COLUMNS_BYTES 1024
+
+size_t lp_text_columns(const char *utf8, size_t len)
+{
+    UChar u[LPI_COLUMNS_BYTES];
+    int32_t ulen = 0, start, end;
+    UErrorCode e = U_ZERO_ERROR;
+    UBreakIterator *bi;
+    size_t cols = 0, head = len;
+
+    if (!utf8 || len == 0)
+        return 0;
+    /* a caret is never that far out; past it, one column a character */
+    if (head > LPI_COLUMNS_BYTES) {
+        head = LPI_COLUMNS_BYTES;
+        while (head > 0 && ((unsigned char)utf8[head] & 0xc0) == 0x80)
+            head--;
+        for (size_t i = head; i < len; i++)
+            cols += ((unsigned char)utf8[i] & 0xc0) != 0x80;
+    }
+    /* invalid bytes become U+FFFD: one column each, as a terminal shows */
+    u_strFromUTF8WithSub(u, LPI_COLUMNS_BYTES, &ulen, utf8, (int32_t)head,
+                         0xFFFD, NULL, &e);
+    if (U_FAILURE(e))
+        return cols + head;
+    bi = ubrk_open(UBRK_CHARACTER, "", u, ulen, &e);
+    if (U_FAILURE(e))
+        return cols + head;
+    start = ubrk_first(bi);
+    for (end = ubrk_next(bi); end != UBRK_DONE; end = ubrk_next(bi)) {
+        cols += cluster_columns(u + start, end - start);
+        start = end;
+    }
+    ubrk_close(bi);
+    return cols;
 }
 
 /* ------------------------------------------------------------ scripts */

@@ -100,6 +100,16 @@ sed -i 's|  <title tet=|  <titel tet=|' "$tmp/titel/lessons/numbers-02.xml"
 diag_is titel 1 "lessons/numbers-02.xml:4:3: error: 'titel' is not allowed here; did you mean 'title'? [schema]"
 check 'a misspelt element: one error' test "$(grep -c ': error: ' "$err")" -eq 1
 
+# did you mean, for a misspelt attribute (and no echo of the required one)
+mkproj atl
+sed -i '0,/              alt: Fatuk sanulu/s//              atl: Fatuk sanulu/' "$tmp/atl/lessons/numbers-01.yaml"
+sed -i 's/^  duration: 40/  duraton: 40/' "$tmp/atl/lessons/numbers-01.yaml"
+diag_is atl 1 "lessons/numbers-01.yaml:41:15: error: 'image' has no 'atl'; did you mean 'alt'? [schema]"
+check "a misspelt attribute: did you mean" \
+    has "$err" "lessons/numbers-01.yaml:3:3: error: 'lesson' has no 'duraton'; did you mean 'duration'? [schema]"
+check 'two misspelt attributes: two errors' \
+    test "$(grep -c ': error: ' "$err")" -eq 2
+
 # HTML typed into a text: a warning that says how to write it
 mkproj html
 sed -i 's|              - " husi ida to.o sanulu. Haree ba imajen no konta fatuk|              - " husi <strong>ida</strong> to'"'"'o sanulu. Haree ba imajen no konta fatuk|' "$tmp/html/lessons/numbers-01.yaml"
@@ -110,6 +120,24 @@ diag_is htmlxml 0 "lessons/numbers-02.xml:12:7: warning: '<b>' in a text is show
 mkproj nohtml
 sed -i 's|<h1>Aumenta númeru</h1>|<h1>Aumenta: 2 \&lt; 3 \&gt; 1</h1>|' "$tmp/nohtml/lessons/numbers-02.xml"
 expect_exit 0 "$LPC" check --werror "$tmp/nohtml"
+
+# the caret under the right character: columns count characters, the
+# padding counts what a terminal shows (CJK two cells, a combining mark none)
+rm -rf "$tmp/caret"; cp -R "$top_srcdir/examples/amharic-english" "$tmp/caret"
+sed -i '0,/correct: {am: ጎበዝ!, en: Well done!}/s//correct: {am: 中文ጎበዝ!, xx: Well done!}/' \
+    "$tmp/caret/lessons/washing-hands.yaml"
+run "$LPC" check --color=never "$tmp/caret"
+check 'caret: col counts characters' has "$err" "washing-hands.yaml:77:33: error: 'xx'"
+caret=$(sed -n '/washing-hands.yaml:77:33/{n;n;p;}' "$err")
+check 'caret: padded by display width (CJK wide)' \
+    test "$caret" = "$(printf ' %34s^' '')"
+rm -rf "$tmp/caret2"; cp -R "$top_srcdir/examples/amharic-english" "$tmp/caret2"
+sed -i "0,/correct: {am: ጎበዝ!, en: Well done!}/s//correct: {am: e$(printf '\314\201')e$(printf '\314\201')ጎበዝ!, xx: Well done!}/" \
+    "$tmp/caret2/lessons/washing-hands.yaml"
+run "$LPC" check --color=never "$tmp/caret2"
+caret=$(sed -n '/washing-hands.yaml:77:35/{n;n;p;}' "$err")
+check 'caret: a combining mark takes no column' \
+    test "$caret" = "$(printf ' %32s^' '')"
 
 # a YAML file named .xml, and the reverse
 mkproj yamlxml
@@ -173,7 +201,15 @@ check 'missing-file: code' has "$err" "[missing-file]"
 # missing-media, bad-path
 mkproj nomedia
 sed -i 's|src: ../media/fatuk-sanulu.png|src: ../media/fatuk-sanulu.jpg|' "$tmp/nomedia/lessons/numbers-01.yaml"
-diag_is nomedia 1 "lessons/numbers-01.yaml:40:15: error: no such file: '../media/fatuk-sanulu.jpg' (media/fatuk-sanulu.jpg) [missing-media]"
+diag_is nomedia 1 "lessons/numbers-01.yaml:40:15: error: no such file: '../media/fatuk-sanulu.jpg' (media/fatuk-sanulu.jpg); did you mean '../media/fatuk-sanulu.png'? [missing-media]"
+check 'missing-media: the file suggested is not also reported unused' \
+    sh -c "! grep -q 'unused-media' '$err'"
+mkproj nomedia2
+sed -i 's|src: ../media/fatuk-sanulu.png|src: ../media/Fatuk-Sanulu.PNG|' "$tmp/nomedia2/lessons/numbers-01.yaml"
+diag_is nomedia2 1 "lessons/numbers-01.yaml:40:15: error: no such file: '../media/Fatuk-Sanulu.PNG' (media/Fatuk-Sanulu.PNG); did you mean '../media/fatuk-sanulu.png'? [missing-media]"
+mkproj nomedia3
+sed -i 's|src: ../media/fatuk-sanulu.png|src: ../media/zebra.png|' "$tmp/nomedia3/lessons/numbers-01.yaml"
+diag_is nomedia3 1 "lessons/numbers-01.yaml:40:15: error: no such file: '../media/zebra.png' (media/zebra.png) [missing-media]"
 mkproj escape
 sed -i 's|src: ../media/fatuk-sanulu.png|src: ../../../etc/passwd|' "$tmp/escape/lessons/numbers-01.yaml"
 diag_is escape 1 "lessons/numbers-01.yaml:40:15: error: '../../../etc/passwd' leaves the project folder [bad-path]"

@@ -382,6 +382,23 @@ static void test_lang_suggest(void **state)
                                       sizeof(out)));
 }
 
+/* lp_text_columns(): what a terminal shows, for the caret */
+static void test_text_columns(void **state)
+{
+    (void)state;
+    assert_int_equal(lp_text_columns(NULL, 0), 0);
+    assert_int_equal(lp_text_columns("abc", 3), 3);
+    assert_int_equal(lp_text_columns("\xe4\xb8\xad\xe6\x96\x87", 6), 4);
+    /* e + COMBINING ACUTE: one cluster, one column */
+    assert_int_equal(lp_text_columns("e\xcc\x81", 3), 1);
+    /* Khmer KA + VOWEL SIGN AA (a spacing mark): one cluster */
+    assert_int_equal(lp_text_columns("\xe1\x9e\x80\xe1\x9e\xb6", 6), 1);
+    /* a lone zero width joiner takes nothing */
+    assert_int_equal(lp_text_columns("\xe2\x80\x8d", 3), 0);
+    /* invalid UTF-8: one column a byte */
+    assert_int_equal(lp_text_columns("\xff\xfe", 2), 2);
+}
+
 static void test_lang_rtl(void **state)
 {
     static const char *const rtl[] = { "ar", "fa", "prs", "ps", "he", "ur",
@@ -635,6 +652,7 @@ int main(void)
         cmocka_unit_test(test_cursor_pos),
         cmocka_unit_test(test_strset),
         cmocka_unit_test(test_lang_suggest),
+        cmocka_unit_test(test_text_columns),
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_example_is_clean),
         cmocka_unit_test(test_threads_same_diagnostics),
