@@ -701,6 +701,18 @@ LP_API int lp_key_save(const lp_key *key, const char *public_path,
                        const char *secret_path, const char *passphrase,
                        unsigned flags);
 
+/**
+ * Check, before asking anyone for a passphrase, that lp_key_save() could
+ * write both files: different paths, each folder writable, and no file
+ * there already unless flags has LP_KEY_REPLACE.  lp_key_save() checks
+ * again when it writes.
+ *
+ * @return 0; LP_EINVAL (one path for both); LP_EEXIST; LP_EIO (the
+ *         message names the folder and why).
+ */
+LP_API int lp_key_save_check(lp_ctx *ctx, const char *public_path,
+                             const char *secret_path, unsigned flags);
+
 /** The key id as 16 lowercase hex digits (minisign prints it in
  *  uppercase).  Borrowed. */
 LP_API const char *lp_key_id(const lp_key *key);
@@ -772,6 +784,22 @@ LP_API int lp_sig_sign_detached(lp_sig **out, lp_ctx *ctx,
                                 const char *comment);
 
 /**
+ * The trusted comment a signature of pkg must carry (lpk(5), SIGNATURES):
+ * "lp-signature v1 id=ID version=N time=TIME[ comment=TEXT]", as
+ * lp_sig_sign_manifest() writes it, for stock minisign -S -t.
+ *
+ * @param time     signing time, seconds since the epoch
+ * @param comment  text to add, or NULL
+ * @param out      receives the comment, NUL-terminated; cap bytes (at most
+ *                 LP_SIG_MAX_TRUSTED_COMMENT + 1 are ever needed)
+ * @return 0; LP_EINVAL (bad comment or time); LP_ETOOBIG if cap is too
+ *         small; LP_ENOMEM.
+ */
+LP_API int lp_package_sig_comment(lp_package *pkg, int64_t time,
+                                  const char *comment, char *out,
+                                  size_t cap);
+
+/**
  * Check a signature of a manifest with a public key: the key id, the
  * signature of the manifest's hash, the global signature over the trusted
  * comment, and that the trusted comment names the manifest's id and
@@ -814,6 +842,63 @@ LP_API void lp_sig_free(lp_sig *sig);
 LP_API LP_WARN_UNUSED int lp_package_add_signature(lp_package *pkg,
                                                    const lp_sig *sig,
                                                    const lp_key *key);
+
+/** A manifest read from its bytes, to show what a signature signs. */
+typedef struct lp_manifest lp_manifest;
+
+/** What a manifest says (lp_manifest_get_info()).  Strings are borrowed
+ *  from the lp_manifest and valid until it is freed. */
+typedef struct lp_manifest_info {
+    const char *id;
+    uint64_t version;
+    const char *label;
+    const char *languages;   /**< comma-separated, in manifest order */
+    int64_t created;
+    int64_t expires;         /**< -1 if none */
+    size_t entries;
+    size_t objects;          /**< distinct contents */
+    uint64_t content_bytes;  /**< sum of the entries' sizes */
+    char hash[2 * LP_HASH_BYTES + 1]; /**< BLAKE2b-256 of the bytes, hex */
+} lp_manifest_info;
+
+/**
+ * Read manifest bytes (lpk(5), as lpack manifest writes them) the way
+ * lp_sig_sign_manifest() does, to show a signer what they sign.
+ *
+ * @param[out] out  the manifest; free it with lp_manifest_free()
+ * @return 0; LP_EFORMAT (the message names the line); LP_ETOOBIG;
+ *         LP_ENOMEM.
+ */
+LP_API int lp_manifest_open(lp_manifest **out, lp_ctx *ctx,
+                            const void *data, size_t len);
+
+/** What the manifest says.  Borrowed; valid until mf is freed. */
+LP_API const lp_manifest_info *lp_manifest_get_info(const lp_manifest *mf);
+
+/** Free a manifest.  NULL is accepted. */
+LP_API void lp_manifest_free(lp_manifest *mf);
+
+/** One signature entry of a package as it reads, not checked
+ *  (lp_package_list_signatures()).  Borrowed for the call only. */
+typedef struct lp_sig_entry {
+    const char *entry;    /**< ZIP entry name, "signatures/..." */
+    const char *key_id;   /**< signer's key id (hex), or NULL if unreadable */
+    int64_t time;         /**< signing time the trusted comment claims, or -1 */
+    const char *comment;  /**< the trusted comment's comment=, or NULL */
+    int code;             /**< 0, or why it cannot be read (LP_EFORMAT) */
+    const char *message;  /**< the reason when code is not 0, else NULL */
+} lp_sig_entry;
+
+typedef void (*lp_sig_entry_fn)(const lp_sig_entry *sig, void *user);
+
+/**
+ * List the signature entries a package carries, in order, as they read:
+ * nothing is verified (lp_package_check_trust() does that).
+ *
+ * @return 0; LP_EIO; LP_ENOMEM.
+ */
+LP_API int lp_package_list_signatures(lp_package *pkg, lp_sig_entry_fn fn,
+                                      void *user);
 
 /** Limits of a trust file: size, line, keys, revoked keys, holder. */
 #define LP_TRUST_MAX_BYTES (1024u * 1024u)

@@ -627,6 +627,7 @@ static void judge(checker *c, const char *entry, const lp_sig *sig)
     const tkey *k = NULL;
     size_t ki = 0;
     int64_t when = -1;
+    const char *comment = NULL;     /* into sig->trusted */
     char t1[LPI_TIME_BYTES], t2[LPI_TIME_BYTES];
     int rc;
 
@@ -654,8 +655,10 @@ static void judge(checker *c, const char *entry, const lp_sig *sig)
         rc = lpi_sig_verify(sig, k->key, c->p->manifest_bytes,
                             c->p->manifest_len, c->p->m.id, c->p->m.version,
                             &sc);
-        if (rc == 0)
+        if (rc == 0) {
             when = sc.time;
+            comment = sc.comment;
+        }
     } else {
         rc = lpi_detached_verify(sig, k->key, c->purpose, c->data, c->len,
                                  &when);
@@ -703,7 +706,8 @@ static void judge(checker *c, const char *entry, const lp_sig *sig)
     }
     if (when > c->newest)
         c->newest = when;
-    lpi_buf_printf(&c->msg, ctx, "good signature, made %s", t1);
+    lpi_buf_printf(&c->msg, ctx, "good signature, made %s%s%s", t1,
+                   comment ? ", comment: " : "", comment ? comment : "");
     report(c, entry, sig->id_hex, k->holder, 0, when,
            c->msg.data ? c->msg.data : "good signature");
 }

@@ -58,7 +58,7 @@ check 'signing twice replaces' test "$(unzip -Z1 "$tmp/p.lpk" | grep -c '^signat
 expect_exit 0 "$LPACK" sign -q "$tmp/p.lpk" --secret "$tmp/e.key" --passphrase-file "$tmp/pass"
 check 'second signer added' test "$(unzip -Z1 "$tmp/p.lpk" | grep -c '^signatures/')" -eq 2
 cp "$tmp/p.lpk" "$tmp/before-bad.lpk"
-expect_exit 2 "$LPACK" sign "$tmp/p.lpk" --secret "$tmp/e.key" --passphrase-file "$tmp/badpass"
+expect_exit 1 "$LPACK" sign "$tmp/p.lpk" --secret "$tmp/e.key" --passphrase-file "$tmp/badpass"
 check 'wrong passphrase: clear message' has "$err" "wrong passphrase for secret key"
 check 'wrong passphrase: package unchanged' cmp -s "$tmp/p.lpk" "$tmp/before-bad.lpk"
 expect_exit 2 "$LPACK" sign "$tmp/p.lpk" --secret "$tmp/e.key" </dev/null
@@ -144,7 +144,7 @@ if [ $have_minisign = yes ]; then
         minisign -G -p "$tmp/me.pub" -s "$tmp/me.key" >/dev/null 2>&1
     printf 'minisign pass\n' >"$tmp/mpass"
     expect_exit 0 "$LPACK" sign -q "$tmp/p5.lpk" --secret "$tmp/me.key" --passphrase-file "$tmp/mpass"
-    expect_exit 2 "$LPACK" sign -q "$tmp/p5.lpk" --secret "$tmp/me.key" --passphrase-file "$tmp/badpass"
+    expect_exit 1 "$LPACK" sign -q "$tmp/p5.lpk" --secret "$tmp/me.key" --passphrase-file "$tmp/badpass"
     check 'minisign key, wrong passphrase' has "$err" "wrong passphrase"
     "$LPACK" manifest "$tmp/p5.lpk" -o "$tmp/m5" >/dev/null
     unzip -p "$tmp/p5.lpk" "signatures/$(keyid "$tmp/mw.pub").minisig" >"$tmp/mw.minisig"

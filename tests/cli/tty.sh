@@ -3,7 +3,7 @@
 # pty) plays the user.  The prompt appears, what is typed is not echoed,
 # the key is encrypted with it, and two different answers are refused.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
-plan 7
+plan 15
 
 # terminal_user.py TRANSCRIPT ANSWER1 ANSWER2 CMD...: runs CMD on a new terminal,
 # answers each prompt, writes what the terminal showed to TRANSCRIPT and
@@ -50,4 +50,50 @@ run python3 "$tmp/terminal_user.py" "$tmp/t2" "$pass" "other" "$LPACK" keygen \
     --public "$tmp/k2.pub" --secret "$tmp/k2.key"
 check 'two different answers are refused' test "$status" -ne 0
 check '  and no key is written' test ! -e "$tmp/k2.key"
+
+# many_answers.py TRANSCRIPT ANSWER... -- CMD...: as terminal_user.py, for
+# any number of prompts
+cat >"$tmp/many_answers.py" <<'PY'
+import os, pty, sys, time
+sep = sys.argv.index("--")
+transcript, answers, cmd = sys.argv[1], sys.argv[2:sep], sys.argv[sep + 1:]
+total = len(answers)
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(cmd[0], cmd)
+seen = b""
+deadline = time.time() + 60
+while time.time() < deadline:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+    while answers and seen.count(b"Passphrase: ") > total - len(answers):
+        time.sleep(0.5)
+        os.write(fd, answers.pop(0).encode() + b"\n")
+if time.time() >= deadline:
+    os.kill(pid, 9)
+_, status = os.waitpid(pid, 0)
+open(transcript, "wb").write(seen)
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
+run "$LPACK" manifest "$tmp/p.lpk" -o "$tmp/p.manifest"
+# a wrong passphrase, then the right one: signed; what is signed shows
+# before the first prompt
+run python3 "$tmp/many_answers.py" "$tmp/t3" wrong "$pass" -- "$LPACK" sign-manifest \
+    "$tmp/p.manifest" --secret "$tmp/k.key" -o "$tmp/p.minisig"
+check 'sign-manifest: a second try on the terminal' test "$status" -eq 0
+check '  says it was wrong, and how many tries remain' grep -q 'wrong passphrase for secret key.*try again (2 more)' "$tmp/t3"
+check '  what is signed shows before the prompt' sh -c "sed -n '/^id: /,\$p' '$tmp/t3' | grep -q 'Passphrase: '"
+check '  and the signature is written' test -s "$tmp/p.minisig"
+# three wrong answers: exit 1, nothing written
+run python3 "$tmp/many_answers.py" "$tmp/t4" no nope never -- "$LPACK" sign-manifest \
+    "$tmp/p.manifest" --secret "$tmp/k.key" -o "$tmp/q.minisig"
+check 'three wrong passphrases: exit 1' test "$status" -eq 1
+check '  three prompts' test "$(grep -o 'Passphrase: ' "$tmp/t4" | wc -l)" -eq 3
+check '  no fourth try' grep -q 'try again (1 more)' "$tmp/t4"
+check '  nothing written' test ! -e "$tmp/q.minisig"
 done_testing
