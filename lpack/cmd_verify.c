@@ -166,7 +166,8 @@ static int check_trust(verify_state *st, sig_state *ss, lp_ctx *ctx,
                        const lp_state *state, int64_t now,
                        unsigned *signers, int64_t *newest)
 {
-    lp_trust_opts o = LP_TRUST_OPTS_INIT;
+    lp_accept_opts o = LP_ACCEPT_OPTS_INIT;
+    lp_accept_result res;
     lp_trust *trust = NULL;
     int rc;
 
@@ -180,11 +181,12 @@ static int check_trust(verify_state *st, sig_state *ss, lp_ctx *ctx,
     o.report = on_signature;
     o.user = ss;
     o.now = now;
-    o.newest_accepted = lp_state_newest(state);
-    rc = lp_package_check_trust(pkg, trust, &o, signers, newest);
-    /* the signatures are good: is this an older release than one seen? */
-    if (rc == 0 && state != NULL)
-        rc = lp_state_check(state, pkg);
+    /* signatures and rollback here, as lpack apply checks them; the
+     * expiry, checked with or without a trust file, by the caller */
+    o.allow_expired = 1;
+    rc = lp_package_accept(pkg, trust, state, &o, &res);
+    *signers = res.signers;
+    *newest = res.newest;
     if (rc < 0) {
         char msg[1200];
         snprintf(msg, sizeof msg, "refused: %s", cli_lp_msg(ctx, rc));

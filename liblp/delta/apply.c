@@ -1303,6 +1303,7 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     lpi_buf tmp;
     unsigned char hash[LP_HASH_BYTES];
     uint64_t size = 0;
+    lp_package_check_fn check;
     int fd = -1, rc;
 
     LP_ASSERT_ARG(d && base && out);
@@ -1315,6 +1316,7 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     if (opts->version < 1 || opts->version > LP_APPLY_OPTS_VERSION)
         return lpi_error(ctx, LP_EINVAL, "unknown lp_apply_opts version %u",
                          opts->version);
+    check = opts->version >= 3 ? opts->check : NULL;
     memset(&a, 0, sizeof(a));
     a.ctx = ctx;
     a.d = d;
@@ -1402,11 +1404,14 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
         /* the reader's own checks on the result, before it takes the
          * final name (objects were hashed as they were written) */
         if (rc == 0) {
-            lp_package *check;
-            rc = lp_package_open(&check, ctx, tmp.data);
-            lp_package_free(check);
+            lp_package *p;
+            rc = lp_package_open(&p, ctx, tmp.data);
             if (rc < 0)
                 lpi_error_prefix(ctx, "the rebuilt package fails its checks");
+            /* the caller's policy (signatures, rollback, expiry) last */
+            if (rc == 0 && check)
+                rc = check(p, opts->check_user);
+            lp_package_free(p);
         }
         rc = lpi_atomic_install(ctx, tmp.data, out, rc);
     }

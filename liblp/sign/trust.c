@@ -1079,3 +1079,50 @@ int lp_trust_update(lp_ctx *ctx, const char *current_path,
     lpi_buf_dispose(&spath, ctx);
     return rc;
 }
+/* ------------------------------------------------------------ accept */
+
+int lp_package_accept(lp_package *p, const lp_trust *t, const lp_state *st,
+                      const lp_accept_opts *opts, lp_accept_result *res)
+{
+    static const lp_accept_opts defaults = LP_ACCEPT_OPTS_INIT;
+    lp_trust_opts to = LP_TRUST_OPTS_INIT;
+    lp_accept_result dummy;
+    int64_t floor_time;
+    int rc;
+
+    LP_ASSERT_ARG(p && t);
+    if (!opts)
+        opts = &defaults;
+    if (!res)
+        res = &dummy;
+    memset(res, 0, sizeof(*res));
+    res->newest = -1;
+    if (opts->version != LP_ACCEPT_OPTS_VERSION)
+        return lpi_error(p->ctx, LP_EINVAL, "unknown lp_accept_opts "
+                         "version %u", opts->version);
+    to.now = opts->now;
+    to.newest_accepted = lp_state_newest(st);
+    to.report = opts->report;
+    to.user = opts->user;
+    /* the order lpack verify reports in: signatures, rollback, expiry */
+    rc = lp_package_check_trust(p, t, &to, &res->signers, &res->newest);
+    if (rc == 0 && st)
+        rc = lp_state_check(st, p);
+    if (rc == 0 && p->m.version < opts->min_version)
+        rc = lpi_error(p->ctx, LP_EUNTRUSTED, "version %llu of '%s' is "
+                       "older than version %llu, which it would replace",
+                       (unsigned long long)p->m.version, p->m.id,
+                       (unsigned long long)opts->min_version);
+    if (rc < 0)
+        return rc;
+    /* the clock is never earlier than a signing time we trust */
+    floor_time = lp_state_newest(st) > res->newest ? lp_state_newest(st)
+                                                   : res->newest;
+    rc = lp_package_check_expiry(p, opts->now, floor_time);
+    if (rc < 0) {
+        res->expired = 1;
+        if (opts->allow_expired)
+            rc = 0;     /* the message stays in the context, for a warning */
+    }
+    return rc;
+}
