@@ -1336,6 +1336,11 @@ LP_API LP_WARN_UNUSED int lp_package_accept(lp_package *pkg,
 #define LP_DELTA_DEFAULT_WINDOW (128ull * 1024u * 1024u)
 /** Largest window a delta may use (2 GiB) */
 #define LP_DELTA_MAX_WINDOW (2048ull * 1024u * 1024u)
+/** Memory apply may use beyond its max_window: buffers, zstd contexts and
+ *  the compressor of the levels packages are usually made with (32 MiB).
+ *  Everything apply allocates, the compressor at the delta's level
+ *  included, is bounded by max_window plus this (lpd(5) MEMORY). */
+#define LP_APPLY_MEMORY_MARGIN (32ull * 1024u * 1024u)
 
 /** Options for lp_delta_create().  Initialise with LP_DELTA_OPTS_INIT. */
 typedef struct lp_delta_opts {
@@ -1383,10 +1388,18 @@ typedef struct lp_delta_info {
  * temporary file, flushed, renamed).  With out NULL, nothing is written:
  * the delta is made and measured only (info->delta_size).
  *
+ * Segments are planned so that applying the delta stays within
+ * opts->max_window plus LP_APPLY_MEMORY_MARGIN, the compressor apply runs
+ * at the target's zstd level included (lpd(5) MEMORY).
+ *
  * @param info  filled on success (may be NULL)
- * @return 0; LP_EINVAL (bad options); LP_EIO; LP_ENOMEM; LP_EFORMAT or
- *         LP_EHASH when a package is damaged; LP_ECANCELED if
- *         opts->progress asked to stop (nothing is left at out).
+ * @return 0; LP_EINVAL (bad options, or a NULL package); LP_ETOOBIG
+ *         (applying any delta to this target would need more memory than
+ *         opts->max_window allows: its objects' zstd level alone takes
+ *         more; the message says how much); LP_EIO; LP_ENOMEM; LP_EFORMAT
+ *         or LP_EHASH when a package is damaged; LP_EINTERNAL (zstd
+ *         failed); LP_ECANCELED if opts->progress asked to stop (nothing
+ *         is left at out).
  */
 LP_API LP_WARN_UNUSED int lp_delta_create(lp_package *base,
                                           lp_package *target,
@@ -1401,9 +1414,11 @@ typedef struct lp_delta lp_delta;
  * Open a delta and check it whole: its header and its checksum, so that a
  * delta damaged in transfer is refused before anything is done with it.
  *
- * @return 0; LP_EFORMAT (not a delta, or malformed); LP_EVERSION; LP_EHASH
- *         (damaged); LP_EIO (also for a file that is not a regular file:
- *         a FIFO is refused, never waited on); LP_ENOMEM.
+ * @return 0; LP_EFORMAT (not a delta, or malformed); LP_EVERSION (a
+ *         delta format newer than this library); LP_EHASH (damaged);
+ *         LP_EIO (also for a file that is not a regular file: a FIFO is
+ *         refused, never waited on); LP_ENOMEM; LP_EINVAL (a NULL
+ *         argument).
  */
 LP_API LP_WARN_UNUSED int lp_delta_open(lp_delta **out, lp_ctx *ctx,
                                         const char *path);
@@ -1440,8 +1455,10 @@ typedef int (*lp_package_check_fn)(lp_package *pkg, void *user);
 /** Options for lp_delta_apply().  Initialise with LP_APPLY_OPTS_INIT. */
 typedef struct lp_apply_opts {
     unsigned version;     /**< LP_APPLY_OPTS_VERSION */
-    /** most memory to decode with; a delta that needs more is refused;
-     *  0 = LP_DELTA_DEFAULT_WINDOW */
+    /** most memory to apply with, less LP_APPLY_MEMORY_MARGIN: a delta
+     *  that needs more (to decode, or to compress objects again at the
+     *  level the new release was made with) is refused before anything is
+     *  written; 0 = LP_DELTA_DEFAULT_WINDOW */
     uint64_t max_window;
     int dry_run;          /**< check everything that can be checked without
                                writing, and report; write nothing */
@@ -1468,6 +1485,10 @@ typedef struct lp_apply_result {
     int identical;          /**< 1: the result is byte for byte the target
                                  the delta was made from (same size and
                                  the same ZIP directory, lpd(5)) */
+    uint64_t memory;        /**< the most memory apply allocates for this
+                                 delta and base (the figure it checks
+                                 against max_window plus
+                                 LP_APPLY_MEMORY_MARGIN) */
 } lp_apply_result;
 
 /**
@@ -1478,15 +1499,26 @@ typedef struct lp_apply_result {
  * name; base is only read (out may name the base's file: it is replaced
  * only at the end).
  *
+ * Before anything is allocated by size or written, every size apply
+ * will use is derived from what it checked (the header, the meta block,
+ * the frames' headers, the base's manifest and frames) and the sum is
+ * held against opts->max_window plus LP_APPLY_MEMORY_MARGIN: a delta that
+ * needs more (to decode, or to compress objects again at the zstd level
+ * the target was made with) is refused; result->memory reports the sum,
+ * dry run or not.
+ *
  * With opts->check, the rebuilt package is handed to it last, and
  * renamed only if it returns 0.
  *
  * @return 0; LP_EBASE (base is not the package the delta was made from:
  *         the message names both); what opts->check returned
- *         (LP_EUNTRUSTED from lp_package_accept()); LP_ETOOBIG (the delta needs more memory
- *         than opts->max_window, or a limit of lpd(5)); LP_EFORMAT or
- *         LP_EHASH (a damaged or hostile delta, or a damaged base);
- *         LP_EIO (including too little free disk); LP_ENOMEM;
+ *         (LP_EUNTRUSTED from lp_package_accept()); LP_ETOOBIG (the delta
+ *         needs more memory than opts->max_window allows, or passes a
+ *         limit of lpd(5) or lpk(5)); LP_EFORMAT or LP_EHASH (a damaged or
+ *         hostile delta, or a damaged base); LP_EVERSION (the new manifest
+ *         is of a format newer than this library); LP_EIO (including too
+ *         little free disk); LP_ENOMEM; LP_EINVAL (unknown opts->version, a
+ *         NULL argument); LP_EINTERNAL (zstd failed to compress);
  *         LP_ECANCELED if opts->progress asked to stop.
  */
 LP_API LP_WARN_UNUSED int lp_delta_apply(lp_delta *delta, lp_package *base,

@@ -63,10 +63,12 @@ static void usage(FILE *f)
                "memory and the\n"
                "                        free disk they need, and write "
                "nothing\n"
-               "      --max-window SIZE most memory to decode with (4M to 2G; "
-               "default 128M):\n"
-               "                        a delta that needs more is refused\n",
-               synopsis);
+               "      --max-window SIZE most memory to apply with, less a fixed "
+               "32M for buffers\n"
+               "                        (4M to 2G; default 128M): a delta that "
+               "needs more\n"
+               "                        is refused before anything is "
+               "written\n", synopsis);
     cli_progress_usage(f, 24);
     fputs("  -q, --quiet           print nothing on success\n"
           "  -h, --help            show this help and exit\n", f);
@@ -338,10 +340,10 @@ int cmd_apply(int argc, char **argv)
             if (opts.dry_run && k == 0)
                 printf("%s: applies to '%s' (%s %" PRIu64 " -> %" PRIu64
                        "); needs %s of free disk (%s free) and %" PRIu64
-                       " bytes of memory to decode\n", cli_text(dpath),
+                       " bytes of memory\n", cli_text(dpath),
                        cli_text(base_path), cli_text(i->target_id),
                        i->base_version, i->target_version,
-                       need, have, i->window);
+                       need, have, res.memory);
             else if (opts.dry_run)
                 printf("%s: %s %" PRIu64 " -> %" PRIu64 " (checked when the "
                        "one before is applied)\n", cli_text(dpath),

@@ -150,6 +150,7 @@ typedef struct lpi_object {
     uint32_t crc;           /* CRC-32 of those bytes (ZIP directory) */
     size_t zip_index;       /* its entry's place in the ZIP directory */
     bool compressed;
+    uint64_t window;        /* compressed: its frame's window (check 22) */
     size_t first_entry;     /* first manifest entry that names it, or: */
 #define LPI_DICT_ENTRY (SIZE_MAX - 1) /* the manifest's dictionary */
     const struct ZSTD_DDict_s *ddict; /* its frame needs this dictionary */
@@ -181,9 +182,11 @@ void lpi_objreader_free(lpi_objreader *r);
 /* The whole content of obj (obj->size bytes) into dst, its hash checked */
 int lpi_object_read_all(lp_ctx *ctx, int fd, const lpi_object *obj,
                         unsigned char *dst);
-/* Check 22: a compressed object's frame header, before decompressing */
+/* Check 22: a compressed object's frame header, before decompressing;
+ * *window: the window its decoder needs (at most 128 MiB) */
 int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
-                    const char *path, unsigned dict_id, bool *needs_dict);
+                    const char *path, unsigned dict_id, bool *needs_dict,
+                    uint64_t *window);
 
 /* The writer's input rel below dirfd (not owned: it must stay open until
  * the writer is freed), reached through no link (LPI_OPEN_BENEATH) when it

@@ -296,7 +296,7 @@ static int link_objects(lp_package *p)
         if (o->compressed) {
             bool needs_dict = false;
             int rc = lpi_frame_check(ctx, p->fd, o, e->path, p->dict_id,
-                                     &needs_dict);
+                                     &needs_dict, &o->window);
             if (rc < 0)
                 return rc;
             o->ddict = needs_dict ? p->ddict : NULL;
