@@ -331,6 +331,17 @@ LP_API int64_t lp_package_expires(const lp_package *pkg);
 LP_API const unsigned char *lp_package_manifest(const lp_package *pkg,
                                                 size_t *len);
 
+/**
+ * The manifest's hash: BLAKE2b-256 of its exact bytes (what
+ * lp_package_manifest() gives, and what signatures sign), as 64 lowercase
+ * hex digits -- what `b2sum -l 256` prints for them.  A delta names its
+ * base and target by these hashes (lp_delta_info).
+ *
+ * @param[out] hex  the hash and a terminating NUL
+ */
+LP_API void lp_package_manifest_hash(const lp_package *pkg,
+                                     char hex[LP_HASH_HEX_BYTES + 1]);
+
 /** Size of the package file in bytes. */
 LP_API uint64_t lp_package_file_size(const lp_package *pkg);
 
@@ -1412,6 +1423,20 @@ typedef struct lp_delta lp_delta;
 LP_API LP_WARN_UNUSED int lp_delta_open(lp_delta **out, lp_ctx *ctx,
                                         const char *path);
 LP_API const lp_delta_info *lp_delta_get_info(const lp_delta *delta);
+
+/**
+ * The free disk lp_delta_apply() needs for the delta info describes, where
+ * it writes: the new package and the temporary files beside it
+ * (target_size + temp_size).  When the target was not written by this
+ * liblp (exact is 0), apply encodes the objects it rebuilds its own way:
+ * each may then take up to its content size, and each entry headers as
+ * this writer writes them, so more is counted.  The one figure that
+ * lp_delta_create()'s callers, `lpack info` and lp_delta_apply() (its
+ * check before writing, and lp_apply_result.disk_needed) all give.
+ *
+ * @return bytes (UINT64_MAX if the sum overflows)
+ */
+LP_API uint64_t lp_delta_disk_bytes(const lp_delta_info *info);
 LP_API void lp_delta_free(lp_delta *delta);
 
 /** Whether data (the first bytes of a file) starts like a delta */
@@ -1455,7 +1480,7 @@ typedef struct lp_apply_opts {
 
 /** What lp_delta_apply() did or, with dry_run, would do. */
 typedef struct lp_apply_result {
-    uint64_t disk_needed;   /**< bytes apply writes (package + temporary) */
+    uint64_t disk_needed;   /**< free disk it needs: lp_delta_disk_bytes() */
     uint64_t disk_free;     /**< bytes free where it writes */
     int identical;          /**< 1: the result is byte for byte the target
                                  the delta was made from (same size and
@@ -2419,6 +2444,17 @@ typedef struct lp_project_opts {
  */
 LP_API int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
                            const lp_project_opts *opts);
+
+/**
+ * Whether the folder dir is a curriculum project: whether it holds a
+ * curriculum file (curriculum.yaml, curriculum.yml or curriculum.xml).
+ * Nothing is read but the folder's entries: a tool that is given a folder
+ * of projects (such as a repository's examples/) finds them with it.
+ *
+ * @param dir  the folder
+ * @return 1 if it holds one; 0 if not, or if dir is not a readable folder.
+ */
+LP_API int lp_project_probe(const char *dir);
 
 /**
  * Read every source of the project -- the curriculum file and each lesson

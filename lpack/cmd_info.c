@@ -113,6 +113,7 @@ static void print_json(lp_package *pkg, const char *created,
     size_t nsigs = 0;
 
     size_t nlang = lp_package_language_count(pkg);
+    char hash[LP_HASH_HEX_BYTES + 1];
 
     printf("{\"format\":%u,\"id\":", lp_package_format(pkg));
     cli_json_str(stdout, lp_package_id(pkg));
@@ -136,8 +137,10 @@ static void print_json(lp_package *pkg, const char *created,
     }
     printf(",\"entries\":%zu,\"objects\":%zu", lp_package_entry_count(pkg),
            lp_package_object_count(pkg));
-    printf(",\"content_bytes\":%" PRIu64 ",\"file_bytes\":%" PRIu64,
-           content_bytes(pkg), lp_package_file_size(pkg));
+    lp_package_manifest_hash(pkg, hash);
+    printf(",\"content_bytes\":%" PRIu64 ",\"file_bytes\":%" PRIu64
+           ",\"manifest\":\"%s\"", content_bytes(pkg),
+           lp_package_file_size(pkg), hash);
     fputs(",\"signatures\":[", stdout);
     (void)signatures_list(stdout, pkg, trust, 1, &nsigs);
     puts("],\"signatures_checked\":false}");

@@ -731,10 +731,11 @@ static const char *dir_of(lp_ctx *ctx, const char *path, char **owned)
     return *owned;
 }
 
-/* Room for the package and the spool where out goes */
+/* Room for the package and the spool where out goes: the one figure
+ * lpack info and lpack delta print too (lp_delta_disk_bytes()) */
 static int check_space(applier *a, const char *out, lp_apply_result *res)
 {
-    uint64_t need = 0;
+    uint64_t need = lp_delta_disk_bytes(&a->d->info);
     struct statvfs sv;
     char *owned;
     const char *dir = dir_of(a->ctx, out, &owned);
@@ -742,17 +743,6 @@ static int check_space(applier *a, const char *out, lp_apply_result *res)
 
     if (!dir)
         return LP_ENOMEM;
-    /* the package: its entries, headers and directory (a bound) */
-    need = a->meta.manifest_len + 1024;
-    for (size_t i = 0; i < a->nobjs; i++) {
-        const tgt *t = &a->objs[i];
-        uint64_t stored = t->src == SRC_COPY ? t->kept->stored_size : t->size;
-        need += stored + 2 * (46 + 76 + 28);
-        if (t->src != SRC_COPY)
-            need += t->size; /* spooled first */
-    }
-    for (size_t i = 0; i < a->meta.nsigs; i++)
-        need += a->meta.sigs[i].len + 2 * (46 + 300);
     res->disk_needed = need;
     if (statvfs(dir, &sv) == 0) {
         res->disk_free = (uint64_t)sv.f_bavail * sv.f_frsize;

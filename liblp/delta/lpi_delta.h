@@ -152,9 +152,6 @@ typedef struct lpi_applymem {
  * within */
 uint64_t lpi_apply_memory(const lpi_applymem *m);
 
-/* BLAKE2b-256 of a package's manifest bytes */
-void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES]);
-
 /* BLAKE2b-256 of size bytes of fd from off */
 int lpi_file_hash(lp_ctx *ctx, int fd, uint64_t off, uint64_t size,
                   unsigned char out[LP_HASH_BYTES]);

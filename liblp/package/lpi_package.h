@@ -236,4 +236,7 @@ int lpi_objenc_feed(lpi_objenc *e, lp_ctx *ctx, const void *data, size_t n,
                     unsigned char *out, size_t out_cap, lpi_sink_fn sink,
                     void *arg);
 
+/* BLAKE2b-256 of a package's manifest bytes (lp_package_manifest_hash()) */
+void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES]);
+
 #endif /* LPI_PACKAGE_H */

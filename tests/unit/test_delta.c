@@ -164,6 +164,10 @@ static void test_roundtrip(void **state)
     assert_int_equal(lp_delta_apply(d, b, fx.out, &ao, &res), 0);
     assert_false(exists(fx.out));
     assert_true(res.disk_needed >= read->target_size);
+    /* one figure: what lpack info prints is what apply checks */
+    assert_int_equal(res.disk_needed, lp_delta_disk_bytes(read));
+    assert_int_equal(lp_delta_disk_bytes(read),
+                     read->target_size + read->temp_size);
     assert_true(res.disk_free > 0);
     ao.dry_run = 0;
     assert_int_equal(lp_delta_apply(d, b, fx.out, &ao, &res), 0);
@@ -201,6 +205,30 @@ static void test_wrong_base(void **state)
     lp_package_free(t);
     lp_ctx_free(ctx);
     unlink(fx.delta);
+}
+
+/* The free disk a delta needs: exact, the new package and the spool; made
+ * by another writer, what apply encodes may take its content size again,
+ * and headers as this writer writes them; never wrapping around */
+static void test_disk_bytes(void **state)
+{
+    lp_delta_info i;
+
+    (void)state;
+    memset(&i, 0, sizeof(i));
+    i.target_size = 1000000;
+    i.temp_size = 4000;
+    i.keep_objects = 7;
+    i.patch_objects = 2;
+    i.add_objects = 1;
+    i.exact = 1;
+    assert_int_equal(lp_delta_disk_bytes(&i), 1004000);
+    i.exact = 0;
+    assert_int_equal(lp_delta_disk_bytes(&i), 1004000 + 4000 + 1024 + 300 * 10);
+    i.target_size = UINT64_MAX - 10;
+    assert_true(lp_delta_disk_bytes(&i) == UINT64_MAX);
+    i.exact = 1;
+    assert_true(lp_delta_disk_bytes(&i) == UINT64_MAX);
 }
 
 static void test_options(void **state)
@@ -690,6 +718,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_wrong_base),
+        cmocka_unit_test(test_disk_bytes),
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_dictionary_from_base),
         cmocka_unit_test(test_level_from_sender),
