@@ -76,6 +76,7 @@ void lpi_fetch_close(lpi_fetch *f)
 {
     if (f->curl)
         curl_easy_cleanup(f->curl);
+    lpi_free(f->ctx, f->buf);
     lpi_free(f->ctx, f->base);
     memset(f, 0, sizeof(*f));
 }
