@@ -521,10 +521,13 @@ int lp_sig_sign_detached(lp_sig **out, lp_ctx *ctx, const lp_key *k,
         goto done;
     crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
     rc = make_sig(&s, ctx, k, hash, tc.data, tc.len, untrusted.data);
-    if (rc == 0 &&
-        lpi_detached_verify(s, k, purpose, data, len, &back) < 0) {
-        lpi_error_prefix(ctx, "the new signature fails its own check");
-        rc = ctx->code = LP_EINTERNAL;
+    if (rc == 0) {
+        rc = lpi_detached_verify(s, k, purpose, data, len, &back);
+        /* out of memory is not a bad signature */
+        if (rc < 0 && rc != LP_ENOMEM) {
+            lpi_error_prefix(ctx, "the new signature fails its own check");
+            rc = ctx->code = LP_EINTERNAL;
+        }
     }
     if (rc == 0) {
         *out = s;

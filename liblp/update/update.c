@@ -397,9 +397,9 @@ static int fetch_plan(updater *u)
         struct stat sb;
         lpi_buf dest;
         lpi_buf_init(&dest, 16384);
+        const char *sp = spooled(u, res->steps[i].path);
         step_file(u, &res->steps[i], hash);
-        rc = lpi_buf_printf(&dest, u->ctx, "%s", spooled(u,
-                            res->steps[i].path));
+        rc = sp ? lpi_buf_printf(&dest, u->ctx, "%s", sp) : LP_ENOMEM;
         if (rc == 0) {
             /* count what an earlier attempt left, for progress */
             lpi_buf part;
@@ -617,8 +617,9 @@ int lp_repo_mirror(lp_ctx *ctx, const char *source, const char *dir,
                 lpi_repo_file_name(name, h, !rel);
                 snprintf(s->path, sizeof(s->path), "%s", name);
                 result->plan_bytes += s->size;
-                rc = lpi_fetch_file(&u.f, name, spooled(&u, name), s->size,
-                                    h);
+                const char *dest = spooled(&u, name);
+                rc = dest ? lpi_fetch_file(&u.f, name, dest, s->size, h)
+                          : LP_ENOMEM;
             }
         }
         result->nsteps = 0;
