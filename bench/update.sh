@@ -64,6 +64,7 @@ secs() { /usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/out" 2>"$work/err
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b ? a / b : 0 }'; }
 verdict() { if awk "BEGIN { exit !($1) }"; then echo PASS; else echo FAIL; failed=1; fi; }
 
+echo "lpack: $lpack ($("$lpack" --version 2>/dev/null | head -n 1)); $(nproc) cores; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 "$lpack" keygen -q -p "$work/k.pub" -s "$work/k.key" --no-passphrase || exit 3
 printf 'lp-trust 1\nthreshold 1\nkey %s - - bench\n' "$(sed -n 2p "$work/k.pub")" >"$work/trust"
 
@@ -83,7 +84,10 @@ bench_pair() {   # NAME OLD-TREE NEW-TREE
     local dsize full window
     dsize=$(awk '$1 == "delta" { print $4 }' "$d/repo/index")
     full=$(stat -c %s "$d/r2.lpk")
-    window=$("$lpack" info --json "$d/alone.lpd" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("window", 0))' 2>/dev/null || echo 0)
+    # the memory apply needs to decode this delta (lpack info --json:
+    # window_bytes); no figure is no goal: stop rather than compare with 0
+    window=$("$lpack" info --json "$d/alone.lpd" | python3 -c 'import json,sys; print(json.load(sys.stdin)["window_bytes"])') ||
+        { echo "update.sh: no window_bytes in lpack info --json" >&2; exit 3; }
     # the server, cutting every 64 KiB
     rm -f "$d/port"
     echo '{"cut_every": 65536, "paths": "files/"}' >"$d/control"
@@ -106,7 +110,8 @@ bench_pair() {   # NAME OLD-TREE NEW-TREE
         "  publish:       $t_pub s = $(ratio "$t_pub" "$t_delta") x delta    goal <= 2      $(verdict "$t_pub <= 2 * $t_delta")" \
         "  plan:          $plan bytes; smallest way $smallest                $(verdict "$plan == $smallest")" \
         "  on the wire:   $wire bytes in $pieces pieces = $(ratio "$wire" "$plan") x plan  goal <= 1.05   $(verdict "$wire <= 1.05 * $plan")" \
-        "  update:        $t_upd s, peak RSS $((rss / 1024)) MiB; goal <= 64 MiB + window $((window / 1048576)) MiB  $(verdict "$rss * 1024 <= 67108864 + $window")"
+        "  update:        $t_upd s, peak RSS $((rss / 1024)) MiB; goal <= 64 MiB + window $((window / 1048576)) MiB ($window bytes)  $(verdict "$rss * 1024 <= 67108864 + $window")" \
+        "  load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 if [[ $pairs = generated || $pairs = both ]]; then

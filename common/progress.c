@@ -84,6 +84,8 @@ static const char *unit(lp_stage stage)
     case LP_STAGE_COMPILING: return "lessons";
     case LP_STAGE_COMPRESSING: return "entries";
     case LP_STAGE_ENCODING: return "segments";
+    case LP_STAGE_FETCHING: return "files";
+    case LP_STAGE_PUBLISHING: return "packages";
     default: return "objects";
     }
 }

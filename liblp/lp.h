@@ -200,9 +200,10 @@ LP_API int lp_ctx_errcode(const lp_ctx *ctx);
 
 /*
  * Long work -- writing, verifying, making and applying deltas, building a
- * curriculum -- reports how far it has come through a callback given in its
- * options (lp_writer_opts, lp_verify_opts, lp_delta_opts, lp_apply_opts,
- * lp_build_opts).  The library never prints progress itself: what to show,
+ * curriculum, publishing, updating -- reports how far it has come through a
+ * callback given in its options (lp_writer_opts, lp_verify_opts,
+ * lp_delta_opts, lp_apply_opts, lp_build_opts, lp_publish_opts,
+ * lp_update_opts).  The library never prints progress itself: what to show,
  * and how often, is the program's choice.
  */
 
@@ -226,7 +227,14 @@ typedef enum lp_stage {
     LP_STAGE_DECODING = 5,
     /** lp_delta_apply(): writing the new package.  Items: its objects;
      *  bytes: what they take in it. */
-    LP_STAGE_WRITING = 6
+    LP_STAGE_WRITING = 6,
+    /** lp_update(), lp_repo_mirror(): fetching the plan's files.  Items:
+     *  files; bytes: their sizes (what an earlier attempt left counts as
+     *  done once the stage has started). */
+    LP_STAGE_FETCHING = 7,
+    /** lp_repo_publish(): checking the packages and copying them into the
+     *  repository.  Items: packages; no bytes. */
+    LP_STAGE_PUBLISHING = 8
 } lp_stage;
 
 /** How far a stage has come.  Initialised by the library. */
@@ -2188,12 +2196,17 @@ typedef struct lp_publish_opts {
      *  was added, so hubs keep accepting it */
     int refresh;
     lp_delta_opts delta;  /**< how deltas are made */
+    /** progress: LP_STAGE_PUBLISHING, then LP_STAGE_ENCODING for each
+     *  delta made (unless delta.progress is set), or NULL */
+    lp_progress_fn progress;
+    void *progress_user;  /**< passed to progress */
 } lp_publish_opts;
 
-#define LP_PUBLISH_OPTS_VERSION 1
+#define LP_PUBLISH_OPTS_VERSION 2
 #define LP_PUBLISH_OPTS_INIT { LP_PUBLISH_OPTS_VERSION, \
     LP_REPO_DEFAULT_DELTAS, -1, LP_REPO_DEFAULT_VALID_FOR, 0, \
-    LP_DELTA_OPTS_INIT }
+    LP_DELTA_OPTS_INIT, NULL, NULL }
+/* Version 1 is the same struct without progress, and still accepted. */
 
 /** What lp_repo_publish() did. */
 typedef struct lp_publish_result {
@@ -2266,10 +2279,6 @@ typedef struct lp_update_result {
                                    try again later, nothing is lost */
 } lp_update_result;
 
-/** Progress of the fetching: bytes of the plan present, of total. */
-typedef void (*lp_update_progress_fn)(uint64_t done, uint64_t total,
-                                      void *user);
-
 /** Options for lp_update() and lp_repo_mirror(): LP_UPDATE_OPTS_INIT. */
 typedef struct lp_update_opts {
     unsigned version;     /**< LP_UPDATE_OPTS_VERSION */
@@ -2282,13 +2291,20 @@ typedef struct lp_update_opts {
                                before giving up on a request; 0 = 60 */
     int64_t now;          /**< current time; -1 = the clock */
     uint64_t max_window;  /**< as lp_apply_opts; 0 = default */
-    lp_update_progress_fn progress; /**< or NULL */
-    void *user;           /**< passed to progress */
+    /** progress, or NULL: LP_STAGE_FETCHING, then the stages of applying
+     *  each delta (LP_STAGE_DECODING, LP_STAGE_WRITING) or of checking the
+     *  full package (LP_STAGE_VERIFYING); a cancel stops at the next
+     *  chunk, keeps what was fetched, and leaves the hub's package as it
+     *  was (LP_ECANCELED) */
+    lp_progress_fn progress;
+    void *progress_user;  /**< passed to progress */
 } lp_update_opts;
 
-#define LP_UPDATE_OPTS_VERSION 1
+#define LP_UPDATE_OPTS_VERSION 2
 #define LP_UPDATE_OPTS_INIT { LP_UPDATE_OPTS_VERSION, NULL, 0, 0, 0, -1, 0, \
     NULL, NULL }
+/* Version 1 had a progress callback of another type: still accepted
+ * without one (progress NULL), refused (LP_EINVAL) with one. */
 
 /**
  * Bring the package at pkg_path to the newest release the repository at

@@ -13,6 +13,7 @@
 
 #include "common/cli.h"
 #include "common/exit.h"
+#include "common/progress.h"
 #include "lpack/lpack.h"
 #include "lpack/secret.h"
 
@@ -63,10 +64,11 @@ static void usage(FILE *f)
                "      --max-window SIZE     most memory a hub needs to "
                "apply a delta\n"
                "                            (4M to 2G; default 128M)\n"
-               "  -q, --quiet               print nothing on success\n"
-               "  -h, --help                show this help and exit\n",
+               "  -q, --quiet               print nothing on success\n",
             synopsis, LP_REPO_DEFAULT_DELTAS,
             LP_REPO_DEFAULT_VALID_FOR / 86400, LP_DELTA_DEFAULT_LEVEL);
+    cli_progress_usage(f, 28);
+    fputs("  -h, --help                show this help and exit\n", f);
 }
 
 enum { OPT_PASSFILE = 256, OPT_DELTAS, OPT_VALID_FOR, OPT_REFRESH,
@@ -82,6 +84,7 @@ static const struct option longopts[] = {
     { "max-window", required_argument, NULL, OPT_MAX_WINDOW },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
+    CLI_PROGRESS_OPTIONS,
     { NULL, 0, NULL, 0 }
 };
 
@@ -92,6 +95,7 @@ int cmd_publish(int argc, char **argv)
     cli_seen seen = { { 0 } };
     lp_publish_opts opts = LP_PUBLISH_OPTS_INIT;
     lp_publish_result res;
+    cli_progress prog = CLI_PROGRESS_INIT;
     const char *secrets[MAX_KEYS];
     const char *passfile = NULL, *repo;
     lp_key *keys[MAX_KEYS] = { NULL };
@@ -105,6 +109,11 @@ int cmd_publish(int argc, char **argv)
 
         if (c == -1)
             break;
+        switch (cli_progress_option(&prog, c)) {
+        case 1: continue;
+        case -1: return cli_bad_usage(synopsis);
+        default: break;
+        }
         switch (c) {
         case 's':
             /* repeatable: one per co-signer */
@@ -173,9 +182,13 @@ int cmd_publish(int argc, char **argv)
         status = secret_load_key(&keys[i], ctx, secrets[i], passfile);
     if (status != LP_EXIT_OK)
         goto done;
+    /* after the passphrases are read: the line would hide the prompt */
+    opts.progress = cli_progress_start(&prog, quiet);
+    opts.progress_user = &prog;
     rc = lp_repo_publish(ctx, repo, (const char *const *)argv + optind + 1,
                          (size_t)(argc - optind - 1),
                          (const lp_key *const *)keys, nsecrets, &opts, &res);
+    cli_progress_clear(&prog);
     if (rc < 0) {
         cli_error("%s", cli_lp_msg(ctx, rc));
         status = cli_exit_code(rc);

@@ -19,6 +19,7 @@
 
 #include "common/cli.h"
 #include "common/exit.h"
+#include "common/progress.h"
 #include "lpack/lpack.h"
 
 /* the source could not be reached: try again later */
@@ -71,9 +72,10 @@ static void usage(FILE *f)
                "                         a byte, 1..3600 (default 60)\n"
                "      --now TIME         take TIME (YYYY-MM-DD[Thh:mm:ssZ]) "
                "as the current time\n"
-               "  -q, --quiet            print nothing on success\n"
-               "  -h, --help             show this help and exit\n",
+               "  -q, --quiet            print nothing on success\n",
             synopsis);
+    cli_progress_usage(f, 25);
+    fputs("  -h, --help             show this help and exit\n", f);
 }
 
 static void mirror_usage(FILE *f)
@@ -98,9 +100,10 @@ static void mirror_usage(FILE *f)
                "      --timeout S        seconds without a byte before "
                "giving up\n"
                "      --now TIME         take TIME as the current time\n"
-               "  -q, --quiet            print nothing on success\n"
-               "  -h, --help             show this help and exit\n",
+               "  -q, --quiet            print nothing on success\n",
             mirror_synopsis);
+    cli_progress_usage(f, 25);
+    fputs("  -h, --help             show this help and exit\n", f);
 }
 
 enum { OPT_FROM = 256, OPT_TRUST, OPT_STATE, OPT_SPOOL, OPT_JSON,
@@ -118,6 +121,7 @@ static const struct option longopts[] = {
     { "now", required_argument, NULL, OPT_NOW },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
+    CLI_PROGRESS_OPTIONS,
     { NULL, 0, NULL, 0 }
 };
 
@@ -129,6 +133,7 @@ static const struct option mirror_longopts[] = {
     { "now", required_argument, NULL, OPT_NOW },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
+    CLI_PROGRESS_OPTIONS,
     { NULL, 0, NULL, 0 }
 };
 
@@ -136,6 +141,7 @@ typedef struct args {
     const char *from, *trust, *state, *spool, *for_pkg;
     int json, quiet;
     lp_update_opts o;
+    cli_progress prog;
 } args;
 
 /* The options both commands share; 0, or an exit status */
@@ -143,6 +149,11 @@ static int common_opt(args *a, int c, const char *syn)
 {
     uint64_t v;
 
+    switch (cli_progress_option(&a->prog, c)) {
+    case 1: return 0;
+    case -1: return cli_bad_usage(syn);
+    default: break;
+    }
     switch (c) {
     case OPT_FROM: a->from = optarg; return 0;
     case OPT_TRUST: a->trust = optarg; return 0;
@@ -174,16 +185,39 @@ static int common_opt(args *a, int c, const char *syn)
     }
 }
 
-/* A progress line on a terminal */
-static void on_progress(uint64_t done, uint64_t total, void *user)
+/* The command line of update or mirror into a (its options, then the
+ * operands named): -1 to go on, else the exit status (after --help, or
+ * bad usage) */
+static int parse(args *a, int argc, char **argv, const char *shortopts,
+                 const struct option *longopts_of, void (*help)(FILE *),
+                 const char *syn, const char *const *operands)
 {
-    char d[CLI_SIZE_BYTES], t[CLI_SIZE_BYTES];
+    cli_seen seen = { { 0 } };
+    int status;
 
-    (void)user;
-    cli_format_size(d, done);
-    cli_format_size(t, total);
-    fprintf(stderr, "\r%s: %s of %s (%3u%%)  ", cli_prefix(), d, t,
-            total ? (unsigned)(done * 100 / total) : 100);
+    memset(a, 0, sizeof(*a));
+    a->o = (lp_update_opts)LP_UPDATE_OPTS_INIT;
+    for (;;) {
+        int c = cli_getopt(argc, argv, shortopts, longopts_of, &seen);
+
+        if (c == -1)
+            break;
+        if (c == 'h') {
+            help(stdout);
+            return cli_finish_stdout(LP_EXIT_OK);
+        }
+        status = common_opt(a, c, syn);
+        if (status != 0)
+            return status;
+    }
+    status = cli_operands(argc, argv, operands, syn);
+    if (status != LP_EXIT_OK)
+        return status;
+    /* the progress of the fetching and applying, on stderr; a --json
+     * reader wants stdout clean and counts as quiet */
+    a->o.progress = cli_progress_start(&a->prog, a->quiet || a->json);
+    a->o.progress_user = &a->prog;
+    return -1;
 }
 
 static const char *outcome_name(const lp_update_result *r, int rc)
@@ -274,7 +308,7 @@ static int load(lp_ctx **ctx, lp_trust **trust, lp_state **state,
 
 int cmd_update(int argc, char **argv)
 {
-    cli_seen seen = { { 0 } };
+    static const char *const operands[] = { "package", NULL };
     args a;
     lp_update_result res;
     lp_ctx *ctx = NULL;
@@ -283,28 +317,11 @@ int cmd_update(int argc, char **argv)
     const char *pkg;
     int status, rc;
 
-    memset(&a, 0, sizeof(a));
-    a.o = (lp_update_opts)LP_UPDATE_OPTS_INIT;
     memset(&res, 0, sizeof(res));
-    for (;;) {
-        int c = cli_getopt(argc, argv, "nqh", longopts, &seen);
-
-        if (c == -1)
-            break;
-        if (c == 'h') {
-            usage(stdout);
-            return cli_finish_stdout(LP_EXIT_OK);
-        }
-        status = common_opt(&a, c, synopsis);
-        if (status != 0)
-            return status;
-    }
-    {
-        static const char *const operands[] = { "package", NULL };
-        int bad = cli_operands(argc, argv, operands, synopsis);
-        if (bad != LP_EXIT_OK)
-            return bad;
-    }
+    status = parse(&a, argc, argv, "nqh", longopts, usage, synopsis,
+                   operands);
+    if (status >= 0)
+        return status;
     if (!a.from || !a.trust || !a.state) {
         cli_error("missing option '%s'", !a.from ? "--from" : !a.trust
                   ? "--trust" : "--state");
@@ -314,11 +331,8 @@ int cmd_update(int argc, char **argv)
     status = load(&ctx, &trust, &state, &a);
     if (status != LP_EXIT_OK)
         goto done;
-    if (!a.json && !a.quiet && isatty(STDERR_FILENO))
-        a.o.progress = on_progress;
     rc = lp_update(ctx, pkg, a.from, trust, state, &a.o, &res);
-    if (a.o.progress && res.fetched_bytes > 0)
-        fputc('\n', stderr);
+    cli_progress_clear(&a.prog);
     status = status_of(&res, rc);
     if (a.json) {
         print_json(pkg, &res, rc, cli_lp_msg(ctx, rc));
@@ -355,7 +369,7 @@ done:
 
 int cmd_mirror(int argc, char **argv)
 {
-    cli_seen seen = { { 0 } };
+    static const char *const operands[] = { "source", "folder", NULL };
     args a;
     lp_update_result res;
     lp_ctx *ctx = NULL;
@@ -363,27 +377,10 @@ int cmd_mirror(int argc, char **argv)
     lp_state *state = NULL;
     int status, rc;
 
-    memset(&a, 0, sizeof(a));
-    a.o = (lp_update_opts)LP_UPDATE_OPTS_INIT;
-    for (;;) {
-        int c = cli_getopt(argc, argv, "qh", mirror_longopts, &seen);
-
-        if (c == -1)
-            break;
-        if (c == 'h') {
-            mirror_usage(stdout);
-            return cli_finish_stdout(LP_EXIT_OK);
-        }
-        status = common_opt(&a, c, mirror_synopsis);
-        if (status != 0)
-            return status;
-    }
-    {
-        static const char *const operands[] = { "source", "folder", NULL };
-        int bad = cli_operands(argc, argv, operands, mirror_synopsis);
-        if (bad != LP_EXIT_OK)
-            return bad;
-    }
+    status = parse(&a, argc, argv, "qh", mirror_longopts, mirror_usage,
+                   mirror_synopsis, operands);
+    if (status >= 0)
+        return status;
     if (!a.trust) {
         cli_error("missing option '--trust'");
         return cli_bad_usage(mirror_synopsis);
@@ -391,12 +388,9 @@ int cmd_mirror(int argc, char **argv)
     status = load(&ctx, &trust, &state, &a);
     if (status != LP_EXIT_OK)
         goto done;
-    if (!a.quiet && isatty(STDERR_FILENO))
-        a.o.progress = on_progress;
     rc = lp_repo_mirror(ctx, argv[optind], argv[optind + 1], trust,
                         a.for_pkg, &a.o, &res);
-    if (a.o.progress && res.fetched_bytes > 0)
-        fputc('\n', stderr);
+    cli_progress_clear(&a.prog);
     status = status_of(&res, rc);
     if (rc < 0)
         cli_error("%s", cli_lp_msg(ctx, rc));

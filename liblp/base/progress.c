@@ -24,6 +24,8 @@ static const char *stage_name(lp_stage stage)
     case LP_STAGE_ENCODING: return "encoding";
     case LP_STAGE_DECODING: return "decoding";
     case LP_STAGE_WRITING: return "writing";
+    case LP_STAGE_FETCHING: return "fetching";
+    case LP_STAGE_PUBLISHING: return "publishing";
     }
     return "working";
 }

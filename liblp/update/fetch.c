@@ -132,8 +132,11 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
     x->off += len;
     x->got += len;
     x->f->fetched += len;
-    if (x->f->progress)
-        x->f->progress(x->f->progress_user, len);
+    /* what came is kept (and counted) even when the caller says stop */
+    if (x->f->prog && lpi_progress_add(x->f->prog, x->f->ctx, 0, len) < 0) {
+        x->f->canceled = true;
+        return 0;
+    }
     return len;
 }
 
@@ -186,6 +189,8 @@ static CURLcode http_get(lpi_fetch *f, const char *name, xfer *x,
 static int http_error(lpi_fetch *f, const char *name, const xfer *x,
                       CURLcode rc, const char *errbuf)
 {
+    if (f->canceled)
+        return lpi_progress_cancel_error(f->ctx);
     f->source_failed = !x->too_much && !x->io_errno;
     if (x->too_much)
         return lpi_error(f->ctx, LP_EHASH, "%s/%s: the server sent more "
@@ -305,8 +310,8 @@ static int fetch_range(lpi_fetch *f, const char *name, int fd, uint64_t *off,
             if (rc == 0) {
                 *off += n;
                 f->fetched += n;
-                if (f->progress)
-                    f->progress(f->progress_user, n);
+                if (f->prog)
+                    rc = lpi_progress_add(f->prog, f->ctx, 0, n);
             }
             if (rc == 0 && *off - synced >= SYNC_EVERY) {
                 fdatasync(fd);
@@ -333,7 +338,7 @@ static int fetch_range(lpi_fetch *f, const char *name, int fd, uint64_t *off,
         /* every byte that came is kept, whatever ended the request */
         if (x.got > 0)
             fdatasync(fd);
-        if (x.too_much || x.io_errno || x.code >= 400 ||
+        if (f->canceled || x.too_much || x.io_errno || x.code >= 400 ||
             (rc == CURLE_OK && x.code != 200 && x.code != 206))
             return http_error(f, name, &x, rc, errbuf);
         if (*off == size)

@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,6 +71,37 @@ void lpi_repo_file_name(char out[LPI_REPO_NAME_BYTES],
     lpi_hash_hex(hex, hash);
     snprintf(out, LPI_REPO_NAME_BYTES, LPI_REPO_FILES "/%s.%s", hex,
              delta ? "lpd" : "lpk");
+}
+
+int lpi_dir_lock(lp_ctx *ctx, const char *dir, const char *sub, bool wait,
+                 const char *busy, int *fd)
+{
+    *fd = -1;
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        return lpi_error(ctx, LP_EIO, "cannot create '%s': %s", dir,
+                         strerror(errno));
+    *fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (*fd < 0)
+        return lpi_error(ctx, LP_EIO, "cannot open the folder '%s': %s", dir,
+                         strerror(errno));
+    if (flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+        int e = errno;
+        close(*fd);
+        *fd = -1;
+        if (e == EWOULDBLOCK)
+            return lpi_error(ctx, LP_EIO, "'%s' is in use by %s: try again "
+                             "once it is done", dir, busy);
+        return lpi_error(ctx, LP_EIO, "cannot lock '%s': %s", dir,
+                         strerror(e));
+    }
+    if (sub && mkdirat(*fd, sub, 0755) < 0 && errno != EEXIST) {
+        int rc = lpi_error(ctx, LP_EIO, "cannot create '%s/%s': %s", dir,
+                           sub, strerror(errno));
+        close(*fd);
+        *fd = -1;
+        return rc;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------ model */

@@ -10,6 +10,7 @@
 #include "lpi.h"
 #include "lpi_sign.h"
 #include "lpi_delta.h"
+#include "lpi_progress.h"
 
 #define LPI_REPO_MAGIC "lp-repo 1"
 #define LPI_REPO_INDEX "index"
@@ -71,6 +72,13 @@ const lpi_rrel *lpi_repo_rel(const lpi_rpkg *p, uint64_t version);
 int lpi_repo_add_rel(lp_repo *r, lpi_rpkg *p, const lpi_rrel *rel);
 int lpi_repo_add_delta(lp_repo *r, lpi_rpkg *p, const lpi_rdelta *d);
 bool lpi_repo_has_delta(const lpi_rpkg *p, uint64_t base, uint64_t target);
+/* Create the folder dir if missing, and in it sub unless NULL; open dir
+ * and lock it (flock, exclusive), waiting for the lock with wait, else
+ * failing at once with LP_EIO "'dir' is in use by BUSY".  *fd is the open
+ * folder: the lock holds until it is closed (-1 on failure). */
+int lpi_dir_lock(lp_ctx *ctx, const char *dir, const char *sub, bool wait,
+                 const char *busy, int *fd);
+
 /* "files/HEX.lpk" or "files/HEX.lpd" */
 #define LPI_REPO_NAME_BYTES (sizeof(LPI_REPO_FILES) + LP_HASH_HEX_BYTES + 5)
 void lpi_repo_file_name(char out[LPI_REPO_NAME_BYTES],
@@ -90,8 +98,8 @@ typedef struct lpi_fetch {
     uint64_t fetched;             /* bytes that came, in all */
     uint64_t resumed;             /* bytes found in .part files */
     bool source_failed;           /* the last failure was the source's */
-    void (*progress)(void *user, uint64_t more);
-    void *progress_user;
+    lpi_progress *prog;           /* bytes as they come, or NULL */
+    bool canceled;                /* the progress callback said stop */
 } lpi_fetch;
 
 bool lpi_source_is_url(const char *source);

@@ -26,6 +26,8 @@ typedef struct publisher {
     lp_repo *r;
     lpi_buf path;           /* scratch for file names */
     unsigned char *io;
+    lp_delta_opts delta;    /* o->delta, with o->progress */
+    lpi_progress prog;      /* LP_STAGE_PUBLISHING */
 } publisher;
 
 /* "DIR/NAME" into p->path */
@@ -258,7 +260,7 @@ static int add_delta(publisher *p, lpi_rpkg *rp, const lpi_rrel *base,
     if (rc == 0)
         rc = lp_package_open(&t, ctx, in_repo(p, tname));
     if (rc == 0)
-        rc = lp_delta_create(b, t, tmp.data, &p->o->delta, &info);
+        rc = lp_delta_create(b, t, tmp.data, &p->delta, &info);
     if (rc == 0) {
         fd = open(tmp.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
@@ -357,7 +359,7 @@ int lp_repo_publish(lp_ctx *ctx, const char *dir, const char *const *pkgs,
     p.dir = dir;
     p.o = opts;
     lpi_buf_init(&p.path, 8192);
-    if (opts->version != LP_PUBLISH_OPTS_VERSION)
+    if (opts->version != 1 && opts->version != LP_PUBLISH_OPTS_VERSION)
         return lpi_error(ctx, LP_EINVAL, "unknown lp_publish_opts version "
                          "%u", opts->version);
     if (nkeys == 0)
@@ -371,22 +373,20 @@ int lp_repo_publish(lp_ctx *ctx, const char *dir, const char *const *pkgs,
     rc = publish_time(ctx, opts, &now);
     if (rc < 0)
         return rc;
+    p.delta = opts->delta;
+    lpi_progress_init(&p.prog, opts->version >= 2 ? opts->progress : NULL,
+                      opts->version >= 2 ? opts->progress_user : NULL);
+    if (opts->version >= 2 && !p.delta.progress) {
+        p.delta.progress = opts->progress;
+        p.delta.progress_user = opts->progress_user;
+    }
 
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-        return lpi_error(ctx, LP_EIO, "cannot create '%s': %s", dir,
-                         strerror(errno));
-    /* one publisher at a time: two would race for the serial */
-    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-    if (dfd < 0 || flock(dfd, LOCK_EX) < 0) {
-        rc = lpi_error(ctx, LP_EIO, "cannot lock '%s': %s", dir,
-                       strerror(errno));
+    /* one publisher at a time (the next one waits): two would race for
+     * the serial */
+    rc = lpi_dir_lock(ctx, dir, LPI_REPO_FILES, true, "another publisher",
+                      &dfd);
+    if (rc < 0)
         goto done;
-    }
-    if (mkdirat(dfd, LPI_REPO_FILES, 0755) < 0 && errno != EEXIST) {
-        rc = lpi_error(ctx, LP_EIO, "cannot create '%s/" LPI_REPO_FILES
-                       "': %s", dir, strerror(errno));
-        goto done;
-    }
     p.io = lpi_malloc(ctx, LPI_IO_CHUNK);
     if (!p.io) {
         rc = lpi_nomem(ctx);
@@ -398,12 +398,17 @@ int lp_repo_publish(lp_ctx *ctx, const char *dir, const char *const *pkgs,
     if (rc < 0)
         goto done;
     old_serial = p.r->serial;
+    rc = lpi_progress_begin(&p.prog, ctx, LP_STAGE_PUBLISHING, npkgs, 0);
     for (size_t i = 0; rc == 0 && i < npkgs; i++) {
         lpi_rpkg *rp;
         rc = add_package(&p, pkgs[i], &rp);
         if (rc == 0 && rp)
             res->releases++;
+        if (rc == 0)
+            rc = lpi_progress_add(&p.prog, ctx, 1, 0);
     }
+    if (rc == 0)
+        rc = lpi_progress_end(&p.prog, ctx);
     /* every id, not only those added to: the same call again, or one
      * with a larger --deltas, completes what is missing */
     if (rc < 0)
@@ -428,5 +433,6 @@ done:
     lp_trust_free(p.trust);
     lp_repo_free(p.r);
     lpi_buf_dispose(&p.path, ctx);
+    lpi_progress_dispose(&p.prog);
     return rc;
 }

@@ -30,16 +30,40 @@ typedef struct updater {
     const lpi_rrel *newest;
     lpi_buf spool;            /* the folder */
     lpi_buf path;             /* scratch */
-    uint64_t present;         /* bytes of the plan on disk, for progress */
+    uint64_t present;         /* bytes of the plan on disk before */
+    lpi_progress prog;        /* LP_STAGE_FETCHING */
 } updater;
 
-static void on_progress(void *user, uint64_t more)
+/* Set up u for one call of lp_update() or lp_repo_mirror(); LP_EINVAL for
+ * options of an unknown version */
+static int updater_init(updater *u, lp_ctx *ctx, const lp_update_opts *o,
+                        lp_update_result *res)
 {
-    updater *u = user;
+    memset(u, 0, sizeof(*u));
+    u->ctx = ctx;
+    u->o = o;
+    u->res = res;
+    lpi_buf_init(&u->spool, 8192);
+    lpi_buf_init(&u->path, 16384);
+    lpi_progress_init(&u->prog, NULL, NULL);
+    /* version 1's progress had another type: not called */
+    if (o->version == 1 && o->progress)
+        return lpi_error(ctx, LP_EINVAL, "lp_update_opts version 1 with a "
+                         "progress callback: rebuild against this lp.h");
+    if (o->version != 1 && o->version != LP_UPDATE_OPTS_VERSION)
+        return lpi_error(ctx, LP_EINVAL, "unknown lp_update_opts version %u",
+                         o->version);
+    lpi_progress_init(&u->prog, o->progress, o->progress_user);
+    return 0;
+}
 
-    u->present += more;
-    if (u->o->progress)
-        u->o->progress(u->present, u->res->plan_bytes, u->o->user);
+static void updater_dispose(updater *u)
+{
+    lpi_fetch_close(&u->f);
+    lp_repo_free(u->repo);
+    lpi_buf_dispose(&u->spool, u->ctx);
+    lpi_buf_dispose(&u->path, u->ctx);
+    lpi_progress_dispose(&u->prog);
 }
 
 /* The cheapest way from release `from` (whose manifest the hub's has) to
@@ -250,6 +274,8 @@ static int apply_plan(updater *u, const char *pkg_path, policy *po)
         lp_package *p = NULL;
         lp_verify_opts vo = LP_VERIFY_OPTS_INIT;
         const char *src = spooled(u, res->steps[0].path);
+        vo.progress = u->o->progress;
+        vo.progress_user = u->o->progress_user;
         rc = src ? lp_package_open(&p, ctx, src) : LP_ENOMEM;
         if (rc == 0)
             rc = lp_package_verify(p, &vo);
@@ -284,6 +310,8 @@ static int apply_plan(updater *u, const char *pkg_path, policy *po)
             rc = lpi_error(ctx, LP_EFORMAT, "%s: not the delta the index "
                            "lists", s->path);
         ao.max_window = u->o->max_window;
+        ao.progress = u->o->progress;
+        ao.progress_user = u->o->progress_user;
         if (last) {
             ao.check = accept_new;
             ao.check_user = po;
@@ -340,18 +368,8 @@ static int open_spool(updater *u, const lp_state *state, int *lockfd)
         rc = lpi_buf_printf(&u->spool, ctx, "%s/spool", lpi_state_dir(state));
     if (rc < 0)
         return rc;
-    if (mkdir(u->spool.data, 0755) < 0 && errno != EEXIST)
-        return lpi_error(ctx, LP_EIO, "cannot create the spool '%s': %s",
-                         u->spool.data, strerror(errno));
-    *lockfd = open(u->spool.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-                   O_NOFOLLOW);
-    if (*lockfd < 0)
-        return lpi_error(ctx, LP_EIO, "cannot open the spool '%s': %s",
-                         u->spool.data, strerror(errno));
-    if (flock(*lockfd, LOCK_EX | LOCK_NB) < 0)
-        return lpi_error(ctx, LP_EIO, "the spool '%s' is in use by another "
-                         "update", u->spool.data);
-    return 0;
+    return lpi_dir_lock(ctx, u->spool.data, NULL, false, "another update",
+                        lockfd);
 }
 
 /* Fetch and check the index; find the package id in it */
@@ -386,11 +404,15 @@ static int read_index(updater *u, const lp_trust *trust,
     return 0;
 }
 
-/* Fetch every file of the plan into the spool */
+/* Fetch every file of the plan into the spool (LP_STAGE_FETCHING) */
 static int fetch_plan(updater *u)
 {
     lp_update_result *res = u->res;
-    int rc = 0;
+    int rc;
+
+    rc = lpi_progress_begin(&u->prog, u->ctx, LP_STAGE_FETCHING, res->nsteps,
+                            res->plan_bytes);
+    u->f.prog = &u->prog;
 
     for (size_t i = 0; rc == 0 && i < res->nsteps; i++) {
         unsigned char hash[LP_HASH_BYTES];
@@ -412,11 +434,20 @@ static int fetch_plan(updater *u)
                 u->present += (uint64_t)sb.st_size;
             lpi_buf_dispose(&part, u->ctx);
         }
+        /* what an earlier attempt left is done already */
+        if (rc == 0)
+            rc = lpi_progress_add(&u->prog, u->ctx, 0, u->present);
+        u->present = 0;
         if (rc == 0)
             rc = lpi_fetch_file(&u->f, res->steps[i].path, dest.data,
                                 res->steps[i].size, hash);
+        if (rc == 0)
+            rc = lpi_progress_add(&u->prog, u->ctx, 1, 0);
         lpi_buf_dispose(&dest, u->ctx);
     }
+    if (rc == 0)
+        rc = lpi_progress_end(&u->prog, u->ctx);
+    u->f.prog = NULL;
     return rc;
 }
 
@@ -439,18 +470,10 @@ int lp_update(lp_ctx *ctx, const char *pkg_path, const char *source,
     if (!result)
         result = &dummy;
     memset(result, 0, sizeof(*result));
-    memset(&u, 0, sizeof(u));
     memset(&po, 0, sizeof(po));
-    if (opts->version != LP_UPDATE_OPTS_VERSION)
-        return lpi_error(ctx, LP_EINVAL, "unknown lp_update_opts version %u",
-                         opts->version);
-    u.ctx = ctx;
-    u.o = opts;
-    u.res = result;
-    lpi_buf_init(&u.spool, 8192);
-    lpi_buf_init(&u.path, 16384);
-
-    rc = lp_package_open(&hub, ctx, pkg_path);
+    rc = updater_init(&u, ctx, opts, result);
+    if (rc == 0)
+        rc = lp_package_open(&hub, ctx, pkg_path);
     if (rc < 0)
         goto done;
     snprintf(result->id, sizeof(result->id), "%s", hub->m.id);
@@ -477,8 +500,6 @@ int lp_update(lp_ctx *ctx, const char *pkg_path, const char *source,
         goto done;
     }
     rc = open_spool(&u, state, &lockfd);
-    u.f.progress = on_progress;
-    u.f.progress_user = &u;
     if (rc == 0)
         rc = check_disk(&u, pkg_path);
     if (rc == 0)
@@ -515,15 +536,63 @@ done:
     result->resumed_bytes = u.f.resumed;
     if (lockfd >= 0)
         close(lockfd);
-    lpi_fetch_close(&u.f);
-    lp_repo_free(u.repo);
+    updater_dispose(&u);
     lp_package_free(hub);
-    lpi_buf_dispose(&u.spool, ctx);
-    lpi_buf_dispose(&u.path, ctx);
     return rc;
 }
 
 /* ------------------------------------------------------------ mirror */
+
+/* Every file the index names, into the spool (the stick's files/) */
+static int mirror_all(updater *u)
+{
+    lp_update_result *res = u->res;
+    uint64_t nfiles = 0;
+    int rc;
+
+    for (size_t i = 0; i < u->repo->npkgs; i++) {
+        const lpi_rpkg *p = &u->repo->pkgs[i];
+        nfiles += p->nrels + p->ndeltas;
+        for (size_t k = 0; k < p->nrels; k++)
+            res->plan_bytes += p->rels[k].size;
+        for (size_t k = 0; k < p->ndeltas; k++)
+            res->plan_bytes += p->deltas[k].size;
+    }
+    rc = lpi_progress_begin(&u->prog, u->ctx, LP_STAGE_FETCHING, nfiles,
+                            res->plan_bytes);
+    u->f.prog = &u->prog;
+    for (size_t i = 0; rc == 0 && i < u->repo->npkgs; i++) {
+        const lpi_rpkg *p = &u->repo->pkgs[i];
+        for (size_t k = 0; rc == 0 && k < p->nrels + p->ndeltas; k++) {
+            bool rel = k < p->nrels;
+            const unsigned char *h = rel ? p->rels[k].file
+                                         : p->deltas[k - p->nrels].file;
+            uint64_t size = rel ? p->rels[k].size
+                                : p->deltas[k - p->nrels].size;
+            char name[LPI_REPO_NAME_BYTES];
+            const char *dest;
+            struct stat sb;
+            lpi_repo_file_name(name, h, !rel);
+            dest = spooled(u, name);
+            if (!dest) {
+                rc = LP_ENOMEM;
+                break;
+            }
+            /* there already: done (it is checked all the same) */
+            if (stat(dest, &sb) == 0 && (uint64_t)sb.st_size == size)
+                rc = lpi_progress_add(&u->prog, u->ctx, 0, size);
+            if (rc == 0)
+                rc = lpi_fetch_file(&u->f, name, dest, size, h);
+            if (rc == 0)
+                rc = lpi_progress_add(&u->prog, u->ctx, 1, 0);
+        }
+    }
+    if (rc == 0)
+        rc = lpi_progress_end(&u->prog, u->ctx);
+    u->f.prog = NULL;
+    res->nsteps = 0;
+    return rc;
+}
 
 int lp_repo_mirror(lp_ctx *ctx, const char *source, const char *dir,
                    const lp_trust *trust, const char *for_pkg,
@@ -533,9 +602,9 @@ int lp_repo_mirror(lp_ctx *ctx, const char *source, const char *dir,
     lp_update_result dummy;
     lp_repo_check_opts co = LP_REPO_CHECK_OPTS_INIT;
     lp_package *hub = NULL;
-    lpi_buf data, files;
+    lpi_buf data;
     updater u;
-    int rc;
+    int lockfd = -1, rc;
 
     LP_ASSERT_ARG(ctx && source && dir && trust);
     if (!opts)
@@ -543,16 +612,12 @@ int lp_repo_mirror(lp_ctx *ctx, const char *source, const char *dir,
     if (!result)
         result = &dummy;
     memset(result, 0, sizeof(*result));
-    memset(&u, 0, sizeof(u));
-    u.ctx = ctx;
-    u.o = opts;
-    u.res = result;
-    lpi_buf_init(&u.spool, 8192);
-    lpi_buf_init(&u.path, 16384);
     lpi_buf_init(&data, 1);
-    lpi_buf_init(&files, 8192);
     co.now = opts->now;
-    rc = lpi_fetch_open(&u.f, ctx, source, opts->limit_rate, opts->timeout);
+    rc = updater_init(&u, ctx, opts, result);
+    if (rc == 0)
+        rc = lpi_fetch_open(&u.f, ctx, source, opts->limit_rate,
+                            opts->timeout);
     if (rc == 0 && for_pkg)
         rc = lp_package_open(&hub, ctx, for_pkg);
     if (rc == 0) {
@@ -565,19 +630,12 @@ int lp_repo_mirror(lp_ctx *ctx, const char *source, const char *dir,
                            trust, NULL, hub ? hub->m.id : "-", &co);
     if (rc == 0) {
         result->serial = lp_repo_serial(u.repo);
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-            rc = lpi_error(ctx, LP_EIO, "cannot create '%s': %s", dir,
-                           strerror(errno));
+        /* two mirrors onto one stick would race for the index */
+        rc = lpi_dir_lock(ctx, dir, LPI_REPO_FILES, false,
+                          "another lpack mirror", &lockfd);
     }
     if (rc == 0)
-        rc = lpi_buf_printf(&files, ctx, "%s/" LPI_REPO_FILES, dir);
-    if (rc == 0 && mkdir(files.data, 0755) < 0 && errno != EEXIST)
-        rc = lpi_error(ctx, LP_EIO, "cannot create '%s': %s", files.data,
-                       strerror(errno));
-    if (rc == 0)
-        rc = lpi_buf_printf(&u.spool, ctx, "%s", files.data);
-    u.f.progress = on_progress;
-    u.f.progress_user = &u;
+        rc = lpi_buf_printf(&u.spool, ctx, "%s/" LPI_REPO_FILES, dir);
     if (rc == 0 && hub) {
         unsigned char mh[LP_HASH_BYTES];
         const lpi_rrel *listed;
@@ -600,29 +658,7 @@ int lp_repo_mirror(lp_ctx *ctx, const char *source, const char *dir,
             }
         }
     } else if (rc == 0) {
-        /* every file the index names */
-        for (size_t i = 0; rc == 0 && i < u.repo->npkgs; i++) {
-            u.rp = &u.repo->pkgs[i];
-            u.newest = &u.rp->rels[u.rp->nrels - 1];
-            for (size_t k = 0; rc == 0 && k < u.rp->nrels + u.rp->ndeltas;
-                 k++) {
-                lp_update_step *s = &result->steps[0];
-                bool rel = k < u.rp->nrels;
-                const unsigned char *h = rel ? u.rp->rels[k].file
-                                   : u.rp->deltas[k - u.rp->nrels].file;
-                char name[LPI_REPO_NAME_BYTES];
-                memset(s, 0, sizeof(*s));
-                s->size = rel ? u.rp->rels[k].size
-                              : u.rp->deltas[k - u.rp->nrels].size;
-                lpi_repo_file_name(name, h, !rel);
-                snprintf(s->path, sizeof(s->path), "%s", name);
-                result->plan_bytes += s->size;
-                const char *dest = spooled(&u, name);
-                rc = dest ? lpi_fetch_file(&u.f, name, dest, s->size, h)
-                          : LP_ENOMEM;
-            }
-        }
-        result->nsteps = 0;
+        rc = mirror_all(&u);
     }
     result->fetched_bytes = u.f.fetched;
     result->resumed_bytes = u.f.resumed;
@@ -637,12 +673,10 @@ int lp_repo_mirror(lp_ctx *ctx, const char *source, const char *dir,
                                        0644, true);
         lpi_buf_dispose(&idx, ctx);
     }
-    lpi_fetch_close(&u.f);
-    lp_repo_free(u.repo);
+    if (lockfd >= 0)
+        close(lockfd);
+    updater_dispose(&u);
     lp_package_free(hub);
     lpi_buf_dispose(&data, ctx);
-    lpi_buf_dispose(&files, ctx);
-    lpi_buf_dispose(&u.spool, ctx);
-    lpi_buf_dispose(&u.path, ctx);
     return rc;
 }

@@ -46,26 +46,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
-    def send_body(self, data, c):
+    def send_body(self, f, start, length, c):
+        """length bytes of the open file f from offset start, read as they
+        go out (a cut every 64 KiB of a large file reads 64 KiB, not the
+        file)"""
         sent = 0
         limit = c.get("cut_every") or c.get("stall_after")
-        chunk = 8192
+        chunk = 65536
         try:
-            while sent < len(data):
-                n = min(chunk, len(data) - sent)
+            f.seek(start)
+            while sent < length:
+                n = min(chunk, length - sent)
                 if limit is not None:
                     n = min(n, limit - sent)
                 if n <= 0:
                     break
-                piece = bytearray(data[sent:sent + n])
+                piece = bytearray(f.read(n))
                 if c.get("corrupt") and sent == 0 and piece:
                     piece[0] ^= 0xFF
                 self.wfile.write(piece)
                 sent += n
-            if c.get("stall_after") is not None and sent < len(data):
+            if c.get("stall_after") is not None and sent < length:
                 self.wfile.flush()
                 time.sleep(c.get("stall_secs", 30))
-            elif c.get("endless") and sent == len(data):
+            elif c.get("endless") and sent == length:
                 junk = b"\0" * 65536
                 for _ in range(16384):      # 1 GiB, unless cut off first
                     self.wfile.write(junk)
@@ -73,8 +77,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
-            with open(LOG, "a") as f:
-                f.write("%s %d\n" % (self.path, sent))
+            with open(LOG, "a") as log:
+                log.write("%s %d\n" % (self.path, sent))
 
     def do_GET(self):
         c = control()
@@ -93,31 +97,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not os.path.isfile(full):
             self.send_error(404)
             return
-        with open(full, "rb") as f:
-            data = f.read()
-        start, end = 0, len(data)
+        size = os.path.getsize(full)
+        start, end = 0, size
         m = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
         if m and not c.get("ignore_range"):
             start = int(m.group(1))
             if m.group(2):
                 end = min(end, int(m.group(2)) + 1)
-            if start >= len(data):
+            if start >= size:
                 self.send_response(416)
-                self.send_header("Content-Range", "bytes */%d" % len(data))
+                self.send_header("Content-Range", "bytes */%d" % size)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
             self.send_response(206)
             self.send_header("Content-Range", "bytes %d-%d/%d" %
-                             (start, end - 1, len(data)))
+                             (start, end - 1, size))
         else:
             self.send_response(200)
-        body = data[start:end]
         if not c.get("endless"):
             self.send_header("Content-Length",
-                             str(len(body) + c.get("bad_length", 0)))
+                             str(end - start + c.get("bad_length", 0)))
         self.end_headers()
-        self.send_body(body, c)
+        with open(full, "rb") as f:
+            self.send_body(f, start, end - start, c)
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):

@@ -164,6 +164,30 @@ run "$LPACK" sign -q "$tmp/hubf.lpk" -s "$tmp/a.key"
 expect_exit 0 "$LPACK" update "$tmp/hubf.lpk" --from "$tmp/repo" --trust "$tmp/trust" --state "$tmp/stf" --json
 check 'another build of a listed release: the full package' test "$(json steps | grep -c "'full'")" -eq 1
 check 'full package: byte-identical to release 4' cmp "$tmp/r4.lpk" "$tmp/hubf.lpk"
+# --- progress: lp_progress_fn stages, as the other commands show them -------
+cr=$(printf '\r')
+cp "$tmp/r1.lpk" "$tmp/hubp.lpk"
+expect_exit 0 "$LPACK" update --progress -q "$tmp/hubp.lpk" --from "$tmp/repo" --trust "$tmp/trust" --state "$tmp/stp"
+check 'update --progress in a pipe: the fetching, as a plain line' \
+    grep -q '^lpack update: fetching 1/1 files  .* of .*  100%.* done in ' "$err"
+check 'update --progress in a pipe: then the applying' \
+    sh -c "grep -q '^lpack update: decoding ' '$err' && grep -q '^lpack update: writing ' '$err'"
+check 'update --progress in a pipe: no carriage return' sh -c "! grep -q '$cr' '$err'"
+check 'update --progress: updated' cmp "$tmp/r4.lpk" "$tmp/hubp.lpk"
+cp "$tmp/r1.lpk" "$tmp/hubp.lpk"
+expect_exit 0 "$LPACK" update "$tmp/hubp.lpk" --from "$tmp/repo" --trust "$tmp/trust" --state "$tmp/stp2"
+check 'update in a pipe: no progress' sh -c "! grep -q 'fetching\|decoding' '$err'"
+expect_exit 2 "$LPACK" update --progress --no-progress "$tmp/hubp.lpk" --from "$tmp/repo" --trust "$tmp/trust" --state "$tmp/stp2"
+check 'update: --progress and --no-progress cannot be combined' has "$err" "'--progress' and '--no-progress' cannot be combined"
+expect_exit 0 "$LPACK" mirror --progress -q "$tmp/repo" "$tmp/stickp" --trust "$tmp/trust"
+nfiles=$(ls "$tmp/repo/files" | wc -l)
+check "mirror --progress: fetching $nfiles/$nfiles files" grep -q "^lpack mirror: fetching $nfiles/$nfiles files  .*100%" "$err"
+expect_exit 0 "$LPACK" publish --progress -q "$tmp/repop" "$tmp/r1.lpk" "$tmp/r2.lpk" -s "$tmp/a.key" $valid
+check 'publish --progress: the packages' grep -q '^lpack publish: publishing 2/2 packages' "$err"
+check 'publish --progress: the delta' grep -q '^lpack publish: encoding ' "$err"
+expect_exit 0 "$LPACK" publish --no-progress "$tmp/repop" --refresh -s "$tmp/a.key" $valid
+check 'publish --no-progress: none' sh -c "! grep -q 'publishing' '$err'"
+
 expect_exit 4 "$LPACK" update "$tmp/hub1.lpk" --from "$tmp/nowhere" --trust "$tmp/trust" --state "$tmp/st1"
 check 'a folder that is not there: nothing reachable' has "$err" "nothing reachable"
 

@@ -865,6 +865,138 @@ static void test_refused_targets(void **state)
     refused_update(fx.expired5, NULL, "package expired at 2025-12-05");
 }
 
+/* ------------------------------------------------------------ progress */
+
+#define MAX_CALLS 4096
+
+typedef struct record {
+    lp_progress calls[MAX_CALLS];
+    size_t n;
+    int cancel_after;     /* cancel at this call; -1 never */
+} record;
+
+static int on_progress(const lp_progress *p, void *user)
+{
+    record *r = user;
+
+    if (r->n < MAX_CALLS)
+        r->calls[r->n] = *p;
+    r->n++;
+    return r->cancel_after >= 0 && r->n > (size_t)r->cancel_after;
+}
+
+/* Each stage of the record: starts at 0, never goes back, never passes
+ * its totals, ends on them; returns the stages in order in out */
+static size_t stages_of(const record *r, lp_stage *out, size_t max)
+{
+    size_t n = 0;
+
+    assert_true(r->n < MAX_CALLS);
+    for (size_t i = 0; i < r->n; i++) {
+        const lp_progress *c = &r->calls[i];
+        bool first = i == 0 || r->calls[i - 1].stage != c->stage ||
+                     (c->items_done == 0 && c->bytes_done == 0);
+        assert_non_null(c->stage_name);
+        assert_true(c->items_done <= c->items_total);
+        assert_true(c->bytes_done <= c->bytes_total);
+        if (first) {
+            assert_int_equal(c->items_done, 0);
+            assert_int_equal(c->bytes_done, 0);
+            assert_true(n < max);
+            out[n++] = c->stage;
+        } else {
+            assert_true(c->items_done >= r->calls[i - 1].items_done);
+            assert_true(c->bytes_done >= r->calls[i - 1].bytes_done);
+        }
+        /* the last call of a stage reports it done */
+        if (i + 1 == r->n || r->calls[i + 1].stage != c->stage ||
+            (r->calls[i + 1].items_done == 0 &&
+             r->calls[i + 1].bytes_done == 0)) {
+            assert_int_equal(c->items_done, c->items_total);
+            assert_int_equal(c->bytes_done, c->bytes_total);
+        }
+    }
+    return n;
+}
+
+static void test_progress(void **state)
+{
+    static record rec;
+    lp_ctx *ctx;
+    lp_trust *t;
+    lp_state *st;
+    lp_publish_opts po = LP_PUBLISH_OPTS_INIT;
+    lp_update_opts o = LP_UPDATE_OPTS_INIT;
+    lp_update_result res;
+    const lp_key *keys[1] = { fx.a };
+    const char *pkgs[2] = { fx.rel[1], fx.rel[3] };
+    char *hub = unit_path(fx.dir, "hub.lpk");
+    char *sd = unit_path(fx.dir, "state-progress");
+    lp_stage got[16];
+    size_t n;
+
+    (void)state;
+    run("rm -rf '%s' '%s'", fx.repo, sd);
+    run("cp '%s' '%s'", fx.rel[1], hub);
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    /* publish: the packages, then the delta 1 -> 3 */
+    memset(&rec, 0, sizeof(rec));
+    rec.cancel_after = -1;
+    po.now = T0;
+    po.delta.threads = 1;
+    po.progress = on_progress;
+    po.progress_user = &rec;
+    assert_int_equal(lp_repo_publish(ctx, fx.repo, pkgs, 2, keys, 1, &po,
+                                     NULL), 0);
+    n = stages_of(&rec, got, 16);
+    assert_int_equal(n, 2);
+    assert_int_equal(got[0], LP_STAGE_PUBLISHING);
+    assert_string_equal(rec.calls[0].stage_name, "publishing");
+    assert_int_equal(rec.calls[0].items_total, 2);
+    assert_int_equal(got[1], LP_STAGE_ENCODING);
+
+    /* update: canceled while fetching: LP_ECANCELED, the hub as it was,
+     * what came kept */
+    t = trust_of(ctx, fx.trust_a);
+    assert_int_equal(lp_state_open(&st, ctx, sd), 0);
+    memset(&rec, 0, sizeof(rec));
+    rec.cancel_after = 1;
+    o.now = T0;
+    o.progress = on_progress;
+    o.progress_user = &rec;
+    assert_int_equal(lp_update(ctx, hub, fx.repo, t, st, &o, &res),
+                     LP_ECANCELED);
+    assert_true(same_file(hub, fx.rel[1]));
+    assert_int_equal(rec.calls[0].stage, LP_STAGE_FETCHING);
+    assert_string_equal(rec.calls[0].stage_name, "fetching");
+    /* again to the end: fetching (the plan's files and bytes), then
+     * applying the delta */
+    memset(&rec, 0, sizeof(rec));
+    rec.cancel_after = -1;
+    assert_int_equal(lp_update(ctx, hub, fx.repo, t, st, &o, &res), 0);
+    assert_true(same_file(hub, fx.rel[3]));
+    n = stages_of(&rec, got, 16);
+    assert_int_equal(n, 3);
+    assert_int_equal(got[0], LP_STAGE_FETCHING);
+    assert_int_equal(rec.calls[0].items_total, res.nsteps);
+    assert_int_equal(rec.calls[0].bytes_total, res.plan_bytes);
+    assert_int_equal(got[1], LP_STAGE_DECODING);
+    assert_int_equal(got[2], LP_STAGE_WRITING);
+
+    /* a version 1 options struct: no progress of the old type */
+    o.version = 1;
+    assert_int_equal(lp_update(ctx, hub, fx.repo, t, st, &o, &res),
+                     LP_EINVAL);
+    o.progress = NULL;
+    assert_int_equal(lp_update(ctx, hub, fx.repo, t, st, &o, &res), 0);
+    assert_int_equal(res.outcome, LP_UPDATE_UP_TO_DATE);
+    lp_state_free(st);
+    lp_trust_free(t);
+    lp_ctx_free(ctx);
+    free(hub);
+    free(sd);
+}
+
 /* ------------------------------------------------------------ torture */
 
 static char *tdir;
@@ -974,6 +1106,7 @@ int main(void)
         cmocka_unit_test(test_plan_other_build),
         cmocka_unit_test(test_accept),
         cmocka_unit_test(test_refused_targets),
+        cmocka_unit_test(test_progress),
         cmocka_unit_test(test_every_allocation_failure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
