@@ -255,10 +255,13 @@ static int add_delta(publisher *p, lpi_rpkg *rp, const lpi_rrel *base,
     lpi_buf_init(&tmp, 8192);
     rc = lpi_buf_printf(&tmp, ctx, "%s/" LPI_REPO_FILES "/new-delta.tmp",
                         p->dir);
+    /* in_repo() is NULL only when out of memory */
     if (rc == 0)
-        rc = lp_package_open(&b, ctx, in_repo(p, bname));
+        rc = in_repo(p, bname) ? lp_package_open(&b, ctx, p->path.data)
+                               : LP_ENOMEM;
     if (rc == 0)
-        rc = lp_package_open(&t, ctx, in_repo(p, tname));
+        rc = in_repo(p, tname) ? lp_package_open(&t, ctx, p->path.data)
+                               : LP_ENOMEM;
     if (rc == 0)
         rc = lp_delta_create(b, t, tmp.data, &p->delta, &info);
     if (rc == 0) {
@@ -275,7 +278,9 @@ static int add_delta(publisher *p, lpi_rpkg *rp, const lpi_rrel *base,
         close(fd);
     if (rc == 0) {
         lpi_repo_file_name(dname, d.file, true);
-        if (rename(tmp.data, in_repo(p, dname)) < 0)
+        if (!in_repo(p, dname))
+            rc = LP_ENOMEM;
+        else if (rename(tmp.data, p->path.data) < 0)
             rc = lpi_error(ctx, LP_EIO, "cannot rename '%s': %s", tmp.data,
                            strerror(errno));
         else
@@ -287,7 +292,8 @@ static int add_delta(publisher *p, lpi_rpkg *rp, const lpi_rrel *base,
         res->deltas++;
         res->delta_bytes += d.size;
     } else {
-        unlink(tmp.data);
+        if (tmp.data)
+            unlink(tmp.data);
         lpi_error_prefix(ctx, "delta %s %" PRIu64 " -> %" PRIu64, rp->id,
                          d.base, d.target);
     }
@@ -330,9 +336,11 @@ static int write_index(publisher *p, const lp_key *const *keys, size_t nkeys,
             rc = lpi_buf_add(&text, ctx, sig->text, sig->text_len);
         lp_sig_free(sig);
     }
+    if (rc == 0 && !in_repo(p, LPI_REPO_INDEX))
+        rc = LP_ENOMEM;
     if (rc == 0)
-        rc = lpi_write_file_atomic(ctx, in_repo(p, LPI_REPO_INDEX),
-                                   text.data, text.len, 0644, true);
+        rc = lpi_write_file_atomic(ctx, p->path.data, text.data, text.len,
+                                   0644, true);
     lpi_buf_dispose(&text, ctx);
     return rc;
 }
