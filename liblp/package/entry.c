@@ -23,7 +23,7 @@ int lp_entry_open(lp_entry **out, lp_package *pkg, size_t i)
     if (!e)
         return LP_ENOMEM;
     e->pkg = pkg;
-    rc = lpi_objreader_open(&e->r, ctx, pkg->fd,
+    rc = lpi_objreader_open(&e->r, ctx, pkg,
                             &pkg->objects[pkg->m.entries[i].object],
                             pkg->m.entries[i].path);
     if (rc < 0) {
@@ -38,6 +38,20 @@ int lp_entry_read(lp_entry *e, void *buf, size_t cap, size_t *nread)
 {
     LP_ASSERT_ARG(e && buf && nread);
     return lpi_objreader_read(e->r, buf, cap, nread);
+}
+
+int lp_entry_read_at(lp_package *pkg, size_t i, uint64_t off, void *buf,
+                     size_t len, size_t *nread)
+{
+    const lpi_mentry *e;
+
+    LP_ASSERT_ARG(pkg && (buf || len == 0) && nread);
+    *nread = 0;
+    if (i >= pkg->m.nentries)
+        return lpi_error(pkg->ctx, LP_ENOTFOUND, "no entry number %zu", i);
+    e = &pkg->m.entries[i];
+    return lpi_object_read_at(pkg->ctx, pkg, &pkg->objects[e->object],
+                              e->path, off, buf, len, nread);
 }
 
 void lp_entry_free(lp_entry *e)

@@ -25,12 +25,12 @@ typedef struct job {
 } job;
 
 /* Read one object to its end; the reader does the checks */
-static int check_object(lp_ctx *ctx, int fd, const lpi_object *o,
+static int check_object(lp_ctx *ctx, lp_package *p, const lpi_object *o,
                         const char *path, unsigned char *buf)
 {
     lpi_objreader *r;
     size_t n;
-    int rc = lpi_objreader_open(&r, ctx, fd, o, path);
+    int rc = lpi_objreader_open(&r, ctx, p, o, path);
 
     if (rc < 0)
         return rc;
@@ -63,7 +63,7 @@ static void run(job *j, lp_ctx *ctx, unsigned char *buf)
         o = &p->objects[i];
         if (o->first_entry == LPI_DICT_ENTRY)
             continue; /* read in full and checked when the package opened */
-        rc = check_object(ctx, p->fd, o, p->m.entries[o->first_entry].path,
+        rc = check_object(ctx, p, o, p->m.entries[o->first_entry].path,
                           buf);
         if (rc < 0)
             record(j, i, ctx, rc);
@@ -178,6 +178,15 @@ int lp_package_verify(lp_package *p, const lp_verify_opts *opts)
         if (r->code < 0) {
             first = lpi_error(ctx, r->code, "%s", r->message ? r->message
                               : lp_strerror(r->code));
+        }
+    }
+    /* the ZIP entries no object read touched (signatures): their local
+     * headers too, so a verified package was checked whole */
+    for (size_t i = 2; i < p->zip.count && first == 0; i++) {
+        first = lpi_zip_entry_ready(&p->zip, ctx, i);
+        if (first < 0 && o.problem) {
+            lp_problem pr = { first, NULL, ctx->msg };
+            o.problem(&pr, o.user);
         }
     }
     for (size_t i = 0; i < p->nobjects; i++)

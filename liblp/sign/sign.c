@@ -351,6 +351,8 @@ int lp_package_add_signature(lp_package *p, const lp_sig *sig,
     ctx = p->ctx;
     rc = sig_verify(sig, k, p->manifest_bytes, p->manifest_len, p->m.id,
                     p->m.version, NULL);
+    if (rc == 0) /* every entry is copied into the signed package */
+        rc = lpi_package_check_all(p, ctx);
     if (rc < 0)
         return rc;
     lpi_buf_init(&name, 512);
