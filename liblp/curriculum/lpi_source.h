@@ -11,7 +11,7 @@
 #ifndef LPI_SOURCE_H
 #define LPI_SOURCE_H
 
-#include "lpi.h"
+#include "lpi_package.h"
 
 #include <string.h>
 

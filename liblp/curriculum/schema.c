@@ -2,7 +2,7 @@
  * schema.c - validating documents against the embedded curriculum schema.
  *
  * schemas/curriculum.xsd is compiled into the library at build time
- * (Makefile.am generates liblp/curriculum_xsd.h from it), so the schema a
+ * (Makefile.am generates liblp/curriculum/curriculum_xsd.h from it), so the schema a
  * library checks against is always the one it was built with, and no file
  * has to be found at run time.
  */
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "liblp/curriculum_xsd.h"
+#include "liblp/curriculum/curriculum_xsd.h"
 
 typedef struct vstate {
     lp_project *p;

@@ -5,7 +5,7 @@
 #ifndef LPI_DELTA_H
 #define LPI_DELTA_H
 
-#include "lpi.h"
+#include "lpi_package.h"
 
 #define LPI_DELTA_MAGIC "lpk-delta"
 /* The text header, blank line included, is at most this long */
@@ -117,5 +117,9 @@ int lpi_manifest_hash_offsets(lp_ctx *ctx, const unsigned char *text,
 
 /* BLAKE2b-256 of a package's manifest bytes */
 void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES]);
+
+/* BLAKE2b-256 of size bytes of fd from off */
+int lpi_file_hash(lp_ctx *ctx, int fd, uint64_t off, uint64_t size,
+                  unsigned char out[LP_HASH_BYTES]);
 
 #endif /* LPI_DELTA_H */

@@ -6,7 +6,7 @@
  * Objects are plain ranges of the file (zipread.c checked them), read with
  * pread(2), so any number of threads can read one package at once.
  */
-#include "lpi.h"
+#include "lpi_package.h"
 
 #include <stdio.h>
 #include <string.h>

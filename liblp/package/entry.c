@@ -1,7 +1,7 @@
 /*
  * entry.c - the public streaming reader of one entry.
  */
-#include "lpi.h"
+#include "lpi_package.h"
 
 struct lp_entry {
     lp_package *pkg;

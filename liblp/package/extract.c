@@ -7,7 +7,7 @@
  * created exclusively under a temporary name, and a file only gets its name
  * once its content has been verified.
  */
-#include "lpi.h"
+#include "lpi_package.h"
 
 #include <errno.h>
 #include <fcntl.h>

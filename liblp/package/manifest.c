@@ -6,7 +6,7 @@
  * spelling per value (no leading zeros, lowercase hex, sorted paths), and
  * every error names its line.
  */
-#include "lpi.h"
+#include "lpi_package.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  * chunking is therefore part of the contract: LPI_IO_CHUNK bytes at a
  * time, and a flush once LPI_PROBE_BYTES have gone in.
  */
-#include "lpi.h"
+#include "lpi_package.h"
 
 #include <zstd.h>
 

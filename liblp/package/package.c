@@ -5,7 +5,7 @@
  * Everything here runs before any content is read, so it trusts only what
  * it has checked; content is checked as it is read (container.c).
  */
-#include "lpi.h"
+#include "lpi_package.h"
 
 #include <errno.h>
 #include <fcntl.h>

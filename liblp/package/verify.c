@@ -3,7 +3,7 @@
  * on several threads: each has its own context; objects are read with
  * pread(2) on the package's one descriptor.
  */
-#include "lpi.h"
+#include "lpi_package.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -11,7 +11,7 @@
  *     synced and renamed.  CRCs were computed in pass 1.
  * Identical content is stored once: objects are keyed by hash.
  */
-#include "lpi.h"
+#include "lpi_package.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -10,7 +10,7 @@
  * stored entries only, no comments, no extra fields but ZIP64.  Once
  * checked, an entry is just a range of the file, read with pread(2).
  */
-#include "lpi.h"
+#include "lpi_package.h"
 
 #include <errno.h>
 #include <string.h>

@@ -11,7 +11,7 @@
  * does not use libzip either (zipread.c); libzip stays in the test suite
  * as an independent ZIP implementation that must open every package.
  */
-#include "lpi.h"
+#include "lpi_package.h"
 
 #include <errno.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #ifndef LPI_SIGN_H
 #define LPI_SIGN_H
 
-#include "lpi.h"
+#include "lpi_package.h"
 
 /* minisign's algorithm tags and line prefixes (minisign(1) file formats) */
 #define LPI_MS_ALG "Ed"            /* key algorithm; legacy signatures */

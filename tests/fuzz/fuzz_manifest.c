@@ -2,7 +2,7 @@
  * fuzz_manifest.c - the manifest parser on arbitrary bytes.  Property: what
  * parses, serializes to text that parses again to the same text.
  */
-#include "lpi.h"
+#include "lpi_package.h"
 #include "fuzz.h"
 
 #include <stdlib.h>

@@ -16,8 +16,11 @@ mkdir -p "$out/corpus-$target"
 build=${BUILD_DIR:-$top/_build}
 [ -f "$build/config.h" ] || { echo "configure once (tools/check.sh) or set BUILD_DIR" >&2; exit 2; }
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
-clang $flags -std=c11 -D_GNU_SOURCE -I"$build" -I"$top/liblp" \
-    "$top/tests/fuzz/fuzz_$target.c" "$top"/liblp/*.c \
+incs="-I$build -I$top -I$top/liblp"
+for part in "$top"/liblp/*/; do incs="$incs -I$part"; done
+# shellcheck disable=SC2086
+clang $flags -std=c11 -D_GNU_SOURCE $incs \
+    "$top/tests/fuzz/fuzz_$target.c" "$top"/liblp/*/*.c \
     $(pkg-config --cflags --libs zlib libzstd libsodium libxml-2.0 yaml-0.1 icu-uc icu-i18n) \
     -lpthread \
     -o "$out/fuzz_$target"

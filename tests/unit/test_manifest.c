@@ -3,7 +3,7 @@
  * test is built from the library's sources, see Makefile.am).
  */
 #include "unit.h"
-#include "lpi.h"
+#include "lpi_package.h"
 
 #define H1 "0000000000000000000000000000000000000000000000000000000000000001"
 #define H2 "00000000000000000000000000000000000000000000000000000000000000ff"
