@@ -612,6 +612,11 @@ int lpi_manifest_serialize(const lpi_manifest *m, lp_ctx *ctx, lpi_buf *out)
         rc = lpi_buf_printf(out, ctx, "chunks %s %u ", hex, c->chunk_size);
         for (size_t k = 0; rc == 0 && k < c->count; k++) {
             static const unsigned char zero[LP_HASH_BYTES];
+            if (c->hex) { /* parsed: as it was */
+                rc = lpi_buf_add(out, ctx, c->hex + k * LP_HASH_HEX_BYTES,
+                                 LP_HASH_HEX_BYTES);
+                continue;
+            }
             /* no hashes yet: a line of the final length */
             lpi_hash_hex(hex, c->bin ? c->bin + k * LP_HASH_BYTES : zero);
             rc = lpi_buf_add(out, ctx, hex, LP_HASH_HEX_BYTES);

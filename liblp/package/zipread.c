@@ -334,9 +334,11 @@ static int check_local(lpi_zip *z, lp_ctx *ctx, size_t i)
                          "other sizes", e->name);
     e->data = e->offset + LOCAL_BYTES + nlen + lxlen;
     if (e->data > e->limit || e->limit - e->data < e->size)
-        return lpi_error(ctx, LP_EFORMAT, e->limit == z->cd_off
-                         ? "entry '%s' runs into the central directory"
-                         : "entry '%s' overlaps the next entry", e->name);
+        return e->limit == z->cd_off
+               ? lpi_error(ctx, LP_EFORMAT, "entry '%s' runs into the "
+                           "central directory", e->name)
+               : lpi_error(ctx, LP_EFORMAT, "entries %zu and %zu overlap "
+                           "or are out of order", i, i + 1);
     return 0;
 }
 

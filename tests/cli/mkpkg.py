@@ -323,6 +323,61 @@ def s_good_unknown_header():
     return p.render()
 
 
+CHUNK = 65536
+
+
+def chunked(mutate=None):
+    """A stored picture of three chunks of 64 KiB and a compressed text of
+    two, each with its 'chunks' line (lpk(5) CHUNK HASHES); mutate(lines)
+    may spoil the lines [object hash, chunk size, [chunk hashes]]."""
+    jpg = fake_jpeg(b"video", 2 * CHUNK + 1000)
+    text = (LESSON * 30)[:CHUNK + 5000]
+    p = Pkg([("media/video.jpg", jpg, "image/jpeg"),
+             ("book.txt", text, "text/plain")])
+    lines = []
+    for data in (jpg, text):
+        lines.append([b2(data), str(CHUNK),
+                      [b2(data[i:i + CHUNK])
+                       for i in range(0, len(data), CHUNK)]])
+    if mutate:
+        mutate(lines)
+    for h, size, hashes in lines:
+        p.header.append(("chunks", "%s %s %s" % (h, size, "".join(hashes))))
+    return p.render()
+
+
+def s_good_chunks():
+    return chunked()
+
+
+def s_chunks_mismatch():
+    """The second chunk's hash is another chunk's."""
+    def spoil(lines):
+        lines[0][2][1] = lines[0][2][0]
+    return chunked(spoil)
+
+
+def s_chunks_count():
+    """One chunk hash too few for the object's size."""
+    def spoil(lines):
+        del lines[0][2][-1]
+    return chunked(spoil)
+
+
+def s_chunks_no_object():
+    """Chunk hashes for content the package does not hold."""
+    def spoil(lines):
+        lines[1][0] = b2(b"nothing")
+    return chunked(spoil)
+
+
+def s_chunks_size():
+    """A chunk size that is not a power of two."""
+    def spoil(lines):
+        lines[0][1] = str(CHUNK + 1)
+    return chunked(spoil)
+
+
 def manifest_path(path):
     """The small package with one more entry under a hostile path."""
     p = small()
@@ -1067,6 +1122,11 @@ SCENARIOS = {
     "good": s_good,
     "good-signatures": s_good_signatures,
     "good-unknown-header": s_good_unknown_header,
+    "good-chunks": s_good_chunks,
+    "chunks-mismatch": s_chunks_mismatch,
+    "chunks-count": s_chunks_count,
+    "chunks-no-object": s_chunks_no_object,
+    "chunks-size": s_chunks_size,
     # manifest paths
     "path-dotdot": s_path_dotdot,
     "path-dotdot-inner": s_path_dotdot_inner,

@@ -237,7 +237,178 @@ static void test_checked_on_first_use(void **state)
     free(data);
 }
 
-/* Every allocation of open_fd, share and data_offset failing in turn */
+#define MIB (1024u * 1024u)
+
+/* Text that compresses, n bytes */
+static char *text_of(size_t n)
+{
+    char *t = malloc(n);
+    assert_non_null(t);
+    for (size_t i = 0; i < n; i++)
+        t[i] = lesson[i % (sizeof(lesson) - 1)];
+    /* a line number now and then, so that chunks differ */
+    for (size_t i = 0; i + 16 < n; i += 4096)
+        snprintf(t + i, 16, "%015zu", i);
+    return t;
+}
+
+/* Entries of every kind a range can be read from: large and stored with
+ * chunk hashes (a picture; text over 8 MiB), compressed with chunk hashes
+ * (3 MiB of text), small and compressed, small and stored, empty */
+static char *write_big(lp_ctx *ctx, const char *dir, const char *name)
+{
+    lp_writer_opts o = LP_WRITER_OPTS_INIT;
+    lp_writer *w;
+    char *out = unit_path(dir, name);
+    unsigned char *jpg = noise(3 * MIB + 12345, 9);
+    char *t3 = text_of(3 * MIB + 7), *t9 = text_of(9 * MIB + 1);
+
+    o.created = 1764338400;
+    assert_int_equal(lp_writer_new(&w, ctx, out, &o), 0);
+    assert_int_equal(lp_writer_set_identity(w, "org.example.big", 1, "",
+                                            "tet"), 0);
+    assert_int_equal(lp_writer_add_buffer(w, "video.jpg", jpg,
+                                          3 * MIB + 12345, NULL), 0);
+    /* the same content twice: two chunks lines, one object */
+    assert_int_equal(lp_writer_add_buffer(w, "video-copy.jpg", jpg,
+                                          3 * MIB + 12345, NULL), 0);
+    assert_int_equal(lp_writer_add_buffer(w, "book.txt", t3, 3 * MIB + 7,
+                                          NULL), 0);
+    assert_int_equal(lp_writer_add_buffer(w, "audio.wav", t9, 9 * MIB + 1,
+                                          "audio/wav"), 0);
+    assert_int_equal(lp_writer_add_buffer(w, "small.txt", t3, 5000, NULL),
+                     0);
+    assert_int_equal(lp_writer_add_buffer(w, "small.jpg", jpg, 5000, NULL),
+                     0);
+    assert_int_equal(lp_writer_add_buffer(w, "empty", "", 0, NULL), 0);
+    assert_int_equal(lp_writer_commit(w), 0);
+    lp_writer_free(w);
+    free(jpg);
+    free(t3);
+    free(t9);
+    return out;
+}
+
+static void test_read_at(void **state)
+{
+    fixture *f = *state;
+    char *path = write_big(f->ctx, f->dir, "big.lpk");
+    lp_package *p;
+    size_t man_len;
+    const char *man;
+    const char *names[] = { "video.jpg", "book.txt", "audio.wav",
+                            "small.txt", "small.jpg", "empty" };
+    const int compressed[] = { 0, 1, 0, 1, 0, 0 };
+
+    assert_int_equal(lp_package_open(&p, f->ctx, path), 0);
+    /* chunk lines for the four large entries, in the signed manifest */
+    man = (const char *)lp_package_manifest(p, &man_len);
+    {
+        size_t n = 0;
+        for (const char *s = man; (s = strstr(s, "\nchunks ")); s++)
+            n++;
+        assert_int_equal(n, 4);
+    }
+    for (size_t k = 0; k < sizeof(names) / sizeof(*names); k++) {
+        size_t i = find(p, names[k]), size, n;
+        lp_entry_info info;
+        unsigned char *whole, *buf;
+        const uint64_t offs[] = { 0, 1, MIB - 1, MIB, 2 * MIB - 3,
+                                  3 * MIB, 3 * MIB + 12344, 9 * MIB };
+        const size_t lens[] = { 1, 100, MIB, MIB + 2, 3 * MIB };
+
+        assert_int_equal(lp_package_entry(p, i, &info), 0);
+        assert_int_equal(info.compressed, compressed[k]);
+        size = (size_t)info.size;
+        whole = malloc(size + 1);
+        buf = malloc(3 * MIB);
+        assert_non_null(whole);
+        assert_non_null(buf);
+        assert_int_equal(read_all(p, i, whole, size + 1), size);
+        for (size_t a = 0; a < sizeof(offs) / sizeof(*offs); a++)
+            for (size_t b = 0; b < sizeof(lens) / sizeof(*lens); b++) {
+                size_t want = offs[a] >= size ? 0 :
+                              size - offs[a] < lens[b] ? size - offs[a]
+                                                       : lens[b];
+                n = 77;
+                assert_int_equal(lp_entry_read_at(p, i, offs[a], buf,
+                                                  lens[b], &n), 0);
+                assert_int_equal(n, want);
+                if (want)
+                    assert_memory_equal(buf, whole + offs[a], want);
+            }
+        /* the last byte, and past the end */
+        if (size) {
+            assert_int_equal(lp_entry_read_at(p, i, size - 1, buf, 10, &n),
+                             0);
+            assert_int_equal(n, 1);
+            assert_int_equal(buf[0], whole[size - 1]);
+        }
+        assert_int_equal(lp_entry_read_at(p, i, size + 5, buf, 10, &n), 0);
+        assert_int_equal(n, 0);
+        free(whole);
+        free(buf);
+    }
+    assert_int_equal(lp_entry_read_at(p, 99, 0, NULL, 0, &man_len),
+                     LP_ENOTFOUND);
+    assert_int_equal(lp_package_verify(p, NULL), 0);
+    lp_package_free(p);
+    free(path);
+}
+
+/* One byte changed in the third chunk of a stored object: reads of other
+ * chunks still succeed (and cost only those chunks), any read touching it
+ * fails, and so do the streaming reader and verify */
+static void test_read_at_damaged_chunk(void **state)
+{
+    fixture *f = *state;
+    char *path = write_big(f->ctx, f->dir, "big.lpk");
+    char *bad = unit_path(f->dir, "bad.lpk");
+    size_t len, i, n;
+    unsigned char *data = unit_read(path, &len);
+    unsigned char *buf = malloc(MIB);
+    uint64_t off;
+    lp_package *p;
+    lp_entry *e;
+
+    assert_non_null(buf);
+    assert_int_equal(lp_package_open(&p, f->ctx, path), 0);
+    assert_int_equal(lp_entry_data_offset(p, find(p, "video.jpg"), &off), 0);
+    lp_package_free(p);
+    data[off + 2 * MIB + 100] ^= 1;
+    unit_write(bad, data, len);
+
+    assert_int_equal(lp_package_open(&p, f->ctx, bad), 0);
+    i = find(p, "video.jpg");
+    assert_int_equal(lp_entry_read_at(p, i, 0, buf, MIB, &n), 0);
+    assert_int_equal(lp_entry_read_at(p, i, 3 * MIB, buf, MIB, &n), 0);
+    assert_int_equal(n, 12345);
+    assert_int_equal(lp_entry_read_at(p, i, 2 * MIB + 100, buf, 1, &n),
+                     LP_EHASH);
+    assert_non_null(strstr(lp_ctx_errmsg(f->ctx), "chunk 2 "));
+    assert_int_equal(lp_entry_read_at(p, i, MIB, buf, MIB + 1, &n),
+                     LP_EHASH);
+    /* the streaming reader fails at that chunk, before the end */
+    assert_int_equal(lp_entry_open(&e, p, i), 0);
+    {
+        size_t total = 0;
+        int rc;
+        while ((rc = lp_entry_read(e, buf, MIB, &n)) == 0 && n > 0)
+            total += n;
+        assert_int_equal(rc, LP_EHASH);
+        assert_true(total <= 2 * MIB);
+    }
+    lp_entry_free(e);
+    assert_int_equal(lp_package_verify(p, NULL), LP_EHASH);
+    lp_package_free(p);
+    free(buf);
+    free(data);
+    free(bad);
+    free(path);
+}
+
+/* Every allocation of open_fd, share, data_offset and read_at failing in
+ * turn */
 static int cycle(const char *pkg)
 {
     lp_ctx *ctx, *c2 = NULL;
@@ -261,6 +432,15 @@ static int cycle(const char *pkg)
         rc = lp_package_find(q, "media/cat.jpg", &i);
     if (rc == 0)
         rc = lp_entry_data_offset(q, i, &off);
+    if (rc == 0) {
+        unsigned char buf[200];
+        size_t n;
+        rc = lp_entry_read_at(q, i, 1000, buf, sizeof(buf), &n);
+        if (rc == 0)
+            rc = lp_package_find(q, "lesson.txt", &i);
+        if (rc == 0)
+            rc = lp_entry_read_at(q, i, 1000, buf, sizeof(buf), &n);
+    }
     if (rc == 0)
         rc = lp_package_verify(q, NULL);
     lp_package_free(q);
@@ -301,6 +481,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_share, setup, teardown),
         cmocka_unit_test_setup_teardown(test_data_offset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checked_on_first_use, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_read_at, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_at_damaged_chunk, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup,
                                         teardown),
