@@ -154,6 +154,47 @@ int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, lp_package *p,
     return 0;
 }
 
+int lpi_object_ready(lp_package *p, lp_ctx *ctx, const lpi_object *obj)
+{
+    /* the table is the package's; only this function writes to it after
+     * open, under the lock, before ready is set */
+    lpi_object *o = &p->objects[obj - p->objects];
+    int rc;
+
+    if (atomic_load_explicit(&o->ready, memory_order_acquire))
+        return 0;
+    rc = lpi_zip_entry_ready(&p->zip, ctx, o->zip_index);
+    if (rc < 0)
+        return rc;
+    pthread_mutex_lock(&p->sh->lock);
+    if (!atomic_load_explicit(&o->ready, memory_order_relaxed)) {
+        bool needs_dict = false;
+
+        o->offset = p->zip.entries[o->zip_index].data;
+        if (o->compressed)
+            rc = lpi_frame_check(ctx, p->fd, o,
+                                 p->m.entries[o->first_entry].path,
+                                 p->dict_id, &needs_dict);
+        if (rc == 0) {
+            o->ddict = needs_dict ? p->ddict : NULL;
+            atomic_store_explicit(&o->ready, 1, memory_order_release);
+        }
+    }
+    pthread_mutex_unlock(&p->sh->lock);
+    return rc;
+}
+
+int lpi_package_check_all(lp_package *p, lp_ctx *ctx)
+{
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < p->nobjects; i++)
+        rc = lpi_object_ready(p, ctx, &p->objects[i]);
+    for (size_t i = 2; rc == 0 && i < p->zip.count; i++)
+        rc = lpi_zip_entry_ready(&p->zip, ctx, i);
+    return rc;
+}
+
 /* Read up to cap stored bytes */
 static int read_src(lpi_objreader *r, void *buf, size_t cap, size_t *got)
 {

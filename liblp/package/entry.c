@@ -54,6 +54,26 @@ int lp_entry_read_at(lp_package *pkg, size_t i, uint64_t off, void *buf,
                               e->path, off, buf, len, nread);
 }
 
+int lp_entry_data_offset(lp_package *p, size_t i, uint64_t *offset)
+{
+    const lpi_object *o;
+    int rc;
+
+    LP_ASSERT_ARG(p && offset);
+    if (i >= p->m.nentries)
+        return lpi_error(p->ctx, LP_ENOTFOUND, "no entry number %zu", i);
+    o = &p->objects[p->m.entries[i].object];
+    if (o->compressed)
+        return lpi_error(p->ctx, LP_EINVAL, "entry '%s' is compressed: its "
+                         "bytes in the file are not its content",
+                         p->m.entries[i].path);
+    rc = lpi_object_ready(p, p->ctx, o);
+    if (rc < 0)
+        return rc;
+    *offset = o->offset;
+    return 0;
+}
+
 void lp_entry_free(lp_entry *e)
 {
     if (!e)
