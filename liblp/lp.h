@@ -11,7 +11,8 @@
  *
  *  - Every object is created from an lp_ctx.  A context is not thread-safe:
  *    use one per thread.  Objects created from a context must be freed before
- *    it.
+ *    it.  One open package is read by any number of threads through a handle
+ *    each (lp_package_share(), which says exactly what is safe).
  *  - Functions that can fail return int: 0 (LP_OK) on success or a negative
  *    LP_E* code.  Codes are stable and never renumbered.  The context keeps a
  *    human-readable message for the last failure: lp_ctx_errmsg().
