@@ -4,10 +4,14 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/cli.h"
 #include "common/exit.h"
@@ -54,13 +58,25 @@ const char *cli_program(void)
 
 void cli_error(const char *fmt, ...)
 {
+    char small[1024], *msg = small;
     va_list ap;
+    int n;
 
-    fprintf(stderr, "%s: ", cli_prefix());
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof small && (msg = malloc((size_t)n + 1)) != NULL) {
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    fprintf(stderr, "%s: ", cli_prefix());
+    /* names in it (paths, holders, library messages quoting them) may
+     * hold characters that would disguise them */
+    cli_put_text(stderr, msg != NULL ? msg : small);
     fputc('\n', stderr);
+    if (msg != small)
+        free(msg);
 }
 
 const char *cli_lp_msg(const lp_ctx *ctx, int lp_code)
@@ -132,6 +148,45 @@ int cli_package_open(lp_ctx **ctx, lp_package **pkg, const char *path)
 }
 
 /* ---------------------------------------------------------- exit status */
+
+int cli_open_regular(const char *path, const char **why)
+{
+    struct stat st;
+    int fd, fl;
+
+    do
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        *why = strerror(errno);
+        return -1;
+    }
+    if (fstat(fd, &st) != 0) {
+        *why = strerror(errno);
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *why = S_ISDIR(st.st_mode) ? "it is a folder, not a regular file" :
+               S_ISFIFO(st.st_mode) ? "it is a FIFO, not a regular file" :
+               S_ISCHR(st.st_mode) ? "it is a character device, not a "
+                                     "regular file" :
+               S_ISBLK(st.st_mode) ? "it is a block device, not a regular "
+                                     "file" :
+               S_ISSOCK(st.st_mode) ? "it is a socket, not a regular file" :
+               "not a regular file";
+        close(fd);
+        return -1;
+    }
+    /* reads of a regular file never block */
+    fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+        *why = strerror(errno);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
 
 int cli_exit_code(int lp_code)
 {
@@ -426,6 +481,101 @@ void cli_json_str(FILE *f, const char *str)
         }
     }
     fputc('"', f);
+}
+
+/* Characters that show as nothing, or reorder what follows: a name holding
+ * them can pass on screen for another (bidirectional controls such as
+ * U+202E, zero-width characters, C0 and C1 controls, tags...) */
+static bool invisible(uint32_t cp)
+{
+    static const struct { uint32_t lo, hi; } ranges[] = {
+        { 0x0000, 0x001f }, { 0x007f, 0x009f }, { 0x00ad, 0x00ad },
+        { 0x034f, 0x034f }, { 0x061c, 0x061c }, { 0x115f, 0x1160 },
+        { 0x17b4, 0x17b5 }, { 0x180b, 0x180f }, { 0x200b, 0x200f },
+        { 0x2028, 0x202e }, { 0x2060, 0x206f }, { 0x3164, 0x3164 },
+        { 0xfeff, 0xfeff }, { 0xffa0, 0xffa0 }, { 0xfff9, 0xfffb },
+        { 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a }, { 0xe0000, 0xe007f },
+    };
+
+    for (size_t i = 0; i < sizeof(ranges) / sizeof(*ranges); i++)
+        if (cp >= ranges[i].lo && cp <= ranges[i].hi)
+            return true;
+    return false;
+}
+
+/* s as cli_put_text() writes it, into *buf (grown as needed) */
+static int escape_text(char **buf, size_t *cap, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t n = 0;
+
+    for (;;) {
+        char one[16];
+        size_t len = utf8_seq(s), k;
+        uint32_t cp = s[0];
+
+        if (len > 1) {
+            cp = s[0] & (0xff >> (len + 1));
+            for (k = 1; k < len; k++)
+                cp = cp << 6 | (s[k] & 0x3f);
+        }
+        if (*s == '\0') {
+            k = 0;
+        } else if (len == 0) {
+            k = (size_t)snprintf(one, sizeof one, "\\x{%02X}", s[0]);
+            len = 1;
+        } else if (*s == '\\') {
+            k = (size_t)snprintf(one, sizeof one, "\\\\");
+        } else if (invisible(cp)) {
+            k = (size_t)snprintf(one, sizeof one, "\\u{%04X}", (unsigned)cp);
+        } else {
+            k = len;
+            memcpy(one, s, len);
+        }
+        if (n + k + 1 > *cap) {
+            size_t want = (n + k + 1) * 2;
+            char *nb = realloc(*buf, want);
+
+            if (nb == NULL)
+                return -1;
+            *buf = nb;
+            *cap = want;
+        }
+        memcpy(*buf + n, one, k);
+        n += k;
+        if (*s == '\0')
+            break;
+        s += len;
+    }
+    (*buf)[n] = '\0';
+    return 0;
+}
+
+void cli_put_text(FILE *f, const char *s)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+
+    if (escape_text(&buf, &cap, s ? s : "") == 0)
+        fputs(buf, f);
+    else
+        fputs("(out of memory)", f);
+    free(buf);
+}
+
+const char *cli_text(const char *s)
+{
+    /* a few at once, for one printf */
+    static char *ring[8];
+    static size_t caps[8];
+    static unsigned next;
+    unsigned i = next++ % 8;
+
+    if (s == NULL)
+        return NULL;
+    if (escape_text(&ring[i], &caps[i], s) < 0)
+        return "(out of memory)";
+    return ring[i];
 }
 
 void cli_format_size(char *buf, uint64_t bytes)

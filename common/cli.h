@@ -90,6 +90,17 @@ int cli_finish_stdout(int status);
  */
 int cli_package_open(lp_ctx **ctx, lp_package **pkg, const char *path);
 
+/**
+ * Open a file the user named for reading, only if it is a regular file,
+ * without ever blocking on a FIFO or a device (the library's readers follow
+ * the same rule, SECURITY.md).
+ *
+ * @param[out] why  on failure, what went wrong ("it is a FIFO, not a
+ *                  regular file", or strerror()); static
+ * @return the descriptor (close it), or -1.
+ */
+int cli_open_regular(const char *path, const char **why);
+
 /* ---------------------------------------------------------- exit status */
 
 /**
@@ -161,6 +172,25 @@ int cli_opt_size(const char *optname, const char *arg, uint64_t min,
  * Write errors are left in ferror(f).
  */
 void cli_json_str(FILE *f, const char *s);
+
+/**
+ * Write s for a person to read: characters that show as nothing or
+ * reorder the text around them (C0 and C1 controls, bidirectional
+ * controls such as U+202E and U+2066..U+2069, zero-width and other
+ * invisible characters, tags) as \u{XXXX}, each byte of invalid UTF-8 as
+ * \x{XX}, and '\\' as "\\\\", so a name cannot pass on screen for
+ * another.  Every human-readable output of the tools writes names (paths,
+ * ids, labels, trust holders, messages quoting them) through it or
+ * cli_text(); JSON output keeps the exact strings (cli_json_str()).
+ */
+void cli_put_text(FILE *f, const char *s);
+
+/**
+ * s escaped as cli_put_text() writes it, for a printf argument.  The
+ * string is the tool's, valid until eight more calls (so one printf may
+ * use several); NULL for NULL.  Not thread-safe.
+ */
+const char *cli_text(const char *s);
 
 /** Room for any cli_format_size() result, NUL included. */
 #define CLI_SIZE_BYTES 16

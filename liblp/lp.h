@@ -218,8 +218,9 @@ typedef struct lp_package lp_package;
  * @param[out] out  the package; free it with lp_package_free()
  * @param ctx       context for allocation and errors
  * @param path      file to open
- * @return 0; LP_EIO if the file cannot be read; LP_EFORMAT if it is not a
- *         valid package (truncated, garbage, hostile); LP_EVERSION if its
+ * @return 0; LP_EIO if the file cannot be read or is not a regular file
+ *         (a FIFO or a device is refused at once, never waited on);
+ *         LP_EFORMAT if it is not a valid package (truncated, garbage, hostile); LP_EVERSION if its
  *         format is newer than LP_FORMAT_VERSION; LP_ETOOBIG if it exceeds a
  *         limit; LP_ENOMEM.
  */
@@ -646,6 +647,8 @@ LP_API int lp_time_parse(const char *s, int64_t *out);
 #define LP_SIG_MAX_COMMENT 1003u
 /** Largest signature file, in bytes. */
 #define LP_SIG_MAX_FILE_BYTES 10240u
+/** Longest purpose word of a detached signature (lp_sig_sign_detached()). */
+#define LP_SIG_MAX_PURPOSE_BYTES 16u
 /** Longest passphrase, in bytes. */
 #define LP_MAX_PASSPHRASE_BYTES 1023u
 
@@ -662,7 +665,9 @@ LP_API int lp_key_generate(lp_key **out, lp_ctx *ctx);
 
 /**
  * Read a public key file (minisign's: an untrusted comment line, then the
- * base64 of "Ed", the key id and the Ed25519 key).
+ * base64 of "Ed", the key id and the Ed25519 key).  Like every file this
+ * library reads, keys, signatures and trust files must be regular files: a
+ * FIFO or a device is refused with LP_EIO, never waited on.
  *
  * @param[out] out  the key; free it with lp_key_free()
  * @return 0; LP_EIO; LP_EFORMAT if the file is not a public key (wrong
@@ -757,6 +762,28 @@ LP_API int lp_sig_sign_manifest(lp_sig **out, lp_ctx *ctx,
                                 int64_t time, const char *comment);
 
 /**
+ * Sign any file's bytes for a purpose (a trust file: "trust"; a
+ * repository index: "index"): a minisign signature of the exact bytes
+ * whose trusted comment is "lp-PURPOSE-signature v1 time=TIME[
+ * comment=TEXT]", so a signature made for one purpose (or a package's)
+ * never passes for another.  Stock minisign -V checks it; stock minisign
+ * -S -t makes one.  The new signature is verified before it is returned.
+ * Check one with lp_trust_check_detached().
+ *
+ * @param key       a key with its secret half
+ * @param purpose   1 to LP_SIG_MAX_PURPOSE_BYTES lowercase letters
+ * @param time      signing time, seconds since the epoch
+ * @param comment   text for the trusted comment, or NULL
+ * @param[out] out  the signature; free it with lp_sig_free()
+ * @return 0; LP_EINVAL (no secret half, bad purpose, comment too long or
+ *         with control characters); LP_ENOMEM.
+ */
+LP_API int lp_sig_sign_detached(lp_sig **out, lp_ctx *ctx,
+                                const lp_key *key, const char *purpose,
+                                const void *data, size_t len, int64_t time,
+                                const char *comment);
+
+/**
  * Check a signature of a manifest with a public key: the key id, the
  * signature of the manifest's hash, the global signature over the trusted
  * comment, and that the trusted comment names the manifest's id and
@@ -825,6 +852,96 @@ LP_API int lp_trust_parse(lp_trust **out, lp_ctx *ctx, const void *data,
 /** Signatures needed (at least 1). */
 LP_API unsigned lp_trust_threshold(const lp_trust *trust);
 
+/** One key of a trust file (lp_trust_key()).  Strings are borrowed from
+ *  the trust and valid until it is freed. */
+typedef struct lp_trust_key_info {
+    const char *key_id;   /**< 16 lowercase hex digits */
+    const char *base64;   /**< the public key, as in a public key file */
+    const char *holder;   /**< who holds it */
+    int64_t from;         /**< start of validity, or -1 if none */
+    int64_t until;        /**< end of validity, or -1 if none */
+    int revoked;          /**< 1 if a 'revoked' line names it */
+} lp_trust_key_info;
+
+/** Keys listed by 'key' lines, in file order. */
+LP_API size_t lp_trust_key_count(const lp_trust *trust);
+
+/**
+ * The i-th key of a trust file (0 <= i < lp_trust_key_count()).
+ *
+ * @param[out] out  filled in
+ * @return 0, or LP_ENOTFOUND if i is out of range.
+ */
+LP_API int lp_trust_key(const lp_trust *trust, size_t i,
+                        lp_trust_key_info *out);
+
+/**
+ * The holder the trust file gives the key with this id (16 hex digits),
+ * or NULL if it lists none.  Borrowed.
+ */
+LP_API const char *lp_trust_holder(const lp_trust *trust,
+                                   const char *key_id);
+
+/** Key ids named by 'revoked' lines. */
+LP_API size_t lp_trust_revoked_count(const lp_trust *trust);
+
+/** The i-th revoked key id (16 lowercase hex digits), or NULL if i is out
+ *  of range.  Borrowed. */
+LP_API const char *lp_trust_revoked_id(const lp_trust *trust, size_t i);
+
+/** 1 if the trust file has a 'reset-clock' line (lp-trust(5), CLOCK). */
+LP_API int lp_trust_resets_clock(const lp_trust *trust);
+
+/**
+ * Read a trust file as lp_trust_load() does, but accept one whose
+ * threshold cannot be met yet: a file being written, key by key, with
+ * lpack trust add.  Never use a draft to verify anything.
+ *
+ * @return as lp_trust_load().
+ */
+LP_API int lp_trust_load_draft(lp_trust **out, lp_ctx *ctx,
+                               const char *path);
+
+/**
+ * Start a trust file: "lp-trust 1" and "threshold N", written atomically
+ * (mode 0644).  Its threshold cannot be met until keys are added with
+ * lp_trust_file_add_key().
+ *
+ * @param flags  LP_KEY_REPLACE to replace an existing file
+ * @return 0; LP_EINVAL if threshold is not 1 to LP_TRUST_MAX_KEYS;
+ *         LP_EEXIST; LP_EIO; LP_ENOMEM.
+ */
+LP_API int lp_trust_file_init(lp_ctx *ctx, const char *path,
+                              unsigned threshold, unsigned flags);
+
+/**
+ * Add a 'key' line to the trust file at path (read as a draft), replaced
+ * atomically with its mode kept.
+ *
+ * @param holder  who holds the key: 1 to LP_TRUST_MAX_HOLDER_BYTES of
+ *                UTF-8 text, no control characters, not ending in a space
+ * @param from    start of validity, or -1 for none
+ * @param until   end of validity, or -1 for none; after from
+ * @return 0; LP_EINVAL (bad holder, until not after from); LP_EEXIST if
+ *         the key is listed already; LP_EFORMAT if the file is not a
+ *         trust file; LP_ETOOBIG past LP_TRUST_MAX_KEYS; LP_EIO;
+ *         LP_ENOMEM.
+ */
+LP_API int lp_trust_file_add_key(lp_ctx *ctx, const char *path,
+                                 const lp_key *key, const char *holder,
+                                 int64_t from, int64_t until);
+
+/**
+ * Add a 'revoked' line for key_id (16 hex digits) to the trust file at
+ * path (read as a draft), replaced atomically with its mode kept.
+ *
+ * @param reason  text kept on the line for people, or NULL
+ * @return 0; LP_EINVAL (bad key id or reason); LP_EEXIST if revoked
+ *         already; LP_EFORMAT; LP_ETOOBIG; LP_EIO; LP_ENOMEM.
+ */
+LP_API int lp_trust_file_revoke(lp_ctx *ctx, const char *path,
+                                const char *key_id, const char *reason);
+
 /** Free a trust.  NULL is accepted. */
 LP_API void lp_trust_free(lp_trust *trust);
 
@@ -856,6 +973,19 @@ typedef struct lp_trust_opts {
 #define LP_TRUST_OPTS_INIT { LP_TRUST_OPTS_VERSION, -1, -1, NULL, NULL }
 
 /**
+ * The verifier's clock (lp-trust(5), CLOCK).  The current time is the
+ * clock (or opts->now), never earlier than the newest signing time
+ * accepted.  A signing time may advance it by at most LP_CLOCK_MAX_STEP
+ * past the latest of the current time and LP_CLOCK_MIN: a signature dated
+ * further ahead (a signer's clock running fast, minisign -t "2062") still
+ * counts if all else holds, but the time it gives the verifier (the
+ * newest time lp_package_check_trust() returns, what the state records)
+ * is that limit, so no signature can make a hub's keys look expired.
+ */
+#define LP_CLOCK_MIN INT64_C(1767225600)      /**< 2026-01-01T00:00:00Z */
+#define LP_CLOCK_MAX_STEP INT64_C(2592000)    /**< 30 days, in seconds */
+
+/**
  * Apply a trust file to a package's signatures.  A signature counts if its
  * key is in the trust file, not revoked, within its validity window (see
  * lp-trust(5)) and the signature verifies (lp_sig_verify()).  A key counts
@@ -863,7 +993,9 @@ typedef struct lp_trust_opts {
  * check the objects: call lp_package_verify() for that.
  *
  * @param[out] signers  keys that counted (may be NULL)
- * @param[out] newest   newest signing time among those (may be NULL)
+ * @param[out] newest   newest signing time among those, capped as
+ *                      LP_CLOCK_MAX_STEP says: the time to record and to
+ *                      bound the clock with (may be NULL)
  * @return 0 if accepted; LP_EUNTRUSTED if not (the message says how many
  *         counted of how many needed); LP_ENOMEM or LP_EIO if a signature
  *         could not be checked for want of memory or a read error (a
@@ -875,6 +1007,32 @@ LP_API LP_WARN_UNUSED int lp_package_check_trust(lp_package *pkg,
                                                  const lp_trust_opts *opts,
                                                  unsigned *signers,
                                                  int64_t *newest);
+
+/**
+ * Apply a trust file to detached signatures of any bytes (a repository
+ * index, say): sigs holds one or more minisign signature files (four
+ * lines each) one after the other, each made with lp_sig_sign_detached()
+ * for this purpose.  Counted exactly as lp_package_check_trust() counts a
+ * package's signatures (listed, not revoked, within validity, a key once,
+ * the threshold); each block is reported as "signature N".
+ *
+ * @param purpose       the purpose the signatures were made for
+ * @param[out] signers  keys that counted (may be NULL)
+ * @param[out] newest   as lp_package_check_trust() (may be NULL)
+ * @return 0 if accepted; LP_EUNTRUSTED if not; LP_EINVAL (bad purpose,
+ *         unknown opts->version); LP_ETOOBIG if sigs_len is past
+ *         LP_TRUST_MAX_SIGS_BYTES; LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_trust_check_detached(lp_ctx *ctx,
+                                                  const lp_trust *trust,
+                                                  const char *purpose,
+                                                  const void *data,
+                                                  size_t len,
+                                                  const void *sigs,
+                                                  size_t sigs_len,
+                                                  const lp_trust_opts *opts,
+                                                  unsigned *signers,
+                                                  int64_t *newest);
 
 /** A verifier's state (see lp_state_open() below). */
 typedef struct lp_state lp_state;
@@ -913,7 +1071,11 @@ LP_API int lp_trust_sign(lp_ctx *ctx, const char *trust_path,
  * With a state (lp_state_open(), may be NULL), its newest signing time
  * bounds the clock, an update whose newest counted signature is older
  * than that of the last update accepted is refused (an old update
- * replayed would undo a later one), and the update is recorded.
+ * replayed would undo a later one), and the update is recorded.  If the
+ * new file has a 'reset-clock' line, the state's signing times do not
+ * bound the clock for this check, and those later than the update's
+ * newest counted signature are lowered to it (once: not when the same
+ * update is applied again); versions are kept (lp-trust(5), CLOCK).
  *
  * @param[out] signers  keys that counted (may be NULL)
  * @param[out] newest   newest signing time among those (may be NULL)
@@ -963,8 +1125,10 @@ LP_API LP_WARN_UNUSED int lp_package_check_expiry(lp_package *pkg,
  * error, never a fresh start: that would let an old release in.
  *
  * @param[out] out  the state; free it with lp_state_free()
- * @return 0; LP_EIO; LP_EFORMAT (the message names the file and line);
- *         LP_ETOOBIG past LP_STATE_MAX_IDS; LP_ENOMEM.
+ * @return 0; LP_EIO (also for a state file that is a link, a FIFO or
+ *         anything but a regular file: refused, never waited on);
+ *         LP_EFORMAT (the message names the file and line); LP_ETOOBIG past
+ *         LP_STATE_MAX_IDS; LP_ENOMEM.
  */
 LP_API int lp_state_open(lp_state **out, lp_ctx *ctx, const char *dir);
 
@@ -1085,7 +1249,8 @@ typedef struct lp_delta lp_delta;
  * delta damaged in transfer is refused before anything is done with it.
  *
  * @return 0; LP_EFORMAT (not a delta, or malformed); LP_EVERSION; LP_EHASH
- *         (damaged); LP_EIO; LP_ENOMEM.
+ *         (damaged); LP_EIO (also for a file that is not a regular file:
+ *         a FIFO is refused, never waited on); LP_ENOMEM.
  */
 LP_API LP_WARN_UNUSED int lp_delta_open(lp_delta **out, lp_ctx *ctx,
                                         const char *path);
@@ -1185,6 +1350,24 @@ typedef struct lp_diag {
  * diagnostic is valid during the call only.
  */
 typedef void (*lp_diag_fn)(const lp_diag *diag, void *user);
+
+/**
+ * How many terminal columns the first len bytes of a UTF-8 text take, for
+ * lining a caret up under lp_diag::col in Khmer, Amharic, Arabic or CJK
+ * text.  lp_diag::col counts characters (code points); a terminal shows
+ * a grapheme cluster (a base and its combining marks, a Khmer consonant and
+ * its vowel signs) in one cell, or in two for East Asian wide and
+ * fullwidth characters.  Each extended grapheme cluster (ICU) counts 2 if
+ * its first character is wide or fullwidth, 0 if it is only format or
+ * enclosing/non-spacing marks (a lone zero-width joiner), else 1.  Invalid
+ * UTF-8 counts one column per byte.  Tabs count 1: a caller that keeps
+ * tabs in the padding handles them itself.
+ *
+ * @param utf8 the text (need not be NUL-terminated); NULL with len 0 is 0
+ * @param len  its length in bytes
+ * @return the number of columns
+ */
+LP_API size_t lp_text_columns(const char *utf8, size_t len);
 
 /** Options for lp_project_open().  Initialise with LP_PROJECT_OPTS_INIT. */
 typedef struct lp_project_opts {

@@ -172,16 +172,19 @@ int cmd_apply(int argc, char **argv)
             if (opts.dry_run && k == 0)
                 printf("%s: applies to '%s' (%s %" PRIu64 " -> %" PRIu64
                        "); needs %s of free disk (%s free) and %" PRIu64
-                       " bytes of memory to decode\n", dpath, base_path,
-                       i->target_id, i->base_version, i->target_version,
+                       " bytes of memory to decode\n", cli_text(dpath),
+                       cli_text(base_path), cli_text(i->target_id),
+                       i->base_version, i->target_version,
                        need, have, i->window);
             else if (opts.dry_run)
                 printf("%s: %s %" PRIu64 " -> %" PRIu64 " (checked when the "
-                       "one before is applied)\n", dpath, i->target_id,
+                       "one before is applied)\n", cli_text(dpath),
+                       cli_text(i->target_id),
                        i->base_version, i->target_version);
             else if (last)
-                printf("wrote '%s' (%s version %" PRIu64 ", %s)\n", out,
-                       i->target_id, i->target_version, res.identical
+                printf("wrote '%s' (%s version %" PRIu64 ", %s)\n",
+                       cli_text(out), cli_text(i->target_id),
+                       i->target_version, res.identical
                        ? "byte for byte the release the delta was made from"
                        : "checked, but not byte for byte the original: made "
                          "by another writer or zstd");

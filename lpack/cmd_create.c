@@ -215,7 +215,8 @@ static int report(lp_ctx *ctx, const char *out)
             content += e.size;
     }
     fprintf(stderr, "%s: wrote '%s' (%zu entries, %zu objects, %" PRIu64
-            " bytes; content %" PRIu64 " bytes)\n", cli_program(), out, n,
+            " bytes; content %" PRIu64 " bytes)\n", cli_program(),
+            cli_text(out), n,
             lp_package_object_count(pkg), lp_package_file_size(pkg),
             content);
     lp_package_free(pkg);

@@ -83,7 +83,8 @@ static void print_info(const char *out, const lp_delta_info *i, bool dry,
     cli_format_size(w, i->window);
     printf("%s%s%s: %s %" PRIu64 " -> %" PRIu64 ": %" PRIu64 " bytes (%s, "
            "%.2f%% of the new package's %s)\n", dry ? "would write" : "wrote",
-           out ? " " : "", out ? out : "", i->target_id, i->base_version,
+           out ? " " : "", out ? cli_text(out) : "", cli_text(i->target_id),
+           i->base_version,
            i->target_version, i->delta_size, d,
            i->target_size ? 100.0 * (double)i->delta_size /
                             (double)i->target_size : 0.0, t);

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <lp.h>
 
@@ -57,12 +58,12 @@ static void print_text(const lp_package *pkg, const char *created)
 {
     size_t nlang = lp_package_language_count(pkg);
 
-    printf("id: %s\n", lp_package_id(pkg));
+    printf("id: %s\n", cli_text(lp_package_id(pkg)));
     printf("version: %" PRIu64 "\n", lp_package_version(pkg));
-    printf("label: %s\n", lp_package_label(pkg));
+    printf("label: %s\n", cli_text(lp_package_label(pkg)));
     fputs("languages:", stdout);
     for (size_t i = 0; i < nlang; i++)
-        printf(" %s", lp_package_language(pkg, i));
+        printf(" %s", cli_text(lp_package_language(pkg, i)));
     putchar('\n');
     printf("created: %s\n", created);
     if (lp_package_expires(pkg) >= 0) {
@@ -111,12 +112,15 @@ static void print_json(const lp_package *pkg, const char *created)
 static bool is_delta(const char *path)
 {
     unsigned char head[16];
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(head, 1, sizeof(head), f) : 0;
+    const char *why;
+    int fd = cli_open_regular(path, &why);
+    ssize_t n = fd >= 0 ? read(fd, head, sizeof(head)) : 0;
 
-    if (f)
-        fclose(f);
-    return lp_delta_sniff(head, n);
+    /* a file that cannot be read is refused by lp_package_open(), which
+     * says why */
+    if (fd >= 0)
+        close(fd);
+    return n > 0 && lp_delta_sniff(head, (size_t)n);
 }
 
 static int delta_info(const char *path, bool json)

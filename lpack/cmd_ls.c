@@ -50,10 +50,10 @@ static void print_entry(const lp_entry_info *e, int lng, int json, size_t i)
                ",\"compressed\":%s}", e->hash_hex, e->stored_size,
                e->compressed ? "true" : "false");
     } else if (lng) {
-        printf("%" PRIu64 "\t%s\t%s\t%s\n", e->size, e->media_type,
-               e->hash_hex, e->path);
+        printf("%" PRIu64 "\t%s\t%s\t%s\n", e->size,
+               cli_text(e->media_type), e->hash_hex, cli_text(e->path));
     } else {
-        printf("%s\n", e->path);
+        printf("%s\n", cli_text(e->path));
     }
 }
 

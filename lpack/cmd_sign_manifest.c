@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <lp.h>
 
@@ -57,12 +58,17 @@ static const struct option longopts[] = {
 static int read_manifest(const char *path, unsigned char **out,
                          size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    const char *why;
+    int fd = cli_open_regular(path, &why);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     unsigned char *buf = NULL;
     size_t n = 0, cap = 0;
 
     if (!f) {
-        cli_error("cannot open '%s': %s", path, strerror(errno));
+        cli_error("cannot open '%s': %s", path, fd < 0 ? why :
+                  strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return LP_EXIT_IO;
     }
     for (;;) {

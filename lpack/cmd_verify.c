@@ -144,10 +144,11 @@ static void on_signature(const lp_sig_report *r, void *user)
         fputc('}', ss->json);
     } else if (!ss->quiet || r->code != 0) {
         FILE *f = r->code == 0 ? stdout : stderr;
-        fprintf(f, "%s: %s: key %s%s%s%s: %s%s\n", ss->pkg_path, r->entry,
-                r->key_id ? r->key_id : "?", r->holder ? " (" : "",
-                r->holder ? r->holder : "", r->holder ? ")" : "",
-                r->code == 0 ? "" : "not counted: ", r->message);
+        fprintf(f, "%s: %s: key %s%s%s%s: %s%s\n", cli_text(ss->pkg_path),
+                cli_text(r->entry), r->key_id ? cli_text(r->key_id) : "?",
+                r->holder ? " (" : "", r->holder ? cli_text(r->holder) : "",
+                r->holder ? ")" : "", r->code == 0 ? "" : "not counted: ",
+                cli_text(r->message));
     }
     ss->n++;
 }
@@ -389,11 +390,12 @@ done:
         free(problems);
     } else if (status == LP_EXIT_OK && !quiet && trust_path != NULL) {
         printf("%s: OK (%zu entries, %zu objects verified; signed by %u "
-               "trusted key%s)\n", st.pkg_path, entries, objects, signers,
+               "trusted key%s)\n", cli_text(st.pkg_path), entries, objects,
+               signers,
                signers == 1 ? "" : "s");
     } else if (status == LP_EXIT_OK && !quiet) {
-        printf("%s: OK (%zu entries, %zu objects verified)\n", st.pkg_path,
-               entries, objects);
+        printf("%s: OK (%zu entries, %zu objects verified)\n",
+               cli_text(st.pkg_path), entries, objects);
     }
     free(sigs);
     lp_state_free(state);

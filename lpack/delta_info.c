@@ -44,13 +44,14 @@ void delta_info_text(FILE *f, const lp_delta_info *i)
 {
     char s[CLI_SIZE_BYTES];
 
-    fprintf(f, "delta: %s %" PRIu64 " -> %" PRIu64 "\n", i->target_id,
-            i->base_version, i->target_version);
-    fprintf(f, "base: %s version %" PRIu64 "\n", i->base_id, i->base_version);
+    fprintf(f, "delta: %s %" PRIu64 " -> %" PRIu64 "\n",
+            cli_text(i->target_id), i->base_version, i->target_version);
+    fprintf(f, "base: %s version %" PRIu64 "\n", cli_text(i->base_id),
+            i->base_version);
     fprintf(f, "base manifest: %s\n", i->base_manifest);
-    fprintf(f, "target: %s version %" PRIu64 "\n", i->target_id,
+    fprintf(f, "target: %s version %" PRIu64 "\n", cli_text(i->target_id),
             i->target_version);
-    fprintf(f, "target label: %s\n", i->target_label);
+    fprintf(f, "target label: %s\n", cli_text(i->target_label));
     fprintf(f, "target manifest: %s\n", i->target_manifest);
     cli_format_size(s, i->delta_size);
     fprintf(f, "delta: %" PRIu64 " bytes (%s)\n", i->delta_size, s);

@@ -9,6 +9,7 @@
  */
 #include <config.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,12 +141,25 @@ static void print_source(const check_state *st, const lp_diag *d)
         fputc(c < 0x20 && c != '\t' ? '?' : c, stderr);
     }
     fputs("\n ", stderr);
-    for (size_t i = 0; i < d->source_len && col < d->col; i++) {
-        unsigned char c = (unsigned char)d->source_line[i];
-        if ((c & 0xc0) == 0x80)
-            continue;
-        fputc(c == '\t' ? '\t' : ' ', stderr);
-        col++;
+    /* col counts characters; the terminal shows grapheme clusters, some
+     * of them two cells wide: pad each run between tabs by its width */
+    for (size_t i = 0, run = 0; i <= d->source_len; i++) {
+        unsigned char c = i < d->source_len
+                          ? (unsigned char)d->source_line[i] : 0;
+        bool at_caret = i == d->source_len ||
+                        ((c & 0xc0) != 0x80 && col >= d->col);
+
+        if (at_caret || c == '\t') {
+            for (size_t n = lp_text_columns(d->source_line + run, i - run);
+                 n > 0; n--)
+                fputc(' ', stderr);
+            if (at_caret)
+                break;
+            fputc('\t', stderr);
+            run = i + 1;
+        }
+        if ((c & 0xc0) != 0x80)
+            col++;
     }
     fprintf(stderr, "%s^%s\n", st->color ? "\033[1;32m" : "",
             st->color ? RESET : "");

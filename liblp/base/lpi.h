@@ -88,6 +88,41 @@ int lpi_hash_unhex(unsigned char out[LP_HASH_BYTES], const char *hex);
 int lpi_path_check(lp_ctx *ctx, const char *path, size_t len);
 bool lpi_utf8_valid(const char *s, size_t len);
 
+/* ------------------------------------------------------------ safeopen.c */
+
+struct stat;
+/* Open rel below the folder dirfd (flags as openat(); O_CLOEXEC and
+ * O_NOCTTY added) with no symbolic link followed at any component and no
+ * ".." or absolute path.  Returns the descriptor, or -1 with errno: ELOOP
+ * for a link (*link, if given, is then the length of the prefix of rel
+ * that ends with the link's component, or 0 if unknown), EXDEV for a path
+ * that would leave the folder, else what openat() says. */
+int lpi_openat_beneath(int dirfd, const char *rel, int flags, size_t *link);
+
+/* How lpi_open_regular() resolves a name */
+enum {
+    LPI_OPEN_FOLLOW,    /* as open() does: a file the user named */
+    LPI_OPEN_NOFOLLOW,  /* the last component may not be a link */
+    LPI_OPEN_BENEATH    /* lpi_openat_beneath() rules */
+};
+#define LPI_OPEN_ERRNO (-1)  /* failed: see errno */
+#define LPI_OPEN_NOTREG (-2) /* not a regular file: see st->st_mode */
+
+/* Open path (relative to dirfd, or AT_FDCWD) for reading, only if it is a
+ * regular file, without ever blocking on a FIFO or a device (O_NONBLOCK
+ * until fstat() said it is a regular file).  Returns the descriptor with
+ * *st filled in, or LPI_OPEN_ERRNO, or LPI_OPEN_NOTREG; *link as for
+ * lpi_openat_beneath(). */
+int lpi_open_regular(int dirfd, const char *path, unsigned how,
+                     struct stat *st, size_t *link);
+/* The same, failures reported in ctx naming the file (as shown, or path
+ * if shown is NULL) and what it is: LP_EIO (also for anything but a
+ * regular file), or LP_EUNSAFE for a path that would leave its folder
+ * (LPI_OPEN_BENEATH: a link at any component, ".."); st may be NULL. */
+int lpi_open_input(lp_ctx *ctx, int dirfd, const char *path,
+                   const char *shown, unsigned how, struct stat *st);
+/* "a FIFO", "a folder", ... for a st_mode */
+const char *lpi_file_type(unsigned mode);
 
 /* A growable byte buffer with a hard cap (LP_ETOOBIG past it). */
 typedef struct lpi_buf {

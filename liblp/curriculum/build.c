@@ -16,10 +16,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define DIR_PREFIX "curriculum/"
-/* Largest JSON document lpc writes */
+/* Largest JSON document lpc writes for one lesson (its documents, its
+ * catalog entry, its assignments).  A source file is at most 8 MiB
+ * (LPI_MAX_SOURCE_BYTES): none of them comes near it. */
 #define JSON_MAX (64u * 1024u * 1024u)
+/* The catalog and the assignments gather every lesson's: they grow with
+ * the curriculum, up to what a package entry may hold (so what passes the
+ * check builds; the sources were read whole already, memory is of their
+ * order anyway) */
+#define JSON_ALL_MAX (LP_MAX_ENTRY_BYTES < SIZE_MAX / 2 ? \
+                      (size_t)LP_MAX_ENTRY_BYTES : SIZE_MAX / 2)
 #define JSON_DEPTH 128u
 
 static const lpi_pos nopos = { 0, 0 };
@@ -35,10 +44,10 @@ typedef struct jw {
     bool comma[JSON_DEPTH + 1];
 } jw;
 
-static void j_init(jw *j, lp_ctx *ctx)
+static void j_init(jw *j, lp_ctx *ctx, size_t max)
 {
     memset(j, 0, sizeof(*j));
-    lpi_buf_init(&j->b, JSON_MAX);
+    lpi_buf_init(&j->b, max);
     j->ctx = ctx;
 }
 
@@ -684,6 +693,11 @@ static int add_json(builder *b, jw *j, const char *path)
 {
     int rc = j->rc;
 
+    if (rc == LP_ETOOBIG)
+        rc = lpi_error(b->p->ctx, rc, "'%s' would be larger than %zu bytes, "
+                       "the most a package entry may hold: split the "
+                       "curriculum into several packages", path,
+                       j->b.max);
     if (rc >= 0)
         rc = lp_writer_add_buffer(b->w, path, j->b.data, j->b.len,
                                   "application/json");
@@ -695,7 +709,7 @@ static int add_json(builder *b, jw *j, const char *path)
  * largest document instead of once per document */
 static void j_start(builder *b, jw *j)
 {
-    j_init(j, b->p->ctx);
+    j_init(j, b->p->ctx, JSON_MAX);
     j->b = b->scratch;
     j->b.len = 0;
     lpi_buf_init(&b->scratch, JSON_MAX);
@@ -1005,6 +1019,10 @@ static int on_lesson(lp_project *p, lpi_srcfile *f, void *user)
     /* a failure is reported where writing the lesson would have failed,
      * after every diagnostic */
     rc = compile_lesson(b, ls, xmlDocGetRootElement(f->doc));
+    if (rc == LP_ETOOBIG)
+        lpi_error(p->ctx, rc, "'%s': a document of this lesson would be "
+                  "larger than %u bytes, the most lpc writes for one "
+                  "lesson: split the lesson", f->shown, JSON_MAX);
     if (rc < 0) {
         b->deferred = rc;
         b->deferred_msg = lpi_strdup(p->ctx, lp_ctx_errmsg(p->ctx));
@@ -1142,7 +1160,7 @@ static int write_catalog(builder *b, xmlNodePtr root)
     uint64_t v = 0;
     jw j;
 
-    j_init(&j, b->p->ctx);
+    j_init(&j, b->p->ctx, JSON_ALL_MAX);
     j_open(&j, '{');
     j_key(&j, "format");
     j_str(&j, "lp-catalog 1");
@@ -1237,7 +1255,7 @@ static int write_assignments(builder *b)
 {
     jw j;
 
-    j_init(&j, b->p->ctx);
+    j_init(&j, b->p->ctx, JSON_ALL_MAX);
     j_open(&j, '{');
     j_key(&j, "format");
     j_str(&j, "lp-assignments 1");
@@ -1296,16 +1314,19 @@ static void check_build(builder *b, xmlNodePtr root)
 static int64_t newest_mtime(const builder *b)
 {
     int64_t t = 0;
-    char path[4096];
     struct stat st;
 
     for (size_t i = 0; i < b->p->nfiles + b->nmedia; i++) {
         const char *rel = i < b->p->nfiles ? b->p->files[i]->rel :
                           b->media[i - b->p->nfiles].rel;
+        int fd = lpi_open_regular(b->p->dirfd, rel, LPI_OPEN_BENEATH, &st,
+                                  NULL);
 
-        if ((size_t)snprintf(path, sizeof(path), "%s/%s", b->p->dir, rel) <
-            sizeof(path) && stat(path, &st) == 0 && st.st_mtime > t)
-            t = (int64_t)st.st_mtime;
+        if (fd >= 0) {
+            if (st.st_mtime > t)
+                t = (int64_t)st.st_mtime;
+            close(fd);
+        }
     }
     return t;
 }
@@ -1394,7 +1415,9 @@ static int compile(builder *b, const char *out, const lp_build_opts *opts)
                              b->media[i].rel) >= sizeof(path))
             return lpi_error(b->p->ctx, LP_EIO, "'%s': path too long",
                              b->media[i].rel);
-        rc = lp_writer_add_file(b->w, b->media[i].rel, path, NULL);
+        /* read below the project's folder through no link, as checked */
+        rc = lpi_writer_add_at(b->w, b->media[i].rel, b->p->dirfd,
+                               b->media[i].rel, path);
     }
     if (rc < 0)
         return rc;

@@ -6,6 +6,7 @@
  */
 #include "lpi_source.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +43,9 @@ typedef struct checker {
     struct mverdict *mv;    /* what each one is (open addressing) */
     size_t mv_mask, nmv;
     bool incomplete;        /* a lesson could not be checked */
+    bool langs_broken;      /* a declared language tag is not one */
+    named *suggested;       /* media named in a "did you mean" */
+    size_t nsuggested, capsuggested;
     char **owned;           /* strings to free at the end */
     size_t nowned, capowned;
     lpi_strset loaded;      /* the files' paths */
@@ -70,6 +74,14 @@ static const lpi_pos nopos = { 0, 0 };
 
 #define ERR(c, code, f, node, ...) \
     lpi_diag((c)->p, LP_SEVERITY_ERROR, code, f, node, nopos, __VA_ARGS__)
+/* A use of a language that is not declared.  Once a declared tag is
+ * broken, every text in that language would say so again: one mistake,
+ * one error (the note after bad-language says what is held back). */
+#define ERR_LANG(c, f, node, ...) \
+    do { \
+        if (!(c)->langs_broken) \
+            ERR(c, "unknown-language", f, node, __VA_ARGS__); \
+    } while (0)
 
 /* ------------------------------------------------------------ ids */
 
@@ -185,11 +197,23 @@ static void check_languages(checker *c, lpi_srcfile *f, xmlNodePtr langs)
             nl->fallback = lpi_attr(l, "fallback");
             if (lpi_lang_canon(tag, strlen(tag), nl->canon,
                                sizeof(nl->canon)) < 0) {
+                char hint[256];
+                xmlAttrPtr at = xmlHasProp(l, (const xmlChar *)"tag");
+
                 nl->canon[0] = '\0';
-                ERR(c, "bad-language", f,
-                    xmlHasProp(l, (const xmlChar *)"tag"),
-                    "'%s' is not a known language (a BCP 47 tag whose "
-                    "language ICU knows, such as 'pt' or 'ar')", tag);
+                if (lpi_lang_suggest(tag, strlen(tag), hint, sizeof(hint)))
+                    ERR(c, "bad-language", f, at, "'%s' is not a known "
+                        "language; did you mean %s?", tag, hint);
+                else
+                    ERR(c, "bad-language", f, at, "'%s' is not a known "
+                        "language (a BCP 47 tag whose language ICU knows, "
+                        "such as 'pt' or 'ar')", tag);
+                if (!c->langs_broken)
+                    lpi_diag(c->p, LP_SEVERITY_NOTE, "bad-language", f, at,
+                             nopos, "texts in languages that are not "
+                             "declared are not reported until the "
+                             "languages are fixed");
+                c->langs_broken = true;
             }
             nl->script = nl->canon[0] ? lpi_lang_script(nl->canon) : -1;
             c->nlangs++;
@@ -197,9 +221,8 @@ static void check_languages(checker *c, lpi_srcfile *f, xmlNodePtr langs)
     }
     c->deflang = find_lang(c, def, strlen(def));
     if (!c->deflang)
-        ERR(c, "unknown-language", f,
-            xmlHasProp(langs, (const xmlChar *)"default"),
-            "default language '%s' is not one of the languages", def);
+        ERR_LANG(c, f, xmlHasProp(langs, (const xmlChar *)"default"),
+                 "default language '%s' is not one of the languages", def);
     for (xmlNodePtr l = langs->children; l; l = l->next) {
         const char *fb, *tag;
 
@@ -210,10 +233,9 @@ static void check_languages(checker *c, lpi_srcfile *f, xmlNodePtr langs)
         for (const char *s = fb; s && *s;) {
             size_t n = strcspn(s, " \t\n");
             if (n > 0 && !find_lang(c, s, n))
-                ERR(c, "unknown-language", f,
-                    xmlHasProp(l, (const xmlChar *)"fallback"),
-                    "fallback '%.*s' of '%s' is not one of the languages",
-                    (int)n, s, tag);
+                ERR_LANG(c, f, xmlHasProp(l, (const xmlChar *)"fallback"),
+                         "fallback '%.*s' of '%s' is not one of the "
+                         "languages", (int)n, s, tag);
             else if (n > 0 && strlen(tag) == n && strncmp(s, tag, n) == 0)
                 ERR(c, "unknown-language", f,
                     xmlHasProp(l, (const xmlChar *)"fallback"),
@@ -374,8 +396,8 @@ static void check_text(checker *c, lpi_srcfile *f, xmlNodePtr el)
             skip |= strcmp(name, fixed[i]) == 0;
         l = skip ? NULL : find_lang(c, name, strlen(name));
         if (!skip && !l) {
-            ERR(c, "unknown-language", f, a, "'%s' is not a language of "
-                "this curriculum", name);
+            ERR_LANG(c, f, a, "'%s' is not a language of this curriculum",
+                     name);
         } else if (l && l->script >= 0) {
             lpi_script_tally t = { 0, 0 };
 
@@ -427,17 +449,15 @@ static bool magic_at(const unsigned char *buf, size_t n, const magic *m)
     return n >= m->off + m->len && memcmp(buf + m->off, m->bytes, m->len) == 0;
 }
 
-/* NULL if the file's bytes fit its extension (or the extension is not
- * one we know); else the kind the extension promises */
-static const char *sniff(const char *path, const char *rel,
-                         const char **found)
+/* NULL if the bytes of rel (open as fd) fit its extension (or the
+ * extension is not one we know); else the kind the extension promises */
+static const char *sniff(int fd, const char *rel, const char **found)
 {
     unsigned char buf[16];
     const char *dot = strrchr(rel, '.');
     char ext[8];
     const magic *want = NULL;
     ssize_t n;
-    int fd;
 
     *found = NULL;
     if (!dot || strlen(dot + 1) >= sizeof(ext) || strchr(dot, '/'))
@@ -450,11 +470,7 @@ static const char *sniff(const char *path, const char *rel,
             want = &magics[i];
     if (!want)
         return NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0)
-        return NULL;
-    n = read(fd, buf, sizeof(buf));
-    close(fd);
+    n = pread(fd, buf, sizeof(buf), 0);
     if (n < 0)
         return NULL;
     /* a UTF-8 byte order mark may start a WebVTT file */
@@ -475,10 +491,14 @@ static const char *sniff(const char *path, const char *rel,
 
 /* What a referenced media file turned out to be: a file is looked at
  * once, however many lessons and languages use it */
-enum { MV_MISSING, MV_LINK, MV_SPECIAL, MV_FILE };
+enum { MV_MISSING, MV_LINK, MV_SPECIAL, MV_UNREADABLE, MV_FILE };
 typedef struct mverdict {
     const char *rel;        /* in c->media */
     int kind;
+    size_t link;            /* MV_LINK: rel's first link is its first link
+                             * bytes (0: not known) */
+    int err;                /* MV_UNREADABLE: the errno */
+    mode_t mode;            /* MV_SPECIAL: what it is */
     uint64_t size;
     const char *want, *found; /* sniff()'s answer */
 } mverdict;
@@ -494,12 +514,14 @@ static mverdict *find_verdict(const checker *c, const char *rel)
     return NULL;
 }
 
-/* Look at rel (its path: path) and remember it; rel is the checker's */
-static mverdict *new_verdict(checker *c, char *rel, const char *path)
+/* Look at rel (opened below the project's folder, through no link) and
+ * remember it; rel is the checker's */
+static mverdict *new_verdict(checker *c, char *rel)
 {
     struct stat st;
-    mverdict v = { rel, MV_MISSING, 0, NULL, NULL };
-    size_t i;
+    mverdict v = { rel, MV_MISSING, 0, 0, 0, 0, NULL, NULL };
+    size_t i, link = 0;
+    int fd;
 
     if (2 * (c->nmv + 1) > c->mv_mask) {
         size_t cap = c->mv_mask ? 2 * (c->mv_mask + 1) : 256;
@@ -523,16 +545,21 @@ static mverdict *new_verdict(checker *c, char *rel, const char *path)
     if (c->rc < 0)
         return NULL;
     c->media[c->nmedia++] = rel;
-    if (lstat(path, &st) != 0) {
-        v.kind = MV_MISSING;
-    } else if (S_ISLNK(st.st_mode)) {
-        v.kind = MV_LINK;
-    } else if (!S_ISREG(st.st_mode)) {
+    fd = lpi_open_regular(c->p->dirfd, rel, LPI_OPEN_BENEATH, &st, &link);
+    if (fd == LPI_OPEN_NOTREG) {
         v.kind = MV_SPECIAL;
-    } else {
+        v.mode = st.st_mode;
+    } else if (fd < 0 && (errno == ELOOP || errno == EXDEV)) {
+        v.kind = MV_LINK;
+        v.link = link;
+    } else if (fd < 0 && errno != ENOENT && errno != ENOTDIR) {
+        v.kind = MV_UNREADABLE;
+        v.err = errno;
+    } else if (fd >= 0) {
         v.kind = MV_FILE;
         v.size = (uint64_t)st.st_size;
-        v.want = sniff(path, rel, &v.found);
+        v.want = sniff(fd, rel, &v.found);
+        close(fd);
     }
     for (i = lpi_str_hash(rel) & c->mv_mask; c->mv[i].rel;
          i = (i + 1) & c->mv_mask)
@@ -542,10 +569,68 @@ static mverdict *new_verdict(checker *c, char *rel, const char *path)
     return &c->mv[i];
 }
 
+/* For a media file that does not exist: the file in the same folder whose
+ * name is nearest (the same but for case, or a typo or two away): its
+ * name into near, its project-relative path into near_rel */
+static bool nearest_media(checker *c, const char *rel, char *near,
+                          size_t cap, char *near_rel, size_t near_rel_cap)
+{
+    const char *slash = strrchr(rel, '/');
+    const char *name = slash ? slash + 1 : rel;
+    char dir[4096], want[LPI_EDIT_MAX + 1], have[LPI_EDIT_MAX + 1];
+    unsigned best = ~0u;
+    struct dirent *e;
+    DIR *d;
+    int fd;
+
+    if (strlen(name) > LPI_EDIT_MAX ||
+        (size_t)snprintf(dir, sizeof(dir), "%.*s", slash ?
+                         (int)(slash - rel) : 1, slash ? rel : ".") >=
+        sizeof(dir))
+        return false;
+    fd = lpi_openat_beneath(c->p->dirfd, dir, O_RDONLY | O_DIRECTORY, NULL);
+    d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    for (size_t i = 0; i <= strlen(name); i++)
+        want[i] = (char)tolower((unsigned char)name[i]);
+    while ((e = readdir(d)) != NULL) {
+        char sub[4096];
+        unsigned dist, rank;
+
+        struct stat st;
+        size_t n = strlen(e->d_name);
+
+        if (e->d_name[0] == '.' || n > LPI_EDIT_MAX ||
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode))
+            continue;
+        for (size_t i = 0; i <= n; i++)
+            have[i] = (char)tolower((unsigned char)e->d_name[i]);
+        dist = lpi_edit_distance(want, have);
+        /* a typo or two, and never most of the name */
+        if (dist > 2 || dist * 3 > strlen(want))
+            continue;
+        rank = dist * 2 + (strcmp(have, want) != 0);
+        if (rank < best &&
+            (size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) <
+            sizeof(sub)) {
+            best = rank;
+            snprintf(near, cap, "%s", e->d_name);
+            snprintf(near_rel, near_rel_cap, "%s", sub);
+        }
+    }
+    closedir(d);
+    return best != ~0u;
+}
+
 static void use_media(checker *c, lpi_srcfile *f, xmlAttrPtr a)
 {
     const char *src, *why;
-    char *rel, path[4096];
+    char *rel;
     const mverdict *v;
 
     if (!a || c->rc < 0)
@@ -566,8 +651,7 @@ static void use_media(checker *c, lpi_srcfile *f, xmlAttrPtr a)
         lpi_free(c->p->ctx, rel);
         rel = NULL;
     } else {
-        snprintf(path, sizeof(path), "%s/%s", c->p->dir, rel);
-        v = new_verdict(c, rel, path);
+        v = new_verdict(c, rel);
         if (!v) {
             if (c->rc >= 0)
                 c->rc = LP_ENOMEM;
@@ -576,15 +660,38 @@ static void use_media(checker *c, lpi_srcfile *f, xmlAttrPtr a)
         }
     }
     switch (v->kind) {
-    case MV_MISSING:
-        ERR(c, "missing-media", f, a, "no such file: '%s' (%s)", src,
-            v->rel);
+    case MV_MISSING: {
+        char near[LPI_EDIT_MAX + 1], near_rel[4096];
+        const char *base = strrchr(src, '/');
+
+        if (nearest_media(c, v->rel, near, sizeof(near), near_rel,
+                          sizeof(near_rel))) {
+            ERR(c, "missing-media", f, a, "no such file: '%s' (%s); did "
+                "you mean '%.*s%s'?", src, v->rel,
+                base ? (int)(base + 1 - src) : 0, src, near);
+            /* then "no lesson uses" that one would be the same mistake */
+            add_named(c, &c->suggested, &c->nsuggested, &c->capsuggested,
+                      near_rel, strlen(near_rel), f, a);
+        } else
+            ERR(c, "missing-media", f, a, "no such file: '%s' (%s)", src,
+                v->rel);
         break;
+    }
     case MV_LINK:
-        ERR(c, "bad-path", f, a, "'%s' is a symbolic link", src);
+        /* a link anywhere on the way could lead out of the project */
+        if (v->link == 0 || v->rel[v->link] == '\0')
+            ERR(c, "bad-path", f, a, "'%s' is a symbolic link", src);
+        else
+            ERR(c, "bad-path", f, a, "'%s' goes through the symbolic link "
+                "'%.*s'", src, (int)v->link, v->rel);
         break;
     case MV_SPECIAL:
-        ERR(c, "missing-media", f, a, "'%s' is not a regular file", src);
+        ERR(c, "missing-media", f, a, "'%s' is %s, not a regular file", src,
+            lpi_file_type(v->mode));
+        break;
+    case MV_UNREADABLE:
+        ERR(c, "missing-media", f, a, "cannot open '%s' (%s): %s", src,
+            v->rel, strerror(v->err));
         break;
     default:
         if (c->p->max_media_bytes > 0 && v->size > c->p->max_media_bytes)
@@ -614,32 +721,44 @@ static bool media_used(const checker *c, const char *rel)
 }
 
 /* Files below media/ that nothing references */
+static bool was_suggested(const checker *c, const char *rel)
+{
+    for (size_t i = 0; i < c->nsuggested; i++)
+        if (strcmp(c->suggested[i].id, rel) == 0)
+            return true;
+    return false;
+}
+
 static void unused_in(checker *c, const char *rel, unsigned depth)
 {
     char path[4096], sub[4096];
     struct dirent *e;
     DIR *d;
+    int fd;
 
     if (depth > 16)
         return;
-    snprintf(path, sizeof(path), "%s/%s", c->p->dir, rel);
-    d = opendir(path);
-    if (!d)
+    /* a linked folder (media itself included) is not looked into */
+    fd = lpi_openat_beneath(c->p->dirfd, rel, O_RDONLY | O_DIRECTORY, NULL);
+    d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
         return;
+    }
     while ((e = readdir(d)) != NULL) {
         struct stat st;
 
         if (e->d_name[0] == '.')
             continue;
         if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", rel, e->d_name) >=
-            sizeof(sub))
-            continue;
-        if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->p->dir, sub) >=
-            sizeof(path) || lstat(path, &st) != 0)
+            sizeof(sub) ||
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
             continue;
         if (S_ISDIR(st.st_mode)) {
             unused_in(c, sub, depth + 1);
-        } else if (S_ISREG(st.st_mode) && !media_used(c, sub)) {
+        } else if (S_ISREG(st.st_mode) && !media_used(c, sub) &&
+                   !was_suggested(c, sub)) {
             lpi_srcfile file;
 
             if ((size_t)snprintf(path, sizeof(path), "%s%s%s",
@@ -743,6 +862,15 @@ static void check_activity(checker *c, lpi_srcfile *f, xmlNodePtr act)
         for (xmlNodePtr o = opts ? opts->children : NULL; o; o = o->next)
             if (lpi_is(o, "option"))
                 check_text(c, f, o);
+        char hint[512];
+
+        /* the text of an option where its id belongs: say that, once */
+        if (ans && lpi_answer_hint(act, ans, strlen(ans), hint,
+                                   sizeof(hint)) == 2) {
+            ERR(c, "bad-key", f, xmlHasProp(act, (const xmlChar *)"answer"),
+                "%s", hint);
+            ans = NULL;
+        }
         for (const char *s = ans; s && *s;) {
             size_t n = strcspn(s, " \t\n");
             bool found = false;
@@ -902,9 +1030,8 @@ static void check_lesson(checker *c, lpi_srcfile *f)
         l = lpi_attr(b, "lang");
         bl = find_lang(c, l, strlen(l));
         if (!bl) {
-            ERR(c, "unknown-language", f, xmlHasProp(b, (const xmlChar *)
-                                                     "lang"),
-                "'%s' is not a language of this curriculum", l);
+            ERR_LANG(c, f, xmlHasProp(b, (const xmlChar *)"lang"),
+                     "'%s' is not a language of this curriculum", l);
         } else if (bl->script >= 0) {
             lpi_script_tally t = { 0, 0 };
 
@@ -1086,7 +1213,7 @@ static int walk_lessons(checker *c, lpi_loader *ld, lpi_srcfile *cur,
                         return rc;
                     if (f && f->valid) {
                         check_lesson(c, f);
-                        if (c->rc >= 0 && p->lesson_fn)
+                        if (c->rc >= 0 && p->lesson_fn && !f->pruned)
                             c->rc = p->lesson_fn(p, f, p->lesson_user);
                     } else {
                         c->incomplete = true;
@@ -1203,6 +1330,7 @@ done:
     lpi_free(p->ctx, c.owned);
     lpi_free(p->ctx, c.lessons);
     lpi_free(p->ctx, c.refs);
+    lpi_free(p->ctx, c.suggested);
     lpi_free(p->ctx, c.mv);
     lpi_strset_dispose(p->ctx, &c.loaded);
     return rc < 0 ? rc : c.rc;

@@ -6,16 +6,18 @@
 #include "lpi_source.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 
 int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
                     const lp_project_opts *opts)
 {
-    struct stat st;
     lp_project *p;
+    int fd;
 
     LP_ASSERT_ARG(out && ctx && dir);
     *out = NULL;
@@ -23,22 +25,26 @@ int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
         return lpi_error(ctx, LP_EINVAL, "unknown lp_project_opts version");
     if (dir[0] == '\0')
         return lpi_error(ctx, LP_EINVAL, "empty project folder name");
-    if (stat(dir, &st) != 0)
+    /* the folder itself may be a link (the caller named it); nothing below
+     * it is reached through one */
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
         return lpi_error(ctx, LP_EIO, "cannot open '%s': %s", dir,
                          strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        return lpi_error(ctx, LP_EIO, "cannot open '%s': %s", dir,
-                         strerror(ENOTDIR));
     /* idempotent; sets up libxml2's globals before we use it */
     xmlInitParser();
     p = lpi_calloc(ctx, 1, sizeof(*p));
-    if (!p)
+    if (!p) {
+        close(fd);
         return LP_ENOMEM;
+    }
     p->ctx = ctx;
+    p->dirfd = fd;
     p->max_media_bytes = opts ? opts->max_media_bytes : 0;
     p->threads = opts && opts->version >= 2 ? opts->threads : 0;
     p->dir = lpi_strdup(ctx, dir);
     if (!p->dir) {
+        close(fd);
         lpi_free(ctx, p);
         return LP_ENOMEM;
     }
@@ -66,6 +72,7 @@ void lp_project_free(lp_project *p)
     if (p->schema)
         xmlSchemaFree(p->schema);
     lpi_free(p->ctx, p->dir);
+    close(p->dirfd);
     lpi_free(p->ctx, p);
 }
 
@@ -79,15 +86,11 @@ static int find_curriculum(lp_project *p, const char **rel,
         { "curriculum.xml", LPI_XML },
     };
     const char *found = NULL;
-    char path[4096];
     struct stat st;
 
     *rel = NULL;
     for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
-        if ((size_t)snprintf(path, sizeof(path), "%s/%s", p->dir,
-                             names[i].name) >= sizeof(path))
-            return lpi_error(p->ctx, LP_EIO, "'%s': path too long", p->dir);
-        if (lstat(path, &st) != 0)
+        if (fstatat(p->dirfd, names[i].name, &st, AT_SYMLINK_NOFOLLOW) != 0)
             continue;
         if (found) {
             lpi_diag(p, LP_SEVERITY_ERROR, "project", NULL, NULL,

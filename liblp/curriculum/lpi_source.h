@@ -53,6 +53,8 @@ typedef struct lpi_srcfile {
     lpi_syntax syntax;
     xmlDocPtr doc;          /* NULL if it could not be loaded */
     bool valid;             /* doc passed the schema */
+    bool pruned;            /* ... once unexpected elements were taken out
+                             * (errors said): check it, never compile it */
     lpi_pos *pos;
     size_t npos, cappos;
     unsigned nerrors;
@@ -90,6 +92,8 @@ typedef struct lpi_cov {
 struct lp_project {
     lp_ctx *ctx;
     char *dir;
+    int dirfd;              /* dir: every file is opened below it, through
+                             * no link (lpi_openat_beneath()) */
     lpi_srcfile **files;    /* files[0] is the curriculum file */
     size_t nfiles, capfiles;
     xmlSchemaPtr schema;
@@ -195,6 +199,15 @@ void lpi_doc_normalize(xmlDocPtr doc);
 int lpi_schema_load(lp_project *p);
 /* Validate f->doc, reporting each problem; sets f->valid */
 int lpi_schema_validate(lp_project *p, lpi_srcfile *f);
+/* A validator message of libxml2 (raw, without its final '.') about node,
+ * in words an author can act on (explain.c) */
+void lpi_schema_explain(const char *raw, const void *node, char *out,
+                        size_t cap);
+/* For a multiple-choice activity whose answer is wrong: "answer must be
+ * the id of one of the options (a, b, c)", and "; 'x' is an option's
+ * text" when value is one.  2 if it is, 1 if not, 0: no options */
+int lpi_answer_hint(const void *activity, const char *value, size_t vlen,
+                    char *out, size_t cap);
 /* Free p's validation context (p->vctx), if it has one */
 void lpi_schema_release(lp_project *p);
 
@@ -246,6 +259,15 @@ int lpi_text_pass(lp_project *p, lpi_srcfile *f);
 /* The canonical BCP 47 form of tag (e.g. "PT-br" -> "pt-BR", "iw" ->
  * "he") into out; -1 if it is malformed or its language unknown to ICU */
 int lpi_lang_canon(const char *tag, size_t len, char *out, size_t cap);
+/* Levenshtein distance of two short strings (bytes), at most 9; 9 for a
+ * string longer than LPI_EDIT_MAX: for "did you mean" */
+#define LPI_EDIT_MAX 64
+unsigned lpi_edit_distance(const char *a, const char *b);
+/* For a tag lpi_lang_canon() refused: the known language it most likely
+ * meant, as "'km' (Khmer, <its own name>)" in out; false if none is near
+ * (a code one edit away, or a language whose English name it begins or
+ * spells, such as "kh" or "khmer" for km) */
+bool lpi_lang_suggest(const char *tag, size_t len, char *out, size_t cap);
 /* lpi_lang_canon(), remembered in the project: *canon is borrowed */
 int lpi_lang_canon_memo(lp_project *p, const char *tag, size_t len,
                         const char **canon);

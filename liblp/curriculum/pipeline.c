@@ -9,9 +9,57 @@
  */
 #include "lpi_source.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include <libxml/tree.h>
+
+/* A YAML file named .xml, or an XML file named .yaml: say so, rather than
+ * "start tag expected" at 1:1.  Sniffed from the first thing in the file
+ * that is not blank or a comment: '<' for XML, "key:" for YAML. */
+static bool wrong_syntax(lp_project *p, lpi_srcfile *f, lpi_syntax syntax)
+{
+    const char *s = f->data, *end = f->data + f->len;
+    const char *base = strrchr(f->rel, '/');
+    size_t stem;
+
+    while (s < end) {
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+            s++;
+        } else if (*s == '#' && syntax == LPI_XML) {
+            while (s < end && *s != '\n')
+                s++;
+        } else {
+            break;
+        }
+    }
+    if (s == end)
+        return false;
+    base = base ? base + 1 : f->rel;
+    stem = strcspn(base, ".");
+    if (syntax == LPI_XML && *s != '<') {
+        const char *k = s;
+
+        while (k < end && (isalnum((unsigned char)*k) || *k == '_' ||
+                           *k == '-'))
+            k++;
+        if (k == s || k >= end || *k != ':')
+            return false;
+        lpi_diag(p, LP_SEVERITY_ERROR, "syntax", f, NULL, (lpi_pos){ 1, 1 },
+                 "this file holds YAML, not XML: rename it to '%.*s.yaml' "
+                 "(and where the curriculum file names it)", (int)stem,
+                 base);
+        return true;
+    }
+    if (syntax == LPI_YAML && *s == '<') {
+        lpi_diag(p, LP_SEVERITY_ERROR, "syntax", f, NULL, (lpi_pos){ 1, 1 },
+                 "this file holds XML, not YAML: rename it to '%.*s.xml' "
+                 "(and where the curriculum file names it)", (int)stem,
+                 base);
+        return true;
+    }
+    return false;
+}
 
 int lpi_src_load_file(lp_project *p, const char *rel, lpi_syntax syntax,
                       const char *root, lpi_srcfile *where, const void *at,
@@ -26,6 +74,8 @@ int lpi_src_load_file(lp_project *p, const char *rel, lpi_syntax syntax,
     if (rc < 0 || !f)
         return rc;
     *out = f;
+    if (wrong_syntax(p, f, syntax))
+        return 0;
     rc = syntax == LPI_YAML ? lpi_yaml_load(p, f) : lpi_xml_load(p, f);
     if (rc < 0 || !f->doc)
         return rc;

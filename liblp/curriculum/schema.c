@@ -2,9 +2,16 @@
  * schema.c - validating documents against the embedded curriculum schema.
  *
  * schemas/curriculum.xsd is compiled into the library at build time
- * (Makefile.am generates liblp/curriculum/curriculum_xsd.h from it), so the schema a
- * library checks against is always the one it was built with, and no file
- * has to be found at run time.
+ * (Makefile.am generates liblp/curriculum/curriculum_xsd.h from it), so
+ * the schema a library checks against is always the one it was built with,
+ * and no file has to be found at run time.
+ *
+ * One error must not hide the next: libxml2 stops checking an element's
+ * children at the first one it does not expect, so whatever follows an
+ * "h4" in a body went unchecked.  Such an element is taken out of the tree
+ * and the document validated again (a few rounds at most), each message
+ * said once; a tree that then passes gets the semantic checks too, so the
+ * author sees every problem in one run, as lpc(1) promises.
  */
 #include "lpi_source.h"
 
@@ -13,10 +20,34 @@
 
 #include "liblp/curriculum/curriculum_xsd.h"
 
+/* Rounds of take-out-and-validate-again, and messages remembered */
+#define LPI_SCHEMA_ROUNDS 16
+#define LPI_SCHEMA_SEEN 128
+
 typedef struct vstate {
     lp_project *p;
     lpi_srcfile *f;
+    xmlNodePtr prune;        /* the first unexpected element this round */
+    xmlNodePtr parents[LPI_SCHEMA_ROUNDS]; /* of those taken out */
+    size_t nparents;
+    uint64_t seen[LPI_SCHEMA_SEEN]; /* node and message of those said */
+    size_t nseen;
 } vstate;
+
+/* Said already (in an earlier round)?  Remembers it if not. */
+static bool said_before(vstate *st, const void *node, const char *msg)
+{
+    uint64_t h = 1469598103934665603u ^ (uint64_t)(uintptr_t)node;
+
+    for (const unsigned char *c = (const unsigned char *)msg; *c; c++)
+        h = (h ^ *c) * 1099511628211u;
+    for (size_t i = 0; i < st->nseen; i++)
+        if (st->seen[i] == h)
+            return true;
+    if (st->nseen < LPI_SCHEMA_SEEN)
+        st->seen[st->nseen++] = h;
+    return false;
+}
 
 static void on_schema_error(void *user, xmlErrorPtr err)
 {
@@ -56,33 +87,37 @@ static void on_invalid(void *user, xmlErrorPtr err)
 {
     vstate *st = user;
     const void *node = err->node;
+    const xmlNode *el = node;
     lpi_pos pos = { 0, 0 };
-    char msg[768];
+    char raw[768], msg[1024];
     size_t n;
 
     if (err->level == XML_ERR_WARNING)
         return;
-    snprintf(msg, sizeof(msg), "%s", err->message ? err->message : "");
-    n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        msg[--n] = '\0';
-    if (n > 0 && msg[n - 1] == '.')
-        msg[--n] = '\0';
-    /* libxml2 starts messages with a capital: ours do not */
-    if (msg[0] >= 'A' && msg[0] <= 'Z' && (msg[1] < 'A' || msg[1] > 'Z'))
-        msg[0] = (char)(msg[0] - 'A' + 'a');
-    /* ... nor after the "element 'x': " prefix */
-    {
-        char *rest = strstr(msg, "': ");
-        if (rest && rest[3] >= 'A' && rest[3] <= 'Z' &&
-            rest[4] >= 'a' && rest[4] <= 'z')
-            rest[3] = (char)(rest[3] - 'A' + 'a');
+    snprintf(raw, sizeof(raw), "%s", err->message ? err->message : "");
+    n = strlen(raw);
+    while (n > 0 && (raw[n - 1] == '\n' || raw[n - 1] == ' '))
+        raw[--n] = '\0';
+    if (n > 0 && raw[n - 1] == '.')
+        raw[--n] = '\0';
+    if (el && el->type == XML_ELEMENT_NODE &&
+        strstr(raw, "This element is not expected")) {
+        if (!st->prune)
+            st->prune = (xmlNodePtr)(uintptr_t)el;
+    } else if (el && strstr(raw, "Missing child element")) {
+        /* an echo of an element taken out: "titel" for "title" */
+        for (size_t i = 0; i < st->nparents; i++)
+            if (st->parents[i] == el)
+                return;
     }
+    lpi_schema_explain(raw, node, msg, sizeof(msg));
+    if (said_before(st, node, msg))
+        return;
     if (!node)
         pos.line = err->line > 0 ? (unsigned)err->line : 0;
     /* "element 'x', attribute 'y': ...": point at the attribute */
-    if (node && ((const xmlNode *)node)->type == XML_ELEMENT_NODE) {
-        const char *a = strstr(msg, "attribute '");
+    if (el && el->type == XML_ELEMENT_NODE) {
+        const char *a = strstr(raw, "attribute '");
         char name[128];
         size_t len;
 
@@ -94,7 +129,7 @@ static void on_invalid(void *user, xmlErrorPtr err)
 
                 memcpy(name, a, len);
                 name[len] = '\0';
-                attr = xmlHasProp((xmlNodePtr)(uintptr_t)node,
+                attr = xmlHasProp((xmlNodePtr)(uintptr_t)el,
                                   (const xmlChar *)name);
                 if (attr && attr->_private)
                     node = attr;
@@ -107,25 +142,41 @@ static void on_invalid(void *user, xmlErrorPtr err)
 int lpi_schema_validate(lp_project *p, lpi_srcfile *f)
 {
     xmlSchemaValidCtxtPtr vc;
-    vstate st = { p, f };
+    vstate st;
     size_t before = p->nerrors;
-    int r;
+    int r = 0;
 
     if (!p->vctx)
         p->vctx = xmlSchemaNewValidCtxt(p->schema);
     vc = p->vctx;
     if (!vc)
         return lpi_nomem(p->ctx);
-    /* each run starts from a cleared context (xmlSchemaVStart) */
-    xmlSchemaSetValidStructuredErrors(vc, on_invalid, &st);
-    r = xmlSchemaValidateDoc(vc, f->doc);
-    xmlSchemaSetValidStructuredErrors(vc, NULL, NULL);
-    if (r < 0)
-        return lpi_error(p->ctx, LP_EINTERNAL, "'%s': schema validation "
-                         "failed (libxml2 error %d)", f->shown, r);
+    memset(&st, 0, sizeof(st));
+    st.p = p;
+    st.f = f;
+    f->pruned = false;
+    for (unsigned round = 0; round < LPI_SCHEMA_ROUNDS; round++) {
+        /* each run starts from a cleared context (xmlSchemaVStart) */
+        st.prune = NULL;
+        xmlSchemaSetValidStructuredErrors(vc, on_invalid, &st);
+        r = xmlSchemaValidateDoc(vc, f->doc);
+        xmlSchemaSetValidStructuredErrors(vc, NULL, NULL);
+        if (r < 0)
+            return lpi_error(p->ctx, LP_EINTERNAL, "'%s': schema "
+                             "validation failed (libxml2 error %d)",
+                             f->shown, r);
+        if (r == 0 || !st.prune || st.prune == xmlDocGetRootElement(f->doc))
+            break;
+        st.parents[st.nparents++] = st.prune->parent;
+        xmlUnlinkNode(st.prune);
+        xmlFreeNode(st.prune);
+        f->pruned = true;
+    }
     if (r > 0 && p->nerrors == before)
         lpi_diag(p, LP_SEVERITY_ERROR, "schema", f, NULL,
                  (lpi_pos){ 0, 0 }, "the file does not match the schema");
+    /* valid: the tree now matches the schema, perhaps with elements taken
+     * out (pruned); the errors said make the build fail all the same */
     f->valid = r == 0;
     return 0;
 }

@@ -95,8 +95,12 @@ static int index_lines(lp_project *p, lpi_srcfile *f)
     return 0;
 }
 
-static int read_all(lp_project *p, const char *path, char **out, size_t *len,
-                    bool *toobig)
+/* Read rel (below the project's folder, through no link) whole: 0, or
+ * -errno (-ELOOP: *link is the length of the prefix of rel that is a
+ * link), or LP_ENOMEM, or LPI_NOTREG with st->st_mode saying what it is */
+#define LPI_NOTREG (-10000)
+static int read_all(lp_project *p, const char *rel, char **out, size_t *len,
+                    bool *toobig, struct stat *stp, size_t *link)
 {
     struct stat st;
     char *buf = NULL;
@@ -105,13 +109,13 @@ static int read_all(lp_project *p, const char *path, char **out, size_t *len,
 
     *out = NULL;
     *toobig = false;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    fd = lpi_open_regular(p->dirfd, rel, LPI_OPEN_BENEATH, &st, link);
+    if (fd == LPI_OPEN_NOTREG) {
+        *stp = st;
+        return LPI_NOTREG;
+    }
     if (fd < 0)
         return -errno;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return -EISDIR;
-    }
     if ((uint64_t)st.st_size > LPI_MAX_SOURCE_BYTES) {
         close(fd);
         *toobig = true;
@@ -189,20 +193,45 @@ int lpi_src_read(lp_project *p, const char *rel, lpi_syntax syntax,
     size_t bad, w;
     unsigned cp = 0;
     bool ctl, toobig;
+    struct stat st = { 0 };
+    size_t link = 0;
     int rc;
 
     *out = NULL;
     f = file_new(p, rel, syntax);
     if (!f)
         return LP_ENOMEM;
-    rc = read_all(p, f->shown, &f->data, &f->len, &toobig);
+    rc = read_all(p, f->rel, &f->data, &f->len, &toobig, &st, &link);
     if (rc == LP_ENOMEM)
         goto fail;
-    if (rc == -ENOENT || rc == -ENOTDIR || rc == -ELOOP || rc == -EISDIR) {
+    if (rc == -ELOOP || rc == -EXDEV) {
+        /* a link anywhere on the way could lead out of the project; the
+         * link is named as the file is (shown ends with rel) */
+        size_t pre = strlen(f->shown) - strlen(f->rel);
+
+        if (link == strlen(f->rel))
+            lpi_diag(p, LP_SEVERITY_ERROR, "bad-path", where, at, nopos,
+                     "'%s' is a symbolic link", f->shown);
+        else if (link > 0)
+            lpi_diag(p, LP_SEVERITY_ERROR, "bad-path", where, at, nopos,
+                     "'%s' goes through the symbolic link '%.*s'", f->shown,
+                     (int)(pre + link), f->shown);
+        else
+            lpi_diag(p, LP_SEVERITY_ERROR, "bad-path", where, at, nopos,
+                     "'%s' leaves the project folder", f->shown);
+        rc = 0;
+        goto fail;
+    }
+    if (rc == LPI_NOTREG) {
         lpi_diag(p, LP_SEVERITY_ERROR, "missing-file", where, at, nopos,
-                 "%s '%s'", rc == -ELOOP ? "refusing the symbolic link" :
-                 rc == -EISDIR ? "not a regular file:" : "no such file:",
-                 f->shown);
+                 "'%s' is %s, not a regular file", f->shown,
+                 lpi_file_type(st.st_mode));
+        rc = 0;
+        goto fail;
+    }
+    if (rc == -ENOENT || rc == -ENOTDIR) {
+        lpi_diag(p, LP_SEVERITY_ERROR, "missing-file", where, at, nopos,
+                 "no such file: '%s'", f->shown);
         rc = 0;
         goto fail;
     }

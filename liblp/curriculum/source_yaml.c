@@ -59,6 +59,62 @@ static void fail(ybuild *b, const char *code, yaml_mark_t m,
              msg);
 }
 
+/* libyaml's problems, in words an author can act on: what is likely
+ * wrong on that line, and how to write it */
+static const struct {
+    const char *problem, *say;
+} yaml_problems[] = {
+    { "did not find expected key",
+      "this line does not line up with the keys above it (check its "
+      "indentation), or the line before lacks a ':'" },
+    { "mapping values are not allowed in this context",
+      "a ': ' inside a value: put the value in quotes (\"...\")" },
+    { "did not find expected '-' indicator",
+      "a list item must start with '- ' at the same indentation as the "
+      "items above it" },
+    { "could not find expected ':'",
+      "a key lacks its ':', or a quoted text is not closed" },
+    { "found unexpected end of stream",
+      "the file ends inside a quoted text: a closing quote is missing" },
+    { "did not find expected node content",
+      "a value is missing after '- ' or ':'" },
+    { "block sequence entries are not allowed in this context",
+      "a '- ' list item where a value belongs: put the list on the lines "
+      "below its key, indented" },
+    { "found unknown escape character",
+      "an unknown '\\' escape in a \"...\" text: write \\\\ for a "
+      "backslash, or use '...' quotes" },
+    { "found character that cannot start any token",
+      "a value cannot start with this character (a tab, '@' or '`'): put "
+      "the value in quotes, and indent with spaces" },
+    { "found a tab character",
+      "a tab where YAML needs spaces: indent with spaces" },
+};
+
+static void syntax_error(ybuild *b)
+{
+    const char *problem = b->parser.problem ? b->parser.problem
+                                            : "invalid YAML";
+
+    for (size_t i = 0; i < sizeof(yaml_problems) / sizeof(*yaml_problems);
+         i++) {
+        if (strncmp(problem, yaml_problems[i].problem,
+                    strlen(yaml_problems[i].problem)) != 0)
+            continue;
+        /* where the block it breaks began, when that is another line */
+        if (b->parser.context &&
+            b->parser.context_mark.line != b->parser.problem_mark.line)
+            fail(b, "syntax", b->parser.problem_mark, "%s; the block it "
+                 "is in starts on line %zu", yaml_problems[i].say,
+                 b->parser.context_mark.line + 1);
+        else
+            fail(b, "syntax", b->parser.problem_mark, "%s",
+                 yaml_problems[i].say);
+        return;
+    }
+    fail(b, "syntax", b->parser.problem_mark, "%s", problem);
+}
+
 /* The next event, with anchors, aliases and tags refused */
 static bool next(ybuild *b)
 {
@@ -76,8 +132,7 @@ static bool next(ybuild *b)
             b->failed = true;
             return false;
         }
-        fail(b, "syntax", b->parser.problem_mark, "%s",
-             b->parser.problem ? b->parser.problem : "invalid YAML");
+        syntax_error(b);
         return false;
     }
     b->have = true;

@@ -7,9 +7,14 @@
  */
 #include "lpi_source.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include <unicode/ubrk.h>
 #include <unicode/ucol.h>
+#include <unicode/uchar.h>
 #include <unicode/uloc.h>
 #include <unicode/unorm2.h>
 #include <unicode/uscript.h>
@@ -52,6 +57,116 @@ int lpi_lang_canon(const char *tag, size_t len, char *out, size_t cap)
         (size_t)n >= cap)
         return -1;
     return 0;
+}
+
+unsigned lpi_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    unsigned row[LPI_EDIT_MAX + 1];
+
+    if (la > LPI_EDIT_MAX || lb > LPI_EDIT_MAX)
+        return 9;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= la; i++) {
+        unsigned diag = row[0];
+
+        row[0] = (unsigned)i;
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned up = row[j];
+            unsigned best = diag + (a[i - 1] != b[j - 1]);
+
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb] > 9 ? 9 : row[lb];
+}
+
+static void ascii_lower(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            *s = (char)(*s - 'A' + 'a');
+}
+
+bool lpi_lang_suggest(const char *tag, size_t len, char *out, size_t cap)
+{
+    const char *const *codes = uloc_getISOLanguages();
+    char typed[LP_MAX_LANGUAGE_BYTES + 1], best[ULOC_LANG_CAPACITY] = "";
+    unsigned best_rank = ~0u;
+
+    if (len == 0 || len > LP_MAX_LANGUAGE_BYTES || cap == 0)
+        return false;
+    /* the language subtag only: "kh-KH" means the same mistake as "kh" */
+    len = strcspn(tag, "-_") < len ? strcspn(tag, "-_") : len;
+    memcpy(typed, tag, len);
+    typed[len] = '\0';
+    ascii_lower(typed);
+    for (; codes && *codes; codes++) {
+        char canon[LPI_LANG_CAP], name[128];
+        UChar uname[64];
+        UErrorCode e = U_ZERO_ERROR;
+        unsigned d, rank;
+        int32_t n;
+        bool spells, begins;
+
+        if (lpi_lang_canon(*codes, strlen(*codes), canon, sizeof(canon)) < 0)
+            continue;
+        n = uloc_getDisplayLanguage(*codes, "en", uname, 64, &e);
+        if (U_FAILURE(e) || n <= 0 || n >= 64)
+            continue;
+        u_austrncpy(name, uname, (int32_t)sizeof(name) - 1);
+        name[sizeof(name) - 1] = '\0';
+        ascii_lower(name);
+        d = lpi_edit_distance(typed, *codes);
+        /* "khmer", or "tetun" for Tetum: the name, or one typo off it */
+        spells = strcmp(name, typed) == 0 ||
+                 (len >= 4 && lpi_edit_distance(name, typed) <= 1);
+        begins = strncmp(name, typed, len) == 0;
+        /* a bare typo of a code is a guess only for three letters and
+         * more: every two-letter tag is one letter away from dozens */
+        if (!spells && !(begins && d <= 2) && !(d <= 1 && len >= 3))
+            continue;
+        /* a name spelt out beats a name begun, which beats a mere typo
+         * of the code; then the nearer code, then the two-letter one */
+        rank = (spells ? 0u : begins ? 100u : 200u) + d * 10u +
+               (strlen(*codes) == 2 ? 0u : 1u);
+        if (rank < best_rank) {
+            best_rank = rank;
+            memcpy(best, *codes, strlen(*codes) + 1);
+        }
+    }
+    if (!best[0])
+        return false;
+    {
+        UChar en[64], own[64];
+        char en8[192], own8[192];
+        UErrorCode e = U_ZERO_ERROR;
+        int32_t n;
+
+        n = uloc_getDisplayLanguage(best, "en", en, 64, &e);
+        if (U_FAILURE(e) || n >= 64)
+            return false;
+        u_strToUTF8(en8, (int32_t)sizeof(en8), NULL, en, n, &e);
+        e = U_ZERO_ERROR;
+        n = uloc_getDisplayLanguage(best, best, own, 64, &e);
+        if (U_FAILURE(e) || e == U_USING_DEFAULT_WARNING || n >= 64)
+            own8[0] = '\0';
+        else
+            u_strToUTF8(own8, (int32_t)sizeof(own8), NULL, own, n, &e);
+        if (U_FAILURE(e))
+            own8[0] = '\0';
+        if (own8[0] && strcmp(own8, en8) != 0)
+            snprintf(out, cap, "'%s' (%s, %s)", best, en8, own8);
+        else
+            snprintf(out, cap, "'%s' (%s)", best, en8);
+    }
+    return true;
 }
 
 int lpi_lang_canon_memo(lp_project *p, const char *tag, size_t len,
@@ -263,6 +378,49 @@ typedef struct textpass {
     int rc;
 } textpass;
 
+/* HTML typed into a text ("Plants need <strong>sunlight</strong>") is
+ * compiled as the literal characters: a learner sees the tag.  The tags
+ * an author is likely to type, and how the format says the same. */
+static const struct {
+    const char *tag, *yaml, *xml;
+} html_tags[] = {
+    { "strong", "a run '- strong: ...'", "a <strong> element" },
+    { "b", "a run '- strong: ...'", "a <strong> element" },
+    { "em", "a run '- em: ...'", "an <em> element" },
+    { "i", "a run '- em: ...'", "an <em> element" },
+    { "a", "a run '- a: {href: ..., _: ...}'", "an <a href=\"...\"> element" },
+    { "br", "a new paragraph ('- p: ...')", "a new <p> element" },
+    { "p", "a new paragraph ('- p: ...')", "a new <p> element" },
+    { "sub", "plain text (no subscripts yet)", "plain text" },
+    { "sup", "plain text (no superscripts yet)", "plain text" },
+    { "span", "plain text", "plain text" },
+    { "u", "a run '- em: ...'", "an <em> element" },
+};
+
+static void html_in_text(textpass *t, const char *s, const void *at)
+{
+    for (const char *lt = strchr(s, '<'); lt; lt = strchr(lt + 1, '<')) {
+        const char *name = lt + 1 + (lt[1] == '/');
+        size_t n = 0;
+
+        while (isalpha((unsigned char)name[n]))
+            n++;
+        if (n == 0 || !(name[n] == '>' || name[n] == ' ' || name[n] == '/'))
+            continue;
+        for (size_t i = 0; i < sizeof(html_tags) / sizeof(*html_tags); i++) {
+            if (strlen(html_tags[i].tag) != n ||
+                strncasecmp(html_tags[i].tag, name, n) != 0)
+                continue;
+            lpi_diag(t->p, LP_SEVERITY_WARNING, "html-in-text", t->f, at,
+                     (lpi_pos){ 0, 0 }, "'<%.*s>' in a text is shown as it "
+                     "is, not as formatting; write %s instead",
+                     (int)n, name, t->f->syntax == LPI_YAML
+                     ? html_tags[i].yaml : html_tags[i].xml);
+            return;  /* one warning per text */
+        }
+    }
+}
+
 /* One text: a text node, or an attribute's value node */
 static void one_text(textpass *t, xmlNodePtr text, const void *at)
 {
@@ -277,6 +435,7 @@ static void one_text(textpass *t, xmlNodePtr text, const void *at)
                  (lpi_pos){ 0, 0 }, "stray bidirectional control character "
                  "U+%04X: embeddings, overrides and isolates must be "
                  "closed in the text that opens them", bad);
+    html_in_text(t, (const char *)text->content, at);
     norm = nfc(t->n2, (const char *)text->content, &t->rc);
     if (norm) {
         xmlNodeSetContent(text, norm);
@@ -320,6 +479,72 @@ int lpi_text_pass(lp_project *p, lpi_srcfile *f)
         return lpi_error(p->ctx, t.rc, "cannot normalize the text of '%s'",
                          f->shown);
     return 0;
+}
+
+/* ------------------------------------------------------------ columns */
+
+/* The columns of one grapheme cluster, from its characters */
+static size_t cluster_columns(const UChar *u, int32_t len)
+{
+    int32_t i = 0;
+    UChar32 c;
+
+    U16_NEXT(u, i, len, c);
+    switch (u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH)) {
+    case U_EA_WIDE:
+    case U_EA_FULLWIDTH:
+        return 2;
+    default:
+        break;
+    }
+    for (i = 0; i < len;) {
+        int8_t cat;
+
+        U16_NEXT(u, i, len, c);
+        cat = (int8_t)u_charType(c);
+        if (cat != U_NON_SPACING_MARK && cat != U_ENCLOSING_MARK &&
+            cat != U_FORMAT_CHAR)
+            return 1;
+    }
+    return 0;
+}
+
+/* UTF-16 units never outnumber UTF-8 bytes: this many bytes always fit */
+#define LPI_COLUMNS_BYTES 1024
+
+size_t lp_text_columns(const char *utf8, size_t len)
+{
+    UChar u[LPI_COLUMNS_BYTES];
+    int32_t ulen = 0, start, end;
+    UErrorCode e = U_ZERO_ERROR;
+    UBreakIterator *bi;
+    size_t cols = 0, head = len;
+
+    if (!utf8 || len == 0)
+        return 0;
+    /* a caret is never that far out; past it, one column a character */
+    if (head > LPI_COLUMNS_BYTES) {
+        head = LPI_COLUMNS_BYTES;
+        while (head > 0 && ((unsigned char)utf8[head] & 0xc0) == 0x80)
+            head--;
+        for (size_t i = head; i < len; i++)
+            cols += ((unsigned char)utf8[i] & 0xc0) != 0x80;
+    }
+    /* invalid bytes become U+FFFD: one column each, as a terminal shows */
+    u_strFromUTF8WithSub(u, LPI_COLUMNS_BYTES, &ulen, utf8, (int32_t)head,
+                         0xFFFD, NULL, &e);
+    if (U_FAILURE(e))
+        return cols + head;
+    bi = ubrk_open(UBRK_CHARACTER, "", u, ulen, &e);
+    if (U_FAILURE(e))
+        return cols + head;
+    start = ubrk_first(bi);
+    for (end = ubrk_next(bi); end != UBRK_DONE; end = ubrk_next(bi)) {
+        cols += cluster_columns(u + start, end - start);
+        start = end;
+    }
+    ubrk_close(bi);
+    return cols;
 }
 
 /* ------------------------------------------------------------ scripts */

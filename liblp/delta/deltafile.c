@@ -655,14 +655,9 @@ int lp_delta_open(lp_delta **out, lp_ctx *ctx, const char *path)
     if (!d)
         return LP_ENOMEM;
     d->ctx = ctx;
-    d->fd = open(path, O_RDONLY | O_CLOEXEC);
+    d->fd = lpi_open_input(ctx, AT_FDCWD, path, NULL, LPI_OPEN_FOLLOW, &st);
     if (d->fd < 0) {
-        rc = lpi_error(ctx, LP_EIO, "cannot open '%s': %s", path,
-                       strerror(errno));
-        goto fail;
-    }
-    if (fstat(d->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        rc = lpi_error(ctx, LP_EIO, "'%s' is not a regular file", path);
+        rc = d->fd;
         goto fail;
     }
     d->file_size = (uint64_t)st.st_size;

@@ -257,6 +257,12 @@ int lpi_object_read_at(lp_ctx *ctx, lp_package *p, const lpi_object *obj,
 int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
                     const char *path, unsigned dict_id, bool *needs_dict);
 
+/* The writer's input rel below dirfd (not owned: it must stay open until
+ * the writer is freed), reached through no link (LPI_OPEN_BENEATH) when it
+ * is added and again when it is read; shown names it in messages */
+int lpi_writer_add_at(lp_writer *w, const char *logical_path, int dirfd,
+                      const char *rel, const char *shown);
+
 /* Whether the writer tries to compress content of this media type (not
  * for media that is compressed already) */
 bool lpi_may_compress(const char *type);

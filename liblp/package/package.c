@@ -589,6 +589,7 @@ static int open_on_fd(lp_package *p, const char *name)
 int lp_package_open(lp_package **out, lp_ctx *ctx, const char *path)
 {
     lp_package *p;
+    struct stat st;
     int rc;
 
     LP_ASSERT_ARG(out && ctx && path);
@@ -596,12 +597,14 @@ int lp_package_open(lp_package **out, lp_ctx *ctx, const char *path)
     rc = package_new(&p, ctx);
     if (rc < 0)
         return rc;
-    p->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (p->fd < 0)
-        rc = lpi_error(ctx, LP_EIO, "cannot open '%s': %s", path,
-                       strerror(errno));
-    else
+    /* a regular file, never blocking on a FIFO or a device */
+    p->fd = lpi_open_input(ctx, AT_FDCWD, path, NULL, LPI_OPEN_FOLLOW, &st);
+    if (p->fd < 0) {
+        rc = p->fd;
+        p->fd = -1;
+    } else {
         rc = open_on_fd(p, path);
+    }
     if (rc < 0) {
         lp_package_free(p);
         return rc;

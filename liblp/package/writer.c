@@ -46,7 +46,11 @@
 typedef struct input {
     char *path;              /* logical path */
     char *media_type;
-    char *file;              /* file to read, or NULL for data */
+    char *file;              /* file to read (as messages name it), or
+                              * NULL for data */
+    int root;                /* a folder's descriptor: the file is rel
+                              * below it, reached through no link; or -1 */
+    char *rel;
     unsigned char *data;
     size_t len;
     struct stat st;          /* the file as added: must not change */
@@ -74,6 +78,8 @@ struct lp_writer {
     uint64_t version;
     input *inputs;
     size_t ninputs, cap;
+    int *roots;              /* folders lp_writer_add_tree() opened */
+    size_t nroots, caproots;
     bool committed;
     bool has_expires;        /* lp_writer_set_expiry() */
     int64_t expires;
@@ -139,6 +145,7 @@ static void input_dispose(lp_ctx *ctx, input *in)
     lpi_free(ctx, in->path);
     lpi_free(ctx, in->media_type);
     lpi_free(ctx, in->file);
+    lpi_free(ctx, in->rel);
     lpi_free(ctx, in->data);
     lpi_free(ctx, in->err);
     lpi_free(ctx, in->chunks);
@@ -151,6 +158,9 @@ void lp_writer_free(lp_writer *w)
     for (size_t i = 0; i < w->ninputs; i++)
         input_dispose(w->ctx, &w->inputs[i]);
     lpi_free(w->ctx, w->inputs);
+    for (size_t i = 0; i < w->nroots; i++)
+        close(w->roots[i]);
+    lpi_free(w->ctx, w->roots);
     lpi_free(w->ctx, w->dest);
     lpi_free(w->ctx, w->id);
     lpi_free(w->ctx, w->label);
@@ -247,6 +257,7 @@ static int add_input(lp_writer *w, const char *path, const char *media_type,
     in = &w->inputs[w->ninputs];
     memset(in, 0, sizeof(*in));
     in->spool = -1;
+    in->root = -1;
     in->path = lpi_strdup(ctx, path);
     in->media_type = lpi_strdup(ctx, media_type);
     if (!in->path || !in->media_type) {
@@ -258,22 +269,20 @@ static int add_input(lp_writer *w, const char *path, const char *media_type,
     return 0;
 }
 
-int lp_writer_add_file(lp_writer *w, const char *logical_path,
-                       const char *file, const char *media_type)
+/* An input read from file (as messages name it), or rel below the folder
+ * root with no link followed (root >= 0); st: the file as it is now */
+static int add_file(lp_writer *w, const char *logical_path, const char *file,
+                    int root, const char *rel, const struct stat *st,
+                    const char *media_type)
 {
     input *in;
-    struct stat st;
     int rc;
 
-    LP_ASSERT_ARG(w && logical_path && file);
-    if (lstat(file, &st) < 0)
-        return lpi_error(w->ctx, LP_EIO, "cannot add '%s': %s", file,
-                         strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return lpi_error(w->ctx, LP_EUNSAFE, "cannot add '%s': not a "
-                         "regular file (links and special files are "
-                         "refused)", file);
-    if ((uint64_t)st.st_size > LP_MAX_ENTRY_BYTES)
+    if (!S_ISREG(st->st_mode))
+        return lpi_error(w->ctx, LP_EUNSAFE, "cannot add '%s': it is %s, "
+                         "not a regular file (links and special files are "
+                         "refused)", file, lpi_file_type(st->st_mode));
+    if ((uint64_t)st->st_size > LP_MAX_ENTRY_BYTES)
         return lpi_error(w->ctx, LP_ETOOBIG, "cannot add '%s': larger than "
                          "%llu bytes", file,
                          (unsigned long long)LP_MAX_ENTRY_BYTES);
@@ -281,13 +290,41 @@ int lp_writer_add_file(lp_writer *w, const char *logical_path,
     if (rc < 0)
         return rc;
     in->file = lpi_strdup(w->ctx, file);
-    if (!in->file) {
+    in->rel = rel ? lpi_strdup(w->ctx, rel) : NULL;
+    if (!in->file || (rel && !in->rel)) {
         input_dispose(w->ctx, in);
         w->ninputs--;
         return LP_ENOMEM;
     }
-    in->st = st;
+    in->root = root;
+    in->st = *st;
     return 0;
+}
+
+int lp_writer_add_file(lp_writer *w, const char *logical_path,
+                       const char *file, const char *media_type)
+{
+    struct stat st;
+
+    LP_ASSERT_ARG(w && logical_path && file);
+    if (lstat(file, &st) < 0)
+        return lpi_error(w->ctx, LP_EIO, "cannot add '%s': %s", file,
+                         strerror(errno));
+    return add_file(w, logical_path, file, -1, NULL, &st, media_type);
+}
+
+int lpi_writer_add_at(lp_writer *w, const char *logical_path, int dirfd,
+                      const char *rel, const char *shown)
+{
+    struct stat st;
+    int fd;
+
+    LP_ASSERT_ARG(w && logical_path && dirfd >= 0 && rel && shown);
+    fd = lpi_open_input(w->ctx, dirfd, rel, shown, LPI_OPEN_BENEATH, &st);
+    if (fd < 0)
+        return fd;
+    close(fd);
+    return add_file(w, logical_path, shown, dirfd, rel, &st, NULL);
 }
 
 int lp_writer_add_buffer(lp_writer *w, const char *logical_path,
@@ -317,24 +354,31 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Walk dir recursively in sorted order; prefix is the logical path so far */
-static int add_tree(lp_writer *w, const char *dir, const char *prefix,
-                    unsigned depth)
+/* Add the folder dfd (named shown; rel below root, "" for root itself)
+ * and everything below it, in sorted order: nothing is reached through a
+ * link, and a link or a special file is refused */
+static int add_tree(lp_writer *w, int root, int dfd, const char *shown,
+                    const char *rel, unsigned depth)
 {
     lp_ctx *ctx = w->ctx;
     DIR *d;
     struct dirent *de;
     char **names = NULL;
     size_t n = 0, cap = 0;
-    int rc = 0;
+    int rc = 0, fd;
 
     if (depth > LP_MAX_PATH_DEPTH)
         return lpi_error(ctx, LP_ETOOBIG, "'%s' is nested deeper than %u "
-                         "folders", dir, LP_MAX_PATH_DEPTH);
-    d = opendir(dir);
-    if (!d)
-        return lpi_error(ctx, LP_EIO, "cannot read folder '%s': %s", dir,
-                         strerror(errno));
+                         "folders", shown, LP_MAX_PATH_DEPTH);
+    fd = dup(dfd);
+    d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        rc = lpi_error(ctx, LP_EIO, "cannot read folder '%s': %s", shown,
+                       strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
@@ -354,20 +398,30 @@ static int add_tree(lp_writer *w, const char *dir, const char *prefix,
 
         lpi_buf_init(&fs, SIZE_MAX / 2);
         lpi_buf_init(&lp, SIZE_MAX / 2);
-        rc = lpi_buf_printf(&fs, ctx, "%s%s%s", dir,
-                            dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/",
-                            names[i]);
+        rc = lpi_buf_printf(&fs, ctx, "%s%s%s", shown,
+                            shown[0] && shown[strlen(shown) - 1] == '/' ? "" :
+                            "/", names[i]);
         if (rc == 0)
-            rc = lpi_buf_printf(&lp, ctx, "%s%s%s", prefix, *prefix ? "/" : "",
+            rc = lpi_buf_printf(&lp, ctx, "%s%s%s", rel, *rel ? "/" : "",
                                 names[i]);
-        if (rc == 0 && lstat(fs.data, &st) < 0)
+        if (rc == 0 && fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
             rc = lpi_error(ctx, LP_EIO, "cannot read '%s': %s", fs.data,
                            strerror(errno));
-        if (rc == 0) {
-            if (S_ISDIR(st.st_mode))
-                rc = add_tree(w, fs.data, lp.data, depth + 1);
-            else
-                rc = lp_writer_add_file(w, lp.data, fs.data, NULL);
+        if (rc == 0 && S_ISDIR(st.st_mode)) {
+            /* O_NOFOLLOW: a folder swapped for a link since is refused */
+            int sub = openat(dfd, names[i], O_RDONLY | O_DIRECTORY |
+                             O_NOFOLLOW | O_CLOEXEC);
+
+            if (sub < 0) {
+                rc = lpi_error(ctx, errno == ELOOP || errno == ENOTDIR ?
+                               LP_EUNSAFE : LP_EIO, "cannot read folder "
+                               "'%s': %s", fs.data, strerror(errno));
+            } else {
+                rc = add_tree(w, root, sub, fs.data, lp.data, depth + 1);
+                close(sub);
+            }
+        } else if (rc == 0) {
+            rc = add_file(w, lp.data, fs.data, root, lp.data, &st, NULL);
         }
         lpi_buf_dispose(&fs, ctx);
         lpi_buf_dispose(&lp, ctx);
@@ -380,15 +434,23 @@ static int add_tree(lp_writer *w, const char *dir, const char *prefix,
 
 int lp_writer_add_tree(lp_writer *w, const char *dir)
 {
-    struct stat st;
+    int root, rc;
 
     LP_ASSERT_ARG(w && dir);
-    if (stat(dir, &st) < 0)
+    rc = lpi_grow(w->ctx, (void **)&w->roots, &w->caproots, w->nroots + 1,
+                  sizeof(*w->roots));
+    if (rc < 0)
+        return rc;
+    /* the folder itself may be a link: the caller named it */
+    root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+    if (root < 0 && errno == ENOTDIR)
+        return lpi_error(w->ctx, LP_EIO, "'%s' is not a folder", dir);
+    if (root < 0)
         return lpi_error(w->ctx, LP_EIO, "cannot read folder '%s': %s", dir,
                          strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        return lpi_error(w->ctx, LP_EIO, "'%s' is not a folder", dir);
-    return add_tree(w, dir, "", 0);
+    /* kept open until the writer is freed: the inputs are read below it */
+    w->roots[w->nroots++] = root;
+    return add_tree(w, root, root, dir, "", 0);
 }
 
 /* ------------------------------------------------------------ pass 1 */
@@ -454,12 +516,15 @@ static int same_file(const struct stat *a, const struct stat *b)
 static int open_input(lp_ctx *ctx, const input *in, int *out)
 {
     struct stat st;
-    int fd = open(in->file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = in->root >= 0 ?
+             lpi_open_input(ctx, in->root, in->rel, in->file,
+                            LPI_OPEN_BENEATH, &st) :
+             lpi_open_input(ctx, AT_FDCWD, in->file, NULL, LPI_OPEN_NOFOLLOW,
+                            &st);
 
     if (fd < 0)
-        return lpi_error(ctx, LP_EIO, "cannot read '%s': %s", in->file,
-                         strerror(errno));
-    if (fstat(fd, &st) < 0 || !same_file(&st, &in->st)) {
+        return fd;
+    if (!same_file(&st, &in->st)) {
         close(fd);
         return lpi_error(ctx, LP_ECHANGED, "'%s' changed while the package "
                          "was being written", in->file);
@@ -872,6 +937,12 @@ static int build_manifest(lp_writer *w, int64_t created, const input *dict,
         }
     }
     rc = lpi_manifest_serialize(&m, ctx, out);
+    if (rc == LP_ETOOBIG)
+        rc = lpi_error(ctx, rc, "the manifest of %zu entries would be "
+                       "larger than %u bytes (LP_MAX_MANIFEST_BYTES, "
+                       "lpk(5) LIMITS): put fewer files in one package, or "
+                       "give them shorter paths", w->ninputs,
+                       LP_MAX_MANIFEST_BYTES);
     lpi_free(ctx, m.entries);
     lpi_free(ctx, m.chunks);
     lpi_free(ctx, lcopy);

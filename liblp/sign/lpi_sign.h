@@ -107,14 +107,15 @@ typedef struct lpi_sigcomment lpi_sigcomment;
 
 int lpi_sigcomment_parse(lpi_sigcomment *c, lp_ctx *ctx, const char *s);
 
-/* Signatures of trust files (sign.c, lp-trust(5) ROTATION): made over
- * the file's exact bytes, with the trusted comment
- * "lp-trust-signature v1 time=T[ comment=C]"; *time gets T */
-int lpi_trustsig_verify(const lp_sig *s, const lp_key *k, const void *data,
-                        size_t len, int64_t *time);
-int lpi_trustsig_make(lp_sig **out, lp_ctx *ctx, const lp_key *k,
-                      const void *data, size_t len, int64_t time,
-                      const char *comment);
+/* Detached signatures (sign.c; of trust files, lp-trust(5) ROTATION, or
+ * any file for a purpose): made over the file's exact bytes, with the
+ * trusted comment "lp-PURPOSE-signature v1 time=T[ comment=C]"; *time
+ * gets T.  lpi_purpose_check: LP_EINVAL unless 1 to
+ * LP_SIG_MAX_PURPOSE_BYTES lowercase letters. */
+int lpi_purpose_check(lp_ctx *ctx, const char *purpose);
+int lpi_detached_verify(const lp_sig *s, const lp_key *k,
+                        const char *purpose, const void *data, size_t len,
+                        int64_t *time);
 
 /* A verifier's state file (state.c, lp-trust(5) STATE): largest one we
  * read, and its parser (what names it in messages) */
@@ -128,5 +129,9 @@ int lpi_trust_state_parse(lp_ctx *ctx, const char *data, size_t len,
                           const char *what, int64_t *signed_at);
 int64_t lpi_state_trust_time(const lp_state *st);
 int lpi_state_record_trust(lp_state *st, int64_t signed_at);
+/* A trust update with 'reset-clock' (lp-trust(5), CLOCK) was accepted:
+ * lower every signing time in the state above signed_at to it, and
+ * record the update (versions are kept) */
+int lpi_state_reset_clock(lp_state *st, int64_t signed_at);
 
 #endif /* LPI_SIGN_H */

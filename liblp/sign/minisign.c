@@ -176,10 +176,9 @@ int lpi_read_secret_file(lp_ctx *ctx, const char *path, size_t max,
     char *buf;
     int fd, rc;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    fd = lpi_open_input(ctx, AT_FDCWD, path, NULL, LPI_OPEN_FOLLOW, NULL);
     if (fd < 0)
-        return lpi_error(ctx, LP_EIO, "cannot open '%s': %s", path,
-                         strerror(errno));
+        return fd;
     buf = sodium_malloc(max + 2);
     if (!buf) {
         close(fd);

@@ -387,21 +387,38 @@ done:
     return rc;
 }
 
-/* ------------------------------------------------------------ trust files */
+/* ------------------------------------------------------------ detached */
 
-/* "lp-trust-signature v1 time=YYYY-MM-DDThh:mm:ssZ[ comment=TEXT]": not a
- * package signature's comment, so neither kind passes for the other */
-#define TRUSTSIG_MAGIC "lp-trust-signature v1 time="
-
-static int trustsig_comment_parse(lp_ctx *ctx, const char *s, int64_t *time)
+/* "lp-PURPOSE-signature v1 time=YYYY-MM-DDThh:mm:ssZ[ comment=TEXT]": not
+ * a package signature's comment, nor another purpose's, so no kind passes
+ * for another */
+int lpi_purpose_check(lp_ctx *ctx, const char *purpose)
 {
-    const size_t mlen = strlen(TRUSTSIG_MAGIC);
+    size_t n = purpose ? strlen(purpose) : 0;
+
+    if (n == 0 || n > LP_SIG_MAX_PURPOSE_BYTES)
+        return lpi_error(ctx, LP_EINVAL, "a signature's purpose must be 1 "
+                         "to %u lowercase letters", LP_SIG_MAX_PURPOSE_BYTES);
+    for (size_t i = 0; i < n; i++)
+        if (purpose[i] < 'a' || purpose[i] > 'z')
+            return lpi_error(ctx, LP_EINVAL, "a signature's purpose must "
+                             "be 1 to %u lowercase letters",
+                             LP_SIG_MAX_PURPOSE_BYTES);
+    return 0;
+}
+
+static int detached_comment_parse(lp_ctx *ctx, const char *purpose,
+                                  const char *s, int64_t *time)
+{
+    char magic[LP_SIG_MAX_PURPOSE_BYTES + 32];
+    size_t mlen;
     const char *p;
 
-    if (strncmp(s, TRUSTSIG_MAGIC, mlen) != 0)
+    snprintf(magic, sizeof(magic), "lp-%s-signature v1 time=", purpose);
+    mlen = strlen(magic);
+    if (strncmp(s, magic, mlen) != 0)
         return lpi_error(ctx, LP_EFORMAT, "trusted comment is not an lp "
-                         "trust file signature comment ('"
-                         TRUSTSIG_MAGIC "...')");
+                         "%s signature comment ('%s...')", purpose, magic);
     p = s + mlen;
     if (strlen(p) < LPI_TIME_BYTES - 1 ||
         lpi_time_parse(p, LPI_TIME_BYTES - 1, time) < 0)
@@ -413,8 +430,9 @@ static int trustsig_comment_parse(lp_ctx *ctx, const char *s, int64_t *time)
     return 0;
 }
 
-int lpi_trustsig_verify(const lp_sig *s, const lp_key *k, const void *data,
-                        size_t len, int64_t *time)
+int lpi_detached_verify(const lp_sig *s, const lp_key *k,
+                        const char *purpose, const void *data, size_t len,
+                        int64_t *time)
 {
     lp_ctx *ctx = s->ctx;
     unsigned char hash[64];
@@ -423,19 +441,19 @@ int lpi_trustsig_verify(const lp_sig *s, const lp_key *k, const void *data,
     rc = verify_signer(s, k);
     if (rc < 0)
         return rc;
-    rc = trustsig_comment_parse(ctx, s->trusted, time);
+    rc = detached_comment_parse(ctx, purpose, s->trusted, time);
     if (rc < 0)
         return rc;
     crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
     if (crypto_sign_verify_detached(s->sig, hash, sizeof(hash), k->pk) != 0)
         return lpi_error(ctx, LP_EBADSIG, "signature does not match the "
-                         "trust file (trust file or signature changed)");
+                         "%s file (file or signature changed)", purpose);
     return 0;
 }
 
-int lpi_trustsig_make(lp_sig **out, lp_ctx *ctx, const lp_key *k,
-                      const void *data, size_t len, int64_t time,
-                      const char *comment)
+int lp_sig_sign_detached(lp_sig **out, lp_ctx *ctx, const lp_key *k,
+                         const char *purpose, const void *data, size_t len,
+                         int64_t time, const char *comment)
 {
     unsigned char hash[64];
     char t[LPI_TIME_BYTES];
@@ -444,7 +462,11 @@ int lpi_trustsig_make(lp_sig **out, lp_ctx *ctx, const lp_key *k,
     int64_t back;
     int rc;
 
+    LP_ASSERT_ARG(out && ctx && k && (data || len == 0));
     *out = NULL;
+    rc = lpi_purpose_check(ctx, purpose);
+    if (rc < 0)
+        return rc;
     if (!k->sk)
         return lpi_error(ctx, LP_EINVAL, "key %s has no secret half",
                          k->id_hex);
@@ -457,7 +479,7 @@ int lpi_trustsig_make(lp_sig **out, lp_ctx *ctx, const lp_key *k,
         return lpi_error(ctx, LP_EINVAL, "signing time out of range");
     lpi_buf_init(&tc, LP_SIG_MAX_TRUSTED_COMMENT);
     lpi_buf_init(&untrusted, LP_SIG_MAX_COMMENT);
-    rc = lpi_buf_printf(&tc, ctx, TRUSTSIG_MAGIC "%s", t);
+    rc = lpi_buf_printf(&tc, ctx, "lp-%s-signature v1 time=%s", purpose, t);
     if (rc == 0 && comment)
         rc = lpi_buf_printf(&tc, ctx, " comment=%s", comment);
     if (rc == LP_ETOOBIG)
@@ -465,13 +487,14 @@ int lpi_trustsig_make(lp_sig **out, lp_ctx *ctx, const lp_key *k,
                        "comment may hold %u bytes",
                        LP_SIG_MAX_TRUSTED_COMMENT);
     if (rc == 0)
-        rc = lpi_buf_printf(&untrusted, ctx, "lp trust file signature by "
-                            "key %s", k->id_hex);
+        rc = lpi_buf_printf(&untrusted, ctx, "lp %s file signature by "
+                            "key %s", purpose, k->id_hex);
     if (rc < 0)
         goto done;
     crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
     rc = make_sig(&s, ctx, k, hash, tc.data, tc.len, untrusted.data);
-    if (rc == 0 && lpi_trustsig_verify(s, k, data, len, &back) < 0) {
+    if (rc == 0 &&
+        lpi_detached_verify(s, k, purpose, data, len, &back) < 0) {
         lpi_error_prefix(ctx, "the new signature fails its own check");
         rc = ctx->code = LP_EINTERNAL;
     }

@@ -152,13 +152,9 @@ static int read_state_file(lp_state *st, int dfd, const char *name,
     rc = lpi_buf_printf(what, ctx, "%s/%s", st->dir, name);
     if (rc < 0)
         return rc;
-    fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+    fd = lpi_open_input(ctx, dfd, name, what->data, LPI_OPEN_NOFOLLOW, &sb);
     if (fd < 0)
-        rc = lpi_error(ctx, LP_EIO, "cannot open '%s': %s", what->data,
-                       strerror(errno));
-    else if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))
-        rc = lpi_error(ctx, LP_EFORMAT, "'%s' is not a regular file",
-                       what->data);
+        rc = fd;
     while (rc == 0) {
         ssize_t k = read(fd, buf + n, LPI_STATE_MAX_BYTES + 1 - n);
         if (k < 0 && errno == EINTR)
@@ -249,14 +245,13 @@ int64_t lpi_state_trust_time(const lp_state *st)
     return st ? st->trust_time : -1;
 }
 
-int lpi_state_record_trust(lp_state *st, int64_t signed_at)
+/* Write DIR/_trust.state with signed_at, whatever it held */
+static int write_trust_state(lp_state *st, int64_t signed_at)
 {
     char t[LPI_TIME_BYTES];
     lpi_buf path, text;
     int rc;
 
-    if (signed_at <= st->trust_time)
-        return 0;   /* only ever raised */
     if (lpi_time_format(t, signed_at) < 0)
         return lpi_error(st->ctx, LP_EINVAL, "signing time out of range");
     lpi_buf_init(&path, 8192);
@@ -276,6 +271,13 @@ int lpi_state_record_trust(lp_state *st, int64_t signed_at)
     lpi_buf_dispose(&path, st->ctx);
     lpi_buf_dispose(&text, st->ctx);
     return rc;
+}
+
+int lpi_state_record_trust(lp_state *st, int64_t signed_at)
+{
+    if (signed_at <= st->trust_time)
+        return 0;   /* only ever raised */
+    return write_trust_state(st, signed_at);
 }
 
 static srec *find(const lp_state *st, const char *id)
@@ -497,23 +499,77 @@ static int record_locked(lp_state *st, const lp_package *pkg,
     return rc;
 }
 
+/* Lock the state folder (one writer at a time, so two verifiers never
+ * lower a record); *dfd gets the folder, closed to unlock */
+static int lock_dir(lp_state *st, int *dfd)
+{
+    int rc;
+
+    *dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*dfd >= 0 && flock(*dfd, LOCK_EX) == 0)
+        return 0;
+    rc = lpi_error(st->ctx, LP_EIO, "cannot lock the state folder '%s': %s",
+                   st->dir, strerror(errno));
+    if (*dfd >= 0)
+        close(*dfd);
+    *dfd = -1;
+    return rc;
+}
+
 int lp_state_record(lp_state *st, const lp_package *pkg, int64_t signed_at)
 {
     int dfd, rc;
 
     LP_ASSERT_ARG(st && pkg && signed_at >= -1);
-    /* one writer at a time, so two verifiers never lower a record */
-    dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0 || flock(dfd, LOCK_EX) < 0) {
-        rc = lpi_error(st->ctx, LP_EIO, "cannot lock the state folder "
-                       "'%s': %s", st->dir, strerror(errno));
-        if (dfd >= 0)
-            close(dfd);
+    rc = lock_dir(st, &dfd);
+    if (rc < 0)
         return rc;
-    }
     rc = refresh(st, dfd, pkg->m.id);
     if (rc == 0)
         rc = record_locked(st, pkg, signed_at);
+    close(dfd);     /* and unlock */
+    return rc;
+}
+
+int lpi_state_reset_clock(lp_state *st, int64_t signed_at)
+{
+    lp_ctx *ctx = st->ctx;
+    lpi_buf path, text;
+    int dfd, rc;
+
+    rc = lock_dir(st, &dfd);
+    if (rc < 0)
+        return rc;
+    lpi_buf_init(&path, 8192);
+    lpi_buf_init(&text, LPI_STATE_MAX_BYTES);
+    for (size_t i = 0; rc == 0 && i < st->n; i++) {
+        char id[LP_MAX_ID_BYTES + 1];
+        srec *r;
+
+        memcpy(id, st->recs[i].id, sizeof(id));
+        rc = refresh(st, dfd, id);
+        r = find(st, id);
+        if (rc < 0 || !r || r->signed_at <= signed_at)
+            continue;
+        r->signed_at = signed_at;   /* the version stays: no rollback */
+        text.len = 0;
+        rc = state_path(st, &path, id);
+        if (rc == 0)
+            rc = state_text(&text, ctx, r);
+        if (rc == 0)
+            rc = lpi_write_file_atomic(ctx, path.data, text.data, text.len,
+                                       0644, true);
+    }
+    if (rc == 0)
+        rc = write_trust_state(st, signed_at);
+    if (rc == 0) {
+        st->newest = st->trust_time;
+        for (size_t i = 0; i < st->n; i++)
+            if (st->recs[i].signed_at > st->newest)
+                st->newest = st->recs[i].signed_at;
+    }
+    lpi_buf_dispose(&path, ctx);
+    lpi_buf_dispose(&text, ctx);
     close(dfd);     /* and unlock */
     return rc;
 }

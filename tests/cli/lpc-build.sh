@@ -375,4 +375,38 @@ sed -i 's/max-size: 5 MiB/max-size: 999999999999 GiB/' "$tmp/bigsize/lessons/num
 run "$LPC" build --color=never "$tmp/bigsize" -o "$tmp/bigsize.lpk"
 check 'limit: max-size' has "$err" "$tmp/bigsize/lessons/numbers-01.yaml:118:9: error: max-size '999999999999 GiB' is too large [limit]"
 
+# check and build agree past 64 MiB of text gathered in one document: ten
+# lessons with titles of 3.5 MiB per language make a catalog of about
+# 70 MiB (issue 17: build failed with "more than 67108864 bytes")
+mkproj bigtext
+python3 - "$tmp/bigtext" <<'EOP'
+import sys
+d = sys.argv[1]
+tet, pt = "ida rua " * 458752, "um dois " * 458752
+src = open(d + "/lessons/numbers-01.yaml").read()
+lines = src.split("\n")
+refs = []
+for i in range(10):
+    out = src.replace("id: numbers-01", "id: big-%02d" % i, 1)
+    out = out.replace("Lisaun 1: Konta husi ida to'o sanulu", "%d %s" % (i, tet), 1)
+    out = out.replace("Lição 1: Contar de um a dez", "%d %s" % (i, pt), 1)
+    open("%s/lessons/big-%02d.yaml" % (d, i), "w").write(out)
+    refs.append("                      - lesson: {src: lessons/big-%02d.yaml}" % i)
+cur = open(d + "/curriculum.yaml").read()
+cur = cur.replace("                      - lesson: {src: lessons/numbers-01.yaml}",
+                  "\n".join(refs), 1)
+cur = cur.replace('requires="numbers-01"', "")
+open(d + "/curriculum.yaml", "w").write(cur)
+x = open(d + "/lessons/numbers-02.xml").read()
+x = x.replace('requires="numbers-01"', "").replace("lesson:numbers-01", "lesson:big-00")
+open(d + "/lessons/numbers-02.xml", "w").write(x)
+EOP
+run "$LPC" check --color=never "$tmp/bigtext"
+check 'bigtext: check passes' test "$status" -eq 0
+run "$LPC" build --color=never --threads=1 "$tmp/bigtext" -o "$tmp/bigtext.lpk"
+check 'bigtext: build passes too' test "$status" -eq 0
+
+check 'bigtext: the catalog is over 64 MiB' test "$("$LPACK" ls -l "$tmp/bigtext.lpk" | awk '$NF == "curriculum/catalog.json" { print ($1 > 67108864) }')" = 1
+rm -rf "$tmp/bigtext" "$tmp/bigtext.lpk"
+
 done_testing

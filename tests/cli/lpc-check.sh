@@ -48,13 +48,106 @@ check 'project: two curriculum files' has "$err" "has both 'curriculum.yaml' and
 # schema (YAML): points at the attribute
 mkproj schema-yaml
 sed -i 's/duration: 40/duration: forty/' "$tmp/schema-yaml/lessons/numbers-01.yaml"
-diag_is schema-yaml 1 "lessons/numbers-01.yaml:3:3: error: element 'lesson', attribute 'duration': 'forty' is not a valid value"
+diag_is schema-yaml 1 "lessons/numbers-01.yaml:3:3: error: duration is a number of minutes, such as 40, not 'forty' [schema]"
+check 'schema: no XSD jargon' sh -c "! grep -q 'atomic type\|facet\|element .lesson.,' '$err'"
 check 'schema: source line and caret' grep -q '^ *\^$' "$err"
 
 # schema (XML): unknown element
 mkproj schema-xml
 sed -i 's|<h1>Aumenta númeru</h1>|<h4>Aumenta númeru</h4>|' "$tmp/schema-xml/lessons/numbers-02.xml"
-diag_is schema-xml 1 "lessons/numbers-02.xml:12:7: error: element 'h4': this element is not expected"
+diag_is schema-xml 1 "lessons/numbers-02.xml:12:7: error: 'h4' is not allowed here; expected one of 'h1', 'h2', 'h3', 'p', 'ul', 'ol', 'table', 'image', 'audio' or 'video' [schema]"
+
+# one error must not hide the next: after an unexpected block, the rest of
+# the body is still checked (here, an image without its alt text)
+mkproj hidenext
+sed -i "s|          - h1: Konta husi ida to'o sanulu|&\\n          - h4: Sub\\n          - image: {src: ../media/fatuk-sanulu.png}|" "$tmp/hidenext/lessons/numbers-01.yaml"
+diag_is hidenext 1 "lessons/numbers-01.yaml:23:13: error: 'h4' is not allowed in 'body' [schema]"
+check 'hidden no more: the image after the h4 is checked' \
+    has "$err" "lessons/numbers-01.yaml:24:13: error: 'image' needs 'alt' [schema]"
+# ... and a tree that passes once the h4 is out gets the semantic checks
+mkproj hidenext2
+sed -i "s|          - h1: Konta husi ida to'o sanulu|&\\n          - h4: Sub\\n          - image: {src: ../media/fatuk-sanlu.png, alt: x}|" "$tmp/hidenext2/lessons/numbers-01.yaml"
+diag_is hidenext2 1 "lessons/numbers-01.yaml:23:13: error: 'h4' is not allowed in 'body' [schema]"
+check 'semantic checks run past an unexpected block' \
+    has "$err" "[missing-media]"
+check 'one unexpected block, two errors in all' \
+    test "$(grep -c ': error: ' "$err")" -eq 2
+
+# plain words for schema errors: what is wrong and what is expected
+mkproj words
+sed -i 's/        id: count-10/        id: Count 10/' "$tmp/words/lessons/numbers-01.yaml"
+diag_is words 1 "lessons/numbers-01.yaml:9:9: error: id is an id: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, such as 'water-cycle', not 'Count 10' [schema]"
+mkproj answer
+mc=$(grep -n 'multiple-choice' "$tmp/answer/lessons/numbers-01.yaml" | head -1 | cut -d: -f1)
+sed -i "$((mc + 2))s/answer: .*/answer: sia/" "$tmp/answer/lessons/numbers-01.yaml"
+run "$LPC" check --color=never "$tmp/answer"
+check "multiple-choice answer given as an option's text" \
+    has "$err" "error: answer must be the id of one of the options (a, b, c); 'sia' is an option's text [bad-key]"
+mkproj answer2
+sed -i "$((mc + 2))s/answer: .*/answer: With nine/" "$tmp/answer2/lessons/numbers-01.yaml"
+sed -i "s/option: {id: a, tet: sia, pt: nove}/option: {id: a, tet: sia, pt: With nine}/" "$tmp/answer2/lessons/numbers-01.yaml"
+run "$LPC" check --color=never "$tmp/answer2"
+check "an option's text that is no id: said in the schema's error" \
+    has "$err" "error: answer must be the id of one of the options (a, b, c); 'With nine' is an option's text [schema]"
+check 'a text that is no id: one error, not one per word' \
+    test "$(grep -c ': error: ' "$err")" -eq 1
+check 'an option text as answer: one error' \
+    test "$(grep -c ': error: ' "$err")" -eq 1
+
+# did you mean, for a misspelt element (and no echo of the missing one)
+mkproj titel
+sed -i 's|  <title tet=|  <titel tet=|' "$tmp/titel/lessons/numbers-02.xml"
+diag_is titel 1 "lessons/numbers-02.xml:4:3: error: 'titel' is not allowed here; did you mean 'title'? [schema]"
+check 'a misspelt element: one error' test "$(grep -c ': error: ' "$err")" -eq 1
+
+# HTML typed into a text: a warning that says how to write it
+mkproj html
+sed -i 's|              - " husi ida to.o sanulu. Haree ba imajen no konta fatuk|              - " husi <strong>ida</strong> to'"'"'o sanulu. Haree ba imajen no konta fatuk|' "$tmp/html/lessons/numbers-01.yaml"
+diag_is html 0 "lessons/numbers-01.yaml:26:17: warning: '<strong>' in a text is shown as it is, not as formatting; write a run '- strong: ...' instead [html-in-text]"
+mkproj htmlxml
+sed -i 's|<h1>Aumenta númeru</h1>|<h1>Aumenta \&lt;b\&gt;númeru\&lt;/b\&gt;</h1>|' "$tmp/htmlxml/lessons/numbers-02.xml"
+diag_is htmlxml 0 "lessons/numbers-02.xml:12:7: warning: '<b>' in a text is shown as it is, not as formatting; write a <strong> element instead [html-in-text]"
+mkproj nohtml
+sed -i 's|<h1>Aumenta númeru</h1>|<h1>Aumenta: 2 \&lt; 3 \&gt; 1</h1>|' "$tmp/nohtml/lessons/numbers-02.xml"
+expect_exit 0 "$LPC" check --werror "$tmp/nohtml"
+
+# the caret under the right character: columns count characters, the
+# padding counts what a terminal shows (CJK two cells, a combining mark none)
+rm -rf "$tmp/caret"; cp -R "$top_srcdir/examples/amharic-english" "$tmp/caret"
+sed -i '0,/correct: {am: ጎበዝ!, en: Well done!}/s//correct: {am: 中文ጎበዝ!, xx: Well done!}/' \
+    "$tmp/caret/lessons/washing-hands.yaml"
+run "$LPC" check --color=never "$tmp/caret"
+check 'caret: col counts characters' has "$err" "washing-hands.yaml:77:33: error: 'xx'"
+caret=$(sed -n '/washing-hands.yaml:77:33/{n;n;p;}' "$err")
+check 'caret: padded by display width (CJK wide)' \
+    test "$caret" = "$(printf ' %34s^' '')"
+rm -rf "$tmp/caret2"; cp -R "$top_srcdir/examples/amharic-english" "$tmp/caret2"
+sed -i "0,/correct: {am: ጎበዝ!, en: Well done!}/s//correct: {am: e$(printf '\314\201')e$(printf '\314\201')ጎበዝ!, xx: Well done!}/" \
+    "$tmp/caret2/lessons/washing-hands.yaml"
+run "$LPC" check --color=never "$tmp/caret2"
+caret=$(sed -n '/washing-hands.yaml:77:35/{n;n;p;}' "$err")
+check 'caret: a combining mark takes no column' \
+    test "$caret" = "$(printf ' %32s^' '')"
+
+# a YAML file named .xml, and the reverse
+mkproj yamlxml
+mv "$tmp/yamlxml/lessons/numbers-01.yaml" "$tmp/yamlxml/lessons/numbers-01.xml"
+sed -i 's/numbers-01.yaml/numbers-01.xml/' "$tmp/yamlxml/curriculum.yaml"
+diag_is yamlxml 1 "lessons/numbers-01.xml:1:1: error: this file holds YAML, not XML: rename it to 'numbers-01.yaml' (and where the curriculum file names it) [syntax]"
+mkproj xmlyaml
+mv "$tmp/xmlyaml/lessons/numbers-02.xml" "$tmp/xmlyaml/lessons/numbers-02.yaml"
+sed -i 's/numbers-02.xml/numbers-02.yaml/' "$tmp/xmlyaml/curriculum.yaml"
+diag_is xmlyaml 1 "lessons/numbers-02.yaml:1:1: error: this file holds XML, not YAML: rename it to 'numbers-02.xml' (and where the curriculum file names it) [syntax]"
+
+# libyaml's problems in plain words
+mkproj yamlindent
+sed -i '3s/^  duration: 40/ duration: 40/' "$tmp/yamlindent/lessons/numbers-01.yaml"
+diag_is yamlindent 1 "lessons/numbers-01.yaml:3:2: error: this line does not line up with the keys above it (check its indentation), or the line before lacks a ':'; the block it is in starts on line 1 [syntax]"
+mkproj yamlcolon
+sed -i "s|^    pt: \"Lição 1: Contar de um a dez\"|    pt: Lição 1: Contar de um a dez|" "$tmp/yamlcolon/lessons/numbers-01.yaml"
+run "$LPC" check --color=never "$tmp/yamlcolon"
+check "a ': ' inside a value: quote it" \
+    has "$err" "error: a ': ' inside a value: put the value in quotes"
 
 # syntax: YAML and XML
 mkproj syntax-yaml
@@ -98,7 +191,15 @@ check 'missing-file: code' has "$err" "[missing-file]"
 # missing-media, bad-path
 mkproj nomedia
 sed -i 's|src: ../media/fatuk-sanulu.png|src: ../media/fatuk-sanulu.jpg|' "$tmp/nomedia/lessons/numbers-01.yaml"
-diag_is nomedia 1 "lessons/numbers-01.yaml:40:15: error: no such file: '../media/fatuk-sanulu.jpg' (media/fatuk-sanulu.jpg) [missing-media]"
+diag_is nomedia 1 "lessons/numbers-01.yaml:40:15: error: no such file: '../media/fatuk-sanulu.jpg' (media/fatuk-sanulu.jpg); did you mean '../media/fatuk-sanulu.png'? [missing-media]"
+check 'missing-media: the file suggested is not also reported unused' \
+    sh -c "! grep -q 'unused-media' '$err'"
+mkproj nomedia2
+sed -i 's|src: ../media/fatuk-sanulu.png|src: ../media/Fatuk-Sanulu.PNG|' "$tmp/nomedia2/lessons/numbers-01.yaml"
+diag_is nomedia2 1 "lessons/numbers-01.yaml:40:15: error: no such file: '../media/Fatuk-Sanulu.PNG' (media/Fatuk-Sanulu.PNG); did you mean '../media/fatuk-sanulu.png'? [missing-media]"
+mkproj nomedia3
+sed -i 's|src: ../media/fatuk-sanulu.png|src: ../media/zebra.png|' "$tmp/nomedia3/lessons/numbers-01.yaml"
+diag_is nomedia3 1 "lessons/numbers-01.yaml:40:15: error: no such file: '../media/zebra.png' (media/zebra.png) [missing-media]"
 mkproj escape
 sed -i 's|src: ../media/fatuk-sanulu.png|src: ../../../etc/passwd|' "$tmp/escape/lessons/numbers-01.yaml"
 diag_is escape 1 "lessons/numbers-01.yaml:40:15: error: '../../../etc/passwd' leaves the project folder [bad-path]"
@@ -131,6 +232,28 @@ diag_is lang 1 "lessons/numbers-01.yaml:87:49: error: 'fr' is not a language of 
 mkproj deflang
 sed -i 's/default: tet/default: en/' "$tmp/deflang/curriculum.yaml"
 diag_is deflang 1 "curriculum.yaml:15:5: error: default language 'en' is not one of the languages [unknown-language]"
+
+# bad-language: did you mean, by code and by name; one mistake, one error
+mkproj badlang
+sed -i 's/tag: tet, name: Tetun/tag: kh, name: Tetun/' "$tmp/badlang/curriculum.yaml"
+diag_is badlang 1 "curriculum.yaml:17:20: error: 'kh' is not a known language; did you mean 'km' (Khmer, ខ្មែរ)? [bad-language]"
+check 'bad-language: the texts in tet are not each an error' \
+    test "$(grep -c ': error: ' "$err")" -eq 1
+check 'bad-language: a note says what is held back' \
+    has "$err" "note: texts in languages that are not declared are not reported until the languages are fixed"
+for typo in tetun:tet:Tetum prt:pt:Portuguese amharik:am:Amharic; do
+    mkproj badlang2
+    sed -i "s/tag: pt, name/tag: ${typo%%:*}, name/" "$tmp/badlang2/curriculum.yaml"
+    want=${typo#*:}
+    run "$LPC" check --color=never "$tmp/badlang2"
+    check "bad-language: '${typo%%:*}' suggests '${want%%:*}'" \
+        has "$err" "did you mean '${want%%:*}' (${want#*:}"
+done
+mkproj badlang3
+sed -i 's/tag: pt, name/tag: xx, name/' "$tmp/badlang3/curriculum.yaml"
+run "$LPC" check --color=never "$tmp/badlang3"
+check "bad-language: no wild guess for a two-letter tag near nothing" \
+    has "$err" "'xx' is not a known language (a BCP 47 tag whose language ICU knows"
 
 # unused-media: a warning; --werror makes it an error
 mkproj unused
@@ -275,7 +398,7 @@ check 'deep XML under 256: the same limit' has "$err" "lessons/numbers-02.xml:1:
 # a huge line (within the size limit) and a file over it
 mkproj huge
 awk 'BEGIN { printf "lesson:\n  id: numbers-01\n  title: {tet: \""; for (i = 0; i < 700000; i++) printf "kontakonta"; print "\"}" }' > "$tmp/huge/lessons/numbers-01.yaml"
-diag_is huge 1 "lessons/numbers-01.yaml:1:1: error: element 'lesson': the attribute 'duration' is required but missing"
+diag_is huge 1 "lessons/numbers-01.yaml:1:1: error: 'lesson' needs 'duration' [schema]"
 awk 'BEGIN { for (i = 0; i < 900000; i++) printf "# kontakonta\n" }' > "$tmp/huge/lessons/numbers-01.yaml"
 diag_is huge 1 "lessons/numbers-01.yaml: error: file is larger than 8388608 bytes [limit]"
 

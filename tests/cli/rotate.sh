@@ -74,7 +74,7 @@ run "$LPACK" manifest "$tmp/p.lpk" -o "$tmp/p.manifest"
 run "$LPACK" sign-manifest "$tmp/p.manifest" --secret "$tmp/par.key" -o "$tmp/pkg.minisig"
 cat "$tmp/sigs.keep" "$tmp/pkg.minisig" >"$tmp/new.trust.minisig"
 expect_exit 1 "$LPACK" trust update "$tmp/new.trust" --trust "$tmp/hub.trust"
-check 'a package signature does not sign a trust file' has "$err" "not counted: trusted comment is not an lp trust file signature comment"
+check 'a package signature does not sign a trust file' has "$err" "not counted: trusted comment is not an lp trust signature comment"
 # malformed signature blocks are reported, each
 printf 'untrusted comment: x\nnot base64!\ntrusted comment: y\nAAAA\n' >>"$tmp/new.trust.minisig"
 printf 'untrusted comment: truncated\n' >>"$tmp/new.trust.minisig"
@@ -166,7 +166,7 @@ check 'trust sign: a damaged signatures file is not overwritten' has "$err" "g.t
 
 # usage
 expect_exit 2 "$LPACK" trust
-check 'missing subcommand' has "$err" "missing 'sign' or 'update'"
+check 'missing subcommand' has "$err" "missing 'init', 'add', 'revoke', 'check', 'sign' or 'update'"
 expect_exit 2 "$LPACK" trust frob
 check 'unknown subcommand' has "$err" "unknown 'trust' command 'frob'"
 expect_exit 2 "$LPACK" trust update "$tmp/new.trust"

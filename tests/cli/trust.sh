@@ -118,22 +118,27 @@ bad() {
     check "trust file $bad_name: $bad_want" has "$err" "$bad_want"
 }
 K=$(b64 "$tmp/min.pub")
-bad magic "bad-magic:1: not a trust file" 'lp-trust 2' 'threshold 1'
+bad magic "bad-magic:1:1: not a trust file" 'lp-trust 2' 'threshold 1'
 bad nothreshold "no 'threshold' line" 'lp-trust 1' "key $K - - a"
-bad twice "bad-twice:3: 'threshold' given twice" 'lp-trust 1' 'threshold 1' 'threshold 1' "key $K - - a"
-bad zero "bad-zero:2: threshold must be a number" 'lp-trust 1' 'threshold 0'
+bad twice "bad-twice:3:1: 'threshold' given twice" 'lp-trust 1' 'threshold 1' 'threshold 1' "key $K - - a"
+bad zero "bad-zero:2:11: threshold must be a number" 'lp-trust 1' 'threshold 0'
 bad unmet "threshold 2 cannot be met: 1 key is not revoked" 'lp-trust 1' 'threshold 2' "key $K - - a"
-bad b64 "bad-b64: line 3: not a public key (bad base64" 'lp-trust 1' 'threshold 1' "key ${K%?}! - - a"
-bad trunc "bad-trunc: line 3: not a public key" 'lp-trust 1' 'threshold 1' "key ${K%????} - - a"
+bad b64 "bad-b64:3:5: public key: not a public key (bad base64" 'lp-trust 1' 'threshold 1' "key ${K%?}! - - a"
+bad trunc "bad-trunc:3:5: public key: not a public key" 'lp-trust 1' 'threshold 1' "key ${K%????} - - a"
 bad alg "unsupported key algorithm" 'lp-trust 1' 'threshold 1' "key RU${K#??} - - a"
-bad dup "bad-dup:4: key $(keyid "$tmp/min.pub") is listed twice" 'lp-trust 1' 'threshold 1' "key $K - - a" "key $K - - b"
-bad holder "bad-holder:3: the key's holder is missing" 'lp-trust 1' 'threshold 1' "key $K - -"
-bad long "bad-long:3: holder longer than 256 bytes" 'lp-trust 1' 'threshold 1' "key $K - - $(printf '%0300d' 0)"
-bad time "bad-time:3: bad start of validity" 'lp-trust 1' 'threshold 1' "key $K 2026-13-01T00:00:00Z - a"
-bad order "bad-order:3: validity ends before it starts" 'lp-trust 1' 'threshold 1' "key $K 2027-01-01T00:00:00Z 2026-01-01T00:00:00Z a"
-bad directive "bad-directive:3: unknown directive 'trust'" 'lp-trust 1' 'threshold 1' 'trust everyone'
-bad revoked "bad-revoked:3: 'revoked' needs a key id" 'lp-trust 1' 'threshold 1' 'revoked 12345' "key $K - - a"
-bad space "bad-space:2: space at the end" 'lp-trust 1' 'threshold 1 ' "key $K - - a"
+bad dup "bad-dup:4:5: key $(keyid "$tmp/min.pub") is listed twice" 'lp-trust 1' 'threshold 1' "key $K - - a" "key $K - - b"
+bad holder "bad-holder:3:65: the key's holder is missing" 'lp-trust 1' 'threshold 1' "key $K - -"
+bad long "bad-long:3:66: holder longer than 256 bytes" 'lp-trust 1' 'threshold 1' "key $K - - $(printf '%0300d' 0)"
+bad time "bad-time:3:62: bad start of validity" 'lp-trust 1' 'threshold 1' "key $K 2026-13-01T00:00:00Z - a"
+bad order "bad-order:3:62: validity ends before it starts" 'lp-trust 1' 'threshold 1' "key $K 2027-01-01T00:00:00Z 2026-01-01T00:00:00Z a"
+bad directive "bad-directive:3:1: unknown directive 'trust'" 'lp-trust 1' 'threshold 1' 'trust everyone'
+bad revoked "bad-revoked:3:9: 'revoked' needs a key id" 'lp-trust 1' 'threshold 1' 'revoked 12345' "key $K - - a"
+bad space "bad-space:2:12: space at the end" 'lp-trust 1' 'threshold 1 ' "key $K - - a"
+bad ctl "bad-ctl:4:6: control character or invalid UTF-8" 'lp-trust 1' 'threshold 1' "key $K - - a" "# caf$(printf '\351') x"
+bad ctl2 "bad-ctl2:3:67: control character or invalid UTF-8" 'lp-trust 1' 'threshold 1' "key $K - - a$(printf '\t')b"
+bad until "bad-until:3:64: bad end of validity" 'lp-trust 1' 'threshold 1' "key $K - 2026-12-01 a"
+bad reset "bad-reset:3:13: 'reset-clock' takes nothing after it" 'lp-trust 1' 'threshold 1' 'reset-clock now' "key $K - - a"
+bad reset2 "bad-reset2:4:1: 'reset-clock' given twice" 'lp-trust 1' 'threshold 1' 'reset-clock' 'reset-clock' "key $K - - a"
 printf 'lp-trust 1\nthreshold 1\nkey %s - - a' "$K" >"$tmp/bad-noeol"
 expect_exit 1 "$LPACK" verify "$tmp/p.lpk" --trust "$tmp/bad-noeol"
 check 'trust file without final newline' has "$err" "does not end with a newline"

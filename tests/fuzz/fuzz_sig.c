@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          * the key and global signature pass; with a fresh key they fail
          * first, which must fail cleanly */
         if (lp_key_generate(&k, ctx) == 0) {
-            if (lpi_trustsig_verify(s, k, data, size, &t) == 0)
+            if (lpi_detached_verify(s, k, "trust", data, size, &t) == 0)
                 abort();
             lp_key_free(k);
         }

@@ -14,10 +14,19 @@
  *     and lessons/base.xml, id base-2; media/pic.png, media/sound.wav and
  *     media/clip.vtt exist; languages tet, pt and ar).
  *
+ * The project also holds symbolic links that lead outside it, to files
+ * whose bytes carry a marker (SECRET below): media/out -> a folder of
+ * media (secret.png, a valid PNG), lessons/ext -> a folder of lessons
+ * (x.yaml, a valid lesson), lessons/linked.yaml -> that lesson.  A source
+ * naming any of them must be refused.
+ *
  * Properties: no crash, leak or undefined behaviour; every diagnostic is
  * well formed (code and message set, a source line exactly when there is
  * a line number); the result is 0 with no error reported, or LP_ESOURCE
- * with at least one; never LP_EINTERNAL.
+ * with at least one; never LP_EINTERNAL.  A project that passes the check
+ * is also built (lp_project_build()), with the same properties, and no
+ * entry of the package may hold the marker: nothing outside the project
+ * is ever read through a link.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -34,7 +43,20 @@
 #include <unistd.h>
 
 static char root[] = "/tmp/lp-fuzz-src-XXXXXX";
+static char proj[64], pkg[64];
 static int ready;
+
+#define SECRET "LP-FUZZ-OUTSIDE-SECRET"
+static const char outside_yaml[] =
+    "lesson:\n"
+    "  id: outside-1\n"
+    "  duration: 10\n"
+    "  title: {tet: " SECRET ", pt: " SECRET ", ar: " SECRET "}\n"
+    "  content:\n"
+    "    - body:\n"
+    "        lang: pt\n"
+    "        _:\n"
+    "          - h1: " SECRET "\n";
 
 static const char base_yaml[] =
     "lesson:\n"
@@ -126,7 +148,8 @@ static const unsigned char wav[] = {
 };
 static const char vtt[] = "WEBVTT\n\n00:00.000 --> 00:02.000\nIda, rua, tolu\n";
 
-static void put(const char *rel, const void *data, size_t n)
+/* rel below the temporary folder (the project is p/, outside it out/) */
+static void put_at(const char *rel, const void *data, size_t n)
 {
     char path[256];
     FILE *f;
@@ -139,11 +162,20 @@ static void put(const char *rel, const void *data, size_t n)
     }
 }
 
+/* rel below the project */
+static void put(const char *rel, const void *data, size_t n)
+{
+    char at[128];
+
+    snprintf(at, sizeof(at), "p/%s", rel);
+    put_at(at, data, n);
+}
+
 static void unput(const char *rel)
 {
     char path[256];
 
-    snprintf(path, sizeof(path), "%s/%s", root, rel);
+    snprintf(path, sizeof(path), "%s/%s", proj, rel);
     if (unlink(path) != 0 && errno != ENOENT)
         abort();
 }
@@ -162,25 +194,85 @@ static void cleanup(void)
     nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static void setup(void)
+static void make_dir(const char *rel)
 {
     char path[256];
+
+    snprintf(path, sizeof(path), "%s/%s", root, rel);
+    if (mkdir(path, 0755) != 0)
+        abort();
+}
+
+static void make_link(const char *target, const char *rel)
+{
+    char path[256];
+
+    snprintf(path, sizeof(path), "%s/%s", proj, rel);
+    if (symlink(target, path) != 0)
+        abort();
+}
+
+static void setup(void)
+{
+    unsigned char secret_png[sizeof(png) + sizeof(SECRET)];
 
     if (!mkdtemp(root))
         abort();
     atexit(cleanup);
-    snprintf(path, sizeof(path), "%s/lessons", root);
-    if (mkdir(path, 0755) != 0)
-        abort();
-    snprintf(path, sizeof(path), "%s/media", root);
-    if (mkdir(path, 0755) != 0)
-        abort();
+    snprintf(proj, sizeof(proj), "%s/p", root);
+    snprintf(pkg, sizeof(pkg), "%s/out.lpk", root);
+    make_dir("p");
+    make_dir("p/lessons");
+    make_dir("p/media");
+    make_dir("out");
+    make_dir("out/media");
+    make_dir("out/lessons");
     put("lessons/base.yaml", base_yaml, sizeof(base_yaml) - 1);
     put("lessons/base.xml", base_xml, sizeof(base_xml) - 1);
     put("media/pic.png", png, sizeof(png));
     put("media/sound.wav", wav, sizeof(wav));
     put("media/clip.vtt", vtt, sizeof(vtt) - 1);
+    /* outside the project, reached only through links */
+    memcpy(secret_png, png, sizeof(png));
+    memcpy(secret_png + sizeof(png), SECRET, sizeof(SECRET));
+    put_at("out/media/secret.png", secret_png, sizeof(secret_png));
+    put_at("out/lessons/x.yaml", outside_yaml, sizeof(outside_yaml) - 1);
+    make_link("../../out/media", "media/out");
+    make_link("../../out/lessons", "lessons/ext");
+    make_link("../../out/lessons/x.yaml", "lessons/linked.yaml");
     ready = 1;
+}
+
+/* Whether any entry of the package at pkg holds the marker */
+static int leaked(lp_ctx *ctx)
+{
+    static char buf[1 << 16];
+    lp_package *p;
+    int found = 0;
+
+    if (lp_package_open(&p, ctx, pkg) != 0)
+        abort();
+    for (size_t i = 0; i < lp_package_entry_count(p) && !found; i++) {
+        lp_entry *e;
+        size_t n, keep = 0;
+
+        if (lp_entry_open(&e, p, i) != 0)
+            abort();
+        /* the marker may straddle two reads: keep the tail */
+        while (lp_entry_read(e, buf + keep, sizeof(buf) - keep, &n) == 0 &&
+               n > 0) {
+            n += keep;
+            if (memmem(buf, n, SECRET, sizeof(SECRET) - 1)) {
+                found = 1;
+                break;
+            }
+            keep = n < sizeof(SECRET) ? n : sizeof(SECRET);
+            memmove(buf, buf + n - keep, keep);
+        }
+        lp_entry_free(e);
+    }
+    lp_package_free(p);
+    return found;
 }
 
 typedef struct seen {
@@ -254,7 +346,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (lp_ctx_new(&ctx, NULL) < 0)
         abort();
-    if (lp_project_open(&p, ctx, root, NULL) != 0)
+    if (lp_project_open(&p, ctx, proj, NULL) != 0)
         abort();
     rc = lp_project_check(p, on_diag, &s);
     if (rc == LP_EINTERNAL) {
@@ -264,6 +356,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if ((rc == 0 && s.errors > 0) || (rc == LP_ESOURCE && s.errors == 0))
         abort();
+    if (rc == 0) {
+        /* what passes the check builds, and packs nothing from outside */
+        lp_build_opts bo = LP_BUILD_OPTS_INIT;
+
+        bo.level = 1;
+        bo.created = 0;
+        bo.threads = 1;
+        s.errors = 0;
+        unlink(pkg);
+        rc = lp_project_build(p, pkg, &bo, on_diag, &s);
+        if (rc == LP_EINTERNAL || (rc == LP_ESOURCE && s.errors == 0)) {
+            fprintf(stderr, "lp_project_build: %s\n", lp_ctx_errmsg(ctx));
+            abort();
+        }
+        if (rc == 0 && leaked(ctx)) {
+            fprintf(stderr, "lp_project_build: a file outside the project "
+                    "was packed\n");
+            abort();
+        }
+        unlink(pkg);
+    }
     lp_project_free(p);
     lp_ctx_free(ctx);
     return 0;

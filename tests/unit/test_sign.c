@@ -323,7 +323,7 @@ static void test_trust_parse(void **state)
     snprintf(text, sizeof text, "lp-trust 1\n# c\nthreshold 1\nfoo\n");
     assert_int_equal(lp_trust_parse(&t, f->ctx, text, strlen(text), "T"),
                      LP_EFORMAT);
-    assert_non_null(strstr(lp_ctx_errmsg(f->ctx), "T:4: unknown directive"));
+    assert_non_null(strstr(lp_ctx_errmsg(f->ctx), "T:4:1: unknown directive"));
     /* an over-long line */
     {
         char *big = malloc(LP_TRUST_MAX_LINE_BYTES + 64);
@@ -428,6 +428,146 @@ static void test_expiry(void **state)
     lp_package_free(q);
 }
 
+typedef struct seen {
+    int n, counted;
+    int64_t time;
+    char msg[512];
+} seen;
+
+static void on_report(const lp_sig_report *r, void *user)
+{
+    seen *s = user;
+    s->n++;
+    s->counted += r->code == 0;
+    s->time = r->time;
+    snprintf(s->msg, sizeof s->msg, "%s", r->message);
+}
+
+/* Detached signatures for a purpose, checked against a trust with a
+ * threshold; a signing time ahead of the clock is capped (CLOCK) */
+static void test_detached(void **state)
+{
+    fixture *f = *state;
+    static const char data[] = "lp-index 1\nsome index\n";
+    char text[1024];
+    lp_trust *t = NULL;
+    lp_trust_opts o = LP_TRUST_OPTS_INIT;
+    lp_sig *sig = NULL;
+    const char *st;
+    size_t slen;
+    unsigned signers = 0;
+    int64_t newest = 0;
+    seen sn = { 0, 0, 0, "" };
+
+    snprintf(text, sizeof text, "lp-trust 1\nthreshold 1\nkey %s - - M\n",
+             lp_key_base64(f->key));
+    assert_int_equal(lp_trust_parse(&t, f->ctx, text, strlen(text), "T"), 0);
+    assert_string_equal(lp_trust_holder(t, lp_key_id(f->key)), "M");
+    assert_null(lp_trust_holder(t, "0123456789abcdef"));
+    assert_int_equal(lp_sig_sign_detached(&sig, f->ctx, f->key, "index",
+                                          data, strlen(data), 1800000000,
+                                          "r1"), 0);
+    assert_string_equal(lp_sig_trusted_comment(sig), "lp-index-signature "
+                        "v1 time=2027-01-15T08:00:00Z comment=r1");
+    st = lp_sig_text(sig, &slen);
+    o.now = 1800000000;
+    o.report = on_report;
+    o.user = &sn;
+    assert_int_equal(lp_trust_check_detached(f->ctx, t, "index", data,
+                                             strlen(data), st, slen, &o,
+                                             &signers, &newest), 0);
+    assert_true(signers == 1 && newest == 1800000000 && sn.counted == 1);
+    /* another purpose, other bytes: no */
+    assert_int_equal(lp_trust_check_detached(f->ctx, t, "trust", data,
+                                             strlen(data), st, slen, &o,
+                                             NULL, NULL), LP_EUNTRUSTED);
+    assert_non_null(strstr(sn.msg, "not an lp trust signature comment"));
+    assert_int_equal(lp_trust_check_detached(f->ctx, t, "index", "x", 1, st,
+                                             slen, &o, NULL, NULL),
+                     LP_EUNTRUSTED);
+    assert_int_equal(lp_trust_check_detached(f->ctx, t, "index", data,
+                                             strlen(data), "", 0, &o, NULL,
+                                             NULL), LP_EUNTRUSTED);
+    assert_non_null(strstr(lp_ctx_errmsg(f->ctx), "the index is not "
+                           "signed"));
+    assert_int_equal(lp_trust_check_detached(f->ctx, t, "Index", data,
+                                             strlen(data), st, slen, &o,
+                                             NULL, NULL), LP_EINVAL);
+    assert_int_equal(lp_sig_sign_detached(&sig, f->ctx, f->key, "", data, 1,
+                                          0, NULL), LP_EINVAL);
+    lp_sig_free(sig);
+    /* dated 2062: counts, but gives the clock 30 days at most */
+    assert_int_equal(lp_sig_sign_detached(&sig, f->ctx, f->key, "index",
+                                          data, strlen(data), 2840140800,
+                                          NULL), 0);
+    st = lp_sig_text(sig, &slen);
+    assert_int_equal(lp_trust_check_detached(f->ctx, t, "index", data,
+                                             strlen(data), st, slen, &o,
+                                             &signers, &newest), 0);
+    assert_true(newest == 1800000000 + LP_CLOCK_MAX_STEP);
+    assert_true(sn.time == 2840140800);
+    assert_non_null(strstr(sn.msg, "ahead of the clock"));
+    /* a clock at 1970: from LP_CLOCK_MIN */
+    o.now = 0;
+    assert_int_equal(lp_trust_check_detached(f->ctx, t, "index", data,
+                                             strlen(data), st, slen, &o,
+                                             NULL, &newest), 0);
+    assert_true(newest == LP_CLOCK_MIN + LP_CLOCK_MAX_STEP);
+    lp_sig_free(sig);
+    lp_trust_free(t);
+}
+
+/* Trust files written by the library: a draft until the threshold can be
+ * met, keys once, revocations once */
+static void test_trust_edit(void **state)
+{
+    fixture *f = *state;
+    char path[4300];
+    lp_trust *t = NULL;
+    lp_trust_key_info k;
+
+    snprintf(path, sizeof path, "%s/e.trust", f->dir);
+    assert_int_equal(lp_trust_file_init(f->ctx, path, 0, 0), LP_EINVAL);
+    assert_int_equal(lp_trust_file_init(f->ctx, path, 1, 0), 0);
+    assert_int_equal(lp_trust_file_init(f->ctx, path, 1, 0), LP_EEXIST);
+    assert_int_equal(lp_trust_load(&t, f->ctx, path), LP_EFORMAT);
+    assert_int_equal(lp_trust_load_draft(&t, f->ctx, path), 0);
+    assert_int_equal(lp_trust_key_count(t), 0);
+    lp_trust_free(t);
+    assert_int_equal(lp_trust_file_add_key(f->ctx, path, f->key, "a\tb", -1,
+                                           -1), LP_EINVAL);
+    assert_int_equal(lp_trust_file_add_key(f->ctx, path, f->key, "M ", -1,
+                                           -1), LP_EINVAL);
+    assert_int_equal(lp_trust_file_add_key(f->ctx, path, f->key, "M", 20,
+                                           10), LP_EINVAL);
+    assert_int_equal(lp_trust_file_add_key(f->ctx, path, f->key, "M", -1,
+                                           1800000000), 0);
+    assert_int_equal(lp_trust_file_add_key(f->ctx, path, f->key, "M", -1,
+                                           -1), LP_EEXIST);
+    assert_int_equal(lp_trust_load(&t, f->ctx, path), 0);
+    assert_int_equal(lp_trust_key(t, 0, &k), 0);
+    assert_string_equal(k.key_id, lp_key_id(f->key));
+    assert_string_equal(k.base64, lp_key_base64(f->key));
+    assert_true(k.from == -1 && k.until == 1800000000 && !k.revoked);
+    assert_int_equal(lp_trust_key(t, 1, &k), LP_ENOTFOUND);
+    assert_int_equal(lp_trust_resets_clock(t), 0);
+    lp_trust_free(t);
+    assert_int_equal(lp_trust_file_revoke(f->ctx, path, "xyz", NULL),
+                     LP_EINVAL);
+    assert_int_equal(lp_trust_file_revoke(f->ctx, path, lp_key_id(f->key),
+                                          "lost"), 0);
+    assert_int_equal(lp_trust_file_revoke(f->ctx, path, lp_key_id(f->key),
+                                          NULL), LP_EEXIST);
+    assert_int_equal(lp_trust_load(&t, f->ctx, path), LP_EFORMAT);
+    assert_int_equal(lp_trust_load_draft(&t, f->ctx, path), 0);
+    assert_int_equal(lp_trust_revoked_count(t), 1);
+    assert_string_equal(lp_trust_revoked_id(t, 0), lp_key_id(f->key));
+    assert_null(lp_trust_revoked_id(t, 1));
+    assert_int_equal(lp_trust_key(t, 0, &k), 0);
+    assert_true(k.revoked);
+    lp_trust_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +583,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_trust_parse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expiry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_detached, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trust_edit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -358,6 +358,47 @@ static void test_lang_canon(void **state)
 
 /* Direction from the script, also where ICU has no locale data (Dari,
  * Divehi) */
+/* lpi_lang_suggest(): the known language a bad tag most likely meant */
+static void test_lang_suggest(void **state)
+{
+    static const struct { const char *in, *want; } cases[] = {
+        { "kh", "'km' (Khmer, " },        /* a name begun, a code near */
+        { "khmer", "'km' (Khmer, " },     /* a name spelt out */
+        { "Tetun", "'tet' (Tetum)" },     /* a name one typo off */
+        { "prt", "'pt' (Portuguese, " },  /* a three-letter code typo */
+        { "amharik-ET", "'am' (Amharic, " }, /* the language subtag only */
+    };
+    static const char *const none[] = { "xx", "qqqqqqq", "" };
+    char out[256];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        assert_true(lpi_lang_suggest(cases[i].in, strlen(cases[i].in), out,
+                                     sizeof(out)));
+        assert_non_null(strstr(out, cases[i].want));
+    }
+    for (size_t i = 0; i < sizeof(none) / sizeof(*none); i++)
+        assert_false(lpi_lang_suggest(none[i], strlen(none[i]), out,
+                                      sizeof(out)));
+}
+
+/* lp_text_columns(): what a terminal shows, for the caret */
+static void test_text_columns(void **state)
+{
+    (void)state;
+    assert_int_equal(lp_text_columns(NULL, 0), 0);
+    assert_int_equal(lp_text_columns("abc", 3), 3);
+    assert_int_equal(lp_text_columns("\xe4\xb8\xad\xe6\x96\x87", 6), 4);
+    /* e + COMBINING ACUTE: one cluster, one column */
+    assert_int_equal(lp_text_columns("e\xcc\x81", 3), 1);
+    /* Khmer KA + VOWEL SIGN AA (a spacing mark): one cluster */
+    assert_int_equal(lp_text_columns("\xe1\x9e\x80\xe1\x9e\xb6", 6), 1);
+    /* a lone zero width joiner takes nothing */
+    assert_int_equal(lp_text_columns("\xe2\x80\x8d", 3), 0);
+    /* invalid UTF-8: one column a byte */
+    assert_int_equal(lp_text_columns("\xff\xfe", 2), 2);
+}
+
 static void test_lang_rtl(void **state)
 {
     static const char *const rtl[] = { "ar", "fa", "prs", "ps", "he", "ur",
@@ -610,6 +651,8 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_position),
         cmocka_unit_test(test_cursor_pos),
         cmocka_unit_test(test_strset),
+        cmocka_unit_test(test_lang_suggest),
+        cmocka_unit_test(test_text_columns),
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_example_is_clean),
         cmocka_unit_test(test_threads_same_diagnostics),
