@@ -15,18 +15,6 @@ typedef struct fixture {
     char *pkg;
 } fixture;
 
-/* Deterministic bytes that do not compress */
-static unsigned char *noise(size_t n, uint32_t seed)
-{
-    unsigned char *b = malloc(n ? n : 1);
-    assert_non_null(b);
-    for (size_t i = 0; i < n; i++) {
-        seed = seed * 1103515245u + 12345u;
-        b[i] = (unsigned char)(seed >> 23);
-    }
-    return b;
-}
-
 static const char lesson[] = "Lisaun 1: Ita aprende konta husi ida to'o "
                              "sanulu, iha uma no iha eskola.\n";
 
@@ -36,7 +24,7 @@ static char *write_pkg(lp_ctx *ctx, const char *dir, const char *name)
     lp_writer_opts o = LP_WRITER_OPTS_INIT;
     lp_writer *w;
     char *out = unit_path(dir, name);
-    unsigned char *jpg = noise(70000, 3);
+    unsigned char *jpg = unit_noise(70000, 3);
     char text[8192];
     size_t len = 0;
     int rc;
@@ -260,7 +248,7 @@ static char *write_big(lp_ctx *ctx, const char *dir, const char *name)
     lp_writer_opts o = LP_WRITER_OPTS_INIT;
     lp_writer *w;
     char *out = unit_path(dir, name);
-    unsigned char *jpg = noise(3 * MIB + 12345, 9);
+    unsigned char *jpg = unit_noise(3 * MIB + 12345, 9);
     char *t3 = text_of(3 * MIB + 7), *t9 = text_of(9 * MIB + 1);
 
     o.created = 1764338400;
