@@ -233,6 +233,7 @@ const char *cli_code_name(int lp_code)
     case LP_EUNTRUSTED: return "LP_EUNTRUSTED";
     case LP_ESOURCE: return "LP_ESOURCE";
     case LP_EBASE: return "LP_EBASE";
+    case LP_ECANCELED: return "LP_ECANCELED";
     default: return "LP_EUNKNOWN";
     }
 }

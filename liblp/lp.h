@@ -138,12 +138,14 @@ typedef enum lp_error_code {
                              key; a rollback; an expired package */
     LP_ESOURCE = -16,   /**< curriculum sources have errors (reported as
                              diagnostics, see lp_project_check()) */
-    LP_EBASE = -17      /**< a delta applied to a package other than the
+    LP_EBASE = -17,     /**< a delta applied to a package other than the
                              one it was made from */
+    LP_ECANCELED = -18  /**< the caller's progress callback asked to stop
+                             (see lp_progress_fn) */
 } lp_error_code;
 
 /** Lowest error code defined by this version of the library. */
-#define LP_ELAST LP_EBASE
+#define LP_ELAST LP_ECANCELED
 
 /**
  * Name an error code, e.g. "package is malformed".  Never returns NULL;
@@ -192,6 +194,73 @@ LP_API const char *lp_ctx_errmsg(const lp_ctx *ctx);
 
 /** The code of the last failure (0 if none). */
 LP_API int lp_ctx_errcode(const lp_ctx *ctx);
+
+/* ---------------------------------------------------------------------- */
+/* Progress                                                                */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Long work -- writing, verifying, making and applying deltas, building a
+ * curriculum -- reports how far it has come through a callback given in its
+ * options (lp_writer_opts, lp_verify_opts, lp_delta_opts, lp_apply_opts,
+ * lp_build_opts).  The library never prints progress itself: what to show,
+ * and how often, is the program's choice.
+ */
+
+/** What the work reporting progress is doing.  Values are stable. */
+typedef enum lp_stage {
+    /** lp_project_build(): checking and compiling the lessons.  Items:
+     *  lesson files; no bytes. */
+    LP_STAGE_COMPILING = 1,
+    /** lp_writer_commit() (and so lp_project_build()): hashing,
+     *  compressing and writing the entries.  Items: entries; bytes: their
+     *  content. */
+    LP_STAGE_COMPRESSING = 2,
+    /** lp_package_verify(): reading and checking every object.  Items:
+     *  objects; bytes: their content. */
+    LP_STAGE_VERIFYING = 3,
+    /** lp_delta_create(): encoding what the base lacks.  Items: segments of
+     *  the delta; bytes: the target's content they carry. */
+    LP_STAGE_ENCODING = 4,
+    /** lp_delta_apply(): rebuilding the objects the delta carries or
+     *  changes.  Items: those objects; bytes: their content. */
+    LP_STAGE_DECODING = 5,
+    /** lp_delta_apply(): writing the new package.  Items: its objects;
+     *  bytes: what they take in it. */
+    LP_STAGE_WRITING = 6
+} lp_stage;
+
+/** How far a stage has come.  Initialised by the library. */
+typedef struct lp_progress {
+    lp_stage stage;
+    /** The stage as a lowercase verb for people, e.g. "verifying".
+     *  Static. */
+    const char *stage_name;
+    /** Items of the stage done, of items_total.  items_done <= items_total
+     *  always. */
+    uint64_t items_done, items_total;
+    /** Bytes done, of bytes_total (0 when the stage counts no bytes).
+     *  bytes_done <= bytes_total always. */
+    uint64_t bytes_done, bytes_total;
+} lp_progress;
+
+/**
+ * Called as a stage progresses: once when it starts (all done figures 0),
+ * then every so often -- whenever about a thousandth of its bytes (at
+ * least 1 MiB) or of its items more are done, not at every byte or item,
+ * so the call is cheap -- and once when it ends (done figures equal to the
+ * totals).  Within a stage the done figures never decrease.  A call may
+ * come from the calling thread or from one of the library's worker
+ * threads, but never two at once; the progress is valid during the call
+ * only.  A function may run several stages one after the other (each
+ * starting from 0).
+ *
+ * @return 0 to go on; anything else cancels the work: the function stops
+ *         as soon as its threads notice, cleans up as on any failure (no
+ *         file is left at the destination, an existing one is unchanged)
+ *         and returns LP_ECANCELED.
+ */
+typedef int (*lp_progress_fn)(const lp_progress *progress, void *user);
 
 /* ---------------------------------------------------------------------- */
 /* Reading packages                                                        */
@@ -455,10 +524,16 @@ typedef struct lp_verify_opts {
     unsigned threads;      /**< worker threads; 0 = one per online CPU */
     lp_problem_fn problem; /**< called for every problem, or NULL */
     void *user;            /**< passed to problem */
+    /** (version 2) called as the objects are checked (LP_STAGE_VERIFYING),
+     *  or NULL */
+    lp_progress_fn progress;
+    void *progress_user;   /**< (version 2) passed to progress */
 } lp_verify_opts;
 
-#define LP_VERIFY_OPTS_VERSION 1
-#define LP_VERIFY_OPTS_INIT { LP_VERIFY_OPTS_VERSION, 0, NULL, NULL }
+/* Version 1 is the same struct without progress, and still accepted. */
+#define LP_VERIFY_OPTS_VERSION 2
+#define LP_VERIFY_OPTS_INIT { LP_VERIFY_OPTS_VERSION, 0, NULL, NULL, NULL, \
+                              NULL }
 
 /**
  * Check every object of the package against the manifest: each is read in
@@ -468,7 +543,9 @@ typedef struct lp_verify_opts {
  * @param opts  options, or NULL for the defaults
  * @return 0 if every object matches; otherwise the code of the first problem
  *         in manifest order (LP_EHASH, LP_EFORMAT, LP_EIO), whose message is
- *         in lp_ctx_errmsg().
+ *         in lp_ctx_errmsg(); LP_ECANCELED if opts->progress asked to stop
+ *         (no problem is reported then); LP_EINVAL for an unknown
+ *         opts->version.
  */
 LP_API LP_WARN_UNUSED int lp_package_verify(lp_package *pkg,
                                             const lp_verify_opts *opts);
@@ -504,11 +581,16 @@ typedef struct lp_writer_opts {
      * same inputs give the same package).
      */
     int64_t created;
+    /** (version 2) called as lp_writer_commit() works
+     *  (LP_STAGE_COMPRESSING), or NULL */
+    lp_progress_fn progress;
+    void *progress_user; /**< (version 2) passed to progress */
 } lp_writer_opts;
 
-#define LP_WRITER_OPTS_VERSION 1
+/* Version 1 is the same struct without progress, and still accepted. */
+#define LP_WRITER_OPTS_VERSION 2
 #define LP_DEFAULT_LEVEL 3
-#define LP_WRITER_OPTS_INIT { LP_WRITER_OPTS_VERSION, 0, 0, -1 }
+#define LP_WRITER_OPTS_INIT { LP_WRITER_OPTS_VERSION, 0, 0, -1, NULL, NULL }
 
 /**
  * Start a package to be written at path.  Nothing is written until
@@ -583,7 +665,8 @@ LP_API int lp_writer_add_tree(lp_writer *w, const char *dir);
  * identical content, write the container and atomically put it in place.
  *
  * @return 0; LP_EIO; LP_ECHANGED if an input changed while read; LP_ETOOBIG;
- *         LP_ENOMEM.  On failure nothing is left at the destination path
+ *         LP_ENOMEM; LP_ECANCELED if the options' progress callback asked
+ *         to stop.  On failure nothing is left at the destination path
  *         and a file already there is unchanged.
  */
 LP_API LP_WARN_UNUSED int lp_writer_commit(lp_writer *w);
@@ -1197,10 +1280,15 @@ typedef struct lp_delta_opts {
     /** most memory apply may need to decode (4 MiB to 2 GiB); 0 = default */
     uint64_t max_window;
     unsigned threads;     /**< 0 = one per online CPU */
+    /** (version 2) called as the delta is encoded (LP_STAGE_ENCODING), or
+     *  NULL */
+    lp_progress_fn progress;
+    void *progress_user;  /**< (version 2) passed to progress */
 } lp_delta_opts;
 
-#define LP_DELTA_OPTS_VERSION 1
-#define LP_DELTA_OPTS_INIT { LP_DELTA_OPTS_VERSION, 0, 0, 0 }
+/* Version 1 is the same struct without progress, and still accepted. */
+#define LP_DELTA_OPTS_VERSION 2
+#define LP_DELTA_OPTS_INIT { LP_DELTA_OPTS_VERSION, 0, 0, 0, NULL, NULL }
 
 /** What a delta does (its header, lpd(5)). */
 typedef struct lp_delta_info {
@@ -1233,7 +1321,8 @@ typedef struct lp_delta_info {
  *
  * @param info  filled on success (may be NULL)
  * @return 0; LP_EINVAL (bad options); LP_EIO; LP_ENOMEM; LP_EFORMAT or
- *         LP_EHASH when a package is damaged.
+ *         LP_EHASH when a package is damaged; LP_ECANCELED if
+ *         opts->progress asked to stop (nothing is left at out).
  */
 LP_API LP_WARN_UNUSED int lp_delta_create(lp_package *base,
                                           lp_package *target,
@@ -1268,10 +1357,15 @@ typedef struct lp_apply_opts {
     uint64_t max_window;
     int dry_run;          /**< check everything that can be checked without
                                writing, and report; write nothing */
+    /** (version 2) called as the package is rebuilt (LP_STAGE_DECODING,
+     *  then LP_STAGE_WRITING), or NULL */
+    lp_progress_fn progress;
+    void *progress_user;  /**< (version 2) passed to progress */
 } lp_apply_opts;
 
-#define LP_APPLY_OPTS_VERSION 1
-#define LP_APPLY_OPTS_INIT { LP_APPLY_OPTS_VERSION, 0, 0 }
+/* Version 1 is the same struct without progress, and still accepted. */
+#define LP_APPLY_OPTS_VERSION 2
+#define LP_APPLY_OPTS_INIT { LP_APPLY_OPTS_VERSION, 0, 0, NULL, NULL }
 
 /** What lp_delta_apply() did or, with dry_run, would do. */
 typedef struct lp_apply_result {
@@ -1294,12 +1388,525 @@ typedef struct lp_apply_result {
  *         the message names both); LP_ETOOBIG (the delta needs more memory
  *         than opts->max_window, or a limit of lpd(5)); LP_EFORMAT or
  *         LP_EHASH (a damaged or hostile delta, or a damaged base);
- *         LP_EIO (including too little free disk); LP_ENOMEM.
+ *         LP_EIO (including too little free disk); LP_ENOMEM;
+ *         LP_ECANCELED if opts->progress asked to stop.
  */
 LP_API LP_WARN_UNUSED int lp_delta_apply(lp_delta *delta, lp_package *base,
                                          const char *out,
                                          const lp_apply_opts *opts,
                                          lp_apply_result *result);
+
+/* ---------------------------------------------------------------------- */
+/* Catalog and lessons (runtimes)                                          */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * What lpc(1) compiles into a package (lpk(5), COMPILED CURRICULA), read
+ * the way every runtime must read it: the catalog (subjects, grades, units
+ * and lessons in teaching order, with texts in every language), one lesson
+ * in one language (its blocks, objectives, activities and assignments),
+ * and the answer rules, so that a hub, a phone and a display mark the same
+ * answer the same way.  Everything is reached through accessor functions
+ * on opaque handles: a consumer in another language (Python's ctypes, the
+ * JNI) never copies a struct layout.
+ *
+ * Texts in a language.  A "lang" parameter is one of the catalog's
+ * language tags (compared without regard to case); NULL means the default
+ * language.  Texts come resolved through the language's fallback chain;
+ * the optional out-parameter "in_lang" tells which language the text is
+ * really in: the language asked for, unless its text is the same string
+ * as that of a language of its fallback chain (lpk(5)), and then the first
+ * such language.  Show each text in the direction of the language it is in
+ * (lp_catalog_direction()).
+ *
+ * The documents are hostile input: sizes are checked against the limits
+ * below before anything is read, nesting and counts are bounded, and every
+ * member a runtime relies on is type-checked when a document is opened,
+ * so the accessors never fail on a document that opened.
+ */
+
+/** Largest catalog.json, assignments.json or lesson document, in bytes. */
+#define LP_MAX_DOCUMENT_BYTES (64u * 1024u * 1024u)
+/** Deepest nesting of JSON arrays and objects in those documents. */
+#define LP_MAX_DOCUMENT_DEPTH 128u
+/** Longest answer lp_activity_check() compares, in bytes. */
+#define LP_MAX_ANSWER_BYTES 4096u
+/** Longest list of language preferences: bytes of an Accept-Language
+ *  header, and count of an array of preferences. */
+#define LP_MAX_ACCEPT_BYTES 4096u
+#define LP_MAX_PREFERENCES 64u
+
+/** Writing direction of a language (from its script). */
+typedef enum lp_direction {
+    LP_LTR = 0, /**< left to right */
+    LP_RTL = 1  /**< right to left */
+} lp_direction;
+
+typedef struct lp_catalog lp_catalog;
+/** A subject, grade, unit or lesson of a catalog.  Borrowed from it. */
+typedef struct lp_catnode lp_catnode;
+
+/** What a catalog node is. */
+typedef enum lp_catnode_kind {
+    LP_CAT_SUBJECT = 0, /**< children: grades */
+    LP_CAT_GRADE = 1,   /**< children: units */
+    LP_CAT_UNIT = 2,    /**< children: lessons */
+    LP_CAT_LESSON = 3   /**< no children */
+} lp_catnode_kind;
+
+/**
+ * Open the compiled catalog of a package: curriculum/catalog.json and, if
+ * the package has it, curriculum/assignments.json.  Both are read in full,
+ * their hashes checked against the manifest, and checked (lpk(5)).
+ *
+ * @param[out] out  the catalog; free it with lp_catalog_free() before pkg
+ * @param ctx       context for allocation and errors (the package's or
+ *                  another one, e.g. one per thread)
+ * @param pkg       the package; it must stay open while the catalog is
+ * @return 0; LP_ENOTFOUND if the package has no catalog (it was not made
+ *         by lpc build); LP_EFORMAT if a document is not what lpk(5)
+ *         says (the message names the document and the member);
+ *         LP_EVERSION for a newer document format; LP_ETOOBIG past a limit;
+ *         LP_EHASH; LP_EIO; LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_catalog_open(lp_catalog **out, lp_ctx *ctx,
+                                          lp_package *pkg);
+
+/**
+ * Read a catalog.json held in memory, e.g. one a phone fetched from a hub
+ * (the data is copied).  Such a catalog has no package behind it:
+ * lp_lesson_open() refuses it, and it has no assignments.
+ *
+ * @return as lp_catalog_open(), without LP_ENOTFOUND, LP_EHASH and LP_EIO.
+ */
+LP_API LP_WARN_UNUSED int lp_catalog_parse(lp_catalog **out, lp_ctx *ctx,
+                                           const void *data, size_t len);
+
+/** Free a catalog.  NULL is accepted. */
+LP_API void lp_catalog_free(lp_catalog *cat);
+
+/** The curriculum's id, e.g. "tl.moe.math".  Borrowed. */
+LP_API const char *lp_catalog_id(const lp_catalog *cat);
+
+/** The curriculum's release number. */
+LP_API uint64_t lp_catalog_version(const lp_catalog *cat);
+
+/** Its release label (may be "") and country code.  Borrowed. */
+LP_API const char *lp_catalog_label(const lp_catalog *cat);
+LP_API const char *lp_catalog_country(const lp_catalog *cat);
+
+/** The licence of the curriculum: SPDX expression and attribution.
+ *  Borrowed. */
+LP_API const char *lp_catalog_license(const lp_catalog *cat);
+LP_API const char *lp_catalog_attribution(const lp_catalog *cat);
+
+/** The default language's tag.  Borrowed. */
+LP_API const char *lp_catalog_default_language(const lp_catalog *cat);
+
+/** Number of languages (at least 1). */
+LP_API size_t lp_catalog_language_count(const lp_catalog *cat);
+
+/**
+ * Language number i, in the curriculum's order: its canonical BCP 47 tag.
+ * NULL if i is out of range.  Borrowed.
+ */
+LP_API const char *lp_catalog_language(const lp_catalog *cat, size_t i);
+
+/** The name of a language in itself, e.g. "Tetun"; NULL if the catalog
+ *  has no such language.  Borrowed. */
+LP_API const char *lp_catalog_language_name(const lp_catalog *cat,
+                                            const char *lang);
+
+/**
+ * The writing direction of a language of the catalog.
+ *
+ * @return LP_LTR or LP_RTL; LP_ENOTFOUND if the catalog has no such
+ *         language.
+ */
+LP_API int lp_catalog_direction(const lp_catalog *cat, const char *lang);
+
+/**
+ * The curriculum's title in lang (see "Texts in a language" above).
+ *
+ * @param[out] in_lang  if not NULL, the language the text is really in
+ * @return the text, borrowed; NULL if lang is not a language of the
+ *         catalog.
+ */
+LP_API const char *lp_catalog_title(const lp_catalog *cat, const char *lang,
+                                    const char **in_lang);
+
+/** The curriculum's description in lang, like lp_catalog_title(); NULL
+ *  also when the curriculum has none. */
+LP_API const char *lp_catalog_description(const lp_catalog *cat,
+                                          const char *lang,
+                                          const char **in_lang);
+
+/**
+ * Pick the language of the catalog that best serves a learner, with ICU's
+ * locale matching (likely subtags and language distance, not string
+ * prefixes): "pt-BR" picks "pt", "en-GB" picks "en-US".
+ *
+ * @param accept  an HTTP Accept-Language value, e.g. "pt-BR,pt;q=0.9,en;q=0.5"
+ * @param[out] out  the catalog's tag (borrowed); when nothing matches,
+ *                  the default language
+ * @return 0 if a preference matched; LP_ENOTFOUND if none did (*out is
+ *         still set); LP_EINVAL for a header ICU cannot parse; LP_ETOOBIG
+ *         past LP_MAX_ACCEPT_BYTES.
+ */
+LP_API int lp_catalog_match_accept(const lp_catalog *cat, const char *accept,
+                                   const char **out);
+
+/**
+ * The same for a list of preferences, most wanted first, e.g. Android's
+ * { "pt-BR", "pt-PT", "en" }.
+ *
+ * @param prefs  n BCP 47 tags (at most LP_MAX_PREFERENCES)
+ * @return as lp_catalog_match_accept().
+ */
+LP_API int lp_catalog_match_languages(const lp_catalog *cat,
+                                      const char *const *prefs, size_t n,
+                                      const char **out);
+
+/** Number of subjects. */
+LP_API size_t lp_catalog_subject_count(const lp_catalog *cat);
+
+/** Subject number i, in teaching order; NULL if out of range. */
+LP_API const lp_catnode *lp_catalog_subject(const lp_catalog *cat, size_t i);
+
+/** Number of lessons. */
+LP_API size_t lp_catalog_lesson_count(const lp_catalog *cat);
+
+/** Lesson number i, in teaching order (the order a course walks them);
+ *  NULL if out of range. */
+LP_API const lp_catnode *lp_catalog_lesson(const lp_catalog *cat, size_t i);
+
+/**
+ * Look a lesson up by its stable id (binary search).
+ *
+ * @param[out] out  the lesson
+ * @return 0 or LP_ENOTFOUND.
+ */
+LP_API int lp_catalog_find_lesson(const lp_catalog *cat, const char *id,
+                                  const lp_catnode **out);
+
+/**
+ * Lesson number i sorted by title in lang with that language's collation,
+ * as lpc computed it (the catalog's "index"): show it as is.  NULL if i is
+ * out of range or lang is not a language of the catalog.
+ */
+LP_API const lp_catnode *lp_catalog_sorted_lesson(const lp_catalog *cat,
+                                                  const char *lang, size_t i);
+
+/** Number of media files the catalog lists (every one the lessons use). */
+LP_API size_t lp_catalog_media_count(const lp_catalog *cat);
+
+/** Media file i (sorted by path): its logical path, media type, SPDX
+ *  licence and attribution; NULL if i is out of range.  Borrowed. */
+LP_API const char *lp_catalog_media_path(const lp_catalog *cat, size_t i);
+LP_API const char *lp_catalog_media_type(const lp_catalog *cat, size_t i);
+LP_API const char *lp_catalog_media_license(const lp_catalog *cat, size_t i);
+LP_API const char *lp_catalog_media_attribution(const lp_catalog *cat,
+                                                size_t i);
+
+/** Number of assignments of the whole curriculum (assignments.json, for
+ *  a hub), in teaching order; 0 for a catalog without a package. */
+LP_API size_t lp_catalog_assignment_count(const lp_catalog *cat);
+
+/** Assignment i: its lesson's id, its id (a submission is identified by
+ *  both), its kind ("text", "photo", "audio", "video" or "file");
+ *  NULL if i is out of range.  Borrowed. */
+LP_API const char *lp_catalog_assignment_lesson(const lp_catalog *cat,
+                                                size_t i);
+LP_API const char *lp_catalog_assignment_id(const lp_catalog *cat, size_t i);
+LP_API const char *lp_catalog_assignment_kind(const lp_catalog *cat,
+                                              size_t i);
+
+/** Assignment i's largest submission, in bytes (0 if out of range). */
+LP_API uint64_t lp_catalog_assignment_max_size(const lp_catalog *cat,
+                                               size_t i);
+
+/** Assignment i's task in lang, like lp_catalog_title(). */
+LP_API const char *lp_catalog_assignment_task(const lp_catalog *cat,
+                                              size_t i, const char *lang,
+                                              const char **in_lang);
+
+/** What a node is. */
+LP_API lp_catnode_kind lp_catnode_get_kind(const lp_catnode *node);
+
+/** Its id (stable across releases for lessons).  Borrowed. */
+LP_API const char *lp_catnode_id(const lp_catnode *node);
+
+/** Its title in lang, like lp_catalog_title(). */
+LP_API const char *lp_catnode_title(const lp_catnode *node, const char *lang,
+                                    const char **in_lang);
+
+/** Number of children: a subject's grades, a grade's units, a unit's
+ *  lessons; 0 for a lesson. */
+LP_API size_t lp_catnode_child_count(const lp_catnode *node);
+
+/** Child number i, in teaching order; NULL if out of range. */
+LP_API const lp_catnode *lp_catnode_child(const lp_catnode *node, size_t i);
+
+/** The node it belongs to (a lesson's unit, ...); NULL for a subject. */
+LP_API const lp_catnode *lp_catnode_parent(const lp_catnode *node);
+
+/** A lesson's duration in minutes (0 for other nodes). */
+LP_API uint64_t lp_catnode_duration(const lp_catnode *node);
+
+/** Number of lessons a lesson requires, and the id of number i (NULL if
+ *  out of range).  Borrowed. */
+LP_API size_t lp_catnode_require_count(const lp_catnode *node);
+LP_API const char *lp_catnode_require(const lp_catnode *node, size_t i);
+
+/** Number of a lesson's objectives. */
+LP_API size_t lp_catnode_objective_count(const lp_catnode *node);
+
+/** Objective i's id; NULL if out of range.  Borrowed. */
+LP_API const char *lp_catnode_objective_id(const lp_catnode *node, size_t i);
+
+/** Objective i's text in lang, like lp_catalog_title(). */
+LP_API const char *lp_catnode_objective_text(const lp_catnode *node,
+                                             size_t i, const char *lang,
+                                             const char **in_lang);
+
+/** Number of a lesson's activities and assignments (without opening it). */
+LP_API size_t lp_catnode_activity_count(const lp_catnode *node);
+LP_API size_t lp_catnode_assignment_count(const lp_catnode *node);
+
+/** The logical path of a lesson's document in lang (NULL if lang is not
+ *  a language of the catalog, or node is no lesson).  Borrowed. */
+LP_API const char *lp_catnode_document(const lp_catnode *node,
+                                       const char *lang);
+
+typedef struct lp_lesson lp_lesson;
+/** A block of a lesson, or a part of one: a list item, a table row or
+ *  cell, an inline run.  Borrowed from its lesson. */
+typedef struct lp_node lp_node;
+/** An activity of a lesson.  Borrowed from its lesson. */
+typedef struct lp_activity lp_activity;
+
+/** What a node of a lesson is (lpk(5)). */
+typedef enum lp_node_type {
+    LP_NODE_H1 = 0,       /**< heading; children: inline runs */
+    LP_NODE_H2 = 1,
+    LP_NODE_H3 = 2,
+    LP_NODE_P = 3,        /**< paragraph; children: inline runs */
+    LP_NODE_UL = 4,       /**< list; children: LP_NODE_ITEM */
+    LP_NODE_OL = 5,       /**< numbered list; children: LP_NODE_ITEM */
+    LP_NODE_TABLE = 6,    /**< children: LP_NODE_ROW */
+    LP_NODE_IMAGE = 7,    /**< attributes src, alt, title */
+    LP_NODE_AUDIO = 8,    /**< attributes src, title */
+    LP_NODE_VIDEO = 9,    /**< attributes src, title, captions (WebVTT) */
+    LP_NODE_ATTACHMENT = 10, /**< attributes src, title */
+    LP_NODE_ITEM = 11,    /**< list item; children: inline runs */
+    LP_NODE_ROW = 12,     /**< table row; children: LP_NODE_CELL */
+    LP_NODE_CELL = 13,    /**< table cell (lp_node_is_header()); children:
+                               inline runs */
+    LP_NODE_TEXT = 14,    /**< a run of text: lp_node_text() */
+    LP_NODE_EM = 15,      /**< emphasis; children: inline runs */
+    LP_NODE_STRONG = 16,  /**< strong emphasis; children: inline runs */
+    LP_NODE_LINK = 17     /**< a link: attribute lesson (a lesson id) or
+                               href (an https, http or mailto URL);
+                               children: inline runs */
+} lp_node_type;
+
+/** What an activity is. */
+typedef enum lp_activity_type {
+    LP_ACTIVITY_MULTIPLE_CHOICE = 0,
+    LP_ACTIVITY_TRUE_FALSE = 1,
+    LP_ACTIVITY_NUMERIC = 2,
+    LP_ACTIVITY_SHORT_ANSWER = 3
+} lp_activity_type;
+
+/**
+ * Open one lesson in one language: read its document (named by the
+ * catalog), check its hash and its structure, and list the objects it
+ * needs (lp_lesson_need_count()).
+ *
+ * @param[out] out  the lesson; free it with lp_lesson_free() before cat
+ * @param ctx       context for allocation and errors
+ * @param id        the lesson's id
+ * @param lang      a language of the catalog, or NULL for the default
+ * @return 0; LP_ENOTFOUND if there is no such lesson or language;
+ *         LP_EINVAL if cat has no package (lp_catalog_parse());
+ *         LP_EFORMAT if the document is not what lpk(5) says, or names a
+ *         media file the package lacks; LP_EVERSION; LP_ETOOBIG; LP_EHASH;
+ *         LP_EIO; LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_lesson_open(lp_lesson **out, lp_ctx *ctx,
+                                         const lp_catalog *cat,
+                                         const char *id, const char *lang);
+
+/**
+ * Read a lesson document held in memory (copied), e.g. one a phone
+ * fetched from a hub.  It has no package behind it: its list of needed
+ * objects is empty.
+ *
+ * @return as lp_lesson_open(), without LP_ENOTFOUND, LP_EHASH and LP_EIO.
+ */
+LP_API LP_WARN_UNUSED int lp_lesson_parse(lp_lesson **out, lp_ctx *ctx,
+                                          const void *data, size_t len);
+
+/** Free a lesson.  NULL is accepted. */
+LP_API void lp_lesson_free(lp_lesson *lesson);
+
+/** The lesson's id and the language of this document.  Borrowed. */
+LP_API const char *lp_lesson_id(const lp_lesson *lesson);
+LP_API const char *lp_lesson_language(const lp_lesson *lesson);
+
+/** The direction of the document's language: lay the interface around
+ *  the lesson out in it. */
+LP_API lp_direction lp_lesson_direction(const lp_lesson *lesson);
+
+/** The language the blocks are in (this document's, or the first of its
+ *  fallbacks that has a body) and its direction: lay the blocks out in
+ *  it.  Borrowed. */
+LP_API const char *lp_lesson_body_language(const lp_lesson *lesson);
+LP_API lp_direction lp_lesson_body_direction(const lp_lesson *lesson);
+
+/** The lesson's title in this language.  Borrowed. */
+LP_API const char *lp_lesson_title(const lp_lesson *lesson);
+
+/** Duration in minutes. */
+LP_API uint64_t lp_lesson_duration(const lp_lesson *lesson);
+
+/** Number of lessons it requires; the id of number i (NULL if out of
+ *  range).  Borrowed. */
+LP_API size_t lp_lesson_require_count(const lp_lesson *lesson);
+LP_API const char *lp_lesson_require(const lp_lesson *lesson, size_t i);
+
+/** Number of objectives; objective i's id and text (NULL if out of
+ *  range).  Borrowed. */
+LP_API size_t lp_lesson_objective_count(const lp_lesson *lesson);
+LP_API const char *lp_lesson_objective_id(const lp_lesson *lesson, size_t i);
+LP_API const char *lp_lesson_objective_text(const lp_lesson *lesson,
+                                            size_t i);
+
+/** Number of national standard codes objective i meets, and code k
+ *  (NULL if out of range).  Borrowed. */
+LP_API size_t lp_lesson_objective_standard_count(const lp_lesson *lesson,
+                                                 size_t i);
+LP_API const char *lp_lesson_objective_standard(const lp_lesson *lesson,
+                                                size_t i, size_t k);
+
+/** Number of blocks, and block i in reading order (NULL if out of
+ *  range). */
+LP_API size_t lp_lesson_block_count(const lp_lesson *lesson);
+LP_API const lp_node *lp_lesson_block(const lp_lesson *lesson, size_t i);
+
+/** What a node is. */
+LP_API lp_node_type lp_node_get_type(const lp_node *node);
+
+/** Its type as lpk(5) names it: "h1" ... "attachment", and "item", "row",
+ *  "cell", "text", "em", "strong", "link".  Static. */
+LP_API const char *lp_node_type_name(const lp_node *node);
+
+/** Number of children (see lp_node_type), and child number i (NULL if
+ *  out of range). */
+LP_API size_t lp_node_child_count(const lp_node *node);
+LP_API const lp_node *lp_node_child(const lp_node *node, size_t i);
+
+/** The text of an LP_NODE_TEXT run; NULL for other nodes.  Borrowed. */
+LP_API const char *lp_node_text(const lp_node *node);
+
+/**
+ * An attribute of a media block or link: "src" and "captions" (logical
+ * paths of entries of the package), "alt", "title", "href", "lesson".
+ * NULL if the node has none of that name.  Borrowed.
+ */
+LP_API const char *lp_node_attr(const lp_node *node, const char *name);
+
+/** 1 if node is a header cell of a table, else 0. */
+LP_API int lp_node_is_header(const lp_node *node);
+
+/** Number of activities, and activity i (NULL if out of range). */
+LP_API size_t lp_lesson_activity_count(const lp_lesson *lesson);
+LP_API const lp_activity *lp_lesson_activity(const lp_lesson *lesson,
+                                             size_t i);
+
+/** What an activity is. */
+LP_API lp_activity_type lp_activity_get_type(const lp_activity *act);
+
+/** Its id and prompt.  Borrowed. */
+LP_API const char *lp_activity_id(const lp_activity *act);
+LP_API const char *lp_activity_prompt(const lp_activity *act);
+
+/** A multiple-choice activity's options: count, and option i's id and
+ *  text (NULL if out of range).  Borrowed. */
+LP_API size_t lp_activity_option_count(const lp_activity *act);
+LP_API const char *lp_activity_option_id(const lp_activity *act, size_t i);
+LP_API const char *lp_activity_option_text(const lp_activity *act, size_t i);
+
+/**
+ * The answer key, for a display that shows it once the learner answered:
+ * the ids of the correct options (multiple-choice), "true" or "false",
+ * the number as a decimal string (numeric), or the accepted answers
+ * (short-answer).  Count, and answer i (NULL if out of range).  Borrowed.
+ */
+LP_API size_t lp_activity_answer_count(const lp_activity *act);
+LP_API const char *lp_activity_answer(const lp_activity *act, size_t i);
+
+/** A numeric activity's tolerance, a decimal string such as "0.5" (its
+ *  sign does not matter); NULL for other activities.  Borrowed. */
+LP_API const char *lp_activity_tolerance(const lp_activity *act);
+
+/** The feedback to show for a correct (correct = 1) or incorrect
+ *  (correct = 0) answer; NULL if the activity has none.  Borrowed. */
+LP_API const char *lp_activity_feedback(const lp_activity *act, int correct);
+
+/**
+ * Mark a learner's answer by the rules of lpk(5) (ANSWERS), the same in
+ * every runtime:
+ *  - multiple-choice: the ids of the options chosen, separated by spaces;
+ *    correct if they are exactly the activity's answer set;
+ *  - true-false: "true" or "false";
+ *  - numeric: a decimal number (digits of any script, '.' or ',' as the
+ *    decimal mark), correct if it is within the tolerance of the answer,
+ *    compared exactly;
+ *  - short-answer: text, correct if it equals an accepted answer once
+ *    both are normalized: white space trimmed and collapsed, NFC, Unicode
+ *    case folding, NFC.
+ *
+ * @param answer      the learner's answer, UTF-8, at most
+ *                    LP_MAX_ANSWER_BYTES
+ * @param[out] correct  1 if correct, else 0
+ * @return 0; LP_EINVAL if answer is not valid UTF-8, too long, or for
+ *         true-false neither "true" nor "false"; LP_ENOMEM.
+ */
+LP_API int lp_activity_check(const lp_activity *act, const char *answer,
+                             int *correct);
+
+/** Number of assignments of the lesson; assignment i's id, kind and task
+ *  (NULL if out of range).  Borrowed. */
+LP_API size_t lp_lesson_assignment_count(const lp_lesson *lesson);
+LP_API const char *lp_lesson_assignment_id(const lp_lesson *lesson,
+                                           size_t i);
+LP_API const char *lp_lesson_assignment_kind(const lp_lesson *lesson,
+                                             size_t i);
+LP_API const char *lp_lesson_assignment_task(const lp_lesson *lesson,
+                                             size_t i);
+/** Assignment i's largest submission in bytes (0 if out of range). */
+LP_API uint64_t lp_lesson_assignment_max_size(const lp_lesson *lesson,
+                                              size_t i);
+
+/**
+ * Number of entries the lesson needs in this language: its document
+ * first, then every media file and captions file its blocks name, once
+ * each, in reading order.  0 for a lesson from lp_lesson_parse().
+ */
+LP_API size_t lp_lesson_need_count(const lp_lesson *lesson);
+
+/** Needed entry i: its logical path and its object's hash (lowercase hex);
+ *  NULL if i is out of range.  Borrowed. */
+LP_API const char *lp_lesson_need_path(const lp_lesson *lesson, size_t i);
+LP_API const char *lp_lesson_need_hash(const lp_lesson *lesson, size_t i);
+
+/** Needed entry i's size in bytes (0 if out of range). */
+LP_API uint64_t lp_lesson_need_size(const lp_lesson *lesson, size_t i);
+
+/** Total size of what the lesson needs, in bytes, each distinct object
+ *  (content) counted once: what a phone fetches and checks. */
+LP_API uint64_t lp_lesson_need_total(const lp_lesson *lesson);
 
 /* ---------------------------------------------------------------------- */
 /* Curriculum sources                                                      */
@@ -1432,11 +2039,17 @@ typedef struct lp_build_opts {
     /** (version 2) 1: warnings stop the build as errors do (nothing is
      *  written; LP_ESOURCE) */
     int werror;
+    /** (version 3) called as the lessons are compiled
+     *  (LP_STAGE_COMPILING) and the package written
+     *  (LP_STAGE_COMPRESSING), or NULL */
+    lp_progress_fn progress;
+    void *progress_user; /**< (version 3) passed to progress */
 } lp_build_opts;
 
-/* Version 1 is the same struct without werror, and still accepted. */
-#define LP_BUILD_OPTS_VERSION 2
-#define LP_BUILD_OPTS_INIT { LP_BUILD_OPTS_VERSION, 0, 0, -1, 0 }
+/* Versions 1 (without werror) and 2 (without progress) are the same
+ * struct cut short, and still accepted. */
+#define LP_BUILD_OPTS_VERSION 3
+#define LP_BUILD_OPTS_INIT { LP_BUILD_OPTS_VERSION, 0, 0, -1, 0, NULL, NULL }
 
 /**
  * Check the project (as lp_project_check()) and, if it has no errors,
@@ -1453,7 +2066,8 @@ typedef struct lp_build_opts {
  * @param fn    called for each diagnostic, or NULL
  * @return 0; LP_ESOURCE if the sources have errors (nothing is written);
  *         LP_EINVAL; LP_EIO; LP_ECHANGED if a media file changed while it
- *         was read; LP_ETOOBIG; LP_ENOMEM; LP_EINTERNAL.
+ *         was read; LP_ETOOBIG; LP_ENOMEM; LP_EINTERNAL; LP_ECANCELED if
+ *         opts->progress asked to stop (nothing is written).
  */
 LP_API LP_WARN_UNUSED int lp_project_build(lp_project *proj,
                                            const char *out_path,

@@ -15,6 +15,7 @@
 
 #include "common/cli.h"
 #include "common/exit.h"
+#include "common/progress.h"
 #include "lpack/lpack.h"
 
 static const char synopsis[] =
@@ -44,9 +45,11 @@ static void usage(FILE *f)
                "nothing\n"
                "      --max-window SIZE most memory to decode with (4M to 2G; "
                "default 128M):\n"
-               "                        a delta that needs more is refused\n"
-               "  -q, --quiet           print nothing on success\n"
-               "  -h, --help            show this help and exit\n", synopsis);
+               "                        a delta that needs more is refused\n",
+               synopsis);
+    cli_progress_usage(f, 24);
+    fputs("  -q, --quiet           print nothing on success\n"
+          "  -h, --help            show this help and exit\n", f);
 }
 
 enum { OPT_MAX_WINDOW = 256 };
@@ -55,6 +58,7 @@ static const struct option longopts[] = {
     { "output", required_argument, NULL, 'o' },
     { "dry-run", no_argument, NULL, 'n' },
     { "max-window", required_argument, NULL, OPT_MAX_WINDOW },
+    CLI_PROGRESS_OPTIONS,
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
@@ -75,6 +79,7 @@ int cmd_apply(int argc, char **argv)
 {
     cli_seen seen = { { 0 } };
     lp_apply_opts opts = LP_APPLY_OPTS_INIT;
+    cli_progress prog = CLI_PROGRESS_INIT;
     const char *out = NULL, *base_path;
     bool quiet = false;
     int ndeltas, status = LP_EXIT_OK;
@@ -106,6 +111,8 @@ int cmd_apply(int argc, char **argv)
             usage(stdout);
             return cli_finish_stdout(LP_EXIT_OK);
         default:
+            if (cli_progress_option(&prog, c) > 0)
+                break;
             return cli_bad_usage(synopsis);
         }
     }
@@ -122,6 +129,8 @@ int cmd_apply(int argc, char **argv)
         cli_error("out of memory");
         return LP_EXIT_IO;
     }
+    opts.progress = cli_progress_start(&prog, quiet);
+    opts.progress_user = &prog;
     base_path = argv[optind];
     for (int k = 0; k < ndeltas && status == LP_EXIT_OK; k++) {
         const char *dpath = argv[optind + 1 + k];
@@ -159,6 +168,7 @@ int cmd_apply(int argc, char **argv)
         }
         if (rc == 0 && !(opts.dry_run && k > 0)) {
             rc = lp_delta_apply(d, base, last ? out : dest, &opts, &res);
+            cli_progress_clear(&prog);
             if (rc < 0)
                 cli_error("cannot apply '%s' to '%s': %s", dpath, base_path,
                           cli_lp_msg(ctx, rc));

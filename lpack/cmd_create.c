@@ -13,6 +13,7 @@
 
 #include "common/cli.h"
 #include "common/exit.h"
+#include "common/progress.h"
 #include "lpack/lpack.h"
 
 static const char synopsis[] =
@@ -52,10 +53,11 @@ static void usage(FILE *f)
                "warn after it\n"
                "      --level N         zstd level, 1..19 (default %d)\n"
                "      --threads N       threads, 0..64 (default 0: one "
-               "per CPU)\n"
-               "  -q, --quiet           print nothing on success\n"
-               "  -h, --help            show this help and exit\n",
+               "per CPU)\n",
             synopsis, LP_DEFAULT_LEVEL);
+    cli_progress_usage(f, 24);
+    fputs("  -q, --quiet           print nothing on success\n"
+          "  -h, --help            show this help and exit\n", f);
 }
 
 enum {
@@ -77,6 +79,7 @@ static const struct option longopts[] = {
     { "level", required_argument, NULL, OPT_LEVEL },
     { "threads", required_argument, NULL, OPT_THREADS },
     { "expires", required_argument, NULL, OPT_EXPIRES },
+    CLI_PROGRESS_OPTIONS,
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
@@ -191,6 +194,7 @@ typedef struct create_args {
     lp_writer_opts wopts;
     int quiet;
     int64_t expires;     /* -1: none */
+    cli_progress *prog;
 } create_args;
 
 /* Reopen the written package to report what it holds. */
@@ -274,6 +278,7 @@ static int create(const create_args *a)
         goto done;
     }
     rc = lp_writer_commit(w);
+    cli_progress_clear(a->prog);
     if (rc < 0) {
         status = failed(ctx, rc);
         goto done;
@@ -292,8 +297,9 @@ done:
 int cmd_create(int argc, char **argv)
 {
     cli_seen seen = { { 0 } };
+    cli_progress prog = CLI_PROGRESS_INIT;
     create_args a = { NULL, NULL, NULL, 1, "", "und",
-                      LP_WRITER_OPTS_INIT, 0, -1 };
+                      LP_WRITER_OPTS_INIT, 0, -1, &prog };
     const char *langs = NULL;
     char *norm = NULL;
     uint64_t v;
@@ -347,6 +353,8 @@ int cmd_create(int argc, char **argv)
             usage(stdout);
             return cli_finish_stdout(LP_EXIT_OK);
         default:
+            if (cli_progress_option(&prog, c) > 0)
+                break;
             return cli_bad_usage(synopsis);
         }
     }
@@ -380,6 +388,8 @@ int cmd_create(int argc, char **argv)
         }
         a.langs = norm;
     }
+    a.wopts.progress = cli_progress_start(&prog, a.quiet);
+    a.wopts.progress_user = &prog;
     status = create(&a);
     free(norm);
     return status;

@@ -15,6 +15,7 @@
 
 #include "common/cli.h"
 #include "common/exit.h"
+#include "common/progress.h"
 #include "lpack/lpack.h"
 
 static const char synopsis[] =
@@ -47,10 +48,11 @@ static void usage(FILE *f)
                "  -l, --level N         zstd level of the delta, 1 to 22 "
                "(default %d)\n"
                "  -j, --threads N       threads (default: one per CPU)\n"
-               "      --json            print a JSON object per delta\n"
-               "  -q, --quiet           print nothing on success\n"
-               "  -h, --help            show this help and exit\n",
+               "      --json            print a JSON object per delta\n",
                synopsis, LP_DELTA_DEFAULT_LEVEL);
+    cli_progress_usage(f, 24);
+    fputs("  -q, --quiet           print nothing on success\n"
+          "  -h, --help            show this help and exit\n", f);
 }
 
 enum { OPT_MAX_WINDOW = 256, OPT_JSON };
@@ -62,6 +64,7 @@ static const struct option longopts[] = {
     { "level", required_argument, NULL, 'l' },
     { "threads", required_argument, NULL, 'j' },
     { "json", no_argument, NULL, OPT_JSON },
+    CLI_PROGRESS_OPTIONS,
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
@@ -116,6 +119,7 @@ int cmd_delta(int argc, char **argv)
 {
     cli_seen seen = { { 0 } };
     lp_delta_opts opts = LP_DELTA_OPTS_INIT;
+    cli_progress prog = CLI_PROGRESS_INIT;
     const char *out = NULL;
     bool dry = false, json = false, quiet = false;
     lp_package *new_pkg = NULL;
@@ -161,6 +165,8 @@ int cmd_delta(int argc, char **argv)
             usage(stdout);
             return cli_finish_stdout(LP_EXIT_OK);
         default:
+            if (cli_progress_option(&prog, c) > 0)
+                break;
             return cli_bad_usage(synopsis);
         }
     }
@@ -189,6 +195,8 @@ int cmd_delta(int argc, char **argv)
     status = cli_package_open(&ctx, &new_pkg, argv[argc - 1]);
     if (status != LP_EXIT_OK)
         return status;
+    opts.progress = cli_progress_start(&prog, quiet);
+    opts.progress_user = &prog;
     if (json && nold > 1 && !quiet)
         putchar('[');
     for (int k = 0; k < nold && status == LP_EXIT_OK; k++) {
@@ -214,6 +222,7 @@ int cmd_delta(int argc, char **argv)
             }
         }
         rc = lp_delta_create(old, new_pkg, dest, &opts, &info);
+        cli_progress_clear(&prog);
         if (rc < 0) {
             cli_error("cannot make a delta from '%s' to '%s': %s", old_path,
                       argv[argc - 1], cli_lp_msg(ctx, rc));

@@ -15,6 +15,7 @@
 
 #include "common/cli.h"
 #include "common/exit.h"
+#include "common/progress.h"
 #include "lpack/lpack.h"
 
 static const char synopsis[] =
@@ -59,9 +60,10 @@ static void usage(FILE *f)
                "and\n"
                "                   the problems (on stdout)\n"
                "      --threads N  check with N threads, 0..64 "
-               "(default 0: one per CPU)\n"
-               "  -q, --quiet      print nothing when the package is good\n"
-               "  -h, --help       show this help and exit\n", synopsis);
+               "(default 0: one per CPU)\n", synopsis);
+    cli_progress_usage(f, 19);
+    fputs("  -q, --quiet      print nothing when the package is good\n"
+          "  -h, --help       show this help and exit\n", f);
 }
 
 enum { OPT_JSON = 256, OPT_THREADS, OPT_TRUST, OPT_STATE, OPT_STRICT_EXPIRY,
@@ -74,6 +76,7 @@ static const struct option longopts[] = {
     { "state", required_argument, NULL, OPT_STATE },
     { "strict-expiry", no_argument, NULL, OPT_STRICT_EXPIRY },
     { "now", required_argument, NULL, OPT_NOW },
+    CLI_PROGRESS_OPTIONS,
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
@@ -85,6 +88,7 @@ typedef struct verify_state {
     size_t nproblems;
     int any_invalid;   /* a problem that says the package is bad */
     int other_status;  /* exit status of the first other problem */
+    cli_progress *prog; /* erased before a problem is printed */
 } verify_state;
 
 static void add_problem(verify_state *st, int code, const char *path,
@@ -116,7 +120,10 @@ static void add_problem(verify_state *st, int code, const char *path,
 
 static void on_problem(const lp_problem *p, void *user)
 {
-    add_problem(user, p->code, p->path, p->message);
+    verify_state *st = user;
+
+    cli_progress_clear(st->prog);
+    add_problem(st, p->code, p->path, p->message);
 }
 
 /* One signature entry's fate: text on stdout, or a JSON member */
@@ -215,7 +222,8 @@ int cmd_verify(int argc, char **argv)
 {
     cli_seen seen = { { 0 } };
     lp_verify_opts opts = LP_VERIFY_OPTS_INIT;
-    verify_state st = { NULL, NULL, 0, 0, LP_EXIT_OK };
+    cli_progress prog = CLI_PROGRESS_INIT;
+    verify_state st = { NULL, NULL, 0, 0, LP_EXIT_OK, &prog };
     char *problems = NULL;
     size_t problems_len = 0;
     size_t entries = 0, objects = 0;
@@ -269,6 +277,8 @@ int cmd_verify(int argc, char **argv)
             usage(stdout);
             return cli_finish_stdout(LP_EXIT_OK);
         default:
+            if (cli_progress_option(&prog, c) > 0)
+                break;
             return cli_bad_usage(synopsis);
         }
     }
@@ -318,7 +328,10 @@ int cmd_verify(int argc, char **argv)
     opts.threads = (unsigned)threads;
     opts.problem = on_problem;
     opts.user = &st;
+    opts.progress = cli_progress_start(&prog, quiet);
+    opts.progress_user = &prog;
     rc = lp_package_verify(pkg, &opts);
+    cli_progress_clear(&prog);
     /* A failure the callback did not hear about, e.g. out of memory. */
     if (rc < 0 && st.nproblems == 0)
         add_problem(&st, rc, NULL, cli_lp_msg(ctx, rc));

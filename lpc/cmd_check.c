@@ -20,6 +20,7 @@
 
 #include "common/cli.h"
 #include "common/exit.h"
+#include "common/progress.h"
 #include "lpc/lpc.h"
 
 static const char check_synopsis[] =
@@ -72,6 +73,8 @@ static void usage(FILE *f, int build)
           "whatever N\n"
           "  -q, --quiet               print errors only, and no "
           "summary\n", f);
+    if (build)
+        cli_progress_usage(f, 28);
     if (!build)
         fputs("      --coverage            also report, per language, the "
               "texts and lessons\n"
@@ -93,6 +96,7 @@ static const struct option longopts[] = {
     { "max-media-size", required_argument, NULL, OPT_MAX_MEDIA },
     { "coverage", no_argument, NULL, OPT_COVERAGE },
     { "threads", required_argument, NULL, OPT_THREADS },
+    CLI_PROGRESS_OPTIONS,
     { "quiet", no_argument, NULL, 'q' },
     { "output", required_argument, NULL, 'o' },
     { "help", no_argument, NULL, 'h' },
@@ -106,6 +110,7 @@ typedef struct check_state {
     int color;
     int quiet;
     size_t nerrors, nwarnings, ndiags;
+    cli_progress prog;  /* lpc build's, erased before a diagnostic */
 } check_state;
 
 static const char *const severity_names[] = { "note", "warning", "error" };
@@ -240,6 +245,7 @@ static void on_diag(const lp_diag *d, void *user)
 {
     check_state *st = user;
 
+    cli_progress_clear(&st->prog);
     if (d->severity == LP_SEVERITY_ERROR)
         st->nerrors++;
     else if (d->severity == LP_SEVERITY_WARNING)
@@ -422,6 +428,15 @@ int lpc_check_or_build(int argc, char **argv, int build)
         case 'h':
             usage(stdout, build);
             return cli_finish_stdout(LP_EXIT_OK);
+        case CLI_OPT_PROGRESS:
+        case CLI_OPT_NO_PROGRESS:
+            if (!build) {
+                cli_error("unknown option '%s'", argv[optind - 1]);
+                return cli_bad_usage(synopsis);
+            }
+            if (cli_progress_option(&st.prog, c) < 0)
+                return cli_bad_usage(synopsis);
+            break;
         default:
             return cli_bad_usage(synopsis);
         }
@@ -462,7 +477,10 @@ int lpc_check_or_build(int argc, char **argv, int build)
         lp_build_opts bopts = LP_BUILD_OPTS_INIT;
         bopts.werror = werror; /* warnings stop it before anything is written */
         bopts.threads = (unsigned)threads;
+        bopts.progress = cli_progress_start(&st.prog, st.quiet);
+        bopts.progress_user = &st.prog;
         rc = lp_project_build(proj, output, &bopts, on_diag, &st);
+        cli_progress_clear(&st.prog);
     }
     if (rc < 0 && rc != LP_ESOURCE) {
         /* the check itself failed (I/O, memory): not a verdict */

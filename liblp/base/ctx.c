@@ -57,6 +57,7 @@ const char *lp_strerror(int code)
     case LP_EUNTRUSTED: return "refused by the trust policy";
     case LP_ESOURCE: return "curriculum sources have errors";
     case LP_EBASE: return "the delta was made for another package";
+    case LP_ECANCELED: return "canceled";
     }
     return "unknown error";
 }

@@ -10,6 +10,7 @@
  * strings escaped per RFC 8259 (and U+2028/2029, for JavaScript).
  */
 #include "lpi_source.h"
+#include "lpi_progress.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -265,6 +266,7 @@ typedef struct builder {
     int deferred;           /* a failure compiling a lesson, for later */
     char *deferred_msg;     /* and its message */
     int rc;
+    lpi_progress prog;      /* LP_STAGE_COMPILING: lessons */
 } builder;
 
 static const blang *lang_of(const builder *b, const char *tag, size_t len)
@@ -1373,10 +1375,17 @@ static int compile(builder *b, const char *out, const lp_build_opts *opts)
                          b->p->dir);
     (void)parse_u64(lpi_attr(root, "version"), &version);
 
+    rc = lpi_progress_end(&b->prog, b->p->ctx);
+    if (rc < 0)
+        return rc;
     if (opts) {
         wo.level = opts->level;
         wo.threads = opts->threads;
         wo.created = opts->created;
+        if (opts->version >= 3) {
+            wo.progress = opts->progress;
+            wo.progress_user = opts->progress_user;
+        }
     }
     /* the writer's default time would miss the sources' own times */
     sde = getenv("SOURCE_DATE_EPOCH");
@@ -1426,14 +1435,42 @@ static int compile(builder *b, const char *out, const lp_build_opts *opts)
     return lp_writer_commit(b->w);
 }
 
+/* The lessons a curriculum lists (valid or not), for progress */
+static uint64_t count_lessons(xmlNodePtr n)
+{
+    uint64_t count = 0;
+
+    for (; n; n = n->next)
+        if (lpi_is(n, "lesson"))
+            count++;
+        else if (n->type == XML_ELEMENT_NODE)
+            count += count_lessons(n->children);
+    return count;
+}
+
+/* lp_project::lesson_fn after the first lesson: it, and progress */
+static int on_next_lesson(lp_project *p, lpi_srcfile *f, void *user)
+{
+    builder *b = user;
+    int rc = on_lesson(p, f, user);
+
+    if (rc == 0)
+        rc = lpi_progress_add(&b->prog, p->ctx, 1, 0);
+    return rc;
+}
+
 /* lp_project::lesson_fn until the builder has the curriculum file */
 static int on_first_lesson(lp_project *p, lpi_srcfile *f, void *user)
 {
     builder *b = user;
+    int rc;
 
     b->cur = p->files[0];
-    p->lesson_fn = on_lesson;
-    return on_lesson(p, f, user);
+    p->lesson_fn = on_next_lesson;
+    rc = lpi_progress_begin(&b->prog, p->ctx, LP_STAGE_COMPILING,
+                            count_lessons(xmlDocGetRootElement(b->cur->doc)),
+                            0);
+    return rc < 0 ? rc : on_next_lesson(p, f, user);
 }
 
 int lp_project_build(lp_project *p, const char *out,
@@ -1448,6 +1485,9 @@ int lp_project_build(lp_project *p, const char *out,
         return lpi_error(p->ctx, LP_EINVAL, "unknown lp_build_opts version");
     memset(&b, 0, sizeof(b));
     b.p = p;
+    lpi_progress_init(&b.prog, opts && opts->version >= 3 ? opts->progress
+                      : NULL, opts && opts->version >= 3 ?
+                      opts->progress_user : NULL);
     lpi_buf_init(&b.scratch, JSON_MAX);
     /* each lesson is compiled as soon as it is checked, and its tree
      * freed: memory does not grow with the curriculum's text */
@@ -1478,5 +1518,6 @@ int lp_project_build(lp_project *p, const char *out,
     lpi_free(p->ctx, b.order);
     lpi_buf_dispose(&b.scratch, p->ctx);
     lpi_free(p->ctx, b.deferred_msg);
+    lpi_progress_dispose(&b.prog);
     return rc;
 }

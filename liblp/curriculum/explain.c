@@ -238,7 +238,11 @@ void lpi_schema_explain(const char *raw, const void *node, char *out,
         return;
     }
     if (attr[0] && strstr(rest, "is not allowed")) {
-        snprintf(out, cap, "'%s' has no '%s'", el, attr);
+        if (lpi_schema_near_attr(el, attr, near, sizeof(near)))
+            snprintf(out, cap, "'%s' has no '%s'; did you mean '%s'?", el,
+                     attr, near);
+        else
+            snprintf(out, cap, "'%s' has no '%s'", el, attr);
         return;
     }
     if (strstr(rest, "Character content other than whitespace")) {

@@ -199,6 +199,10 @@ void lpi_doc_normalize(xmlDocPtr doc);
 int lpi_schema_load(lp_project *p);
 /* Validate f->doc, reporting each problem; sets f->valid */
 int lpi_schema_validate(lp_project *p, lpi_srcfile *f);
+/* The attribute of element el (by the schema) nearest to attr, when one
+ * is a typo away and no other is as near: 'atl' on an image -> 'alt' */
+bool lpi_schema_near_attr(const char *el, const char *attr, char *out,
+                          size_t cap);
 /* A validator message of libxml2 (raw, without its final '.') about node,
  * in words an author can act on (explain.c) */
 void lpi_schema_explain(const char *raw, const void *node, char *out,

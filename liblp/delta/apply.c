@@ -17,6 +17,7 @@
  *     base, hashed as it goes (byte for byte the target, or not).
  */
 #include "lpi_delta.h"
+#include "lpi_progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,6 +83,7 @@ typedef struct applier {
     lpi_hasher h;
     lpi_objenc enc;
     uint32_t crc;
+    lpi_progress prog;         /* LP_STAGE_DECODING, LP_STAGE_WRITING */
 } applier;
 
 /* Bytes of an object's stored form, appended to the spool */
@@ -149,7 +151,7 @@ static int obj_end(applier *a)
     t->spool_len = a->spool_end - t->spool_off;
     t->crc = a->crc;
     a->cur = NULL;
-    return 0;
+    return lpi_progress_add(&a->prog, a->ctx, 1, 0);
 }
 
 /* Bytes of the current object's content */
@@ -159,6 +161,9 @@ static int obj_put(applier *a, const unsigned char *p, size_t n)
 
     lpi_hash_update(&a->h, p, n);
     a->left -= n;
+    rc = lpi_progress_add(&a->prog, a->ctx, 0, n);
+    if (rc < 0)
+        return rc;
     if (a->cur->form == LPI_FORM_STORED)
         return to_spool(a, p, n);
     /* the writer's chunks, so the frame comes out the same */
@@ -802,6 +807,8 @@ static int copy_base(applier *a, lpi_zipw *z, const tgt *t)
             crc = lpi_crc32(crc, a->io, n);
             rc = lpi_zipw_write(z, a->ctx, a->io, n);
         }
+        if (rc == 0)
+            rc = lpi_progress_add(&a->prog, a->ctx, 0, n);
         off += n;
     }
     if (rc == 0 && crc != o->crc)
@@ -910,9 +917,16 @@ static int write_package(applier *a, int fd, unsigned char hash[LP_HASH_BYTES],
     lpi_zipw z;
     int rc;
 
+    uint64_t bytes = 0;
+
+    for (size_t i = 0; i < a->nobjs; i++)
+        bytes += a->objs[i].src == SRC_COPY ? a->objs[i].kept->stored_size
+                                            : a->objs[i].spool_len;
     lpi_hash_init(&h);
     lpi_zipw_init(&z, fd, a->tm.created);
-    rc = lpi_zipw_begin(&z, ctx, LPI_MIMETYPE_NAME, strlen(LPI_MIMETYPE),
+    rc = lpi_progress_begin(&a->prog, ctx, LP_STAGE_WRITING, a->nobjs, bytes);
+    if (rc == 0)
+        rc = lpi_zipw_begin(&z, ctx, LPI_MIMETYPE_NAME, strlen(LPI_MIMETYPE),
                         lpi_crc32(0, LPI_MIMETYPE, strlen(LPI_MIMETYPE)));
     if (rc == 0)
         rc = lpi_zipw_write(&z, ctx, LPI_MIMETYPE, strlen(LPI_MIMETYPE));
@@ -936,6 +950,8 @@ static int write_package(applier *a, int fd, unsigned char hash[LP_HASH_BYTES],
                                 t->kept->crc);
             if (rc == 0)
                 rc = copy_base(a, &z, t);
+            if (rc == 0)
+                rc = lpi_progress_add(&a->prog, ctx, 1, 0);
             continue;
         }
         rc = lpi_zipw_begin(&z, ctx, name, t->spool_len, t->crc);
@@ -945,8 +961,12 @@ static int write_package(applier *a, int fd, unsigned char hash[LP_HASH_BYTES],
             rc = lpi_pread_full(ctx, a->spool, a->io, n, t->spool_off + off);
             if (rc == 0)
                 rc = lpi_zipw_write(&z, ctx, a->io, n);
+            if (rc == 0)
+                rc = lpi_progress_add(&a->prog, ctx, 0, n);
             off += n;
         }
+        if (rc == 0)
+            rc = lpi_progress_add(&a->prog, ctx, 1, 0);
     }
     for (size_t i = 0; rc == 0 && i < a->meta.nsigs; i++) {
         const lpi_dsig *s = &a->meta.sigs[i];
@@ -960,6 +980,8 @@ static int write_package(applier *a, int fd, unsigned char hash[LP_HASH_BYTES],
     z.hash = &h;
     if (rc == 0)
         rc = lpi_zipw_finish(&z, ctx);
+    if (rc == 0)
+        rc = lpi_progress_end(&a->prog, ctx);
     *size = z.pos;
     lpi_zipw_dispose(&z, ctx);
     lpi_hash_final(&h, hash);
@@ -1027,6 +1049,7 @@ static void applier_dispose(applier *a)
     if (a->have_tm)
         lpi_manifest_dispose(&a->tm, ctx);
     lpi_free(ctx, a->meta_raw);
+    lpi_progress_dispose(&a->prog);
 }
 
 static int check_base(applier *a)
@@ -1065,7 +1088,7 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     if (!result)
         result = &dummy;
     memset(result, 0, sizeof(*result));
-    if (opts->version != LP_APPLY_OPTS_VERSION)
+    if (opts->version < 1 || opts->version > LP_APPLY_OPTS_VERSION)
         return lpi_error(ctx, LP_EINVAL, "unknown lp_apply_opts version %u",
                          opts->version);
     rc = lpi_package_check_all(base, ctx);
@@ -1078,6 +1101,9 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     a.spool = -1;
     a.max_window = opts->max_window ? opts->max_window
                                     : LP_DELTA_DEFAULT_WINDOW;
+    /* version 1 ends before progress */
+    lpi_progress_init(&a.prog, opts->version >= 2 ? opts->progress : NULL,
+                      opts->version >= 2 ? opts->progress_user : NULL);
     lpi_buf_init(&tmp, SIZE_MAX / 2);
 
     rc = check_base(&a);
@@ -1116,6 +1142,19 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
         rc = verifier_start(&v, &a);
     if (rc == 0)
         rc = load_dictionary(&a);
+    if (rc == 0) {
+        /* what the segments and the recoding rebuild (a dictionary the
+         * delta carries is done already) */
+        uint64_t items = 0, bytes = 0;
+        for (size_t i = 0; i < a.nobjs; i++)
+            if (a.objs[i].src != SRC_COPY &&
+                !(i == a.dict_obj && !a.objs[i].kept)) {
+                items++;
+                bytes += a.objs[i].size;
+            }
+        rc = lpi_progress_begin(&a.prog, ctx, LP_STAGE_DECODING, items,
+                                bytes);
+    }
     for (size_t i = 0; rc == 0 && i < a.meta.nsegs; i++)
         if (!(i == 0 && a.dict_obj != SIZE_MAX && !a.objs[a.dict_obj].kept))
             rc = run_segment(&a, i);
@@ -1124,6 +1163,8 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
             rc = recode(&a, &a.objs[i]);
     if (rc == 0 && a.holes > 0)
         rc = fill_holes(&a);
+    if (rc == 0)
+        rc = lpi_progress_end(&a.prog, ctx);
 
     if (rc == 0)
         rc = lpi_temp_create(ctx, out, 0644, &tmp, &fd);

@@ -14,6 +14,7 @@
  * rebuilds the target byte for byte.
  */
 #include "lpi_delta.h"
+#include "lpi_progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,6 +83,7 @@ typedef struct maker {
     struct encoder *encoders;  /* the threads encoding segments */
     atomic_size_t next;
     lpi_dheader h;
+    lpi_progress prog;         /* LP_STAGE_ENCODING: segments, content */
 } maker;
 
 /* ------------------------------------------------------------ reading */
@@ -866,6 +868,8 @@ static int encode_prefixed(encoder *e, plan_seg *s)
             n = np;
         }
     }
+    if (rc == 0)
+        rc = lpi_progress_add(&m->prog, ctx, 0, s->content_bytes);
     if (rc == 0) {
         rc = write_all(ctx, e->spool, dst, n);
         s->frame_off = e->spool_end;
@@ -911,6 +915,8 @@ static int encode_plain(encoder *e, plan_seg *s)
             ZSTD_EndDirective end = last ? ZSTD_e_end : ZSTD_e_continue;
             if (rc == 0 && !last)
                 rc = lpi_objreader_read(r, e->in, LPI_IO_CHUNK, &n);
+            if (rc == 0 && n > 0)
+                rc = lpi_progress_add(&m->prog, ctx, 0, n);
             if (rc < 0 || (n == 0 && !last))
                 break;
             ZSTD_inBuffer ib = { e->in, n, 0 };
@@ -955,6 +961,8 @@ static void *encode_main(void *arg)
         s = &m->segs[i];
         s->owner = (unsigned)(e - m->encoders);
         s->rc = encode(e, s);
+        if (s->rc == 0)
+            s->rc = lpi_progress_add(&m->prog, e->ctx, 1, 0);
         if (s->rc < 0) {
             s->err = lpi_strdup(e->ctx, lp_ctx_errmsg(e->ctx));
             atomic_store(&m->next, m->nsegs); /* stop the others */
@@ -1248,7 +1256,7 @@ int lp_delta_create(lp_package *base, lp_package *target, const char *out,
     ctx = target->ctx;
     if (!opts)
         opts = &defaults;
-    if (opts->version != LP_DELTA_OPTS_VERSION)
+    if (opts->version < 1 || opts->version > LP_DELTA_OPTS_VERSION)
         return lpi_error(ctx, LP_EINVAL, "unknown lp_delta_opts version %u",
                          opts->version);
     if (opts->level < 0 || opts->level > 22)
@@ -1272,6 +1280,9 @@ int lp_delta_create(lp_package *base, lp_package *target, const char *out,
     m.threads = opts->threads ? opts->threads : lpi_cpu_count();
     if (m.threads > 64)
         m.threads = 64;
+    /* version 1 ends before progress */
+    lpi_progress_init(&m.prog, opts->version >= 2 ? opts->progress : NULL,
+                      opts->version >= 2 ? opts->progress_user : NULL);
     lpi_buf_init(&header, LPI_DELTA_MAX_HEADER);
     lpi_buf_init(&meta, SIZE_MAX / 2);
     lpi_buf_init(&tmpname, SIZE_MAX / 2);
@@ -1297,8 +1308,17 @@ int lp_delta_create(lp_package *base, lp_package *target, const char *out,
         m.segs[i].content = m.indices + spans[i].content_at;
     }
     lpi_free(ctx, spans);
+    if (rc == 0) {
+        uint64_t bytes = 0;
+        for (size_t i = 0; i < m.nsegs; i++)
+            bytes += m.segs[i].content_bytes;
+        rc = lpi_progress_begin(&m.prog, ctx, LP_STAGE_ENCODING, m.nsegs,
+                                bytes);
+    }
     if (rc == 0)
         rc = encode_all(&m, out ? out : target->path, encs, &nencs);
+    if (rc == 0)
+        rc = lpi_progress_end(&m.prog, ctx);
     if (rc == 0)
         rc = encode_meta(&m, &meta, &meta_decoded);
 
@@ -1371,5 +1391,6 @@ int lp_delta_create(lp_package *base, lp_package *target, const char *out,
     lpi_buf_dispose(&header, ctx);
     lpi_buf_dispose(&meta, ctx);
     maker_dispose(&m, encs, nencs);
+    lpi_progress_dispose(&m.prog);
     return rc;
 }

@@ -4,6 +4,7 @@
  * pread(2) on the package's one descriptor.
  */
 #include "lpi_package.h"
+#include "lpi_progress.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -22,21 +23,24 @@ typedef struct job {
     result *results;        /* one per object */
     atomic_size_t next;
     pthread_mutex_t lock;   /* guards allocation from the package context */
+    lpi_progress prog;      /* LP_STAGE_VERIFYING: objects, their bytes */
 } job;
 
 /* Read one object to its end; the reader does the checks */
-static int check_object(lp_ctx *ctx, lp_package *p, const lpi_object *o,
+static int check_object(job *j, lp_ctx *ctx, const lpi_object *o,
                         const char *path, unsigned char *buf)
 {
     lpi_objreader *r;
     size_t n;
-    int rc = lpi_objreader_open(&r, ctx, p, o, path);
+    int rc = lpi_objreader_open(&r, ctx, j->pkg, o, path);
 
     if (rc < 0)
         return rc;
-    do
+    do {
         rc = lpi_objreader_read(r, buf, VERIFY_CHUNK, &n);
-    while (rc == 0 && n > 0);
+        if (rc == 0)
+            rc = lpi_progress_add(&j->prog, ctx, n == 0, n);
+    } while (rc == 0 && n > 0);
     lpi_objreader_free(r);
     return rc;
 }
@@ -63,8 +67,10 @@ static void run(job *j, lp_ctx *ctx, unsigned char *buf)
         o = &p->objects[i];
         if (o->first_entry == LPI_DICT_ENTRY)
             continue; /* read in full and checked when the package opened */
-        rc = check_object(ctx, p, o, p->m.entries[o->first_entry].path,
+        rc = check_object(j, ctx, o, p->m.entries[o->first_entry].path,
                           buf);
+        if (rc == LP_ECANCELED)
+            break;
         if (rc < 0)
             record(j, i, ctx, rc);
     }
@@ -108,14 +114,22 @@ int lp_package_verify(lp_package *p, const lp_verify_opts *opts)
     job j;
     worker *workers = NULL;
     unsigned nthreads;
+    uint64_t items = 0, bytes = 0;
     int first = 0;
 
     LP_ASSERT_ARG(p);
     ctx = p->ctx;
     if (opts) {
-        if (opts->version != LP_VERIFY_OPTS_VERSION)
+        if (opts->version < 1 || opts->version > LP_VERIFY_OPTS_VERSION)
             return lpi_error(ctx, LP_EINVAL, "unknown lp_verify_opts version");
-        o = *opts;
+        /* version 1 ends before progress */
+        o.threads = opts->threads;
+        o.problem = opts->problem;
+        o.user = opts->user;
+        if (opts->version >= 2) {
+            o.progress = opts->progress;
+            o.progress_user = opts->progress_user;
+        }
     }
     nthreads = o.threads ? o.threads : lpi_cpu_count();
     if (nthreads > 64)
@@ -135,6 +149,16 @@ int lp_package_verify(lp_package *p, const lp_verify_opts *opts)
         return LP_ENOMEM;
     }
     pthread_mutex_init(&j.lock, NULL);
+    lpi_progress_init(&j.prog, o.progress, o.progress_user);
+    for (size_t i = 0; i < p->nobjects; i++)
+        if (p->objects[i].first_entry != LPI_DICT_ENTRY) {
+            items++;
+            bytes += p->objects[i].size;
+        }
+    first = lpi_progress_begin(&j.prog, ctx, LP_STAGE_VERIFYING, items,
+                               bytes);
+    if (first < 0)
+        atomic_store(&j.next, p->nobjects); /* no worker takes anything */
     for (unsigned t = 0; t < nthreads; t++) {
         workers[t].j = &j;
         workers[t].started = pthread_create(&workers[t].tid, NULL,
@@ -149,6 +173,9 @@ int lp_package_verify(lp_package *p, const lp_verify_opts *opts)
         if (workers[t].started)
             pthread_join(workers[t].tid, NULL);
 
+    /* canceled: the objects not checked have no verdict; report none */
+    if (first == 0 && lpi_progress_canceled(&j.prog))
+        first = lpi_progress_cancel_error(ctx);
     /* a worker that could not start leaves objects unchecked: fail whole */
     for (unsigned t = 0; t < nthreads && first == 0; t++)
         if (workers[t].rc < 0) {
@@ -189,6 +216,9 @@ int lp_package_verify(lp_package *p, const lp_verify_opts *opts)
             o.problem(&pr, o.user);
         }
     }
+    if (first == 0)
+        first = lpi_progress_end(&j.prog, ctx);
+    lpi_progress_dispose(&j.prog);
     for (size_t i = 0; i < p->nobjects; i++)
         lpi_free(ctx, j.results[i].message);
     lpi_free(ctx, j.results);

@@ -12,6 +12,7 @@
  * Identical content is stored once: objects are keyed by hash.
  */
 #include "lpi_package.h"
+#include "lpi_progress.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -113,7 +114,7 @@ int lp_writer_new(lp_writer **out, lp_ctx *ctx, const char *path,
 
     LP_ASSERT_ARG(out && ctx && path);
     *out = NULL;
-    if (opts && opts->version != LP_WRITER_OPTS_VERSION)
+    if (opts && (opts->version < 1 || opts->version > LP_WRITER_OPTS_VERSION))
         return lpi_error(ctx, LP_EINVAL, "unknown lp_writer_opts version");
     if (opts && (opts->level < 0 || opts->level > 19))
         return lpi_error(ctx, LP_EINVAL, "compression level %d is not "
@@ -123,8 +124,16 @@ int lp_writer_new(lp_writer **out, lp_ctx *ctx, const char *path,
         return LP_ENOMEM;
     w->ctx = ctx;
     w->opts = (lp_writer_opts)LP_WRITER_OPTS_INIT;
-    if (opts)
-        w->opts = *opts;
+    if (opts) {
+        /* version 1 ends before progress */
+        w->opts.level = opts->level;
+        w->opts.threads = opts->threads;
+        w->opts.created = opts->created;
+        if (opts->version >= 2) {
+            w->opts.progress = opts->progress;
+            w->opts.progress_user = opts->progress_user;
+        }
+    }
     if (w->opts.level == 0)
         w->opts.level = LP_DEFAULT_LEVEL;
     w->dest = lpi_strdup(ctx, path);
@@ -474,6 +483,7 @@ typedef struct pass1 {
     ZSTD_CDict *cdict;
     struct worker *workers;
     unsigned nworkers;
+    lpi_progress prog;       /* LP_STAGE_COMPRESSING: inputs, their bytes */
 } pass1;
 
 static uint64_t input_size(const input *in)
@@ -647,6 +657,9 @@ static int process(worker *wk, input *in)
             chunk_hashes(in, &ch, off, wk->in, n, size);
         crc = lpi_crc32(crc, wk->in, n);
         off += n;
+        rc = lpi_progress_add(&wk->job->prog, ctx, 0, n);
+        if (rc < 0)
+            break;
         if (compress) {
             rc = lpi_objenc_feed(&enc, ctx, wk->in, n, wk->out, wk->out_cap,
                                  to_spool, &sink);
@@ -776,6 +789,8 @@ static void *worker_main(void *arg)
                 break;
             in = &w->inputs[job->lists[l][k]];
             in->rc = process(wk, in);
+            if (in->rc == 0)
+                in->rc = lpi_progress_add(&job->prog, wk->ctx, 1, 0);
             if (in->rc < 0)
                 in->err = lpi_strdup(wk->ctx, lp_ctx_errmsg(wk->ctx));
             in->dict_user = l == 1 && job->cdict && in->compressed;
@@ -1113,6 +1128,7 @@ static void pass1_dispose(lp_writer *w, pass1 *job)
 {
     stop_pass1(job); /* joins whatever still runs, after any failure */
     pthread_cond_destroy(&job->progress);
+    lpi_progress_dispose(&job->prog);
     for (unsigned t = 0; t < job->nworkers; t++)
         worker_dispose(&job->workers[t]);
     lpi_free(w->ctx, job->workers);
@@ -1130,7 +1146,7 @@ static int start_pass1(lp_writer *w, pass1 *job)
     lp_ctx *ctx = w->ctx;
     unsigned nthreads = w->opts.threads ? w->opts.threads : lpi_cpu_count();
     size_t ncand = 0;
-    uint64_t cand_bytes = 0;
+    uint64_t cand_bytes = 0, total = 0;
     int rc = 0;
 
     memset(job, 0, sizeof(*job));
@@ -1138,6 +1154,13 @@ static int start_pass1(lp_writer *w, pass1 *job)
     pthread_mutex_init(&job->lock, NULL);
     pthread_cond_init(&job->trained, NULL);
     pthread_cond_init(&job->progress, NULL);
+    lpi_progress_init(&job->prog, w->opts.progress, w->opts.progress_user);
+    for (size_t i = 0; i < w->ninputs; i++)
+        total += input_size(&w->inputs[i]);
+    rc = lpi_progress_begin(&job->prog, ctx, LP_STAGE_COMPRESSING,
+                            w->ninputs, total);
+    if (rc < 0)
+        return rc;
     for (size_t i = 0; i < w->ninputs; i++)
         if (dict_candidate(&w->inputs[i])) {
             ncand++;
@@ -1251,6 +1274,8 @@ int lp_writer_commit(lp_writer *w)
         rc = lpi_temp_create(ctx, w->dest, 0666, &tmp, &fd);
     if (rc == 0) {
         rc = write_package(w, &job, fd, created, &manifest);
+        if (rc == 0)
+            rc = lpi_progress_end(&job.prog, ctx);
         rc = lpi_atomic_finish(ctx, fd, tmp.data, rc);
         rc = lpi_atomic_install(ctx, tmp.data, w->dest, rc);
     }

@@ -100,6 +100,16 @@ sed -i 's|  <title tet=|  <titel tet=|' "$tmp/titel/lessons/numbers-02.xml"
 diag_is titel 1 "lessons/numbers-02.xml:4:3: error: 'titel' is not allowed here; did you mean 'title'? [schema]"
 check 'a misspelt element: one error' test "$(grep -c ': error: ' "$err")" -eq 1
 
+# did you mean, for a misspelt attribute (and no echo of the required one)
+mkproj atl
+sed -i '0,/              alt: Fatuk sanulu/s//              atl: Fatuk sanulu/' "$tmp/atl/lessons/numbers-01.yaml"
+sed -i 's/^  duration: 40/  duraton: 40/' "$tmp/atl/lessons/numbers-01.yaml"
+diag_is atl 1 "lessons/numbers-01.yaml:41:15: error: 'image' has no 'atl'; did you mean 'alt'? [schema]"
+check "a misspelt attribute: did you mean" \
+    has "$err" "lessons/numbers-01.yaml:3:3: error: 'lesson' has no 'duraton'; did you mean 'duration'? [schema]"
+check 'two misspelt attributes: two errors' \
+    test "$(grep -c ': error: ' "$err")" -eq 2
+
 # HTML typed into a text: a warning that says how to write it
 mkproj html
 sed -i 's|              - " husi ida to.o sanulu. Haree ba imajen no konta fatuk|              - " husi <strong>ida</strong> to'"'"'o sanulu. Haree ba imajen no konta fatuk|' "$tmp/html/lessons/numbers-01.yaml"

@@ -1,0 +1,719 @@
+/*
+ * lesson.c - one lesson in one language (curriculum/lessons/ID/TAG.json):
+ * checked when opened, then held as a tree of nodes (blocks, list items,
+ * rows, cells, inline runs) that accessors walk without failing, and the
+ * list of the package's entries it needs.
+ */
+#include "lpi_catalog.h"
+#include "lpi_lesson.h"
+
+#include <string.h>
+
+static const char *const node_names[] = {
+    "h1", "h2", "h3", "p", "ul", "ol", "table", "image", "audio", "video",
+    "attachment", "item", "row", "cell", "text", "em", "strong", "link", NULL
+};
+/* the block types a document may hold: the names up to "attachment" */
+static const char *const block_names[] = {
+    "h1", "h2", "h3", "p", "ul", "ol", "table", "image", "audio", "video",
+    "attachment", NULL
+};
+static const char *const inline_names[] = { "em", "strong", "link", NULL };
+static const char *const activity_names[] = {
+    "multiple-choice", "true-false", "numeric", "short-answer", NULL
+};
+static const char *const directions[] = { "ltr", "rtl", NULL };
+static const char *const kinds[] = { "text", "photo", "audio", "video",
+                                     "file", NULL };
+
+/* ------------------------------------------------------------ blocks */
+
+enum part { P_BLOCK, P_INLINE, P_ITEM, P_ROW, P_CELL };
+
+/* Two passes over the blocks: the first (nodes NULL) checks and counts,
+ * the second fills one array, each node's children side by side */
+typedef struct builder {
+    lpi_jcheck c;
+    lp_node *nodes;
+    size_t n;
+} builder;
+
+static void part(builder *b, json_object *v, enum part p, lp_node *out);
+
+static void children(builder *b, json_object *a, enum part p, lp_node *out)
+{
+    size_t nk = a ? lpi_jlen(a) : 0;
+    lp_node *k = b->nodes ? &b->nodes[b->n] : NULL;
+
+    b->n += nk;
+    if (out) {
+        out->kids = nk ? k : NULL;
+        out->nkids = nk;
+    }
+    for (size_t i = 0; i < nk && b->c.rc >= 0; i++) {
+        size_t was = lpi_jpush_index(&b->c, i);
+        part(b, json_object_array_get_idx(a, i), p, k ? &k[i] : NULL);
+        lpi_jpop(&b->c, was);
+    }
+}
+
+/* key of o: an array of p, descended into */
+static void member(builder *b, json_object *o, const char *key, enum part p,
+                   lp_node *out)
+{
+    json_object *a = lpi_jget(&b->c, o, key, json_type_array, false);
+    size_t was = lpi_jpush(&b->c, key);
+
+    if (a)
+        children(b, a, p, out);
+    lpi_jpop(&b->c, was);
+}
+
+static void part(builder *b, json_object *v, enum part p, lp_node *out)
+{
+    lpi_jcheck *c = &b->c;
+    lp_node tmp;
+    json_type t = json_object_get_type(v);
+    int k;
+
+    if (!out)
+        out = &tmp;
+    memset(out, 0, sizeof(*out));
+    out->obj = v;
+    if (c->rc < 0)
+        return;
+    switch (p) {
+    case P_ITEM:
+    case P_ROW:
+        out->type = p == P_ITEM ? LP_NODE_ITEM : LP_NODE_ROW;
+        if (t != json_type_array) {
+            lpi_jfail(c, LP_EFORMAT, "is not an array");
+            return;
+        }
+        children(b, v, p == P_ITEM ? P_INLINE : P_CELL, out);
+        return;
+    case P_INLINE:
+        if (t == json_type_string) {
+            out->type = LP_NODE_TEXT;
+            out->text = lpi_jstring_of(c, v);
+            return;
+        }
+        if (t != json_type_object) {
+            lpi_jfail(c, LP_EFORMAT, "is not an inline run (a string or "
+                      "an object)");
+            return;
+        }
+        k = lpi_jenum(c, v, "type", inline_names);
+        out->type = (lp_node_type)(LP_NODE_EM + (k < 0 ? 0 : k));
+        if (out->type == LP_NODE_LINK) {
+            bool lesson = lpi_jstr(c, v, "lesson", true) != NULL;
+            bool href = lpi_jstr(c, v, "href", true) != NULL;
+
+            if (c->rc >= 0 && lesson == href)
+                lpi_jfail(c, LP_EFORMAT, "a link has one of 'lesson' and "
+                          "'href'");
+        }
+        member(b, v, "content", P_INLINE, out);
+        return;
+    case P_CELL:
+        out->type = LP_NODE_CELL;
+        if (t != json_type_object) {
+            lpi_jfail(c, LP_EFORMAT, "is not an object");
+            return;
+        }
+        out->header = json_object_get_boolean(
+            lpi_jget(c, v, "header", json_type_boolean, false));
+        member(b, v, "content", P_INLINE, out);
+        return;
+    case P_BLOCK:
+        if (t != json_type_object) {
+            lpi_jfail(c, LP_EFORMAT, "is not an object");
+            return;
+        }
+        k = lpi_jenum(c, v, "type", block_names);
+        if (k < 0)
+            return;
+        out->type = (lp_node_type)k;
+        if (k <= LP_NODE_P) {
+            member(b, v, "content", P_INLINE, out);
+        } else if (k == LP_NODE_UL || k == LP_NODE_OL) {
+            member(b, v, "items", P_ITEM, out);
+        } else if (k == LP_NODE_TABLE) {
+            member(b, v, "rows", P_ROW, out);
+        } else {
+            (void)lpi_jstr(c, v, "src", false);
+            (void)lpi_jstr(c, v, "alt", true);
+            (void)lpi_jstr(c, v, "title", true);
+            (void)lpi_jstr(c, v, "captions", true);
+        }
+        return;
+    }
+}
+
+static int build_blocks(lp_lesson *l, lpi_jcheck *c)
+{
+    json_object *a = lpi_jget(c, l->root, "blocks", json_type_array, false);
+    builder b;
+    size_t was;
+
+    if (!a)
+        return c->rc;
+    l->nblocks = lpi_jlen(a);
+    /* count */
+    b.c = *c;
+    b.nodes = NULL;
+    b.n = l->nblocks;
+    was = lpi_jpush(&b.c, "blocks");
+    for (size_t i = 0; i < l->nblocks && b.c.rc >= 0; i++) {
+        size_t w2 = lpi_jpush_index(&b.c, i);
+        part(&b, json_object_array_get_idx(a, i), P_BLOCK, NULL);
+        lpi_jpop(&b.c, w2);
+    }
+    lpi_jpop(&b.c, was);
+    c->rc = b.c.rc;
+    if (c->rc < 0)
+        return c->rc;
+    /* fill */
+    l->nnodes = b.n;
+    l->nodes = lpi_calloc(c->ctx, b.n + 1, sizeof(*l->nodes));
+    if (!l->nodes)
+        return c->rc = lpi_nomem(c->ctx);
+    l->blocks = l->nodes;
+    b.nodes = l->nodes;
+    b.n = l->nblocks;
+    for (size_t i = 0; i < l->nblocks; i++)
+        part(&b, json_object_array_get_idx(a, i), P_BLOCK, &l->nodes[i]);
+    return c->rc;
+}
+
+/* ------------------------------------------------------------ the rest */
+
+static const char *item_member(json_object *a, size_t i, const char *key)
+{
+    if (i >= lpi_jlen(a))
+        return NULL;
+    return json_object_get_string(json_object_object_get(
+        json_object_array_get_idx(a, i), key));
+}
+
+/* Option ids are words (answers are lists of them, separated by white
+ * space), and the answer names options the activity has */
+static bool is_word(const char *s)
+{
+    return *s && !s[strcspn(s, " \t\n\r")];
+}
+
+static void check_choices(lpi_jcheck *c, const lp_activity *act)
+{
+    for (size_t o = 0; o < lpi_jlen(act->options) && c->rc >= 0; o++)
+        if (!is_word(item_member(act->options, o, "id")))
+            lpi_jfail(c, LP_EFORMAT, "an option id is empty or holds white "
+                      "space");
+    for (size_t a = 0; a < lpi_jlen(act->answers) && c->rc >= 0; a++) {
+        const char *id = lpi_jarray_str(act->answers, a);
+        bool found = false;
+
+        for (size_t o = 0; o < lpi_jlen(act->options) && !found; o++)
+            found = strcmp(item_member(act->options, o, "id"), id) == 0;
+        if (!found)
+            lpi_jfail(c, LP_EFORMAT, "the answer names an option the "
+                      "activity lacks");
+    }
+}
+
+static int check_activities(lp_lesson *l, lpi_jcheck *c)
+{
+    json_object *a = lpi_jget(c, l->root, "activities", json_type_array,
+                              false);
+    size_t n = a ? lpi_jlen(a) : 0, was;
+
+    if (c->rc < 0)
+        return c->rc;
+    l->acts = lpi_calloc(c->ctx, n + 1, sizeof(*l->acts));
+    if (!l->acts)
+        return c->rc = lpi_nomem(c->ctx);
+    was = lpi_jpush(c, "activities");
+    for (size_t i = 0; i < n && c->rc >= 0; i++) {
+        json_object *v = json_object_array_get_idx(a, i), *fb;
+        lp_activity *act = &l->acts[i];
+        size_t w2 = lpi_jpush_index(c, i);
+        int k;
+
+        act->lesson = l;
+        if (json_object_get_type(v) != json_type_object) {
+            lpi_jfail(c, LP_EFORMAT, "is not an object");
+            break;
+        }
+        k = lpi_jenum(c, v, "type", activity_names);
+        act->type = (lp_activity_type)(k < 0 ? 0 : k);
+        act->id = lpi_jstr(c, v, "id", false);
+        act->prompt = lpi_jstr(c, v, "prompt", false);
+        fb = lpi_jget(c, v, "feedback", json_type_object, true);
+        if (fb) {
+            size_t w3 = lpi_jpush(c, "feedback");
+            act->correct = lpi_jstr(c, fb, "correct", true);
+            act->incorrect = lpi_jstr(c, fb, "incorrect", true);
+            lpi_jpop(c, w3);
+        }
+        switch (k) {
+        case LP_ACTIVITY_MULTIPLE_CHOICE:
+            act->options = lpi_jget(c, v, "options", json_type_array, false);
+            for (size_t o = 0; act->options && c->rc >= 0 &&
+                 o < lpi_jlen(act->options); o++) {
+                json_object *opt = json_object_array_get_idx(act->options,
+                                                             o);
+                size_t w3 = lpi_jpush(c, "options");
+
+                lpi_jpush_index(c, o);
+                if (json_object_get_type(opt) != json_type_object) {
+                    lpi_jfail(c, LP_EFORMAT, "is not an object");
+                } else {
+                    (void)lpi_jstr(c, opt, "id", false);
+                    (void)lpi_jstr(c, opt, "text", false);
+                }
+                lpi_jpop(c, w3);
+            }
+            act->answers = lpi_jstrings(c, v, "answer");
+            check_choices(c, act);
+            break;
+        case LP_ACTIVITY_TRUE_FALSE:
+            act->truth = json_object_get_boolean(
+                lpi_jget(c, v, "answer", json_type_boolean, false));
+            break;
+        case LP_ACTIVITY_NUMERIC:
+            act->value = lpi_jstr(c, v, "answer", false);
+            act->tolerance = lpi_jstr(c, v, "tolerance", false);
+            if (c->rc >= 0 && (!lpi_decimal_valid(act->value) ||
+                               !lpi_decimal_valid(act->tolerance)))
+                lpi_jfail(c, LP_EFORMAT, "answer and tolerance must be "
+                          "decimal numbers (such as \"2.5\") of at most 40 "
+                          "digits");
+            break;
+        case LP_ACTIVITY_SHORT_ANSWER:
+            act->answers = lpi_jstrings(c, v, "answers");
+            for (size_t k2 = 0; k2 < lpi_jlen(act->answers) && c->rc >= 0;
+                 k2++)
+                if (strlen(lpi_jarray_str(act->answers, k2)) >
+                    LP_MAX_ANSWER_BYTES)
+                    lpi_jfail(c, LP_ETOOBIG, "an accepted answer is longer "
+                              "than LP_MAX_ANSWER_BYTES");
+            break;
+        default:
+            break;
+        }
+        lpi_jpop(c, w2);
+    }
+    lpi_jpop(c, was);
+    l->nacts = n;
+    return c->rc;
+}
+
+static void check_list(lpi_jcheck *c, json_object *a, const char *key,
+                       bool objectives)
+{
+    size_t was = lpi_jpush(c, key);
+
+    for (size_t i = 0; a && i < lpi_jlen(a) && c->rc >= 0;
+         i++) {
+        json_object *v = json_object_array_get_idx(a, i);
+        size_t w2 = lpi_jpush_index(c, i);
+
+        if (json_object_get_type(v) != json_type_object) {
+            lpi_jfail(c, LP_EFORMAT, "is not an object");
+        } else if (objectives) {
+            (void)lpi_jstr(c, v, "id", false);
+            (void)lpi_jstrings(c, v, "standards");
+            (void)lpi_jstr(c, v, "text", false);
+        } else {
+            (void)lpi_jstr(c, v, "id", false);
+            (void)lpi_jenum(c, v, "kind", kinds);
+            (void)lpi_juint(c, v, "max_size");
+            (void)lpi_jstr(c, v, "task", false);
+        }
+        lpi_jpop(c, w2);
+    }
+    lpi_jpop(c, was);
+}
+
+static int check_lesson(lp_lesson *l, const char *doc)
+{
+    lpi_jcheck c = { l->ctx, doc, 0, 0, "" };
+    json_object *r = l->root;
+
+    l->id = lpi_jstr(&c, r, "id", false);
+    l->language = lpi_jstr(&c, r, "language", false);
+    l->dir = lpi_jenum(&c, r, "direction", directions) == 1 ? LP_RTL : LP_LTR;
+    l->body_language = lpi_jstr(&c, r, "body_language", false);
+    l->body_dir = lpi_jenum(&c, r, "body_direction", directions) == 1 ?
+                  LP_RTL : LP_LTR;
+    l->title = lpi_jstr(&c, r, "title", false);
+    l->duration = lpi_juint(&c, r, "duration");
+    l->requires = lpi_jstrings(&c, r, "requires");
+    l->objectives = lpi_jget(&c, r, "objectives", json_type_array, false);
+    check_list(&c, l->objectives, "objectives", true);
+    l->assignments = lpi_jget(&c, r, "assignments", json_type_array, false);
+    check_list(&c, l->assignments, "assignments", false);
+    if (c.rc < 0 || build_blocks(l, &c) < 0)
+        return c.rc;
+    return check_activities(l, &c);
+}
+
+static int lesson_load(lp_lesson *l, const char *doc, const void *data,
+                       size_t len)
+{
+    int rc = lpi_json_parse(l->ctx, doc, data, len, "lp-lesson", 1,
+                            &l->root);
+
+    return rc < 0 ? rc : check_lesson(l, doc);
+}
+
+/* ------------------------------------------------------------ needs */
+
+static int need(lp_lesson *l, const lp_catalog *cat, const char *path,
+                lpi_strset *paths, size_t *cap)
+{
+    lp_entry_info info;
+    const char *had;
+    size_t i;
+
+    if (lpi_strset_get(paths, path))
+        return 0;
+    if (lp_package_find(cat->pkg, path, &i) < 0 ||
+        lp_package_entry(cat->pkg, i, &info) < 0)
+        return lpi_error(l->ctx, LP_EFORMAT, "lesson '%s' (%s): '%s' is not "
+                         "in the package", l->id, l->language, path);
+    if (lpi_strset_add(l->ctx, paths, path, &had) < 0 ||
+        lpi_grow(l->ctx, (void **)&l->needs, cap, l->nneeds + 1,
+                 sizeof(*l->needs)) < 0)
+        return lpi_nomem(l->ctx);
+    l->needs[l->nneeds].path = path;
+    l->needs[l->nneeds].size = info.size;
+    memcpy(l->needs[l->nneeds].hash, info.hash_hex, sizeof(info.hash_hex));
+    l->nneeds++;
+    return 0;
+}
+
+static int need_media(lp_lesson *l, const lp_catalog *cat, const lp_node *n,
+                      lpi_strset *paths, size_t *cap)
+{
+    static const char *const keys[] = { "src", "captions" };
+    int rc = 0;
+
+    if (n->type >= LP_NODE_IMAGE && n->type <= LP_NODE_ATTACHMENT)
+        for (size_t k = 0; k < 2 && rc == 0; k++) {
+            const char *p = lp_node_attr(n, keys[k]);
+            if (p)
+                rc = need(l, cat, p, paths, cap);
+        }
+    for (size_t i = 0; i < n->nkids && rc == 0; i++)
+        rc = need_media(l, cat, &n->kids[i], paths, cap);
+    return rc;
+}
+
+/* The document, then the media in reading order, each path once; the
+ * total counts each distinct content (hash) once */
+static int list_needs(lp_lesson *l, const lp_catalog *cat, const char *doc)
+{
+    lpi_strset paths = { NULL, 0, 0 }, hashes = { NULL, 0, 0 };
+    size_t cap = 0;
+    int rc = need(l, cat, doc, &paths, &cap);
+
+    for (size_t i = 0; i < l->nblocks && rc == 0; i++)
+        rc = need_media(l, cat, &l->blocks[i], &paths, &cap);
+    for (size_t i = 0; i < l->nneeds && rc == 0; i++) {
+        const char *had;
+
+        rc = lpi_strset_add(l->ctx, &hashes, l->needs[i].hash, &had);
+        if (rc < 0)
+            rc = lpi_nomem(l->ctx);
+        else if (!had)
+            l->need_total += l->needs[i].size;
+    }
+    lpi_strset_dispose(l->ctx, &paths);
+    lpi_strset_dispose(l->ctx, &hashes);
+    return rc;
+}
+
+/* ------------------------------------------------------------ open */
+
+int lp_lesson_open(lp_lesson **out, lp_ctx *ctx, const lp_catalog *cat,
+                   const char *id, const char *lang)
+{
+    const lp_catnode *node;
+    const char *doc;
+    lp_lesson *l;
+    char *data = NULL;
+    size_t len;
+    int rc;
+
+    LP_ASSERT_ARG(out && ctx && cat && id);
+    *out = NULL;
+    if (!cat->pkg)
+        return lpi_error(ctx, LP_EINVAL, "lesson '%s': the catalog has no "
+                         "package to read it from", id);
+    if (lp_catalog_find_lesson(cat, id, &node) < 0)
+        return lpi_error(ctx, LP_ENOTFOUND, "the catalog has no lesson "
+                         "'%s'", id);
+    doc = lp_catnode_document(node, lang);
+    if (!doc)
+        return lpi_error(ctx, LP_ENOTFOUND, "the catalog has no language "
+                         "'%s'", lang);
+    l = lpi_calloc(ctx, 1, sizeof(*l));
+    if (!l)
+        return lpi_nomem(ctx);
+    l->ctx = ctx;
+    rc = lpi_read_document(ctx, cat->pkg, doc, &data, &len);
+    if (rc == 0)
+        rc = lesson_load(l, doc, data, len);
+    lpi_free(ctx, data);
+    if (rc == 0 && (strcmp(l->id, id) != 0 ||
+                    !lpi_tag_eq(l->language,
+                                lpi_catalog_lang(cat, lang)->tag)))
+        rc = lpi_error(ctx, LP_EFORMAT, "%s: it is lesson '%s' in '%s', not "
+                       "what the catalog says", doc, l->id, l->language);
+    if (rc == 0)
+        rc = list_needs(l, cat, doc);
+    if (rc < 0) {
+        lp_lesson_free(l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+int lp_lesson_parse(lp_lesson **out, lp_ctx *ctx, const void *data,
+                    size_t len)
+{
+    lp_lesson *l;
+    int rc;
+
+    LP_ASSERT_ARG(out && ctx && (data || len == 0));
+    *out = NULL;
+    l = lpi_calloc(ctx, 1, sizeof(*l));
+    if (!l)
+        return lpi_nomem(ctx);
+    l->ctx = ctx;
+    rc = lesson_load(l, "lesson", len ? data : "", len);
+    if (rc < 0) {
+        lp_lesson_free(l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+void lp_lesson_free(lp_lesson *l)
+{
+    if (!l)
+        return;
+    lpi_free(l->ctx, l->nodes);
+    lpi_free(l->ctx, l->acts);
+    lpi_free(l->ctx, l->needs);
+    json_object_put(l->root);
+    lpi_free(l->ctx, l);
+}
+
+/* ------------------------------------------------------------ accessors */
+
+const char *lp_lesson_id(const lp_lesson *l) { return l->id; }
+const char *lp_lesson_language(const lp_lesson *l) { return l->language; }
+lp_direction lp_lesson_direction(const lp_lesson *l) { return l->dir; }
+const char *lp_lesson_title(const lp_lesson *l) { return l->title; }
+uint64_t lp_lesson_duration(const lp_lesson *l) { return l->duration; }
+
+const char *lp_lesson_body_language(const lp_lesson *l)
+{
+    return l->body_language;
+}
+
+lp_direction lp_lesson_body_direction(const lp_lesson *l)
+{
+    return l->body_dir;
+}
+
+size_t lp_lesson_require_count(const lp_lesson *l)
+{
+    return lpi_jlen(l->requires);
+}
+
+const char *lp_lesson_require(const lp_lesson *l, size_t i)
+{
+    return i < lpi_jlen(l->requires) ?
+           lpi_jarray_str(l->requires, i) : NULL;
+}
+
+size_t lp_lesson_objective_count(const lp_lesson *l)
+{
+    return lpi_jlen(l->objectives);
+}
+
+const char *lp_lesson_objective_id(const lp_lesson *l, size_t i)
+{
+    return item_member(l->objectives, i, "id");
+}
+
+const char *lp_lesson_objective_text(const lp_lesson *l, size_t i)
+{
+    return item_member(l->objectives, i, "text");
+}
+
+static json_object *standards(const lp_lesson *l, size_t i)
+{
+    if (i >= lpi_jlen(l->objectives))
+        return NULL;
+    return json_object_object_get(json_object_array_get_idx(l->objectives,
+                                                            i), "standards");
+}
+
+size_t lp_lesson_objective_standard_count(const lp_lesson *l, size_t i)
+{
+    return lpi_jlen(standards(l, i));
+}
+
+const char *lp_lesson_objective_standard(const lp_lesson *l, size_t i,
+                                         size_t k)
+{
+    json_object *s = standards(l, i);
+
+    return k < lpi_jlen(s) ? lpi_jarray_str(s, k) : NULL;
+}
+
+size_t lp_lesson_block_count(const lp_lesson *l) { return l->nblocks; }
+
+const lp_node *lp_lesson_block(const lp_lesson *l, size_t i)
+{
+    return i < l->nblocks ? &l->blocks[i] : NULL;
+}
+
+lp_node_type lp_node_get_type(const lp_node *n) { return n->type; }
+
+const char *lp_node_type_name(const lp_node *n)
+{
+    return node_names[n->type];
+}
+
+size_t lp_node_child_count(const lp_node *n) { return n->nkids; }
+
+const lp_node *lp_node_child(const lp_node *n, size_t i)
+{
+    return i < n->nkids ? &n->kids[i] : NULL;
+}
+
+const char *lp_node_text(const lp_node *n) { return n->text; }
+
+const char *lp_node_attr(const lp_node *n, const char *name)
+{
+    json_object *v;
+
+    if (!name || strcmp(name, "type") == 0 || n->type == LP_NODE_TEXT ||
+        !json_object_is_type(n->obj, json_type_object) ||
+        !json_object_object_get_ex(n->obj, name, &v) ||
+        !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
+int lp_node_is_header(const lp_node *n) { return n->header ? 1 : 0; }
+
+size_t lp_lesson_activity_count(const lp_lesson *l) { return l->nacts; }
+
+const lp_activity *lp_lesson_activity(const lp_lesson *l, size_t i)
+{
+    return i < l->nacts ? &l->acts[i] : NULL;
+}
+
+lp_activity_type lp_activity_get_type(const lp_activity *a)
+{
+    return a->type;
+}
+
+const char *lp_activity_id(const lp_activity *a) { return a->id; }
+const char *lp_activity_prompt(const lp_activity *a) { return a->prompt; }
+
+size_t lp_activity_option_count(const lp_activity *a)
+{
+    return lpi_jlen(a->options);
+}
+
+const char *lp_activity_option_id(const lp_activity *a, size_t i)
+{
+    return item_member(a->options, i, "id");
+}
+
+const char *lp_activity_option_text(const lp_activity *a, size_t i)
+{
+    return item_member(a->options, i, "text");
+}
+
+size_t lp_activity_answer_count(const lp_activity *a)
+{
+    if (a->type == LP_ACTIVITY_TRUE_FALSE || a->type == LP_ACTIVITY_NUMERIC)
+        return 1;
+    return lpi_jlen(a->answers);
+}
+
+const char *lp_activity_answer(const lp_activity *a, size_t i)
+{
+    if (a->type == LP_ACTIVITY_TRUE_FALSE)
+        return i == 0 ? (a->truth ? "true" : "false") : NULL;
+    if (a->type == LP_ACTIVITY_NUMERIC)
+        return i == 0 ? a->value : NULL;
+    return i < lpi_jlen(a->answers) ? lpi_jarray_str(a->answers, i) : NULL;
+}
+
+const char *lp_activity_tolerance(const lp_activity *a)
+{
+    return a->tolerance;
+}
+
+const char *lp_activity_feedback(const lp_activity *a, int correct)
+{
+    return correct ? a->correct : a->incorrect;
+}
+
+size_t lp_lesson_assignment_count(const lp_lesson *l)
+{
+    return lpi_jlen(l->assignments);
+}
+
+const char *lp_lesson_assignment_id(const lp_lesson *l, size_t i)
+{
+    return item_member(l->assignments, i, "id");
+}
+
+const char *lp_lesson_assignment_kind(const lp_lesson *l, size_t i)
+{
+    return item_member(l->assignments, i, "kind");
+}
+
+const char *lp_lesson_assignment_task(const lp_lesson *l, size_t i)
+{
+    return item_member(l->assignments, i, "task");
+}
+
+uint64_t lp_lesson_assignment_max_size(const lp_lesson *l, size_t i)
+{
+    if (i >= lpi_jlen(l->assignments))
+        return 0;
+    return json_object_get_uint64(json_object_object_get(
+        json_object_array_get_idx(l->assignments, i), "max_size"));
+}
+
+size_t lp_lesson_need_count(const lp_lesson *l) { return l->nneeds; }
+
+const char *lp_lesson_need_path(const lp_lesson *l, size_t i)
+{
+    return i < l->nneeds ? l->needs[i].path : NULL;
+}
+
+const char *lp_lesson_need_hash(const lp_lesson *l, size_t i)
+{
+    return i < l->nneeds ? l->needs[i].hash : NULL;
+}
+
+uint64_t lp_lesson_need_size(const lp_lesson *l, size_t i)
+{
+    return i < l->nneeds ? l->needs[i].size : 0;
+}
+
+uint64_t lp_lesson_need_total(const lp_lesson *l) { return l->need_total; }
