@@ -1729,8 +1729,9 @@ typedef enum lp_activity_type {
  * @param lang      a language of the catalog, or NULL for the default
  * @return 0; LP_ENOTFOUND if there is no such lesson or language;
  *         LP_EINVAL if cat has no package (lp_catalog_parse());
- *         LP_EFORMAT if the document is not what lpk(5) says, or names a
- *         media file the package lacks; LP_EVERSION; LP_ETOOBIG; LP_EHASH;
+ *         LP_EFORMAT if the document is missing or not what lpk(5) says,
+ *         or names a media file the package lacks; LP_EVERSION;
+ *         LP_ETOOBIG; LP_EHASH;
  *         LP_EIO; LP_ENOMEM.
  */
 LP_API LP_WARN_UNUSED int lp_lesson_open(lp_lesson **out, lp_ctx *ctx,

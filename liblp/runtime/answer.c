@@ -289,7 +289,7 @@ static int check_choices(const lp_activity *act, const char *answer)
         s += n;
     }
     for (size_t i = 0; i < lpi_jlen(act->answers); i++)
-        if (!names(answer, lpi_jarray_str(act->answers, i)))
+        if (!names(answer, lpi_jat_str(act->answers, i)))
             return 0;
     return 1;
 }

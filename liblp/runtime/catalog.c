@@ -130,7 +130,7 @@ static int check_languages(lpi_jcheck *c, lp_catalog *cat, json_object *root)
 
         for (size_t k = 0; k <= lpi_jlen(fb); k++) {
             const char *t = k < lpi_jlen(fb) ?
-                            lpi_jarray_str(fb, k) : cat->langs[cat->def].tag;
+                            lpi_jat_str(fb, k) : cat->langs[cat->def].tag;
             const lpi_clang *f = lpi_catalog_lang(cat, t);
             bool dup = f == cl;
 
@@ -183,6 +183,13 @@ static lp_catnode *find_lesson(const lp_catalog *cat, const char *id)
     return hit ? *hit : NULL;
 }
 
+static void check_objective(lpi_jcheck *c, json_object *o, void *arg)
+{
+    (void)lpi_jstr(c, o, "id", false);
+    (void)lpi_jstrings(c, o, "standards");
+    (void)check_texts(c, arg, o, "text", false);
+}
+
 /* The lessons map: one node per lesson, checked */
 static int check_lessons(lpi_jcheck *c, lp_catalog *cat, json_object *root)
 {
@@ -216,22 +223,7 @@ static int check_lessons(lpi_jcheck *c, lp_catalog *cat, json_object *root)
         ln->title = check_texts(c, cat, e, "title", false);
         ln->duration = lpi_juint(c, e, "duration");
         ln->requires = lpi_jstrings(c, e, "requires");
-        objs = lpi_jget(c, e, "objectives", json_type_array, false);
-        for (size_t k = 0; objs && k < lpi_jlen(objs) &&
-             c->rc >= 0; k++) {
-            json_object *o = json_object_array_get_idx(objs, k);
-            size_t w3 = lpi_jpush(c, "objectives");
-
-            lpi_jpush_index(c, k);
-            if (json_object_get_type(o) != json_type_object) {
-                lpi_jfail(c, LP_EFORMAT, "is not an object");
-            } else {
-                (void)lpi_jstr(c, o, "id", false);
-                (void)lpi_jstrings(c, o, "standards");
-                (void)check_texts(c, cat, o, "text", false);
-            }
-            lpi_jpop(c, w3);
-        }
+        objs = lpi_jeach(c, e, "objectives", check_objective, cat);
         ln->objectives = objs;
         docs = check_texts(c, cat, e, "documents", false);
         ln->documents = docs;
@@ -333,7 +325,7 @@ static int check_index(lpi_jcheck *c, lp_catalog *cat, json_object *root)
                 c->rc = lpi_nomem(c->ctx);
         }
         for (size_t k = 0; k < cat->nlessons && c->rc >= 0; k++) {
-            l->index[k] = find_lesson(cat, lpi_jarray_str(a, k));
+            l->index[k] = find_lesson(cat, lpi_jat_str(a, k));
             if (!l->index[k])
                 lpi_jfail(c, LP_EFORMAT, "names a lesson the catalog's "
                           "lessons lack");
@@ -344,31 +336,13 @@ static int check_index(lpi_jcheck *c, lp_catalog *cat, json_object *root)
     return c->rc;
 }
 
-static int check_media(lpi_jcheck *c, lp_catalog *cat, json_object *root)
+static void check_medium(lpi_jcheck *c, json_object *m, void *arg)
 {
-    json_object *a = lpi_jget(c, root, "media", json_type_array, false);
-    size_t was;
-
-    if (!a)
-        return c->rc;
-    was = lpi_jpush(c, "media");
-    for (size_t i = 0; i < lpi_jlen(a) && c->rc >= 0; i++) {
-        json_object *m = json_object_array_get_idx(a, i);
-        size_t w2 = lpi_jpush_index(c, i);
-
-        if (json_object_get_type(m) != json_type_object) {
-            lpi_jfail(c, LP_EFORMAT, "is not an object");
-        } else {
-            (void)lpi_jstr(c, m, "path", false);
-            (void)lpi_jstr(c, m, "media_type", false);
-            (void)lpi_jstr(c, m, "spdx", false);
-            (void)lpi_jstr(c, m, "attribution", false);
-        }
-        lpi_jpop(c, w2);
-    }
-    lpi_jpop(c, was);
-    cat->media = a;
-    return c->rc;
+    (void)arg;
+    (void)lpi_jstr(c, m, "path", false);
+    (void)lpi_jstr(c, m, "media_type", false);
+    (void)lpi_jstr(c, m, "spdx", false);
+    (void)lpi_jstr(c, m, "attribution", false);
 }
 
 static int check_catalog(lp_catalog *cat, const char *doc)
@@ -399,41 +373,33 @@ static int check_catalog(lp_catalog *cat, const char *doc)
         return c.rc;
     if (cat->nteach != cat->nlessons)
         return lpi_jfail(&c, LP_EFORMAT, "a lesson is in no unit");
-    if (check_index(&c, cat, root) < 0 || check_media(&c, cat, root) < 0)
+    if (check_index(&c, cat, root) < 0)
         return c.rc;
-    return 0;
+    cat->media = lpi_jeach(&c, root, "media", check_medium, NULL);
+    return c.rc;
+}
+
+static void check_assignment(lpi_jcheck *c, json_object *e, void *arg)
+{
+    static const char *const kinds[] = { "text", "photo", "audio", "video",
+                                         "file", NULL };
+    const lp_catalog *cat = arg;
+    const char *l = lpi_jstr(c, e, "lesson", false);
+
+    if (l && !find_lesson(cat, l))
+        lpi_jfail(c, LP_EFORMAT, "names a lesson the catalog lacks");
+    (void)lpi_jstr(c, e, "id", false);
+    (void)lpi_jenum(c, e, "kind", kinds);
+    (void)lpi_juint(c, e, "max_size");
+    (void)check_texts(c, cat, e, "task", false);
 }
 
 static int check_assignments(lp_catalog *cat, const char *doc)
 {
-    static const char *const kinds[] = { "text", "photo", "audio", "video",
-                                         "file", NULL };
     lpi_jcheck c = { cat->ctx, doc, 0, 0, "" };
-    json_object *a = lpi_jget(&c, cat->asg_root, "assignments",
-                              json_type_array, false);
 
-    lpi_jpush(&c, "assignments");
-    for (size_t i = 0; a && i < lpi_jlen(a) && c.rc >= 0;
-         i++) {
-        json_object *e = json_object_array_get_idx(a, i);
-        size_t w2 = lpi_jpush_index(&c, i);
-
-        if (json_object_get_type(e) != json_type_object) {
-            lpi_jfail(&c, LP_EFORMAT, "is not an object");
-        } else {
-            const char *l = lpi_jstr(&c, e, "lesson", false);
-
-            if (l && !find_lesson(cat, l))
-                lpi_jfail(&c, LP_EFORMAT, "names a lesson the catalog "
-                          "lacks");
-            (void)lpi_jstr(&c, e, "id", false);
-            (void)lpi_jenum(&c, e, "kind", kinds);
-            (void)lpi_juint(&c, e, "max_size");
-            (void)check_texts(&c, cat, e, "task", false);
-        }
-        lpi_jpop(&c, w2);
-    }
-    cat->assignments = c.rc < 0 ? NULL : a;
+    cat->assignments = lpi_jeach(&c, cat->asg_root, "assignments",
+                                 check_assignment, cat);
     return c.rc;
 }
 
@@ -636,33 +602,24 @@ size_t lp_catalog_media_count(const lp_catalog *cat)
     return lpi_jlen(cat->media);
 }
 
-static const char *media_member(const lp_catalog *cat, size_t i,
-                                const char *key)
-{
-    if (i >= lpi_jlen(cat->media))
-        return NULL;
-    return json_object_get_string(json_object_object_get(
-        json_object_array_get_idx(cat->media, i), key));
-}
-
 const char *lp_catalog_media_path(const lp_catalog *cat, size_t i)
 {
-    return media_member(cat, i, "path");
+    return lpi_jat_member(cat->media, i, "path");
 }
 
 const char *lp_catalog_media_type(const lp_catalog *cat, size_t i)
 {
-    return media_member(cat, i, "media_type");
+    return lpi_jat_member(cat->media, i, "media_type");
 }
 
 const char *lp_catalog_media_license(const lp_catalog *cat, size_t i)
 {
-    return media_member(cat, i, "spdx");
+    return lpi_jat_member(cat->media, i, "spdx");
 }
 
 const char *lp_catalog_media_attribution(const lp_catalog *cat, size_t i)
 {
-    return media_member(cat, i, "attribution");
+    return lpi_jat_member(cat->media, i, "attribution");
 }
 
 size_t lp_catalog_assignment_count(const lp_catalog *cat)
@@ -670,38 +627,24 @@ size_t lp_catalog_assignment_count(const lp_catalog *cat)
     return lpi_jlen(cat->assignments);
 }
 
-static json_object *assignment(const lp_catalog *cat, size_t i)
-{
-    return i < lpi_jlen(cat->assignments) ?
-           json_object_array_get_idx(cat->assignments, i) : NULL;
-}
-
-static const char *assignment_member(const lp_catalog *cat, size_t i,
-                                     const char *key)
-{
-    json_object *a = assignment(cat, i);
-
-    return a ? json_object_get_string(json_object_object_get(a, key)) : NULL;
-}
-
 const char *lp_catalog_assignment_lesson(const lp_catalog *cat, size_t i)
 {
-    return assignment_member(cat, i, "lesson");
+    return lpi_jat_member(cat->assignments, i, "lesson");
 }
 
 const char *lp_catalog_assignment_id(const lp_catalog *cat, size_t i)
 {
-    return assignment_member(cat, i, "id");
+    return lpi_jat_member(cat->assignments, i, "id");
 }
 
 const char *lp_catalog_assignment_kind(const lp_catalog *cat, size_t i)
 {
-    return assignment_member(cat, i, "kind");
+    return lpi_jat_member(cat->assignments, i, "kind");
 }
 
 uint64_t lp_catalog_assignment_max_size(const lp_catalog *cat, size_t i)
 {
-    json_object *a = assignment(cat, i);
+    json_object *a = lpi_jat(cat->assignments, i);
 
     return a ? json_object_get_uint64(json_object_object_get(a, "max_size"))
              : 0;
@@ -710,7 +653,7 @@ uint64_t lp_catalog_assignment_max_size(const lp_catalog *cat, size_t i)
 const char *lp_catalog_assignment_task(const lp_catalog *cat, size_t i,
                                        const char *lang, const char **in_lang)
 {
-    json_object *a = assignment(cat, i);
+    json_object *a = lpi_jat(cat->assignments, i);
 
     if (!a) {
         if (in_lang)
@@ -760,8 +703,7 @@ size_t lp_catnode_require_count(const lp_catnode *node)
 
 const char *lp_catnode_require(const lp_catnode *node, size_t i)
 {
-    return i < lpi_jlen(node->requires) ?
-           lpi_jarray_str(node->requires, i) : NULL;
+    return lpi_jat_str(node->requires, i);
 }
 
 size_t lp_catnode_objective_count(const lp_catnode *node)
@@ -771,17 +713,13 @@ size_t lp_catnode_objective_count(const lp_catnode *node)
 
 const char *lp_catnode_objective_id(const lp_catnode *node, size_t i)
 {
-    if (i >= lpi_jlen(node->objectives))
-        return NULL;
-    return json_object_get_string(json_object_object_get(
-        json_object_array_get_idx(node->objectives, i), "id"));
+    return lpi_jat_member(node->objectives, i, "id");
 }
 
 const char *lp_catnode_objective_text(const lp_catnode *node, size_t i,
                                       const char *lang, const char **in_lang)
 {
-    json_object *o = i < lpi_jlen(node->objectives) ?
-                     json_object_array_get_idx(node->objectives, i) : NULL;
+    json_object *o = lpi_jat(node->objectives, i);
 
     if (in_lang)
         *in_lang = NULL;

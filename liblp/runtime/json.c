@@ -175,9 +175,43 @@ int lpi_jenum(lpi_jcheck *c, json_object *o, const char *key,
     return -1;
 }
 
-const char *lpi_jarray_str(json_object *a, size_t i)
+json_object *lpi_jat(json_object *a, size_t i)
 {
-    return json_object_get_string(json_object_array_get_idx(a, i));
+    return i < lpi_jlen(a) ? json_object_array_get_idx(a, i) : NULL;
+}
+
+const char *lpi_jat_str(json_object *a, size_t i)
+{
+    json_object *v = lpi_jat(a, i);
+
+    return v ? json_object_get_string(v) : NULL;
+}
+
+const char *lpi_jat_member(json_object *a, size_t i, const char *key)
+{
+    json_object *v = lpi_jat(a, i);
+
+    return v ? json_object_get_string(json_object_object_get(v, key)) : NULL;
+}
+
+json_object *lpi_jeach(lpi_jcheck *c, json_object *o, const char *key,
+                       lpi_jeach_fn *fn, void *arg)
+{
+    json_object *a = lpi_jget(c, o, key, json_type_array, false);
+    size_t was = lpi_jpush(c, key);
+
+    for (size_t i = 0; i < lpi_jlen(a) && c->rc >= 0; i++) {
+        json_object *v = json_object_array_get_idx(a, i);
+        size_t w2 = lpi_jpush_index(c, i);
+
+        if (json_object_get_type(v) != json_type_object)
+            lpi_jfail(c, LP_EFORMAT, "is not an object");
+        else
+            fn(c, v, arg);
+        lpi_jpop(c, w2);
+    }
+    lpi_jpop(c, was);
+    return c->rc < 0 ? NULL : a;
 }
 
 bool lpi_tag_eq(const char *a, const char *b)

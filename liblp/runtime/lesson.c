@@ -188,12 +188,11 @@ static int build_blocks(lp_lesson *l, lpi_jcheck *c)
 
 /* ------------------------------------------------------------ the rest */
 
-static const char *item_member(json_object *a, size_t i, const char *key)
+static void check_option(lpi_jcheck *c, json_object *opt, void *arg)
 {
-    if (i >= lpi_jlen(a))
-        return NULL;
-    return json_object_get_string(json_object_object_get(
-        json_object_array_get_idx(a, i), key));
+    (void)arg;
+    (void)lpi_jstr(c, opt, "id", false);
+    (void)lpi_jstr(c, opt, "text", false);
 }
 
 /* Option ids are words (answers are lists of them, separated by white
@@ -206,15 +205,15 @@ static bool is_word(const char *s)
 static void check_choices(lpi_jcheck *c, const lp_activity *act)
 {
     for (size_t o = 0; o < lpi_jlen(act->options) && c->rc >= 0; o++)
-        if (!is_word(item_member(act->options, o, "id")))
+        if (!is_word(lpi_jat_member(act->options, o, "id")))
             lpi_jfail(c, LP_EFORMAT, "an option id is empty or holds white "
                       "space");
     for (size_t a = 0; a < lpi_jlen(act->answers) && c->rc >= 0; a++) {
-        const char *id = lpi_jarray_str(act->answers, a);
+        const char *id = lpi_jat_str(act->answers, a);
         bool found = false;
 
         for (size_t o = 0; o < lpi_jlen(act->options) && !found; o++)
-            found = strcmp(item_member(act->options, o, "id"), id) == 0;
+            found = strcmp(lpi_jat_member(act->options, o, "id"), id) == 0;
         if (!found)
             lpi_jfail(c, LP_EFORMAT, "the answer names an option the "
                       "activity lacks");
@@ -257,22 +256,7 @@ static int check_activities(lp_lesson *l, lpi_jcheck *c)
         }
         switch (k) {
         case LP_ACTIVITY_MULTIPLE_CHOICE:
-            act->options = lpi_jget(c, v, "options", json_type_array, false);
-            for (size_t o = 0; act->options && c->rc >= 0 &&
-                 o < lpi_jlen(act->options); o++) {
-                json_object *opt = json_object_array_get_idx(act->options,
-                                                             o);
-                size_t w3 = lpi_jpush(c, "options");
-
-                lpi_jpush_index(c, o);
-                if (json_object_get_type(opt) != json_type_object) {
-                    lpi_jfail(c, LP_EFORMAT, "is not an object");
-                } else {
-                    (void)lpi_jstr(c, opt, "id", false);
-                    (void)lpi_jstr(c, opt, "text", false);
-                }
-                lpi_jpop(c, w3);
-            }
+            act->options = lpi_jeach(c, v, "options", check_option, NULL);
             act->answers = lpi_jstrings(c, v, "answer");
             check_choices(c, act);
             break;
@@ -293,7 +277,7 @@ static int check_activities(lp_lesson *l, lpi_jcheck *c)
             act->answers = lpi_jstrings(c, v, "answers");
             for (size_t k2 = 0; k2 < lpi_jlen(act->answers) && c->rc >= 0;
                  k2++)
-                if (strlen(lpi_jarray_str(act->answers, k2)) >
+                if (strlen(lpi_jat_str(act->answers, k2)) >
                     LP_MAX_ANSWER_BYTES)
                     lpi_jfail(c, LP_ETOOBIG, "an accepted answer is longer "
                               "than LP_MAX_ANSWER_BYTES");
@@ -308,31 +292,21 @@ static int check_activities(lp_lesson *l, lpi_jcheck *c)
     return c->rc;
 }
 
-static void check_list(lpi_jcheck *c, json_object *a, const char *key,
-                       bool objectives)
+static void check_objective(lpi_jcheck *c, json_object *v, void *arg)
 {
-    size_t was = lpi_jpush(c, key);
+    (void)arg;
+    (void)lpi_jstr(c, v, "id", false);
+    (void)lpi_jstrings(c, v, "standards");
+    (void)lpi_jstr(c, v, "text", false);
+}
 
-    for (size_t i = 0; a && i < lpi_jlen(a) && c->rc >= 0;
-         i++) {
-        json_object *v = json_object_array_get_idx(a, i);
-        size_t w2 = lpi_jpush_index(c, i);
-
-        if (json_object_get_type(v) != json_type_object) {
-            lpi_jfail(c, LP_EFORMAT, "is not an object");
-        } else if (objectives) {
-            (void)lpi_jstr(c, v, "id", false);
-            (void)lpi_jstrings(c, v, "standards");
-            (void)lpi_jstr(c, v, "text", false);
-        } else {
-            (void)lpi_jstr(c, v, "id", false);
-            (void)lpi_jenum(c, v, "kind", kinds);
-            (void)lpi_juint(c, v, "max_size");
-            (void)lpi_jstr(c, v, "task", false);
-        }
-        lpi_jpop(c, w2);
-    }
-    lpi_jpop(c, was);
+static void check_assignment(lpi_jcheck *c, json_object *v, void *arg)
+{
+    (void)arg;
+    (void)lpi_jstr(c, v, "id", false);
+    (void)lpi_jenum(c, v, "kind", kinds);
+    (void)lpi_juint(c, v, "max_size");
+    (void)lpi_jstr(c, v, "task", false);
 }
 
 static int check_lesson(lp_lesson *l, const char *doc)
@@ -349,10 +323,8 @@ static int check_lesson(lp_lesson *l, const char *doc)
     l->title = lpi_jstr(&c, r, "title", false);
     l->duration = lpi_juint(&c, r, "duration");
     l->requires = lpi_jstrings(&c, r, "requires");
-    l->objectives = lpi_jget(&c, r, "objectives", json_type_array, false);
-    check_list(&c, l->objectives, "objectives", true);
-    l->assignments = lpi_jget(&c, r, "assignments", json_type_array, false);
-    check_list(&c, l->assignments, "assignments", false);
+    l->objectives = lpi_jeach(&c, r, "objectives", check_objective, NULL);
+    l->assignments = lpi_jeach(&c, r, "assignments", check_assignment, NULL);
     if (c.rc < 0 || build_blocks(l, &c) < 0)
         return c.rc;
     return check_activities(l, &c);
@@ -463,6 +435,10 @@ int lp_lesson_open(lp_lesson **out, lp_ctx *ctx, const lp_catalog *cat,
         return lpi_nomem(ctx);
     l->ctx = ctx;
     rc = lpi_read_document(ctx, cat->pkg, doc, &data, &len);
+    if (rc == LP_ENOTFOUND)
+        rc = lpi_error(ctx, LP_EFORMAT, "lesson '%s' (%s): the catalog names "
+                       "'%s', which is not in the package", id,
+                       lpi_catalog_lang(cat, lang)->tag, doc);
     if (rc == 0)
         rc = lesson_load(l, doc, data, len);
     lpi_free(ctx, data);
@@ -538,8 +514,7 @@ size_t lp_lesson_require_count(const lp_lesson *l)
 
 const char *lp_lesson_require(const lp_lesson *l, size_t i)
 {
-    return i < lpi_jlen(l->requires) ?
-           lpi_jarray_str(l->requires, i) : NULL;
+    return lpi_jat_str(l->requires, i);
 }
 
 size_t lp_lesson_objective_count(const lp_lesson *l)
@@ -549,12 +524,12 @@ size_t lp_lesson_objective_count(const lp_lesson *l)
 
 const char *lp_lesson_objective_id(const lp_lesson *l, size_t i)
 {
-    return item_member(l->objectives, i, "id");
+    return lpi_jat_member(l->objectives, i, "id");
 }
 
 const char *lp_lesson_objective_text(const lp_lesson *l, size_t i)
 {
-    return item_member(l->objectives, i, "text");
+    return lpi_jat_member(l->objectives, i, "text");
 }
 
 static json_object *standards(const lp_lesson *l, size_t i)
@@ -575,7 +550,7 @@ const char *lp_lesson_objective_standard(const lp_lesson *l, size_t i,
 {
     json_object *s = standards(l, i);
 
-    return k < lpi_jlen(s) ? lpi_jarray_str(s, k) : NULL;
+    return lpi_jat_str(s, k);
 }
 
 size_t lp_lesson_block_count(const lp_lesson *l) { return l->nblocks; }
@@ -637,12 +612,12 @@ size_t lp_activity_option_count(const lp_activity *a)
 
 const char *lp_activity_option_id(const lp_activity *a, size_t i)
 {
-    return item_member(a->options, i, "id");
+    return lpi_jat_member(a->options, i, "id");
 }
 
 const char *lp_activity_option_text(const lp_activity *a, size_t i)
 {
-    return item_member(a->options, i, "text");
+    return lpi_jat_member(a->options, i, "text");
 }
 
 size_t lp_activity_answer_count(const lp_activity *a)
@@ -658,7 +633,7 @@ const char *lp_activity_answer(const lp_activity *a, size_t i)
         return i == 0 ? (a->truth ? "true" : "false") : NULL;
     if (a->type == LP_ACTIVITY_NUMERIC)
         return i == 0 ? a->value : NULL;
-    return i < lpi_jlen(a->answers) ? lpi_jarray_str(a->answers, i) : NULL;
+    return lpi_jat_str(a->answers, i);
 }
 
 const char *lp_activity_tolerance(const lp_activity *a)
@@ -678,17 +653,17 @@ size_t lp_lesson_assignment_count(const lp_lesson *l)
 
 const char *lp_lesson_assignment_id(const lp_lesson *l, size_t i)
 {
-    return item_member(l->assignments, i, "id");
+    return lpi_jat_member(l->assignments, i, "id");
 }
 
 const char *lp_lesson_assignment_kind(const lp_lesson *l, size_t i)
 {
-    return item_member(l->assignments, i, "kind");
+    return lpi_jat_member(l->assignments, i, "kind");
 }
 
 const char *lp_lesson_assignment_task(const lp_lesson *l, size_t i)
 {
-    return item_member(l->assignments, i, "task");
+    return lpi_jat_member(l->assignments, i, "task");
 }
 
 uint64_t lp_lesson_assignment_max_size(const lp_lesson *l, size_t i)

@@ -66,8 +66,18 @@ static inline size_t lpi_jlen(json_object *a)
     return a ? json_object_array_length(a) : 0;
 }
 
-/* The text of string element i of a checked array */
-const char *lpi_jarray_str(json_object *a, size_t i);
+/* Element i of an array, NULL if out of range; string element i of a
+ * checked array of strings; string member key of object element i of a
+ * checked array of objects (both NULL if out of range) */
+json_object *lpi_jat(json_object *a, size_t i);
+const char *lpi_jat_str(json_object *a, size_t i);
+const char *lpi_jat_member(json_object *a, size_t i, const char *key);
+
+/* Check every element of the array member key of o: each must be an
+ * object, then fn checks it; returns the array (NULL on failure) */
+typedef void lpi_jeach_fn(lpi_jcheck *c, json_object *item, void *arg);
+json_object *lpi_jeach(lpi_jcheck *c, json_object *o, const char *key,
+                       lpi_jeach_fn *fn, void *arg);
 
 /* A parsed and checked document's bytes, read whole from a package with
  * its hash checked (ctx receives the errors), NUL-terminated */

@@ -473,8 +473,10 @@ static void test_lesson_open_errors(void **state)
                      LP_ENOTFOUND);
     /* the catalog names a document the package lacks */
     assert_int_equal(lp_lesson_open(&l, o.ctx, o.cat, "a-first", "pt"),
-                     LP_ENOTFOUND);
-    assert_non_null(strstr(lp_ctx_errmsg(o.ctx), "a-first/pt.json"));
+                     LP_EFORMAT);
+    assert_non_null(strstr(lp_ctx_errmsg(o.ctx), "lesson 'a-first' (pt): "
+                           "the catalog names 'curriculum/lessons/a-first/"
+                           "pt.json', which is not in the package"));
     assert_int_equal(lp_catalog_parse(&parsed, o.ctx, cat, n), 0);
     assert_int_equal(lp_lesson_open(&l, o.ctx, parsed, "a-first", "ar"),
                      LP_EINVAL);
@@ -796,6 +798,10 @@ static void test_hostile_lesson(void **state)
           LP_EFORMAT, "names an option the activity lacks" },
         { "\"standards\":[\"S.1\"", "\"standards\":[false", LP_EFORMAT,
           "objectives.0.standards.0" },
+        { "\"assignments\":[{", "\"assignments\":[[],{", LP_EFORMAT,
+          "assignments.0: is not an object" },
+        { "\"options\":[", "\"options\":{},\"x\":[", LP_EFORMAT,
+          "activities.0.options: is an object, not an array" },
     };
     size_t n;
     char *les = fixture("lesson.json", &n);
@@ -857,6 +863,23 @@ static void test_hostile_shapes(void **state)
         assert_int_equal(lp_lesson_parse(&l, ctx, nest, strlen(nest)),
                          LP_ETOOBIG);
         free(nest);
+    }
+    /* an accepted answer no answer can be compared with */
+    {
+        char *long_answer = malloc(LP_MAX_ANSWER_BYTES + 4);
+
+        assert_non_null(long_answer);
+        memset(long_answer, 'a', LP_MAX_ANSWER_BYTES + 3);
+        long_answer[0] = '"';
+        long_answer[LP_MAX_ANSWER_BYTES + 2] = '"';
+        long_answer[LP_MAX_ANSWER_BYTES + 3] = '\0';
+        nest = replace(les, "\"Straße\"", long_answer);
+        assert_int_equal(lp_lesson_parse(&l, ctx, nest, strlen(nest)),
+                         LP_ETOOBIG);
+        assert_non_null(strstr(lp_ctx_errmsg(ctx), "activities.3: an "
+                               "accepted answer is longer"));
+        free(nest);
+        free(long_answer);
     }
     lp_ctx_free(ctx);
     free(deep);
