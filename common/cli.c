@@ -203,9 +203,9 @@ int cli_exit_code(int lp_code)
     case LP_EUNTRUSTED:
     case LP_ESOURCE:
     case LP_EBASE:
+    case LP_EPASSPHRASE:    /* a refusal, like a bad signature */
         return LP_EXIT_INVALID;
     case LP_EINVAL:
-    case LP_EPASSPHRASE:
         return LP_EXIT_USAGE;
     default: /* LP_EIO, LP_ENOMEM, LP_EEXIST, LP_ECHANGED, LP_EINTERNAL */
         return LP_EXIT_IO;

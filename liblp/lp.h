@@ -386,6 +386,17 @@ LP_API int64_t lp_package_expires(const lp_package *pkg);
 LP_API const unsigned char *lp_package_manifest(const lp_package *pkg,
                                                 size_t *len);
 
+/**
+ * The manifest's hash: BLAKE2b-256 of its exact bytes (what
+ * lp_package_manifest() gives, and what signatures sign), as 64 lowercase
+ * hex digits -- what `b2sum -l 256` prints for them.  A delta names its
+ * base and target by these hashes (lp_delta_info).
+ *
+ * @param[out] hex  the hash and a terminating NUL
+ */
+LP_API void lp_package_manifest_hash(const lp_package *pkg,
+                                     char hex[LP_HASH_HEX_BYTES + 1]);
+
 /** Size of the package file in bytes. */
 LP_API uint64_t lp_package_file_size(const lp_package *pkg);
 
@@ -654,7 +665,10 @@ LP_API int lp_writer_add_buffer(lp_writer *w, const char *logical_path,
 
 /**
  * Add every regular file below dir, with logical paths relative to it.
- * Symbolic links, devices and other special files are refused.
+ * Symbolic links, devices and other special files are refused.  Nothing
+ * below dir is reached through a symbolic link, at any component (dir
+ * itself may be one: the caller named it); the files are opened again
+ * below dir, the same way, when the package is written.
  *
  * @return as lp_writer_add_file(); LP_EUNSAFE for a link or special file.
  */
@@ -664,7 +678,10 @@ LP_API int lp_writer_add_tree(lp_writer *w, const char *dir);
  * Write the package: hash and compress every input (in parallel), dedupe
  * identical content, write the container and atomically put it in place.
  *
- * @return 0; LP_EIO; LP_ECHANGED if an input changed while read; LP_ETOOBIG;
+ * @return 0; LP_EIO (also for an input replaced by something that is not
+ *         a regular file); LP_ECHANGED if an input changed while read;
+ *         LP_EUNSAFE if a folder of an lp_writer_add_tree() input was
+ *         replaced by a symbolic link since it was added; LP_ETOOBIG;
  *         LP_ENOMEM; LP_ECANCELED if the options' progress callback asked
  *         to stop.  On failure nothing is left at the destination path
  *         and a file already there is unchanged.
@@ -796,6 +813,18 @@ LP_API int lp_key_save(const lp_key *key, const char *public_path,
                        const char *secret_path, const char *passphrase,
                        unsigned flags);
 
+/**
+ * Check, before asking anyone for a passphrase, that lp_key_save() could
+ * write both files: different paths, each folder writable, and no file
+ * there already unless flags has LP_KEY_REPLACE.  lp_key_save() checks
+ * again when it writes.
+ *
+ * @return 0; LP_EINVAL (one path for both); LP_EEXIST; LP_EIO (the
+ *         message names the folder and why).
+ */
+LP_API int lp_key_save_check(lp_ctx *ctx, const char *public_path,
+                             const char *secret_path, unsigned flags);
+
 /** The key id as 16 lowercase hex digits (minisign prints it in
  *  uppercase).  Borrowed. */
 LP_API const char *lp_key_id(const lp_key *key);
@@ -867,6 +896,22 @@ LP_API int lp_sig_sign_detached(lp_sig **out, lp_ctx *ctx,
                                 const char *comment);
 
 /**
+ * The trusted comment a signature of pkg must carry (lpk(5), SIGNATURES):
+ * "lp-signature v1 id=ID version=N time=TIME[ comment=TEXT]", as
+ * lp_sig_sign_manifest() writes it, for stock minisign -S -t.
+ *
+ * @param time     signing time, seconds since the epoch
+ * @param comment  text to add, or NULL
+ * @param out      receives the comment, NUL-terminated; cap bytes (at most
+ *                 LP_SIG_MAX_TRUSTED_COMMENT + 1 are ever needed)
+ * @return 0; LP_EINVAL (bad comment or time); LP_ETOOBIG if cap is too
+ *         small; LP_ENOMEM.
+ */
+LP_API int lp_package_sig_comment(lp_package *pkg, int64_t time,
+                                  const char *comment, char *out,
+                                  size_t cap);
+
+/**
  * Check a signature of a manifest with a public key: the key id, the
  * signature of the manifest's hash, the global signature over the trusted
  * comment, and that the trusted comment names the manifest's id and
@@ -909,6 +954,63 @@ LP_API void lp_sig_free(lp_sig *sig);
 LP_API LP_WARN_UNUSED int lp_package_add_signature(lp_package *pkg,
                                                    const lp_sig *sig,
                                                    const lp_key *key);
+
+/** A manifest read from its bytes, to show what a signature signs. */
+typedef struct lp_manifest lp_manifest;
+
+/** What a manifest says (lp_manifest_get_info()).  Strings are borrowed
+ *  from the lp_manifest and valid until it is freed. */
+typedef struct lp_manifest_info {
+    const char *id;
+    uint64_t version;
+    const char *label;
+    const char *languages;   /**< comma-separated, in manifest order */
+    int64_t created;
+    int64_t expires;         /**< -1 if none */
+    size_t entries;
+    size_t objects;          /**< distinct contents */
+    uint64_t content_bytes;  /**< sum of the entries' sizes */
+    char hash[2 * LP_HASH_BYTES + 1]; /**< BLAKE2b-256 of the bytes, hex */
+} lp_manifest_info;
+
+/**
+ * Read manifest bytes (lpk(5), as lpack manifest writes them) the way
+ * lp_sig_sign_manifest() does, to show a signer what they sign.
+ *
+ * @param[out] out  the manifest; free it with lp_manifest_free()
+ * @return 0; LP_EFORMAT (the message names the line); LP_ETOOBIG;
+ *         LP_ENOMEM.
+ */
+LP_API int lp_manifest_open(lp_manifest **out, lp_ctx *ctx,
+                            const void *data, size_t len);
+
+/** What the manifest says.  Borrowed; valid until mf is freed. */
+LP_API const lp_manifest_info *lp_manifest_get_info(const lp_manifest *mf);
+
+/** Free a manifest.  NULL is accepted. */
+LP_API void lp_manifest_free(lp_manifest *mf);
+
+/** One signature entry of a package as it reads, not checked
+ *  (lp_package_list_signatures()).  Borrowed for the call only. */
+typedef struct lp_sig_entry {
+    const char *entry;    /**< ZIP entry name, "signatures/..." */
+    const char *key_id;   /**< signer's key id (hex), or NULL if unreadable */
+    int64_t time;         /**< signing time the trusted comment claims, or -1 */
+    const char *comment;  /**< the trusted comment's comment=, or NULL */
+    int code;             /**< 0, or why it cannot be read (LP_EFORMAT) */
+    const char *message;  /**< the reason when code is not 0, else NULL */
+} lp_sig_entry;
+
+typedef void (*lp_sig_entry_fn)(const lp_sig_entry *sig, void *user);
+
+/**
+ * List the signature entries a package carries, in order, as they read:
+ * nothing is verified (lp_package_check_trust() does that).
+ *
+ * @return 0; LP_EIO; LP_ENOMEM.
+ */
+LP_API int lp_package_list_signatures(lp_package *pkg, lp_sig_entry_fn fn,
+                                      void *user);
 
 /** Limits of a trust file: size, line, keys, revoked keys, holder. */
 #define LP_TRUST_MAX_BYTES (1024u * 1024u)
@@ -1253,6 +1355,63 @@ LP_API LP_WARN_UNUSED int lp_state_check(const lp_state *state,
 LP_API int lp_state_record(lp_state *state, const lp_package *pkg,
                            int64_t signed_at);
 
+/** Options for lp_package_accept().  Use LP_ACCEPT_OPTS_INIT. */
+typedef struct lp_accept_opts {
+    unsigned version;      /**< LP_ACCEPT_OPTS_VERSION */
+    int64_t now;           /**< current time; -1 = the clock */
+    /** 1: an expired package is accepted (result->expired says so and the
+     *  context keeps the message, for a warning): lpack verify's default;
+     *  0: refused, as lpack apply, lpack update and --strict-expiry do */
+    int allow_expired;
+    /** refuse a version below this one, e.g. that of the release the
+     *  package is to replace; 0 = no floor (the state's is still
+     *  checked) */
+    uint64_t min_version;
+    lp_sig_report_fn report; /**< called once per signature entry, or NULL */
+    void *user;
+} lp_accept_opts;
+
+#define LP_ACCEPT_OPTS_VERSION 1
+#define LP_ACCEPT_OPTS_INIT { LP_ACCEPT_OPTS_VERSION, -1, 0, 0, NULL, NULL }
+
+/** What lp_package_accept() found. */
+typedef struct lp_accept_result {
+    unsigned signers;   /**< trusted keys that counted */
+    int64_t newest;     /**< newest signing time among those, or -1: pass
+                             it to lp_state_record() once the package is
+                             in place */
+    int expired;        /**< 1 if the package is past its expiry time */
+} lp_accept_result;
+
+/**
+ * The whole policy a hub applies before it takes a package: what
+ * lpack verify --trust --state checks, in the same order and with the
+ * same messages.  The signatures against the trust file
+ * (lp_package_check_trust(), the clock never earlier than the state's
+ * newest signing time), then, with a state, a rollback
+ * (lp_state_check()) or a version below opts->min_version, then the
+ * expiry (lp_package_check_expiry(), the
+ * clock never earlier than the newest trusted signing time).  The
+ * objects are not read: lp_package_verify() does that (lp_delta_apply()
+ * checks them as it writes).  Nothing is recorded: call
+ * lp_state_record() with result->newest once the package is in place.
+ *
+ * @param state   the verifier's state, or NULL (no rollback check)
+ * @param opts    options, or NULL for the defaults (expired refused)
+ * @param[out] result  what was found (may be NULL); filled as far as the
+ *                     checks went, also on refusal
+ * @return 0 if accepted; LP_EUNTRUSTED if refused, with the reason in
+ *         the context (too few trusted signatures, which say why in
+ *         opts->report; a rollback; expired); LP_ENOMEM or LP_EIO if a
+ *         signature could not be checked; LP_EINVAL for an unknown
+ *         opts->version.
+ */
+LP_API LP_WARN_UNUSED int lp_package_accept(lp_package *pkg,
+                                            const lp_trust *trust,
+                                            const lp_state *state,
+                                            const lp_accept_opts *opts,
+                                            lp_accept_result *result);
+
 /* ---------------------------------------------------------------------- */
 /* Deltas                                                                  */
 /* ---------------------------------------------------------------------- */
@@ -1272,6 +1431,11 @@ LP_API int lp_state_record(lp_state *state, const lp_package *pkg,
 #define LP_DELTA_DEFAULT_WINDOW (128ull * 1024u * 1024u)
 /** Largest window a delta may use (2 GiB) */
 #define LP_DELTA_MAX_WINDOW (2048ull * 1024u * 1024u)
+/** Memory apply may use beyond its max_window: buffers, zstd contexts and
+ *  the compressor of the levels packages are usually made with (32 MiB).
+ *  Everything apply allocates, the compressor at the delta's level
+ *  included, is bounded by max_window plus this (lpd(5) MEMORY). */
+#define LP_APPLY_MEMORY_MARGIN (32ull * 1024u * 1024u)
 
 /** Options for lp_delta_create().  Initialise with LP_DELTA_OPTS_INIT. */
 typedef struct lp_delta_opts {
@@ -1319,10 +1483,18 @@ typedef struct lp_delta_info {
  * temporary file, flushed, renamed).  With out NULL, nothing is written:
  * the delta is made and measured only (info->delta_size).
  *
+ * Segments are planned so that applying the delta stays within
+ * opts->max_window plus LP_APPLY_MEMORY_MARGIN, the compressor apply runs
+ * at the target's zstd level included (lpd(5) MEMORY).
+ *
  * @param info  filled on success (may be NULL)
- * @return 0; LP_EINVAL (bad options); LP_EIO; LP_ENOMEM; LP_EFORMAT or
- *         LP_EHASH when a package is damaged; LP_ECANCELED if
- *         opts->progress asked to stop (nothing is left at out).
+ * @return 0; LP_EINVAL (bad options, or a NULL package); LP_ETOOBIG
+ *         (applying any delta to this target would need more memory than
+ *         opts->max_window allows: its objects' zstd level alone takes
+ *         more; the message says how much); LP_EIO; LP_ENOMEM; LP_EFORMAT
+ *         or LP_EHASH when a package is damaged; LP_EINTERNAL (zstd
+ *         failed); LP_ECANCELED if opts->progress asked to stop (nothing
+ *         is left at out).
  */
 LP_API LP_WARN_UNUSED int lp_delta_create(lp_package *base,
                                           lp_package *target,
@@ -1337,23 +1509,51 @@ typedef struct lp_delta lp_delta;
  * Open a delta and check it whole: its header and its checksum, so that a
  * delta damaged in transfer is refused before anything is done with it.
  *
- * @return 0; LP_EFORMAT (not a delta, or malformed); LP_EVERSION; LP_EHASH
- *         (damaged); LP_EIO (also for a file that is not a regular file:
- *         a FIFO is refused, never waited on); LP_ENOMEM.
+ * @return 0; LP_EFORMAT (not a delta, or malformed); LP_EVERSION (a
+ *         delta format newer than this library); LP_EHASH (damaged);
+ *         LP_EIO (also for a file that is not a regular file: a FIFO is
+ *         refused, never waited on); LP_ENOMEM; LP_EINVAL (a NULL
+ *         argument).
  */
 LP_API LP_WARN_UNUSED int lp_delta_open(lp_delta **out, lp_ctx *ctx,
                                         const char *path);
 LP_API const lp_delta_info *lp_delta_get_info(const lp_delta *delta);
+
+/**
+ * The free disk lp_delta_apply() needs for the delta info describes, where
+ * it writes: the new package and the temporary files beside it
+ * (target_size + temp_size).  When the target was not written by this
+ * liblp (exact is 0), apply encodes the objects it rebuilds its own way:
+ * each may then take up to its content size, and each entry headers as
+ * this writer writes them, so more is counted.  The one figure that
+ * lp_delta_create()'s callers, `lpack info` and lp_delta_apply() (its
+ * check before writing, and lp_apply_result.disk_needed) all give.
+ *
+ * @return bytes (UINT64_MAX if the sum overflows)
+ */
+LP_API uint64_t lp_delta_disk_bytes(const lp_delta_info *info);
 LP_API void lp_delta_free(lp_delta *delta);
 
 /** Whether data (the first bytes of a file) starts like a delta */
 LP_API int lp_delta_sniff(const void *data, size_t len);
 
+/**
+ * A last check of a package before it takes its final name, e.g. a call
+ * of lp_package_accept().  The package is open on the temporary file
+ * that will be renamed; it is closed after the call.
+ *
+ * @return 0 to let it in; a negative LP_E* code, with the reason in the
+ *         package's context, to refuse it (nothing is renamed).
+ */
+typedef int (*lp_package_check_fn)(lp_package *pkg, void *user);
+
 /** Options for lp_delta_apply().  Initialise with LP_APPLY_OPTS_INIT. */
 typedef struct lp_apply_opts {
     unsigned version;     /**< LP_APPLY_OPTS_VERSION */
-    /** most memory to decode with; a delta that needs more is refused;
-     *  0 = LP_DELTA_DEFAULT_WINDOW */
+    /** most memory to apply with, less LP_APPLY_MEMORY_MARGIN: a delta
+     *  that needs more (to decode, or to compress objects again at the
+     *  level the new release was made with) is refused before anything is
+     *  written; 0 = LP_DELTA_DEFAULT_WINDOW */
     uint64_t max_window;
     int dry_run;          /**< check everything that can be checked without
                                writing, and report; write nothing */
@@ -1361,19 +1561,29 @@ typedef struct lp_apply_opts {
      *  then LP_STAGE_WRITING), or NULL */
     lp_progress_fn progress;
     void *progress_user;  /**< (version 2) passed to progress */
+    /** (version 3) called on the rebuilt, checked package before the
+     *  final rename, or NULL: a refusal leaves out untouched */
+    lp_package_check_fn check;
+    void *check_user;     /**< (version 3) passed to check */
 } lp_apply_opts;
 
-/* Version 1 is the same struct without progress, and still accepted. */
-#define LP_APPLY_OPTS_VERSION 2
-#define LP_APPLY_OPTS_INIT { LP_APPLY_OPTS_VERSION, 0, 0, NULL, NULL }
+/* Versions 1 and 2 are the same struct without progress, and without
+ * check, and still accepted. */
+#define LP_APPLY_OPTS_VERSION 3
+#define LP_APPLY_OPTS_INIT { LP_APPLY_OPTS_VERSION, 0, 0, NULL, NULL, NULL, \
+    NULL }
 
 /** What lp_delta_apply() did or, with dry_run, would do. */
 typedef struct lp_apply_result {
-    uint64_t disk_needed;   /**< bytes apply writes (package + temporary) */
+    uint64_t disk_needed;   /**< free disk it needs: lp_delta_disk_bytes() */
     uint64_t disk_free;     /**< bytes free where it writes */
     int identical;          /**< 1: the result is byte for byte the target
                                  the delta was made from (same size and
                                  the same ZIP directory, lpd(5)) */
+    uint64_t memory;        /**< the most memory apply allocates for this
+                                 delta and base (the figure it checks
+                                 against max_window plus
+                                 LP_APPLY_MEMORY_MARGIN) */
 } lp_apply_result;
 
 /**
@@ -1384,11 +1594,26 @@ typedef struct lp_apply_result {
  * name; base is only read (out may name the base's file: it is replaced
  * only at the end).
  *
+ * Before anything is allocated by size or written, every size apply
+ * will use is derived from what it checked (the header, the meta block,
+ * the frames' headers, the base's manifest and frames) and the sum is
+ * held against opts->max_window plus LP_APPLY_MEMORY_MARGIN: a delta that
+ * needs more (to decode, or to compress objects again at the zstd level
+ * the target was made with) is refused; result->memory reports the sum,
+ * dry run or not.
+ *
+ * With opts->check, the rebuilt package is handed to it last, and
+ * renamed only if it returns 0.
+ *
  * @return 0; LP_EBASE (base is not the package the delta was made from:
- *         the message names both); LP_ETOOBIG (the delta needs more memory
- *         than opts->max_window, or a limit of lpd(5)); LP_EFORMAT or
- *         LP_EHASH (a damaged or hostile delta, or a damaged base);
- *         LP_EIO (including too little free disk); LP_ENOMEM;
+ *         the message names both); what opts->check returned
+ *         (LP_EUNTRUSTED from lp_package_accept()); LP_ETOOBIG (the delta
+ *         needs more memory than opts->max_window allows, or passes a
+ *         limit of lpd(5) or lpk(5)); LP_EFORMAT or LP_EHASH (a damaged or
+ *         hostile delta, or a damaged base); LP_EVERSION (the new manifest
+ *         is of a format newer than this library); LP_EIO (including too
+ *         little free disk); LP_ENOMEM; LP_EINVAL (unknown opts->version, a
+ *         NULL argument); LP_EINTERNAL (zstd failed to compress);
  *         LP_ECANCELED if opts->progress asked to stop.
  */
 LP_API LP_WARN_UNUSED int lp_delta_apply(lp_delta *delta, lp_package *base,
@@ -1910,6 +2135,313 @@ LP_API uint64_t lp_lesson_need_size(const lp_lesson *lesson, size_t i);
 LP_API uint64_t lp_lesson_need_total(const lp_lesson *lesson);
 
 /* ---------------------------------------------------------------------- */
+/* Update repositories                                                     */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * An update repository (lp-repo(5)) is a folder of static files that any
+ * web server, CDN, LAN share or USB stick can hold: the full packages
+ * and deltas between releases, named by the BLAKE2b-256 hash of their
+ * bytes (files/HASH.lpk, files/HASH.lpd), and one index, the only file
+ * that changes in place.  The index lists, for each package id, its
+ * releases and the deltas between them, with sizes and hashes; it is
+ * signed with the same minisign keys and checked against the same trust
+ * files as packages, and carries a serial that only grows and an expiry,
+ * so that a mirror can neither replay an old index nor freeze a hub on
+ * one forever.
+ */
+
+/** Largest index file, in bytes, and most releases plus deltas in one */
+#define LP_REPO_MAX_INDEX_BYTES (16u * 1024u * 1024u)
+#define LP_REPO_MAX_ITEMS 65536u
+/** Deltas publish makes to a new release unless told otherwise: from
+ *  each of the three releases before it */
+#define LP_REPO_DEFAULT_DELTAS 3u
+/** How long an index is valid unless told otherwise: 90 days */
+#define LP_REPO_DEFAULT_VALID_FOR (90 * 86400)
+
+/** A parsed repository index. */
+typedef struct lp_repo lp_repo;
+
+/**
+ * Parse an index file's bytes (lp-repo(5)) without checking its
+ * signatures: for tools that show an index.  Hubs use lp_repo_check().
+ *
+ * @param what      names the index in messages (a file or URL)
+ * @param[out] out  the index; free it with lp_repo_free()
+ * @return 0; LP_EFORMAT (the message names the line); LP_EVERSION (a
+ *         newer format); LP_ETOOBIG past LP_REPO_MAX_*; LP_ENOMEM.
+ */
+LP_API int lp_repo_parse(lp_repo **out, lp_ctx *ctx, const void *data,
+                         size_t len, const char *what);
+
+/** Options for lp_repo_check().  Initialise with LP_REPO_CHECK_OPTS_INIT. */
+typedef struct lp_repo_check_opts {
+    unsigned version;      /**< LP_REPO_CHECK_OPTS_VERSION */
+    int64_t now;           /**< current time; -1 = the clock */
+    lp_sig_report_fn report; /**< called once per signature, or NULL */
+    void *user;
+} lp_repo_check_opts;
+
+#define LP_REPO_CHECK_OPTS_VERSION 1
+#define LP_REPO_CHECK_OPTS_INIT { LP_REPO_CHECK_OPTS_VERSION, -1, NULL, NULL }
+
+/**
+ * Parse an index and check it before any number in it is trusted: its
+ * signatures against the trust file (at least the threshold of trusted
+ * keys, counted as for packages), its expiry (the clock never earlier
+ * than a trusted signing time, nor than the state's), and, with a state,
+ * that its serial is not below the last one accepted for id (an index of
+ * the same serial must be the same index).  Nothing is recorded: call
+ * lp_repo_record() once the index has been acted upon.
+ *
+ * @param id        the package id the hub follows (whose serial the
+ *                  state keeps)
+ * @param state     the verifier's state, or NULL
+ * @param[out] out  the index; free it with lp_repo_free()
+ * @return 0; LP_EUNTRUSTED with the reason (not signed, too few trusted
+ *         signatures, expired, an older serial: a replay); LP_EFORMAT,
+ *         LP_EVERSION or LP_ETOOBIG as lp_repo_parse(); LP_EIO; LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_repo_check(lp_repo **out, lp_ctx *ctx,
+                                        const void *data, size_t len,
+                                        const char *what,
+                                        const lp_trust *trust,
+                                        const lp_state *state,
+                                        const char *id,
+                                        const lp_repo_check_opts *opts);
+
+/**
+ * Record in the state folder that the index was accepted for id: its
+ * serial and hash (file STATE/ID.index, replaced atomically, only ever
+ * raised).
+ *
+ * @return 0; LP_EUNTRUSTED if a higher serial was recorded since;
+ *         LP_EIO; LP_ENOMEM.
+ */
+LP_API int lp_repo_record(const lp_repo *repo, const lp_state *state,
+                          const char *id);
+
+/** The index's serial (at least 1). */
+LP_API uint64_t lp_repo_serial(const lp_repo *repo);
+
+/** The index's expiry, seconds since the epoch. */
+LP_API int64_t lp_repo_expires(const lp_repo *repo);
+
+/** One release as the index lists it.  Strings are borrowed. */
+typedef struct lp_repo_release {
+    const char *id;
+    uint64_t version;
+    const char *label;
+    uint64_t size;                             /**< bytes of the file */
+    char file_hash[LP_HASH_HEX_BYTES + 1];     /**< BLAKE2b-256, hex */
+    char manifest_hash[LP_HASH_HEX_BYTES + 1]; /**< of its manifest */
+    int64_t expires;                           /**< -1: does not expire */
+    char path[80];            /**< in the repository: files/HASH.lpk */
+} lp_repo_release;
+
+/** One delta as the index lists it. */
+typedef struct lp_repo_delta {
+    const char *id;
+    uint64_t base, target;    /**< versions */
+    uint64_t size;
+    char file_hash[LP_HASH_HEX_BYTES + 1];
+    char path[80];            /**< files/HASH.lpd */
+} lp_repo_delta;
+
+/**
+ * Release number i (0-based, by version) of package id.
+ *
+ * @return 0; LP_ENOTFOUND if id is not listed or i is out of range.
+ */
+LP_API int lp_repo_release_get(const lp_repo *repo, const char *id,
+                               size_t i, lp_repo_release *out);
+
+/**
+ * Delta number i (0-based, by target then base version) of package id.
+ *
+ * @return 0; LP_ENOTFOUND if id is not listed or i is out of range.
+ */
+LP_API int lp_repo_delta_get(const lp_repo *repo, const char *id,
+                             size_t i, lp_repo_delta *out);
+
+/** Free an index.  NULL is accepted. */
+LP_API void lp_repo_free(lp_repo *repo);
+
+/** Options for lp_repo_publish().  Use LP_PUBLISH_OPTS_INIT. */
+typedef struct lp_publish_opts {
+    unsigned version;     /**< LP_PUBLISH_OPTS_VERSION */
+    /** deltas to a new newest release: from each of this many releases
+     *  before it (0 = none); LP_REPO_DEFAULT_DELTAS by default */
+    unsigned deltas;
+    /** signing and creation time; -1 = SOURCE_DATE_EPOCH if set, else
+     *  the clock */
+    int64_t now;
+    /** seconds the new index is valid for (1 hour to 10 years) */
+    int64_t valid_for;
+    /** 1: sign a new index (serial + 1, new expiry) even if no release
+     *  was added, so hubs keep accepting it */
+    int refresh;
+    lp_delta_opts delta;  /**< how deltas are made */
+} lp_publish_opts;
+
+#define LP_PUBLISH_OPTS_VERSION 1
+#define LP_PUBLISH_OPTS_INIT { LP_PUBLISH_OPTS_VERSION, \
+    LP_REPO_DEFAULT_DELTAS, -1, LP_REPO_DEFAULT_VALID_FOR, 0, \
+    LP_DELTA_OPTS_INIT }
+
+/** What lp_repo_publish() did. */
+typedef struct lp_publish_result {
+    uint64_t serial;      /**< of the index now in the repository */
+    unsigned releases;    /**< releases added */
+    unsigned deltas;      /**< deltas made */
+    uint64_t delta_bytes; /**< their total size */
+    int changed;          /**< 1 if a new index was written */
+} lp_publish_result;
+
+/**
+ * Add releases to the repository in folder dir (created if missing):
+ * each package (checked whole, and signed by at least one of keys) is
+ * copied to files/HASH.lpk; for each package id whose newest release is
+ * new, deltas to it are made from the opts->deltas releases before it
+ * (files/HASH.lpd); then the index is written (serial + 1, signed by
+ * every key) to a temporary file and renamed.  Publishing is
+ * deterministic and idempotent: the same packages again change nothing.
+ * The existing index must be signed by one of keys.  One publisher at a
+ * time (the folder is locked).
+ *
+ * @param keys   secret keys (lp_key_load_secret()), at least one
+ * @param[out] result  what was done (may be NULL)
+ * @return 0; LP_EEXIST if a release number is published already with
+ *         other content; LP_EUNTRUSTED if a package, or the index in the
+ *         folder, is not signed by any of keys; LP_EFORMAT, LP_EHASH for
+ *         a damaged package or index; LP_EINVAL; LP_EIO; LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_repo_publish(lp_ctx *ctx, const char *dir,
+                                          const char *const *packages,
+                                          size_t npackages,
+                                          const lp_key *const *keys,
+                                          size_t nkeys,
+                                          const lp_publish_opts *opts,
+                                          lp_publish_result *result);
+
+/** Most steps (deltas in a chain) an update plan takes */
+#define LP_UPDATE_MAX_STEPS 16
+
+/** One file of an update plan: a delta, or the full package. */
+typedef struct lp_update_step {
+    int full;                 /**< 1: the full package of target */
+    uint64_t base, target;    /**< versions (base 0 for a full package) */
+    uint64_t size;            /**< bytes of the file */
+    char path[80];            /**< in the repository: files/HASH.lpd|.lpk */
+} lp_update_step;
+
+/** What lp_update() found or did. */
+typedef enum lp_update_outcome {
+    LP_UPDATE_UP_TO_DATE = 0, /**< the hub has the newest release */
+    LP_UPDATE_UPDATED = 1,    /**< the newest release is in place */
+    LP_UPDATE_PLANNED = 2     /**< dry run: the plan, nothing fetched */
+} lp_update_outcome;
+
+/** What lp_update() found or did, also when it fails (as far as it got). */
+typedef struct lp_update_result {
+    lp_update_outcome outcome;
+    char id[LP_MAX_ID_BYTES + 1];  /**< the hub package's id */
+    uint64_t from_version;    /**< the hub's release before */
+    uint64_t to_version;      /**< the newest release the index lists */
+    uint64_t serial;          /**< of the index accepted, 0 if none */
+    size_t nsteps;            /**< files in the plan */
+    lp_update_step steps[LP_UPDATE_MAX_STEPS];
+    uint64_t plan_bytes;      /**< bytes of the plan's files: the fewest */
+    uint64_t full_bytes;      /**< bytes of the newest full package */
+    uint64_t fetched_bytes;   /**< bytes that came from the source now */
+    uint64_t resumed_bytes;   /**< bytes kept from an earlier attempt */
+    int unreachable;          /**< 1: the failure is the source's (not
+                                   reachable, an HTTP error, a stall):
+                                   try again later, nothing is lost */
+} lp_update_result;
+
+/** Progress of the fetching: bytes of the plan present, of total. */
+typedef void (*lp_update_progress_fn)(uint64_t done, uint64_t total,
+                                      void *user);
+
+/** Options for lp_update() and lp_repo_mirror(): LP_UPDATE_OPTS_INIT. */
+typedef struct lp_update_opts {
+    unsigned version;     /**< LP_UPDATE_OPTS_VERSION */
+    /** folder for downloads in progress (created if missing); NULL =
+     *  STATE/spool.  Keep it on a disk that survives a reboot. */
+    const char *spool;
+    int dry_run;          /**< check the index, plan, and stop */
+    uint64_t limit_rate;  /**< most bytes per second to fetch; 0 = any */
+    unsigned timeout;     /**< seconds to connect, or of a stalled link,
+                               before giving up on a request; 0 = 60 */
+    int64_t now;          /**< current time; -1 = the clock */
+    uint64_t max_window;  /**< as lp_apply_opts; 0 = default */
+    lp_update_progress_fn progress; /**< or NULL */
+    void *user;           /**< passed to progress */
+} lp_update_opts;
+
+#define LP_UPDATE_OPTS_VERSION 1
+#define LP_UPDATE_OPTS_INIT { LP_UPDATE_OPTS_VERSION, NULL, 0, 0, 0, -1, 0, \
+    NULL, NULL }
+
+/**
+ * Bring the package at pkg_path to the newest release the repository at
+ * source (http://, https:// or a folder, lp-repo(5)) lists for its id.
+ *
+ * The index is fetched and checked first (lp_repo_check(): signatures
+ * against trust, expiry, serial); nothing in it is used before.  The plan
+ * is the cheapest way from the hub's release to the newest, in bytes: a
+ * chain of deltas or the full package.  Each file is fetched into the
+ * spool with resume (every byte that reached the disk is kept across a
+ * dropped link, a kill or a reboot; the next attempt asks for the rest
+ * with an HTTP Range request or reads on in the folder), cut off past
+ * the size the index gives and checked against its hash.  Then the
+ * deltas are applied (or the package taken) and the new release must
+ * pass lp_package_accept() (signatures, rollback, not older than the
+ * hub's, not expired) before it replaces pkg_path atomically; it is then
+ * recorded in state with the index's serial, and the spool is emptied.
+ * On any failure pkg_path is untouched.  One update of a spool at a time
+ * (it is locked).
+ *
+ * @param trust   the hub's trust file
+ * @param state   the hub's state folder (lp_state_open())
+ * @param opts    options, or NULL for the defaults
+ * @param[out] result  what was found and done (may be NULL)
+ * @return 0 (result->outcome says which); LP_EUNTRUSTED if the index or
+ *         the new release is refused (the message says why); LP_EHASH if
+ *         a file does not match the index (its partial download is
+ *         dropped); LP_ENOTFOUND if the index does not list the package's
+ *         id; LP_EIO if the source cannot be reached (result->unreachable)
+ *         or the disk is full; LP_EFORMAT; LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_update(lp_ctx *ctx, const char *pkg_path,
+                                    const char *source,
+                                    const lp_trust *trust, lp_state *state,
+                                    const lp_update_opts *opts,
+                                    lp_update_result *result);
+
+/**
+ * Copy the repository at source into the folder dir (created if
+ * missing), checked: the index must pass lp_repo_check() against trust
+ * (without a state), and every file is fetched with resume and checked
+ * against its hash; the index is written last.  With for_pkg, only the
+ * files the hub holding that package needs (its lp_update() plan), for a
+ * teacher carrying updates on a USB stick to a school with no link.
+ *
+ * @param for_pkg  a hub's package, or NULL for every file
+ * @param opts     limit_rate, timeout, now, progress (others ignored)
+ * @param[out] result  steps and bytes, as lp_update() (may be NULL)
+ * @return as lp_update().
+ */
+LP_API LP_WARN_UNUSED int lp_repo_mirror(lp_ctx *ctx, const char *source,
+                                         const char *dir,
+                                         const lp_trust *trust,
+                                         const char *for_pkg,
+                                         const lp_update_opts *opts,
+                                         lp_update_result *result);
+
+/* ---------------------------------------------------------------------- */
 /* Curriculum sources                                                      */
 /* ---------------------------------------------------------------------- */
 
@@ -1995,7 +2527,11 @@ typedef struct lp_project_opts {
 
 /**
  * Open the curriculum project in folder dir.  Nothing is read yet but the
- * folder itself: lp_project_check() reads and checks the sources.
+ * folder itself: lp_project_check() reads and checks the sources.  Every
+ * file of the project (the curriculum file, lessons, media, captions) is
+ * then opened below dir with no symbolic link followed at any component:
+ * a link on the way is a "bad-path" error naming it, so nothing outside
+ * dir is ever read.  dir itself may be a link (the caller named it).
  *
  * @param[out] out  the project; free it with lp_project_free()
  * @param opts      options, or NULL for the defaults
@@ -2003,6 +2539,17 @@ typedef struct lp_project_opts {
  */
 LP_API int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
                            const lp_project_opts *opts);
+
+/**
+ * Whether the folder dir is a curriculum project: whether it holds a
+ * curriculum file (curriculum.yaml, curriculum.yml or curriculum.xml).
+ * Nothing is read but the folder's entries: a tool that is given a folder
+ * of projects (such as a repository's examples/) finds them with it.
+ *
+ * @param dir  the folder
+ * @return 1 if it holds one; 0 if not, or if dir is not a readable folder.
+ */
+LP_API int lp_project_probe(const char *dir);
 
 /**
  * Read every source of the project -- the curriculum file and each lesson
@@ -2067,8 +2614,11 @@ typedef struct lp_build_opts {
  * @param fn    called for each diagnostic, or NULL
  * @return 0; LP_ESOURCE if the sources have errors (nothing is written);
  *         LP_EINVAL; LP_EIO; LP_ECHANGED if a media file changed while it
- *         was read; LP_ETOOBIG; LP_ENOMEM; LP_EINTERNAL; LP_ECANCELED if
- *         opts->progress asked to stop (nothing is written).
+ *         was read; LP_EUNSAFE if a folder on a media file's path was
+ *         replaced by a symbolic link after the check; LP_ETOOBIG (the
+ *         message names the limit and the document); LP_ENOMEM;
+ *         LP_EINTERNAL; LP_ECANCELED if opts->progress asked to stop
+ *         (nothing is written).
  */
 LP_API LP_WARN_UNUSED int lp_project_build(lp_project *proj,
                                            const char *out_path,

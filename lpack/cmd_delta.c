@@ -4,6 +4,7 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,15 +30,15 @@ static void usage(FILE *f)
                "that has\n"
                "OLD.lpk: it carries only what OLD.lpk lacks, and `lpack apply` "
                "rebuilds\n"
-               "NEW.lpk from it, signatures included.  With one OLD, OUT is the "
-               "delta file;\n"
-               "with several (a delta from each), OUT is a folder and the deltas "
-               "are named\n"
-               "ID_OLDVERSION-NEWVERSION.lpd.\n"
+               "NEW.lpk from it, signatures included.  OUT is the delta file, "
+               "or a folder\n"
+               "(one that exists, or a name ending in '/') where the deltas are "
+               "named\n"
+               "ID_OLDVERSION-NEWVERSION.lpd; with several OLD (a delta from "
+               "each), a folder.\n"
                "\n"
                "options:\n"
-               "  -o, --output OUT      the delta file (or folder, with several "
-               "OLD)\n"
+               "  -o, --output OUT      the delta file, or a folder for them\n"
                "  -n, --dry-run         make the delta but write nothing: print "
                "what a hub\n"
                "                        would receive and what apply would need\n"
@@ -82,7 +83,7 @@ static void print_info(const char *out, const lp_delta_info *i, bool dry,
     }
     cli_format_size(d, i->delta_size);
     cli_format_size(t, i->target_size);
-    cli_format_size(disk, i->target_size + i->temp_size);
+    cli_format_size(disk, lp_delta_disk_bytes(i));
     cli_format_size(w, i->window);
     printf("%s%s%s: %s %" PRIu64 " -> %" PRIu64 ": %" PRIu64 " bytes (%s, "
            "%.2f%% of the new package's %s)\n", dry ? "would write" : "wrote",
@@ -101,18 +102,51 @@ static void print_info(const char *out, const lp_delta_info *i, bool dry,
              "equivalent package, not an identical one");
 }
 
-/* OUT/ID_OLD-NEW.lpd */
+/* DIR/ID_OLD-NEW.lpd, DIR's trailing slashes dropped ("deltas/" and
+ * "deltas" give "deltas/ID_3-4.lpd"; "/" gives "/ID_3-4.lpd") */
 static char *delta_name(const char *dir, const lp_package *old,
                         const lp_package *new_pkg)
 {
-    size_t n = strlen(dir) + strlen(lp_package_id(new_pkg)) + 64;
-    char *s = malloc(n);
+    size_t len = strlen(dir);
+    size_t n;
+    char *s;
 
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    if (len == 1 && dir[0] == '/')
+        len = 0;
+    n = len + strlen(lp_package_id(new_pkg)) + 64;
+    s = malloc(n);
     if (s)
-        snprintf(s, n, "%s/%s_%" PRIu64 "-%" PRIu64 ".lpd", dir,
+        snprintf(s, n, "%.*s/%s_%" PRIu64 "-%" PRIu64 ".lpd", (int)len, dir,
                  lp_package_id(new_pkg), lp_package_version(old),
                  lp_package_version(new_pkg));
     return s;
+}
+
+/* Whether -o OUT means a folder: it names one, or ends in '/' (then it is
+ * made if missing, like extract -C; its parent must exist).  -1: an error
+ * was reported. */
+static int out_is_folder(const char *out, int nold)
+{
+    size_t len = strlen(out);
+    struct stat st;
+
+    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+        return 1;
+    if (len > 0 && out[len - 1] == '/') {
+        if (mkdir(out, 0777) == 0 ||
+            (errno == EEXIST && stat(out, &st) == 0 && S_ISDIR(st.st_mode)))
+            return 1;
+        cli_error("cannot make the folder '%s': %s", out, strerror(errno));
+        return -1;
+    }
+    if (nold > 1) {
+        cli_error("with several old packages, OUT is a folder: '%s' is not "
+                  "one (end it with '/' to make it)", out);
+        return -1;
+    }
+    return 0;
 }
 
 int cmd_delta(int argc, char **argv)
@@ -125,7 +159,7 @@ int cmd_delta(int argc, char **argv)
     lp_package *new_pkg = NULL;
     lp_ctx *ctx = NULL;
     int status = LP_EXIT_OK;
-    int nold;
+    int nold, folder = 0;
 
     for (;;) {
         int c = cli_getopt(argc, argv, "o:nl:j:qh", longopts, &seen);
@@ -183,13 +217,10 @@ int cmd_delta(int argc, char **argv)
         cli_error("-o and --dry-run do not go together");
         return cli_bad_usage(synopsis);
     }
-    if (nold > 1 && out) {
-        struct stat st;
-        if (stat(out, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            cli_error("with several old packages, '%s' must be an existing "
-                      "folder", out);
+    if (out) {
+        folder = out_is_folder(out, nold);
+        if (folder < 0)
             return LP_EXIT_IO;
-        }
     }
 
     status = cli_package_open(&ctx, &new_pkg, argv[argc - 1]);
@@ -212,7 +243,7 @@ int cmd_delta(int argc, char **argv)
             status = cli_exit_code(rc);
             break;
         }
-        if (nold > 1 && out) {
+        if (folder) {
             dest = name = delta_name(out, old, new_pkg);
             if (!name) {
                 lp_package_free(old);

@@ -101,6 +101,14 @@ int cmd_keygen(int argc, char **argv)
         cli_error("cannot start liblp: %s", lp_strerror(rc));
         return LP_EXIT_IO;
     }
+    /* never ask for a passphrase and then fail to write the key */
+    rc = lp_key_save_check(ctx, pub, sec, force ? LP_KEY_REPLACE : 0);
+    if (rc < 0) {
+        cli_error("%s%s", cli_lp_msg(ctx, rc),
+                  rc == LP_EEXIST ? " (use --force to replace it)" : "");
+        status = cli_exit_code(rc);
+        goto done;
+    }
     if (!nopass) {
         status = secret_passphrase(&pass, passfile, 1);
         if (status != LP_EXIT_OK)

@@ -4,7 +4,7 @@
  */
 #include <config.h>
 
-#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +28,15 @@ static void usage(FILE *f)
                "\n"
                "Sign a manifest written by 'lpack manifest' and write the "
                "signature\n"
-               "(a minisign signature file) to SIG, for 'lpack attach'.\n"
+               "(a minisign signature file) to SIG, for 'lpack attach'.  "
+               "What is\n"
+               "signed (package id, version, label, languages, entries, "
+               "objects,\n"
+               "size, dates, the manifest's hash) is shown before the "
+               "passphrase\n"
+               "is asked for; compare it with 'lpack info PKG' on the "
+               "machine that\n"
+               "made the package.\n"
                "\n"
                "options:\n"
                "  -s, --secret FILE        the secret key\n"
@@ -54,60 +62,6 @@ static const struct option longopts[] = {
     { NULL, 0, NULL, 0 }
 };
 
-/* The whole file, at most LP_MAX_MANIFEST_BYTES */
-static int read_manifest(const char *path, unsigned char **out,
-                         size_t *len)
-{
-    const char *why;
-    int fd = cli_open_regular(path, &why);
-    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
-    unsigned char *buf = NULL;
-    size_t n = 0, cap = 0;
-
-    if (!f) {
-        cli_error("cannot open '%s': %s", path, fd < 0 ? why :
-                  strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return LP_EXIT_IO;
-    }
-    for (;;) {
-        size_t k;
-        if (n == cap) {
-            unsigned char *nb;
-            if (cap > LP_MAX_MANIFEST_BYTES) {
-                cli_error("'%s' is larger than a manifest may be", path);
-                free(buf);
-                fclose(f);
-                return LP_EXIT_INVALID;
-            }
-            cap = cap ? cap * 2 : 65536;
-            nb = realloc(buf, cap);
-            if (!nb) {
-                cli_error("out of memory");
-                free(buf);
-                fclose(f);
-                return LP_EXIT_IO;
-            }
-            buf = nb;
-        }
-        k = fread(buf + n, 1, cap - n, f);
-        n += k;
-        if (k == 0)
-            break;
-    }
-    if (ferror(f)) {
-        cli_error("cannot read '%s': %s", path, strerror(errno));
-        free(buf);
-        fclose(f);
-        return LP_EXIT_IO;
-    }
-    fclose(f);
-    *out = buf;
-    *len = n;
-    return LP_EXIT_OK;
-}
-
 int cmd_sign_manifest(int argc, char **argv)
 {
     cli_seen seen = { { 0 } };
@@ -117,6 +71,8 @@ int cmd_sign_manifest(int argc, char **argv)
     lp_ctx *ctx = NULL;
     lp_key *key = NULL;
     lp_sig *sig = NULL;
+    lp_manifest *mf = NULL;
+    const lp_manifest_info *mi = NULL;
     int status, rc;
 
     for (;;) {
@@ -146,7 +102,7 @@ int cmd_sign_manifest(int argc, char **argv)
         cli_error("missing option '%s'", sec ? "--output" : "--secret");
         return cli_bad_usage(synopsis);
     }
-    status = read_manifest(argv[optind], &m, &mlen);
+    status = manifest_read(argv[optind], &m, &mlen);
     if (status != LP_EXIT_OK)
         return status;
     rc = lp_ctx_new(&ctx, NULL);
@@ -155,6 +111,17 @@ int cmd_sign_manifest(int argc, char **argv)
         free(m);
         return LP_EXIT_IO;
     }
+    /* what is signed, before the passphrase: never sign blind */
+    rc = lp_manifest_open(&mf, ctx, m, mlen);
+    if (rc < 0) {
+        cli_error("%s: %s", argv[optind], cli_lp_msg(ctx, rc));
+        status = cli_exit_code(rc);
+        goto done;
+    }
+    mi = lp_manifest_get_info(mf);
+    printf("signing '%s':\n", cli_text(argv[optind]));
+    manifest_info_text(stdout, mi);
+    fflush(stdout);
     status = secret_load_key(&key, ctx, sec, passfile);
     if (status != LP_EXIT_OK)
         goto done;
@@ -165,8 +132,14 @@ int cmd_sign_manifest(int argc, char **argv)
     if (rc < 0) {
         cli_error("%s: %s", argv[optind], cli_lp_msg(ctx, rc));
         status = cli_exit_code(rc);
+        goto done;
     }
+    printf("wrote '%s': signature by key %s of %s version %" PRIu64 "\n"
+           "next: lpack attach PKG %s --public KEY.pub\n", cli_text(out),
+           lp_key_id(key), cli_text(mi->id), mi->version, cli_text(out));
+    status = cli_finish_stdout(LP_EXIT_OK);
 done:
+    lp_manifest_free(mf);
     lp_sig_free(sig);
     lp_key_free(key);
     lp_ctx_free(ctx);

@@ -166,7 +166,8 @@ static int check_trust(verify_state *st, sig_state *ss, lp_ctx *ctx,
                        const lp_state *state, int64_t now,
                        unsigned *signers, int64_t *newest)
 {
-    lp_trust_opts o = LP_TRUST_OPTS_INIT;
+    lp_accept_opts o = LP_ACCEPT_OPTS_INIT;
+    lp_accept_result res;
     lp_trust *trust = NULL;
     int rc;
 
@@ -180,11 +181,12 @@ static int check_trust(verify_state *st, sig_state *ss, lp_ctx *ctx,
     o.report = on_signature;
     o.user = ss;
     o.now = now;
-    o.newest_accepted = lp_state_newest(state);
-    rc = lp_package_check_trust(pkg, trust, &o, signers, newest);
-    /* the signatures are good: is this an older release than one seen? */
-    if (rc == 0 && state != NULL)
-        rc = lp_state_check(state, pkg);
+    /* signatures and rollback here, as lpack apply checks them; the
+     * expiry, checked with or without a trust file, by the caller */
+    o.allow_expired = 1;
+    rc = lp_package_accept(pkg, trust, state, &o, &res);
+    *signers = res.signers;
+    *newest = res.newest;
     if (rc < 0) {
         char msg[1200];
         snprintf(msg, sizeof msg, "refused: %s", cli_lp_msg(ctx, rc));
@@ -196,8 +198,8 @@ static int check_trust(verify_state *st, sig_state *ss, lp_ctx *ctx,
 
 static void print_json(const verify_state *st, const char *problems,
                        size_t len, size_t entries, size_t objects, int ok,
-                       const char *sigs, size_t sigs_len, int64_t expires,
-                       int expired)
+                       const char *sigs, size_t sigs_len, int checked,
+                       int64_t expires, int expired)
 {
     char t[CLI_TIME_BYTES];
 
@@ -215,7 +217,7 @@ static void print_json(const verify_state *st, const char *problems,
         fputs("],\"signatures\":[", stdout);
         fwrite(sigs, 1, sigs_len, stdout);
     }
-    fputs("]}\n", stdout);
+    printf("],\"signatures_checked\":%s}\n", checked ? "true" : "false");
 }
 
 int cmd_verify(int argc, char **argv)
@@ -238,6 +240,7 @@ int cmd_verify(int argc, char **argv)
     char *sigs = NULL;
     size_t sigs_len = 0;
     unsigned signers = 0;
+    size_t nsigs = 0;
     int json = 0, quiet = 0;
     int status, rc;
 
@@ -358,6 +361,17 @@ int cmd_verify(int argc, char **argv)
         if (ss.json != NULL && fclose(ss.json) != 0)
             add_problem(&st, LP_ENOMEM, NULL, "out of memory");
         ss.json = NULL;
+    } else {
+        /* listed, and said to be unchecked */
+        FILE *f = json ? open_memstream(&sigs, &sigs_len) : stdout;
+        if (f == NULL) {
+            add_problem(&st, LP_ENOMEM, NULL, "out of memory");
+            goto done;
+        }
+        if (json || !quiet)
+            rc = signatures_list(f, pkg, NULL, json, &nsigs);
+        if (json && fclose(f) != 0)
+            add_problem(&st, LP_ENOMEM, NULL, "out of memory");
     }
     /* the clock is never earlier than a signing time we trust */
     expires = lp_package_expires(pkg);
@@ -398,8 +412,8 @@ done:
             status = LP_EXIT_IO;
         }
         print_json(&st, problems, problems_len, entries, objects,
-                   status == LP_EXIT_OK, trust_path != NULL ? sigs : NULL,
-                   sigs_len, expires, expired);
+                   status == LP_EXIT_OK, sigs, sigs_len, trust_path != NULL,
+                   expires, expired);
         free(problems);
     } else if (status == LP_EXIT_OK && !quiet && trust_path != NULL) {
         printf("%s: OK (%zu entries, %zu objects verified; signed by %u "
@@ -409,6 +423,12 @@ done:
     } else if (status == LP_EXIT_OK && !quiet) {
         printf("%s: OK (%zu entries, %zu objects verified)\n",
                cli_text(st.pkg_path), entries, objects);
+        if (nsigs > 0)
+            printf("%s: %zu signature%s not checked: give --trust TRUST "
+                   "to check %s\n", cli_text(st.pkg_path), nsigs,
+                   nsigs == 1 ? "" : "s", nsigs == 1 ? "it" : "them");
+        else
+            printf("%s: not signed\n", cli_text(st.pkg_path));
     }
     free(sigs);
     lp_state_free(state);

@@ -28,7 +28,7 @@ void delta_info_json(FILE *f, const char *path, const lp_delta_info *i)
     fprintf(f, ",\"delta_bytes\":%" PRIu64 ",\"disk_bytes\":%" PRIu64
             ",\"temp_bytes\":%" PRIu64 ",\"window_bytes\":%" PRIu64
             ",\"level\":%d,\"exact\":%s,\"segments\":%" PRIu64,
-            i->delta_size, i->target_size + i->temp_size, i->temp_size,
+            i->delta_size, lp_delta_disk_bytes(i), i->temp_size,
             i->window, i->level, i->exact ? "true" : "false", i->segments);
     fprintf(f, ",\"keep\":{\"objects\":%" PRIu64 ",\"bytes\":%" PRIu64 "}"
             ",\"patch\":{\"objects\":%" PRIu64 ",\"bytes\":%" PRIu64 "}"
@@ -57,9 +57,9 @@ void delta_info_text(FILE *f, const lp_delta_info *i)
     fprintf(f, "delta: %" PRIu64 " bytes (%s)\n", i->delta_size, s);
     cli_format_size(s, i->target_size);
     fprintf(f, "target file: %" PRIu64 " bytes (%s)\n", i->target_size, s);
-    cli_format_size(s, i->target_size + i->temp_size);
+    cli_format_size(s, lp_delta_disk_bytes(i));
     fprintf(f, "apply disk: up to %" PRIu64 " bytes (%s)\n",
-            i->target_size + i->temp_size, s);
+            lp_delta_disk_bytes(i), s);
     cli_format_size(s, i->window);
     fprintf(f, "apply memory: %" PRIu64 " bytes (%s) to decode\n", i->window,
             s);

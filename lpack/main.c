@@ -21,6 +21,9 @@ static const cli_command commands[] = {
     { "trust", cmd_trust, "sign a new trust file, or move to one" },
     { "delta", cmd_delta, "make a delta from old releases to a new one" },
     { "apply", cmd_apply, "rebuild a new release from an old one and deltas" },
+    { "publish", cmd_publish, "add signed releases to an update repository" },
+    { "update", cmd_update, "take the newest release from a repository" },
+    { "mirror", cmd_mirror, "copy a repository, or what a hub needs, checked" },
 };
 
 int main(int argc, char **argv)

@@ -150,11 +150,14 @@ int secret_passphrase(char **out, const char *file, int confirm)
     return LP_EXIT_OK;
 }
 
+/* Tries at a wrong passphrase typed on the terminal */
+#define TERMINAL_TRIES 3
+
 int secret_load_key(lp_key **out, lp_ctx *ctx, const char *path,
                     const char *passfile)
 {
     char *pass = NULL;
-    int rc, status;
+    int rc, status, tries = passfile ? 1 : TERMINAL_TRIES;
 
     *out = NULL;
     rc = lp_key_secret_encrypted(ctx, path);
@@ -162,13 +165,22 @@ int secret_load_key(lp_key **out, lp_ctx *ctx, const char *path,
         cli_error("%s", cli_lp_msg(ctx, rc));
         return cli_exit_code(rc);
     }
-    if (rc == 1) {
-        status = secret_passphrase(&pass, passfile, 0);
-        if (status != LP_EXIT_OK)
-            return status;
+    if (rc == 0)
+        tries = 1;
+    for (int i = 1; i <= tries; i++) {
+        if (rc == 1 || i > 1) {
+            status = secret_passphrase(&pass, passfile, 0);
+            if (status != LP_EXIT_OK)
+                return status;
+        }
+        rc = lp_key_load_secret(out, ctx, path, pass);
+        secret_free(pass);
+        pass = NULL;
+        if (rc != LP_EPASSPHRASE || i == tries)
+            break;
+        cli_error("%s; try again (%d more)", cli_lp_msg(ctx, rc),
+                  tries - i);
     }
-    rc = lp_key_load_secret(out, ctx, path, pass);
-    secret_free(pass);
     if (rc < 0) {
         cli_error("%s", cli_lp_msg(ctx, rc));
         return cli_exit_code(rc);

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lp.h>
@@ -24,8 +26,8 @@
 #include "lpc/lpc.h"
 
 static const char check_synopsis[] =
-    "lpc check DIR [--diagnostics=FORMAT] [--color=WHEN] [--werror] [-q]\n"
-    "                 [--max-media-size=SIZE] [--threads=N] [--coverage]";
+    "lpc check DIR... [--diagnostics=FORMAT] [--color=WHEN] [--werror]\n"
+    "                 [-q] [--max-media-size=SIZE] [--threads=N] [--coverage]";
 static const char build_synopsis[] =
     "lpc build DIR -o OUT.lpk [--diagnostics=FORMAT] [--color=WHEN]\n"
     "                 [--werror] [-q] [--max-media-size=SIZE] [--threads=N]";
@@ -53,7 +55,12 @@ static void usage(FILE *f, int build)
                    "Check the curriculum sources in the folder DIR (its "
                    "curriculum file\n"
                    "and every lesson file it names) and report every "
-                   "problem found.\n"
+                   "problem found.  A DIR\n"
+                   "without a curriculum file is a folder of projects: "
+                   "each folder in it\n"
+                   "that has one is checked.  On a terminal, a last line "
+                   "sums up (not\n"
+                   "with -q).  The exit status is the worst of all.\n"
                    "\n"
                    "options:\n", check_synopsis);
     fputs("      --diagnostics=FORMAT  text (default, on stderr), "
@@ -109,8 +116,18 @@ typedef struct check_state {
     format fmt;
     int color;
     int quiet;
-    size_t nerrors, nwarnings, ndiags;
+    size_t nerrors, nwarnings, ndiags; /* errors, warnings: all projects */
+    /* what every project is checked with */
+    lp_ctx *ctx;
+    const lp_project_opts *popts;
+    int build, werror, coverage;
+    int multi; /* several projects: --coverage names each */
+    unsigned threads;
+    const char *output;
+    /* for the summary */
+    size_t nprojects, nlessons;
     cli_progress prog;  /* lpc build's, erased before a diagnostic */
+    struct { char **v; size_t n; } languages;
 } check_state;
 
 static const char *const severity_names[] = { "note", "warning", "error" };
@@ -351,14 +368,151 @@ static int want_color(const char *when)
            term != NULL && strcmp(term, "dumb") != 0;
 }
 
+static const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+/* Remember a language tag, once (for the summary) */
+static void add_language(check_state *st, const char *tag)
+{
+    char **v;
+
+    for (size_t i = 0; i < st->languages.n; i++)
+        if (strcmp(st->languages.v[i], tag) == 0)
+            return;
+    v = realloc(st->languages.v, (st->languages.n + 1) * sizeof(*v));
+    if (!v)
+        return; /* the summary undercounts; nothing else depends on it */
+    st->languages.v = v;
+    v[st->languages.n] = strdup(tag);
+    if (v[st->languages.n])
+        st->languages.n++;
+}
+
+/* Check (or build) the project in dir; returns its exit status */
+static int check_project(check_state *st, const char *dir)
+{
+    lp_project *proj = NULL;
+    size_t errors0 = st->nerrors, warnings0 = st->nwarnings;
+    size_t nerr, nwarn;
+    int status, rc;
+
+    st->nprojects++;
+    rc = lp_project_open(&proj, st->ctx, dir, st->popts);
+    if (rc < 0) {
+        cli_error("%s", cli_lp_msg(st->ctx, rc));
+        return cli_exit_code(rc);
+    }
+    st->ndiags = 0;
+    if (st->fmt == FMT_JSON) {
+        fputs("{\"project\":", stdout);
+        cli_json_str(stdout, dir);
+        fputs(",\"diagnostics\":[", stdout);
+    }
+    if (!st->build) {
+        rc = lp_project_check(proj, on_diag, st);
+    } else {
+        lp_build_opts bopts = LP_BUILD_OPTS_INIT;
+        bopts.werror = st->werror; /* warnings stop it before anything is
+                                    * written */
+        bopts.threads = st->threads;
+        bopts.progress = cli_progress_start(&st->prog, st->quiet);
+        bopts.progress_user = &st->prog;
+        rc = lp_project_build(proj, st->output, &bopts, on_diag, st);
+        cli_progress_clear(&st->prog);
+    }
+    nerr = st->nerrors - errors0;
+    nwarn = st->nwarnings - warnings0;
+    if (rc < 0 && rc != LP_ESOURCE) {
+        /* the check itself failed (I/O, memory): not a verdict */
+        cli_error("%s", cli_lp_msg(st->ctx, rc));
+        status = cli_exit_code(rc);
+    } else if (nerr > 0 || rc == LP_ESOURCE || (st->werror && nwarn > 0)) {
+        status = LP_EXIT_INVALID;
+    } else {
+        status = LP_EXIT_OK;
+    }
+    if (rc >= 0 || rc == LP_ESOURCE) {
+        size_t n = lp_project_coverage_count(proj);
+        for (size_t i = 0; i < n; i++) {
+            lp_coverage c = LP_COVERAGE_INIT;
+            if (lp_project_coverage(proj, i, &c) < 0)
+                continue;
+            if (i == 0)
+                st->nlessons += c.lessons_own + c.lessons_fallback +
+                                c.lessons_missing;
+            add_language(st, c.language);
+        }
+        if (st->coverage) {
+            if (st->fmt == FMT_TEXT && st->multi)
+                printf("%s%s:\n", st->nprojects > 1 ? "\n" : "", dir);
+            print_coverage(st, proj);
+        }
+    }
+    if (st->fmt == FMT_JSON)
+        printf("],\"errors\":%zu,\"warnings\":%zu,\"ok\":%s}\n", nerr,
+               nwarn, status == LP_EXIT_OK ? "true" : "false");
+    else if (st->fmt == FMT_TEXT && !st->quiet && status != LP_EXIT_OK &&
+             (nerr > 0 || nwarn > 0))
+        fprintf(stderr, "%zu error%s and %zu warning%s in '%s'\n", nerr,
+                plural(nerr), nwarn, plural(nwarn), dir);
+    lp_project_free(proj);
+    return status;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* An operand: a project, or a folder of projects (each folder in it that
+ * holds a curriculum file, in name order); a folder that is neither is
+ * checked as a project, which reports what it lacks */
+static int check_operand(check_state *st, const char *dir)
+{
+    struct dirent **ents = NULL;
+    size_t len = strlen(dir), found = 0;
+    int n, status = LP_EXIT_OK;
+
+    if (st->build || lp_project_probe(dir))
+        return check_project(st, dir);
+    n = scandir(dir, &ents, NULL, by_name);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    for (int i = 0; i < n; i++) {
+        const char *name = ents[i]->d_name;
+        size_t m = len + strlen(name) + 2;
+        char *sub = name[0] == '.' ? NULL : malloc(m);
+        struct stat sb;
+
+        if (sub) {
+            snprintf(sub, m, "%.*s/%s", (int)len, dir, name);
+            if (stat(sub, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+                lp_project_probe(sub)) {
+                int s;
+                st->multi = 1;
+                s = check_project(st, sub);
+                if (s > status)
+                    status = s;
+                found++;
+            }
+            free(sub);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    if (found == 0)
+        return check_project(st, dir);
+    return status;
+}
+
 int lpc_check_or_build(int argc, char **argv, int build)
 {
     const char *synopsis = build ? build_synopsis : check_synopsis;
     cli_seen seen = { { 0 } };
     check_state st;
-    lp_project *proj = NULL;
-    lp_ctx *ctx = NULL;
-    const char *dir, *color = "auto", *output = NULL;
+    const char *color = "auto", *output = NULL;
     lp_project_opts popts = LP_PROJECT_OPTS_INIT;
     int werror = 0, coverage = 0, status, rc;
     uint64_t threads = 0;
@@ -441,69 +595,51 @@ int lpc_check_or_build(int argc, char **argv, int build)
             return cli_bad_usage(synopsis);
         }
     }
-    {
+    if (optind >= argc || (build && argc - optind > 1)) {
         static const char *const operands[] = { "folder", NULL };
         int bad = cli_operands(argc, argv, operands, synopsis);
         if (bad != LP_EXIT_OK)
             return bad;
     }
-    dir = argv[optind];
     if (build && (output == NULL || output[0] == '\0')) {
         cli_error("missing '-o OUT.lpk'");
         return cli_bad_usage(synopsis);
     }
     st.color = want_color(color);
+    st.build = build;
+    st.output = output;
+    st.werror = werror;
+    st.coverage = coverage;
+    st.threads = (unsigned)threads;
+    st.popts = &popts;
+    st.multi = argc - optind > 1;
 
-    rc = lp_ctx_new(&ctx, NULL);
+    rc = lp_ctx_new(&st.ctx, NULL);
     if (rc < 0) {
         cli_error("cannot start liblp: %s", lp_strerror(rc));
         return LP_EXIT_IO;
     }
     popts.threads = (unsigned)threads;
-    rc = lp_project_open(&proj, ctx, dir, &popts);
-    if (rc < 0) {
-        cli_error("%s", cli_lp_msg(ctx, rc));
-        lp_ctx_free(ctx);
-        return cli_exit_code(rc);
+    status = LP_EXIT_OK;
+    for (int i = optind; i < argc; i++) {
+        int s = check_operand(&st, argv[i]);
+        if (s > status)
+            status = s;
     }
-    if (st.fmt == FMT_JSON) {
-        fputs("{\"project\":", stdout);
-        cli_json_str(stdout, dir);
-        fputs(",\"diagnostics\":[", stdout);
+    /* the summary: on a terminal only, and not with -q */
+    if (st.fmt == FMT_TEXT && !st.quiet && isatty(STDERR_FILENO)) {
+        fputs("checked ", stderr);
+        if (st.nprojects > 1)
+            fprintf(stderr, "%zu projects, ", st.nprojects);
+        fprintf(stderr, "%zu lesson%s in %zu language%s: %zu error%s, "
+                "%zu warning%s\n", st.nlessons, plural(st.nlessons),
+                st.languages.n, plural(st.languages.n), st.nerrors,
+                plural(st.nerrors), st.nwarnings, plural(st.nwarnings));
     }
-    if (!build) {
-        rc = lp_project_check(proj, on_diag, &st);
-    } else {
-        lp_build_opts bopts = LP_BUILD_OPTS_INIT;
-        bopts.werror = werror; /* warnings stop it before anything is written */
-        bopts.threads = (unsigned)threads;
-        bopts.progress = cli_progress_start(&st.prog, st.quiet);
-        bopts.progress_user = &st.prog;
-        rc = lp_project_build(proj, output, &bopts, on_diag, &st);
-        cli_progress_clear(&st.prog);
-    }
-    if (rc < 0 && rc != LP_ESOURCE) {
-        /* the check itself failed (I/O, memory): not a verdict */
-        cli_error("%s", cli_lp_msg(ctx, rc));
-        status = cli_exit_code(rc);
-    } else if (st.nerrors > 0 || rc == LP_ESOURCE ||
-               (werror && st.nwarnings > 0)) {
-        status = LP_EXIT_INVALID;
-    } else {
-        status = LP_EXIT_OK;
-    }
-    if (coverage && (rc >= 0 || rc == LP_ESOURCE))
-        print_coverage(&st, proj);
-    if (st.fmt == FMT_JSON)
-        printf("],\"errors\":%zu,\"warnings\":%zu,\"ok\":%s}\n", st.nerrors,
-               st.nwarnings, status == LP_EXIT_OK ? "true" : "false");
-    else if (st.fmt == FMT_TEXT && !st.quiet &&
-             (st.nerrors > 0 || st.nwarnings > 0))
-        fprintf(stderr, "%zu error%s and %zu warning%s in '%s'\n",
-                st.nerrors, st.nerrors == 1 ? "" : "s", st.nwarnings,
-                st.nwarnings == 1 ? "" : "s", dir);
-    lp_project_free(proj);
-    lp_ctx_free(ctx);
+    for (size_t i = 0; i < st.languages.n; i++)
+        free(st.languages.v[i]);
+    free(st.languages.v);
+    lp_ctx_free(st.ctx);
     return cli_finish_stdout(status);
 }
 

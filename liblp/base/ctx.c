@@ -146,6 +146,21 @@ void *lpi_malloc(lp_ctx *ctx, size_t size)
     return p;
 }
 
+void *lpi_zstd_malloc(void *opaque, size_t size)
+{
+    lp_ctx *ctx = opaque;
+
+    return ctx->alloc.malloc_fn(size ? size : 1, ctx->alloc.user);
+}
+
+void lpi_zstd_free(void *opaque, void *ptr)
+{
+    lp_ctx *ctx = opaque;
+
+    if (ptr)
+        ctx->alloc.free_fn(ptr, ctx->alloc.user);
+}
+
 void *lpi_calloc(lp_ctx *ctx, size_t n, size_t size)
 {
     void *p;

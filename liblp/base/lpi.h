@@ -40,6 +40,13 @@ void *lpi_realloc(lp_ctx *ctx, void *ptr, size_t size);
 int lpi_grow(lp_ctx *ctx, void **ptr, size_t *cap, size_t need, size_t elem);
 void lpi_free(lp_ctx *ctx, void *ptr);
 char *lpi_strdup(lp_ctx *ctx, const char *s);
+/* zstd's ZSTD_customMem functions (opaque: the lp_ctx), so that the zstd
+ * contexts made for a call allocate through its context too (and so count
+ * against what an allocator given to lp_ctx_new() allows) */
+void *lpi_zstd_malloc(void *opaque, size_t size);
+void lpi_zstd_free(void *opaque, void *ptr);
+#define LPI_ZSTD_MEM(ctx) \
+    ((ZSTD_customMem){ lpi_zstd_malloc, lpi_zstd_free, (ctx) })
 
 /* A set of strings (strset.c): pointers, not copies; zero-initialize */
 typedef struct lpi_strset {

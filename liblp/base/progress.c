@@ -51,7 +51,7 @@ void lpi_progress_dispose(lpi_progress *p)
 
 int lpi_progress_cancel_error(lp_ctx *ctx)
 {
-    return lpi_error(ctx, LP_ECANCELED, "canceled");
+    return lpi_error(ctx, LP_ECANCELED, "canceled by the progress callback");
 }
 
 bool lpi_progress_canceled(lpi_progress *p)

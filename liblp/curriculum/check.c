@@ -1281,6 +1281,17 @@ int lpi_check_project(lp_project *p)
         lpi_diag(p, LP_SEVERITY_NOTE, "dup-id", c.lessons[i - 1].f, NULL,
                  c.lessons[i - 1].pos, "first used here");
     }
+    /* the package lpc build would write must fit in one: a document per
+     * lesson and language, the media, the catalog and the assignments
+     * (so that what passes the check builds) */
+    if ((uint64_t)c.nlessons * c.nlangs + c.nmedia + 2 > LP_MAX_ENTRIES)
+        lpi_diag(p, LP_SEVERITY_ERROR, "limit", cur, NULL, nopos,
+                 "%zu lessons in %zu languages and %zu media files make "
+                 "%llu package entries, more than the %u a package may "
+                 "hold (lpk(5), LIMITS): split the curriculum into "
+                 "several packages", c.nlessons, c.nlangs, c.nmedia,
+                 (unsigned long long)((uint64_t)c.nlessons * c.nlangs +
+                                      c.nmedia + 2), LP_MAX_ENTRIES);
     /* a lesson that could not be read may hold the id: say nothing */
     for (size_t i = 0; i < c.nrefs && !c.incomplete; i++) {
         const named *r = &c.refs[i];

@@ -76,15 +76,32 @@ void lp_project_free(lp_project *p)
     lpi_free(p->ctx, p);
 }
 
+/* The names a project's curriculum file may have */
+static const struct { const char *name; lpi_syntax syntax; } names[] = {
+    { "curriculum.yaml", LPI_YAML },
+    { "curriculum.yml", LPI_YAML },
+    { "curriculum.xml", LPI_XML },
+};
+
+int lp_project_probe(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+
+    if (!dir || !dir[0])
+        return 0;
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+                             names[i].name) < sizeof(path) &&
+            lstat(path, &st) == 0)
+            return 1;
+    return 0;
+}
+
 /* curriculum.yaml, .yml or .xml: exactly one of them */
 static int find_curriculum(lp_project *p, const char **rel,
                            lpi_syntax *syntax)
 {
-    static const struct { const char *name; lpi_syntax syntax; } names[] = {
-        { "curriculum.yaml", LPI_YAML },
-        { "curriculum.yml", LPI_YAML },
-        { "curriculum.xml", LPI_XML },
-    };
     const char *found = NULL;
     struct stat st;
 

@@ -12,9 +12,11 @@
  */
 #include "lpi_source.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 /* What a value of each simple type of the schema looks like.  Patterns
@@ -189,6 +191,144 @@ int lpi_answer_hint(const void *activity, const char *value, size_t vlen,
              text_of ? value : "", text_of ? "' is " : "",
              text_of ? text_of : "");
     return text_of ? 2 : 1;
+}
+
+/* The attributes each element may have, read once from the embedded
+ * schema, for "did you mean" when an attribute is not allowed ('atl' on
+ * an image: 'alt').  Immutable once built, so loader threads share it. */
+#define LPI_ATTR_PAIRS 512
+#define LPI_ATTR_NAME 32
+static struct {
+    char el[LPI_ATTR_NAME], attr[LPI_ATTR_NAME];
+} attr_pairs[LPI_ATTR_PAIRS];
+static size_t nattr_pairs;
+static pthread_once_t attr_once = PTHREAD_ONCE_INIT;
+
+static bool is_xs(const xmlNode *n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE &&
+           strcmp((const char *)n->name, name) == 0;
+}
+
+static void add_pair(const char *el, const xmlChar *attr)
+{
+    if (!attr || nattr_pairs == LPI_ATTR_PAIRS ||
+        strlen(el) >= LPI_ATTR_NAME ||
+        strlen((const char *)attr) >= LPI_ATTR_NAME)
+        return;
+    snprintf(attr_pairs[nattr_pairs].el, LPI_ATTR_NAME, "%s", el);
+    snprintf(attr_pairs[nattr_pairs].attr, LPI_ATTR_NAME, "%s",
+             (const char *)attr);
+    nattr_pairs++;
+}
+
+/* The xs:attribute names under n, not looking into nested xs:elements;
+ * a named type (type="T", base="T") is looked up in the schema */
+static void collect_attrs(const xmlNode *schema, const xmlNode *n,
+                          const char *el, unsigned depth)
+{
+    if (depth > 32)
+        return;
+    for (const xmlNode *c = n->children; c; c = c->next) {
+        xmlChar *base;
+
+        if (is_xs(c, "element"))
+            continue;
+        if (is_xs(c, "attribute")) {
+            xmlChar *name = xmlGetProp(c, (const xmlChar *)"name");
+            add_pair(el, name);
+            xmlFree(name);
+            continue;
+        }
+        base = xmlGetProp(c, (const xmlChar *)"base");
+        if (base) {
+            for (const xmlNode *t = schema->children; t; t = t->next) {
+                xmlChar *tn;
+
+                if (!is_xs(t, "complexType"))
+                    continue;
+                tn = xmlGetProp(t, (const xmlChar *)"name");
+                if (tn && xmlStrEqual(tn, base))
+                    collect_attrs(schema, t, el, depth + 1);
+                xmlFree(tn);
+            }
+            xmlFree(base);
+        }
+        collect_attrs(schema, c, el, depth + 1);
+    }
+}
+
+static void element_attrs(const xmlNode *schema, const xmlNode *n,
+                          unsigned depth)
+{
+    if (depth > 64)
+        return;
+    for (const xmlNode *c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_xs(c, "element")) {
+            xmlChar *name = xmlGetProp(c, (const xmlChar *)"name");
+            xmlChar *type = xmlGetProp(c, (const xmlChar *)"type");
+
+            if (name) {
+                collect_attrs(schema, c, (const char *)name, 0);
+                for (const xmlNode *t = schema->children; type && t;
+                     t = t->next) {
+                    xmlChar *tn;
+
+                    if (!is_xs(t, "complexType"))
+                        continue;
+                    tn = xmlGetProp(t, (const xmlChar *)"name");
+                    if (tn && xmlStrEqual(tn, type))
+                        collect_attrs(schema, t, (const char *)name, 0);
+                    xmlFree(tn);
+                }
+            }
+            xmlFree(name);
+            xmlFree(type);
+        }
+        element_attrs(schema, c, depth + 1);
+    }
+}
+
+static void build_attr_pairs(void)
+{
+    size_t len;
+    const unsigned char *xsd = lpi_schema_text(&len);
+    xmlDocPtr doc = xmlReadMemory((const char *)xsd, (int)len,
+                                  "curriculum.xsd", NULL, XML_PARSE_NONET);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+
+    if (root)
+        element_attrs(root, root, 0);
+    xmlFreeDoc(doc);
+}
+
+bool lpi_schema_near_attr(const char *el, const char *attr, char *out,
+                          size_t cap)
+{
+    unsigned best = 3;
+    bool tie = false;
+
+    pthread_once(&attr_once, build_attr_pairs);
+    out[0] = '\0';
+    for (size_t i = 0; i < nattr_pairs; i++) {
+        unsigned d;
+
+        if (strcmp(attr_pairs[i].el, el) != 0)
+            continue;
+        d = lpi_edit_distance(attr, attr_pairs[i].attr);
+        if (d < best && d < strlen(attr)) {
+            best = d;
+            tie = false;
+            snprintf(out, cap, "%s", attr_pairs[i].attr);
+        } else if (d == best && strcmp(out, attr_pairs[i].attr) != 0) {
+            tie = true;
+        }
+    }
+    if (tie)
+        out[0] = '\0';
+    return out[0] != '\0';
 }
 
 void lpi_schema_explain(const char *raw, const void *node, char *out,

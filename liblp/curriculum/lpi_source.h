@@ -199,6 +199,8 @@ void lpi_doc_normalize(xmlDocPtr doc);
 int lpi_schema_load(lp_project *p);
 /* Validate f->doc, reporting each problem; sets f->valid */
 int lpi_schema_validate(lp_project *p, lpi_srcfile *f);
+/* The schema's text (xsd.c), len bytes, not NUL-counted */
+const unsigned char *lpi_schema_text(size_t *len);
 /* The attribute of element el (by the schema) nearest to attr, when one
  * is a typo away and no other is as near: 'atl' on an image -> 'alt' */
 bool lpi_schema_near_attr(const char *el, const char *attr, char *out,

@@ -56,6 +56,7 @@ typedef struct applier {
     lp_package *b;
     uint64_t max_window;
     unsigned char *meta_raw;
+    size_t meta_len;           /* its decoded bytes */
     lpi_dmeta meta;
     lpi_manifest tm;
     bool have_tm;
@@ -267,6 +268,8 @@ static const char *frame_problem(size_t r)
 
 static int zerr(applier *a, size_t i, size_t r)
 {
+    if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
+        return lpi_nomem(a->ctx);
     return lpi_error(a->ctx, LP_EFORMAT, "delta segment %zu %s (zstd: %s)",
                      i, frame_problem(r), ZSTD_getErrorName(r));
 }
@@ -277,7 +280,7 @@ static int decode(applier *a, size_t i, uint64_t content, lpi_sink_fn sink,
 {
     const lpi_dseg *s = &a->meta.segs[i];
     lp_ctx *ctx = a->ctx;
-    ZSTD_DCtx *dctx = ZSTD_createDCtx();
+    ZSTD_DCtx *dctx = ZSTD_createDCtx_advanced(LPI_ZSTD_MEM(ctx));
     unsigned char *buf = NULL;
     uint64_t prefix = 0, in_off = 0, produced = 0;
     size_t ret = 1;
@@ -300,8 +303,9 @@ static int decode(applier *a, size_t i, uint64_t content, lpi_sink_fn sink,
         if (rc == 0) {
             ZSTD_DCtx_setParameter(dctx, ZSTD_d_stableOutBuffer, 1);
             ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, 31);
-            if (s->nprefix > 0)
-                ZSTD_DCtx_refPrefix(dctx, buf, (size_t)prefix);
+            if (s->nprefix > 0 &&
+                ZSTD_isError(ZSTD_DCtx_refPrefix(dctx, buf, (size_t)prefix)))
+                rc = lpi_nomem(ctx);
         }
     } else if (rc == 0) {
         unsigned wlog = 10;
@@ -369,37 +373,26 @@ static int decode(applier *a, size_t i, uint64_t content, lpi_sink_fn sink,
         rc = sink(a, buf + prefix, (size_t)content);
     ZSTD_freeDCtx(dctx);
     if (rc == 0 && mem) {
-        memmove(buf, buf + prefix, (size_t)content);
-        *mem = buf;
-        buf = NULL;
+        *mem = lpi_malloc(ctx, (size_t)content + 1);
+        if (*mem)
+            memcpy(*mem, buf + prefix, (size_t)content);
+        else
+            rc = LP_ENOMEM;
     }
     lpi_free(ctx, buf);
     return rc;
 }
 
+/* Segment i, its frame header checked by check_segments() */
 static int run_segment(applier *a, size_t i)
 {
     const lpi_dseg *s = &a->meta.segs[i];
-    uint64_t content = 0, declared, window;
-    int rc = frame_header(a, s, i, &declared, &window);
+    int rc;
 
-    for (uint32_t k = 0; k < s->ncontent; k++)
-        content += a->objs[s->content[k]].size;
-    if (rc == 0 && declared != content)
-        rc = lpi_error(a->ctx, LP_EFORMAT, "delta segment %zu declares %"
-                       PRIu64 " bytes; its objects hold %" PRIu64, i,
-                       declared, content);
-    if (rc == 0 && s->nprefix == 0 && window > a->max_window &&
-        window > content)
-        rc = lpi_error(a->ctx, LP_ETOOBIG, "delta segment %zu needs a %"
-                       PRIu64 "-byte window, more than the %" PRIu64
-                       " allowed", i, window, a->max_window);
-    if (rc < 0)
-        return rc;
     a->seg = s;
     a->next = 0;
     a->cur = NULL;
-    rc = decode(a, i, content, seg_put, NULL);
+    rc = decode(a, i, s->content_size, seg_put, NULL);
     if (rc == 0)
         rc = seg_put(a, NULL, 0); /* empty objects at the end */
     if (rc == 0 && (a->cur || a->next != s->ncontent))
@@ -418,28 +411,27 @@ static int cmp_hashp(const void *x, const void *y)
                   *(const unsigned char *const *)y, LP_HASH_BYTES);
 }
 
-/* The meta block: decoded against the base's manifest, checked whole */
+/* The meta block: decoded against the base's manifest, checked whole.
+ * Its frame is streamed in chunks: nothing the header or the frame
+ * declares is allocated before it is checked against the limits. */
 static int read_meta(applier *a)
 {
     lp_ctx *ctx = a->ctx;
     const lpi_dheader *h = &a->d->h;
-    unsigned char *frame;
+    unsigned char head[ZSTD_FRAMEHEADERSIZE_MAX], *buf = NULL;
     unsigned char hash[LP_HASH_BYTES];
     unsigned long long size;
-    ZSTD_DCtx *dctx;
-    size_t n;
+    ZSTD_DCtx *dctx = NULL;
+    size_t n = h->meta_size < sizeof(head) ? (size_t)h->meta_size
+                                           : sizeof(head);
+    size_t ret = 1;
     int rc;
 
     if (h->meta_size > LPI_DELTA_MAX_META)
         return lpi_error(ctx, LP_ETOOBIG, "delta meta block is larger than "
                          "lpd(5) allows");
-    frame = lpi_malloc(ctx, (size_t)h->meta_size + 1);
-    if (!frame)
-        return lpi_nomem(ctx);
-    rc = lpi_pread_full(ctx, a->d->fd, frame, (size_t)h->meta_size,
-                        h->header_len);
-    size = rc == 0 ? ZSTD_getFrameContentSize(frame, (size_t)h->meta_size)
-                   : 0;
+    rc = lpi_pread_full(ctx, a->d->fd, head, n, h->header_len);
+    size = rc == 0 ? ZSTD_getFrameContentSize(head, n) : 0;
     if (rc == 0 && (size == ZSTD_CONTENTSIZE_ERROR ||
                     size == ZSTD_CONTENTSIZE_UNKNOWN))
         rc = lpi_error(ctx, LP_EFORMAT, "delta meta block is not a "
@@ -452,26 +444,53 @@ static int read_meta(applier *a)
                        "of memory, more than the %" PRIu64 " allowed",
                        size + a->b->manifest_len, a->max_window);
     if (rc == 0) {
+        a->meta_len = (size_t)size;
         a->meta_raw = lpi_malloc(ctx, (size_t)size + 1);
-        dctx = ZSTD_createDCtx();
-        if (!a->meta_raw || !dctx) {
+        buf = lpi_malloc(ctx, LPI_IO_CHUNK);
+        dctx = ZSTD_createDCtx_advanced(LPI_ZSTD_MEM(ctx));
+        if (!a->meta_raw || !buf || !dctx)
             rc = lpi_nomem(ctx);
-        } else {
-            ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, 31);
-            ZSTD_DCtx_refPrefix(dctx, a->b->manifest_bytes,
-                                a->b->manifest_len);
-            n = ZSTD_decompressDCtx(dctx, a->meta_raw, (size_t)size, frame,
-                                    (size_t)h->meta_size);
-            if (ZSTD_isError(n))
-                rc = lpi_error(ctx, LP_EFORMAT, "delta meta block %s (zstd: "
-                               "%s)", frame_problem(n), ZSTD_getErrorName(n));
-            else if (n != size)
-                rc = lpi_error(ctx, LP_EFORMAT, "delta meta block decodes "
-                               "to less than it declares");
-        }
-        ZSTD_freeDCtx(dctx);
     }
-    lpi_free(ctx, frame);
+    if (rc == 0) {
+        ZSTD_outBuffer ob = { a->meta_raw, (size_t)size, 0 };
+        uint64_t off = 0;
+
+        ZSTD_DCtx_setParameter(dctx, ZSTD_d_stableOutBuffer, 1);
+        ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, 31);
+        /* (the prefix is a dictionary zstd allocates) */
+        if (ZSTD_isError(ZSTD_DCtx_refPrefix(dctx, a->b->manifest_bytes,
+                                             a->b->manifest_len)))
+            rc = lpi_nomem(ctx);
+        while (rc == 0 && ret != 0 && off < h->meta_size) {
+            size_t k = h->meta_size - off < LPI_IO_CHUNK
+                       ? (size_t)(h->meta_size - off) : LPI_IO_CHUNK;
+            ZSTD_inBuffer ib = { buf, k, 0 };
+            rc = lpi_pread_full(ctx, a->d->fd, buf, k, h->header_len + off);
+            off += k;
+            while (rc == 0 && ret != 0 && ib.pos < ib.size) {
+                size_t was_in = ib.pos, was_out = ob.pos;
+                ret = ZSTD_decompressStream(dctx, &ob, &ib);
+                if (ZSTD_isError(ret) && ZSTD_getErrorCode(ret) ==
+                                         ZSTD_error_memory_allocation)
+                    rc = lpi_nomem(ctx);
+                else if (ZSTD_isError(ret))
+                    rc = lpi_error(ctx, LP_EFORMAT, "delta meta block %s "
+                                   "(zstd: %s)", frame_problem(ret),
+                                   ZSTD_getErrorName(ret));
+                else if (ret != 0 && ib.pos == was_in && ob.pos == was_out)
+                    rc = lpi_error(ctx, LP_EFORMAT, "delta meta block "
+                                   "decodes to more than it declares");
+            }
+            if (rc == 0 && ret == 0 && (ib.pos < ib.size ||
+                                        off < h->meta_size))
+                rc = lpi_error(ctx, LP_EFORMAT, "delta meta block has bytes "
+                               "after its frame");
+        }
+        if (rc == 0 && (ret != 0 || ob.pos != size))
+            rc = lpi_error(ctx, LP_EFORMAT, "delta meta block is cut short");
+    }
+    ZSTD_freeDCtx(dctx);
+    lpi_free(ctx, buf);
     if (rc == 0)
         rc = lpi_dmeta_parse(&a->meta, ctx, a->meta_raw, (size_t)size);
     if (rc < 0)
@@ -539,6 +558,14 @@ static int check_object(applier *a, size_t i)
                          PRIu64, t->path, t->size, t->kept->size);
     if (t->kept && !t->path)
         t->size = t->kept->size;
+    /* any base object of that content may be the new dictionary: within
+     * lpk(5)'s limit, or apply would read a huge one whole */
+    if (t->kept && !t->path && t->size > LP_MAX_DICTIONARY_BYTES)
+        return lpi_error(a->ctx, LP_ETOOBIG, "the delta's new manifest "
+                         "names as its dictionary a base object of %" PRIu64
+                         " bytes; lpk(5) allows at most %u: the delta is "
+                         "damaged or hostile (get it again from the "
+                         "publisher)", t->size, LP_MAX_DICTIONARY_BYTES);
     t->src = !t->kept ? SRC_DELTA
              : !(o->form & LPI_FORM_RECODE) &&
                t->form == lpi_object_form(a->b, t->kept) &&
@@ -618,7 +645,8 @@ static int check_segments(applier *a)
                    "of segments (%zu)", a->meta.nsegs);
     for (size_t i = 0; i < a->meta.nsegs; i++) {
         lpi_dseg *s = &a->meta.segs[i];
-        uint64_t prefix = 0, content = 0;
+        uint64_t prefix = 0, content = 0, declared = 0, window = 0;
+        int rc;
 
         if (s->frame_len > end - off)
             return bad(a, "delta segment %zu runs past the end of the delta",
@@ -648,12 +676,33 @@ static int check_segments(applier *a)
                            "alone in the first segment", i);
             content += t->size;
         }
+        rc = frame_header(a, s, i, &declared, &window);
+        if (rc < 0)
+            return rc;
+        /* a new dictionary has no size in the manifest: its frame's */
+        if (s->content[0] == a->dict_obj) {
+            if (declared > LP_MAX_DICTIONARY_BYTES)
+                return lpi_error(a->ctx, LP_ETOOBIG, "the delta's dictionary "
+                                 "is %" PRIu64 " bytes; lpk(5) allows at "
+                                 "most %u", declared, LP_MAX_DICTIONARY_BYTES);
+            a->objs[a->dict_obj].size = content = declared;
+        }
+        if (declared != content)
+            return bad(a, "delta segment %zu declares %" PRIu64 " bytes; its "
+                       "objects hold %" PRIu64, i, declared, content);
         if (s->nprefix > 0 && (prefix + content > a->max_window ||
                                prefix > a->max_window))
             return lpi_error(a->ctx, LP_ETOOBIG, "delta segment %zu needs "
                              "%" PRIu64 " bytes of memory, more than the %"
                              PRIu64 " allowed", i, prefix + content,
                              a->max_window);
+        if (s->nprefix == 0 && window > a->max_window && window > content)
+            return lpi_error(a->ctx, LP_ETOOBIG, "delta segment %zu needs a %"
+                             PRIu64 "-byte window, more than the %" PRIu64
+                             " allowed", i, window, a->max_window);
+        s->prefix_size = prefix;
+        s->content_size = content;
+        s->window = window;
     }
     if (off != end)
         return bad(a, "delta has %zu bytes that no segment accounts for",
@@ -682,10 +731,11 @@ static const char *dir_of(lp_ctx *ctx, const char *path, char **owned)
     return *owned;
 }
 
-/* Room for the package and the spool where out goes */
+/* Room for the package and the spool where out goes: the one figure
+ * lpack info and lpack delta print too (lp_delta_disk_bytes()) */
 static int check_space(applier *a, const char *out, lp_apply_result *res)
 {
-    uint64_t need = 0;
+    uint64_t need = lp_delta_disk_bytes(&a->d->info);
     struct statvfs sv;
     char *owned;
     const char *dir = dir_of(a->ctx, out, &owned);
@@ -693,17 +743,6 @@ static int check_space(applier *a, const char *out, lp_apply_result *res)
 
     if (!dir)
         return LP_ENOMEM;
-    /* the package: its entries, headers and directory (a bound) */
-    need = a->meta.manifest_len + 1024;
-    for (size_t i = 0; i < a->nobjs; i++) {
-        const tgt *t = &a->objs[i];
-        uint64_t stored = t->src == SRC_COPY ? t->kept->stored_size : t->size;
-        need += stored + 2 * (46 + 76 + 28);
-        if (t->src != SRC_COPY)
-            need += t->size; /* spooled first */
-    }
-    for (size_t i = 0; i < a->meta.nsigs; i++)
-        need += a->meta.sigs[i].len + 2 * (46 + 300);
     res->disk_needed = need;
     if (statvfs(dir, &sv) == 0) {
         res->disk_free = (uint64_t)sv.f_bavail * sv.f_frsize;
@@ -717,6 +756,186 @@ static int check_space(applier *a, const char *out, lp_apply_result *res)
     }
     lpi_free(a->ctx, owned);
     return rc;
+}
+
+/* ------------------------------------------------------------ memory */
+
+uint64_t lpi_dstream_memory(uint64_t window, uint64_t content)
+{
+    size_t buf = ZSTD_decodingBufferSize_min(window, content);
+
+    if (ZSTD_isError(buf))
+        return UINT64_MAX;
+    return (uint64_t)ZSTD_estimateDCtxSize() + ZSTD_BLOCKSIZE_MAX + buf;
+}
+
+static uint64_t cstream_memory(ZSTD_compressionParameters c)
+{
+    return ZSTD_estimateCStreamSize_usingCParams(c);
+}
+
+uint64_t lpi_encode_memory(int level, uint64_t size, uint64_t dict_len)
+{
+    ZSTD_compressionParameters plain, with, cd;
+    uint64_t m, x;
+
+    if (size == 0)
+        return 0;          /* stored as is: empty content is not compressed */
+    plain = ZSTD_getCParams(level, size, 0);
+    m = cstream_memory(plain);
+    if (dict_len == 0)
+        return m;
+    /* with a dictionary, zstd sizes its tables for the source and the
+     * dictionary, or takes the dictionary's own (made for a small source,
+     * as ZSTD_createCDict does) with the frame's window */
+    with = ZSTD_getCParams(level, size, (size_t)dict_len);
+    cd = ZSTD_getCParams(level, 513, (size_t)dict_len);
+    if (cd.windowLog < with.windowLog)
+        cd.windowLog = with.windowLog;
+    if (cd.windowLog < plain.windowLog)
+        cd.windowLog = plain.windowLog;
+    x = cstream_memory(with);
+    m = x > m ? x : m;
+    x = cstream_memory(cd);
+    return x > m ? x : m;
+}
+
+uint64_t lpi_cdict_memory(int level, uint64_t dict_len)
+{
+    return ZSTD_estimateCDictSize((size_t)dict_len, level);
+}
+
+uint64_t lpi_segment_memory(uint64_t prefix, uint64_t content,
+                            uint64_t window, bool whole, bool dict)
+{
+    if (!whole)
+        return lpi_dstream_memory(window, content);
+    return prefix + content + 1 + ZSTD_estimateDCtxSize() +
+           (dict ? content + 1 : 0);
+}
+
+uint64_t lpi_apply_memory(const lpi_applymem *m)
+{
+    const uint64_t nzip = m->nobjs + m->nsigs + 2;
+    uint64_t fixed, resident, reopen;
+
+    /* buffers (chunk, io, the verifier's; decoder and encoder output),
+     * the object readers' input, a decoder's own context */
+    fixed = 3 * (uint64_t)LPI_IO_CHUNK + ZSTD_DStreamOutSize() +
+            ZSTD_CStreamOutSize() + 2 * 64 * 1024 +
+            2 * ZSTD_estimateDCtxSize() + sizeof(lp_ctx);
+    /* the meta block (its bytes, the manifest parsed from them, the
+     * tables) and the new dictionary, held to the end */
+    resident = 3 * m->meta_len + m->nentries * sizeof(lpi_mentry) +
+               m->nlanguages * sizeof(char *) + m->nobjs * 256 +
+               m->nsigs * sizeof(lpi_dsig) + m->nsegs * sizeof(lpi_dseg) +
+               m->nindices * sizeof(uint32_t) + m->dict_len;
+    if (m->dict_len > 0)
+        resident += lpi_cdict_memory(m->level, m->dict_len);
+    /* the end: the ZIP directory written, then the result opened and
+     * checked as a package (its directory, manifest, object table and
+     * dictionary), once the decoders are gone */
+    reopen = nzip * 512 + 2 * (m->manifest_len + 1) +
+             m->nentries * sizeof(lpi_mentry) + 2 * m->dict_len +
+             ZSTD_estimateDDictSize((size_t)m->dict_len, ZSTD_dlm_byCopy);
+    return fixed + resident + m->encode + m->verify +
+           (m->decode > reopen ? m->decode : reopen);
+}
+
+/* What apply allocates at most, from what the checks established (sizes
+ * of the manifest's objects, the frames' headers, the base's frames) */
+typedef struct memplan {
+    uint64_t total;
+    uint64_t decode;          /* largest decoder: a segment, a base object */
+    uint64_t encode;          /* the compressor, at the header's level */
+    const tgt *encode_obj;    /* the object that needs it */
+} memplan;
+
+static uint64_t max64(uint64_t x, uint64_t y)
+{
+    return x > y ? x : y;
+}
+
+static void plan_memory(const applier *a, memplan *p)
+{
+    lpi_applymem m;
+
+    memset(&m, 0, sizeof(m));
+    m.level = a->d->h.level;
+    m.meta_len = a->meta_len;
+    m.manifest_len = a->meta.manifest_len;
+    m.nentries = a->tm.nentries;
+    m.nlanguages = a->tm.nlanguages;
+    m.nobjs = a->nobjs;
+    m.nsigs = a->meta.nsigs;
+    m.nsegs = a->meta.nsegs;
+    m.dict_len = a->dict_obj == SIZE_MAX ? 0 : a->objs[a->dict_obj].size;
+    memset(p, 0, sizeof(*p));
+    for (size_t i = 0; i < a->meta.nsegs; i++) {
+        const lpi_dseg *s = &a->meta.segs[i];
+        bool dict = s->content[0] == a->dict_obj;
+        m.nindices += s->nprefix + s->ncontent;
+        m.decode = max64(m.decode, lpi_segment_memory(s->prefix_size,
+                         s->content_size, s->window, s->nprefix > 0 || dict,
+                         dict));
+    }
+    for (size_t i = 0; i < a->nobjs; i++) {
+        const tgt *t = &a->objs[i];
+        uint64_t enc;
+        /* a base object's decoder: compressed again, or checked by the
+         * verifier (on its own thread, at the same time) */
+        if (t->kept && t->kept->compressed) {
+            uint64_t dec = lpi_dstream_memory(t->kept->window, t->kept->size);
+            if (t->src == SRC_RECODE)
+                m.decode = max64(m.decode, dec);
+            else if (t->src == SRC_COPY)
+                m.verify = max64(m.verify, dec);
+        }
+        if (t->src == SRC_COPY || t->form == LPI_FORM_STORED)
+            continue;
+        enc = lpi_encode_memory(m.level, t->size,
+                                t->form == LPI_FORM_DICT ? m.dict_len : 0);
+        if (enc > m.encode) {
+            m.encode = enc;
+            p->encode_obj = t;
+        }
+    }
+    p->decode = m.decode;
+    p->encode = m.encode;
+    p->total = lpi_apply_memory(&m);
+}
+
+/* The plan within the limit: --max-window and the fixed margin */
+static int check_memory(applier *a, memplan *p)
+{
+    const uint64_t limit = a->max_window + LP_APPLY_MEMORY_MARGIN;
+
+    plan_memory(a, p);
+    if (p->total <= limit)
+        return 0;
+    if (p->encode_obj && p->encode > a->max_window) {
+        const tgt *t = p->encode_obj;
+        return lpi_error(a->ctx, LP_ETOOBIG, "applying this delta needs %"
+                         PRIu64 " bytes of memory, more than the %" PRIu64
+                         " allowed (--max-window %" PRIu64 " and %llu for "
+                         "buffers): compressing %s%s%s (%" PRIu64 " bytes) "
+                         "again at zstd level %d, as the new release was "
+                         "made, takes %" PRIu64 " alone; allow more with "
+                         "--max-window if this machine has the memory",
+                         p->total, limit, a->max_window,
+                         (unsigned long long)LP_APPLY_MEMORY_MARGIN,
+                         t->path ? "'" : "", t->path ? t->path
+                         : "the dictionary", t->path ? "'" : "", t->size,
+                         a->d->h.level, p->encode);
+    }
+    return lpi_error(a->ctx, LP_ETOOBIG, "applying this delta needs %" PRIu64
+                     " bytes of memory (%" PRIu64 " to decode, %" PRIu64
+                     " to compress at zstd level %d), more than the %" PRIu64
+                     " allowed (--max-window %" PRIu64 " and %llu for "
+                     "buffers): allow more with --max-window, or ask for a "
+                     "delta made with a smaller one", p->total, p->decode,
+                     p->encode, a->d->h.level, limit, a->max_window,
+                     (unsigned long long)LP_APPLY_MEMORY_MARGIN);
 }
 
 /* ------------------------------------------------------------ writing */
@@ -1004,14 +1223,9 @@ static int load_dictionary(applier *a)
         a->dict_len = (size_t)t->kept->size;
         rc = read_base(a, t->kept, a->dict);
     } else {
-        uint64_t content, window;
-        rc = frame_header(a, &a->meta.segs[0], 0, &content, &window);
-        if (rc == 0 && content > LP_MAX_DICTIONARY_BYTES)
-            rc = lpi_error(a->ctx, LP_ETOOBIG, "the delta's dictionary is "
-                           "larger than lpk(5) allows");
-        t->size = content;
-        if (rc == 0)
-            rc = decode(a, 0, content, NULL, &a->dict);
+        /* its size: the frame's, checked by check_segments() */
+        uint64_t content = a->meta.segs[0].content_size;
+        rc = decode(a, 0, content, NULL, &a->dict);
         a->dict_len = (size_t)content;
         if (rc == 0) {
             a->seg = &a->meta.segs[0];
@@ -1079,6 +1293,7 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     lpi_buf tmp;
     unsigned char hash[LP_HASH_BYTES];
     uint64_t size = 0;
+    lp_package_check_fn check;
     int fd = -1, rc;
 
     LP_ASSERT_ARG(d && base && out);
@@ -1094,6 +1309,7 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     rc = lpi_package_check_all(base, ctx);
     if (rc < 0)
         return rc;
+    check = opts->version >= 3 ? opts->check : NULL;
     memset(&a, 0, sizeof(a));
     a.ctx = ctx;
     a.d = d;
@@ -1118,6 +1334,11 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
         rc = check_objects(&a);
     if (rc == 0)
         rc = check_segments(&a);
+    if (rc == 0) {
+        memplan mp;
+        rc = check_memory(&a, &mp);
+        result->memory = mp.total;
+    }
     if (rc == 0)
         rc = check_space(&a, out, result);
     if (rc < 0 || opts->dry_run) {
@@ -1131,7 +1352,7 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     a.chunk = lpi_malloc(ctx, LPI_IO_CHUNK);
     a.io = lpi_malloc(ctx, LPI_IO_CHUNK);
     a.out = lpi_malloc(ctx, a.out_cap);
-    a.cctx = ZSTD_createCCtx();
+    a.cctx = ZSTD_createCCtx_advanced(LPI_ZSTD_MEM(ctx));
     if (!a.chunk || !a.io || !a.out || !a.zout || !a.cctx)
         rc = lpi_nomem(ctx);
     if (rc == 0)
@@ -1176,11 +1397,14 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
         /* the reader's own checks on the result, before it takes the
          * final name (objects were hashed as they were written) */
         if (rc == 0) {
-            lp_package *check;
-            rc = lp_package_open(&check, ctx, tmp.data);
-            lp_package_free(check);
+            lp_package *p;
+            rc = lp_package_open(&p, ctx, tmp.data);
             if (rc < 0)
                 lpi_error_prefix(ctx, "the rebuilt package fails its checks");
+            /* the caller's policy (signatures, rollback, expiry) last */
+            if (rc == 0 && check)
+                rc = check(p, opts->check_user);
+            lp_package_free(p);
         }
         rc = lpi_atomic_install(ctx, tmp.data, out, rc);
     }

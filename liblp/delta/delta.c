@@ -35,6 +35,9 @@
 /* Other new objects up to this size share segments too */
 #define MEDIA_GROUP (16u * 1024u * 1024u)
 #define MIN_WINDOW (4u * 1024u * 1024u)
+/* The least memory segments are planned within, beside what apply
+ * needs for the rest (budget()): zstd's context and stream buffers */
+#define MIN_SEGMENT (1024u * 1024u)
 #define NO_BASE UINT32_MAX
 #define WINDOWLOG_MIN 10     /* zstd's smallest window */
 
@@ -67,7 +70,10 @@ typedef struct maker {
     lp_ctx *ctx;
     lp_package *base, *target;
     int level;                 /* of the delta's frames */
-    uint64_t max_window;
+    uint64_t max_window;       /* for segments: what apply's other needs
+                                  leave of the limit (budget()) */
+    uint64_t limit;            /* --max-window + LP_APPLY_MEMORY_MARGIN */
+    lpi_applymem am;           /* apply's needs but the segments' */
     unsigned threads;
     tobj *objs;                /* target objects in ZIP order */
     size_t nobjs;
@@ -209,6 +215,126 @@ static int read_layout(maker *m)
     return 0;
 }
 
+/* ------------------------------------------------------------ memory */
+
+/* Does apply compress target object t (new, or kept but stored otherwise)?
+ * (apply.c check_object() decides the same from the delta) */
+static bool apply_compresses(const maker *m, const tobj *t)
+{
+    if (t->form == LPI_FORM_STORED)
+        return false;
+    return !t->kept || t->recode ||
+           t->form != lpi_object_form(m->base, t->kept) ||
+           (t->form == LPI_FORM_DICT &&
+            memcmp(m->base->m.dictionary, m->target->m.dictionary,
+                   LP_HASH_BYTES) != 0);
+}
+
+/* apply's needs besides decoding segments, known before planning (the
+ * compressor for what it compresses, base objects it decodes, the meta
+ * block with room for its tables): segments get what is left of the
+ * limit (lpd(5) MEMORY) */
+static int budget(maker *m)
+{
+    lpi_applymem *am = &m->am;
+    const lp_package *t = m->target;
+    const tobj *big = NULL;
+    uint64_t need;
+
+    memset(am, 0, sizeof(*am));
+    am->level = m->h.level;
+    am->manifest_len = t->manifest_len;
+    am->nentries = t->m.nentries;
+    am->nlanguages = t->m.nlanguages;
+    am->nobjs = m->nobjs;
+    am->nsigs = m->nsigs;
+    am->meta_len = t->manifest_len + 32 * m->nobjs;
+    for (size_t i = 0; i < m->nsigs; i++)
+        am->meta_len += m->sigs[i].len + strlen(m->sigs[i].name) + 20;
+    /* segments and their lists, before there are any: room for a few */
+    am->nsegs = m->nobjs;
+    am->nindices = 8 * m->nobjs + 262144;
+    for (size_t i = 0; i < m->nobjs; i++) {
+        const tobj *o = &m->objs[i];
+        bool enc = apply_compresses(m, o);
+        if (o->entry == LPI_DELTA_DICT_ENTRY)
+            am->dict_len = o->o->size;
+        if (o->kept && o->kept->compressed) {
+            uint64_t dec = lpi_dstream_memory(o->kept->window, o->kept->size);
+            if (enc && dec > am->decode)
+                am->decode = dec;
+            else if (!enc && dec > am->verify)
+                am->verify = dec;
+        }
+    }
+    for (size_t i = 0; i < m->nobjs; i++) {
+        const tobj *o = &m->objs[i];
+        uint64_t e;
+        if (!apply_compresses(m, o))
+            continue;
+        e = lpi_encode_memory(am->level, o->o->size,
+                              o->form == LPI_FORM_DICT ? am->dict_len : 0);
+        if (e > am->encode) {
+            am->encode = e;
+            big = o;
+        }
+    }
+    need = lpi_apply_memory(am);
+    /* what segments may take: prefix and content, zstd's context and
+     * stream buffers aside */
+    if (need + 2 * MIN_SEGMENT > m->limit) {
+        uint64_t allowed = m->limit - LP_APPLY_MEMORY_MARGIN;
+        if (big)
+            return lpi_error(m->ctx, LP_ETOOBIG, "applying a delta to this "
+                             "release would need more than %" PRIu64
+                             " bytes of memory, more than --max-window %"
+                             PRIu64 " allows (with %llu for buffers): "
+                             "compressing %s%s%s again at zstd level %d, as "
+                             "the release was made, takes %" PRIu64 "; make "
+                             "it with a larger --max-window", need, allowed,
+                             (unsigned long long)LP_APPLY_MEMORY_MARGIN,
+                             big->path ? "'" : "",
+                             big->path ? big->path : "the dictionary",
+                             big->path ? "'" : "", am->level, am->encode);
+        return lpi_error(m->ctx, LP_ETOOBIG, "applying a delta to this "
+                         "release would need more than %" PRIu64 " bytes "
+                         "of memory, more than --max-window %" PRIu64
+                         " allows (with %llu for buffers); make it with a "
+                         "larger --max-window", need, allowed,
+                         (unsigned long long)LP_APPLY_MEMORY_MARGIN);
+    }
+    if (m->limit - need - MIN_SEGMENT < m->max_window)
+        m->max_window = m->limit - need - MIN_SEGMENT;
+    return 0;
+}
+
+/* The delta made: apply's memory for it, as apply will count it */
+static int check_budget(maker *m, uint64_t meta_decoded)
+{
+    lpi_applymem am = m->am;
+    uint64_t need;
+
+    am.meta_len = meta_decoded;
+    am.nsegs = m->nsegs;
+    am.nindices = 0;
+    for (size_t i = 0; i < m->nsegs; i++) {
+        const plan_seg *s = &m->segs[i];
+        bool dict = m->objs[s->content[0]].entry == LPI_DELTA_DICT_ENTRY;
+        uint64_t dec = lpi_segment_memory(s->prefix_bytes, s->content_bytes,
+                                          (uint64_t)1 << s->window_log,
+                                          s->nprefix > 0 || dict, dict);
+        am.nindices += s->nprefix + s->ncontent;
+        if (dec > am.decode)
+            am.decode = dec;
+    }
+    need = lpi_apply_memory(&am);
+    if (need > m->limit)
+        return lpi_error(m->ctx, LP_EINTERNAL, "the delta needs %" PRIu64
+                         " bytes of memory to apply, more than the %" PRIu64
+                         " it was planned within", need, m->limit);
+    return 0;
+}
+
 /* ------------------------------------------------------------ the level */
 
 typedef struct membuf {
@@ -284,7 +410,11 @@ static int infer_level(maker *m)
         size_t got = 0;
         for (size_t i = 0; i < m->nobjs && got < 2; i++) {
             const tobj *o = &m->objs[i];
+            /* its stored bytes are read into room for its content: a
+             * frame larger than its content (legal, not what a writer
+             * makes) is no sample */
             if (o->form == form && o->o->size <= 1024u * 1024u &&
+                o->o->stored_size <= o->o->size &&
                 total + o->o->size <= 2u * 1024u * 1024u) {
                 sample[nsample++] = o;
                 total += o->o->size;
@@ -1277,6 +1407,7 @@ int lp_delta_create(lp_package *base, lp_package *target, const char *out,
     if (m.max_window < MIN_WINDOW || m.max_window > LP_DELTA_MAX_WINDOW)
         return lpi_error(ctx, LP_EINVAL, "delta window must be 4 MiB to "
                          "2 GiB, not %" PRIu64 " bytes", m.max_window);
+    m.limit = m.max_window + LP_APPLY_MEMORY_MARGIN;
     m.threads = opts->threads ? opts->threads : lpi_cpu_count();
     if (m.threads > 64)
         m.threads = 64;
@@ -1298,6 +1429,8 @@ int lp_delta_create(lp_package *base, lp_package *target, const char *out,
         rc = read_layout(&m);
     if (rc == 0)
         rc = infer_level(&m);
+    if (rc == 0)
+        rc = budget(&m);
     if (rc == 0)
         rc = choose_bases(&m);
     if (rc == 0)
@@ -1321,6 +1454,8 @@ int lp_delta_create(lp_package *base, lp_package *target, const char *out,
         rc = lpi_progress_end(&m.prog, ctx);
     if (rc == 0)
         rc = encode_meta(&m, &meta, &meta_decoded);
+    if (rc == 0)
+        rc = check_budget(&m, meta_decoded);
 
     /* the header */
     if (rc == 0) {

@@ -571,15 +571,6 @@ int lpi_object_form(const lp_package *p, const lpi_object *o)
     return o->ddict ? LPI_FORM_DICT : LPI_FORM_ZSTD;
 }
 
-void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES])
-{
-    lpi_hasher h;
-
-    lpi_hash_init(&h);
-    lpi_hash_update(&h, p->manifest_bytes, p->manifest_len);
-    lpi_hash_final(&h, out);
-}
-
 int lpi_file_hash(lp_ctx *ctx, int fd, uint64_t off, uint64_t size,
                   unsigned char out[LP_HASH_BYTES])
 {
@@ -689,6 +680,29 @@ int lp_delta_open(lp_delta **out, lp_ctx *ctx, const char *path)
 fail:
     lp_delta_free(d);
     return rc;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+uint64_t lp_delta_disk_bytes(const lp_delta_info *i)
+{
+    uint64_t n = add_sat(i->target_size, i->temp_size);
+
+    if (!i->exact) {
+        /* another writer made the target: what apply encodes (what it
+         * spools, temp) may be stored at up to its content size, and
+         * every entry's two headers and directory record take as much as
+         * this writer's (a bound, as check_space() had it) */
+        uint64_t nobj = add_sat(add_sat(i->keep_objects, i->patch_objects),
+                                i->add_objects);
+        n = add_sat(n, i->temp_size);
+        n = add_sat(n, 1024);
+        n = add_sat(n, nobj > UINT64_MAX / 300 ? UINT64_MAX : nobj * 300);
+    }
+    return n;
 }
 
 const lp_delta_info *lp_delta_get_info(const lp_delta *d)

@@ -77,6 +77,8 @@ typedef struct lpi_dseg {
     uint32_t *content;         /* target objects, by index in ZIP order */
     uint64_t frame_len;        /* bytes of its frame in the delta */
     uint64_t frame_off;        /* where the frame starts in the delta */
+    /* apply's, from the frame header and the objects, before decoding */
+    uint64_t prefix_size, content_size, window;
 } lpi_dseg;
 
 /* The meta block (lpd(5) THE META BLOCK).  Parsed: pointers into the
@@ -115,8 +117,40 @@ int lpi_manifest_hash_offsets(lp_ctx *ctx, const unsigned char *text,
                               size_t len, size_t nentries, size_t *dict_at,
                               size_t *entry_at);
 
-/* BLAKE2b-256 of a package's manifest bytes */
-void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES]);
+/* Memory apply's zstd takes (lpd(5) MEMORY), shared by apply, which
+ * checks it against its limit before allocating anything, and delta,
+ * which plans segments so that apply stays within that limit: */
+/* a streaming decoder of a frame of this window and content size */
+uint64_t lpi_dstream_memory(uint64_t window, uint64_t content);
+/* the compressor of lpi_objenc for size bytes at level, with a dictionary
+ * of dict_len bytes (0: none): the largest workspace among the parameters
+ * zstd may pick for it */
+uint64_t lpi_encode_memory(int level, uint64_t size, uint64_t dict_len);
+/* the dictionary's own compression tables (ZSTD_createCDict) */
+uint64_t lpi_cdict_memory(int level, uint64_t dict_len);
+/* decoding a segment: whole into one buffer (with a prefix, or the new
+ * dictionary, then copied out), or streamed with its frame's window */
+uint64_t lpi_segment_memory(uint64_t prefix, uint64_t content,
+                            uint64_t window, bool whole, bool dict);
+
+/* What apply holds at once, for lpi_apply_memory() */
+typedef struct lpi_applymem {
+    int level;                 /* the header's */
+    uint64_t meta_len;         /* bytes of the decoded meta block */
+    uint64_t manifest_len;     /* of the new manifest */
+    uint64_t nentries, nlanguages; /* of the new manifest */
+    uint64_t nobjs, nsigs, nsegs, nindices; /* of the meta block */
+    uint64_t dict_len;         /* the new dictionary (0: none) */
+    uint64_t decode;           /* largest decoder: a segment, or a base
+                                  object compressed again */
+    uint64_t encode;           /* largest compressor (lpi_encode_memory) */
+    uint64_t verify;           /* largest decoder of a base object copied
+                                  (checked on a thread of its own) */
+} lpi_applymem;
+/* The most memory apply allocates: the figure it checks against
+ * max_window + LP_APPLY_MEMORY_MARGIN and reports, and that delta plans
+ * within */
+uint64_t lpi_apply_memory(const lpi_applymem *m);
 
 /* BLAKE2b-256 of size bytes of fd from off */
 int lpi_file_hash(lp_ctx *ctx, int fd, uint64_t off, uint64_t size,

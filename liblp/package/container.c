@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_createDCtx_advanced */
 #include <zstd.h>
 #include <zstd_errors.h>
 
@@ -47,7 +48,8 @@ static int obj_error(lp_ctx *ctx, const lpi_object *obj, const char *path,
 }
 
 int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
-                    const char *path, unsigned dict_id, bool *needs_dict)
+                    const char *path, unsigned dict_id, bool *needs_dict,
+                    uint64_t *window_out)
 {
     unsigned char h[FRAME_HEADER_MAX];
     size_t n = obj->stored_size < sizeof(h) ? (size_t)obj->stored_size
@@ -115,6 +117,7 @@ int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
     if (window > ((uint64_t)1 << LP_MAX_WINDOW_LOG))
         return obj_error(ctx, obj, path, LP_ETOOBIG, "Zstandard frame needs "
                          "a window larger than 128 MiB");
+    *window_out = window;
     return 0;
 }
 
@@ -139,7 +142,7 @@ int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, lp_package *p,
     lpi_hash_init(&r->chash);
     if (obj->compressed) {
         r->in = lpi_malloc(ctx, READ_CHUNK);
-        r->dctx = ZSTD_createDCtx();
+        r->dctx = ZSTD_createDCtx_advanced(LPI_ZSTD_MEM(ctx));
         if (!r->in || !r->dctx) {
             lpi_objreader_free(r);
             return lpi_nomem(ctx);
@@ -174,7 +177,7 @@ int lpi_object_ready(lp_package *p, lp_ctx *ctx, const lpi_object *obj)
         if (o->compressed)
             rc = lpi_frame_check(ctx, p->fd, o,
                                  p->m.entries[o->first_entry].path,
-                                 p->dict_id, &needs_dict);
+                                 p->dict_id, &needs_dict, &o->window);
         if (rc == 0) {
             o->ddict = needs_dict ? p->ddict : NULL;
             atomic_store_explicit(&o->ready, 1, memory_order_release);
@@ -243,6 +246,9 @@ static int inflate_some(lpi_objreader *r, void *buf, size_t cap,
             ZSTD_getErrorCode(ret) == ZSTD_error_dstSize_tooSmall)
             return obj_error(r->ctx, r->obj, r->path, LP_EHASH,
                              "content is longer than the manifest says");
+        if (ZSTD_isError(ret) &&
+            ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation)
+            return lpi_nomem(r->ctx);
         if (ZSTD_isError(ret))
             return obj_error(r->ctx, r->obj, r->path, LP_EFORMAT,
                              ZSTD_getErrorName(ret));

@@ -188,6 +188,7 @@ typedef struct lpi_object {
     bool compressed;
     const char *chunk_hex;  /* its chunk hashes (hex), or NULL */
     uint32_t chunk_size;
+    uint64_t window;        /* compressed: its frame's window (check 22) */
     size_t first_entry;     /* first manifest entry that names it, or: */
 #define LPI_DICT_ENTRY (SIZE_MAX - 1) /* the manifest's dictionary */
     /* Set once its ZIP entry and (if compressed) its frame header were
@@ -253,9 +254,11 @@ int lpi_object_read_at(lp_ctx *ctx, lp_package *p, const lpi_object *obj,
                        const char *path, uint64_t off, void *buf, size_t len,
                        size_t *nread);
 
-/* Check 22: a compressed object's frame header, before decompressing */
+/* Check 22: a compressed object's frame header, before decompressing;
+ * *window: the window its decoder needs (at most 128 MiB) */
 int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
-                    const char *path, unsigned dict_id, bool *needs_dict);
+                    const char *path, unsigned dict_id, bool *needs_dict,
+                    uint64_t *window);
 
 /* The writer's input rel below dirfd (not owned: it must stay open until
  * the writer is freed), reached through no link (LPI_OPEN_BENEATH) when it
@@ -304,5 +307,8 @@ int lpi_objenc_begin(lpi_objenc *e, lp_ctx *ctx, struct ZSTD_CCtx_s *cctx,
 int lpi_objenc_feed(lpi_objenc *e, lp_ctx *ctx, const void *data, size_t n,
                     unsigned char *out, size_t out_cap, lpi_sink_fn sink,
                     void *arg);
+
+/* BLAKE2b-256 of a package's manifest bytes (lp_package_manifest_hash()) */
+void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES]);
 
 #endif /* LPI_PACKAGE_H */

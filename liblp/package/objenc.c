@@ -11,6 +11,7 @@
 #include "lpi_package.h"
 
 #include <zstd.h>
+#include <zstd_errors.h>
 
 void lpi_objenc_params(ZSTD_CCtx *cctx, int level)
 {
@@ -18,6 +19,15 @@ void lpi_objenc_params(ZSTD_CCtx *cctx, int level)
     ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
     ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 0);
+}
+
+/* zstd's own allocations go through the context's allocator: one that
+ * fails is out of memory, not a bug */
+static int zstd_failed(lp_ctx *ctx, size_t r)
+{
+    if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
+        return lpi_nomem(ctx);
+    return lpi_error(ctx, LP_EINTERNAL, "zstd: %s", ZSTD_getErrorName(r));
 }
 
 int lpi_objenc_begin(lpi_objenc *e, lp_ctx *ctx, ZSTD_CCtx *cctx,
@@ -37,7 +47,7 @@ int lpi_objenc_begin(lpi_objenc *e, lp_ctx *ctx, ZSTD_CCtx *cctx,
     if (!ZSTD_isError(r))
         r = ZSTD_CCtx_setPledgedSrcSize(cctx, size);
     if (ZSTD_isError(r))
-        return lpi_error(ctx, LP_EINTERNAL, "zstd: %s", ZSTD_getErrorName(r));
+        return zstd_failed(ctx, r);
     return 0;
 }
 
@@ -62,8 +72,7 @@ int lpi_objenc_feed(lpi_objenc *e, lp_ctx *ctx, const void *data, size_t n,
         ZSTD_outBuffer ob = { out, out_cap, 0 };
         left = ZSTD_compressStream2(e->cctx, &ob, &ib, end);
         if (ZSTD_isError(left))
-            return lpi_error(ctx, LP_EINTERNAL, "zstd: %s",
-                             ZSTD_getErrorName(left));
+            return zstd_failed(ctx, left);
         if (ob.pos > 0) {
             rc = sink(arg, out, ob.pos);
             if (rc < 0)

@@ -704,6 +704,24 @@ const char *lp_package_language(const lp_package *p, size_t i)
     return i < p->m.nlanguages ? p->m.languages[i] : NULL;
 }
 
+void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES])
+{
+    lpi_hasher h;
+
+    lpi_hash_init(&h);
+    lpi_hash_update(&h, p->manifest_bytes, p->manifest_len);
+    lpi_hash_final(&h, out);
+}
+
+void lp_package_manifest_hash(const lp_package *p,
+                              char hex[LP_HASH_HEX_BYTES + 1])
+{
+    unsigned char h[LP_HASH_BYTES];
+
+    lpi_manifest_hash(p, h);
+    lpi_hash_hex(hex, h);
+}
+
 const unsigned char *lp_package_manifest(const lp_package *p, size_t *len)
 {
     if (len)

@@ -128,6 +128,8 @@ int lpi_state_parse(lp_ctx *ctx, const char *data, size_t len,
 int lpi_trust_state_parse(lp_ctx *ctx, const char *data, size_t len,
                           const char *what, int64_t *signed_at);
 int64_t lpi_state_trust_time(const lp_state *st);
+/* The state's folder (other parts keep their own files in it) */
+const char *lpi_state_dir(const lp_state *st);
 int lpi_state_record_trust(lp_state *st, int64_t signed_at);
 /* A trust update with 'reset-clock' (lp-trust(5), CLOCK) was accepted:
  * lower every signing time in the state above signed_at to it, and

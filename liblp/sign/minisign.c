@@ -608,6 +608,51 @@ done:
     return rc;
 }
 
+/* Can a key file be written at path?  Its folder must be writable, and
+ * the file absent unless replace */
+static int check_writable(lp_ctx *ctx, const char *path, bool replace)
+{
+    struct stat sb;
+    const char *slash = strrchr(path, '/');
+    lpi_buf dir;
+    int rc = 0;
+
+    if (lstat(path, &sb) == 0) {
+        if (!replace)
+            return lpi_error(ctx, LP_EEXIST, "'%s' exists", path);
+        if (S_ISDIR(sb.st_mode))
+            return lpi_error(ctx, LP_EIO, "'%s' is a folder", path);
+    }
+    lpi_buf_init(&dir, 4096 + LP_MAX_PATH_BYTES);
+    if (!slash)
+        rc = lpi_buf_printf(&dir, ctx, ".");
+    else if (slash == path)
+        rc = lpi_buf_printf(&dir, ctx, "/");
+    else
+        rc = lpi_buf_printf(&dir, ctx, "%.*s", (int)(slash - path), path);
+    if (rc == 0 && access(dir.data, W_OK | X_OK) < 0)
+        rc = lpi_error(ctx, LP_EIO, "cannot write '%s' (in '%s'): %s", path,
+                       dir.data, strerror(errno));
+    lpi_buf_dispose(&dir, ctx);
+    return rc;
+}
+
+int lp_key_save_check(lp_ctx *ctx, const char *public_path,
+                      const char *secret_path, unsigned flags)
+{
+    bool replace = (flags & LP_KEY_REPLACE) != 0;
+    int rc;
+
+    LP_ASSERT_ARG(ctx && public_path && secret_path);
+    if (strcmp(public_path, secret_path) == 0)
+        return lpi_error(ctx, LP_EINVAL, "the public and the secret key "
+                         "cannot both be '%s'", public_path);
+    rc = check_writable(ctx, secret_path, replace);
+    if (rc == 0)
+        rc = check_writable(ctx, public_path, replace);
+    return rc;
+}
+
 int lp_key_save(const lp_key *k, const char *public_path,
                 const char *secret_path, const char *passphrase,
                 unsigned flags)
@@ -625,10 +670,9 @@ int lp_key_save(const lp_key *k, const char *public_path,
         return lpi_error(k->ctx, LP_EINVAL, "passphrase longer than %u "
                          "bytes", LP_MAX_PASSPHRASE_BYTES);
     /* refuse before the slow key derivation, and again when writing */
-    if (!replace && access(secret_path, F_OK) == 0)
-        return lpi_error(k->ctx, LP_EEXIST, "'%s' exists", secret_path);
-    if (!replace && access(public_path, F_OK) == 0)
-        return lpi_error(k->ctx, LP_EEXIST, "'%s' exists", public_path);
+    rc = lp_key_save_check(k->ctx, public_path, secret_path, flags);
+    if (rc < 0)
+        return rc;
     rc = seckey_text(k, passphrase, &sec, &seclen);
     if (rc < 0)
         return rc;

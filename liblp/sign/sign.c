@@ -199,12 +199,58 @@ done:
     return rc;
 }
 
+/* The trusted comment of a package signature (lpk(5), SIGNATURES) */
+static int sigcomment_make(lpi_buf *tc, lp_ctx *ctx, const char *id,
+                           uint64_t version, int64_t time,
+                           const char *comment)
+{
+    char t[LPI_TIME_BYTES];
+    int rc;
+
+    if (comment && (comment[0] == '\0' ||
+                    strlen(comment) > LP_SIG_MAX_TRUSTED_COMMENT ||
+                    strchr(comment, '\t') ||
+                    !lpi_comment_ok(comment, strlen(comment))))
+        return lpi_error(ctx, LP_EINVAL, "comment must be 1 to %u bytes of "
+                         "UTF-8 text without control characters",
+                         LP_SIG_MAX_TRUSTED_COMMENT);
+    if (lpi_time_format(t, time) < 0)
+        return lpi_error(ctx, LP_EINVAL, "signing time out of range");
+    rc = lpi_buf_printf(tc, ctx, SIGCOMMENT_MAGIC "id=%s version=%llu "
+                        "time=%s", id, (unsigned long long)version, t);
+    if (rc == 0 && comment)
+        rc = lpi_buf_printf(tc, ctx, " comment=%s", comment);
+    if (rc == LP_ETOOBIG)
+        rc = lpi_error(ctx, LP_EINVAL, "comment too long: the trusted "
+                       "comment may hold %u bytes",
+                       LP_SIG_MAX_TRUSTED_COMMENT);
+    return rc;
+}
+
+int lp_package_sig_comment(lp_package *p, int64_t time, const char *comment,
+                           char *out, size_t cap)
+{
+    lpi_buf tc;
+    int rc;
+
+    LP_ASSERT_ARG(p && out && cap > 0);
+    out[0] = '\0';
+    lpi_buf_init(&tc, LP_SIG_MAX_TRUSTED_COMMENT);
+    rc = sigcomment_make(&tc, p->ctx, p->m.id, p->m.version, time, comment);
+    if (rc == 0 && tc.len >= cap)
+        rc = lpi_error(p->ctx, LP_ETOOBIG, "the trusted comment needs %zu "
+                       "bytes", tc.len + 1);
+    if (rc == 0)
+        memcpy(out, tc.data, tc.len + 1);
+    lpi_buf_dispose(&tc, p->ctx);
+    return rc;
+}
+
 int lp_sig_sign_manifest(lp_sig **out, lp_ctx *ctx, const lp_key *k,
                          const unsigned char *manifest, size_t len,
                          int64_t time, const char *comment)
 {
     unsigned char hash[64];
-    char t[LPI_TIME_BYTES];
     lpi_manifest m;
     lpi_buf tc, text;
     lp_sig *s = NULL;
@@ -216,15 +262,6 @@ int lp_sig_sign_manifest(lp_sig **out, lp_ctx *ctx, const lp_key *k,
     if (!k->sk)
         return lpi_error(ctx, LP_EINVAL, "key %s has no secret half",
                          k->id_hex);
-    if (comment && (comment[0] == '\0' ||
-                    strlen(comment) > LP_SIG_MAX_TRUSTED_COMMENT ||
-                    strchr(comment, '\t') ||
-                    !lpi_comment_ok(comment, strlen(comment))))
-        return lpi_error(ctx, LP_EINVAL, "comment must be 1 to %u bytes of "
-                         "UTF-8 text without control characters",
-                         LP_SIG_MAX_TRUSTED_COMMENT);
-    if (lpi_time_format(t, time) < 0)
-        return lpi_error(ctx, LP_EINVAL, "signing time out of range");
     lpi_buf_init(&tc, LP_SIG_MAX_TRUSTED_COMMENT);
     lpi_buf_init(&text, LP_SIG_MAX_COMMENT);
     rc = lpi_manifest_parse(&m, ctx, manifest, len);
@@ -233,14 +270,7 @@ int lp_sig_sign_manifest(lp_sig **out, lp_ctx *ctx, const lp_key *k,
         goto done;
     }
     parsed = true;
-    rc = lpi_buf_printf(&tc, ctx, SIGCOMMENT_MAGIC "id=%s version=%llu "
-                        "time=%s", m.id, (unsigned long long)m.version, t);
-    if (rc == 0 && comment)
-        rc = lpi_buf_printf(&tc, ctx, " comment=%s", comment);
-    if (rc == LP_ETOOBIG)
-        rc = lpi_error(ctx, LP_EINVAL, "comment too long: the trusted "
-                       "comment may hold %u bytes",
-                       LP_SIG_MAX_TRUSTED_COMMENT);
+    rc = sigcomment_make(&tc, ctx, m.id, m.version, time, comment);
     if (rc < 0)
         goto done;
 
@@ -507,4 +537,146 @@ done:
     lpi_buf_dispose(&tc, ctx);
     lpi_buf_dispose(&untrusted, ctx);
     return rc;
+}
+
+/* ------------------------------------------------------------ what is signed */
+
+struct lp_manifest {
+    lp_ctx *ctx;
+    lpi_manifest m;
+    char *languages;
+    lp_manifest_info info;
+};
+
+static int hash_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, LP_HASH_BYTES);
+}
+
+int lp_manifest_open(lp_manifest **out, lp_ctx *ctx, const void *data,
+                     size_t len)
+{
+    unsigned char h[LP_HASH_BYTES], *hashes = NULL;
+    lp_manifest *mf;
+    lpi_buf langs;
+    int rc;
+
+    LP_ASSERT_ARG(out && ctx && (data || len == 0));
+    *out = NULL;
+    mf = lpi_calloc(ctx, 1, sizeof(*mf));
+    if (!mf)
+        return LP_ENOMEM;
+    mf->ctx = ctx;
+    rc = lpi_manifest_parse(&mf->m, ctx, data, len);
+    if (rc < 0) {
+        lpi_free(ctx, mf);
+        return rc;
+    }
+    lpi_buf_init(&langs, 65536);
+    for (size_t i = 0; rc == 0 && i < mf->m.nlanguages; i++)
+        rc = lpi_buf_printf(&langs, ctx, "%s%s", i ? "," : "",
+                            mf->m.languages[i]);
+    if (rc == 0)
+        rc = lpi_buf_add(&langs, ctx, "", 1);
+    if (rc == 0 && mf->m.nentries > 0) {
+        hashes = lpi_malloc(ctx, mf->m.nentries * LP_HASH_BYTES);
+        if (!hashes)
+            rc = LP_ENOMEM;
+    }
+    if (rc < 0) {
+        lpi_buf_dispose(&langs, ctx);
+        lp_manifest_free(mf);
+        return rc;
+    }
+    mf->languages = langs.data;
+    mf->info.id = mf->m.id;
+    mf->info.version = mf->m.version;
+    mf->info.label = mf->m.label;
+    mf->info.languages = mf->languages;
+    mf->info.created = mf->m.created;
+    mf->info.expires = mf->m.has_expires ? mf->m.expires : -1;
+    mf->info.entries = mf->m.nentries;
+    for (size_t i = 0; i < mf->m.nentries; i++) {
+        mf->info.content_bytes += mf->m.entries[i].size;
+        memcpy(hashes + i * LP_HASH_BYTES, mf->m.entries[i].hash,
+               LP_HASH_BYTES);
+    }
+    /* objects: the distinct contents */
+    if (mf->m.nentries > 0)
+        qsort(hashes, mf->m.nentries, LP_HASH_BYTES, hash_cmp);
+    for (size_t i = 0; i < mf->m.nentries; i++)
+        mf->info.objects += i == 0 || memcmp(hashes + i * LP_HASH_BYTES,
+                                             hashes + (i - 1) *
+                                             LP_HASH_BYTES,
+                                             LP_HASH_BYTES) != 0;
+    lpi_free(ctx, hashes);
+    crypto_generichash(h, sizeof(h), data, len, NULL, 0);
+    sodium_bin2hex(mf->info.hash, sizeof(mf->info.hash), h, sizeof(h));
+    *out = mf;
+    return 0;
+}
+
+const lp_manifest_info *lp_manifest_get_info(const lp_manifest *mf)
+{
+    return &mf->info;
+}
+
+void lp_manifest_free(lp_manifest *mf)
+{
+    if (!mf)
+        return;
+    lpi_manifest_dispose(&mf->m, mf->ctx);
+    lpi_free(mf->ctx, mf->languages);
+    lpi_free(mf->ctx, mf);
+}
+
+int lp_package_list_signatures(lp_package *p, lp_sig_entry_fn fn,
+                               void *user)
+{
+    lp_ctx *ctx;
+    int rc = 0;
+
+    LP_ASSERT_ARG(p && fn);
+    ctx = p->ctx;
+    for (size_t i = lpi_first_signature(p); i < p->zip.count; i++) {
+        const lpi_zentry *e = &p->zip.entries[i];
+        lp_sig_entry se = { e->name, NULL, -1, NULL, 0, NULL };
+        unsigned char *data = NULL;
+        lp_sig *sig = NULL;
+        lpi_sigcomment c;
+
+        if (e->size > LP_SIG_MAX_FILE_BYTES)
+            rc = lpi_error(ctx, LP_EFORMAT, "larger than %u bytes",
+                           LP_SIG_MAX_FILE_BYTES);
+        else if (!(data = lpi_malloc(ctx, (size_t)e->size + 1)))
+            return LP_ENOMEM;
+        else
+            rc = lpi_pread_full(ctx, p->fd, data, (size_t)e->size, e->data);
+        if (rc == 0 && lpi_crc32(0, data, (size_t)e->size) != e->crc)
+            rc = lpi_error(ctx, LP_EFORMAT, "fails its CRC-32 check");
+        if (rc == 0)
+            rc = lp_sig_parse(&sig, ctx, data, (size_t)e->size, e->name);
+        lpi_free(ctx, data);
+        if (rc == LP_ENOMEM || rc == LP_EIO) {
+            lp_sig_free(sig);
+            return rc;
+        }
+        if (rc == 0) {
+            se.key_id = sig->id_hex;
+            if (lpi_sigcomment_parse(&c, ctx, sig->trusted) == 0) {
+                se.time = c.time;
+                se.comment = c.comment;
+            } else {
+                se.code = ctx->code;
+                se.message = ctx->msg;
+            }
+        } else {
+            se.code = rc;
+            se.message = ctx->msg;
+        }
+        fn(&se, user);
+        lp_sig_free(sig);
+        rc = 0;
+    }
+    return 0;
 }

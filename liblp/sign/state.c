@@ -390,6 +390,11 @@ void lp_state_free(lp_state *st)
     lpi_free(st->ctx, st);
 }
 
+const char *lpi_state_dir(const lp_state *st)
+{
+    return st->dir;
+}
+
 int64_t lp_state_newest(const lp_state *st)
 {
     return st ? st->newest : -1;

@@ -627,6 +627,7 @@ static void judge(checker *c, const char *entry, const lp_sig *sig)
     const tkey *k = NULL;
     size_t ki = 0;
     int64_t when = -1;
+    const char *comment = NULL;     /* into sig->trusted */
     char t1[LPI_TIME_BYTES], t2[LPI_TIME_BYTES];
     int rc;
 
@@ -654,8 +655,10 @@ static void judge(checker *c, const char *entry, const lp_sig *sig)
         rc = lpi_sig_verify(sig, k->key, c->p->manifest_bytes,
                             c->p->manifest_len, c->p->m.id, c->p->m.version,
                             &sc);
-        if (rc == 0)
+        if (rc == 0) {
             when = sc.time;
+            comment = sc.comment;
+        }
     } else {
         rc = lpi_detached_verify(sig, k->key, c->purpose, c->data, c->len,
                                  &when);
@@ -703,7 +706,8 @@ static void judge(checker *c, const char *entry, const lp_sig *sig)
     }
     if (when > c->newest)
         c->newest = when;
-    lpi_buf_printf(&c->msg, ctx, "good signature, made %s", t1);
+    lpi_buf_printf(&c->msg, ctx, "good signature, made %s%s%s", t1,
+                   comment ? ", comment: " : "", comment ? comment : "");
     report(c, entry, sig->id_hex, k->holder, 0, when,
            c->msg.data ? c->msg.data : "good signature");
 }
@@ -1075,5 +1079,52 @@ int lp_trust_update(lp_ctx *ctx, const char *current_path,
     lpi_free(ctx, data);
     lpi_free(ctx, sigs);
     lpi_buf_dispose(&spath, ctx);
+    return rc;
+}
+/* ------------------------------------------------------------ accept */
+
+int lp_package_accept(lp_package *p, const lp_trust *t, const lp_state *st,
+                      const lp_accept_opts *opts, lp_accept_result *res)
+{
+    static const lp_accept_opts defaults = LP_ACCEPT_OPTS_INIT;
+    lp_trust_opts to = LP_TRUST_OPTS_INIT;
+    lp_accept_result dummy;
+    int64_t floor_time;
+    int rc;
+
+    LP_ASSERT_ARG(p && t);
+    if (!opts)
+        opts = &defaults;
+    if (!res)
+        res = &dummy;
+    memset(res, 0, sizeof(*res));
+    res->newest = -1;
+    if (opts->version != LP_ACCEPT_OPTS_VERSION)
+        return lpi_error(p->ctx, LP_EINVAL, "unknown lp_accept_opts "
+                         "version %u", opts->version);
+    to.now = opts->now;
+    to.newest_accepted = lp_state_newest(st);
+    to.report = opts->report;
+    to.user = opts->user;
+    /* the order lpack verify reports in: signatures, rollback, expiry */
+    rc = lp_package_check_trust(p, t, &to, &res->signers, &res->newest);
+    if (rc == 0 && st)
+        rc = lp_state_check(st, p);
+    if (rc == 0 && p->m.version < opts->min_version)
+        rc = lpi_error(p->ctx, LP_EUNTRUSTED, "version %llu of '%s' is "
+                       "older than version %llu, which it would replace",
+                       (unsigned long long)p->m.version, p->m.id,
+                       (unsigned long long)opts->min_version);
+    if (rc < 0)
+        return rc;
+    /* the clock is never earlier than a signing time we trust */
+    floor_time = lp_state_newest(st) > res->newest ? lp_state_newest(st)
+                                                   : res->newest;
+    rc = lp_package_check_expiry(p, opts->now, floor_time);
+    if (rc < 0) {
+        res->expired = 1;
+        if (opts->allow_expired)
+            rc = 0;     /* the message stays in the context, for a warning */
+    }
     return rc;
 }

@@ -261,6 +261,81 @@ else
     done
 fi
 
+# ============================================== sizes taken from the base
+
+# A delta of a few hundred bytes, with no content of its own, can make
+# apply take sizes from the base: the new manifest names the base's 64 MiB
+# zero-filled file as its dictionary (lpk(5): 1 MiB at most), or asks for
+# that file to be compressed again at zstd level 22 (some 700 MB of zstd
+# workspace).  Each refused from what the checks know, before anything is
+# written (a dry run too), in little memory, saying which limit and what
+# to do.  Before: 140 MB and 4.5 s, a 64 MiB temporary file, refused at
+# the end; 730 MB, applied.
+mkdir "$tmp/big" "$tmp/bigsrc"
+cp "$tmp/old/t1.txt" "$tmp/old/t2.txt" "$tmp/bigsrc/"
+head -c 67108864 /dev/zero >"$tmp/bigsrc/zero.bin"
+mk "$tmp/bigsrc" "$tmp/big/old.lpk" t.big 1
+rm -r "$tmp/bigsrc"
+cp "$tmp/big/old.lpk" "$tmp/big-pristine.lpk"
+# strace, where it works here, shows that no file was created at all
+traced=
+if command -v strace >/dev/null 2>&1 &&
+    strace -f -o /dev/null true >/dev/null 2>&1; then
+    traced=1
+fi
+for kind in dict-kept level-22; do
+    python3 "$mkdelta" attack "$tmp/big/old.lpk" $kind "$tmp/$kind.lpd" \
+        2>"$err" || bail_out "mkdelta.py attack $kind failed: $(cat "$err")"
+    if [ $kind = dict-kept ]; then
+        text="names as its dictionary a base object of 67108864 bytes; lpk(5) allows at most 1048576"
+    else
+        text="compressing 'zero.bin' (67108864 bytes) again at zstd level 22, as the new release was made, takes"
+    fi
+    for dry in "" -n; do
+        rm -rf "$tmp/big/o"
+        mkdir "$tmp/big/o"
+        what="$kind ($(wc -c <"$tmp/$kind.lpd") bytes)${dry:+, dry run}"
+        rss_of "$tmp/rss" "$LPACK" apply $dry --max-window 4M \
+            "$tmp/big/old.lpk" "$tmp/$kind.lpd" -o "$tmp/big/o/new.lpk"
+        check "$what: refused (exit 1)" test "$status" = 1
+        check "  says which limit" has "$err" "$text"
+        check "  under 64 MiB and 10 s" small_and_fast "$tmp/rss" "$kind"
+        check "  nothing in the output folder" test -z "$(ls -A "$tmp/big/o")"
+    done
+    if [ -n "$traced" ]; then
+        strace -f -e trace=open,openat,creat -o "$tmp/trace" "$LPACK" apply \
+            --max-window 4M "$tmp/big/old.lpk" "$tmp/$kind.lpd" \
+            -o "$tmp/big/o/new.lpk" >"$out" 2>"$err"
+        check "  $kind: no file created, not even a temporary one" sh -c \
+            '! grep -E "O_CREAT|O_TMPFILE" "$1" | grep -q "$2"' sh \
+            "$tmp/trace" "$tmp/big/o"
+    else
+        skip "  $kind: no file created, not even a temporary one" \
+            'strace does not run here'
+    fi
+    # -o naming the old package itself
+    rm -rf "$tmp/big/o"
+    run "$LPACK" apply --max-window 4M "$tmp/big/old.lpk" "$tmp/$kind.lpd" \
+        -o "$tmp/big/old.lpk"
+    check "  -o OLD: exit 1, OLD unchanged, nothing else there" \
+        sh -c '[ "$1" = 1 ] && cmp -s "$2/old.lpk" "$3" &&
+               [ "$(ls -A "$2")" = old.lpk ]' \
+        sh "$status" "$tmp/big" "$tmp/big-pristine.lpk"
+done
+mkdir "$tmp/big/o"
+# the memory a dry run reports is what apply checks: level 22 counted
+run "$LPACK" apply -n --max-window 2G "$tmp/big/old.lpk" "$tmp/level-22.lpd" \
+    -o "$tmp/big/o/new.lpk"
+check 'level-22, dry run with --max-window 2G: accepted' test "$status" = 0
+mem=$(sed -n 's/.* and \([0-9]*\) bytes of memory$/\1/p' "$out")
+check "  reports the compressor's memory (${mem:-none} bytes, over 600 MB)" \
+    test "${mem:-0}" -gt 600000000
+# the default window: refused too
+run "$LPACK" apply -n "$tmp/big/old.lpk" "$tmp/level-22.lpd" \
+    -o "$tmp/big/o/new.lpk"
+check 'level-22, default --max-window: refused, says what to do' has "$err" \
+    'allow more with --max-window if this machine has the memory'
+
 # ============================================== cuts and flips
 
 # summary DIR: "N runs: A exit 0, B exit 1, C other"

@@ -145,6 +145,28 @@ check 'apply --dry-run: writes nothing' test ! -e "$tmp/dry.lpk"
 expect_exit 1 "$LPACK" apply -n "$tmp/v2.lpk" "$tmp/d12.lpd" -o "$tmp/dry.lpk"
 check 'apply --dry-run: wrong base found' has "$err" "this delta updates 'org.example.science' version 1"
 
+# --- one free-disk figure: info (text and JSON), delta, apply --dry-run ------
+run "$LPACK" info --json "$tmp/d12.lpd"
+disk=$("$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["exact"]; assert d["disk_bytes"] == d["target"]["file_bytes"] + d["temp_bytes"], d; print(d["disk_bytes"])' "$out")
+check "info --json: disk_bytes is the new package plus temp ($disk)" test -n "$disk"
+run "$LPACK" info "$tmp/d12.lpd"
+check 'info: the same figure in text' has "$out" "apply disk: up to $disk bytes ("
+human=$(sed -n 's/^apply disk: up to [0-9]* bytes (\(.*\))$/\1/p' "$out")
+run "$LPACK" apply -n "$tmp/v1.lpk" "$tmp/d12.lpd" -o "$tmp/dry.lpk"
+check "apply --dry-run: the same figure ($human)" has "$out" "needs $human of free disk"
+run "$LPACK" delta -n "$tmp/v1.lpk" "$tmp/v2.lpk"
+check "delta --dry-run: the same figure ($human)" has "$out" "apply needs up to $human of free disk"
+
+# --- a package's manifest hash: what b2sum gives, and what a delta names -----
+run "$LPACK" info --json "$tmp/v1.lpk"
+mh=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["manifest"])' "$out")
+run sh -c "\"\$0\" manifest \"\$1\" -o - | b2sum -l 256" "$LPACK" "$tmp/v1.lpk"
+check "info --json: manifest is BLAKE2b-256 of the manifest ($mh)" test "$(cut -d' ' -f1 "$out")" = "$mh"
+run "$LPACK" info "$tmp/v1.lpk"
+check 'info: the same hash in text' grep -qx "manifest: blake2b-256 $mh" "$out"
+run "$LPACK" info "$tmp/d12.lpd"
+check "  and the delta's base names it" grep -qx "base manifest: $mh" "$out"
+
 # --- bound to its base ------------------------------------------------------
 expect_exit 1 "$LPACK" apply "$tmp/v2.lpk" "$tmp/d12.lpd" -o "$tmp/bad.lpk"
 check 'wrong base: names the expected base' has "$err" "this delta updates 'org.example.science' version 1 (manifest "
@@ -201,7 +223,20 @@ check 'several olds: from 1, identical' cmp "$tmp/v3.lpk" "$tmp/v3.from1"
 expect_exit 0 "$LPACK" apply "$tmp/v2.lpk" "$tmp/out/org.example.science_2-3.lpd" -o "$tmp/v3.from2"
 check 'several olds: from 2, identical' cmp "$tmp/v3.lpk" "$tmp/v3.from2"
 expect_exit 3 "$LPACK" delta "$tmp/v1.lpk" "$tmp/v2.lpk" "$tmp/v3.lpk" -o "$tmp/nofolder"
-check 'several olds: -o must be a folder' has "$err" "must be an existing folder"
+check 'several olds: -o must be a folder' has "$err" "OUT is a folder: '$tmp/nofolder' is not one"
+check '  and nothing is made' test ! -e "$tmp/nofolder"
+
+# --- -o names a folder: it exists, or ends in '/' (made); names joined cleanly -----
+expect_exit 0 "$LPACK" delta "$tmp/v2.lpk" "$tmp/v3.lpk" -o "$tmp/made/"
+check 'one old, -o DIR/: the delta goes into the new folder' test -s "$tmp/made/org.example.science_2-3.lpd"
+check '  and its name is printed without a double slash' has "$out" "wrote $tmp/made/org.example.science_2-3.lpd:"
+expect_exit 0 "$LPACK" delta "$tmp/v1.lpk" "$tmp/v3.lpk" -o "$tmp/made"
+check 'one old, -o an existing folder (no slash): into it' test -s "$tmp/made/org.example.science_1-3.lpd"
+mkdir "$tmp/slashes"
+expect_exit 0 "$LPACK" delta "$tmp/v1.lpk" "$tmp/v2.lpk" "$tmp/v3.lpk" -o "$tmp/slashes//"
+check 'several olds, -o DIR//: names joined with one slash' sh -c "grep -c '^wrote $tmp/slashes/org' '$out' | grep -qx 2 && ! grep -q '//' '$out'"
+expect_exit 3 "$LPACK" delta "$tmp/v1.lpk" "$tmp/v3.lpk" -o "$tmp/no/such/"
+check '-o DIR/ whose parent is missing: a clear error' has "$err" "cannot make the folder '$tmp/no/such/'"
 
 # --- in place: -o names the old package -------------------------------------------
 cp "$tmp/v1.lpk" "$tmp/hub.lpk"

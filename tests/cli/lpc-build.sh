@@ -409,4 +409,36 @@ check 'bigtext: build passes too' test "$status" -eq 0
 check 'bigtext: the catalog is over 64 MiB' test "$("$LPACK" ls -l "$tmp/bigtext.lpk" | awk '$NF == "curriculum/catalog.json" { print ($1 > 67108864) }')" = 1
 rm -rf "$tmp/bigtext" "$tmp/bigtext.lpk"
 
+# check refuses what build could not pack: 4097 lessons in 64 languages
+# are more documents than the 262144 entries a package may hold
+mkproj many
+python3 - "$tmp/many" <<'EOP'
+import sys
+d = sys.argv[1]
+tags = ("en fr de es it nl sv da fi nb pl cs sk sl hr sr bs mk bg ro hu el "
+        "tr ru uk be lt lv et ga cy is mt sq hy ka az kk ky uz tg mn zh ja "
+        "ko vi th lo km my id ms ar fa ur hi bn pa gu ta te kn ml si ne am "
+        "sw").split()[:62]
+src = open(d + "/lessons/numbers-01.yaml").read()
+refs = []
+for i in range(4096):
+    open("%s/lessons/m%04d.yaml" % (d, i), "w").write(
+        src.replace("id: numbers-01", "id: m%04d" % i, 1))
+    refs.append("                      - lesson: {src: lessons/m%04d.yaml}" % i)
+cur = open(d + "/curriculum.yaml").read()
+cur = cur.replace("                      - lesson: {src: lessons/numbers-01.yaml}",
+                  "                      - lesson: {src: lessons/numbers-01.yaml}\n" +
+                  "\n".join(refs), 1)
+cur = cur.replace("      - language: {tag: pt, name: Português}",
+                  "      - language: {tag: pt, name: Português}\n" +
+                  "\n".join("      - language: {tag: %s, fallback: pt}" % t
+                            for t in tags), 1)
+open(d + "/curriculum.yaml", "w").write(cur)
+EOP
+run "$LPC" check --color=never "$tmp/many"
+check 'many: check refuses' test "$status" -eq 1
+check 'many: the limit, where and what to do' has "$err" \
+    "$tmp/many/curriculum.yaml: error: 4098 lessons in 64 languages and 2 media files make 262276 package entries, more than the 262144 a package may hold (lpk(5), LIMITS): split the curriculum into several packages [limit]"
+rm -rf "$tmp/many"
+
 done_testing

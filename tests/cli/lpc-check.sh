@@ -21,7 +21,7 @@ check 'check --help on stdout' has "$out" "usage: lpc check DIR"
 # ------------------------------------------------------------ usage
 
 expect_exit 2 "$LPC" check
-expect_exit 2 "$LPC" check "$example" "$example"
+expect_exit 2 "$LPC" build "$example" "$example" -o "$tmp/two.lpk"
 expect_exit 2 "$LPC" check --diagnostics=xml "$example"
 check 'bad --diagnostics value named' has "$err" "'--diagnostics'"
 expect_exit 2 "$LPC" check --werror --werror "$example"
@@ -32,6 +32,66 @@ expect_exit 0 "$LPC" check --threads=1 "$example"
 expect_exit 2 "$LPC" frobnicate
 expect_exit 3 "$LPC" check "$tmp/no-such-folder"
 check 'missing folder named' has "$err" "no-such-folder"
+
+# ------------------------------------------------------------ several projects
+
+# several operands, and a folder of projects (examples/ holds several, and
+# a folder of plain files that is no project, passed over)
+expect_exit 0 "$LPC" check "$top_srcdir/examples" "$example"
+check 'several: all clean, nothing on stderr in a pipe' is_empty "$err"
+expect_exit 0 "$LPC" check --diagnostics=json "$top_srcdir/examples/"
+check 'a folder of projects: one JSON object per project' test "$(grep -c '^{"project":' "$out")" -eq 3
+check '  each named once, joined with one slash' sh -c "grep -q '\"project\":\"$top_srcdir/examples/tetum-math\"' '$out' && ! grep -q '//' '$out'"
+check '  in name order' sh -c "sed -n 's/^{\"project\":\"\([^\"]*\)\".*/\1/p' '$out' | sort -c"
+mkdir -p "$tmp/several/a" "$tmp/several/b" "$tmp/several/plain"
+cp -R "$example/." "$tmp/several/a/"
+cp -R "$example/." "$tmp/several/b/"
+echo hello >"$tmp/several/plain/notes.txt"
+sed -i 's/^  id: numbers-01$/  id: Numbers 01/' "$tmp/several/b/lessons/numbers-01.yaml"
+expect_exit 1 "$LPC" check --color=never "$tmp/several"
+check 'a bad project among good ones: its errors reported' has "$err" "$tmp/several/b/lessons/numbers-01.yaml:"
+check '  and summed up for it' has "$err" " in '$tmp/several/b'"
+check '  the good one reports nothing' sh -c "! grep -q '$tmp/several/a/' '$err'"
+check '  the folder of plain files is passed over' sh -c "! grep -q plain '$err'"
+expect_exit 3 "$LPC" check "$tmp/several/a" "$tmp/no-such-folder" "$tmp/several/b"
+check 'exit status: the worst of all (3 over 1)' has "$err" "no-such-folder"
+expect_exit 1 "$LPC" check "$tmp/several/a" "$tmp/several/plain"
+check 'a folder that is neither project nor holds one: its error' has "$err" "has no curriculum file"
+expect_exit 0 "$LPC" check --coverage "$tmp/several/a" "$example"
+check 'several, --coverage: each project named' sh -c "grep -qx '$tmp/several/a:' '$out' && grep -qx '$example:' '$out'"
+
+# the last line, on a terminal: how much was checked and the verdict; in
+# a pipe (above) or with -q, nothing
+cat >"$tmp/on_tty.py" <<'PY'
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+seen = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+open(sys.argv[1], "wb").write(seen.replace(b"\r\n", b"\n"))
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+PY
+if python3 -c 'import os; m, s = os.openpty()' 2>/dev/null; then
+    run python3 "$tmp/on_tty.py" "$tmp/tty.out" "$LPC" check "$example"
+    check 'terminal: exit 0' test "$status" -eq 0
+    check 'terminal: the last line sums up' sh -c "tail -n 1 '$tmp/tty.out' | grep -qx 'checked 2 lessons in 2 languages: 0 errors, 0 warnings'"
+    run python3 "$tmp/on_tty.py" "$tmp/tty.out" "$LPC" check -q "$example"
+    check 'terminal, -q: nothing at all' sh -c "test $status -eq 0 && test ! -s '$tmp/tty.out'"
+    run python3 "$tmp/on_tty.py" "$tmp/tty.out" "$LPC" check --color=never "$top_srcdir/examples" "$tmp/several"
+    check 'terminal, several: one line for all' sh -c "test $status -eq 1 && tail -n 1 '$tmp/tty.out' | grep -qx 'checked 5 projects, [0-9]* lessons in 6 languages: 1 error, 0 warnings'"
+else
+    for t in 1 2 3 4; do
+        skip "lpc check on a terminal, test $t" "no pseudo-terminal can be opened here"
+    done
+fi
 
 # ------------------------------------------------------------ codes
 

@@ -49,6 +49,8 @@ if [ "$npages" -eq 0 ]; then
 else
     ntests=$npages
 fi
+# one test: one release date and version on every page
+ntests=$((ntests + 1))
 # one test for "lpack --help", one per command
 for cmd in "" $commands; do
     ntests=$((ntests + 1))
@@ -79,6 +81,31 @@ for page in "$top_srcdir"/man/*.[15]; do
         diag "$tmp/lint"
     fi
 done
+
+# ---------------------------------------------------------------- (a2) dates
+# Every page's title line, ".TH NAME SECTION DATE "lp VERSION" ...", names
+# the same release: one date on all of them, and the version configure
+# gives (PACKAGE_VERSION, in config.h; lpack --version prints it).
+version=
+if [ -x "$LPACK" ]; then
+    version=$("$LPACK" --version | sed -n '1s/^lpack \([^ ]*\).*/\1/p')
+fi
+: >"$tmp/th"
+for page in "$top_srcdir"/man/*.[15]; do
+    [ -f "$page" ] || continue
+    sed -n 's/^\.TH [^ ]* [0-9] \([^ ]*\) "\([^"]*\)".*/\1 \2/p' "$page" |
+        head -n 1 | sed "s|^|${page##*/} |" >>"$tmp/th"
+done
+ndates=$(cut -d' ' -f2 "$tmp/th" | sort -u | wc -l)
+nversions=$(cut -d' ' -f3- "$tmp/th" | sort -u | wc -l)
+if [ "$(wc -l <"$tmp/th")" -eq "$npages" ] && [ "$ndates" -eq 1 ] &&
+   [ "$nversions" -eq 1 ] &&
+   { [ -z "$version" ] || grep -q " lp $version\$" "$tmp/th"; }; then
+    ok "every man page carries one release: $(head -n 1 "$tmp/th" | cut -d' ' -f2-)"
+else
+    not_ok "every man page carries one release date and version (lp ${version:-?})"
+    diag "$tmp/th"
+fi
 
 # ---------------------------------------------------------------- (b) options
 # The page's source with roff escapes for dashes and fonts removed, so that

@@ -18,6 +18,11 @@ checks behind it.  Python's standard library and the zstd program only.
       trailer recomputed (DIR/cutfix-N.lpd)
   mkdelta.py flips D.lpd OLD.lpk DIR      byte changes in the header, the
       meta frame and each segment frame, trailer recomputed (DIR/flip-*)
+  mkdelta.py attack OLD.lpk KIND OUT.lpd  a small delta made from nothing
+      but OLD.lpk that asks apply for memory through sizes it takes from
+      the base (KIND dict-kept: the new manifest names OLD's largest
+      object as its dictionary; level-22: the new release is OLD with its
+      largest compressed object to be compressed again at zstd level 22)
 """
 import hashlib
 import os
@@ -581,6 +586,76 @@ def scenarios(old_path, new_path, delta_path):
         yield ("seg-swapped", 1, "", "delta segment", d.build(frames=f))
 
 
+# ------------------------------------------------------------ attacks
+
+
+def attack(old_path, kind):
+    """A delta from OLD to a release that shares all its content"""
+    z = zipfile.ZipFile(old_path)
+    old = z.read("manifest")
+    head, body = old.split(b"\n\n", 1)
+    lines = head.decode().split("\n")
+    ents = [l.split(" ", 3) for l in body.decode().split("\n") if l]
+    ents = [(h, int(n), t, p) for h, n, t, p in ents]
+    forms = {}
+    for info in z.infolist():
+        if not info.filename.startswith("objects/"):
+            continue
+        h = info.filename[len("objects/"):]
+        if h.endswith(".zst"):
+            with z.open(info) as f:
+                fhd = f.read(5)[4]
+            forms[h[:-4]] = 2 if fhd & 3 else 1
+        else:
+            forms[h] = 0
+    big = max((e for e in ents if forms[e[0]] or kind == "dict-kept"),
+              key=lambda e: e[1])
+    keep = ents
+    if kind == "dict-kept":
+        keep = [e for e in ents if e[0] != big[0]]
+        lines = [l for l in lines if not l.startswith("dictionary ")]
+        at = [i for i, l in enumerate(lines) if l.startswith("entries ")][0]
+        lines.insert(at, "dictionary " + big[0])
+    version = 0
+    for i, l in enumerate(lines):
+        if l.startswith("version "):
+            version = int(l.split()[1]) + 1
+            lines[i] = "version %d" % version
+        elif l.startswith("entries "):
+            lines[i] = "entries %d" % len(keep)
+    new = ("\n".join(lines) + "\n\n").encode()
+    new += b"".join(("%s %d %s %s\n" % (h, n, t, p)).encode()
+                    for h, n, t, p in keep)
+    objs, seen = [], set()
+    if kind == "dict-kept":
+        objs.append([0xFFFFFFFF, 0])
+    for i, (h, _, _, _) in enumerate(keep):
+        if h not in seen:
+            seen.add(h)
+            form = forms[h]
+            if kind == "level-22" and h == big[0]:
+                form |= 0x80
+            objs.append([i, form])
+    meta = put_var(len(new)) + new + put_var(0)
+    meta += put_list([e for e, _ in objs], 1) + bytes(f for _, f in objs)
+    meta += put_var(0)
+    frame = zstd_prefix(["-19"], meta, old)
+    field = dict(l.split(" ", 1) for l in lines if " " in l)
+    hdr = ["lpk-delta 1",
+           "base %s %d %s" % (field["id"], version - 1,
+                              blake(old).hex()),
+           "target %s %d %s" % (field["id"], version, blake(new).hex()),
+           "label " + field["label"],
+           "target-file 1 " + "0" * 64,
+           "level %d exact" % (22 if kind == "level-22" else 3),
+           "window %d" % (len(old) + len(meta)),
+           "temp 0",
+           "keep %d %d" % (len(objs), sum(e[1] for e in keep)),
+           "patch 0 0", "add 0 0", "remove 0 0", "renamed 0", "segments 0",
+           "meta %d" % len(frame)]
+    return seal(("\n".join(hdr) + "\n\n").encode() + frame)
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == "fix":
@@ -588,6 +663,9 @@ def main(argv):
             data = f.read()
         with open(argv[2], "wb") as f:
             f.write(seal(data[:-TRAILER]))
+    elif cmd == "attack":
+        with open(argv[4], "wb") as f:
+            f.write(attack(argv[2], argv[3]))
     elif cmd == "parse":
         with open(argv[2], "rb") as f:
             data = f.read()

@@ -20,6 +20,7 @@ assert d["label"] == 'Sana 2026 "A"' and d["languages"] == ["ar", "fr"]
 assert d["created"] == "2025-11-28T14:00:00Z" and d["created_unix"] == 1764338400
 assert d["format"] == 1 and d["entries"] == 3 and d["objects"] == 3
 assert d["content_bytes"] > 3000 and d["file_bytes"] > 3000
+assert len(d["manifest"]) == 64 and int(d["manifest"], 16) >= 0
 PY
 expect_exit 0 "$LPACK" ls "$tmp/p.lpk"
 check 'ls lists sorted paths' test "$(cat "$out")" = "$(printf 'ar/درس-1.txt\nfr.txt\nmedia/v.mp4')"

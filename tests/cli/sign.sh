@@ -58,7 +58,7 @@ check 'signing twice replaces' test "$(unzip -Z1 "$tmp/p.lpk" | grep -c '^signat
 expect_exit 0 "$LPACK" sign -q "$tmp/p.lpk" --secret "$tmp/e.key" --passphrase-file "$tmp/pass"
 check 'second signer added' test "$(unzip -Z1 "$tmp/p.lpk" | grep -c '^signatures/')" -eq 2
 cp "$tmp/p.lpk" "$tmp/before-bad.lpk"
-expect_exit 2 "$LPACK" sign "$tmp/p.lpk" --secret "$tmp/e.key" --passphrase-file "$tmp/badpass"
+expect_exit 1 "$LPACK" sign "$tmp/p.lpk" --secret "$tmp/e.key" --passphrase-file "$tmp/badpass"
 check 'wrong passphrase: clear message' has "$err" "wrong passphrase for secret key"
 check 'wrong passphrase: package unchanged' cmp -s "$tmp/p.lpk" "$tmp/before-bad.lpk"
 expect_exit 2 "$LPACK" sign "$tmp/p.lpk" --secret "$tmp/e.key" </dev/null
@@ -102,6 +102,24 @@ expect_exit 0 "$LPACK" attach "$tmp/p4.lpk" "$tmp/rel.minisig" --public "$tmp/b.
 check 'attached as signatures/KEYID.minisig' \
     sh -c 'unzip -Z1 "$1" | grep -qx "signatures/$2.minisig"' sh "$tmp/p4.lpk" "$(keyid "$tmp/b.pub")"
 
+# CRLF line ends (a signature file that went through Windows or mail):
+# accepted, as minisign accepts them; no signed byte is a line end, and the
+# package gets the canonical LF form (lp-trust(5), lpack(1))
+sed 's/$/\r/' "$tmp/rel.minisig" >"$tmp/crlf.minisig"
+check 'CRLF signature file made' grep -q "$(printf '\r')" "$tmp/crlf.minisig"
+cp "$tmp/p4.orig" "$tmp/p4crlf.lpk"
+expect_exit 0 "$LPACK" attach "$tmp/p4crlf.lpk" "$tmp/crlf.minisig" --public "$tmp/b.pub"
+check 'CRLF: stored with LF ends, as lpack wrote it' \
+    sh -c 'unzip -p "$1" "signatures/$2.minisig" | cmp -s - "$3"' sh "$tmp/p4crlf.lpk" "$(keyid "$tmp/b.pub")" "$tmp/rel.minisig"
+if [ $have_minisign = yes ]; then
+    expect_exit 0 minisign -V -H -p "$tmp/b.pub" -m "$tmp/rel.manifest" -x "$tmp/crlf.minisig"
+else
+    skip 'minisign accepts CRLF too' 'no minisign'
+fi
+# a CR anywhere else is a control character in a comment: refused
+sed '3s/$/\rx/' "$tmp/rel.minisig" >"$tmp/cr-inside.minisig"
+expect_exit 1 "$LPACK" attach "$tmp/p4crlf.lpk" "$tmp/cr-inside.minisig" --public "$tmp/b.pub"
+
 # flipped bytes in the signature file: the signature, the trusted comment
 python3 - "$tmp/rel.minisig" "$tmp" <<'PY'
 import sys
@@ -144,7 +162,7 @@ if [ $have_minisign = yes ]; then
         minisign -G -p "$tmp/me.pub" -s "$tmp/me.key" >/dev/null 2>&1
     printf 'minisign pass\n' >"$tmp/mpass"
     expect_exit 0 "$LPACK" sign -q "$tmp/p5.lpk" --secret "$tmp/me.key" --passphrase-file "$tmp/mpass"
-    expect_exit 2 "$LPACK" sign -q "$tmp/p5.lpk" --secret "$tmp/me.key" --passphrase-file "$tmp/badpass"
+    expect_exit 1 "$LPACK" sign -q "$tmp/p5.lpk" --secret "$tmp/me.key" --passphrase-file "$tmp/badpass"
     check 'minisign key, wrong passphrase' has "$err" "wrong passphrase"
     "$LPACK" manifest "$tmp/p5.lpk" -o "$tmp/m5" >/dev/null
     unzip -p "$tmp/p5.lpk" "signatures/$(keyid "$tmp/mw.pub").minisig" >"$tmp/mw.minisig"

@@ -3,13 +3,19 @@
  * the target byte for byte; its summary; the dry runs; the base binding;
  * option checks; and every allocation failing in turn in a make / open /
  * apply cycle: a clean LP_ENOMEM, no leak, nothing left under the
- * output's name, the base untouched.
+ * output's name, the base untouched; small hostile deltas that take sizes
+ * from the base (a huge object as the dictionary, zstd level 22) refused
+ * before anything is allocated or written, and what apply allocates never
+ * above the memory it reports.
  */
 #include "unit.h"
 #include "torture.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/stat.h>
+
+#include <sodium.h>
 
 typedef struct fixture {
     char *dir, *base, *target, *delta, *out;
@@ -158,6 +164,10 @@ static void test_roundtrip(void **state)
     assert_int_equal(lp_delta_apply(d, b, fx.out, &ao, &res), 0);
     assert_false(exists(fx.out));
     assert_true(res.disk_needed >= read->target_size);
+    /* one figure: what lpack info prints is what apply checks */
+    assert_int_equal(res.disk_needed, lp_delta_disk_bytes(read));
+    assert_int_equal(lp_delta_disk_bytes(read),
+                     read->target_size + read->temp_size);
     assert_true(res.disk_free > 0);
     ao.dry_run = 0;
     assert_int_equal(lp_delta_apply(d, b, fx.out, &ao, &res), 0);
@@ -195,6 +205,30 @@ static void test_wrong_base(void **state)
     lp_package_free(t);
     lp_ctx_free(ctx);
     unlink(fx.delta);
+}
+
+/* The free disk a delta needs: exact, the new package and the spool; made
+ * by another writer, what apply encodes may take its content size again,
+ * and headers as this writer writes them; never wrapping around */
+static void test_disk_bytes(void **state)
+{
+    lp_delta_info i;
+
+    (void)state;
+    memset(&i, 0, sizeof(i));
+    i.target_size = 1000000;
+    i.temp_size = 4000;
+    i.keep_objects = 7;
+    i.patch_objects = 2;
+    i.add_objects = 1;
+    i.exact = 1;
+    assert_int_equal(lp_delta_disk_bytes(&i), 1004000);
+    i.exact = 0;
+    assert_int_equal(lp_delta_disk_bytes(&i), 1004000 + 4000 + 1024 + 300 * 10);
+    i.target_size = UINT64_MAX - 10;
+    assert_true(lp_delta_disk_bytes(&i) == UINT64_MAX);
+    i.exact = 1;
+    assert_true(lp_delta_disk_bytes(&i) == UINT64_MAX);
 }
 
 static void test_options(void **state)
@@ -235,6 +269,364 @@ static void test_options(void **state)
     lp_package_free(b);
     lp_package_free(t);
     lp_ctx_free(ctx);
+    unlink(fx.delta);
+}
+
+/* ------------------------------------------------------------ attacks */
+
+/* An allocator that counts the bytes live and their peak (apply's verifier
+ * allocates from a thread of its own: atomics) */
+static atomic_ullong meter_live, meter_peak;
+
+static void *meter_malloc(size_t size, void *user)
+{
+    unsigned char *p;
+    void *v;
+    unsigned long long now;
+
+    (void)user;
+    /* a header of 64 bytes keeps the alignment libsodium's states need */
+    if (posix_memalign(&v, 64, size + 64) != 0)
+        return NULL;
+    p = v;
+    memcpy(p, &size, sizeof(size));
+    now = atomic_fetch_add(&meter_live, size) + size;
+    for (unsigned long long peak = atomic_load(&meter_peak); now > peak &&
+         !atomic_compare_exchange_weak(&meter_peak, &peak, now);)
+        ;
+    return p + 64;
+}
+
+static void meter_free(void *ptr, void *user)
+{
+    size_t size;
+
+    (void)user;
+    if (!ptr)
+        return;
+    memcpy(&size, (unsigned char *)ptr - 64, sizeof(size));
+    atomic_fetch_sub(&meter_live, size);
+    free((unsigned char *)ptr - 64);
+}
+
+static void *meter_realloc(void *ptr, size_t size, void *user)
+{
+    void *q = meter_malloc(size, user);
+    size_t old;
+
+    if (q && ptr) {
+        memcpy(&old, (unsigned char *)ptr - 64, sizeof(old));
+        memcpy(q, ptr, old < size ? old : size);
+        meter_free(ptr, user);
+    }
+    return q;
+}
+
+static const lp_allocator meter = { meter_malloc, meter_realloc, meter_free,
+                                    NULL };
+
+static size_t put_var(unsigned char *p, uint64_t v)
+{
+    size_t n = 0;
+
+    do {
+        p[n] = (unsigned char)(v & 0x7f);
+        v >>= 7;
+        p[n++] |= v ? 0x80 : 0;
+    } while (v);
+    return n;
+}
+
+static void hash_hex(char out[65], const void *data, size_t len)
+{
+    unsigned char h[32];
+
+    crypto_generichash(h, sizeof(h), data, len, NULL, 0);
+    sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+/* A delta made from nothing but the base (as tests/cli/mkdelta.py attack):
+ * the new release shares all the base's content.  dict: it names the
+ * content of the base's entry big as its dictionary (and drops that
+ * entry); else it asks for big's object to be compressed again at zstd
+ * level 22.  The base: entries with distinct contents, no dictionary. */
+static void make_attack(const char *base_path, const char *big, bool dict,
+                        const char *out)
+{
+    lp_ctx *ctx;
+    lp_package *b;
+    size_t mlen, n = 0, hlen, nent, at;
+    const unsigned char *man;
+    const char *body;
+    char *text, *frame_head, bh[65], th[65], bighash[65] = "";
+    unsigned char *meta, *file;
+    uint64_t version;
+
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    assert_int_equal(lp_package_open(&b, ctx, base_path), 0);
+    man = lp_package_manifest(b, &mlen);
+    nent = lp_package_entry_count(b);
+    version = lp_package_version(b);
+    body = strstr((const char *)man, "\n\n") + 2;
+    text = calloc(1, mlen + 200);
+    meta = calloc(1, mlen + 200 + 2 * nent);
+    assert_non_null(text);
+    assert_non_null(meta);
+    /* the new manifest: the next version, maybe a dictionary line */
+    for (const char *l = (const char *)man; l < body;) {
+        const char *e = strchr(l, '\n') + 1;
+        if (strncmp(l, "version ", 8) == 0) {
+            n += (size_t)sprintf(text + n, "version %llu\n",
+                                 (unsigned long long)version + 1);
+        } else if (strncmp(l, "entries ", 8) == 0 && dict) {
+            for (size_t i = 0; i < nent; i++) {
+                lp_entry_info ei;
+                assert_int_equal(lp_package_entry(b, i, &ei), 0);
+                if (strcmp(ei.path, big) == 0)
+                    memcpy(bighash, ei.hash_hex, sizeof(bighash));
+            }
+            assert_true(bighash[0] != '\0');
+            n += (size_t)sprintf(text + n, "dictionary %s\nentries %zu\n",
+                                 bighash, nent - 1);
+        } else {
+            memcpy(text + n, l, (size_t)(e - l));
+            n += (size_t)(e - l);
+        }
+        l = e;
+    }
+    /* its entries, and the object table: entry index + 1 (0: the
+     * dictionary), then each object's form (0 stored, 1 zstd; +128:
+     * compress again) */
+    at = put_var(meta, 0); /* the manifest's length, set below */
+    {
+        unsigned char list[16 + 4 * 4096], forms[4096];
+        size_t ln = 0, k = 0, kept = 0;
+        int64_t prev = -1;
+
+        assert_true(nent < 4096);
+        if (dict) {
+            prev = 0;
+            forms[k++] = 0;
+        }
+        for (size_t i = 0; i < nent; i++) {
+            lp_entry_info ei;
+            size_t len;
+            const char *line = body;
+            assert_int_equal(lp_package_entry(b, i, &ei), 0);
+            for (size_t s = 0; s < i; s++)
+                line = strchr(line, '\n') + 1;
+            len = (size_t)(strchr(line, '\n') + 1 - line);
+            if (dict && strcmp(ei.path, big) == 0)
+                continue;
+            memcpy(text + n, line, len);
+            n += len;
+            /* zigzag of the step from the one before */
+            ln += put_var(list + ln, (uint64_t)(((int64_t)kept + 1 - prev)
+                                                * 2));
+            prev = (int64_t)kept + 1;
+            kept++;
+            forms[k++] = (unsigned char)((ei.compressed ? 1 : 0) |
+                                         (!dict && strcmp(ei.path, big) == 0
+                                          ? 0x80 : 0));
+        }
+        at = put_var(meta, n);
+        memcpy(meta + at, text, n);
+        at += n;
+        at += put_var(meta + at, 0);           /* signatures */
+        at += put_var(meta + at, k);           /* the object table */
+        if (dict)
+            at += put_var(meta + at, 2);       /* 0, the dictionary */
+        memcpy(meta + at, list, ln);
+        at += ln;
+        memcpy(meta + at, forms, k);
+        at += k;
+        at += put_var(meta + at, 0);           /* no segments */
+    }
+    hash_hex(bh, man, mlen);
+    hash_hex(th, text, n);
+    /* the header, then the meta block as one raw block in a frame */
+    frame_head = calloc(1, 4096);
+    assert_non_null(frame_head);
+    hlen = (size_t)snprintf(frame_head, 4096, "lpk-delta 1\n"
+        "base %s %llu %s\ntarget %s %llu %s\nlabel %s\n"
+        "target-file 1 %064d\nlevel %d exact\nwindow %zu\ntemp 0\n"
+        "keep %zu 0\npatch 0 0\nadd 0 0\nremove 0 0\nrenamed 0\n"
+        "segments 0\nmeta %zu\n\n", lp_package_id(b),
+        (unsigned long long)version, bh, lp_package_id(b),
+        (unsigned long long)version + 1, th, lp_package_label(b), 0,
+        dict ? 3 : 22, mlen + at, nent, 4 + 1 + 8 + 3 + at);
+    file = calloc(1, hlen + 16 + at + 32);
+    assert_non_null(file);
+    memcpy(file, frame_head, hlen);
+    n = hlen;
+    memcpy(file + n, "\x28\xb5\x2f\xfd\xe0", 5); /* single segment, FCS 8 */
+    n += 5;
+    for (int i = 0; i < 8; i++)
+        file[n++] = (unsigned char)((uint64_t)at >> (8 * i));
+    file[n++] = (unsigned char)(1 | (at << 3));   /* last raw block */
+    file[n++] = (unsigned char)(at >> 5);
+    file[n++] = (unsigned char)(at >> 13);
+    memcpy(file + n, meta, at);
+    n += at;
+    crypto_generichash(file + n, 32, file, n, NULL, 0);
+    unit_write(out, file, n + 32);
+    free(file);
+    free(frame_head);
+    free(meta);
+    free(text);
+    lp_package_free(b);
+    lp_ctx_free(ctx);
+}
+
+/* A base of a few texts and 3 MiB of zeros (a tiny compressed object) */
+static char *make_big_base(void)
+{
+    lp_writer_opts o = LP_WRITER_OPTS_INIT;
+    lp_ctx *ctx;
+    lp_writer *w;
+    char *path = unit_path(fx.dir, "big.lpk");
+    unsigned char *zeros = calloc(1, 3u << 20);
+
+    assert_non_null(zeros);
+    o.created = 1700000000;
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    assert_int_equal(lp_writer_new(&w, ctx, path, &o), 0);
+    assert_int_equal(lp_writer_set_identity(w, "org.example.big", 1, "",
+                                            "en"), 0);
+    assert_int_equal(lp_writer_add_buffer(w, "a.txt", "plants need water\n",
+                                          18, NULL), 0);
+    assert_int_equal(lp_writer_add_buffer(w, "zero.bin", zeros, 3u << 20,
+                                          NULL), 0);
+    assert_int_equal(lp_writer_commit(w), 0);
+    lp_writer_free(w);
+    lp_ctx_free(ctx);
+    free(zeros);
+    return path;
+}
+
+/* Apply d to the big base with a metered context; the peak of the bytes
+ * apply allocated (the delta's and the base's own aside) */
+static int apply_metered(const char *base_path, const char *delta,
+                         uint64_t max_window, int dry_run,
+                         lp_apply_result *res, uint64_t *peak)
+{
+    lp_apply_opts ao = LP_APPLY_OPTS_INIT;
+    lp_ctx *ctx, *bctx;
+    lp_package *b;
+    lp_delta *d;
+    unsigned long long before;
+    int rc;
+
+    assert_int_equal(lp_ctx_new(&bctx, NULL), 0);
+    assert_int_equal(lp_package_open(&b, bctx, base_path), 0);
+    assert_int_equal(lp_ctx_new(&ctx, &meter), 0);
+    assert_int_equal(lp_delta_open(&d, ctx, delta), 0);
+    ao.max_window = max_window;
+    ao.dry_run = dry_run;
+    before = atomic_load(&meter_live);
+    atomic_store(&meter_peak, before);
+    rc = lp_delta_apply(d, b, fx.out, &ao, res);
+    *peak = atomic_load(&meter_peak) - before;
+    if (rc < 0)
+        print_message("# apply: %s\n", lp_ctx_errmsg(ctx));
+    lp_delta_free(d);
+    lp_ctx_free(ctx);
+    lp_package_free(b);
+    lp_ctx_free(bctx);
+    return rc;
+}
+
+/* The dictionary taken from a 3 MiB base object: refused on the object's
+ * size, before its bytes are read or anything is written */
+static void test_dictionary_from_base(void **state)
+{
+    char *big = make_big_base(), *delta = unit_path(fx.dir, "dk.lpd");
+    size_t files, blen, alen;
+    unsigned char *before = unit_read(big, &blen), *after;
+    lp_apply_result res;
+    uint64_t peak;
+
+    (void)state;
+    make_attack(big, "zero.bin", true, delta);
+    files = entries_in_dir();
+    for (int dry = 0; dry <= 1; dry++) {
+        assert_int_equal(apply_metered(big, delta, 4u << 20, dry, &res,
+                                       &peak), LP_ETOOBIG);
+        assert_true(peak < 1024 * 1024);
+        assert_int_equal(entries_in_dir(), files);
+    }
+    after = unit_read(big, &alen);
+    assert_true(alen == blen && memcmp(before, after, blen) == 0);
+    free(before);
+    free(after);
+    unlink(delta);
+    unlink(big);
+    free(delta);
+    free(big);
+}
+
+/* zstd level 22 for a 3 MiB object: some 70 MB of zstd workspace, which
+ * a 4 MiB window refuses before allocating it; allowed, what apply
+ * allocates stays within the memory it reports (and checks) */
+static void test_level_from_sender(void **state)
+{
+    char *big = make_big_base(), *delta = unit_path(fx.dir, "l22.lpd");
+    size_t files;
+    lp_apply_result res, dry;
+    uint64_t peak;
+
+    (void)state;
+    make_attack(big, "zero.bin", false, delta);
+    files = entries_in_dir();
+    assert_int_equal(apply_metered(big, delta, 4u << 20, 1, &res, &peak),
+                     LP_ETOOBIG);
+    assert_int_equal(apply_metered(big, delta, 4u << 20, 0, &res, &peak),
+                     LP_ETOOBIG);
+    assert_true(peak < 1024 * 1024);
+    assert_int_equal(entries_in_dir(), files);
+    assert_int_equal(apply_metered(big, delta, 64u << 20, 1, &dry, &peak),
+                     0);
+    assert_true(dry.memory > 60u * 1024 * 1024);
+    assert_true(dry.memory <= (64u << 20) + LP_APPLY_MEMORY_MARGIN);
+    assert_int_equal(apply_metered(big, delta, 64u << 20, 0, &res, &peak),
+                     0);
+    assert_int_equal(res.memory, dry.memory);
+    print_message("# level 22: %llu bytes allocated at most, %llu "
+                  "reported\n", (unsigned long long)peak,
+                  (unsigned long long)res.memory);
+    assert_true(peak <= res.memory);
+    assert_true(peak > res.memory / 4); /* the bound is not far off */
+    unlink(fx.out);
+    unlink(delta);
+    unlink(big);
+    free(delta);
+    free(big);
+}
+
+/* A real delta: what apply allocates stays within what it reports */
+static void test_memory_reported(void **state)
+{
+    lp_ctx *ctx;
+    lp_package *b, *t;
+    lp_apply_result res;
+    uint64_t peak;
+
+    (void)state;
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    assert_int_equal(lp_package_open(&b, ctx, fx.base), 0);
+    assert_int_equal(lp_package_open(&t, ctx, fx.target), 0);
+    assert_int_equal(lp_delta_create(b, t, fx.delta, NULL, NULL), 0);
+    lp_package_free(b);
+    lp_package_free(t);
+    lp_ctx_free(ctx);
+    assert_int_equal(apply_metered(fx.base, fx.delta, 4u << 20, 0, &res,
+                                   &peak), 0);
+    print_message("# real delta: %llu bytes allocated at most, %llu "
+                  "reported\n", (unsigned long long)peak,
+                  (unsigned long long)res.memory);
+    assert_true(peak <= res.memory);
+    assert_true(same_file(fx.out, fx.target));
+    unlink(fx.out);
     unlink(fx.delta);
 }
 
@@ -326,7 +718,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_wrong_base),
+        cmocka_unit_test(test_disk_bytes),
         cmocka_unit_test(test_options),
+        cmocka_unit_test(test_dictionary_from_base),
+        cmocka_unit_test(test_level_from_sender),
+        cmocka_unit_test(test_memory_reported),
         cmocka_unit_test(test_every_allocation_failure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
