@@ -14,6 +14,10 @@
     mkpkg.py flip-objects IN OUTDIR one copy of IN per non-empty objects/
                                     entry with its middle byte XOR 0x01, as
                                     OUTDIR/o<n>.lpk
+    mkpkg.py zeros OUT.lpk SIZE     a good package whose zero.bin holds SIZE
+                                    zero bytes, compressed (liblp stores
+                                    content that large as is; other writers
+                                    may not, and readers must cope)
     mkpkg.py truncate IN OUTDIR STEP
                                     IN cut at every STEPth offset (0, STEP,
                                     2*STEP, ... < size) as OUTDIR/t<offset>.lpk
@@ -1306,7 +1310,7 @@ def main(argv):
         os.makedirs(argv[1], exist_ok=True)
     usage = ("usage: mkpkg.py SCENARIO OUT.lpk | --list | --all DIR | "
              "flip-manifest IN OUTDIR [--fix-crc] | flip-objects IN OUTDIR | "
-             "truncate IN OUTDIR STEP")
+             "truncate IN OUTDIR STEP | zeros OUT.lpk SIZE")
     if argv == ["--list"]:
         print("\n".join(SCENARIOS))
         return 0
@@ -1324,6 +1328,13 @@ def main(argv):
         return 0
     if len(argv) == 4 and argv[0] == "truncate":
         truncate(argv[1], argv[2], int(argv[3]))
+        return 0
+    if len(argv) == 3 and argv[0] == "zeros":
+        p = Pkg([("t1.txt", LESSON, "text/plain;charset=utf-8"),
+                 ("zero.bin", bytes(int(argv[2])), "application/octet-stream",
+                  True)])
+        with open(argv[1], "wb") as f:
+            f.write(p.render())
         return 0
     if len(argv) != 2:
         print(usage, file=sys.stderr)
