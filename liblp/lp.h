@@ -2353,14 +2353,17 @@ typedef struct lp_update_step {
 typedef enum lp_update_outcome {
     LP_UPDATE_UP_TO_DATE = 0, /**< the hub has the newest release */
     LP_UPDATE_UPDATED = 1,    /**< the newest release is in place */
-    LP_UPDATE_PLANNED = 2     /**< dry run: the plan, nothing fetched */
+    LP_UPDATE_PLANNED = 2,    /**< dry run: the plan, nothing fetched */
+    LP_UPDATE_INSTALLED = 3   /**< a new hub (no package at pkg_path): the
+                                   newest release is in place */
 } lp_update_outcome;
 
 /** What lp_update() found or did, also when it fails (as far as it got). */
 typedef struct lp_update_result {
     lp_update_outcome outcome;
     char id[LP_MAX_ID_BYTES + 1];  /**< the hub package's id */
-    uint64_t from_version;    /**< the hub's release before */
+    uint64_t from_version;    /**< the hub's release before (0: none, a
+                                   new hub) */
     uint64_t to_version;      /**< the newest release the index lists */
     uint64_t serial;          /**< of the index accepted, 0 if none */
     size_t nsteps;            /**< files in the plan */
@@ -2393,17 +2396,25 @@ typedef struct lp_update_opts {
      *  was (LP_ECANCELED) */
     lp_progress_fn progress;
     void *progress_user;  /**< passed to progress */
+    /** (version 3) the package id a new hub (no package at pkg_path yet)
+     *  takes; if pkg_path exists, it must be of this id.  NULL: the
+     *  repository's only package (LP_ENOTFOUND if it lists several) */
+    const char *id;
 } lp_update_opts;
 
-#define LP_UPDATE_OPTS_VERSION 2
+#define LP_UPDATE_OPTS_VERSION 3
 #define LP_UPDATE_OPTS_INIT { LP_UPDATE_OPTS_VERSION, NULL, 0, 0, 0, -1, 0, \
-    NULL, NULL }
-/* Version 1 had a progress callback of another type: still accepted
- * without one (progress NULL), refused (LP_EINVAL) with one. */
+    NULL, NULL, NULL }
+/* Version 2 is the same struct without id, and still accepted.  Version 1
+ * had a progress callback of another type: still accepted without one
+ * (progress NULL), refused (LP_EINVAL) with one. */
 
 /**
  * Bring the package at pkg_path to the newest release the repository at
  * source (http://, https:// or a folder, lp-repo(5)) lists for its id.
+ * A new hub, with no file at pkg_path yet, takes the newest full package
+ * of opts->id (or of the repository's only package), checked as any
+ * update is, and result->outcome is LP_UPDATE_INSTALLED.
  *
  * The index is fetched and checked first (lp_repo_check(): signatures
  * against trust, expiry, serial); nothing in it is used before.  The plan

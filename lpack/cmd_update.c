@@ -49,6 +49,8 @@ static void usage(FILE *f)
                "--trust --state\n"
                "--strict-expiry` checks before it replaces PKG.lpk "
                "atomically.\n"
+               "A new hub (no PKG.lpk yet) takes the newest full package, "
+               "checked the same.\n"
                "Exit status: 0 up to date or updated, 1 refused, 2 usage, "
                "3 local failure,\n"
                "4 nothing reachable (try again later; nothing fetched is "
@@ -61,6 +63,10 @@ static void usage(FILE *f)
                "      --state DIR        the hub's state folder\n"
                "      --spool DIR        downloads in progress (default: "
                "STATE/spool)\n"
+               "      --id ID            the package a new hub takes "
+               "(PKG.lpk does not exist\n"
+               "                         yet; default: the repository's "
+               "only one)\n"
                "  -n, --dry-run          check the index, print the plan "
                "and its bytes\n"
                "      --json             print one JSON object with the "
@@ -107,13 +113,14 @@ static void mirror_usage(FILE *f)
 }
 
 enum { OPT_FROM = 256, OPT_TRUST, OPT_STATE, OPT_SPOOL, OPT_JSON,
-       OPT_LIMIT_RATE, OPT_TIMEOUT, OPT_NOW, OPT_FOR };
+       OPT_LIMIT_RATE, OPT_TIMEOUT, OPT_NOW, OPT_FOR, OPT_ID };
 
 static const struct option longopts[] = {
     { "from", required_argument, NULL, OPT_FROM },
     { "trust", required_argument, NULL, OPT_TRUST },
     { "state", required_argument, NULL, OPT_STATE },
     { "spool", required_argument, NULL, OPT_SPOOL },
+    { "id", required_argument, NULL, OPT_ID },
     { "dry-run", no_argument, NULL, 'n' },
     { "json", no_argument, NULL, OPT_JSON },
     { "limit-rate", required_argument, NULL, OPT_LIMIT_RATE },
@@ -160,6 +167,7 @@ static int common_opt(args *a, int c, const char *syn)
     case OPT_STATE: a->state = optarg; return 0;
     case OPT_SPOOL: a->o.spool = optarg; return 0;
     case OPT_FOR: a->for_pkg = optarg; return 0;
+    case OPT_ID: a->o.id = optarg; return 0;
     case 'n': a->o.dry_run = 1; return 0;
     case OPT_JSON: a->json = 1; return 0;
     case 'q': a->quiet = 1; return 0;
@@ -224,7 +232,8 @@ static const char *outcome_name(const lp_update_result *r, int rc)
 {
     if (rc == 0)
         return r->outcome == LP_UPDATE_UP_TO_DATE ? "up-to-date"
-             : r->outcome == LP_UPDATE_UPDATED ? "updated" : "planned";
+             : r->outcome == LP_UPDATE_UPDATED ? "updated"
+             : r->outcome == LP_UPDATE_INSTALLED ? "installed" : "planned";
     if (r->unreachable)
         return "unreachable";
     if (rc == LP_EUNTRUSTED || rc == LP_EHASH || rc == LP_EBASE ||
@@ -346,12 +355,21 @@ int cmd_update(int argc, char **argv)
                PRIu64 ")\n", cli_text(pkg), cli_text(res.id), res.from_version,
                res.serial);
     } else if (!a.quiet && res.outcome == LP_UPDATE_PLANNED) {
-        printf("%s: %s %" PRIu64 " -> %" PRIu64 ": %" PRIu64 " bytes to "
-               "fetch (the full package: %" PRIu64 "):\n", cli_text(pkg),
-               cli_text(res.id),
-               res.from_version, res.to_version, res.plan_bytes,
-               res.full_bytes);
+        if (res.from_version == 0)
+            printf("%s: new hub: %s %" PRIu64 ": %" PRIu64 " bytes to "
+                   "fetch:\n", cli_text(pkg), cli_text(res.id),
+                   res.to_version, res.plan_bytes);
+        else
+            printf("%s: %s %" PRIu64 " -> %" PRIu64 ": %" PRIu64 " bytes to "
+                   "fetch (the full package: %" PRIu64 "):\n", cli_text(pkg),
+                   cli_text(res.id), res.from_version, res.to_version,
+                   res.plan_bytes, res.full_bytes);
         print_plan(&res, stdout);
+    } else if (!a.quiet && res.outcome == LP_UPDATE_INSTALLED) {
+        printf("%s: installed %s %" PRIu64 " (%" PRIu64 " bytes fetched, %"
+               PRIu64 " kept from before)\n", cli_text(pkg),
+               cli_text(res.id), res.to_version, res.fetched_bytes,
+               res.resumed_bytes);
     } else if (!a.quiet) {
         printf("%s: updated %s %" PRIu64 " -> %" PRIu64 " (%" PRIu64
                " bytes fetched, %" PRIu64 " kept from before; plan %" PRIu64

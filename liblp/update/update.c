@@ -50,7 +50,7 @@ static int updater_init(updater *u, lp_ctx *ctx, const lp_update_opts *o,
     if (o->version == 1 && o->progress)
         return lpi_error(ctx, LP_EINVAL, "lp_update_opts version 1 with a "
                          "progress callback: rebuild against this lp.h");
-    if (o->version != 1 && o->version != LP_UPDATE_OPTS_VERSION)
+    if (o->version < 1 || o->version > LP_UPDATE_OPTS_VERSION)
         return lpi_error(ctx, LP_EINVAL, "unknown lp_update_opts version %u",
                          o->version);
     lpi_progress_init(&u->prog, o->progress, o->progress_user);
@@ -357,6 +357,38 @@ static void clean_spool(updater *u)
     closedir(d);
 }
 
+/* What an update killed while writing the new release left beside the
+ * hub's package: PKG.tmp-HEX (lpi_temp_create()'s names); removed while
+ * the spool is locked, so by no update still running */
+static void clean_stale_temps(const char *pkg_path)
+{
+    const char *slash = strrchr(pkg_path, '/');
+    const char *base = slash ? slash + 1 : pkg_path;
+    size_t blen = strlen(base);
+    char dir[4096];
+    struct dirent *e;
+    DIR *d;
+
+    if (!slash)
+        snprintf(dir, sizeof(dir), ".");
+    else if ((size_t)(slash - pkg_path) < sizeof(dir))
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash == pkg_path ? 1 :
+                 slash - pkg_path), pkg_path);
+    else
+        return;
+    d = opendir(dir);
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        const char *t = e->d_name + blen;
+        if (strncmp(e->d_name, base, blen) == 0 &&
+            strncmp(t, ".tmp-", 5) == 0 && strlen(t + 5) == 12 &&
+            strspn(t + 5, "0123456789abcdef") == 12)
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
 static int open_spool(updater *u, const lp_state *state, int *lockfd)
 {
     lp_ctx *ctx = u->ctx;
@@ -372,7 +404,25 @@ static int open_spool(updater *u, const lp_state *state, int *lockfd)
                         lockfd);
 }
 
-/* Fetch and check the index; find the package id in it */
+/* A new hub names no package id: the index's only one (its id is taken
+ * from the text before the signatures are checked, and is then checked
+ * with them) into u->res->id */
+static int only_id(updater *u, const lpi_buf *data)
+{
+    lp_repo *r = NULL;
+    int rc = lp_repo_parse(&r, u->ctx, data->data, data->len, u->path.data);
+
+    if (rc == 0 && r->npkgs != 1)
+        rc = lpi_error(u->ctx, LP_ENOTFOUND, "%s lists %zu packages: name "
+                       "the one to take (--id)", u->path.data, r->npkgs);
+    if (rc == 0)
+        snprintf(u->res->id, sizeof(u->res->id), "%s", r->pkgs[0].id);
+    lp_repo_free(r);
+    return rc;
+}
+
+/* Fetch and check the index; find the package id in it (NULL: the
+ * index's only one, for a new hub) */
 static int read_index(updater *u, const lp_trust *trust,
                       const lp_state *state, const char *id)
 {
@@ -388,6 +438,10 @@ static int read_index(updater *u, const lp_trust *trust,
     u->path.len = 0;
     if (rc == 0)
         rc = lpi_buf_printf(&u->path, ctx, "%s/" LPI_REPO_INDEX, u->f.base);
+    if (rc == 0 && !id) {
+        rc = only_id(u, &data);
+        id = u->res->id;
+    }
     if (rc == 0)
         rc = lp_repo_check(&u->repo, ctx, data.data, data.len, u->path.data,
                            trust, state, id, &co);
@@ -451,6 +505,63 @@ static int fetch_plan(updater *u)
     return rc;
 }
 
+/* The hub has the newest release: record the index; record the release
+ * too if an update was killed after its rename, before it was recorded
+ * (only if it passes the policy: a package that does not is left for
+ * lpack verify to name); empty the spool, and remove the temporary
+ * files beside the package, of what that update left */
+static int up_to_date(updater *u, const char *pkg_path, lp_package *hub,
+                      const lp_trust *trust, lp_state *state)
+{
+    lp_accept_opts ao = LP_ACCEPT_OPTS_INIT;
+    lp_accept_result ar;
+    uint64_t have = 0;
+    int lockfd = -1, rc;
+
+    if (lp_state_get(state, hub->m.id, &have, NULL) < 0 ||
+        have < hub->m.version) {
+        ao.now = u->o->now;
+        if (lp_package_accept(hub, trust, state, &ao, &ar) == 0) {
+            rc = lp_state_record(state, hub, ar.newest);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    rc = lp_repo_record(u->repo, state, hub->m.id);
+    if (rc == 0 && open_spool(u, state, &lockfd) == 0) {
+        clean_spool(u);
+        clean_stale_temps(pkg_path);
+    }
+    if (lockfd >= 0)
+        close(lockfd);
+    return rc;
+}
+
+/* The hub's package, or none (a new hub: *hub NULL) if pkg_path does not
+ * exist; it must be of opts->id if that is given */
+static int open_hub(updater *u, const char *pkg_path, lp_package **hub)
+{
+    const char *id = u->o->version >= 3 ? u->o->id : NULL;
+    struct stat sb;
+    int rc;
+
+    *hub = NULL;
+    if (lstat(pkg_path, &sb) < 0 && errno == ENOENT) {
+        if (id)
+            snprintf(u->res->id, sizeof(u->res->id), "%s", id);
+        return 0;
+    }
+    rc = lp_package_open(hub, u->ctx, pkg_path);
+    if (rc == 0 && id && strcmp(id, (*hub)->m.id) != 0)
+        rc = lpi_error(u->ctx, LP_EINVAL, "'%s' is package '%s', not '%s'",
+                       pkg_path, (*hub)->m.id, id);
+    if (rc < 0)
+        return rc;
+    snprintf(u->res->id, sizeof(u->res->id), "%s", (*hub)->m.id);
+    u->res->from_version = (*hub)->m.version;
+    return 0;
+}
+
 int lp_update(lp_ctx *ctx, const char *pkg_path, const char *source,
               const lp_trust *trust, lp_state *state,
               const lp_update_opts *opts, lp_update_result *result)
@@ -458,8 +569,9 @@ int lp_update(lp_ctx *ctx, const char *pkg_path, const char *source,
     static const lp_update_opts defaults = LP_UPDATE_OPTS_INIT;
     lp_update_result dummy;
     lp_package *hub = NULL;
-    unsigned char mh[LP_HASH_BYTES];
-    const lpi_rrel *listed;
+    unsigned char mh[LP_HASH_BYTES] = { 0 };
+    const lpi_rrel *listed = NULL;
+    uint64_t from = 0;
     policy po;
     updater u;
     int lockfd = -1, rc;
@@ -473,35 +585,39 @@ int lp_update(lp_ctx *ctx, const char *pkg_path, const char *source,
     memset(&po, 0, sizeof(po));
     rc = updater_init(&u, ctx, opts, result);
     if (rc == 0)
-        rc = lp_package_open(&hub, ctx, pkg_path);
+        rc = open_hub(&u, pkg_path, &hub);
     if (rc < 0)
         goto done;
-    snprintf(result->id, sizeof(result->id), "%s", hub->m.id);
-    result->from_version = hub->m.version;
-    crypto_generichash(mh, sizeof(mh), hub->manifest_bytes,
-                       hub->manifest_len, NULL, 0);
+    if (hub) {
+        from = hub->m.version;
+        crypto_generichash(mh, sizeof(mh), hub->manifest_bytes,
+                           hub->manifest_len, NULL, 0);
+    }
     rc = lpi_fetch_open(&u.f, ctx, source, opts->limit_rate, opts->timeout);
     if (rc == 0)
-        rc = read_index(&u, trust, state, hub->m.id);
+        rc = read_index(&u, trust, state, result->id[0] ? result->id : NULL);
     if (rc < 0)
         goto done;
-    if (u.newest->version <= hub->m.version) {
+    if (hub && u.newest->version <= from) {
         result->outcome = LP_UPDATE_UP_TO_DATE;
         if (!opts->dry_run)
-            rc = lp_repo_record(u.repo, state, hub->m.id);
+            rc = up_to_date(&u, pkg_path, hub, trust, state);
         goto done;
     }
-    /* deltas apply to the hub's release only if it is the one listed */
-    listed = lpi_repo_rel(u.rp, hub->m.version);
-    plan(&u, hub->m.version,
-         listed && memcmp(listed->manifest, mh, LP_HASH_BYTES) == 0);
+    /* deltas apply to the hub's release only if it is the one listed; a
+     * new hub takes the full package */
+    if (hub)
+        listed = lpi_repo_rel(u.rp, from);
+    plan(&u, from, listed && memcmp(listed->manifest, mh, LP_HASH_BYTES) == 0);
     if (opts->dry_run) {
         result->outcome = LP_UPDATE_PLANNED;
         goto done;
     }
     rc = open_spool(&u, state, &lockfd);
-    if (rc == 0)
+    if (rc == 0) {
+        clean_stale_temps(pkg_path);
         rc = check_disk(&u, pkg_path);
+    }
     if (rc == 0)
         rc = fetch_plan(&u);
     result->fetched_bytes = u.f.fetched;
@@ -512,7 +628,7 @@ int lp_update(lp_ctx *ctx, const char *pkg_path, const char *source,
     po.trust = trust;
     po.state = state;
     po.now = opts->now;
-    po.min_version = hub->m.version;
+    po.min_version = from;
     po.manifest = u.newest->manifest;
     /* the hub's package is read by the first delta: close it first only
      * after the update (the final rename replaces the file, not the
@@ -526,9 +642,9 @@ int lp_update(lp_ctx *ctx, const char *pkg_path, const char *source,
         lp_package_free(now);
     }
     if (rc == 0)
-        rc = lp_repo_record(u.repo, state, hub->m.id);
+        rc = lp_repo_record(u.repo, state, result->id);
     if (rc == 0) {
-        result->outcome = LP_UPDATE_UPDATED;
+        result->outcome = hub ? LP_UPDATE_UPDATED : LP_UPDATE_INSTALLED;
         clean_spool(&u);
     }
 done:

@@ -164,6 +164,30 @@ run "$LPACK" sign -q "$tmp/hubf.lpk" -s "$tmp/a.key"
 expect_exit 0 "$LPACK" update "$tmp/hubf.lpk" --from "$tmp/repo" --trust "$tmp/trust" --state "$tmp/stf" --json
 check 'another build of a listed release: the full package' test "$(json steps | grep -c "'full'")" -eq 1
 check 'full package: byte-identical to release 4' cmp "$tmp/r4.lpk" "$tmp/hubf.lpk"
+# --- a new hub: no package yet; it takes the newest full package ----------
+expect_exit 0 "$LPACK" update -n "$tmp/newhub.lpk" --from "$tmp/repo" --trust "$tmp/trust" --state "$tmp/stn"
+check 'new hub, dry run: the full package of the newest release' has "$out" "new hub: org.example.hub 4: $full4 bytes to fetch"
+check 'new hub, dry run: nothing written' test ! -e "$tmp/newhub.lpk"
+expect_exit 0 "$LPACK" update "$tmp/newhub.lpk" --from "$url" --trust "$tmp/trust" --state "$tmp/stn" --json
+check 'new hub: status installed' test "$(json status)" = installed
+check 'new hub: from none' test "$(json from)" = 0
+check 'new hub: byte-identical to release 4' cmp "$tmp/r4.lpk" "$tmp/newhub.lpk"
+check 'new hub: release 4 recorded' grep -q '^version 4$' "$tmp/stn/org.example.hub.state"
+check 'new hub: the spool is empty after' test -z "$(ls -A "$tmp/stn/spool")"
+expect_exit 0 "$LPACK" update "$tmp/newhub.lpk" --from "$tmp/repo" --trust "$tmp/trust" --state "$tmp/stn"
+check 'new hub, again: up to date' has "$out" "up to date (org.example.hub version 4"
+SOURCE_DATE_EPOCH=1700000000 run "$LPACK" create -q "$tmp/t1" -o "$tmp/o1.lpk" --id org.example.other --release 1
+run "$LPACK" sign -q "$tmp/o1.lpk" -s "$tmp/a.key"
+run "$LPACK" publish -q "$tmp/two-repo" "$tmp/r1.lpk" "$tmp/r2.lpk" "$tmp/o1.lpk" -s "$tmp/a.key" $valid
+expect_exit 1 "$LPACK" update "$tmp/newhub2.lpk" --from "$tmp/two-repo" --trust "$tmp/trust" --state "$tmp/stn2"
+check 'new hub, two packages listed: name one' has "$err" "lists 2 packages: name the one to take (--id)"
+check 'new hub, two packages listed: nothing written' test ! -e "$tmp/newhub2.lpk"
+expect_exit 0 "$LPACK" update "$tmp/newhub2.lpk" --id org.example.other --from "$tmp/two-repo" --trust "$tmp/trust" --state "$tmp/stn2"
+check 'new hub --id: installed that package' has "$out" "installed org.example.other 1"
+check 'new hub --id: byte-identical' cmp "$tmp/o1.lpk" "$tmp/newhub2.lpk"
+expect_exit 2 "$LPACK" update "$tmp/newhub2.lpk" --id org.example.hub --from "$tmp/two-repo" --trust "$tmp/trust" --state "$tmp/stn2"
+check 'an existing hub of another id than --id: refused' has "$err" "is package 'org.example.other', not 'org.example.hub'"
+
 # --- progress: lp_progress_fn stages, as the other commands show them -------
 cr=$(printf '\r')
 cp "$tmp/r1.lpk" "$tmp/hubp.lpk"
@@ -282,6 +306,10 @@ refused 'a target no trusted key signed' "0 of the 1 trusted signatures needed" 
 cp -R "$tmp/repo" "$tmp/repo-e"
 run "$LPACK" publish -q "$tmp/repo-e" "$tmp/expired5.lpk" -s "$tmp/a.key" $valid
 refused 'an expired target' "package expired at 2023-12-01T00:00:00Z" --from "$tmp/repo-e"
+expect_exit 1 "$LPACK" update "$tmp/newhub-e.lpk" --from "$tmp/repo-e" --trust "$tmp/trust" --state "$tmp/stne"
+check 'a new hub, its newest release expired: refused' has "$err" "package expired at 2023-12-01T00:00:00Z"
+check 'a new hub refused: no package written' test ! -e "$tmp/newhub-e.lpk"
+check 'a new hub refused: nothing beside it' test -z "$(ls -A "$tmp" | grep '^newhub-e')"
 # a hub whose state accepted 4 but whose file went back to 2: release 3 is
 # a rollback
 mkdir -p "$tmp/repo3"
@@ -294,18 +322,89 @@ expect_exit 1 "$LPACK" update "$tmp/hubo.lpk" --from "$tmp/repo3" --trust "$tmp/
 check 'an older target than the state accepted: refused as a rollback' has "$err" "rollback: version 3 of 'org.example.hub' is older than version 4"
 check 'rollback: the hub is untouched' cmp "$tmp/r2.lpk" "$tmp/hubo.lpk"
 
-# --- a full disk --------------------------------------------------------------
-mkdir -p "$tmp/small"
-if mount -t tmpfs -o size=64k tmpfs "$tmp/small" 2>/dev/null; then
-    cp "$tmp/r1.lpk" "$tmp/hubd.lpk"
-    expect_exit 3 "$LPACK" update "$tmp/hubd.lpk" --from "$tmp/repo" --trust "$tmp/trust" --state "$tmp/std" --spool "$tmp/small/spool"
-    check 'full disk: says so' has "$err" "not enough free disk for the download"
-    check 'full disk: the hub is untouched' cmp "$tmp/r1.lpk" "$tmp/hubd.lpk"
-    umount "$tmp/small"
+# --- a full disk -----------------------------------------------------------
+# Small tmpfs folders: mounted here as root, else in a user and mount
+# namespace (unshare -rm) that runs the whole case; else skipped, saying
+# why.  1: the spool too small for the download (refused before a byte is
+# fetched); 2: the hub's folder too small for the new release (apply
+# refuses before writing); 3: the same for the full package, which meets
+# the full disk while copying (ENOSPC) and must leave nothing behind.
+run "$LPACK" publish -q "$tmp/full-repo" "$tmp/r1.lpk" "$tmp/r4.lpk" -s "$tmp/a.key" --deltas 0 $valid
+small=$(( $(wc -c <"$tmp/r1.lpk") + 65536 ))
+cat >"$tmp/fulldisk.sh" <<'EOF'
+t=$1 L=$2 size=$3
+m() { mkdir -p "$t/small" && mount -t tmpfs -o "size=$1" tmpfs "$t/small"; }
+try() {   # NAME HUB SPOOL-OPTION... : runs update, notes status and state
+    _n=$1 _h=$2
+    shift 2
+    "$L" update "$_h" --trust "$t/trust" "$@" 2>"$t/fd-$_n.err" >/dev/null
+    echo $? >"$t/fd-$_n.rc"
+    cmp -s "$t/r1.lpk" "$_h"; echo $? >"$t/fd-$_n.cmp"
+    ls -A "$(dirname "$_h")" >"$t/fd-$_n.ls"
+}
+m 64k || exit 77
+cp "$t/r1.lpk" "$t/hubd.lpk"
+try spool "$t/hubd.lpk" --from "$t/repo" --state "$t/std1" --spool "$t/small/spool"
+umount "$t/small"
+m "$size" || exit 77
+cp "$t/r1.lpk" "$t/small/hub.lpk"
+try delta "$t/small/hub.lpk" --from "$t/repo" --state "$t/std2"
+umount "$t/small"
+m "$size" || exit 77
+cp "$t/r1.lpk" "$t/small/hub.lpk"
+try full "$t/small/hub.lpk" --from "$t/full-repo" --state "$t/std3"
+umount "$t/small"
+EOF
+if sh "$tmp/fulldisk.sh" "$tmp" "$LPACK" "$small" 2>"$tmp/fd.err"; then
+    how='a tmpfs'
+elif unshare -rm sh "$tmp/fulldisk.sh" "$tmp" "$LPACK" "$small" 2>>"$tmp/fd.err"; then
+    how='a tmpfs in a user namespace'
 else
-    skip 'full disk: says so' 'cannot mount a tmpfs here (not root?)'
-    skip 'full disk: the hub is untouched' 'cannot mount a tmpfs here'
+    how=
 fi
+for c in 'spool:not enough free disk for the download' \
+         'delta:not enough free space in' \
+         'full:No space left on device'; do
+    n=${c%%:*} m=${c#*:}
+    if [ -n "$how" ]; then
+        check "full disk ($n, on $how): exit 3" test "$(cat "$tmp/fd-$n.rc")" = 3
+        check "full disk ($n): says so: $m" has "$tmp/fd-$n.err" "$m"
+        check "full disk ($n): the hub is untouched" test "$(cat "$tmp/fd-$n.cmp")" = 0
+    else
+        skip "full disk ($n): exit 3" "no tmpfs can be mounted here (not root, no user namespaces): $(tail -n 1 "$tmp/fd.err")"
+        skip "full disk ($n): says so" 'no tmpfs'
+        skip "full disk ($n): the hub is untouched" 'no tmpfs'
+    fi
+done
+[ -n "$how" ] && check 'full disk (delta, full): nothing left beside the hub' \
+    test "$(cat "$tmp/fd-delta.ls" "$tmp/fd-full.ls" | tr '\n' ' ')" = 'hub.lpk hub.lpk '
+
+# --- kill -9 after the download: while applying, before the rename ----------
+# the progress lines of --progress (in a pipe: one as each stage ends) say
+# where the update is; it is killed there, then a rerun finishes
+mkfifo "$tmp/pfifo"
+for at in 'fetching' 'decoding' 'writing'; do
+    rm -rf "$tmp/stk"
+    cp "$tmp/r1.lpk" "$tmp/hubk.lpk"
+    "$LPACK" update --progress -q "$tmp/hubk.lpk" --from "$tmp/repo" --trust "$tmp/trust" \
+        --state "$tmp/stk" 2>"$tmp/pfifo" >/dev/null &
+    pid=$!
+    seen=
+    while read -r line; do
+        case $line in
+        *": $at "*" done in "*) kill -9 $pid; seen=yes; break ;;
+        esac
+    done <"$tmp/pfifo"
+    wait $pid 2>/dev/null
+    check "killed when $at ended: it got there" test "$seen" = yes
+    check "killed when $at ended: the hub is release 1 or 4, whole" \
+        sh -c "cmp -s '$tmp/r1.lpk' '$tmp/hubk.lpk' || cmp -s '$tmp/r4.lpk' '$tmp/hubk.lpk'"
+    expect_exit 0 "$LPACK" update "$tmp/hubk.lpk" --from "$tmp/repo" --trust "$tmp/trust" --state "$tmp/stk"
+    check "killed when $at ended: the rerun ends on release 4" cmp "$tmp/r4.lpk" "$tmp/hubk.lpk"
+    check "killed when $at ended: nothing left beside the hub" \
+        test -z "$(ls -A "$tmp" | grep '^hubk\.lpk.')"
+    check "killed when $at ended: the spool is empty" test -z "$(ls -A "$tmp/stk/spool")"
+done
 
 # --- a USB stick: lpack mirror ------------------------------------------------
 fault '{"cut_every": 65536, "paths": "files/"}'

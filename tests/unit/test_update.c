@@ -865,6 +865,61 @@ static void test_refused_targets(void **state)
     refused_update(fx.expired5, NULL, "package expired at 2025-12-05");
 }
 
+/* A new hub: no package at the path yet; it takes the newest full package
+ * of the repository's only id, checked as any update; a path that exists
+ * must be of the id asked for */
+static void test_new_hub(void **state)
+{
+    lp_ctx *ctx;
+    lp_trust *t;
+    lp_state *st;
+    lp_update_opts o = LP_UPDATE_OPTS_INIT;
+    lp_update_result res;
+    const char *pkgs[2] = { fx.rel[1], fx.rel[2] };
+    char *hub = unit_path(fx.dir, "new-hub.lpk");
+    char *sd = unit_path(fx.dir, "state-new");
+    uint64_t v;
+
+    (void)state;
+    run("rm -rf '%s' '%s' '%s'", fx.repo, sd, hub);
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    assert_int_equal(publish(ctx, fx.repo, pkgs, 2, 1, 0, T0, false, NULL),
+                     0);
+    t = trust_of(ctx, fx.trust_a);
+    assert_int_equal(lp_state_open(&st, ctx, sd), 0);
+    o.now = T0;
+    o.dry_run = 1;
+    assert_int_equal(lp_update(ctx, hub, fx.repo, t, st, &o, &res), 0);
+    assert_int_equal(res.outcome, LP_UPDATE_PLANNED);
+    assert_int_equal(res.from_version, 0);
+    assert_int_equal(res.nsteps, 1);
+    assert_int_equal(res.steps[0].full, 1);
+    assert_int_equal(res.steps[0].target, 2);
+    assert_string_equal(res.id, ID);
+    o.dry_run = 0;
+    o.id = "org.example.none";
+    assert_int_equal(lp_update(ctx, hub, fx.repo, t, st, &o, &res),
+                     LP_ENOTFOUND);
+    o.id = NULL;
+    assert_int_equal(lp_update(ctx, hub, fx.repo, t, st, &o, &res), 0);
+    assert_int_equal(res.outcome, LP_UPDATE_INSTALLED);
+    assert_true(same_file(hub, fx.rel[2]));
+    assert_int_equal(lp_state_get(st, ID, &v, NULL), 0);
+    assert_int_equal(v, 2);
+    /* there now: of that id, or refused */
+    o.id = "org.example.other";
+    assert_int_equal(lp_update(ctx, hub, fx.repo, t, st, &o, &res),
+                     LP_EINVAL);
+    o.id = ID;
+    assert_int_equal(lp_update(ctx, hub, fx.repo, t, st, &o, &res), 0);
+    assert_int_equal(res.outcome, LP_UPDATE_UP_TO_DATE);
+    lp_state_free(st);
+    lp_trust_free(t);
+    lp_ctx_free(ctx);
+    free(hub);
+    free(sd);
+}
+
 /* ------------------------------------------------------------ progress */
 
 #define MAX_CALLS 4096
@@ -1106,6 +1161,7 @@ int main(void)
         cmocka_unit_test(test_plan_other_build),
         cmocka_unit_test(test_accept),
         cmocka_unit_test(test_refused_targets),
+        cmocka_unit_test(test_new_hub),
         cmocka_unit_test(test_progress),
         cmocka_unit_test(test_every_allocation_failure),
     };
