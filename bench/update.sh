@@ -48,6 +48,9 @@ for c in "$lpack" ./lpack/lpack "$top/_build/lpack/lpack"; do
 done
 [[ -x $lpack ]] || { echo "update.sh: no lpack binary (--lpack)" >&2; exit 3; }
 [[ -x /usr/bin/time ]] || { echo "update.sh: needs /usr/bin/time (Debian: time)" >&2; exit 3; }
+# a worktree (../wt/NAME) has the shared folder two levels up
+[[ -d $corpus ]] || [[ ! -d $top/../../shared/corpus/openstax-college-physics ]] ||
+    corpus=$(cd "$top/../../shared/corpus/openstax-college-physics" && pwd)
 if [[ -z $pairs ]]; then
     [[ -d $corpus/v1 ]] && pairs=both || pairs=generated
 fi
