@@ -88,17 +88,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static bool same_file(const char *a, const char *b)
-{
-    size_t na, nb;
-    unsigned char *x = unit_read(a, &na), *y = unit_read(b, &nb);
-    bool same = na == nb && memcmp(x, y, na) == 0;
-
-    free(x);
-    free(y);
-    return same;
-}
-
 static bool exists(const char *path)
 {
     struct stat st;
@@ -172,7 +161,7 @@ static void test_roundtrip(void **state)
     ao.dry_run = 0;
     assert_int_equal(lp_delta_apply(d, b, fx.out, &ao, &res), 0);
     assert_int_equal(res.identical, 1);
-    assert_true(same_file(fx.out, fx.target));
+    assert_true(unit_same_file(fx.out, fx.target));
     lp_delta_free(d);
     lp_package_free(b);
     lp_package_free(t);
@@ -625,7 +614,7 @@ static void test_memory_reported(void **state)
                   "reported\n", (unsigned long long)peak,
                   (unsigned long long)res.memory);
     assert_true(peak <= res.memory);
-    assert_true(same_file(fx.out, fx.target));
+    assert_true(unit_same_file(fx.out, fx.target));
     unlink(fx.out);
     unlink(fx.delta);
 }
@@ -677,7 +666,7 @@ static void test_every_allocation_failure(void **state)
     nallocs = live = 0;
     assert_int_equal(cycle(), 0);
     assert_int_equal(live, 0);
-    assert_true(same_file(fx.out, fx.target));
+    assert_true(unit_same_file(fx.out, fx.target));
     total = nallocs;
     assert_true(total > 20);
     unlink(fx.out);
@@ -695,7 +684,7 @@ static void test_every_allocation_failure(void **state)
         if (live != 0)
             fail_msg("allocation %ld failing leaked %ld blocks", fail_at,
                      live);
-        if (rc == 0 && !same_file(fx.out, fx.target))
+        if (rc == 0 && !unit_same_file(fx.out, fx.target))
             fail_msg("allocation %ld failing: a different package", fail_at);
         after = unit_read(fx.base, &alen);
         if (alen != blen || memcmp(after, before, blen) != 0)

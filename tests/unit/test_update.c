@@ -133,17 +133,6 @@ static void run(const char *fmt, ...)
     assert_int_equal(system(cmd), 0);
 }
 
-static bool same_file(const char *a, const char *b)
-{
-    size_t na, nb;
-    unsigned char *x = unit_read(a, &na), *y = unit_read(b, &nb);
-    bool same = na == nb && memcmp(x, y, na) == 0;
-
-    free(x);
-    free(y);
-    return same;
-}
-
 /* An index for the signed text, signed by each key given */
 static char *signed_index(const char *text, const lp_key *k1,
                           const lp_key *k2, size_t *len)
@@ -300,7 +289,7 @@ static void test_publish_parse(void **state)
             free(f);
         }
         /* the file is the release, byte for byte */
-        assert_true(same_file(file, fx.rel[i + 1]));
+        assert_true(unit_same_file(file, fx.rel[i + 1]));
         free(file);
     }
     assert_int_equal(lp_repo_release_get(r, ID, 4, &rel), LP_ENOTFOUND);
@@ -847,7 +836,7 @@ static void refused_update(const char *target, const lp_key *cosigner,
     if (!strstr(lp_ctx_errmsg(ctx), msg))
         fail_msg("'%s' does not say '%s'", lp_ctx_errmsg(ctx), msg);
     assert_int_equal(res.to_version, 5);
-    assert_true(same_file(hub, fx.rel[4]));
+    assert_true(unit_same_file(hub, fx.rel[4]));
     assert_int_equal(lp_state_get(st, ID, &v, NULL),
                      LP_ENOTFOUND);
     lp_state_free(st);
@@ -903,7 +892,7 @@ static void test_new_hub(void **state)
     o.id = NULL;
     assert_int_equal(lp_update(ctx, hub, fx.repo, t, st, &o, &res), 0);
     assert_int_equal(res.outcome, LP_UPDATE_INSTALLED);
-    assert_true(same_file(hub, fx.rel[2]));
+    assert_true(unit_same_file(hub, fx.rel[2]));
     assert_int_equal(lp_state_get(st, ID, &v, NULL), 0);
     assert_int_equal(v, 2);
     /* there now: of that id, or refused */
@@ -1021,7 +1010,7 @@ static void test_progress(void **state)
     o.progress_user = &rec;
     assert_int_equal(lp_update(ctx, hub, fx.repo, t, st, &o, &res),
                      LP_ECANCELED);
-    assert_true(same_file(hub, fx.rel[1]));
+    assert_true(unit_same_file(hub, fx.rel[1]));
     assert_int_equal(rec.calls[0].stage, LP_STAGE_FETCHING);
     assert_string_equal(rec.calls[0].stage_name, "fetching");
     /* again to the end: fetching (the plan's files and bytes), then
@@ -1029,7 +1018,7 @@ static void test_progress(void **state)
     memset(&rec, 0, sizeof(rec));
     rec.cancel_after = -1;
     assert_int_equal(lp_update(ctx, hub, fx.repo, t, st, &o, &res), 0);
-    assert_true(same_file(hub, fx.rel[3]));
+    assert_true(unit_same_file(hub, fx.rel[3]));
     n = stages_of(&rec, got, 16);
     assert_int_equal(n, 3);
     assert_int_equal(got[0], LP_STAGE_FETCHING);
@@ -1122,7 +1111,7 @@ static void test_every_allocation_failure(void **state)
     nallocs = live = 0;
     assert_int_equal(cycle(), 0);
     assert_int_equal(live, 0);
-    assert_true(same_file(hub, fx.rel[2]));
+    assert_true(unit_same_file(hub, fx.rel[2]));
     total = nallocs;
     assert_true(total > 50);
     for (fail_at = 0; fail_at < total; fail_at++) {
@@ -1138,8 +1127,8 @@ static void test_every_allocation_failure(void **state)
         /* the hub is release 1 as it was, or release 2: nothing between
          * (release 2 also on a failure after the rename, in recording
          * it: the next run finds it up to date and records the index) */
-        if (!same_file(hub, fx.rel[2]) &&
-            (rc == 0 || !same_file(hub, fx.rel[1])))
+        if (!unit_same_file(hub, fx.rel[2]) &&
+            (rc == 0 || !unit_same_file(hub, fx.rel[1])))
             fail_msg("allocation %ld failing: the hub's package is neither "
                      "release", fail_at);
         failures += rc != 0;

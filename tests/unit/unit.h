@@ -74,6 +74,18 @@ static inline char *unit_path(const char *dir, const char *name)
     return p;
 }
 
+/* Whether the files at a and b hold the same bytes */
+static inline int unit_same_file(const char *a, const char *b)
+{
+    size_t na, nb;
+    unsigned char *x = unit_read(a, &na), *y = unit_read(b, &nb);
+    int same = na == nb && memcmp(x, y, na) == 0;
+
+    free(x);
+    free(y);
+    return same;
+}
+
 /* n deterministic bytes that do not compress, malloc'd */
 static inline unsigned char *unit_noise(size_t n, uint32_t seed)
 {
