@@ -188,7 +188,7 @@ int cmd_publish(int argc, char **argv)
     rc = lp_repo_publish(ctx, repo, (const char *const *)argv + optind + 1,
                          (size_t)(argc - optind - 1),
                          (const lp_key *const *)keys, nsecrets, &opts, &res);
-    cli_progress_clear(&prog);
+    cli_progress_end(&prog);
     if (rc < 0) {
         cli_error("%s", cli_lp_msg(ctx, rc));
         status = cli_exit_code(rc);

@@ -341,7 +341,7 @@ int cmd_update(int argc, char **argv)
     if (status != LP_EXIT_OK)
         goto done;
     rc = lp_update(ctx, pkg, a.from, trust, state, &a.o, &res);
-    cli_progress_clear(&a.prog);
+    cli_progress_end(&a.prog);
     status = status_of(&res, rc);
     if (a.json) {
         print_json(pkg, &res, rc, cli_lp_msg(ctx, rc));
@@ -408,7 +408,7 @@ int cmd_mirror(int argc, char **argv)
         goto done;
     rc = lp_repo_mirror(ctx, argv[optind], argv[optind + 1], trust,
                         a.for_pkg, &a.o, &res);
-    cli_progress_clear(&a.prog);
+    cli_progress_end(&a.prog);
     status = status_of(&res, rc);
     if (rc < 0)
         cli_error("%s", cli_lp_msg(ctx, rc));
