@@ -24,6 +24,7 @@ static const cli_command commands[] = {
     { "publish", cmd_publish, "add signed releases to an update repository" },
     { "update", cmd_update, "take the newest release from a repository" },
     { "mirror", cmd_mirror, "copy a repository, or what a hub needs, checked" },
+    { "serve", cmd_serve, "serve packages to browsers over HTTP (a hub)" },
 };
 
 int main(int argc, char **argv)
