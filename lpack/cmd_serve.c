@@ -123,7 +123,8 @@ static char *read_token(const char *path)
         cli_error("cannot open '%s': %s", cli_text(path), why);
         return NULL;
     }
-    tok = sodium_malloc(LP_SERVER_MAX_TOKEN_BYTES + 2);
+    tok = sodium_init() < 0 ? NULL
+        : sodium_malloc(LP_SERVER_MAX_TOKEN_BYTES + 2);
     if (!tok) {
         close(fd);
         cli_error("out of memory");

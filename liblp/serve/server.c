@@ -24,6 +24,7 @@
 #define DEF_LISTEN "127.0.0.1:8080"
 #define MAX_SEGS 8
 #define SEG_MAX (LP_MAX_PATH_BYTES + 1)
+#define DISCARD_MAX (4u * 1024u * 1024u)
 
 /* ------------------------------------------------------------ options */
 
@@ -229,7 +230,7 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
     lp_server *srv = cls;
     lpi_req *r = *con_cls;
     struct timespec now;
-    char addr[64], status[8];
+    char addr[64], status[16];
     long ms;
 
     if (!r)
@@ -459,11 +460,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         if (r->status)          /* already answered (refused) */
             return MHD_YES;
         if (*upload_size) {
-            if (!r->post_error &&
-                MHD_post_process(r->pp, upload_data, *upload_size) != MHD_YES)
+            /* once refused, the rest is read and dropped so that the
+             * client sees the answer, up to a bound; past it, answer now
+             * (and the connection is closed) */
+            if (r->post_error)
+                r->bytes += *upload_size;
+            else if (MHD_post_process(r->pp, upload_data, *upload_size) !=
+                     MHD_YES)
                 r->post_error = true;
             *upload_size = 0;
-            if (r->post_error)
+            if (r->post_error && r->bytes > DISCARD_MAX)
                 return r->finish(r, c);
             return MHD_YES;
         }

@@ -147,11 +147,11 @@ bool lpi_etag_match(const char *hdr, const char *etag, bool strong)
             return false;
         if (!etag_at(&p, &weak, &s, &len))
             return false;
-        if (!(weak && strong) && len == elen && memcmp(s, etag, len) == 0)
-            return true;
         p = skip_ows(p);
         if (*p != ',' && *p != '\0')
             return false;
+        if (!(weak && strong) && len == elen && memcmp(s, etag, len) == 0)
+            return true;
     }
 }
 

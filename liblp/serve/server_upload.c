@@ -295,6 +295,7 @@ enum MHD_Result lpi_upload_begin(lpi_req *r, struct MHD_Connection *c,
     size_t blen, i, n;
     upload *u;
     lpi_buf tmp;
+    bool full;
     int rc;
 
     if (!r->srv->data_dir)
@@ -319,6 +320,13 @@ enum MHD_Result lpi_upload_begin(lpi_req *r, struct MHD_Connection *c,
         if (len > lp_catalog_assignment_max_size(v->cat, i) + 16384)
             return lpi_send_error(r, c, 413, "the submission is larger than "
                                   "this assignment allows");
+        pthread_mutex_lock(&r->srv->quota_lock);
+        full = r->srv->used > r->srv->quota ||
+               len > r->srv->quota - r->srv->used + 16384;
+        pthread_mutex_unlock(&r->srv->quota_lock);
+        if (full)
+            return lpi_send_error(r, c, 507, "the hub is full: tell your "
+                                  "teacher");
     }
     u = lpi_calloc(r->ctx, 1, sizeof(*u));
     if (!u)

@@ -89,54 +89,54 @@ start "$tmp/log" "$tmp/math.lpk" "$tmp/big.lpk" --data "$tmp/data" \
 # ---- pages and the language picker
 is_code 200 "$base/"
 check 'home lists both packages' sh -c \
-    "grep -q 'href=\"/tl.moe.math/\"' '$out' && grep -q 'href=\"/t.big/\"' '$out'"
-is_code 303 "$base/tl.moe.math/" -H 'Accept-Language: pt-BR,pt;q=0.9'
+    "grep -q 'href=\"/tl.moe.math-primary/\"' '$out' && grep -q 'href=\"/t.big/\"' '$out'"
+is_code 303 "$base/tl.moe.math-primary/" -H 'Accept-Language: pt-BR,pt;q=0.9'
 curl -s -D "$tmp/h" -o /dev/null -H 'Accept-Language: pt-BR,pt;q=0.9' \
-    "$base/tl.moe.math/"
-check 'pt-BR picks pt (ICU matching)' grep -qi '^Location: /tl.moe.math/pt/' "$tmp/h"
+    "$base/tl.moe.math-primary/"
+check 'pt-BR picks pt (ICU matching)' grep -qi '^Location: /tl.moe.math-primary/pt/' "$tmp/h"
 check 'the redirect varies by Accept-Language' grep -qi '^Vary: Accept-Language' "$tmp/h"
 curl -s -D "$tmp/h" -o /dev/null -H 'Accept-Language: fr, en;q=0.5' \
-    "$base/tl.moe.math/"
-check 'no match: the default language (tet)' grep -qi '^Location: /tl.moe.math/tet/' "$tmp/h"
-is_code 200 "$base/tl.moe.math/pt/"
+    "$base/tl.moe.math-primary/"
+check 'no match: the default language (tet)' grep -qi '^Location: /tl.moe.math-primary/tet/' "$tmp/h"
+is_code 200 "$base/tl.moe.math-primary/pt/"
 check 'catalog page in pt, lang attribute' grep -q '<html lang="pt"' "$out"
-check 'catalog links its lessons' grep -q 'href="/tl.moe.math/pt/numbers-01"' "$out"
-is_code 200 "$base/tl.moe.math/tet/numbers-01"
+check 'catalog links its lessons' grep -q 'href="/tl.moe.math-primary/pt/numbers-01"' "$out"
+is_code 200 "$base/tl.moe.math-primary/tet/numbers-01"
 check 'lesson page in tet' grep -q '<html lang="tet"' "$out"
-is_code 404 "$base/tl.moe.math/xx/"
-is_code 404 "$base/tl.moe.math/tet/no-such-lesson"
+is_code 404 "$base/tl.moe.math-primary/xx/"
+is_code 404 "$base/tl.moe.math-primary/tet/no-such-lesson"
 is_code 404 "$base/no.such.package/"
-is_code 200 "$base/tl.moe.math/tet/numbers-01/display"
-is_code 405 "$base/tl.moe.math/tet/" -X PUT
+is_code 200 "$base/tl.moe.math-primary/tet/numbers-01/display"
+is_code 405 "$base/tl.moe.math-primary/tet/" -X PUT
 
 # ---- media: ETag, 304, ranges
 "$LPACK" cat "$tmp/math.lpk" media/numeros-pt.wav >"$tmp/wav"
 wavhash=$("$LPACK" ls -l "$tmp/math.lpk" | awk '$4 == "media/numeros-pt.wav" { print $3 }')
 size=$(wc -c <"$tmp/wav")
-is_code 200 "$base/tl.moe.math/f/media/numeros-pt.wav" -D "$tmp/h"
+is_code 200 "$base/tl.moe.math-primary/f/media/numeros-pt.wav" -D "$tmp/h"
 check 'whole entry, byte for byte' cmp -s "$out" "$tmp/wav"
 check 'ETag is the content hash' grep -qi "^ETag: \"$wavhash\"" "$tmp/h"
 check 'Content-Type from the manifest' grep -qi '^Content-Type: audio/wav' "$tmp/h"
 check 'Accept-Ranges: bytes' grep -qi '^Accept-Ranges: bytes' "$tmp/h"
-is_code 304 "$base/tl.moe.math/f/media/numeros-pt.wav" \
+is_code 304 "$base/tl.moe.math-primary/f/media/numeros-pt.wav" \
     -H "If-None-Match: \"x\", \"$wavhash\""
-is_code 200 "$base/tl.moe.math/o/$wavhash" -D "$tmp/h"
+is_code 200 "$base/tl.moe.math-primary/o/$wavhash" -D "$tmp/h"
 check 'objects by hash are immutable' grep -qi '^Cache-Control: public, max-age=31536000, immutable' "$tmp/h"
-is_code 404 "$base/tl.moe.math/o/$(echo "$wavhash" | tr 0-9a-f 1-9a-f0)"
-is_code 206 "$base/tl.moe.math/o/$wavhash" -H 'Range: bytes=0-99' -D "$tmp/h"
+is_code 404 "$base/tl.moe.math-primary/o/$(echo "$wavhash" | tr 0-9a-f 1-9a-f0)"
+is_code 206 "$base/tl.moe.math-primary/o/$wavhash" -H 'Range: bytes=0-99' -D "$tmp/h"
 check 'first range: 100 bytes' sh -c "head -c 100 '$tmp/wav' | cmp -s - '$out'"
 check 'first range: Content-Range' grep -qi "^Content-Range: bytes 0-99/$size" "$tmp/h"
-is_code 206 "$base/tl.moe.math/o/$wavhash" -H 'Range: bytes=-1000'
+is_code 206 "$base/tl.moe.math-primary/o/$wavhash" -H 'Range: bytes=-1000'
 check 'suffix range: the last 1000 bytes' sh -c "tail -c 1000 '$tmp/wav' | cmp -s - '$out'"
-is_code 416 "$base/tl.moe.math/o/$wavhash" -H "Range: bytes=$size-" -D "$tmp/h"
+is_code 416 "$base/tl.moe.math-primary/o/$wavhash" -H "Range: bytes=$size-" -D "$tmp/h"
 check '416 names the size' grep -qi "^Content-Range: bytes \*/$size" "$tmp/h"
-is_code 200 "$base/tl.moe.math/o/$wavhash" -H 'Range: bytes=9-3'
+is_code 200 "$base/tl.moe.math-primary/o/$wavhash" -H 'Range: bytes=9-3'
 check 'a malformed Range is ignored: all of it' cmp -s "$out" "$tmp/wav"
-is_code 206 "$base/tl.moe.math/o/$wavhash" -H 'Range: bytes=0-9,100-109' -D "$tmp/h"
+is_code 206 "$base/tl.moe.math-primary/o/$wavhash" -H 'Range: bytes=0-9,100-109' -D "$tmp/h"
 check 'several ranges: multipart/byteranges' grep -qi '^Content-Type: multipart/byteranges; boundary=' "$tmp/h"
 check 'several ranges: both parts' sh -c \
     "grep -qa 'Content-Range: bytes 0-9/$size' '$out' && grep -qa 'Content-Range: bytes 100-109/$size' '$out'"
-is_code 200 "$base/tl.moe.math/o/$wavhash" -H 'Range: bytes=0-9' \
+is_code 200 "$base/tl.moe.math-primary/o/$wavhash" -H 'Range: bytes=0-9' \
     -H 'If-Range: "other"'
 check 'If-Range with another tag: all of it' cmp -s "$out" "$tmp/wav"
 
@@ -162,29 +162,29 @@ for p in '/t.big/f/../../../../etc/passwd' '/t.big/f/%2e%2e/%2e%2e/etc/passwd' \
 done
 
 # ---- downloads
-is_code 200 "$base/tl.moe.math/tet/numbers-01/download.tar"
+is_code 200 "$base/tl.moe.math-primary/tet/numbers-01/download.tar"
 mkdir "$tmp/x"
 check 'lesson download is a tar of its entries' tar -xf "$out" -C "$tmp/x"
 check 'the tar holds the lesson document and its media' sh -c \
     "test -f '$tmp/x/curriculum/lessons/numbers-01/tet.json' && cmp -s '$tmp/x/media/numeros-pt.wav' '$tmp/wav'"
-is_code 200 "$base/tl.moe.math/package.lpk"
+is_code 200 "$base/tl.moe.math-primary/package.lpk"
 check 'package download, byte for byte' cmp -s "$out" "$tmp/math.lpk"
-is_code 206 "$base/tl.moe.math/package.lpk" -H 'Range: bytes=-22'
+is_code 206 "$base/tl.moe.math-primary/package.lpk" -H 'Range: bytes=-22'
 check 'package by range (its end record)' sh -c "tail -c 22 '$tmp/math.lpk' | cmp -s - '$out'"
 
 # ---- the activity check, no JavaScript
-is_code 200 "$base/tl.moe.math/tet/numbers-01/check" -d activity=how-many-stones -d answer=b
+is_code 200 "$base/tl.moe.math-primary/tet/numbers-01/check" -d activity=how-many-stones -d answer=b
 check 'right answer marked right' grep -q 'class="ok"' "$out"
-is_code 200 "$base/tl.moe.math/tet/numbers-01/check" -d activity=how-many-stones -d answer=a
+is_code 200 "$base/tl.moe.math-primary/tet/numbers-01/check" -d activity=how-many-stones -d answer=a
 check 'wrong answer marked wrong' grep -q 'class="wrong"' "$out"
-is_code 200 "$base/tl.moe.math/tet/numbers-01/check" -d activity=word-for-ten \
+is_code 200 "$base/tl.moe.math-primary/tet/numbers-01/check" -d activity=word-for-ten \
     --data-urlencode 'answer=  SANULU '
 check 'short answer folded and trimmed' grep -q 'class="ok"' "$out"
-is_code 404 "$base/tl.moe.math/tet/numbers-01/check" -d activity=nope -d answer=a
+is_code 404 "$base/tl.moe.math-primary/tet/numbers-01/check" -d activity=nope -d answer=a
 
 # ---- uploads
 head -c 100000 /dev/urandom >"$tmp/photo.jpg"
-up="$base/tl.moe.math/tet/numbers-01/assignment/count-at-home"
+up="$base/tl.moe.math-primary/tet/numbers-01/assignment/count-at-home"
 is_code 201 "$up" -F name=Ana -F "file=@$tmp/photo.jpg;filename=../../evil.jpg"
 h=$(b2sum -l 256 "$tmp/photo.jpg" | cut -d' ' -f1)
 check 'the receipt is the content hash' grep -q "$h" "$out"
@@ -196,7 +196,7 @@ is_code 413 "$up" -F "file=@$tmp/huge.jpg"
 head -c 250000 /dev/urandom >"$tmp/photo2.jpg"
 is_code 507 "$up" -F "file=@$tmp/photo2.jpg"
 check 'over the quota: nothing stored' sh -c "test \$(ls '$tmp/data/objects' | wc -l) -eq 1"
-is_code 404 "$base/tl.moe.math/tet/numbers-01/assignment/nope" -F "file=@$tmp/photo.jpg"
+is_code 404 "$base/tl.moe.math-primary/tet/numbers-01/assignment/nope" -F "file=@$tmp/photo.jpg"
 is_code 415 "$up" -d file=x
 
 # ---- the teacher page
@@ -219,7 +219,7 @@ case $got in 413|414|431|000) ok "a 100 KB header is refused ($got)" ;;
 python3 "$idle" 127.0.0.1 "$port" 1000 4 >"$tmp/idle.out" &
 ipid=$!
 sleep 1.5
-is_code 200 "$base/tl.moe.math/pt/" --interface 127.0.0.2
+is_code 200 "$base/tl.moe.math-primary/pt/" --interface 127.0.0.2
 check '1,000 idle connections: a normal request still served' grep -q 'lang="pt"' "$out"
 wait "$ipid"
 diag "$(cat "$tmp/idle.out")"
@@ -246,7 +246,7 @@ is_code 200 "$base/t.big/f/big.bin"
 check 'a bad replacement is refused, the last good one served' cmp -s "$out" "$tmp/files2/big.bin"
 
 # ---- the log
-check 'one line per request' grep -q '"GET /tl.moe.math/pt/" 200' "$tmp/log"
+check 'one line per request' grep -q '"GET /tl.moe.math-primary/pt/" 200' "$tmp/log"
 curl -s -o /dev/null --path-as-is "$base/a%1b%0d%0aX"
 sleep 0.2
 check 'control characters are escaped in the log' sh -c \
