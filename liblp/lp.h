@@ -2153,7 +2153,8 @@ LP_API uint64_t lp_lesson_need_total(const lp_lesson *lesson);
  * old one) is noticed within a second and used for new requests; requests
  * in flight finish on the old one.  Everything is bounded: connections in
  * all and per client address, request and header bytes, idle time per
- * connection (slow clients are dropped), upload sizes and a disk quota.
+ * connection (slow clients are dropped), upload sizes, each upload's rate
+ * and a disk quota.
  * The server never prints: it reports one line per request through the
  * log callback.
  */
@@ -2196,6 +2197,9 @@ typedef struct lp_server_opts {
     size_t max_header_bytes;
     /** Bytes all submissions under data_dir may take; 0 = 1 GiB. */
     uint64_t quota;
+    /** Most bytes per second one upload may send (a hub's Wi-Fi is
+     *  shared); 0 = 1 MiB/s. */
+    uint64_t upload_rate;
     /** Threads answering requests; 0 = one per online CPU. */
     unsigned threads;
     /** 1: log events only, not one line per request */
@@ -2206,7 +2210,7 @@ typedef struct lp_server_opts {
 
 #define LP_SERVER_OPTS_VERSION 1
 #define LP_SERVER_OPTS_INIT { LP_SERVER_OPTS_VERSION, NULL, NULL, NULL, \
-    0, 0, 0, 0, 0, 0, 0, NULL, NULL }
+    0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL }
 
 /**
  * Create a server (nothing is bound yet: see lp_server_start()).

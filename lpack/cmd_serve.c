@@ -52,6 +52,8 @@ static void usage(FILE *f)
                "in DIR\n"
                "      --quota SIZE        most bytes uploads may take in "
                "DIR (default 1G)\n"
+               "      --upload-rate RATE  most bytes/s one upload may send "
+               "(default 1M)\n"
                "      --teacher-token-file FILE\n"
                "                          enable /teacher, with the first "
                "line of FILE as\n"
@@ -75,12 +77,14 @@ static void usage(FILE *f)
 }
 
 enum { OPT_LISTEN = 256, OPT_DATA, OPT_QUOTA, OPT_TOKEN, OPT_MAXCONN,
-       OPT_PERIP, OPT_TIMEOUT, OPT_THREADS, OPT_USER, OPT_ALLOW_ROOT };
+       OPT_PERIP, OPT_TIMEOUT, OPT_THREADS, OPT_USER, OPT_ALLOW_ROOT,
+       OPT_RATE };
 
 static const struct option longopts[] = {
     { "listen", required_argument, NULL, OPT_LISTEN },
     { "data", required_argument, NULL, OPT_DATA },
     { "quota", required_argument, NULL, OPT_QUOTA },
+    { "upload-rate", required_argument, NULL, OPT_RATE },
     { "teacher-token-file", required_argument, NULL, OPT_TOKEN },
     { "max-connections", required_argument, NULL, OPT_MAXCONN },
     { "max-per-ip", required_argument, NULL, OPT_PERIP },
@@ -188,6 +192,11 @@ int cmd_serve(int argc, char **argv)
         case OPT_QUOTA:
             if (cli_opt_size("--quota", optarg, 1, UINT64_MAX / 2,
                              &o.quota) < 0)
+                return cli_bad_usage(synopsis);
+            break;
+        case OPT_RATE:
+            if (cli_opt_size("--upload-rate", optarg, 1024, UINT64_MAX / 2,
+                             &o.upload_rate) < 0)
                 return cli_bad_usage(synopsis);
             break;
         case OPT_MAXCONN: case OPT_PERIP: case OPT_TIMEOUT: case OPT_THREADS:

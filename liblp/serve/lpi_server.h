@@ -134,7 +134,7 @@ struct lp_server {
     unsigned char token_hash[LP_HASH_BYTES];
     unsigned max_connections, max_per_ip, timeout, threads;
     size_t max_header_bytes;
-    uint64_t quota;
+    uint64_t quota, upload_rate;
     pthread_mutex_t quota_lock;
     uint64_t used;              /* bytes of stored submissions, under
                                    quota_lock (reserved while uploading) */
@@ -148,6 +148,12 @@ struct lp_server {
     MHD_socket lsock;           /* the listening socket, once quiesced */
     unsigned port;
     int wake[2];                /* lp_server_stop() writes to wake[1] */
+    /* uploads over their rate, suspended until their time (server.c) */
+    pthread_mutex_t pace_lock;
+    pthread_cond_t pace_cond;
+    pthread_t pace_thread;
+    bool pace_running, pace_stop;
+    struct lpi_paced *paced;    /* a list, under pace_lock */
 };
 
 /* A request: made on its first callback, freed when it completes */
@@ -166,6 +172,7 @@ typedef struct lpi_req {
     void (*dispose)(struct lpi_req *r);
     void *post;                 /* the handler's state */
     bool post_error;
+    uint64_t received;          /* bytes of the body so far */
 } lpi_req;
 
 /* ------------------------------------------------------ server_http.c */

@@ -94,6 +94,14 @@ int lp_server_new(lp_server **out, lp_ctx *ctx, const lp_server_opts *opts)
     srv->data_fd = -1;
     srv->wake[0] = srv->wake[1] = -1;
     pthread_mutex_init(&srv->quota_lock, NULL);
+    pthread_mutex_init(&srv->pace_lock, NULL);
+    {
+        pthread_condattr_t ca;  /* timed waits on the monotonic clock */
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&srv->pace_cond, &ca);
+        pthread_condattr_destroy(&ca);
+    }
     srv->max_connections = opts->max_connections ? opts->max_connections
                                                  : 256;
     srv->max_per_ip = opts->max_per_ip ? opts->max_per_ip : 32;
@@ -101,6 +109,8 @@ int lp_server_new(lp_server **out, lp_ctx *ctx, const lp_server_opts *opts)
     srv->max_header_bytes = opts->max_header_bytes ? opts->max_header_bytes
                                                    : 8192;
     srv->quota = opts->quota ? opts->quota : 1024ull * 1024 * 1024;
+    srv->upload_rate = opts->upload_rate ? opts->upload_rate
+                                         : 1024ull * 1024;
     srv->threads = opts->threads ? opts->threads : lpi_cpu_count();
     srv->quiet = opts->quiet;
     srv->log = opts->log;
@@ -443,6 +453,113 @@ done:
     return ret;
 }
 
+/* ------------------------------------------------------------ pacing */
+
+/*
+ * An upload faster than upload_rate is suspended (MHD_suspend_connection)
+ * once it is ahead of its allowance, and resumed by the pacing thread when
+ * the allowance has caught up: the hub stops reading it meanwhile, so TCP
+ * slows the sender down.  A burst of PACE_BURST bytes is free.
+ */
+#define PACE_BURST (256u * 1024u)
+
+typedef struct lpi_paced {
+    struct lpi_paced *next;
+    struct MHD_Connection *c;
+    struct timespec when;
+} lpi_paced;
+
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec ||
+           (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static void *pace_main(void *arg)
+{
+    lp_server *srv = arg;
+
+    pthread_mutex_lock(&srv->pace_lock);
+    for (;;) {
+        struct timespec now;
+        lpi_paced **pp = &srv->paced, *first = NULL;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        while (*pp) {
+            lpi_paced *p = *pp;
+            if (srv->pace_stop || !ts_before(&now, &p->when)) {
+                *pp = p->next;
+                MHD_resume_connection(p->c);
+                srv->alloc.free_fn(p, srv->alloc.user);
+                continue;
+            }
+            if (!first || ts_before(&p->when, &first->when))
+                first = p;
+            pp = &p->next;
+        }
+        if (srv->pace_stop)
+            break;
+        if (first)
+            pthread_cond_timedwait(&srv->pace_cond, &srv->pace_lock,
+                                   &first->when);
+        else
+            pthread_cond_wait(&srv->pace_cond, &srv->pace_lock);
+    }
+    pthread_mutex_unlock(&srv->pace_lock);
+    return NULL;
+}
+
+/* Suspend c if the upload is ahead of its rate; true if it was */
+static bool pace(lpi_req *r, struct MHD_Connection *c)
+{
+    lp_server *srv = r->srv;
+    struct timespec now;
+    double elapsed, ahead;
+    lpi_paced *p;
+
+    if (r->received <= PACE_BURST || !srv->pace_running)
+        return false;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    elapsed = (double)(now.tv_sec - r->start.tv_sec) +
+              (double)(now.tv_nsec - r->start.tv_nsec) / 1e9;
+    ahead = (double)(r->received - PACE_BURST) / (double)srv->upload_rate -
+            elapsed;
+    if (ahead <= 0.001)
+        return false;
+    p = srv->alloc.malloc_fn(sizeof(*p), srv->alloc.user);
+    if (!p)
+        return false;
+    if (ahead > 10)
+        ahead = 10;
+    p->c = c;
+    p->when = now;
+    p->when.tv_sec += (time_t)ahead;
+    p->when.tv_nsec += (long)((ahead - (double)(time_t)ahead) * 1e9);
+    if (p->when.tv_nsec >= 1000000000L) {
+        p->when.tv_sec++;
+        p->when.tv_nsec -= 1000000000L;
+    }
+    MHD_suspend_connection(c);
+    pthread_mutex_lock(&srv->pace_lock);
+    p->next = srv->paced;
+    srv->paced = p;
+    pthread_cond_signal(&srv->pace_cond);
+    pthread_mutex_unlock(&srv->pace_lock);
+    return true;
+}
+
+static void pace_stop(lp_server *srv)
+{
+    if (!srv->pace_running)
+        return;
+    pthread_mutex_lock(&srv->pace_lock);
+    srv->pace_stop = true;
+    pthread_cond_signal(&srv->pace_cond);
+    pthread_mutex_unlock(&srv->pace_lock);
+    pthread_join(srv->pace_thread, NULL);
+    srv->pace_running = false;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                   const char *url, const char *method,
                                   const char *version,
@@ -463,6 +580,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             /* once refused, the rest is read and dropped so that the
              * client sees the answer, up to a bound; past it, answer now
              * (and the connection is closed) */
+            r->received += *upload_size;
             if (r->post_error)
                 r->bytes += *upload_size;
             else if (MHD_post_process(r->pp, upload_data, *upload_size) !=
@@ -471,6 +589,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             *upload_size = 0;
             if (r->post_error && r->bytes > DISCARD_MAX)
                 return r->finish(r, c);
+            pace(r, c);
             return MHD_YES;
         }
         return r->finish(r, c);
@@ -506,7 +625,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 int lp_server_start(lp_server *srv)
 {
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
-                     MHD_USE_TURBO;
+                     MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
     const union MHD_DaemonInfo *info;
     size_t pool = srv->max_header_bytes + 64 * 1024;
 
@@ -540,6 +659,8 @@ int lp_server_start(lp_server *srv)
     }
     info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : 0;
+    srv->pace_running = pthread_create(&srv->pace_thread, NULL, pace_main,
+                                       srv) == 0;
     return 0;
 }
 
@@ -591,6 +712,7 @@ void lp_server_free(lp_server *srv)
 {
     if (!srv)
         return;
+    pace_stop(srv);     /* every suspended upload resumed first */
     if (srv->daemon) {
         if (!srv->quiesced) {
             srv->lsock = MHD_quiesce_daemon(srv->daemon);
@@ -610,6 +732,8 @@ void lp_server_free(lp_server *srv)
     if (srv->wake[1] >= 0)
         close(srv->wake[1]);
     pthread_mutex_destroy(&srv->quota_lock);
+    pthread_mutex_destroy(&srv->pace_lock);
+    pthread_cond_destroy(&srv->pace_cond);
     lpi_free(srv->ctx, srv->data_dir);
     sodium_memzero(srv->token_hash, sizeof(srv->token_hash));
     lpi_free(srv->ctx, srv);

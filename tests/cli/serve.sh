@@ -84,7 +84,8 @@ expect_exit 2 "$LPACK" serve --teacher-token-file "$tmp/token" \
     "$tmp/math.lpk" $rootopt
 
 start "$tmp/log" "$tmp/math.lpk" "$tmp/big.lpk" --data "$tmp/data" \
-    --quota 300K --teacher-token-file "$tmp/token" --timeout 3
+    --quota 900K --upload-rate 200K --teacher-token-file "$tmp/token" \
+    --timeout 3
 
 # ---- pages and the language picker
 is_code 200 "$base/"
@@ -193,9 +194,15 @@ check 'never under a name the client chose' sh -c "! find '$tmp' -name evil.jpg 
 check 'no temporary file left' sh -c "! ls '$tmp/data/objects' | grep -q tmp"
 head -c 6000000 /dev/zero >"$tmp/huge.jpg"
 is_code 413 "$up" -F "file=@$tmp/huge.jpg"
+head -c 700000 /dev/urandom >"$tmp/photo3.jpg"
+t0=$(date +%s.%N)
+is_code 201 "$up" -F "file=@$tmp/photo3.jpg"
+t1=$(date +%s.%N)
+check 'an upload is held to --upload-rate (700 KB at 200K/s, 256 KiB free)' \
+    awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a > 1.5) }'
 head -c 250000 /dev/urandom >"$tmp/photo2.jpg"
 is_code 507 "$up" -F "file=@$tmp/photo2.jpg"
-check 'over the quota: nothing stored' sh -c "test \$(ls '$tmp/data/objects' | wc -l) -eq 1"
+check 'over the quota: nothing stored' sh -c "test \$(ls '$tmp/data/objects' | wc -l) -eq 2"
 is_code 404 "$base/tl.moe.math-primary/tet/numbers-01/assignment/nope" -F "file=@$tmp/photo.jpg"
 is_code 415 "$up" -d file=x
 
