@@ -387,6 +387,17 @@ LP_API const unsigned char *lp_package_manifest(const lp_package *pkg,
                                                 size_t *len);
 
 /**
+ * Write the exact bytes of the manifest (lp_package_manifest()) to path,
+ * atomically: a temporary file in the same folder, flushed, then renamed,
+ * so path holds the whole manifest or what it held before.  An existing
+ * file is replaced.
+ *
+ * @return 0, LP_EIO (the error names the file) or LP_ENOMEM
+ */
+LP_API LP_WARN_UNUSED int lp_package_manifest_save(lp_package *pkg,
+                                                   const char *path);
+
+/**
  * The manifest's hash: BLAKE2b-256 of its exact bytes (what
  * lp_package_manifest() gives, and what signatures sign), as 64 lowercase
  * hex digits -- what `b2sum -l 256` prints for them.  A delta names its
