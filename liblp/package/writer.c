@@ -63,6 +63,8 @@ typedef struct input {
     uint32_t content_crc;    /* CRC-32 of the content */
     bool compressed;
     bool dict_user;          /* compressed with the package dictionary */
+    unsigned char *chunks;   /* chunk hashes, if larger than one chunk */
+    size_t nchunks;
     int spool;               /* spool fd holding the frame, if compressed */
     uint64_t spool_off, spool_len;
     int rc;
@@ -163,6 +165,7 @@ static void input_dispose(lp_ctx *ctx, input *in)
     lpi_free(ctx, in->rel);
     lpi_free(ctx, in->data);
     lpi_free(ctx, in->err);
+    lpi_free(ctx, in->chunks);
 }
 
 void lp_writer_free(lp_writer *w)
@@ -596,6 +599,30 @@ static int to_spool(void *arg, const void *data, size_t len)
     return 0;
 }
 
+/* Content larger than one chunk: the hash of each chunk (lpk(5) CHUNK
+ * HASHES), the n bytes at off being the next ones */
+static void chunk_hashes(input *in, lpi_hasher *ch, uint64_t off,
+                         const unsigned char *p, size_t n, uint64_t size)
+{
+    while (n > 0) {
+        uint64_t end = (off / LPI_CHUNK_BYTES + 1) * LPI_CHUNK_BYTES;
+        size_t take;
+
+        if (end > size)
+            end = size;
+        take = end - off < n ? (size_t)(end - off) : n;
+        lpi_hash_update(ch, p, take);
+        off += take;
+        p += take;
+        n -= take;
+        if (off == end) {
+            lpi_hash_final(ch, in->chunks + (off - 1) / LPI_CHUNK_BYTES *
+                                            LP_HASH_BYTES);
+            lpi_hash_init(ch);
+        }
+    }
+}
+
 /* ------------------------------------------------------------ cache */
 
 /* The key of what a file's metadata says it holds: its hash and CRC.  A
@@ -645,8 +672,23 @@ static void object_key(const input *in, const unsigned char *dict,
     lpi_ckey_end(&h, key);
 }
 
-/* An input done from the cache: 1 (in->hash, crc, the frame in the spool);
- * 0 if the cache does not have it all; <0 for a failure */
+/* Does process() try to compress in (size bytes)?  Large content stays
+ * as is, so that any range of it can be served */
+static bool tried(const input *in, uint64_t size)
+{
+    return lpi_may_compress(in->media_type) && size > 0 &&
+           size <= LPI_STORE_RANGED;
+}
+
+/* The chunk hashes a content of size bytes has (lpk(5) CHUNK HASHES) */
+static size_t chunk_count(uint64_t size)
+{
+    return size > LPI_CHUNK_BYTES ?
+           (size_t)((size - 1) / LPI_CHUNK_BYTES + 1) : 0;
+}
+
+/* An input done from the cache: 1 (in->hash, crc, chunk hashes, the frame
+ * in the spool); 0 if the cache does not have it all; <0 for a failure */
 static int from_cache(worker *wk, input *in, const unsigned char *dict,
                       bool *memo_hit)
 {
@@ -660,19 +702,37 @@ static int from_cache(worker *wk, input *in, const unsigned char *dict,
 
     *memo_hit = false;
     if (in->file) {
+        size_t nchunks = chunk_count(size);
+        const void *chunks;
+
         media_key(in, key);
         rc = lpi_cache_get(w->cache, ctx, LPI_CACHE_MEDIA, key,
-                           LP_HASH_BYTES + 4, &data, &len);
+                           LP_HASH_BYTES * (1 + nchunks) + 4, &data, &len);
         if (rc <= 0)
             return rc;
         lpi_rd_init(&r, data, len);
         if (lpi_rd_bytes(&r, LP_HASH_BYTES))
             memcpy(in->hash, data, LP_HASH_BYTES);
         in->content_crc = lpi_rd_u32(&r);
-        lpi_free(ctx, data);
-        if (r.bad || r.p != r.end)
+        chunks = lpi_rd_bytes(&r, nchunks * LP_HASH_BYTES);
+        if (r.bad || r.p != r.end) {
+            lpi_free(ctx, data);
             return 0;
+        }
+        if (nchunks > 0) {
+            lpi_free(ctx, in->chunks);
+            in->chunks = lpi_malloc(ctx, nchunks * LP_HASH_BYTES);
+            if (!in->chunks) {
+                lpi_free(ctx, data);
+                return LP_ENOMEM;
+            }
+            memcpy(in->chunks, chunks, nchunks * LP_HASH_BYTES);
+            in->nchunks = nchunks;
+        }
+        lpi_free(ctx, data);
         *memo_hit = true;
+    } else if (chunk_count(size) > 0) {
+        return 0; /* data is small: never worth it */
     } else {
         lpi_hasher h;
 
@@ -683,7 +743,7 @@ static int from_cache(worker *wk, input *in, const unsigned char *dict,
     }
     in->size = size;
     in->crc = in->content_crc;
-    if (lpi_may_compress(in->media_type) && size > 0) {
+    if (tried(in, size)) {
         const unsigned char *frame;
         uint64_t flen;
         uint32_t fcrc;
@@ -735,16 +795,18 @@ static int to_cache(worker *wk, const input *in, const unsigned char *dict,
     unsigned char key[LP_HASH_BYTES], hdr[16], *frame = NULL;
     int rc = 0;
 
-    if (in->file && !memo_hit && racy_clean(w, in)) {
+    if (in->file && !memo_hit && racy_clean(w, in) &&
+        in->nchunks == chunk_count(in->size)) {
         unsigned char crc[4];
-        lpi_iov iov[2] = { { in->hash, LP_HASH_BYTES }, { crc, 4 } };
+        lpi_iov iov[3] = { { in->hash, LP_HASH_BYTES }, { crc, 4 },
+                           { in->chunks, in->nchunks * LP_HASH_BYTES } };
 
         for (int i = 0; i < 4; i++)
             crc[i] = (unsigned char)(in->content_crc >> (8 * i));
         media_key(in, key);
-        rc = lpi_cache_put(w->cache, ctx, LPI_CACHE_MEDIA, key, iov, 2);
+        rc = lpi_cache_put(w->cache, ctx, LPI_CACHE_MEDIA, key, iov, 3);
     }
-    if (rc == 0 && lpi_may_compress(in->media_type) && in->size > 0 &&
+    if (rc == 0 && tried(in, in->size) &&
         (!in->compressed || in->spool_len <= LPI_CACHE_MAX_PAYLOAD - 16)) {
         uint64_t flen = in->compressed ? in->spool_len : 0;
         lpi_iov iov[2] = { { hdr, 16 }, { NULL, 0 } };
@@ -780,12 +842,23 @@ static int process(worker *wk, input *in)
     uint64_t size = in->file ? (uint64_t)in->st.st_size : in->len;
     uint64_t off = 0;
     uint32_t crc = 0;
-    bool compress = lpi_may_compress(in->media_type) && size > 0;
+    /* large content stays as is, so that any range of it can be served */
+    const bool tried = lpi_may_compress(in->media_type) && size > 0 &&
+                       size <= LPI_STORE_RANGED;
+    bool compress = tried;
     spool_sink sink = { ctx, wk->spool, 0 };
     lpi_objenc enc;
-    lpi_hasher h;
+    lpi_hasher h, ch;
     int fd = -1, rc = 0;
 
+    if (size > LPI_CHUNK_BYTES) {
+        in->nchunks = (size_t)((size - 1) / LPI_CHUNK_BYTES + 1);
+        lpi_free(ctx, in->chunks);
+        in->chunks = lpi_malloc(ctx, in->nchunks * LP_HASH_BYTES);
+        if (!in->chunks)
+            return LP_ENOMEM;
+        lpi_hash_init(&ch);
+    }
     if (in->file) {
         rc = open_input(ctx, in, &fd);
         if (rc < 0)
@@ -801,6 +874,8 @@ static int process(worker *wk, input *in)
         if (rc < 0 || n == 0)
             break;
         lpi_hash_update(&h, wk->in, n);
+        if (in->chunks)
+            chunk_hashes(in, &ch, off, wk->in, n, size);
         crc = lpi_crc32(crc, wk->in, n);
         off += n;
         rc = lpi_progress_add(&wk->job->prog, ctx, 0, n);
@@ -833,7 +908,7 @@ static int process(worker *wk, input *in)
         in->spool_off = wk->spool_end;
         in->spool_len = enc.frame;
         wk->spool_end += enc.frame;
-    } else if (size > 0 && lpi_may_compress(in->media_type)) {
+    } else if (tried) {
         /* drop the abandoned frame from the spool */
         if (lseek(wk->spool, (off_t)wk->spool_end, SEEK_SET) < 0 ||
             ftruncate(wk->spool, (off_t)wk->spool_end) < 0)
@@ -1089,6 +1164,7 @@ static int build_manifest(lp_writer *w, int64_t created, const input *dict,
     lpi_manifest m, check;
     const char *langs[LP_MAX_LANGUAGES];
     char *lcopy;
+    size_t nchunks = 0;
     int rc;
 
     memset(&m, 0, sizeof(m));
@@ -1120,14 +1196,32 @@ static int build_manifest(lp_writer *w, int64_t created, const input *dict,
         lpi_free(ctx, lcopy);
         return LP_ENOMEM;
     }
+    for (size_t i = 0; i < w->ninputs; i++)
+        nchunks += input_size(&w->inputs[i]) > LPI_CHUNK_BYTES;
+    m.chunks = lpi_calloc(ctx, nchunks ? nchunks : 1, sizeof(*m.chunks));
+    if (!m.chunks) {
+        lpi_free(ctx, m.entries);
+        lpi_free(ctx, lcopy);
+        return LP_ENOMEM;
+    }
     for (size_t i = 0; i < w->ninputs; i++) {
         const input *in = &w->inputs[i];
+        uint64_t size = predict ? input_size(in) : in->size;
 
         m.entries[i].path = in->path;
         m.entries[i].media_type = in->media_type;
-        m.entries[i].size = predict ? input_size(in) : in->size;
+        m.entries[i].size = size;
         if (!predict)
             memcpy(m.entries[i].hash, in->hash, LP_HASH_BYTES);
+        if (size > LPI_CHUNK_BYTES) {
+            /* one line per such entry, in path order: entries that share
+             * content repeat it, so the length is known before hashing */
+            lpi_mchunks *c = &m.chunks[m.nchunks++];
+            memcpy(c->hash, m.entries[i].hash, LP_HASH_BYTES);
+            c->chunk_size = LPI_CHUNK_BYTES;
+            c->count = (size_t)((size - 1) / LPI_CHUNK_BYTES + 1);
+            c->bin = predict ? NULL : in->chunks;
+        }
     }
     rc = lpi_manifest_serialize(&m, ctx, out);
     if (rc == LP_ETOOBIG)
@@ -1137,6 +1231,7 @@ static int build_manifest(lp_writer *w, int64_t created, const input *dict,
                        "give them shorter paths", w->ninputs,
                        LP_MAX_MANIFEST_BYTES);
     lpi_free(ctx, m.entries);
+    lpi_free(ctx, m.chunks);
     lpi_free(ctx, lcopy);
     /* never write what our own reader would refuse */
     if (rc == 0) {
