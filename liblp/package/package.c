@@ -729,6 +729,13 @@ const unsigned char *lp_package_manifest(const lp_package *p, size_t *len)
     return p->manifest_bytes;
 }
 
+int lp_package_manifest_save(lp_package *p, const char *path)
+{
+    LP_ASSERT_ARG(p && path);
+    return lpi_write_file_atomic(p->ctx, path, p->manifest_bytes,
+                                 p->manifest_len, 0666, true);
+}
+
 int lp_package_entry(const lp_package *p, size_t i, lp_entry_info *info)
 {
     const lpi_mentry *e;
