@@ -9,6 +9,7 @@
  */
 #include <config.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -20,6 +21,29 @@
 #define TTY_INTERVAL_MS 200u
 #define PLAIN_INTERVAL_MS 5000u
 #define LINE_BYTES 256
+
+/* The signal that asked to stop, 0 while none did */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    interrupted = sig;
+}
+
+/* Stop at the next call for these signals; a second one kills at once
+ * (SA_RESETHAND), for a library call that reports no progress */
+static void catch_interrupts(void)
+{
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        sigaction(sigs[i], &sa, NULL);
+}
 
 static double seconds_since(const struct timespec *t0,
                             const struct timespec *now)
@@ -74,7 +98,9 @@ lp_progress_fn cli_progress_start(cli_progress *p, bool quiet)
     p->on = p->mode == 1 || (p->mode == 0 && !quiet && p->tty);
     p->stage = 0;
     p->shown = 0;
-    return p->on ? cli_progress_fn : NULL;
+    catch_interrupts();
+    /* called even when nothing is shown: it is how Ctrl-C stops */
+    return cli_progress_fn;
 }
 
 /* What a stage's items are */
@@ -173,6 +199,8 @@ int cli_progress_fn(const lp_progress *pr, void *user)
                     pr->bytes_done == pr->bytes_total;
     size_t n;
 
+    if (interrupted)
+        return 1;
     if (!p->on)
         return 0;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -218,4 +246,18 @@ void cli_progress_clear(cli_progress *p)
         fflush(stderr);
     }
     p->shown = 0;
+}
+
+void cli_progress_end(cli_progress *p)
+{
+    int sig = interrupted;
+
+    cli_progress_clear(p);
+    if (sig == 0)
+        return;
+    cli_error("interrupted (%s); nothing was left half-written",
+              sig == SIGINT ? "Ctrl-C" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
+    fflush(stderr);
+    signal(sig, SIG_DFL);
+    raise(sig);
 }

@@ -71,13 +71,17 @@ int cli_progress_option(cli_progress *p, int c);
  * Decide whether to show progress: forced, off, or when stderr is a
  * terminal and the command is not quiet.
  *
- * @return cli_progress_fn if it is to be shown, else NULL (so the library
- *         spends nothing on it): the library option's progress member.
+ * Also catch SIGINT, SIGTERM and SIGHUP from here on: the next progress
+ * call asks the library to stop (see cli_progress_end()).
+ *
+ * @return cli_progress_fn, the library option's progress member (called
+ *         even when nothing is shown, to stop on a signal)
  */
 lp_progress_fn cli_progress_start(cli_progress *p, bool quiet);
 
-/** An lp_progress_fn drawing on stderr; user is the cli_progress.  Never
- *  cancels.  Does nothing unless started on. */
+/** An lp_progress_fn drawing on stderr; user is the cli_progress.
+ *  Cancels (returns 1) once a signal caught by cli_progress_start() came;
+ *  otherwise draws nothing unless started on. */
 int cli_progress_fn(const lp_progress *progress, void *user);
 
 /**
@@ -86,5 +90,12 @@ int cli_progress_fn(const lp_progress *progress, void *user);
  * (a diagnostic): the next report draws the line again.
  */
 void cli_progress_clear(cli_progress *p);
+
+/**
+ * When the library call returns: erase the line, and if a signal stopped
+ * the work (the library has removed what it was writing), say so and die
+ * of that signal (exit status 128 + its number in a shell).
+ */
+void cli_progress_end(cli_progress *p);
 
 #endif /* LP_COMMON_PROGRESS_H */

@@ -11,7 +11,8 @@
  *
  *  - Every object is created from an lp_ctx.  A context is not thread-safe:
  *    use one per thread.  Objects created from a context must be freed before
- *    it.
+ *    it.  One open package is read by any number of threads through a handle
+ *    each (lp_package_share(), which says exactly what is safe).
  *  - Functions that can fail return int: 0 (LP_OK) on success or a negative
  *    LP_E* code.  Codes are stable and never renumbered.  The context keeps a
  *    human-readable message for the last failure: lp_ctx_errmsg().
@@ -271,10 +272,17 @@ typedef struct lp_package lp_package;
  * Open a package and read its manifest.
  *
  * Checks the container (every ZIP entry stored, names valid and unique, only
- * the entries lpk(5) allows), parses and checks the manifest (syntax, limits,
- * sorted unique safe paths) and that an object exists for every hash it
- * names, with a size that fits.  Object contents are checked when they are
- * read (lp_entry_open) or by lp_package_verify().
+ * the entries lpk(5) allows, no two overlapping), parses and checks the
+ * manifest (syntax, limits, sorted unique safe paths) and that an object
+ * exists for every hash it names, with a size that fits.  It reads the end
+ * of the file, the central directory (in one read), the first two entries
+ * and the dictionary, if any, and nothing else, so opening costs the same
+ * for 10 or 100,000 entries but for the manifest's parsing.  What concerns
+ * one object alone (its ZIP local header, the exact end of its data, its
+ * Zstandard frame header: lpk(5) checks 10, 11 and 22) is checked the first
+ * time that object is used, and its content each time it is read
+ * (lp_entry_open, lp_entry_read_at) or by lp_package_verify(), which checks
+ * everything.
  *
  * @param[out] out  the package; free it with lp_package_free()
  * @param ctx       context for allocation and errors
@@ -288,7 +296,54 @@ typedef struct lp_package lp_package;
 LP_API LP_WARN_UNUSED int lp_package_open(lp_package **out, lp_ctx *ctx,
                                           const char *path);
 
-/** Close a package.  NULL is accepted. */
+/**
+ * Open a package from a file descriptor, as Android hands them out
+ * (ParcelFileDescriptor, a content: URI).  The package is the whole file
+ * (from offset 0 to its end).  liblp reads it through its own duplicate of
+ * fd, made with close-on-exec, so the caller may close fd at any time; fd's
+ * file offset is neither used nor changed.  Messages name the package
+ * "descriptor N".
+ *
+ * @param[out] out  the package; free it with lp_package_free()
+ * @param ctx       context for allocation and errors
+ * @param fd        a descriptor open for reading on a regular file
+ * @return as lp_package_open(); LP_EINVAL if fd is negative; LP_EIO if fd
+ *         cannot be duplicated or is not a regular file.
+ */
+LP_API LP_WARN_UNUSED int lp_package_open_fd(lp_package **out, lp_ctx *ctx,
+                                             int fd);
+
+/**
+ * Another handle on an open package, for another thread.  It costs one
+ * small allocation and no I/O: the manifest, the object table, the file
+ * descriptor and the checks already made are shared, not copied.  The new
+ * handle reports errors and allocates through ctx, so each thread passes its
+ * own context and uses its own handle (see "Threads" below).  The handles
+ * may be freed in any order; the shared parts go with the last one.
+ *
+ * Threads: every function taking a package reads it only, except for the
+ * checks made on an object's first use, which are made once, under a lock,
+ * whichever handle asks first.  So any number of threads may use one package
+ * at once (lp_package_* getters, lp_package_entry, lp_package_find,
+ * lp_entry_open/read/free, lp_entry_read_at, lp_entry_data_offset,
+ * lp_package_verify, lp_package_extract, lp_package_check_trust), provided
+ * that each thread calls them on its own handle: a handle's context holds
+ * the last error message, and a context is not thread-safe.  An lp_entry
+ * reader belongs to one thread at a time.  lp_package_free() of a handle
+ * must not race with calls on that same handle; other handles stay valid.
+ * The allocator of the context the package was opened with is used until
+ * the last handle is freed, to free the shared parts; the opening context
+ * itself may be freed once its own handle is.
+ *
+ * @param[out] out  the new handle; free it with lp_package_free()
+ * @param pkg       an open package (or another handle on it)
+ * @param ctx       the context of the thread that will use the handle
+ * @return 0 or LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_package_share(lp_package **out, lp_package *pkg,
+                                           lp_ctx *ctx);
+
+/** Close a package handle.  NULL is accepted. */
 LP_API void lp_package_free(lp_package *pkg);
 
 /** Format version of the package's manifest (1..LP_FORMAT_VERSION). */
@@ -330,6 +385,17 @@ LP_API int64_t lp_package_expires(const lp_package *pkg);
  */
 LP_API const unsigned char *lp_package_manifest(const lp_package *pkg,
                                                 size_t *len);
+
+/**
+ * Write the exact bytes of the manifest (lp_package_manifest()) to path,
+ * atomically: a temporary file in the same folder, flushed, then renamed,
+ * so path holds the whole manifest or what it held before.  An existing
+ * file is replaced.
+ *
+ * @return 0, LP_EIO (the error names the file) or LP_ENOMEM
+ */
+LP_API LP_WARN_UNUSED int lp_package_manifest_save(lp_package *pkg,
+                                                   const char *path);
 
 /**
  * The manifest's hash: BLAKE2b-256 of its exact bytes (what
@@ -415,6 +481,46 @@ LP_API LP_WARN_UNUSED int lp_entry_read(lp_entry *e, void *buf, size_t cap,
 
 /** Close an entry reader.  NULL is accepted. */
 LP_API void lp_entry_free(lp_entry *e);
+
+/**
+ * Read len bytes of entry i's content from byte off, the way an HTTP Range
+ * request asks for them, with every byte checked against the signed
+ * manifest before this returns.  For an entry that is stored as is and has
+ * chunk hashes (lpk(5) CHUNK HASHES: liblp writes them for every entry
+ * larger than 1 MiB, and stores entries larger than 8 MiB as is), only the
+ * chunks the range touches are read and hashed: a 1 MiB read at the end of
+ * a 300 MB video costs about 2 MiB of reading and hashing.  Otherwise the
+ * content is decoded from its start, to the end of the last chunk touched
+ * (or of the entry, without chunk hashes), so the cost grows with off.
+ * Bytes at or past the end give *nread < len (0 from the end on), as
+ * pread(2) does.  Nothing is kept between calls; safe from several threads
+ * at once on handles of one package (lp_package_share).
+ *
+ * @param off        offset in the content
+ * @param buf        len bytes; on failure its content is undefined
+ * @param[out] nread bytes placed in buf: len, or less at the end
+ * @return 0; LP_ENOTFOUND if i is out of range; LP_EHASH if a chunk or the
+ *         content does not match the manifest; LP_EFORMAT if the object is
+ *         malformed; LP_EIO; LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_entry_read_at(lp_package *pkg, size_t i,
+                                           uint64_t off, void *buf,
+                                           size_t len, size_t *nread);
+
+/**
+ * Where entry i's content lies in the package file, for an object stored as
+ * is (lp_entry_info.compressed is 0): its size bytes from *offset are the
+ * content, which a hub may hand to sendfile(2) or mmap(2).  Those bytes are
+ * NOT checked by this call: check them (lp_entry_read_at does) or accept
+ * what the package holds.  Checks the entry's local header first (see
+ * lp_package_open).
+ *
+ * @param[out] offset  byte offset of the content in the file
+ * @return 0; LP_ENOTFOUND if i is out of range; LP_EINVAL if the object is
+ *         compressed; LP_EFORMAT if its ZIP entry is malformed; LP_EIO.
+ */
+LP_API LP_WARN_UNUSED int lp_entry_data_offset(lp_package *pkg, size_t i,
+                                               uint64_t *offset);
 
 /* ---------------------------------------------------------------------- */
 /* Verifying and extracting                                                */

@@ -312,7 +312,7 @@ int cmd_apply(int argc, char **argv)
             if (!last)
                 step.check = NULL;
             rc = lp_delta_apply(d, base, last ? out : dest, &step, &res);
-            cli_progress_clear(&prog);
+            cli_progress_end(&prog);
             if (rc == LP_EUNTRUSTED && last && step.check) {
                 fflush(po.sigs);
                 fwrite(po.sigs_text, 1, po.sigs_len, stderr);

@@ -278,7 +278,7 @@ static int create(const create_args *a)
         goto done;
     }
     rc = lp_writer_commit(w);
-    cli_progress_clear(a->prog);
+    cli_progress_end(a->prog);
     if (rc < 0) {
         status = failed(ctx, rc);
         goto done;

@@ -253,7 +253,7 @@ int cmd_delta(int argc, char **argv)
             }
         }
         rc = lp_delta_create(old, new_pkg, dest, &opts, &info);
-        cli_progress_clear(&prog);
+        cli_progress_end(&prog);
         if (rc < 0) {
             cli_error("cannot make a delta from '%s' to '%s': %s", old_path,
                       argv[argc - 1], cli_lp_msg(ctx, rc));

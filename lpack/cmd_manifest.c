@@ -62,7 +62,6 @@ int cmd_manifest(int argc, char **argv)
     size_t mlen;
     lp_package *pkg = NULL;
     lp_ctx *ctx = NULL;
-    FILE *f;
     int status;
 
     for (;;) {
@@ -123,10 +122,11 @@ int cmd_manifest(int argc, char **argv)
         fwrite(m, 1, mlen, stdout);
         status = cli_finish_stdout(LP_EXIT_OK);
     } else {
-        f = fopen(out, "wb");
-        if (!f || fwrite(m, 1, mlen, f) != mlen || fclose(f) != 0) {
-            cli_error("cannot write '%s': %s", out, strerror(errno));
-            status = LP_EXIT_IO;
+        /* never a half-written manifest under its final name */
+        int rc = lp_package_manifest_save(pkg, out);
+        if (rc < 0) {
+            cli_error("%s", cli_lp_msg(ctx, rc));
+            status = cli_exit_code(rc);
         }
     }
     lp_package_free(pkg);

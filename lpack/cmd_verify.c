@@ -334,7 +334,7 @@ int cmd_verify(int argc, char **argv)
     opts.progress = cli_progress_start(&prog, quiet);
     opts.progress_user = &prog;
     rc = lp_package_verify(pkg, &opts);
-    cli_progress_clear(&prog);
+    cli_progress_end(&prog);
     /* A failure the callback did not hear about, e.g. out of memory. */
     if (rc < 0 && st.nproblems == 0)
         add_problem(&st, rc, NULL, cli_lp_msg(ctx, rc));

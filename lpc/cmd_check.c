@@ -420,7 +420,7 @@ static int check_project(check_state *st, const char *dir)
         bopts.progress = cli_progress_start(&st->prog, st->quiet);
         bopts.progress_user = &st->prog;
         rc = lp_project_build(proj, st->output, &bopts, on_diag, st);
-        cli_progress_clear(&st->prog);
+        cli_progress_end(&st->prog);
     }
     nerr = st->nerrors - errors0;
     nwarn = st->nwarnings - warnings0;

@@ -30,26 +30,29 @@ void lpi_hash_hex(char out[LP_HASH_HEX_BYTES + 1],
     out[LP_HASH_HEX_BYTES] = '\0';
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1; /* uppercase is not canonical, so not accepted */
-}
+/* Digit values, 16 for anything else: uppercase is not canonical, so not
+ * accepted.  A table, because opening a package unhexes every hash of its
+ * manifest and of its ZIP names. */
+static const unsigned char hexval[256] = {
+#define X16 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16
+    X16, X16, X16,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16,
+    X16, X16,
+    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    X16, X16, X16, X16, X16, X16, X16, X16, X16
+#undef X16
+};
 
 int lpi_hash_unhex(unsigned char out[LP_HASH_BYTES], const char *hex)
 {
-    for (size_t i = 0; i < LP_HASH_BYTES; i++) {
-        int hi = hexval(hex[2 * i]), lo;
+    const unsigned char *h = (const unsigned char *)hex;
+    unsigned bad = 0;
 
-        if (hi < 0)
-            return -1;
-        lo = hexval(hex[2 * i + 1]);
-        if (lo < 0)
-            return -1;
-        out[i] = (unsigned char)(hi << 4 | lo);
+    for (size_t i = 0; i < LP_HASH_BYTES; i++) {
+        unsigned hi = hexval[h[2 * i]], lo = hexval[h[2 * i + 1]];
+
+        bad |= hi | lo;
+        out[i] = (unsigned char)(hi << 4 | (lo & 15));
     }
-    return 0;
+    return bad & 16 ? -1 : 0;
 }

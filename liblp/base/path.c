@@ -20,6 +20,17 @@ bool lpi_utf8_valid(const char *str, size_t len)
         size_t n;
         uint32_t cp;
 
+        /* mostly ASCII (manifests): eight bytes at a time */
+        while (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080u)
+                break;
+            i += 8;
+        }
+        if (i == len)
+            break;
+        c = s[i];
         if (c < 0x80) {
             i++;
             continue;

@@ -220,7 +220,7 @@ static int seg_put(void *arg, const void *data, size_t n)
 /* The whole content of a base object, appended at dst */
 static int read_base(applier *a, const lpi_object *o, unsigned char *dst)
 {
-    int rc = lpi_object_read_all(a->ctx, a->b->fd, o, dst);
+    int rc = lpi_object_read_all(a->ctx, a->b, o, dst);
 
     if (rc < 0)
         lpi_error_prefix(a->ctx, "the base package '%s' is damaged",
@@ -984,7 +984,7 @@ static int fill_holes(applier *a)
 static int recode(applier *a, tgt *t)
 {
     lpi_objreader *r;
-    int rc = lpi_objreader_open(&r, a->ctx, a->b->fd, t->kept, NULL);
+    int rc = lpi_objreader_open(&r, a->ctx, a->b, t->kept, NULL);
 
     if (rc == 0)
         rc = obj_begin(a, t);
@@ -1067,7 +1067,7 @@ static void *verify_main(void *arg)
             continue;
         /* the reader checks size and hash against the base's manifest,
          * which names this content with the hash the new one does */
-        rc = lpi_objreader_open(&r, v->ctx, a->b->fd, t->kept, NULL);
+        rc = lpi_objreader_open(&r, v->ctx, a->b, t->kept, NULL);
         while (rc == 0) {
             size_t n;
             rc = lpi_objreader_read(r, v->buf, LPI_IO_CHUNK, &n);
@@ -1306,6 +1306,9 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     if (opts->version < 1 || opts->version > LP_APPLY_OPTS_VERSION)
         return lpi_error(ctx, LP_EINVAL, "unknown lp_apply_opts version %u",
                          opts->version);
+    rc = lpi_package_check_all(base, ctx);
+    if (rc < 0)
+        return rc;
     check = opts->version >= 3 ? opts->check : NULL;
     memset(&a, 0, sizeof(a));
     a.ctx = ctx;

@@ -453,12 +453,12 @@ static int infer_level(maker *m)
     if (rc == 0 && t->m.has_dictionary) {
         dobj = lpi_package_object(t, t->m.dictionary);
         dict = dobj ? lpi_malloc(ctx, (size_t)dobj->size + 1) : NULL;
-        rc = dict ? lpi_object_read_all(ctx, t->fd, dobj, dict) : lpi_nomem(ctx);
+        rc = dict ? lpi_object_read_all(ctx, t, dobj, dict) : lpi_nomem(ctx);
     }
     {
         uint64_t at = 0;
         for (size_t i = 0; rc == 0 && i < nsample; i++) {
-            rc = lpi_object_read_all(ctx, t->fd, sample[i]->o, content + at);
+            rc = lpi_object_read_all(ctx, t, sample[i]->o, content + at);
             if (rc == 0)
                 rc = lpi_pread_full(ctx, t->fd, stored + at,
                                     (size_t)sample[i]->o->stored_size,
@@ -1029,12 +1029,12 @@ static int load(encoder *e, const plan_seg *s, unsigned char *buf,
     if (prefix)
         for (uint32_t k = 0; rc == 0 && k < s->nprefix; k++) {
             const lpi_object *o = &m->base->objects[s->prefix[k]];
-            rc = lpi_object_read_all(e->ctx, m->base->fd, o, buf + at);
+            rc = lpi_object_read_all(e->ctx, m->base, o, buf + at);
             at += o->size;
         }
     for (uint32_t k = 0; rc == 0 && k < s->ncontent; k++) {
         const lpi_object *o = m->objs[s->content[k]].o;
-        rc = lpi_object_read_all(e->ctx, m->target->fd, o, buf + at);
+        rc = lpi_object_read_all(e->ctx, m->target, o, buf + at);
         at += o->size;
     }
     return rc;
@@ -1163,7 +1163,7 @@ static int encode_plain(encoder *e, plan_seg *s)
         lpi_objreader *r = NULL;
         bool last = k == s->ncontent;
         if (!last)
-            rc = lpi_objreader_open(&r, ctx, m->target->fd,
+            rc = lpi_objreader_open(&r, ctx, m->target,
                                     m->objs[s->content[k]].o, NULL);
         for (;;) {
             size_t n = 0, left;
@@ -1516,6 +1516,12 @@ int lp_delta_create(lp_package *base, lp_package *target, const char *out,
                          opts->version);
     if (opts->level < 0 || opts->level > 22)
         return lpi_error(ctx, LP_EINVAL, "delta level must be 1 to 22");
+    /* both packages' bytes are copied and compared wholesale */
+    rc = lpi_package_check_all(base, ctx);
+    if (rc == 0)
+        rc = lpi_package_check_all(target, ctx);
+    if (rc < 0)
+        return rc;
     memset(&m, 0, sizeof(m));
     m.ctx = ctx;
     m.base = base;

@@ -31,6 +31,8 @@ struct lpi_objreader {
     bool frame_done;
     bool finished;          /* hash checked */
     lpi_hasher hash;
+    lpi_hasher chash;       /* of the current chunk, if it has chunks */
+    uint64_t chunk_no;
 };
 
 static int obj_error(lp_ctx *ctx, const lpi_object *obj, const char *path,
@@ -119,19 +121,25 @@ int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
     return 0;
 }
 
-int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, int fd,
+int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, lp_package *p,
                        const lpi_object *obj, const char *path)
 {
-    lpi_objreader *r = lpi_calloc(ctx, 1, sizeof(*r));
+    lpi_objreader *r;
+    int rc;
 
     *out = NULL;
+    rc = lpi_object_ready(p, ctx, obj);
+    if (rc < 0)
+        return rc;
+    r = lpi_calloc(ctx, 1, sizeof(*r));
     if (!r)
         return LP_ENOMEM;
     r->ctx = ctx;
-    r->fd = fd;
+    r->fd = p->fd;
     r->obj = obj;
     r->path = path;
     lpi_hash_init(&r->hash);
+    lpi_hash_init(&r->chash);
     if (obj->compressed) {
         r->in = lpi_malloc(ctx, READ_CHUNK);
         r->dctx = ZSTD_createDCtx_advanced(LPI_ZSTD_MEM(ctx));
@@ -147,6 +155,47 @@ int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, int fd,
     }
     *out = r;
     return 0;
+}
+
+int lpi_object_ready(lp_package *p, lp_ctx *ctx, const lpi_object *obj)
+{
+    /* the table is the package's; only this function writes to it after
+     * open, under the lock, before ready is set */
+    lpi_object *o = &p->objects[obj - p->objects];
+    int rc;
+
+    if (atomic_load_explicit(&o->ready, memory_order_acquire))
+        return 0;
+    rc = lpi_zip_entry_ready(&p->zip, ctx, o->zip_index);
+    if (rc < 0)
+        return rc;
+    pthread_mutex_lock(&p->sh->lock);
+    if (!atomic_load_explicit(&o->ready, memory_order_relaxed)) {
+        bool needs_dict = false;
+
+        o->offset = p->zip.entries[o->zip_index].data;
+        if (o->compressed)
+            rc = lpi_frame_check(ctx, p->fd, o,
+                                 p->m.entries[o->first_entry].path,
+                                 p->dict_id, &needs_dict, &o->window);
+        if (rc == 0) {
+            o->ddict = needs_dict ? p->ddict : NULL;
+            atomic_store_explicit(&o->ready, 1, memory_order_release);
+        }
+    }
+    pthread_mutex_unlock(&p->sh->lock);
+    return rc;
+}
+
+int lpi_package_check_all(lp_package *p, lp_ctx *ctx)
+{
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < p->nobjects; i++)
+        rc = lpi_object_ready(p, ctx, &p->objects[i]);
+    for (size_t i = 2; rc == 0 && i < p->zip.count; i++)
+        rc = lpi_zip_entry_ready(&p->zip, ctx, i);
+    return rc;
 }
 
 /* Read up to cap stored bytes */
@@ -214,6 +263,54 @@ static int inflate_some(lpi_objreader *r, void *buf, size_t cap,
     return 0;
 }
 
+/* Chunk k of obj, just read, against its hash in the manifest */
+static int chunk_check(lp_ctx *ctx, const lpi_object *obj, const char *path,
+                       uint64_t k, const unsigned char h[LP_HASH_BYTES])
+{
+    unsigned char want[LP_HASH_BYTES];
+    char what[96];
+
+    /* the manifest parser checked these digits */
+    lpi_hash_unhex(want, obj->chunk_hex + k * LP_HASH_HEX_BYTES);
+    if (sodium_memcmp(h, want, LP_HASH_BYTES) == 0)
+        return 0;
+    snprintf(what, sizeof(what), "chunk %llu (bytes from %llu) does not "
+             "match the manifest", (unsigned long long)k,
+             (unsigned long long)(k * obj->chunk_size));
+    return obj_error(ctx, obj, path, LP_EHASH, what);
+}
+
+/* Content bytes p (n of them, from r->produced) into the chunk hashes,
+ * each checked as its last byte goes by */
+static int chunk_feed(lpi_objreader *r, const unsigned char *p, size_t n)
+{
+    const lpi_object *o = r->obj;
+    uint64_t at = r->produced;
+
+    while (n > 0) {
+        uint64_t end = (r->chunk_no + 1) * o->chunk_size;
+        unsigned char h[LP_HASH_BYTES];
+        size_t take;
+        int rc;
+
+        if (end > o->size)
+            end = o->size;
+        take = end - at < n ? (size_t)(end - at) : n;
+        lpi_hash_update(&r->chash, p, take);
+        at += take;
+        p += take;
+        n -= take;
+        if (at < end)
+            break;
+        lpi_hash_final(&r->chash, h);
+        rc = chunk_check(r->ctx, o, r->path, r->chunk_no++, h);
+        if (rc < 0)
+            return rc;
+        lpi_hash_init(&r->chash);
+    }
+    return 0;
+}
+
 static int finish(lpi_objreader *r)
 {
     unsigned char h[LP_HASH_BYTES];
@@ -264,6 +361,11 @@ int lpi_objreader_read(lpi_objreader *r, void *buf, size_t cap,
             return obj_error(r->ctx, r->obj, r->path, LP_EHASH,
                              "content is shorter than the manifest says");
         lpi_hash_update(&r->hash, buf, got);
+        if (r->obj->chunk_hex) {
+            rc = chunk_feed(r, buf, got);
+            if (rc < 0)
+                return rc;
+        }
         r->produced += got;
     }
     *nread = got;
@@ -272,12 +374,12 @@ int lpi_objreader_read(lpi_objreader *r, void *buf, size_t cap,
     return 0;
 }
 
-int lpi_object_read_all(lp_ctx *ctx, int fd, const lpi_object *obj,
+int lpi_object_read_all(lp_ctx *ctx, lp_package *p, const lpi_object *obj,
                         unsigned char *dst)
 {
     lpi_objreader *r;
     uint64_t done = 0;
-    int rc = lpi_objreader_open(&r, ctx, fd, obj, NULL);
+    int rc = lpi_objreader_open(&r, ctx, p, obj, NULL);
 
     while (rc == 0 && done < obj->size) {
         size_t n;
@@ -294,6 +396,112 @@ int lpi_object_read_all(lp_ctx *ctx, int fd, const lpi_object *obj,
         rc = lpi_objreader_read(r, &x, 1, &n);
     }
     lpi_objreader_free(r);
+    return rc;
+}
+
+/* A stored object with chunk hashes: only the chunks the range touches are
+ * read, each checked whole; chunks inside the range go straight to buf */
+static int read_chunked(lp_ctx *ctx, lp_package *p, const lpi_object *o,
+                        const char *path, uint64_t off, unsigned char *buf,
+                        size_t len)
+{
+    const uint64_t cs = o->chunk_size, end = off + len;
+    unsigned char *scratch = NULL;
+    int rc = 0;
+
+    for (uint64_t k = off / cs; rc == 0 && k * cs < end; k++) {
+        uint64_t start = k * cs;
+        size_t clen = o->size - start < cs ? (size_t)(o->size - start)
+                                           : (size_t)cs;
+        bool inside = start >= off && start + clen <= end;
+        unsigned char *dst = inside ? buf + (start - off) : scratch;
+        unsigned char h[LP_HASH_BYTES];
+        lpi_hasher hs;
+
+        if (!dst) {
+            dst = scratch = lpi_malloc(ctx, (size_t)cs);
+            if (!scratch)
+                return LP_ENOMEM;
+        }
+        rc = lpi_pread_full(ctx, p->fd, dst, clen, o->offset + start);
+        if (rc < 0)
+            break;
+        lpi_hash_init(&hs);
+        lpi_hash_update(&hs, dst, clen);
+        lpi_hash_final(&hs, h);
+        rc = chunk_check(ctx, o, path, k, h);
+        if (rc == 0 && !inside) {
+            uint64_t from = start > off ? start : off;
+            uint64_t to = start + clen < end ? start + clen : end;
+            memcpy(buf + (from - off), dst + (from - start),
+                   (size_t)(to - from));
+        }
+    }
+    lpi_free(ctx, scratch);
+    return rc;
+}
+
+/* Any other object: decoded from its start, and on past the range to the
+ * end of its last chunk, or of the object without chunk hashes, so that
+ * every byte handed out was checked */
+static int read_streamed(lp_ctx *ctx, lp_package *p, const lpi_object *o,
+                         const char *path, uint64_t off, unsigned char *buf,
+                         size_t len)
+{
+    uint64_t until = o->size, end = off + len;
+    unsigned char *scratch = lpi_malloc(ctx, READ_CHUNK);
+    lpi_objreader *r = NULL;
+    int rc;
+
+    if (!scratch)
+        return LP_ENOMEM;
+    if (o->chunk_hex) {
+        uint64_t cs = o->chunk_size;
+        until = (end + cs - 1) / cs * cs;
+        if (until > o->size)
+            until = o->size;
+    }
+    rc = lpi_objreader_open(&r, ctx, p, o, path);
+    while (rc == 0 && r->produced < until) {
+        uint64_t at = r->produced;
+        unsigned char *dst = scratch;
+        size_t want = READ_CHUNK, got;
+
+        if (at < off && off - at < want)
+            want = (size_t)(off - at);      /* up to the range */
+        else if (at >= off && at < end) {
+            dst = buf + (at - off);         /* the range itself */
+            want = end - at;
+        } else if (until - at < want)
+            want = (size_t)(until - at);    /* past it, to a checked end */
+        rc = lpi_objreader_read(r, dst, want, &got);
+        if (rc == 0 && got == 0)
+            rc = obj_error(ctx, o, path, LP_EHASH, "content is shorter "
+                           "than the manifest says");
+    }
+    lpi_objreader_free(r);
+    lpi_free(ctx, scratch);
+    return rc;
+}
+
+int lpi_object_read_at(lp_ctx *ctx, lp_package *p, const lpi_object *obj,
+                       const char *path, uint64_t off, void *buf, size_t len,
+                       size_t *nread)
+{
+    int rc;
+
+    *nread = 0;
+    if (off >= obj->size || len == 0)
+        return 0;
+    if (len > obj->size - off)
+        len = (size_t)(obj->size - off);
+    rc = lpi_object_ready(p, ctx, obj);
+    if (rc == 0 && obj->chunk_hex && !obj->compressed)
+        rc = read_chunked(ctx, p, obj, path, off, buf, len);
+    else if (rc == 0)
+        rc = read_streamed(ctx, p, obj, path, off, buf, len);
+    if (rc == 0)
+        *nread = len;
     return rc;
 }
 

@@ -23,7 +23,7 @@ int lp_entry_open(lp_entry **out, lp_package *pkg, size_t i)
     if (!e)
         return LP_ENOMEM;
     e->pkg = pkg;
-    rc = lpi_objreader_open(&e->r, ctx, pkg->fd,
+    rc = lpi_objreader_open(&e->r, ctx, pkg,
                             &pkg->objects[pkg->m.entries[i].object],
                             pkg->m.entries[i].path);
     if (rc < 0) {
@@ -38,6 +38,40 @@ int lp_entry_read(lp_entry *e, void *buf, size_t cap, size_t *nread)
 {
     LP_ASSERT_ARG(e && buf && nread);
     return lpi_objreader_read(e->r, buf, cap, nread);
+}
+
+int lp_entry_read_at(lp_package *pkg, size_t i, uint64_t off, void *buf,
+                     size_t len, size_t *nread)
+{
+    const lpi_mentry *e;
+
+    LP_ASSERT_ARG(pkg && (buf || len == 0) && nread);
+    *nread = 0;
+    if (i >= pkg->m.nentries)
+        return lpi_error(pkg->ctx, LP_ENOTFOUND, "no entry number %zu", i);
+    e = &pkg->m.entries[i];
+    return lpi_object_read_at(pkg->ctx, pkg, &pkg->objects[e->object],
+                              e->path, off, buf, len, nread);
+}
+
+int lp_entry_data_offset(lp_package *p, size_t i, uint64_t *offset)
+{
+    const lpi_object *o;
+    int rc;
+
+    LP_ASSERT_ARG(p && offset);
+    if (i >= p->m.nentries)
+        return lpi_error(p->ctx, LP_ENOTFOUND, "no entry number %zu", i);
+    o = &p->objects[p->m.entries[i].object];
+    if (o->compressed)
+        return lpi_error(p->ctx, LP_EINVAL, "entry '%s' is compressed: its "
+                         "bytes in the file are not its content",
+                         p->m.entries[i].path);
+    rc = lpi_object_ready(p, p->ctx, o);
+    if (rc < 0)
+        return rc;
+    *offset = o->offset;
+    return 0;
 }
 
 void lp_entry_free(lp_entry *e)

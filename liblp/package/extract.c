@@ -108,7 +108,7 @@ static int extract_one(lp_package *p, int root, size_t i, unsigned char *buf)
             return rc;
         }
     }
-    rc = lpi_objreader_open(&r, ctx, p->fd,
+    rc = lpi_objreader_open(&r, ctx, p,
                             &p->objects[p->m.entries[i].object], path);
     while (rc == 0) {
         rc = lpi_objreader_read(r, buf, EXTRACT_CHUNK, &n);

@@ -8,6 +8,8 @@
 
 #include "lpi.h"  /* first: it brings config.h */
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <zlib.h>
 
 /* ------------------------------------------------------------ manifest */
@@ -21,6 +23,25 @@ typedef struct lpi_mentry {
     unsigned char hash[LP_HASH_BYTES];
     size_t object;           /* index into the package's object table */
 } lpi_mentry;
+
+/* A "chunks" header line: the hashes of an object's chunks, so that any
+ * chunk can be checked alone (lpk(5) CHUNK HASHES) */
+typedef struct lpi_mchunks {
+    unsigned char hash[LP_HASH_BYTES]; /* the object's */
+    uint32_t chunk_size;
+    size_t count;
+    const char *hex;         /* count * 64 hex digits, checked (reader) */
+    const unsigned char *bin; /* count * 32 bytes (writer) */
+} lpi_mchunks;
+
+/* Chunks: the size liblp writes, the sizes a reader accepts (powers of
+ * two), and the objects it writes them for (larger than one chunk) */
+#define LPI_CHUNK_BYTES (1024u * 1024u)
+#define LPI_CHUNK_MIN (64u * 1024u)
+#define LPI_CHUNK_MAX (16u * 1024u * 1024u)
+/* Content larger than this is stored as is, compressible or not, so that
+ * any range of it costs what its bytes cost (lpk(5) CHUNK HASHES) */
+#define LPI_STORE_RANGED (8u * 1024u * 1024u)
 
 typedef struct lpi_manifest {
     unsigned format;
@@ -36,6 +57,8 @@ typedef struct lpi_manifest {
     unsigned char dictionary[LP_HASH_BYTES];
     lpi_mentry *entries;
     size_t nentries;
+    lpi_mchunks *chunks;     /* "chunks" lines, in manifest order */
+    size_t nchunks;
     char *text;              /* NUL-split copy that the pointers above use */
 } lpi_manifest;
 
@@ -79,9 +102,14 @@ typedef struct lpi_zentry {
     const char *name;            /* NUL-terminated copy of the raw name */
     size_t name_len;
     uint64_t offset;             /* of the local header */
-    uint64_t data;               /* of the stored bytes */
+    uint64_t limit;              /* where the next entry (or the central
+                                  * directory) begins */
     uint64_t size;
     uint32_t crc;
+    /* Set once the local header was checked (lpi_zip_entry_ready); data
+     * may be read only after that */
+    atomic_uchar ready;
+    uint64_t data;               /* of the stored bytes */
 } lpi_zentry;
 
 typedef struct lpi_zip {
@@ -91,15 +119,23 @@ typedef struct lpi_zip {
     char *names;
     lpi_zentry *entries;
     size_t count;
+    pthread_mutex_t *lock;       /* guards the local header checks; not
+                                  * owned, set before lpi_zip_entry_ready */
 } lpi_zip;
 
-/* Checks 1-3 and the central directory's framing; names are filled in,
- * offsets and sizes only once lpi_zip_check_entry() passed for an entry */
+/* Checks 1-3 and the central directory's framing, in one read of the
+ * central directory; names are filled in */
 int lpi_zip_open(lpi_zip *z, lp_ctx *ctx, int fd, uint64_t file_size);
-/* Checks 8 and 11 for entry i (and 4 for the first two) */
+/* Checks 8 and 11 for entry i now (the first two entries, which checks 4
+ * to 6 read before anything else) */
 int lpi_zip_check_entry(lpi_zip *z, lp_ctx *ctx, size_t i);
-/* Check 10, once every entry passed lpi_zip_check_entry() */
-int lpi_zip_check_layout(lpi_zip *z, lp_ctx *ctx);
+/* Check 8 for every entry, and check 10 as far as the central directory
+ * alone tells: offsets, sizes and CRCs are filled in, not data offsets */
+int lpi_zip_check_all_central(lpi_zip *z, lp_ctx *ctx);
+/* Check 11 for entry i (its local header) and the exact end of its data:
+ * made once, on first use, by whichever thread gets there first; until it
+ * passes, the entry's data offset is unknown.  Safe from any thread. */
+int lpi_zip_entry_ready(lpi_zip *z, lp_ctx *ctx, size_t i);
 void lpi_zip_dispose(lpi_zip *z, lp_ctx *ctx);
 /* pread exactly n bytes (LP_EFORMAT at end of file, LP_EIO on error) */
 int lpi_pread_full(lp_ctx *ctx, int fd, void *buf, size_t n, uint64_t off);
@@ -150,14 +186,31 @@ typedef struct lpi_object {
     uint32_t crc;           /* CRC-32 of those bytes (ZIP directory) */
     size_t zip_index;       /* its entry's place in the ZIP directory */
     bool compressed;
+    const char *chunk_hex;  /* its chunk hashes (hex), or NULL */
+    uint32_t chunk_size;
     uint64_t window;        /* compressed: its frame's window (check 22) */
     size_t first_entry;     /* first manifest entry that names it, or: */
 #define LPI_DICT_ENTRY (SIZE_MAX - 1) /* the manifest's dictionary */
+    /* Set once its ZIP entry and (if compressed) its frame header were
+     * checked, by lpi_object_ready(); offset and ddict are valid after */
+    atomic_uchar ready;
     const struct ZSTD_DDict_s *ddict; /* its frame needs this dictionary */
 } lpi_object;
 
+/* What every handle of one open package shares (lp_package_share) */
+typedef struct lpi_pkgshared {
+    atomic_size_t refs;      /* handles still open */
+    pthread_mutex_t lock;    /* guards the checks made on first use */
+    lp_ctx actx;             /* the opening context's allocator, which
+                              * frees the shared parts with the last handle */
+} lpi_pkgshared;
+
+/* A handle: the fields below ctx are shared by every handle of the
+ * package and never change after open, but for the objects' and ZIP
+ * entries' first-use checks (lpi_object_ready) */
 struct lp_package {
-    lp_ctx *ctx;
+    lp_ctx *ctx;             /* this handle's: allocation and errors */
+    lpi_pkgshared *sh;
     char *path;
     int fd;
     uint64_t file_size;
@@ -166,6 +219,8 @@ struct lp_package {
     size_t manifest_len;
     lpi_manifest m;
     lpi_object *objects;     /* sorted by hash */
+    uint64_t *okeys;         /* the first 8 bytes of each one's hash, as a
+                              * big-endian number (find_object) */
     size_t nobjects;
     struct ZSTD_DDict_s *ddict; /* the package's zstd dictionary, if any */
     unsigned dict_id;
@@ -174,14 +229,31 @@ struct lp_package {
 /* Streaming, checked reader of one object.  Safe to use from several
  * threads at once on one package, each with its own context. */
 typedef struct lpi_objreader lpi_objreader;
-int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, int fd,
+int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, lp_package *p,
                        const lpi_object *obj, const char *path);
 int lpi_objreader_read(lpi_objreader *r, void *buf, size_t cap,
                        size_t *nread);
 void lpi_objreader_free(lpi_objreader *r);
 /* The whole content of obj (obj->size bytes) into dst, its hash checked */
-int lpi_object_read_all(lp_ctx *ctx, int fd, const lpi_object *obj,
+int lpi_object_read_all(lp_ctx *ctx, lp_package *p, const lpi_object *obj,
                         unsigned char *dst);
+/* The checks lpk(5) lets a reader make on an object's first use (its local
+ * header, check 11, the end of its data, check 10, and its frame header,
+ * check 22): made once, by whichever thread comes first; errors go to
+ * ctx.  Every reader of o->offset calls it first. */
+int lpi_object_ready(lp_package *p, lp_ctx *ctx, const lpi_object *o);
+/* Those checks for every entry of the package (for code that copies its
+ * bytes wholesale: signing, deltas) */
+int lpi_package_check_all(lp_package *p, lp_ctx *ctx);
+/* Read len bytes of obj's content from off (clipped at its end) into buf,
+ * checked against the manifest whatever they are: through its chunk
+ * hashes, reading only the chunks they touch, if it has them and is stored
+ * as is; otherwise from its start, to the end of the last chunk touched or
+ * of the object.  *nread < len only at the end. */
+int lpi_object_read_at(lp_ctx *ctx, lp_package *p, const lpi_object *obj,
+                       const char *path, uint64_t off, void *buf, size_t len,
+                       size_t *nread);
+
 /* Check 22: a compressed object's frame header, before decompressing;
  * *window: the window its decoder needs (at most 128 MiB) */
 int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,

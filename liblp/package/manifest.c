@@ -191,8 +191,18 @@ static int check_prefixes(lp_ctx *ctx, const lpi_manifest *m)
 {
     for (size_t i = 0; i < m->nentries; i++) {
         const char *p = m->entries[i].path;
+        const char *prev = i ? m->entries[i - 1].path : "";
+        size_t common = 0;
+
+        /* a leading part shared with the previous path, up to a '/', was
+         * looked up for it already */
+        while (p[common] && p[common] == prev[common])
+            common++;
         for (const char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
             size_t n = (size_t)(s - p), lo = 0, hi = i;
+
+            if (n < common)
+                continue;
             while (lo < hi) {
                 size_t mid = (lo + hi) / 2;
                 const char *q = m->entries[mid].path;
@@ -319,6 +329,52 @@ static int parse_header_value(lpi_manifest *m, lp_ctx *ctx, int key,
     return rc;
 }
 
+/* "chunks HASH SIZE HEX": an object's chunk hashes.  Which object, and
+ * whether the count fits its size, is checked once objects are known. */
+static int parse_chunks(lpi_manifest *m, lp_ctx *ctx, size_t *cap,
+                        const char *v, size_t vlen)
+{
+    const char *sp = vlen > LP_HASH_HEX_BYTES + 1 ?
+                     memchr(v + LP_HASH_HEX_BYTES + 1, ' ',
+                            vlen - LP_HASH_HEX_BYTES - 1) : NULL;
+    unsigned char h[LP_HASH_BYTES];
+    lpi_mchunks *c;
+    uint64_t cs;
+    size_t hexlen;
+    int rc;
+
+    if (!sp || v[LP_HASH_HEX_BYTES] != ' ' || lpi_hash_unhex(h, v) < 0)
+        return lpi_error(ctx, LP_EFORMAT, "chunks must be 'HASH SIZE "
+                         "HASHES'");
+    if (lpi_parse_u64(v + LP_HASH_HEX_BYTES + 1,
+                      (size_t)(sp - v) - LP_HASH_HEX_BYTES - 1,
+                      LPI_CHUNK_MAX, &cs) < 0 || cs < LPI_CHUNK_MIN ||
+        (cs & (cs - 1)) != 0)
+        return lpi_error(ctx, LP_EFORMAT, "chunk size must be a power of two "
+                         "from %u to %u", LPI_CHUNK_MIN, LPI_CHUNK_MAX);
+    hexlen = vlen - (size_t)(sp + 1 - v);
+    if (hexlen == 0 || hexlen % LP_HASH_HEX_BYTES != 0)
+        return lpi_error(ctx, LP_EFORMAT, "chunk hashes must be 64 hex "
+                         "digits each");
+    for (size_t k = 0; k < hexlen; k += LP_HASH_HEX_BYTES) {
+        unsigned char x[LP_HASH_BYTES];
+        if (lpi_hash_unhex(x, sp + 1 + k) < 0)
+            return lpi_error(ctx, LP_EFORMAT, "chunk hash %zu is not 64 "
+                             "lowercase hex digits", k / LP_HASH_HEX_BYTES);
+    }
+    rc = lpi_grow(ctx, (void **)&m->chunks, cap, m->nchunks + 1,
+                  sizeof(*m->chunks));
+    if (rc < 0)
+        return rc;
+    c = &m->chunks[m->nchunks++];
+    memset(c, 0, sizeof(*c));
+    memcpy(c->hash, h, LP_HASH_BYTES);
+    c->chunk_size = (uint32_t)cs;
+    c->count = hexlen / LP_HASH_HEX_BYTES;
+    c->hex = sp + 1;
+    return 0;
+}
+
 static int parse_entry(lpi_mentry *e, lp_ctx *ctx, char *line, size_t len)
 {
     char *sp1, *sp2, *sp3;
@@ -352,6 +408,7 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
                        const unsigned char *data, size_t len)
 {
     bool seen[H_N] = { false };
+    size_t chunks_cap = 0;
     uint64_t nentries = 0;
     cursor c;
     char *line;
@@ -431,6 +488,14 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
                 goto fail_line;
             }
         *sp = '\0';
+        if (strcmp(line, "chunks") == 0) {
+            /* any number of them, one per object or per entry */
+            rc = parse_chunks(m, ctx, &chunks_cap, sp + 1,
+                              n - (size_t)(sp + 1 - line));
+            if (rc < 0)
+                goto fail_line;
+            continue;
+        }
         for (int k = 0; k < H_N; k++)
             if (strcmp(line, header_keys[k]) == 0)
                 key = k;
@@ -506,6 +571,7 @@ fail:
 
 void lpi_manifest_dispose(lpi_manifest *m, lp_ctx *ctx)
 {
+    lpi_free(ctx, m->chunks);
     lpi_free(ctx, m->entries);
     lpi_free(ctx, (void *)m->languages);
     lpi_free(ctx, m->text);
@@ -537,6 +603,26 @@ int lpi_manifest_serialize(const lpi_manifest *m, lp_ctx *ctx, lpi_buf *out)
         char hex[LP_HASH_HEX_BYTES + 1];
         lpi_hash_hex(hex, m->dictionary);
         rc = lpi_buf_printf(out, ctx, "dictionary %s\n", hex);
+    }
+    for (size_t i = 0; rc == 0 && i < m->nchunks; i++) {
+        const lpi_mchunks *c = &m->chunks[i];
+        char hex[LP_HASH_HEX_BYTES + 1];
+
+        lpi_hash_hex(hex, c->hash);
+        rc = lpi_buf_printf(out, ctx, "chunks %s %u ", hex, c->chunk_size);
+        for (size_t k = 0; rc == 0 && k < c->count; k++) {
+            static const unsigned char zero[LP_HASH_BYTES];
+            if (c->hex) { /* parsed: as it was */
+                rc = lpi_buf_add(out, ctx, c->hex + k * LP_HASH_HEX_BYTES,
+                                 LP_HASH_HEX_BYTES);
+                continue;
+            }
+            /* no hashes yet: a line of the final length */
+            lpi_hash_hex(hex, c->bin ? c->bin + k * LP_HASH_BYTES : zero);
+            rc = lpi_buf_add(out, ctx, hex, LP_HASH_HEX_BYTES);
+        }
+        if (rc == 0)
+            rc = lpi_buf_add(out, ctx, "\n", 1);
     }
     if (rc == 0)
         rc = lpi_buf_printf(out, ctx, "entries %zu\n\n", m->nentries);

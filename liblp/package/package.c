@@ -9,16 +9,157 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
-static int cmp_hash(const void *a, const void *b)
+/* The first 8 bytes of a hash as a number that sorts like the bytes */
+static uint64_t hash_key(const unsigned char *h)
 {
-    return memcmp(((const lpi_object *)a)->hash,
-                  ((const lpi_object *)b)->hash, LP_HASH_BYTES);
+    uint64_t k = 0;
+
+    for (int i = 0; i < 8; i++)
+        k = k << 8 | h[i];
+    return k;
+}
+
+typedef struct okey {
+    uint64_t key;
+    unsigned char hash[LP_HASH_BYTES];
+    size_t zip_index;
+    bool compressed;
+} okey;
+
+static int cmp_okey(const void *a, const void *b)
+{
+    const okey *x = a, *y = b;
+
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return memcmp(x->hash, y->hash, LP_HASH_BYTES);
+}
+
+/* A hash's sort key and whose it is, for radix_sort() */
+typedef struct rkey {
+    uint64_t key;
+    size_t index;
+} rkey;
+
+/* Sort by key, keeping the order of equal keys: four passes of 16 bits.
+ * Opening sorts 100,000s of hashes; this is several times quicker than
+ * qsort for them, and costs the same for hostile input. */
+static int radix_sort(lp_ctx *ctx, rkey *a, size_t n)
+{
+    rkey *tmp = lpi_malloc(ctx, (n ? n : 1) * sizeof(*tmp));
+    size_t *count = lpi_malloc(ctx, 65536 * sizeof(*count));
+
+    if (!tmp || !count) {
+        lpi_free(ctx, tmp);
+        lpi_free(ctx, count);
+        return LP_ENOMEM;
+    }
+    for (unsigned shift = 0; shift < 64; shift += 16) {
+        size_t sum = 0;
+
+        memset(count, 0, 65536 * sizeof(*count));
+        for (size_t i = 0; i < n; i++)
+            count[(a[i].key >> shift) & 0xffff]++;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(a[i].key >> shift) & 0xffff]++] = a[i];
+        memcpy(a, tmp, n * sizeof(*a));
+    }
+    lpi_free(ctx, tmp);
+    lpi_free(ctx, count);
+    return 0;
+}
+
+/* The object table, sorted by hash, from the objects' names (keys): small
+ * keys are sorted, then the table made in that order; p->okeys keeps each
+ * object's key for find_object() */
+static int make_objects(lp_package *p, okey *keys, size_t n)
+{
+    lp_ctx *ctx = p->ctx;
+    rkey *order = lpi_malloc(ctx, (n ? n : 1) * sizeof(*order));
+    int rc;
+
+    if (!order)
+        return LP_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        order[i] = (rkey){ keys[i].key, i };
+    rc = radix_sort(ctx, order, n);
+    /* equal keys (8 equal bytes: rare) are put in full hash order */
+    for (size_t i = 1; rc == 0 && i < n; i++)
+        for (size_t k = i; k > 0 && order[k - 1].key == order[k].key &&
+             cmp_okey(&keys[order[k - 1].index], &keys[order[k].index]) > 0;
+             k--) {
+            rkey t = order[k];
+            order[k] = order[k - 1];
+            order[k - 1] = t;
+        }
+    if (rc == 0) {
+        p->objects = lpi_calloc(ctx, n ? n : 1, sizeof(*p->objects));
+        p->okeys = lpi_malloc(ctx, (n ? n : 1) * sizeof(*p->okeys));
+        if (!p->objects || !p->okeys)
+            rc = LP_ENOMEM;
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const okey *k = &keys[order[i].index];
+        lpi_object *o = &p->objects[i];
+        const lpi_zentry *e = &p->zip.entries[k->zip_index];
+
+        memcpy(o->hash, k->hash, LP_HASH_BYTES);
+        o->compressed = k->compressed;
+        o->stored_size = e->size;
+        o->crc = e->crc;
+        o->zip_index = k->zip_index;
+        o->first_entry = SIZE_MAX;
+        p->okeys[i] = k->key;
+    }
+    lpi_free(ctx, order);
+    if (rc == 0)
+        p->nobjects = n;
+    return rc;
+}
+
+/* Each manifest entry's object (e->object), SIZE_MAX if it has none: the
+ * entries' hashes sorted too, and the two lists walked side by side, which
+ * reads the object table in order instead of searching it 100,000s of
+ * times at random */
+static int match_entries(lp_package *p)
+{
+    lp_ctx *ctx = p->ctx;
+    size_t n = p->m.nentries, o = 0;
+    rkey *order = lpi_malloc(ctx, (n ? n : 1) * sizeof(*order));
+    int rc;
+
+    if (!order)
+        return LP_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        order[i] = (rkey){ hash_key(p->m.entries[i].hash), i };
+    rc = radix_sort(ctx, order, n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        lpi_mentry *e = &p->m.entries[order[i].index];
+        size_t k;
+
+        while (o < p->nobjects && p->okeys[o] < order[i].key)
+            o++;
+        e->object = SIZE_MAX;
+        for (k = o; k < p->nobjects && p->okeys[k] == order[i].key; k++)
+            if (memcmp(p->objects[k].hash, e->hash, LP_HASH_BYTES) == 0) {
+                e->object = k;
+                break;
+            }
+    }
+    lpi_free(ctx, order);
+    return rc;
 }
 
 /* Read a whole (small) entry and check its CRC-32 */
@@ -116,12 +257,13 @@ static int check_names(lp_package *p)
     lp_ctx *ctx = p->ctx;
     const size_t odir = strlen(LPI_OBJECTS_DIR);
     const size_t sdir = strlen(LPI_SIGNATURES_DIR);
-    size_t nsig = 0;
+    size_t nsig = 0, n = 0;
+    okey *keys = lpi_malloc(ctx, p->zip.count * sizeof(*keys));
+    int rc = 0;
 
-    p->objects = lpi_calloc(ctx, p->zip.count, sizeof(*p->objects));
-    if (!p->objects)
+    if (!keys)
         return LP_ENOMEM;
-    for (size_t i = 2; i < p->zip.count; i++) {
+    for (size_t i = 2; rc == 0 && i < p->zip.count; i++) {
         const lpi_zentry *e = &p->zip.entries[i];
         const char *name = e->name;
 
@@ -130,19 +272,15 @@ static int check_names(lp_package *p)
             size_t hlen = e->name_len - odir;
             bool zst = hlen == LP_HASH_HEX_BYTES + strlen(LPI_ZST_SUFFIX) &&
                        strcmp(hex + LP_HASH_HEX_BYTES, LPI_ZST_SUFFIX) == 0;
-            lpi_object *o = &p->objects[p->nobjects];
+            okey *k = &keys[n++];
 
             if ((hlen != LP_HASH_HEX_BYTES && !zst) ||
-                lpi_hash_unhex(o->hash, hex) < 0)
-                return lpi_error(ctx, LP_EFORMAT, "bad object name '%s'",
-                                 name);
-            o->compressed = zst;
-            o->stored_size = e->size;
-            o->offset = e->data;
-            o->crc = e->crc;
-            o->zip_index = i;
-            o->first_entry = SIZE_MAX;
-            p->nobjects++;
+                lpi_hash_unhex(k->hash, hex) < 0)
+                rc = lpi_error(ctx, LP_EFORMAT, "bad object name '%s'",
+                               name);
+            k->key = hash_key(k->hash);
+            k->compressed = zst;
+            k->zip_index = i;
         } else if (strncmp(name, LPI_SIGNATURES_DIR, sdir) == 0) {
             /* reserved: names checked, content ignored in format 1 */
             const char *s = name + sdir;
@@ -155,29 +293,33 @@ static int check_names(lp_package *p)
                      (s[k] >= '0' && s[k] <= '9') ||
                      s[k] == '.' || s[k] == '_' || s[k] == '-';
             if (!ok)
-                return lpi_error(ctx, LP_EFORMAT, "bad signature entry name "
-                                 "'%s'", name);
-            if (++nsig > LP_MAX_SIGNATURES)
-                return lpi_error(ctx, LP_ETOOBIG, "more than %u signatures",
-                                 LP_MAX_SIGNATURES);
-            for (size_t k = i - nsig + 1; k < i; k++)
+                rc = lpi_error(ctx, LP_EFORMAT, "bad signature entry name "
+                               "'%s'", name);
+            else if (++nsig > LP_MAX_SIGNATURES)
+                rc = lpi_error(ctx, LP_ETOOBIG, "more than %u signatures",
+                               LP_MAX_SIGNATURES);
+            for (size_t k = i - nsig + 1; rc == 0 && k < i; k++)
                 if (strcmp(p->zip.entries[k].name, name) == 0)
-                    return lpi_error(ctx, LP_EFORMAT, "entry '%s' appears "
-                                     "twice", name);
+                    rc = lpi_error(ctx, LP_EFORMAT, "entry '%s' appears "
+                                   "twice", name);
         } else if (strcmp(name, LPI_MIMETYPE_NAME) == 0 ||
                    strcmp(name, LPI_MANIFEST_NAME) == 0) {
-            return lpi_error(ctx, LP_EFORMAT, "entry '%s' appears twice",
-                             name);
+            rc = lpi_error(ctx, LP_EFORMAT, "entry '%s' appears twice",
+                           name);
         } else {
-            return lpi_error(ctx, LP_EFORMAT, "unexpected entry '%s'%s", name,
-                             nsig && strncmp(name, LPI_OBJECTS_DIR, odir) == 0
-                             ? " after the signatures" : "");
+            rc = lpi_error(ctx, LP_EFORMAT, "unexpected entry '%s'%s", name,
+                           nsig && strncmp(name, LPI_OBJECTS_DIR, odir) == 0
+                           ? " after the signatures" : "");
         }
     }
     /* objects come in any order: sort them by hash for the lookups, and
      * the same content must not be stored twice (as HASH and HASH.zst,
      * or under one name twice) */
-    lpi_sort(p->objects, p->nobjects, sizeof(*p->objects), cmp_hash);
+    if (rc == 0)
+        rc = make_objects(p, keys, n);
+    lpi_free(ctx, keys);
+    if (rc < 0)
+        return rc;
     for (size_t i = 1; i < p->nobjects; i++)
         if (memcmp(p->objects[i - 1].hash, p->objects[i].hash,
                    LP_HASH_BYTES) == 0) {
@@ -191,11 +333,41 @@ static int check_names(lp_package *p)
 
 static lpi_object *find_object(lp_package *p, const unsigned char *hash)
 {
-    lpi_object key;
+    uint64_t key = hash_key(hash);
+    size_t n = p->nobjects, lo = 0, hi = n, guess, step = 1;
 
-    memcpy(key.hash, hash, LP_HASH_BYTES);
-    return p->nobjects ? bsearch(&key, p->objects, p->nobjects,
-                                 sizeof(key), cmp_hash) : NULL;
+    /* the first object whose key is not below key, in the small keys.
+     * Hashes are uniform, so where a key lies is known within a few
+     * hundred places: search outwards from there, then halve (a hostile
+     * manifest's made-up hashes only cost the usual halving) */
+    guess = n ? (size_t)(((key >> 32) * (uint64_t)n) >> 32) : 0;
+    if (guess < n && p->okeys[guess] < key) {
+        lo = guess + 1;
+        while (lo + step < n && p->okeys[lo + step] < key) {
+            lo += step + 1;
+            step *= 2;
+        }
+        hi = lo + step < n ? lo + step + 1 : n;
+    } else if (guess < n) {
+        hi = guess;
+        while (hi > step && p->okeys[hi - step] >= key) {
+            hi -= step;
+            step *= 2;
+        }
+        lo = hi > step ? hi - step : 0;
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (p->okeys[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < p->nobjects && p->okeys[lo] == key; lo++)
+        if (memcmp(p->objects[lo].hash, hash, LP_HASH_BYTES) == 0)
+            return &p->objects[lo];
+    return NULL;
 }
 
 /* The manifest's dictionary: a stored object, read whole and checked now,
@@ -215,6 +387,10 @@ static int load_dictionary(lp_package *p)
     if (o->stored_size > LP_MAX_DICTIONARY_BYTES)
         return lpi_error(ctx, LP_ETOOBIG, "the dictionary is larger than %u "
                          "bytes", LP_MAX_DICTIONARY_BYTES);
+    rc = lpi_zip_entry_ready(&p->zip, ctx, o->zip_index);
+    if (rc < 0)
+        return rc;
+    o->offset = p->zip.entries[o->zip_index].data;
     buf = lpi_malloc(ctx, (size_t)o->stored_size);
     if (!buf)
         return LP_ENOMEM;
@@ -244,6 +420,7 @@ static int load_dictionary(lp_package *p)
     if (rc == 0) {
         o->size = o->stored_size;
         o->first_entry = LPI_DICT_ENTRY;
+        atomic_store_explicit(&o->ready, 1, memory_order_release);
     }
     return rc;
 }
@@ -252,16 +429,16 @@ static int load_dictionary(lp_package *p)
 static int link_objects(lp_package *p)
 {
     lp_ctx *ctx = p->ctx;
+    int rc = p->m.has_dictionary ? load_dictionary(p) : 0;
 
-    if (p->m.has_dictionary) {
-        int rc = load_dictionary(p);
-        if (rc < 0)
-            return rc;
-    }
-
+    if (rc == 0)
+        rc = match_entries(p);
+    if (rc < 0)
+        return rc;
     for (size_t i = 0; i < p->m.nentries; i++) {
         lpi_mentry *e = &p->m.entries[i];
-        lpi_object *o = find_object(p, e->hash);
+        lpi_object *o = e->object == SIZE_MAX ? NULL
+                                               : &p->objects[e->object];
 
         if (!o) {
             char hex[LP_HASH_HEX_BYTES + 1];
@@ -269,7 +446,6 @@ static int link_objects(lp_package *p)
             return lpi_error(ctx, LP_EFORMAT,
                              "entry '%s': object %s is missing", e->path, hex);
         }
-        e->object = (size_t)(o - p->objects);
         if (o->first_entry == LPI_DICT_ENTRY) {
             /* content that happens to be the dictionary: shared as is */
             if (o->size != e->size)
@@ -293,14 +469,7 @@ static int link_objects(lp_package *p)
                              "bytes, the manifest says %llu", e->path,
                              (unsigned long long)o->stored_size,
                              (unsigned long long)e->size);
-        if (o->compressed) {
-            bool needs_dict = false;
-            int rc = lpi_frame_check(ctx, p->fd, o, e->path, p->dict_id,
-                                     &needs_dict, &o->window);
-            if (rc < 0)
-                return rc;
-            o->ddict = needs_dict ? p->ddict : NULL;
-        }
+        /* the frame header (check 22) is read on first use */
     }
     for (size_t i = 0; i < p->nobjects; i++)
         if (p->objects[i].first_entry == SIZE_MAX) {
@@ -312,18 +481,48 @@ static int link_objects(lp_package *p)
     return 0;
 }
 
+/* The manifest's chunk hash lines, each tied to its object */
+static int link_chunks(lp_package *p)
+{
+    lp_ctx *ctx = p->ctx;
+
+    for (size_t i = 0; i < p->m.nchunks; i++) {
+        const lpi_mchunks *c = &p->m.chunks[i];
+        lpi_object *o = find_object(p, c->hash);
+        char hex[LP_HASH_HEX_BYTES + 1];
+        uint64_t n;
+
+        lpi_hash_hex(hex, c->hash);
+        if (!o || o->first_entry == LPI_DICT_ENTRY)
+            return lpi_error(ctx, LP_EFORMAT, "chunk hashes for %s, which "
+                             "no entry has", hex);
+        n = o->size / c->chunk_size + (o->size % c->chunk_size != 0);
+        if (n != c->count)
+            return lpi_error(ctx, LP_EFORMAT, "object %s has %llu chunks of "
+                             "%u bytes, its chunks line %zu", hex,
+                             (unsigned long long)n, c->chunk_size, c->count);
+        if (o->chunk_hex &&
+            (o->chunk_size != c->chunk_size ||
+             memcmp(o->chunk_hex, c->hex, c->count * LP_HASH_HEX_BYTES)))
+            return lpi_error(ctx, LP_EFORMAT, "chunks lines for object %s "
+                             "disagree", hex);
+        o->chunk_hex = c->hex;
+        o->chunk_size = c->chunk_size;
+    }
+    return 0;
+}
+
 static int open_checked(lp_package *p)
 {
     lp_ctx *ctx = p->ctx;
     int rc;
 
     rc = lpi_zip_open(&p->zip, ctx, p->fd, p->file_size);
+    p->zip.lock = &p->sh->lock;
     if (rc == 0)
         rc = check_head(p);
-    for (size_t i = 2; rc == 0 && i < p->zip.count; i++)
-        rc = lpi_zip_check_entry(&p->zip, ctx, i);
     if (rc == 0)
-        rc = lpi_zip_check_layout(&p->zip, ctx);
+        rc = lpi_zip_check_all_central(&p->zip, ctx);
     if (rc == 0)
         rc = check_names(p);
     if (rc == 0)
@@ -334,6 +533,56 @@ static int open_checked(lp_package *p)
     rc = lpi_manifest_parse(&p->m, ctx, p->manifest_bytes, p->manifest_len);
     if (rc == 0)
         rc = link_objects(p);
+    if (rc == 0)
+        rc = link_chunks(p);
+    return rc;
+}
+
+/* A handle with nothing open yet; its shared part counts one handle */
+static int package_new(lp_package **out, lp_ctx *ctx)
+{
+    lp_package *p = lpi_calloc(ctx, 1, sizeof(*p));
+
+    *out = NULL;
+    if (!p)
+        return LP_ENOMEM;
+    p->ctx = ctx;
+    p->fd = -1;
+    p->zip.fd = -1;
+    p->sh = lpi_calloc(ctx, 1, sizeof(*p->sh));
+    if (!p->sh) {
+        lpi_free(ctx, p);
+        return LP_ENOMEM;
+    }
+    if (pthread_mutex_init(&p->sh->lock, NULL) != 0) {
+        lpi_free(ctx, p->sh);
+        lpi_free(ctx, p);
+        return lpi_error(ctx, LP_EINTERNAL, "cannot create a mutex");
+    }
+    atomic_init(&p->sh->refs, 1);
+    p->sh->actx.alloc = ctx->alloc;
+    *out = p;
+    return 0;
+}
+
+/* Open the package on p->fd (owned), named name in messages */
+static int open_on_fd(lp_package *p, const char *name)
+{
+    lp_ctx *ctx = p->ctx;
+    struct stat st;
+    int rc;
+
+    if (fstat(p->fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return lpi_error(ctx, LP_EIO, "cannot open '%s': %s", name,
+                         S_ISDIR(st.st_mode) ? "it is a folder"
+                                             : "not a regular file");
+    p->file_size = (uint64_t)st.st_size;
+    p->path = lpi_strdup(ctx, name);
+    if (!p->path)
+        return LP_ENOMEM;
+    rc = open_checked(p);
+    if (rc < 0)
+        lpi_error_prefix(ctx, "'%s'", name);
     return rc;
 }
 
@@ -345,47 +594,94 @@ int lp_package_open(lp_package **out, lp_ctx *ctx, const char *path)
 
     LP_ASSERT_ARG(out && ctx && path);
     *out = NULL;
-    p = lpi_calloc(ctx, 1, sizeof(*p));
-    if (!p)
-        return LP_ENOMEM;
-    p->ctx = ctx;
-    p->zip.fd = -1;
+    rc = package_new(&p, ctx);
+    if (rc < 0)
+        return rc;
+    /* a regular file, never blocking on a FIFO or a device */
     p->fd = lpi_open_input(ctx, AT_FDCWD, path, NULL, LPI_OPEN_FOLLOW, &st);
     if (p->fd < 0) {
         rc = p->fd;
-        goto fail;
+        p->fd = -1;
+    } else {
+        rc = open_on_fd(p, path);
     }
-    p->file_size = (uint64_t)st.st_size;
-    p->path = lpi_strdup(ctx, path);
-    if (!p->path) {
-        rc = LP_ENOMEM;
-        goto fail;
-    }
-    rc = open_checked(p);
     if (rc < 0) {
-        lpi_error_prefix(ctx, "'%s'", path);
-        goto fail;
+        lp_package_free(p);
+        return rc;
     }
     *out = p;
     return 0;
+}
 
-fail:
-    lp_package_free(p);
-    return rc;
+int lp_package_open_fd(lp_package **out, lp_ctx *ctx, int fd)
+{
+    char name[32];
+    lp_package *p;
+    int rc;
+
+    LP_ASSERT_ARG(out && ctx);
+    *out = NULL;
+    if (fd < 0)
+        return lpi_error(ctx, LP_EINVAL, "not a file descriptor: %d", fd);
+    rc = package_new(&p, ctx);
+    if (rc < 0)
+        return rc;
+    snprintf(name, sizeof(name), "descriptor %d", fd);
+    /* our own descriptor: the caller may close theirs at any time */
+    p->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (p->fd < 0)
+        rc = lpi_error(ctx, LP_EIO, "cannot open '%s': %s", name,
+                       strerror(errno));
+    else
+        rc = open_on_fd(p, name);
+    if (rc < 0) {
+        lp_package_free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+int lp_package_share(lp_package **out, lp_package *pkg, lp_ctx *ctx)
+{
+    lp_package *p;
+
+    LP_ASSERT_ARG(out && pkg && ctx);
+    *out = NULL;
+    p = lpi_malloc(ctx, sizeof(*p));
+    if (!p)
+        return LP_ENOMEM;
+    *p = *pkg;
+    p->ctx = ctx;
+    atomic_fetch_add_explicit(&pkg->sh->refs, 1, memory_order_relaxed);
+    *out = p;
+    return 0;
 }
 
 void lp_package_free(lp_package *p)
 {
+    lp_ctx *actx;
+
     if (!p)
         return;
-    lpi_zip_dispose(&p->zip, p->ctx);
+    if (atomic_fetch_sub_explicit(&p->sh->refs, 1, memory_order_acq_rel) > 1) {
+        lpi_free(p->ctx, p);
+        return;
+    }
+    /* the last handle: the shared parts go with the allocator they were
+     * made with */
+    actx = &p->sh->actx;
+    lpi_zip_dispose(&p->zip, actx);
     ZSTD_freeDDict(p->ddict);
     if (p->fd >= 0)
         close(p->fd);
-    lpi_manifest_dispose(&p->m, p->ctx);
-    lpi_free(p->ctx, p->manifest_bytes);
-    lpi_free(p->ctx, p->objects);
-    lpi_free(p->ctx, p->path);
+    lpi_manifest_dispose(&p->m, actx);
+    lpi_free(actx, p->manifest_bytes);
+    lpi_free(actx, p->objects);
+    lpi_free(actx, p->okeys);
+    lpi_free(actx, p->path);
+    pthread_mutex_destroy(&p->sh->lock);
+    lpi_free(actx, p->sh);
     lpi_free(p->ctx, p);
 }
 
@@ -431,6 +727,13 @@ const unsigned char *lp_package_manifest(const lp_package *p, size_t *len)
     if (len)
         *len = p->manifest_len;
     return p->manifest_bytes;
+}
+
+int lp_package_manifest_save(lp_package *p, const char *path)
+{
+    LP_ASSERT_ARG(p && path);
+    return lpi_write_file_atomic(p->ctx, path, p->manifest_bytes,
+                                 p->manifest_len, 0666, true);
 }
 
 int lp_package_entry(const lp_package *p, size_t i, lp_entry_info *info)

@@ -32,7 +32,7 @@ static int check_object(job *j, lp_ctx *ctx, const lpi_object *o,
 {
     lpi_objreader *r;
     size_t n;
-    int rc = lpi_objreader_open(&r, ctx, j->pkg->fd, o, path);
+    int rc = lpi_objreader_open(&r, ctx, j->pkg, o, path);
 
     if (rc < 0)
         return rc;
@@ -205,6 +205,15 @@ int lp_package_verify(lp_package *p, const lp_verify_opts *opts)
         if (r->code < 0) {
             first = lpi_error(ctx, r->code, "%s", r->message ? r->message
                               : lp_strerror(r->code));
+        }
+    }
+    /* the ZIP entries no object read touched (signatures): their local
+     * headers too, so a verified package was checked whole */
+    for (size_t i = 2; i < p->zip.count && first == 0; i++) {
+        first = lpi_zip_entry_ready(&p->zip, ctx, i);
+        if (first < 0 && o.problem) {
+            lp_problem pr = { first, NULL, ctx->msg };
+            o.problem(&pr, o.user);
         }
     }
     if (first == 0)

@@ -71,6 +71,8 @@ typedef struct input {
     uint32_t content_crc;    /* CRC-32 of the content */
     bool compressed;
     bool dict_user;          /* compressed with the package dictionary */
+    unsigned char *chunks;   /* chunk hashes, if larger than one chunk */
+    size_t nchunks;
     int spool;               /* spool fd holding the frame, if compressed */
     uint64_t spool_off, spool_len;
     int rc;
@@ -165,6 +167,7 @@ static void input_dispose(lp_ctx *ctx, input *in)
     lpi_free(ctx, in->rel);
     lpi_free(ctx, in->data);
     lpi_free(ctx, in->err);
+    lpi_free(ctx, in->chunks);
 }
 
 void lp_writer_free(lp_writer *w)
@@ -629,6 +632,30 @@ static int sample_pays(worker *wk, const input *in, int fd, uint64_t size,
     return 0;
 }
 
+/* Content larger than one chunk: the hash of each chunk (lpk(5) CHUNK
+ * HASHES), the n bytes at off being the next ones */
+static void chunk_hashes(input *in, lpi_hasher *ch, uint64_t off,
+                         const unsigned char *p, size_t n, uint64_t size)
+{
+    while (n > 0) {
+        uint64_t end = (off / LPI_CHUNK_BYTES + 1) * LPI_CHUNK_BYTES;
+        size_t take;
+
+        if (end > size)
+            end = size;
+        take = end - off < n ? (size_t)(end - off) : n;
+        lpi_hash_update(ch, p, take);
+        off += take;
+        p += take;
+        n -= take;
+        if (off == end) {
+            lpi_hash_final(ch, in->chunks + (off - 1) / LPI_CHUNK_BYTES *
+                                            LP_HASH_BYTES);
+            lpi_hash_init(ch);
+        }
+    }
+}
+
 /* Hash (and maybe compress) one input */
 static int process(worker *wk, input *in)
 {
@@ -637,12 +664,21 @@ static int process(worker *wk, input *in)
     uint64_t off = 0;
     uint32_t crc = 0;
     bool text = lpi_may_compress(in->media_type);
-    bool compress = size > 0, began;
+    /* large content stays as is, so that any range of it can be served */
+    bool compress = size > 0 && size <= LPI_STORE_RANGED, began;
     spool_sink sink = { ctx, wk->spool, 0 };
     lpi_objenc enc;
-    lpi_hasher h;
+    lpi_hasher h, ch;
     int fd = -1, rc = 0;
 
+    if (size > LPI_CHUNK_BYTES) {
+        in->nchunks = (size_t)((size - 1) / LPI_CHUNK_BYTES + 1);
+        lpi_free(ctx, in->chunks);
+        in->chunks = lpi_malloc(ctx, in->nchunks * LP_HASH_BYTES);
+        if (!in->chunks)
+            return LP_ENOMEM;
+        lpi_hash_init(&ch);
+    }
     if (in->file) {
         rc = open_input(ctx, in, &fd);
         if (rc < 0)
@@ -661,6 +697,8 @@ static int process(worker *wk, input *in)
         if (rc < 0 || n == 0)
             break;
         lpi_hash_update(&h, wk->in, n);
+        if (in->chunks)
+            chunk_hashes(in, &ch, off, wk->in, n, size);
         crc = lpi_crc32(crc, wk->in, n);
         off += n;
         rc = lpi_progress_add(&wk->job->prog, ctx, 0, n);
@@ -900,6 +938,7 @@ static int build_manifest(lp_writer *w, int64_t created, const input *dict,
     lpi_manifest m, check;
     const char *langs[LP_MAX_LANGUAGES];
     char *lcopy;
+    size_t nchunks = 0;
     int rc;
 
     memset(&m, 0, sizeof(m));
@@ -931,14 +970,32 @@ static int build_manifest(lp_writer *w, int64_t created, const input *dict,
         lpi_free(ctx, lcopy);
         return LP_ENOMEM;
     }
+    for (size_t i = 0; i < w->ninputs; i++)
+        nchunks += input_size(&w->inputs[i]) > LPI_CHUNK_BYTES;
+    m.chunks = lpi_calloc(ctx, nchunks ? nchunks : 1, sizeof(*m.chunks));
+    if (!m.chunks) {
+        lpi_free(ctx, m.entries);
+        lpi_free(ctx, lcopy);
+        return LP_ENOMEM;
+    }
     for (size_t i = 0; i < w->ninputs; i++) {
         const input *in = &w->inputs[i];
+        uint64_t size = predict ? input_size(in) : in->size;
 
         m.entries[i].path = in->path;
         m.entries[i].media_type = in->media_type;
-        m.entries[i].size = predict ? input_size(in) : in->size;
+        m.entries[i].size = size;
         if (!predict)
             memcpy(m.entries[i].hash, in->hash, LP_HASH_BYTES);
+        if (size > LPI_CHUNK_BYTES) {
+            /* one line per such entry, in path order: entries that share
+             * content repeat it, so the length is known before hashing */
+            lpi_mchunks *c = &m.chunks[m.nchunks++];
+            memcpy(c->hash, m.entries[i].hash, LP_HASH_BYTES);
+            c->chunk_size = LPI_CHUNK_BYTES;
+            c->count = (size_t)((size - 1) / LPI_CHUNK_BYTES + 1);
+            c->bin = predict ? NULL : in->chunks;
+        }
     }
     rc = lpi_manifest_serialize(&m, ctx, out);
     if (rc == LP_ETOOBIG)
@@ -948,6 +1005,7 @@ static int build_manifest(lp_writer *w, int64_t created, const input *dict,
                        "give them shorter paths", w->ninputs,
                        LP_MAX_MANIFEST_BYTES);
     lpi_free(ctx, m.entries);
+    lpi_free(ctx, m.chunks);
     lpi_free(ctx, lcopy);
     /* never write what our own reader would refuse */
     if (rc == 0) {

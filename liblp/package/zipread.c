@@ -248,18 +248,15 @@ int lpi_zip_open(lpi_zip *z, lp_ctx *ctx, int fd, uint64_t file_size)
     return 0;
 }
 
-/* Checks 8 and 11 for entry i: its central record, then its local header */
-int lpi_zip_check_entry(lpi_zip *z, lp_ctx *ctx, size_t i)
+/* Check 8 for entry i: its central directory record (no I/O) */
+static int check_central(lpi_zip *z, lp_ctx *ctx, size_t i)
 {
     lpi_zentry *e = &z->entries[i];
     const unsigned char *c = e->record;
-    unsigned char l[LOCAL_BYTES], *lx = NULL;
     char name[320];
-    size_t nlen = e->name_len, xlen = le16(c + 30), lnlen, lxlen;
+    size_t nlen = e->name_len, xlen = le16(c + 30);
     uint64_t usize = le32(c + 24), csize = le32(c + 20), off = le32(c + 42);
-    uint64_t lusize, lcsize;
     uint64_t *vals[] = { &usize, &csize, &off };
-    uint64_t *lvals[] = { &lusize, &lcsize };
     int rc;
 
     if (nlen == 0 || nlen >= sizeof(name) || memchr(c + 46, 0, nlen))
@@ -290,9 +287,28 @@ int lpi_zip_check_entry(lpi_zip *z, lp_ctx *ctx, size_t i)
     if (off >= z->cd_off || z->cd_off - off < LOCAL_BYTES)
         return lpi_error(ctx, LP_EFORMAT, "entry '%s' starts outside the "
                          "file's entries", name);
+    e->offset = off;
+    e->size = usize;
+    e->crc = le32(c + 16);
+    return 0;
+}
 
-    /* the local header must say the same */
-    rc = lpi_pread_full(ctx, z->fd, l, sizeof(l), off);
+/* Check 11 for entry i, and the exact end of its data (check 10) */
+static int check_local(lpi_zip *z, lp_ctx *ctx, size_t i)
+{
+    lpi_zentry *e = &z->entries[i];
+    const unsigned char *c = e->record;
+    /* the local header and the name and extra field that may follow it,
+     * in one read: 30 + 300 + 64 bytes at most are ever needed */
+    unsigned char l[LOCAL_BYTES + 320 + 64];
+    size_t nlen = e->name_len, lnlen, lxlen, n = sizeof(l);
+    uint64_t lusize, lcsize;
+    uint64_t *lvals[] = { &lusize, &lcsize };
+    int rc;
+
+    if (z->cd_off - e->offset < n)
+        n = (size_t)(z->cd_off - e->offset);
+    rc = lpi_pread_full(ctx, z->fd, l, n, e->offset);
     if (rc < 0)
         return rc;
     lnlen = le16(l + 26);
@@ -300,49 +316,94 @@ int lpi_zip_check_entry(lpi_zip *z, lp_ctx *ctx, size_t i)
     if (le32(l) != SIG_LOCAL || lnlen != nlen || le16(l + 8) != 0 ||
         (le16(l + 6) & FORBIDDEN_FLAGS) || le32(l + 14) != le32(c + 16) ||
         (i == 0 && lxlen != 0) || lxlen > 64 ||
-        z->cd_off - off - LOCAL_BYTES < nlen + lxlen)
+        n - LOCAL_BYTES < nlen + lxlen)
         return lpi_error(ctx, LP_EFORMAT, "local header of entry '%s' does "
-                         "not match the central directory", name);
-    lx = lpi_malloc(ctx, nlen + lxlen);
-    if (!lx)
-        return LP_ENOMEM;
-    rc = lpi_pread_full(ctx, z->fd, lx, nlen + lxlen, off + LOCAL_BYTES);
+                         "not match the central directory", e->name);
+    if (memcmp(l + LOCAL_BYTES, c + 46, nlen) != 0)
+        return lpi_error(ctx, LP_EFORMAT, "local header of entry '%s' has "
+                         "another name", e->name);
     lusize = le32(l + 22);
     lcsize = le32(l + 18);
-    if (rc == 0 && memcmp(lx, c + 46, nlen) != 0)
-        rc = lpi_error(ctx, LP_EFORMAT, "local header of entry '%s' has "
-                       "another name", name);
-    if (rc == 0)
-        rc = read_extra(ctx, lx + nlen, lxlen, lvals,
-                        lusize == 0xffffffffu || lcsize == 0xffffffffu ? 2 : 0,
-                        name);
-    lpi_free(ctx, lx);
+    rc = read_extra(ctx, l + LOCAL_BYTES + nlen, lxlen, lvals,
+                    lusize == 0xffffffffu || lcsize == 0xffffffffu ? 2 : 0,
+                    e->name);
     if (rc < 0)
         return rc;
-    if (lusize != usize || lcsize != csize)
+    if (lusize != e->size || lcsize != e->size)
         return lpi_error(ctx, LP_EFORMAT, "local header of entry '%s' has "
-                         "other sizes", name);
-    e->offset = off;
-    e->data = off + LOCAL_BYTES + nlen + lxlen;
-    e->size = usize;
-    e->crc = le32(c + 16);
-    if (z->cd_off - e->data < e->size)
-        return lpi_error(ctx, LP_EFORMAT, "entry '%s' runs into the central "
-                         "directory", name);
+                         "other sizes", e->name);
+    e->data = e->offset + LOCAL_BYTES + nlen + lxlen;
+    if (e->data > e->limit || e->limit - e->data < e->size)
+        return e->limit == z->cd_off
+               ? lpi_error(ctx, LP_EFORMAT, "entry '%s' runs into the "
+                           "central directory", e->name)
+               : lpi_error(ctx, LP_EFORMAT, "entries %zu and %zu overlap "
+                           "or are out of order", i, i + 1);
     return 0;
 }
 
-/* Check 10: entries start at 0, in order, and never overlap */
-int lpi_zip_check_layout(lpi_zip *z, lp_ctx *ctx)
+int lpi_zip_check_entry(lpi_zip *z, lp_ctx *ctx, size_t i)
 {
+    lpi_zentry *e = &z->entries[i];
+    int rc = check_central(z, ctx, i);
+
+    /* before lpi_zip_check_all_central() knows the next entry, the data
+     * must at least end before the central directory */
+    e->limit = z->cd_off;
+    if (rc == 0)
+        rc = check_local(z, ctx, i);
+    if (rc == 0)
+        atomic_store_explicit(&e->ready, 1, memory_order_release);
+    return rc;
+}
+
+/* Checks 8 and 10 for every entry, from the central directory alone: each
+ * entry's data cannot start before its local header's fixed part and name,
+ * so that much is checked now, and the exact end once its local header is
+ * read (lpi_zip_entry_ready) */
+int lpi_zip_check_all_central(lpi_zip *z, lp_ctx *ctx)
+{
+    for (size_t i = 0; i < z->count; i++) {
+        int rc = check_central(z, ctx, i);
+        if (rc < 0)
+            return rc;
+    }
     if (z->entries[0].offset != 0)
         return lpi_error(ctx, LP_EFORMAT, "data before the first entry");
-    for (size_t i = 1; i < z->count; i++)
-        if (z->entries[i].offset < z->entries[i - 1].data +
-                                   z->entries[i - 1].size)
+    for (size_t i = 0; i < z->count; i++) {
+        lpi_zentry *e = &z->entries[i];
+        uint64_t end = e->offset + LOCAL_BYTES + e->name_len;
+
+        e->limit = i + 1 < z->count ? z->entries[i + 1].offset : z->cd_off;
+        if (atomic_load_explicit(&e->ready, memory_order_relaxed))
+            end = e->data; /* its local header was read already */
+        if (e->limit < end || e->limit - end < e->size) {
+            /* a local header that disagrees explains it better */
+            int rc = check_local(z, ctx, i);
+            if (rc < 0)
+                return rc;
             return lpi_error(ctx, LP_EFORMAT, "entries %zu and %zu overlap "
-                             "or are out of order", i - 1, i);
+                             "or are out of order", i, i + 1);
+        }
+    }
     return 0;
+}
+
+int lpi_zip_entry_ready(lpi_zip *z, lp_ctx *ctx, size_t i)
+{
+    lpi_zentry *e = &z->entries[i];
+    int rc = 0;
+
+    if (atomic_load_explicit(&e->ready, memory_order_acquire))
+        return 0;
+    pthread_mutex_lock(z->lock);
+    if (!atomic_load_explicit(&e->ready, memory_order_relaxed)) {
+        rc = check_local(z, ctx, i);
+        if (rc == 0)
+            atomic_store_explicit(&e->ready, 1, memory_order_release);
+    }
+    pthread_mutex_unlock(z->lock);
+    return rc;
 }
 
 void lpi_zip_dispose(lpi_zip *z, lp_ctx *ctx)

@@ -338,7 +338,7 @@ int lpi_read_document(lp_ctx *ctx, lp_package *pkg, const char *path,
     buf = lpi_malloc(ctx, (size_t)e->size + 1);
     if (!buf)
         return lpi_nomem(ctx);
-    rc = lpi_object_read_all(ctx, pkg->fd, obj, (unsigned char *)buf);
+    rc = lpi_object_read_all(ctx, pkg, obj, (unsigned char *)buf);
     if (rc < 0) {
         lpi_free(ctx, buf);
         return lpi_error_prefix(ctx, "%s", path);

@@ -381,6 +381,8 @@ int lp_package_add_signature(lp_package *p, const lp_sig *sig,
     ctx = p->ctx;
     rc = sig_verify(sig, k, p->manifest_bytes, p->manifest_len, p->m.id,
                     p->m.version, NULL);
+    if (rc == 0) /* every entry is copied into the signed package */
+        rc = lpi_package_check_all(p, ctx);
     if (rc < 0)
         return rc;
     lpi_buf_init(&name, 512);
@@ -643,12 +645,14 @@ int lp_package_list_signatures(lp_package *p, lp_sig_entry_fn fn,
         lp_sig *sig = NULL;
         lpi_sigcomment c;
 
-        if (e->size > LP_SIG_MAX_FILE_BYTES)
+        /* its local header is checked on first use (data is valid after) */
+        rc = lpi_zip_entry_ready(&p->zip, ctx, i);
+        if (rc == 0 && e->size > LP_SIG_MAX_FILE_BYTES)
             rc = lpi_error(ctx, LP_EFORMAT, "larger than %u bytes",
                            LP_SIG_MAX_FILE_BYTES);
-        else if (!(data = lpi_malloc(ctx, (size_t)e->size + 1)))
+        else if (rc == 0 && !(data = lpi_malloc(ctx, (size_t)e->size + 1)))
             return LP_ENOMEM;
-        else
+        else if (rc == 0)
             rc = lpi_pread_full(ctx, p->fd, data, (size_t)e->size, e->data);
         if (rc == 0 && lpi_crc32(0, data, (size_t)e->size) != e->crc)
             rc = lpi_error(ctx, LP_EFORMAT, "fails its CRC-32 check");

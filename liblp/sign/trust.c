@@ -742,7 +742,9 @@ static void check_one(checker *c, size_t i)
         report_ctx(c, e->name, NULL, NULL, LP_ENOMEM);
         return;
     }
-    rc = lpi_pread_full(ctx, p->fd, data, (size_t)e->size, e->data);
+    rc = lpi_zip_entry_ready(&p->zip, ctx, i);
+    if (rc == 0)
+        rc = lpi_pread_full(ctx, p->fd, data, (size_t)e->size, e->data);
     if (rc == 0 && lpi_crc32(0, data, (size_t)e->size) != e->crc)
         rc = lpi_error(ctx, LP_EFORMAT, "fails its CRC-32 check");
     if (rc == 0)

@@ -49,6 +49,11 @@ expectations="
 good|0|: OK (6 entries, 5 objects verified)
 good-signatures|0|: OK (3 entries, 3 objects verified)
 good-unknown-header|0|: OK (3 entries, 3 objects verified)
+good-chunks|0|: OK (2 entries, 2 objects verified)
+chunks-mismatch|1|chunk 1 (bytes from 65536) does not match the manifest
+chunks-count|1|has 3 chunks of 65536 bytes, its chunks line 2
+chunks-no-object|1|which no entry has
+chunks-size|1|chunk size must be a power of two
 good-empty|0|: OK (0 entries, 0 objects verified)
 good-zstd-checksum|0|: OK (3 entries, 3 objects verified)
 good-frame-header|0|: OK (3 entries, 3 objects verified)

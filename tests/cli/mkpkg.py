@@ -14,6 +14,10 @@
     mkpkg.py flip-objects IN OUTDIR one copy of IN per non-empty objects/
                                     entry with its middle byte XOR 0x01, as
                                     OUTDIR/o<n>.lpk
+    mkpkg.py zeros OUT.lpk SIZE     a good package whose zero.bin holds SIZE
+                                    zero bytes, compressed (liblp stores
+                                    content that large as is; other writers
+                                    may not, and readers must cope)
     mkpkg.py truncate IN OUTDIR STEP
                                     IN cut at every STEPth offset (0, STEP,
                                     2*STEP, ... < size) as OUTDIR/t<offset>.lpk
@@ -321,6 +325,61 @@ def s_good_unknown_header():
     p = small()
     p.header.insert(2, ("x-future-key", "some value"))
     return p.render()
+
+
+CHUNK = 65536
+
+
+def chunked(mutate=None):
+    """A stored picture of three chunks of 64 KiB and a compressed text of
+    two, each with its 'chunks' line (lpk(5) CHUNK HASHES); mutate(lines)
+    may spoil the lines [object hash, chunk size, [chunk hashes]]."""
+    jpg = fake_jpeg(b"video", 2 * CHUNK + 1000)
+    text = (LESSON * 30)[:CHUNK + 5000]
+    p = Pkg([("media/video.jpg", jpg, "image/jpeg"),
+             ("book.txt", text, "text/plain")])
+    lines = []
+    for data in (jpg, text):
+        lines.append([b2(data), str(CHUNK),
+                      [b2(data[i:i + CHUNK])
+                       for i in range(0, len(data), CHUNK)]])
+    if mutate:
+        mutate(lines)
+    for h, size, hashes in lines:
+        p.header.append(("chunks", "%s %s %s" % (h, size, "".join(hashes))))
+    return p.render()
+
+
+def s_good_chunks():
+    return chunked()
+
+
+def s_chunks_mismatch():
+    """The second chunk's hash is another chunk's."""
+    def spoil(lines):
+        lines[0][2][1] = lines[0][2][0]
+    return chunked(spoil)
+
+
+def s_chunks_count():
+    """One chunk hash too few for the object's size."""
+    def spoil(lines):
+        del lines[0][2][-1]
+    return chunked(spoil)
+
+
+def s_chunks_no_object():
+    """Chunk hashes for content the package does not hold."""
+    def spoil(lines):
+        lines[1][0] = b2(b"nothing")
+    return chunked(spoil)
+
+
+def s_chunks_size():
+    """A chunk size that is not a power of two."""
+    def spoil(lines):
+        lines[0][1] = str(CHUNK + 1)
+    return chunked(spoil)
 
 
 def manifest_path(path):
@@ -1067,6 +1126,11 @@ SCENARIOS = {
     "good": s_good,
     "good-signatures": s_good_signatures,
     "good-unknown-header": s_good_unknown_header,
+    "good-chunks": s_good_chunks,
+    "chunks-mismatch": s_chunks_mismatch,
+    "chunks-count": s_chunks_count,
+    "chunks-no-object": s_chunks_no_object,
+    "chunks-size": s_chunks_size,
     # manifest paths
     "path-dotdot": s_path_dotdot,
     "path-dotdot-inner": s_path_dotdot_inner,
@@ -1246,7 +1310,7 @@ def main(argv):
         os.makedirs(argv[1], exist_ok=True)
     usage = ("usage: mkpkg.py SCENARIO OUT.lpk | --list | --all DIR | "
              "flip-manifest IN OUTDIR [--fix-crc] | flip-objects IN OUTDIR | "
-             "truncate IN OUTDIR STEP")
+             "truncate IN OUTDIR STEP | zeros OUT.lpk SIZE")
     if argv == ["--list"]:
         print("\n".join(SCENARIOS))
         return 0
@@ -1264,6 +1328,13 @@ def main(argv):
         return 0
     if len(argv) == 4 and argv[0] == "truncate":
         truncate(argv[1], argv[2], int(argv[3]))
+        return 0
+    if len(argv) == 3 and argv[0] == "zeros":
+        p = Pkg([("t1.txt", LESSON, "text/plain;charset=utf-8"),
+                 ("zero.bin", bytes(int(argv[2])), "application/octet-stream",
+                  True)])
+        with open(argv[1], "wb") as f:
+            f.write(p.render())
         return 0
     if len(argv) != 2:
         print(usage, file=sys.stderr)

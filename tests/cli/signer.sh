@@ -19,6 +19,14 @@ printf 'kanguru\n' >"$tmp/pass"
 printf 'wrong horse\n' >"$tmp/badpass"
 run "$LPACK" keygen -q -p "$tmp/e.pub" -s "$tmp/e.key" --passphrase-file "$tmp/pass"
 run "$LPACK" manifest "$tmp/p.lpk" -o "$tmp/p.manifest"
+# -o: written atomically, an existing file replaced whole, nothing left over
+mkdir "$tmp/mf"
+echo 'something else, longer than nothing at all' >"$tmp/mf/m"
+expect_exit 0 "$LPACK" manifest "$tmp/p.lpk" -o "$tmp/mf/m"
+check 'manifest -o: replaces an existing file' cmp -s "$tmp/mf/m" "$tmp/p.manifest"
+check '  no temporary file left' test "$(ls -A "$tmp/mf")" = m
+expect_exit 3 "$LPACK" manifest "$tmp/p.lpk" -o "$tmp/nosuch/m"
+check '  an unwritable place: says which file' has "$err" "$tmp/nosuch/m"
 hash=$(b2sum -l 256 "$tmp/p.manifest" | cut -d' ' -f1)
 
 # ------------------------------------------------------------ sign-manifest

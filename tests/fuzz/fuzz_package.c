@@ -1,6 +1,7 @@
 /*
  * fuzz_package.c - a whole package from arbitrary bytes: open, list, read
- * every entry, verify, extract.  Only the public API is used.
+ * every entry (streaming, and by ranges through a second handle), verify,
+ * extract.  Only the public API is used.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -45,6 +46,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (lp_package_open(&p, ctx, file) == 0) {
         lp_verify_opts vo = LP_VERIFY_OPTS_INIT;
         size_t n = lp_package_entry_count(p);
+        lp_package *q;
+
+        /* ranges, through another handle: before and across chunk
+         * boundaries, at the end, past it; never more than asked */
+        if (lp_package_share(&q, p, ctx) != 0)
+            abort();
+        for (size_t i = 0; i < n; i++) {
+            lp_entry_info info;
+            const uint64_t cs = 65536;
+            uint64_t offs[6], off;
+            size_t got;
+
+            if (lp_package_entry(q, i, &info) != 0)
+                abort();
+            offs[0] = 0;
+            offs[1] = cs - 10;
+            offs[2] = info.size / 2;
+            offs[3] = info.size ? info.size - 1 : 0;
+            offs[4] = info.size + 1;
+            offs[5] = 3 * cs + 7;
+            for (size_t k = 0; k < 6; k++)
+                if (lp_entry_read_at(q, i, offs[k], buf, sizeof(buf),
+                                     &got) == 0 &&
+                    (got > sizeof(buf) || (got && offs[k] + got > info.size)))
+                    abort();
+            if (lp_entry_data_offset(q, i, &off) == 0 &&
+                (info.compressed || off + info.size > size))
+                abort();
+        }
+        lp_package_free(q);
 
         for (size_t i = 0; i < n; i++) {
             lp_entry_info info;

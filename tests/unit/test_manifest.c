@@ -122,6 +122,52 @@ static void test_bad(void **state)
     }
 }
 
+#define CHEAD(chunks) "lpk-manifest 1\nid org.example.math\nversion 3\n" \
+    "label 2026 term 1\nlanguages tet pt\ncreated 2025-11-28T14:00:00Z\n" \
+    chunks "entries 1\n\n" H2 " 5 text/plain a/b.txt\n"
+
+/* "chunks" lines: any number, each checked; written back as they were */
+static void test_chunks(void **state)
+{
+    lp_ctx *ctx = *state;
+    lpi_manifest m;
+    const char *text = CHEAD("chunks " H2 " 65536 " H1 H2 "\n"
+                             "chunks " H2 " 65536 " H1 H2 "\n");
+    lpi_buf out;
+
+    assert_int_equal(parse(ctx, text, &m), 0);
+    assert_int_equal(m.nchunks, 2);
+    assert_int_equal(m.chunks[0].chunk_size, 65536);
+    assert_int_equal(m.chunks[1].count, 2);
+    assert_int_equal(m.chunks[0].hash[31], 0xff);
+    assert_memory_equal(m.chunks[0].hex + 64, H2, 64);
+    lpi_buf_init(&out, LP_MAX_MANIFEST_BYTES);
+    assert_int_equal(lpi_manifest_serialize(&m, ctx, &out), 0);
+    assert_string_equal(out.data, text);
+    lpi_buf_dispose(&out, ctx);
+    lpi_manifest_dispose(&m, ctx);
+
+    const struct { const char *text; const char *msg; } bad[] = {
+        { CHEAD("chunks " H2 "\n"), "must be 'HASH SIZE HASHES'" },
+        { CHEAD("chunks " H2 " 65536\n"), "must be 'HASH SIZE HASHES'" },
+        { CHEAD("chunks x" H2 " 65536 " H1 "\n"), "HASH SIZE HASHES" },
+        { CHEAD("chunks " H2 " 65537 " H1 "\n"), "power of two" },
+        { CHEAD("chunks " H2 " 32768 " H1 "\n"), "power of two" },
+        { CHEAD("chunks " H2 " 33554432 " H1 "\n"), "power of two" },
+        { CHEAD("chunks " H2 " 065536 " H1 "\n"), "power of two" },
+        { CHEAD("chunks " H2 " 65536 " H1 "0\n"), "64 hex digits each" },
+        { CHEAD("chunks " H2 " 65536 \n"), "64 hex digits each" },
+        { CHEAD("chunks " H2 " 65536 " H1 "000000000000000000000000000000"
+                "000000000000000000000000000000000F\n"), "chunk hash 1" },
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        int rc = parse(ctx, bad[i].text, &m);
+        if (rc != LP_EFORMAT || !strstr(lp_ctx_errmsg(ctx), bad[i].msg))
+            fail_msg("case %zu: got %d '%s', want '%s'", i, rc,
+                     lp_ctx_errmsg(ctx), bad[i].msg);
+    }
+}
+
 static void test_embedded_nul(void **state)
 {
     lp_ctx *ctx = *state;
@@ -178,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_unknown_header_key_ignored),
         cmocka_unit_test(test_newer_format_refused),
         cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_chunks),
         cmocka_unit_test(test_embedded_nul),
         cmocka_unit_test(test_time),
     };

@@ -51,25 +51,13 @@ static char *big_text(size_t n, size_t *len)
     return t;
 }
 
-/* Deterministic bytes that do not compress */
-static unsigned char *noise(size_t n, uint32_t seed)
-{
-    unsigned char *b = malloc(n ? n : 1);
-    assert_non_null(b);
-    for (size_t i = 0; i < n; i++) {
-        seed = seed * 1103515245u + 12345u;
-        b[i] = (unsigned char)(seed >> 23);
-    }
-    return b;
-}
-
 static char *write_sample(fixture *f, const char *name, int64_t created)
 {
     lp_writer_opts o = LP_WRITER_OPTS_INIT;
     lp_writer *w;
     char *out = unit_path(f->dir, name);
     char *img = unit_path(f->dir, "img.jpg");
-    unsigned char *jpg = noise(100000, 7);
+    unsigned char *jpg = unit_noise(100000, 7);
     size_t blen;
     char *big = big_text(2000, &blen);
 

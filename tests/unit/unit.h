@@ -74,4 +74,16 @@ static inline char *unit_path(const char *dir, const char *name)
     return p;
 }
 
+/* n deterministic bytes that do not compress, malloc'd */
+static inline unsigned char *unit_noise(size_t n, uint32_t seed)
+{
+    unsigned char *b = malloc(n ? n : 1);
+    assert_non_null(b);
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        b[i] = (unsigned char)(seed >> 23);
+    }
+    return b;
+}
+
 #endif
