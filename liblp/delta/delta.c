@@ -640,10 +640,9 @@ static int find_similar(maker *m)
         ts = lpi_calloc(ctx, nt, sizeof(*ts));
         rc = bs && ts ? 0 : LP_ENOMEM;
         if (rc == 0)
-            rc = lpi_sketch_objects(ctx, b->fd, bo, nb, m->threads, bs);
+            rc = lpi_sketch_objects(ctx, m->base, bo, nb, m->threads, bs);
         if (rc == 0)
-            rc = lpi_sketch_objects(ctx, m->target->fd, to, nt, m->threads,
-                                    ts);
+            rc = lpi_sketch_objects(ctx, m->target, to, nt, m->threads, ts);
         if (rc == 0)
             rc = lpi_simindex_build(&ix, ctx, bs, sizes, nb);
         for (size_t i = 0; rc == 0 && i < nt; i++) {

@@ -162,10 +162,11 @@ typedef struct lpi_sketch {
 } lpi_sketch;
 /* The gear hash's table (fixed: sketches are deterministic) */
 void lpi_gear_init(uint64_t gear[256]);
-/* Sketch the content of objs[0..n) of the package open at fd into out,
- * on up to threads threads; each object's hash is checked on the way */
-int lpi_sketch_objects(lp_ctx *ctx, int fd, const lpi_object *const *objs,
-                       size_t n, unsigned threads, lpi_sketch *out);
+/* Sketch the content of objs[0..n) of package p into out, on up to
+ * threads threads; each object's hash is checked on the way */
+int lpi_sketch_objects(lp_ctx *ctx, lp_package *p,
+                       const lpi_object *const *objs, size_t n,
+                       unsigned threads, lpi_sketch *out);
 /* An index of sketches to find the ones most like a query */
 typedef struct lpi_simindex {
     struct posting *post;      /* (sample, sketch), sorted */

@@ -58,13 +58,13 @@ static void add_value(lpi_sketch *s, uint64_t v)
     s->v[i] = v;
 }
 
-static int sketch_one(lp_ctx *ctx, int fd, const lpi_object *o,
+static int sketch_one(lp_ctx *ctx, lp_package *p, const lpi_object *o,
                       const uint64_t *gear, unsigned char *buf,
                       lpi_sketch *out)
 {
     lpi_objreader *r = NULL;
     uint64_t h = 0;
-    int rc = lpi_objreader_open(&r, ctx, fd, o, NULL);
+    int rc = lpi_objreader_open(&r, ctx, p, o, NULL);
 
     memset(out, 0, sizeof(*out));
     while (rc == 0) {
@@ -84,7 +84,7 @@ static int sketch_one(lp_ctx *ctx, int fd, const lpi_object *o,
 
 typedef struct sk_job {
     lp_ctx *ctx;               /* the caller's: errors are copied there */
-    int fd;
+    lp_package *p;
     const lpi_object *const *objs;
     size_t n;
     lpi_sketch *out;
@@ -109,7 +109,7 @@ static void *sketch_main(void *arg)
         size_t i = atomic_fetch_add(&j->next, 1);
         if (i >= j->n)
             break;
-        w->rc = sketch_one(w->ctx, j->fd, j->objs[i], j->gear, w->buf,
+        w->rc = sketch_one(w->ctx, j->p, j->objs[i], j->gear, w->buf,
                            &j->out[i]);
         if (w->rc < 0)
             atomic_store(&j->failed, 1);
@@ -117,7 +117,8 @@ static void *sketch_main(void *arg)
     return NULL;
 }
 
-int lpi_sketch_objects(lp_ctx *ctx, int fd, const lpi_object *const *objs,
+int lpi_sketch_objects(lp_ctx *ctx, lp_package *p,
+                       const lpi_object *const *objs,
                        size_t n, unsigned threads, lpi_sketch *out)
 {
     sk_job *job = lpi_calloc(ctx, 1, sizeof(*job));
@@ -134,7 +135,7 @@ int lpi_sketch_objects(lp_ctx *ctx, int fd, const lpi_object *const *objs,
     memset(w, 0, sizeof(w));
     if (rc == 0) {
         job->ctx = ctx;
-        job->fd = fd;
+        job->p = p;
         job->objs = objs;
         job->n = n;
         job->out = out;
