@@ -2146,6 +2146,228 @@ LP_API uint64_t lp_lesson_need_size(const lp_lesson *lesson, size_t i);
 LP_API uint64_t lp_lesson_need_total(const lp_lesson *lesson);
 
 /* ---------------------------------------------------------------------- */
+/* HTML pages (hubs, displays, static sites)                               */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * The pages a hub serves to phone browsers and the classroom TV, and that
+ * `lpack html` writes as a static site: a language picker, a catalog per
+ * language and a page per lesson and language.  They are semantic,
+ * accessible HTML5 (headings, alt text, captions as <track>,
+ * figure/figcaption), mobile first, readable without JavaScript, with one
+ * small style sheet and one small script shared by every page
+ * (lp_render_style(), lp_render_script()); no framework, no font download.
+ *
+ * Languages: the root element carries the page's lang and dir, and every
+ * element whose text is in another language (a text from a fallback, a
+ * lesson body in its body language) carries its own, as lpk(5) asks.
+ *
+ * Safety: every text of a package is escaped; nothing from a package is
+ * ever emitted as markup, a script, a style or a URL scheme of its own.
+ * Links of a lesson go out only to https, http and mailto URLs (others
+ * are shown as text); links to pages and media are relative URLs the
+ * caller chooses (lp_url_fn), so the same pages serve `lpack serve` and a
+ * static site.
+ *
+ * Activities are forms.  When the URL function gives an address for
+ * LP_PAGE_ANSWER, each form posts the learner's answer there without
+ * JavaScript: the hub marks it with lp_activity_check() and renders the
+ * page again with lp_render_opts.answered set.  With embed_answers the
+ * form also carries what the script needs to mark it in the page (a
+ * static site has no server); lpack(1) says where those marks can differ
+ * from lp_activity_check().  The form fields: "activity" (its id) and
+ * "answer" (multiple choice: one "answer" field per option chosen,
+ * holding its id; true-false: "true" or "false").  An assignment's form
+ * (LP_PAGE_UPLOAD) is multipart/form-data with "assignment" (its id) and
+ * "file" (kind text: a "text" field instead).
+ */
+
+/** Longest URL an lp_url_fn may give, NUL included. */
+#define LP_MAX_URL_BYTES 2048u
+
+/** The pages and files the pages link to. */
+typedef enum lp_page {
+    LP_PAGE_HOME = 0,    /**< the language picker */
+    LP_PAGE_CATALOG = 1, /**< the catalog in lang */
+    LP_PAGE_LESSON = 2,  /**< lesson id in lang */
+    LP_PAGE_DISPLAY = 3, /**< lesson id in lang, for the classroom TV */
+    LP_PAGE_MEDIA = 4,   /**< a media entry: path, hash, media_type */
+    LP_PAGE_STYLE = 5,   /**< the style sheet (lp_render_style()) */
+    LP_PAGE_SCRIPT = 6,  /**< the script (lp_render_script()) */
+    LP_PAGE_ANSWER = 7,  /**< where activity item of lesson id posts */
+    LP_PAGE_UPLOAD = 8   /**< where assignment item of lesson id posts */
+} lp_page;
+
+/** A link the pages need, for an lp_url_fn.  The strings come from the
+ *  package: hostile, to be percent-encoded. */
+typedef struct lp_link {
+    lp_page from;            /**< the page being rendered (its place) */
+    const char *from_lang;   /**< its language (NULL for LP_PAGE_HOME) */
+    const char *from_id;     /**< its lesson id, or NULL */
+    lp_page to;              /**< what the link is to */
+    const char *lang;        /**< the target's language, or NULL */
+    const char *id;          /**< the target's lesson id, or NULL */
+    const char *item;        /**< activity or assignment id, or NULL */
+    const char *path;        /**< a media entry's logical path, or NULL */
+    const char *hash;        /**< its object's hash (hex), or NULL if the
+                                  lesson has no package behind it */
+    const char *media_type;  /**< its media type, or NULL */
+} lp_link;
+
+/**
+ * Give the URL of a link, relative to the page being rendered.
+ *
+ * @param buf   where to write it, NUL-terminated
+ * @param size  bytes available in buf (LP_MAX_URL_BYTES)
+ * @return its length; 0 if there is no such page (a static site has no
+ *         LP_PAGE_ANSWER: forms are then checked by the script only);
+ *         a negative LP_E* code, which the render returns.
+ */
+typedef int (*lp_url_fn)(char *buf, size_t size, const lp_link *link,
+                         void *user);
+
+/**
+ * Receive a piece of a page.
+ *
+ * @return 0 to go on, or a negative LP_E* code, which the render returns.
+ */
+typedef int (*lp_write_fn)(const void *data, size_t len, void *user);
+
+/**
+ * The URLs of the static site `lpack html` writes (lp_render_site()):
+ * index.html (the language picker), LANG/index.html (a catalog),
+ * LANG/ID.html (a lesson), LANG/ID.display.html (display mode),
+ * media/HASH.EXT (media by content hash, EXT from the logical path),
+ * lp.css and lp.js; no LP_PAGE_ANSWER and no LP_PAGE_UPLOAD (0).  user
+ * is unused.
+ *
+ * @return as lp_url_fn; LP_EINVAL for a lesson id or language tag that
+ *         cannot be a file name (not a letter, digit, '.', '_' or '-'
+ *         first, or other characters) and for a media link without a hash;
+ *         LP_ETOOBIG if buf is too small.
+ */
+LP_API int lp_render_static_url(char *buf, size_t size, const lp_link *link,
+                                void *user);
+
+/** Options for the pages.  Initialise with LP_RENDER_OPTS_INIT. */
+typedef struct lp_render_opts {
+    unsigned version;    /**< LP_RENDER_OPTS_VERSION */
+    lp_url_fn url;       /**< URLs; NULL = lp_render_static_url() */
+    void *url_user;      /**< passed to url */
+    /** lessons: display mode for the classroom TV (large type, one section
+     *  per screen, arrow keys and remote to page) */
+    int display;
+    /** lessons: put the answer keys in the forms for the script (a static
+     *  site); 0 for a hub that marks answers itself (the keys then stay
+     *  on the hub) */
+    int embed_answers;
+    /** lessons: the activity a learner answered (its id), their answer
+     *  and the mark lp_activity_check() gave (1 correct, 0 not): the page
+     *  shows the answer, the mark and the activity's feedback.  NULL for
+     *  none. */
+    const char *answered;
+    const char *answer;
+    int correct;
+} lp_render_opts;
+
+#define LP_RENDER_OPTS_VERSION 1
+#define LP_RENDER_OPTS_INIT { LP_RENDER_OPTS_VERSION, NULL, NULL, 0, 1, \
+                              NULL, NULL, 0 }
+
+/**
+ * Render the language picker: every language of the catalog, each named
+ * in itself and in its own lang and dir, linking to its catalog.
+ *
+ * @param ctx    context for allocation and errors
+ * @param opts   options, or NULL for the defaults
+ * @param write  receives the page, in pieces of at most a few KiB
+ * @return 0; LP_EINVAL for a bad opts->version; LP_ENOMEM; or the code
+ *         the url or write function returned.
+ */
+LP_API LP_WARN_UNUSED int lp_render_home(lp_ctx *ctx, const lp_catalog *cat,
+                                         const lp_render_opts *opts,
+                                         lp_write_fn write, void *user);
+
+/**
+ * Render the catalog in a language: its title and description, subjects,
+ * grades and units as headings, lessons in teaching order with their
+ * durations, and links to every other language.
+ *
+ * @param lang  a language of the catalog, or NULL for the default
+ * @return as lp_render_home(); LP_ENOTFOUND if lang is not a language of
+ *         the catalog.
+ */
+LP_API LP_WARN_UNUSED int lp_render_catalog(lp_ctx *ctx,
+                                            const lp_catalog *cat,
+                                            const char *lang,
+                                            const lp_render_opts *opts,
+                                            lp_write_fn write, void *user);
+
+/**
+ * Render a lesson (as lp_lesson_open() gave it, in its language): title,
+ * objectives, blocks (in the body language, with its direction),
+ * activities as forms, assignments, links to the lesson in the catalog's
+ * other languages and to the lessons before and after it.  Each text is
+ * marked with the language it is really in (lpk(5)): for the activities
+ * and assignments, the lesson is read in the languages of the fallback
+ * chain to find out.
+ *
+ * @param cat     the catalog the lesson came from
+ * @param lesson  the lesson; one from lp_lesson_parse() works too (its
+ *                media links then have no hash)
+ * @return as lp_render_home(); LP_ENOTFOUND if cat has no such lesson or
+ *         language; the codes of lp_lesson_open() for the fallback
+ *         documents.
+ */
+LP_API LP_WARN_UNUSED int lp_render_lesson(lp_ctx *ctx,
+                                           const lp_catalog *cat,
+                                           const lp_lesson *lesson,
+                                           const lp_render_opts *opts,
+                                           lp_write_fn write, void *user);
+
+/**
+ * The style sheet every page links to (LP_PAGE_STYLE): a few KiB of CSS,
+ * the same for every page and package, so a browser caches it once.  It
+ * names the Noto families of each script (fonts-noto-core on a hub,
+ * lpack(1)).
+ *
+ * @param[out] len  its length in bytes
+ * @return the CSS, static and NUL-terminated.
+ */
+LP_API const char *lp_render_style(size_t *len);
+
+/**
+ * The script every lesson page links to (LP_PAGE_SCRIPT): marks answers in
+ * the page from the keys embed_answers puts in the forms, and pages the
+ * display mode with the arrow keys.  Pages work without it.
+ *
+ * @param[out] len  its length in bytes
+ * @return the JavaScript, static and NUL-terminated.
+ */
+LP_API const char *lp_render_script(size_t *len);
+
+/**
+ * Write a package's curriculum as a static site into the folder dir, for
+ * a hub that already runs a web server: the pages at the URLs of
+ * lp_render_static_url() in every language, the media extracted by
+ * content hash (each checked against the manifest), the style sheet and
+ * the script.  The site is built in a temporary folder beside dir and
+ * renamed to dir when complete: there is never a partial site under its
+ * name.  The same package gives the same files, byte for byte.
+ *
+ * @param dir   the folder to create; it must not exist
+ * @param opts  options, or NULL; opts->url must be NULL, display and
+ *              answered are ignored
+ * @return 0; LP_EEXIST if dir exists; LP_ENOTFOUND if the package has no
+ *         catalog; the codes of lp_catalog_open() and lp_lesson_open();
+ *         LP_EINVAL for a lesson id or language that cannot be a file
+ *         name; LP_EIO; LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_render_site(lp_ctx *ctx, lp_package *pkg,
+                                         const char *dir,
+                                         const lp_render_opts *opts);
+
+/* ---------------------------------------------------------------------- */
 /* Update repositories                                                     */
 /* ---------------------------------------------------------------------- */
 
@@ -2530,11 +2752,41 @@ typedef struct lp_project_opts {
      *  0 = one per online CPU; more than 8 count as 8.  The diagnostics
      *  are the same whatever the number. */
     unsigned threads;
+    /** (version 3) The build cache folder (lpc(1), CACHE), or NULL for
+     *  none.  lp_project_check() and lp_project_build() keep there what
+     *  they worked out -- checked lessons with their diagnostics, compiled
+     *  documents, media hashes, compressed objects -- keyed by a hash of
+     *  everything that decides it, and reuse it when the same work comes
+     *  again.  Results are the same with or without it: the diagnostics,
+     *  and the package byte for byte.  Created (mode 0700) if missing;
+     *  may be shared by builds running at the same time.  A damaged entry
+     *  is ignored and rebuilt.  lp_cache_default_dir() gives the usual
+     *  place. */
+    const char *cache_dir;
+    /** (version 3) Most bytes the cache folder may hold; the least
+     *  recently used entries are removed past it.  0 =
+     *  LP_CACHE_DEFAULT_MAX. */
+    uint64_t cache_max_bytes;
 } lp_project_opts;
 
-/* Version 1 is the same struct without threads, and still accepted. */
-#define LP_PROJECT_OPTS_VERSION 2
-#define LP_PROJECT_OPTS_INIT { LP_PROJECT_OPTS_VERSION, 0, 0 }
+/* Versions 1 (without threads) and 2 (without the cache) are the same
+ * struct cut short, and still accepted. */
+#define LP_PROJECT_OPTS_VERSION 3
+#define LP_PROJECT_OPTS_INIT { LP_PROJECT_OPTS_VERSION, 0, 0, NULL, 0 }
+
+/** The default size limit of a build cache folder: 2 GiB. */
+#define LP_CACHE_DEFAULT_MAX (UINT64_C(2) << 30)
+
+/**
+ * The default build cache folder: $XDG_CACHE_HOME/lp if XDG_CACHE_HOME is
+ * set to an absolute path, else $HOME/.cache/lp.
+ *
+ * @param[out] out  the folder, NUL-terminated
+ * @param cap       size of out in bytes
+ * @return 0; LP_ENOTFOUND if neither variable gives a folder; LP_ETOOBIG
+ *         if out is too small; LP_EINVAL.
+ */
+LP_API int lp_cache_default_dir(char *out, size_t cap);
 
 /**
  * Open the curriculum project in folder dir.  Nothing is read yet but the

@@ -23,6 +23,7 @@ static const cli_command commands[] = {
     { "apply", cmd_apply, "rebuild a new release from an old one and deltas" },
     { "publish", cmd_publish, "add signed releases to an update repository" },
     { "update", cmd_update, "take the newest release from a repository" },
+    { "html", cmd_html, "write a package's lessons as a static web site" },
     { "mirror", cmd_mirror, "copy a repository, or what a hub needs, checked" },
 };
 

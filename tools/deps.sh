@@ -5,7 +5,10 @@ set -eu
 pkgs="gcc g++ make autoconf automake libtool pkg-config
 libzip-dev libzstd-dev libsodium-dev libxml2-dev libyaml-dev libicu-dev
 libjson-c-dev python3-jsonschema libcmocka-dev libcurl4-openssl-dev zlib1g-dev zstd unzip python3 libxml2-utils minisign groff-base time
-man-db jq"
+man-db jq
+chromium fonts-noto-core"
+# (chromium and fonts-noto-core: the pages in a real browser,
+# tests/cli/browser.sh, which skips without them)
 # --bench: also the peers bench/delta.sh measures lpack delta against (only
 # for that benchmark: building, testing and CI do not need them)
 case "${1:-}" in

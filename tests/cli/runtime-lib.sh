@@ -26,10 +26,11 @@ readelf --dyn-syms -W "$so" | awk '$5 == "GLOBAL" && $7 != "UND" { print $8 }' |
 missing=""
 for s in lp_package_open lp_package_open_fd lp_package_share lp_entry_read_at \
          lp_entry_data_offset lp_package_verify lp_package_check_trust \
-         lp_delta_open lp_delta_apply lp_writer_new; do
+         lp_delta_open lp_delta_apply lp_writer_new lp_render_lesson \
+         lp_render_site; do
     grep -qx "$s" "$tmp/syms" || missing="$missing $s"
 done
-check "exports the reading, verifying, trust and delta API" [ -z "$missing" ]
+check "exports the reading, verifying, trust, delta and page API" [ -z "$missing" ]
 [ -z "$missing" ] || diag "missing:$missing"
 check "exports no compiler function" sh -c "! grep -q '^lp_project_' '$tmp/syms'"
 check "exports only lp_ symbols" sh -c "! grep -qv '^lp_' '$tmp/syms'"
