@@ -8,6 +8,7 @@
  */
 #include "unit.h"
 #include "torture.h"
+#include "catalog_fixture.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -16,19 +17,6 @@
 static char *tmp, *examples[3], *fixpkg;
 static const char *const example_names[] = { "tetum-math", "arabic-science",
                                              "amharic-english" };
-
-static char *fixture(const char *name, size_t *len)
-{
-    char path[4096];
-    const char *top = getenv("top_srcdir");
-
-    snprintf(path, sizeof(path), "%s/tests/fixtures/runtime/%s",
-             top ? top : "..", name);
-    char *data = (char *)unit_read(path, len);
-
-    data[*len] = '\0';
-    return data;
-}
 
 /* text with every "from" replaced by "to" (malloc'd) */
 static char *replace(const char *text, const char *from, const char *to)
@@ -56,29 +44,6 @@ static char *replace(const char *text, const char *from, const char *to)
     }
     *o = '\0';
     return out;
-}
-
-static void build_example(const char *name, const char *out)
-{
-    char dir[4096];
-    const char *top = getenv("top_srcdir");
-    lp_ctx *ctx;
-    lp_project *p;
-    lp_build_opts o = LP_BUILD_OPTS_INIT;
-
-    snprintf(dir, sizeof(dir), "%s/examples/%s", top ? top : "..", name);
-    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
-    assert_int_equal(lp_project_open(&p, ctx, dir, NULL), 0);
-    o.threads = 1;
-    assert_int_equal(lp_project_build(p, out, &o, NULL, NULL), 0);
-    lp_project_free(p);
-    lp_ctx_free(ctx);
-}
-
-static void add(lp_writer *w, const char *path, const char *data)
-{
-    assert_int_equal(lp_writer_add_buffer(w, path, data, strlen(data), NULL),
-                     0);
 }
 
 /* The runtime fixtures as a package, every block kind: a-first and
@@ -286,27 +251,6 @@ static void check_markup(const page *pg)
         }
         p++;
     }
-}
-
-typedef struct opened {
-    lp_ctx *ctx;
-    lp_package *pkg;
-    lp_catalog *cat;
-} opened;
-
-static void open_pkg(opened *o, const char *path)
-{
-    assert_int_equal(lp_ctx_new(&o->ctx, NULL), 0);
-    assert_int_equal(lp_package_open(&o->pkg, o->ctx, path), 0);
-    if (lp_catalog_open(&o->cat, o->ctx, o->pkg) != 0)
-        fail_msg("%s", lp_ctx_errmsg(o->ctx));
-}
-
-static void close_pkg(opened *o)
-{
-    lp_catalog_free(o->cat);
-    lp_package_free(o->pkg);
-    lp_ctx_free(o->ctx);
 }
 
 static void render_lesson(opened *o, const char *id, const char *lang,

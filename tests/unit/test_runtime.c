@@ -8,25 +8,13 @@
  */
 #include "unit.h"
 #include "torture.h"
+#include "catalog_fixture.h"
 
 #include <stdbool.h>
 
 static char *tmp, *examples[3], *fixpkg;
 static const char *const example_names[] = { "tetum-math", "arabic-science",
                                              "amharic-english" };
-
-static char *fixture(const char *name, size_t *len)
-{
-    char path[4096];
-    const char *top = getenv("top_srcdir");
-
-    snprintf(path, sizeof(path), "%s/tests/fixtures/runtime/%s",
-             top ? top : "..", name);
-    char *data = (char *)unit_read(path, len);
-
-    data[*len] = '\0';
-    return data;
-}
 
 /* text with the first "from" replaced by "to" (malloc'd) */
 static char *replace(const char *text, const char *from, const char *to)
@@ -40,29 +28,6 @@ static char *replace(const char *text, const char *from, const char *to)
     snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to,
              at + strlen(from));
     return out;
-}
-
-static void build_example(const char *name, const char *out)
-{
-    char dir[4096];
-    const char *top = getenv("top_srcdir");
-    lp_ctx *ctx;
-    lp_project *p;
-    lp_build_opts o = LP_BUILD_OPTS_INIT;
-
-    snprintf(dir, sizeof(dir), "%s/examples/%s", top ? top : "..", name);
-    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
-    assert_int_equal(lp_project_open(&p, ctx, dir, NULL), 0);
-    o.threads = 1;
-    assert_int_equal(lp_project_build(p, out, &o, NULL, NULL), 0);
-    lp_project_free(p);
-    lp_ctx_free(ctx);
-}
-
-static void add(lp_writer *w, const char *path, const char *data)
-{
-    assert_int_equal(lp_writer_add_buffer(w, path, data, strlen(data), NULL),
-                     0);
 }
 
 /* A package of the fixtures: the catalog, a lesson in ar and tet, media */
@@ -121,27 +86,6 @@ static int teardown(void **state)
     free(fixpkg);
     unit_rmdir(tmp);
     return 0;
-}
-
-typedef struct opened {
-    lp_ctx *ctx;
-    lp_package *pkg;
-    lp_catalog *cat;
-} opened;
-
-static void open_pkg(opened *o, const char *path)
-{
-    assert_int_equal(lp_ctx_new(&o->ctx, NULL), 0);
-    assert_int_equal(lp_package_open(&o->pkg, o->ctx, path), 0);
-    if (lp_catalog_open(&o->cat, o->ctx, o->pkg) != 0)
-        fail_msg("%s", lp_ctx_errmsg(o->ctx));
-}
-
-static void close_pkg(opened *o)
-{
-    lp_catalog_free(o->cat);
-    lp_package_free(o->pkg);
-    lp_ctx_free(o->ctx);
 }
 
 /* ------------------------------------------------------------ catalog */
