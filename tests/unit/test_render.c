@@ -19,7 +19,7 @@ static const char *const example_names[] = { "tetum-math", "arabic-science",
                                              "amharic-english" };
 
 /* text with every "from" replaced by "to" (malloc'd) */
-static char *replace(const char *text, const char *from, const char *to)
+static char *replace_all(const char *text, const char *from, const char *to)
 {
     size_t nf = strlen(from), nt = strlen(to), n = strlen(text) + 1;
     const char *p;
@@ -46,56 +46,6 @@ static char *replace(const char *text, const char *from, const char *to)
     return out;
 }
 
-/* The runtime fixtures as a package, every block kind: a-first and
- * b-second in ar (the body in tet), tet and pt */
-static void build_fixture(const char *out)
-{
-    lp_ctx *ctx;
-    lp_writer *w;
-    size_t n;
-    char *cat = fixture("catalog.json", &n);
-    char *asg = fixture("assignments.json", &n);
-    char *ar = fixture("lesson.json", &n);
-    char *tet = replace(ar, "\"language\":\"ar\",\"direction\":\"rtl\"",
-                        "\"language\":\"tet\",\"direction\":\"ltr\"");
-    char *pt = replace(ar, "\"language\":\"ar\",\"direction\":\"rtl\"",
-                       "\"language\":\"pt\",\"direction\":\"ltr\"");
-    char *docs[3] = { ar, tet, pt };
-    static const char *const tags[3] = { "ar", "tet", "pt" };
-
-    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
-    assert_int_equal(lp_writer_new(&w, ctx, out, NULL), 0);
-    assert_int_equal(lp_writer_set_identity(w, "org.example.rt", 7, "",
-                                            "pt tet ar"), 0);
-    add(w, "curriculum/catalog.json", cat);
-    add(w, "curriculum/assignments.json", asg);
-    for (size_t i = 0; i < 3; i++) {
-        char path[64];
-        char *b = replace(docs[i], "\"id\":\"a-first\"",
-                          "\"id\":\"b-second\"");
-
-        snprintf(path, sizeof(path), "curriculum/lessons/a-first/%s.json",
-                 tags[i]);
-        add(w, path, docs[i]);
-        snprintf(path, sizeof(path), "curriculum/lessons/b-second/%s.json",
-                 tags[i]);
-        add(w, path, b);
-        free(b);
-    }
-    add(w, "media/a.png", "not really a PNG\n");
-    add(w, "media/v.webm", "frames\n");
-    add(w, "media/v.vtt", "same content\n");
-    add(w, "media/sheet.pdf", "same content\n");
-    assert_int_equal(lp_writer_commit(w), 0);
-    lp_writer_free(w);
-    lp_ctx_free(ctx);
-    free(cat);
-    free(asg);
-    free(ar);
-    free(tet);
-    free(pt);
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -107,7 +57,7 @@ static int setup(void **state)
         build_example(example_names[i], examples[i]);
     }
     fixpkg = unit_path(tmp, "fixture.lpk");
-    build_fixture(fixpkg);
+    build_fixture(fixpkg, true);
     return 0;
 }
 
@@ -468,13 +418,13 @@ static void test_hostile_text(void **state)
     size_t n;
     char *c0 = fixture("catalog.json", &n);
     char *l0 = fixture("lesson.json", &n);
-    char *l1 = replace(l0, "Haree ", evil);
-    char *l2 = replace(l1, "https://example.org/", " javascript:alert(1)");
-    char *l3 = replace(l2, "\"alt\":\"fatuk\"", "\"alt\":\"\\\" onerror=\\\"x\"");
-    char *l4 = replace(l3, "\"id\":\"mc\"", "\"id\":\"m\\\"><b>\"");
-    char *l5 = replace(l4, "sanulu resin", evil);
-    char *c1 = replace(c0, "Lisaun 2", evil);
-    char *c2 = replace(c1, "\"Ministry\"", "\"</footer><script>x()\"");
+    char *l1 = replace_all(l0, "Haree ", evil);
+    char *l2 = replace_all(l1, "https://example.org/", " javascript:alert(1)");
+    char *l3 = replace_all(l2, "\"alt\":\"fatuk\"", "\"alt\":\"\\\" onerror=\\\"x\"");
+    char *l4 = replace_all(l3, "\"id\":\"mc\"", "\"id\":\"m\\\"><b>\"");
+    char *l5 = replace_all(l4, "sanulu resin", evil);
+    char *c1 = replace_all(c0, "Lisaun 2", evil);
+    char *c2 = replace_all(c1, "\"Ministry\"", "\"</footer><script>x()\"");
 
     (void)state;
     assert_int_equal(lp_ctx_new(&ctx, NULL), 0);

@@ -16,53 +16,6 @@ static char *tmp, *examples[3], *fixpkg;
 static const char *const example_names[] = { "tetum-math", "arabic-science",
                                              "amharic-english" };
 
-/* text with the first "from" replaced by "to" (malloc'd) */
-static char *replace(const char *text, const char *from, const char *to)
-{
-    const char *at = strstr(text, from);
-    size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
-    char *out = malloc(n);
-
-    assert_non_null(at);
-    assert_non_null(out);
-    snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to,
-             at + strlen(from));
-    return out;
-}
-
-/* A package of the fixtures: the catalog, a lesson in ar and tet, media */
-static void build_fixture(const char *out)
-{
-    lp_ctx *ctx;
-    lp_writer *w;
-    size_t n;
-    char *cat = fixture("catalog.json", &n);
-    char *asg = fixture("assignments.json", &n);
-    char *ar = fixture("lesson.json", &n);
-    char *tet = replace(ar, "\"language\":\"ar\",\"direction\":\"rtl\"",
-                        "\"language\":\"tet\",\"direction\":\"ltr\"");
-
-    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
-    assert_int_equal(lp_writer_new(&w, ctx, out, NULL), 0);
-    assert_int_equal(lp_writer_set_identity(w, "org.example.rt", 7, "",
-                                            "pt tet ar"), 0);
-    add(w, "curriculum/catalog.json", cat);
-    add(w, "curriculum/assignments.json", asg);
-    add(w, "curriculum/lessons/a-first/ar.json", ar);
-    add(w, "curriculum/lessons/a-first/tet.json", tet);
-    add(w, "media/a.png", "not really a PNG\n");        /* 17 bytes */
-    add(w, "media/v.webm", "frames\n");                 /* 7 */
-    add(w, "media/v.vtt", "same content\n");            /* 13 */
-    add(w, "media/sheet.pdf", "same content\n");        /* the same */
-    assert_int_equal(lp_writer_commit(w), 0);
-    lp_writer_free(w);
-    lp_ctx_free(ctx);
-    free(cat);
-    free(asg);
-    free(ar);
-    free(tet);
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -74,7 +27,7 @@ static int setup(void **state)
         build_example(example_names[i], examples[i]);
     }
     fixpkg = unit_path(tmp, "fixture.lpk");
-    build_fixture(fixpkg);
+    build_fixture(fixpkg, false);
     return 0;
 }
 
