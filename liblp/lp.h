@@ -2752,11 +2752,41 @@ typedef struct lp_project_opts {
      *  0 = one per online CPU; more than 8 count as 8.  The diagnostics
      *  are the same whatever the number. */
     unsigned threads;
+    /** (version 3) The build cache folder (lpc(1), CACHE), or NULL for
+     *  none.  lp_project_check() and lp_project_build() keep there what
+     *  they worked out -- checked lessons with their diagnostics, compiled
+     *  documents, media hashes, compressed objects -- keyed by a hash of
+     *  everything that decides it, and reuse it when the same work comes
+     *  again.  Results are the same with or without it: the diagnostics,
+     *  and the package byte for byte.  Created (mode 0700) if missing;
+     *  may be shared by builds running at the same time.  A damaged entry
+     *  is ignored and rebuilt.  lp_cache_default_dir() gives the usual
+     *  place. */
+    const char *cache_dir;
+    /** (version 3) Most bytes the cache folder may hold; the least
+     *  recently used entries are removed past it.  0 =
+     *  LP_CACHE_DEFAULT_MAX. */
+    uint64_t cache_max_bytes;
 } lp_project_opts;
 
-/* Version 1 is the same struct without threads, and still accepted. */
-#define LP_PROJECT_OPTS_VERSION 2
-#define LP_PROJECT_OPTS_INIT { LP_PROJECT_OPTS_VERSION, 0, 0 }
+/* Versions 1 (without threads) and 2 (without the cache) are the same
+ * struct cut short, and still accepted. */
+#define LP_PROJECT_OPTS_VERSION 3
+#define LP_PROJECT_OPTS_INIT { LP_PROJECT_OPTS_VERSION, 0, 0, NULL, 0 }
+
+/** The default size limit of a build cache folder: 2 GiB. */
+#define LP_CACHE_DEFAULT_MAX (UINT64_C(2) << 30)
+
+/**
+ * The default build cache folder: $XDG_CACHE_HOME/lp if XDG_CACHE_HOME is
+ * set to an absolute path, else $HOME/.cache/lp.
+ *
+ * @param[out] out  the folder, NUL-terminated
+ * @param cap       size of out in bytes
+ * @return 0; LP_ENOTFOUND if neither variable gives a folder; LP_ETOOBIG
+ *         if out is too small; LP_EINVAL.
+ */
+LP_API int lp_cache_default_dir(char *out, size_t cap);
 
 /**
  * Open the curriculum project in folder dir.  Nothing is read yet but the

@@ -27,10 +27,12 @@
 
 static const char check_synopsis[] =
     "lpc check DIR... [--diagnostics=FORMAT] [--color=WHEN] [--werror]\n"
-    "                 [-q] [--max-media-size=SIZE] [--threads=N] [--coverage]";
+    "                 [-q] [--max-media-size=SIZE] [--threads=N] [--coverage]\n"
+    "                 [--cache=DIR | --no-cache] [--cache-size=SIZE]";
 static const char build_synopsis[] =
     "lpc build DIR -o OUT.lpk [--diagnostics=FORMAT] [--color=WHEN]\n"
-    "                 [--werror] [-q] [--max-media-size=SIZE] [--threads=N]";
+    "                 [--werror] [-q] [--max-media-size=SIZE] [--threads=N]\n"
+    "                 [--cache=DIR | --no-cache] [--cache-size=SIZE]";
 
 static void usage(FILE *f, int build)
 {
@@ -78,6 +80,19 @@ static void usage(FILE *f, int build)
           "CPU); the\n"
           "                            diagnostics are the same "
           "whatever N\n"
+          "      --cache=DIR           keep and reuse checked lessons, "
+          "documents,\n"
+          "                            media hashes and compressed "
+          "objects in DIR\n"
+          "                            (default: $XDG_CACHE_HOME/lp, "
+          "else\n"
+          "                            ~/.cache/lp); results are the "
+          "same without\n"
+          "      --no-cache            use no cache\n"
+          "      --cache-size=SIZE     most the cache may hold (default "
+          "2GiB); the\n"
+          "                            least recently used entries go "
+          "past it\n"
           "  -q, --quiet               print errors only, and no "
           "summary\n", f);
     if (build)
@@ -93,7 +108,7 @@ static void usage(FILE *f, int build)
 
 enum {
     OPT_DIAGNOSTICS = 256, OPT_COLOR, OPT_WERROR, OPT_MAX_MEDIA, OPT_COVERAGE,
-    OPT_THREADS
+    OPT_THREADS, OPT_CACHE, OPT_NO_CACHE, OPT_CACHE_SIZE
 };
 
 static const struct option longopts[] = {
@@ -103,6 +118,9 @@ static const struct option longopts[] = {
     { "max-media-size", required_argument, NULL, OPT_MAX_MEDIA },
     { "coverage", no_argument, NULL, OPT_COVERAGE },
     { "threads", required_argument, NULL, OPT_THREADS },
+    { "cache", required_argument, NULL, OPT_CACHE },
+    { "no-cache", no_argument, NULL, OPT_NO_CACHE },
+    { "cache-size", required_argument, NULL, OPT_CACHE_SIZE },
     CLI_PROGRESS_OPTIONS,
     { "quiet", no_argument, NULL, 'q' },
     { "output", required_argument, NULL, 'o' },
@@ -119,7 +137,8 @@ typedef struct check_state {
     size_t nerrors, nwarnings, ndiags; /* errors, warnings: all projects */
     /* what every project is checked with */
     lp_ctx *ctx;
-    const lp_project_opts *popts;
+    lp_project_opts *popts;
+    int default_cache; /* popts->cache_dir is the default one */
     int build, werror, coverage;
     int multi; /* several projects: --coverage names each */
     unsigned threads;
@@ -400,6 +419,12 @@ static int check_project(check_state *st, const char *dir)
 
     st->nprojects++;
     rc = lp_project_open(&proj, st->ctx, dir, st->popts);
+    if (rc == LP_EIO && st->default_cache && st->popts->cache_dir) {
+        /* the default cache is only a way to go faster: without it */
+        cli_error("warning: cache not used: %s", lp_ctx_errmsg(st->ctx));
+        st->popts->cache_dir = NULL;
+        rc = lp_project_open(&proj, st->ctx, dir, st->popts);
+    }
     if (rc < 0) {
         cli_error("%s", cli_lp_msg(st->ctx, rc));
         return cli_exit_code(rc);
@@ -516,6 +541,9 @@ int lpc_check_or_build(int argc, char **argv, int build)
     lp_project_opts popts = LP_PROJECT_OPTS_INIT;
     int werror = 0, coverage = 0, status, rc;
     uint64_t threads = 0;
+    const char *cache = NULL;
+    char cache_dir[4096];
+    int no_cache = 0;
 
     memset(&st, 0, sizeof(st));
     for (;;) {
@@ -569,6 +597,23 @@ int lpc_check_or_build(int argc, char **argv, int build)
             if (cli_opt_u64("--threads", optarg, 0, 64, &threads) < 0)
                 return cli_bad_usage(synopsis);
             break;
+        case OPT_CACHE:
+            if (optarg[0] == '\0') {
+                cli_error("empty folder name for '--cache'");
+                return cli_bad_usage(synopsis);
+            }
+            cache = optarg;
+            break;
+        case OPT_NO_CACHE:
+            no_cache = 1;
+            break;
+        case OPT_CACHE_SIZE:
+            if (parse_size(optarg, &popts.cache_max_bytes) < 0) {
+                cli_error("invalid value '%s' for '--cache-size': "
+                          "expected a size such as 500MiB", optarg);
+                return cli_bad_usage(synopsis);
+            }
+            break;
         case 'q':
             st.quiet = 1;
             break;
@@ -604,6 +649,17 @@ int lpc_check_or_build(int argc, char **argv, int build)
     if (build && (output == NULL || output[0] == '\0')) {
         cli_error("missing '-o OUT.lpk'");
         return cli_bad_usage(synopsis);
+    }
+    if (cache && no_cache) {
+        cli_error("'--cache' and '--no-cache' cannot be used together");
+        return cli_bad_usage(synopsis);
+    }
+    if (cache) {
+        popts.cache_dir = cache;
+    } else if (!no_cache &&
+               lp_cache_default_dir(cache_dir, sizeof(cache_dir)) == 0) {
+        popts.cache_dir = cache_dir;
+        st.default_cache = 1;
     }
     st.color = want_color(color);
     st.build = build;

@@ -994,6 +994,98 @@ static int compile_lesson(builder *b, blesson *ls, xmlNodePtr root)
     return take_json(b, &j, &ls->asg);
 }
 
+/* A lesson from the build cache: what compile_lesson() made of it the
+ * last time (moved out of lc) */
+static int from_cache(builder *b, blesson *ls, lpi_lcache *lc)
+{
+    lp_ctx *ctx = b->p->ctx;
+
+    if (!lc->has_compiled || lc->ndocs != b->nlangs)
+        return lpi_error(ctx, LP_EINTERNAL, "'%s': the build cache has no "
+                         "compiled lesson", ls->f->shown);
+    ls->id = lc->id;
+    ls->entry = lc->entry;
+    ls->asg = lc->asg;
+    ls->docs = lc->docs;
+    ls->titles = lc->titles;
+    lc->id = lc->entry = NULL;
+    lpi_buf_init(&lc->asg, JSON_MAX);
+    lc->docs = NULL;
+    lc->titles = NULL;
+    lc->ndocs = 0;
+    ls->sizes = lpi_calloc(ctx, lc->nsizes + 1, sizeof(*ls->sizes));
+    if (!ls->sizes)
+        return LP_ENOMEM;
+    for (size_t i = 0; i < lc->nsizes; i++) {
+        ls->sizes[i].pos = lc->sizes[i].pos;
+        ls->sizes[i].value = lc->sizes[i].value;
+        lc->sizes[i].value = NULL;
+        ls->nsizes++;
+    }
+    for (size_t i = 0; i < lc->nmedia; i++) {
+        int rc = lpi_grow(ctx, (void **)&b->media, &b->capmedia,
+                          b->nmedia + 1, sizeof(*b->media));
+        if (rc < 0)
+            return rc;
+        b->media[b->nmedia].rel = lc->media[i].rel;
+        b->media[b->nmedia].f = ls->f;
+        b->media[b->nmedia].pos = lc->media[i].pos;
+        b->media[b->nmedia].order = b->nmedia;
+        lc->media[i].rel = NULL;
+        b->nmedia++;
+    }
+    return 0;
+}
+
+/* Keep what compile_lesson() made of ls in lc, for the build cache: its
+ * fields are lent, stored at once, and taken back */
+static int to_cache(builder *b, blesson *ls, lpi_lcache *lc, size_t m0)
+{
+    lpi_lcsize *sizes;
+    lpi_lcmedia *media;
+
+    sizes = lpi_calloc(b->p->ctx, ls->nsizes + 1, sizeof(*sizes));
+    media = lpi_calloc(b->p->ctx, b->nmedia - m0 + 1, sizeof(*media));
+    if (!sizes || !media) {
+        lpi_free(b->p->ctx, sizes);
+        lpi_free(b->p->ctx, media);
+        return LP_ENOMEM;
+    }
+    for (size_t i = 0; i < ls->nsizes; i++) {
+        sizes[i].pos = ls->sizes[i].pos;
+        sizes[i].value = ls->sizes[i].value;
+    }
+    for (size_t i = m0; i < b->nmedia; i++) {
+        media[i - m0].pos = b->media[i].pos;
+        media[i - m0].rel = b->media[i].rel;
+    }
+    lc->id = ls->id;
+    lc->entry = ls->entry;
+    lc->asg = ls->asg;
+    lc->docs = ls->docs;
+    lc->titles = ls->titles;
+    lc->ndocs = b->nlangs;
+    lc->sizes = sizes;
+    lc->nsizes = ls->nsizes;
+    lc->media = media;
+    lc->nmedia = b->nmedia - m0;
+    lc->has_compiled = true;
+    lpi_lcache_store(b->p, ls->f);
+    /* lent only: nothing of it is lc's */
+    lc->id = lc->entry = NULL;
+    lpi_buf_init(&lc->asg, JSON_MAX);
+    lc->docs = NULL;
+    lc->titles = NULL;
+    lc->ndocs = lc->nsizes = lc->nmedia = 0;
+    lc->sizes = NULL;
+    lc->media = NULL;
+    lc->has_compiled = false;
+    lc->store = false; /* stored */
+    lpi_free(b->p->ctx, sizes);
+    lpi_free(b->p->ctx, media);
+    return 0;
+}
+
 /* lp_project::lesson_fn: called by the check for each lesson, in teaching
  * order, before its tree is freed */
 static int on_lesson(lp_project *p, lpi_srcfile *f, void *user)
@@ -1020,7 +1112,15 @@ static int on_lesson(lp_project *p, lpi_srcfile *f, void *user)
     ls->f = f;
     /* a failure is reported where writing the lesson would have failed,
      * after every diagnostic */
-    rc = compile_lesson(b, ls, xmlDocGetRootElement(f->doc));
+    if (f->lc && f->lc->hit) {
+        rc = from_cache(b, ls, f->lc);
+    } else {
+        size_t m0 = b->nmedia;
+
+        rc = compile_lesson(b, ls, xmlDocGetRootElement(f->doc));
+        if (rc == 0 && f->lc && f->lc->store)
+            rc = to_cache(b, ls, f->lc, m0);
+    }
     if (rc == LP_ETOOBIG)
         lpi_error(p->ctx, rc, "'%s': a document of this lesson would be "
                   "larger than %u bytes, the most lpc writes for one "
@@ -1394,6 +1494,7 @@ static int compile(builder *b, const char *out, const lp_build_opts *opts)
     rc = lp_writer_new(&b->w, b->p->ctx, out, &wo);
     if (rc < 0)
         return rc;
+    lpi_writer_set_cache(b->w, b->p->cache);
     rc = lp_writer_set_identity(b->w, lpi_attr(root, "id"), version,
                                 lpi_attr(root, "label") ?
                                 lpi_attr(root, "label") : "", tags);

@@ -124,10 +124,10 @@ static int find_named(const void *key, const void *elem)
     return strcmp(key, ((const named *)elem)->id);
 }
 
-/* Add the id (len bytes; a copy is kept) named by node of f */
-static void add_named(checker *c, named **arr, size_t *n, size_t *cap,
-                      const char *id, size_t len, lpi_srcfile *f,
-                      const void *node)
+/* Add the id (len bytes; a copy is kept) named at pos of f */
+static void add_named_at(checker *c, named **arr, size_t *n, size_t *cap,
+                         const char *id, size_t len, lpi_srcfile *f,
+                         lpi_pos pos)
 {
     char *dup;
 
@@ -150,9 +150,21 @@ static void add_named(checker *c, named **arr, size_t *n, size_t *cap,
         return;
     (*arr)[*n].id = dup;
     (*arr)[*n].f = f;
-    (*arr)[*n].pos = node ? lpi_src_pos(f, node) : nopos;
+    (*arr)[*n].pos = pos;
     (*arr)[*n].order = *n;
     (*n)++;
+    /* lesson ids and references outlive the lesson: for the cache */
+    if (arr == &c->lessons || arr == &c->refs)
+        lpi_lcache_note(c->p, LPI_EV_NAMED, arr == &c->refs, pos, dup);
+}
+
+/* The same, named by node of f */
+static void add_named(checker *c, named **arr, size_t *n, size_t *cap,
+                      const char *id, size_t len, lpi_srcfile *f,
+                      const void *node)
+{
+    add_named_at(c, arr, n, cap, id, len, f,
+                 node ? lpi_src_pos(f, node) : nopos);
 }
 
 /* ------------------------------------------------------------ languages */
@@ -627,23 +639,25 @@ static bool nearest_media(checker *c, const char *rel, char *near,
     return best != ~0u;
 }
 
-static void use_media(checker *c, lpi_srcfile *f, xmlAttrPtr a)
+/* A media reference: src, at pos of f.  What it finds depends on the
+ * files on disk, so the cache keeps the reference, not the verdict, and
+ * makes it again (replay_lesson()). */
+#define MERR(code, ...) \
+    lpi_diag(c->p, LP_SEVERITY_ERROR, code, f, NULL, pos, __VA_ARGS__)
+static void use_media_at(checker *c, lpi_srcfile *f, const char *src,
+                         lpi_pos pos)
 {
-    const char *src, *why;
+    const char *why;
     char *rel;
     const mverdict *v;
 
-    if (!a || c->rc < 0)
-        return;
-    src = a->children && a->children->content ?
-          (const char *)a->children->content : "";
     rel = lpi_src_resolve(c->p, f, src, &why);
     if (!rel) {
         if (!why) {
             c->rc = LP_ENOMEM;
             return;
         }
-        ERR(c, "bad-path", f, a, "'%s' %s", src, why);
+        MERR("bad-path", "'%s' %s", src, why);
         return;
     }
     v = find_verdict(c, rel);
@@ -666,45 +680,64 @@ static void use_media(checker *c, lpi_srcfile *f, xmlAttrPtr a)
 
         if (nearest_media(c, v->rel, near, sizeof(near), near_rel,
                           sizeof(near_rel))) {
-            ERR(c, "missing-media", f, a, "no such file: '%s' (%s); did "
+            MERR("missing-media", "no such file: '%s' (%s); did "
                 "you mean '%.*s%s'?", src, v->rel,
                 base ? (int)(base + 1 - src) : 0, src, near);
             /* then "no lesson uses" that one would be the same mistake */
-            add_named(c, &c->suggested, &c->nsuggested, &c->capsuggested,
-                      near_rel, strlen(near_rel), f, a);
+            add_named_at(c, &c->suggested, &c->nsuggested,
+                         &c->capsuggested, near_rel, strlen(near_rel), f,
+                         pos);
         } else
-            ERR(c, "missing-media", f, a, "no such file: '%s' (%s)", src,
+            MERR("missing-media", "no such file: '%s' (%s)", src,
                 v->rel);
         break;
     }
     case MV_LINK:
         /* a link anywhere on the way could lead out of the project */
         if (v->link == 0 || v->rel[v->link] == '\0')
-            ERR(c, "bad-path", f, a, "'%s' is a symbolic link", src);
+            MERR("bad-path", "'%s' is a symbolic link", src);
         else
-            ERR(c, "bad-path", f, a, "'%s' goes through the symbolic link "
+            MERR("bad-path", "'%s' goes through the symbolic link "
                 "'%.*s'", src, (int)v->link, v->rel);
         break;
     case MV_SPECIAL:
-        ERR(c, "missing-media", f, a, "'%s' is %s, not a regular file", src,
+        MERR("missing-media", "'%s' is %s, not a regular file", src,
             lpi_file_type(v->mode));
         break;
     case MV_UNREADABLE:
-        ERR(c, "missing-media", f, a, "cannot open '%s' (%s): %s", src,
+        MERR("missing-media", "cannot open '%s' (%s): %s", src,
             v->rel, strerror(v->err));
         break;
     default:
         if (c->p->max_media_bytes > 0 && v->size > c->p->max_media_bytes)
-            ERR(c, "media-size", f, a, "'%s' is %llu bytes, more than the "
+            MERR("media-size", "'%s' is %llu bytes, more than the "
                 "%llu allowed", src, (unsigned long long)v->size,
                 (unsigned long long)c->p->max_media_bytes);
         if (v->want && v->found)
-            ERR(c, "media-type", f, a, "'%s' is named as %s but its bytes "
+            MERR("media-type", "'%s' is named as %s but its bytes "
                 "are %s", src, v->want, v->found);
         else if (v->want)
-            ERR(c, "media-type", f, a, "'%s' is named as %s but its bytes "
+            MERR("media-type", "'%s' is named as %s but its bytes "
                 "are not", src, v->want);
     }
+}
+
+#undef MERR
+
+static void use_media(checker *c, lpi_srcfile *f, xmlAttrPtr a)
+{
+    const char *src;
+    lpi_pos pos;
+
+    if (!a || c->rc < 0)
+        return;
+    src = a->children && a->children->content ?
+          (const char *)a->children->content : "";
+    pos = lpi_src_pos(f, a);
+    lpi_lcache_note(c->p, LPI_EV_MEDIA, 0, pos, src);
+    c->p->rec_mute++;
+    use_media_at(c, f, src, pos);
+    c->p->rec_mute--;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -1081,6 +1114,79 @@ static void check_lesson(checker *c, lpi_srcfile *f)
         c->p->cov[i].lessons[c->lesson_cov[i]]++;
 }
 
+/* check_lesson(), recorded for the build cache when f is to be stored:
+ * its diagnostics and events (lpi_diag() and lpi_lcache_note() append
+ * them) and what it added to the coverage */
+static void recorded_check(checker *c, lpi_srcfile *f)
+{
+    lp_project *p = c->p;
+    lpi_lcache *lc = f->lc && f->lc->store ? f->lc : NULL;
+    lpi_cov *before = NULL;
+
+    if (lc) {
+        lc->cov = lpi_calloc(p->ctx, p->ncov + 1, sizeof(*lc->cov));
+        before = lpi_malloc(p->ctx, (p->ncov + 1) * sizeof(*before));
+        if (!lc->cov || !before) {
+            lc->store = false;
+            lc = NULL;
+        } else {
+            lc->ncov = p->ncov;
+            memcpy(before, p->cov, p->ncov * sizeof(*before));
+            p->rec = lc;
+            p->rec_file = f;
+        }
+    }
+    check_lesson(c, f);
+    p->rec = NULL;
+    p->rec_file = NULL;
+    if (lc) {
+        for (size_t i = 0; i < p->ncov; i++)
+            for (int k = 0; k < 3; k++) {
+                lc->cov[i][k] = p->cov[i].texts[k] - before[i].texts[k];
+                lc->cov[i][3 + k] = p->cov[i].lessons[k] -
+                                    before[i].lessons[k];
+            }
+        if (c->rc < 0)
+            lc->store = false;
+    }
+    lpi_free(p->ctx, before);
+}
+
+/* What check_lesson() did for f, from the build cache: its diagnostics
+ * again, and the checks that look outside the file made again */
+static void replay_lesson(checker *c, lpi_srcfile *f)
+{
+    lp_project *p = c->p;
+    const lpi_lcache *lc = f->lc;
+
+    for (size_t i = 0; i < lc->nev && c->rc >= 0; i++) {
+        const lpi_lcev *e = &lc->ev[i];
+
+        switch (e->type) {
+        case LPI_EV_DIAG:
+            lpi_diag(p, (lp_severity)e->sev, e->code, f, NULL, e->pos, "%s",
+                     e->text);
+            break;
+        case LPI_EV_MEDIA:
+            use_media_at(c, f, e->text, e->pos);
+            break;
+        case LPI_EV_NAMED:
+            if (e->list == 0)
+                add_named_at(c, &c->lessons, &c->nlessons, &c->caplessons,
+                             e->text, strlen(e->text), f, e->pos);
+            else
+                add_named_at(c, &c->refs, &c->nrefs, &c->caprefs, e->text,
+                             strlen(e->text), f, e->pos);
+            break;
+        }
+    }
+    for (size_t i = 0; i < lc->ncov && i < p->ncov; i++)
+        for (int k = 0; k < 3; k++) {
+            p->cov[i].texts[k] += lc->cov[i][k];
+            p->cov[i].lessons[k] += lc->cov[i][3 + k];
+        }
+}
+
 /* The syntax of a lesson file by its name; false if it has none */
 static bool lesson_syntax(const char *rel, lpi_syntax *syn)
 {
@@ -1211,12 +1317,25 @@ static int walk_lessons(checker *c, lpi_loader *ld, lpi_srcfile *cur,
                     lpi_free(p->ctx, rel);
                     if (rc < 0)
                         return rc;
-                    if (f && f->valid) {
-                        check_lesson(c, f);
+                    if (f && f->lc && f->lc->hit) {
+                        /* the build cache knows it */
+                        if (f->valid)
+                            replay_lesson(c, f);
+                        else
+                            c->incomplete = true;
+                        if (f->valid && c->rc >= 0 && p->lesson_fn &&
+                            !f->pruned)
+                            c->rc = p->lesson_fn(p, f, p->lesson_user);
+                    } else if (f && f->valid) {
+                        recorded_check(c, f);
                         if (c->rc >= 0 && p->lesson_fn && !f->pruned)
                             c->rc = p->lesson_fn(p, f, p->lesson_user);
+                        if (c->rc >= 0)
+                            lpi_lcache_store(p, f);
                     } else {
                         c->incomplete = true;
+                        if (f)
+                            lpi_lcache_store(p, f);
                     }
                     if (c->rc < 0)
                         return c->rc;
@@ -1266,6 +1385,8 @@ int lpi_check_project(lp_project *p)
     p->ncov = c.nlangs;
     check_text(&c, cur, lpi_child(root, "title"));
     check_text(&c, cur, lpi_child(root, "description"));
+    /* what every lesson's cache entry depends on in this file */
+    lpi_lcache_langs(p, lpi_child(root, "languages"));
     rc = load_lessons(&c, cur, lpi_child(root, "subjects"));
     if (rc < 0)
         goto done;

@@ -48,6 +48,14 @@ int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
         lpi_free(ctx, p);
         return LP_ENOMEM;
     }
+    if (opts && opts->version >= 3 && opts->cache_dir) {
+        int rc = lpi_cache_open(&p->cache, ctx, opts->cache_dir,
+                                opts->cache_max_bytes);
+        if (rc < 0) {
+            lp_project_free(p);
+            return rc;
+        }
+    }
     *out = p;
     return 0;
 }
@@ -73,6 +81,7 @@ void lp_project_free(lp_project *p)
         xmlSchemaFree(p->schema);
     lpi_free(p->ctx, p->dir);
     close(p->dirfd);
+    lpi_cache_close(p->cache, p->ctx);
     lpi_free(p->ctx, p);
 }
 

@@ -57,6 +57,7 @@ struct lpi_loader {
     size_t taken;            /* jobs asked for */
     size_t ahead;
     bool started, stop;
+    bool compiled;           /* the cache must have compiled lessons too */
     pthread_mutex_t lock;
     pthread_cond_t cond;
     runner *runners;         /* runners[0] is the calling thread's */
@@ -139,8 +140,17 @@ static void run(runner *r, job *j)
     sp->log = &j->log;
     sp->nerrors = sp->nwarnings = 0;
     r->where.nerrors = 0;
-    j->rc = lpi_src_load_file(sp, j->rel, j->syntax, "lesson", &r->where,
-                              j->at, &j->f);
+    if (sp->cache && sp->langkey_ok) {
+        /* read it, then parse it only if the cache does not know it */
+        j->rc = lpi_src_read(sp, j->rel, j->syntax, &r->where, j->at, &j->f);
+        if (j->rc >= 0 && j->f)
+            j->rc = lpi_lcache_lookup(sp, j->f, r->l->compiled);
+        if (j->rc >= 0 && j->f && !(j->f->lc && j->f->lc->hit))
+            j->rc = lpi_src_parse(sp, j->f, "lesson");
+    } else {
+        j->rc = lpi_src_load_file(sp, j->rel, j->syntax, "lesson", &r->where,
+                                  j->at, &j->f);
+    }
     if (j->f)
         j->f->loader = (unsigned)(r - r->l->runners);
     sp->log = NULL;
@@ -210,6 +220,8 @@ static int runner_init(lpi_loader *l, runner *r)
     r->shadow.fn = NULL;
     r->shadow.user = NULL;
     r->shadow.log = NULL;
+    r->shadow.rec = NULL;
+    r->shadow.rec_mute = 0;
     r->shadow.ctx = NULL;
     r->shadow.vctx = NULL;
     r->where = *l->where;
@@ -227,6 +239,7 @@ static int start(lpi_loader *l)
     int rc;
 
     l->started = true;
+    l->compiled = p->lesson_fn != NULL;
     if (n > MAX_THREADS)
         n = MAX_THREADS;
     if (n > l->njobs)
@@ -271,6 +284,35 @@ static void replay(lpi_loader *l, job *j)
     if (f)
         f->nerrors += (unsigned)(j->log.over_errors +
                                  j->log.over_warnings);
+    if (f && f->lc && f->lc->hit) {
+        /* what loading it reported, the last time it was loaded */
+        const lpi_lcache *lc = f->lc;
+
+        for (size_t i = 0; i < lc->nload; i++) {
+            const lpi_lcev *e = &lc->load[i];
+            lp_diag d;
+
+            memset(&d, 0, sizeof(d));
+            d.severity = (lp_severity)e->sev;
+            d.code = e->code;
+            d.message = e->text;
+            d.file = f->shown;
+            if (e->pos.line > 0 && e->pos.line <= f->nlines) {
+                size_t start = f->lines[e->pos.line - 1], end = start;
+
+                while (end < f->len && f->data[end] != '\n')
+                    end++;
+                d.line = e->pos.line;
+                d.col = e->pos.col;
+                d.source_line = f->data + start;
+                d.source_len = end - start;
+            }
+            lpi_diag_emit(p, &d, f);
+        }
+        p->nerrors += lc->over_errors;
+        p->nwarnings += lc->over_warnings;
+        f->nerrors += (unsigned)(lc->over_errors + lc->over_warnings);
+    }
 }
 
 int lpi_loader_load(lpi_loader *l, const char *rel, lpi_syntax syntax,
@@ -320,6 +362,8 @@ int lpi_loader_load(lpi_loader *l, const char *rel, lpi_syntax syntax,
     pthread_mutex_unlock(&l->lock);
 
     replay(l, j);
+    if (j->f)
+        lpi_lcache_note_load(p, j->f, &j->log);
     rc = j->rc;
     if (rc < 0)
         rc = lpi_error(p->ctx, rc, "%s", j->err ? j->err : lp_strerror(rc));

@@ -12,6 +12,7 @@
 #define LPI_SOURCE_H
 
 #include "lpi_package.h"
+#include "lpi_cache.h"
 
 #include <string.h>
 
@@ -43,6 +44,8 @@ typedef struct lpi_pos {
     unsigned line, col;
 } lpi_pos;
 
+struct lpi_lcache;
+
 typedef struct lpi_srcfile {
     char *rel;              /* project-relative path, '/'-separated */
     char *shown;            /* as in diagnostics: the project dir + rel */
@@ -59,6 +62,7 @@ typedef struct lpi_srcfile {
     size_t npos, cappos;
     unsigned nerrors;
     unsigned loader;        /* the loader thread that built doc; 0: this */
+    struct lpi_lcache *lc;  /* the build cache's record (lcache.c), or NULL */
 } lpi_srcfile;
 
 /* Diagnostics recorded on a loader thread (loader.c), to be reported in
@@ -117,6 +121,17 @@ struct lp_project {
      * the check).  <0 stops the check. */
     int (*lesson_fn)(lp_project *p, lpi_srcfile *f, void *user);
     void *lesson_user;
+    lpi_cache *cache;       /* the build cache, or NULL */
+    /* what every lesson's cache key includes (lcache.c): the declared
+     * languages; set by the check once the curriculum file is checked */
+    unsigned char langkey[LP_HASH_BYTES];
+    bool langkey_ok;
+    size_t nlangdecl;       /* <language> elements (capped) */
+    /* recording a lesson's check for the cache (lcache.c): lpi_diag()
+     * appends what it reports about rec_file unless rec_mute */
+    struct lpi_lcache *rec;
+    const lpi_srcfile *rec_file;
+    unsigned rec_mute;
 };
 
 /* ----------------------------------------------------- files, positions */
@@ -224,6 +239,8 @@ void lpi_schema_release(lp_project *p);
 int lpi_src_load(lp_project *p, const char *rel, lpi_syntax syntax,
                  const char *root, lpi_srcfile *where, const void *at,
                  lpi_srcfile **out);
+/* After lpi_src_read(): parse, normalize, check the root, validate */
+int lpi_src_parse(lp_project *p, lpi_srcfile *f, const char *root);
 /* The same, without adding the file to the project (*out is the caller's
  * then; NULL if it could not be read) */
 int lpi_src_load_file(lp_project *p, const char *rel, lpi_syntax syntax,
@@ -303,6 +320,98 @@ const char *lpi_script_name(int script);
  * deterministic.  <0: LP_ENOMEM etc. */
 int lpi_collate_order(lp_ctx *ctx, const char *canon,
                       const char *const *texts, size_t n, size_t *order);
+
+/* ------------------------------------------------------ the build cache */
+
+/* What the cache keeps of a lesson (lcache.c): LPI_CACHE_LESSON, its
+ * loading and checking -- the diagnostics, and the events that depend on
+ * things outside the file (media on disk), replayed in order -- and
+ * LPI_CACHE_COMPILED, what lpc build compiled of it. */
+typedef enum lpi_lcev_type {
+    LPI_EV_DIAG,            /* a diagnostic about the lesson file */
+    LPI_EV_MEDIA,           /* a media reference, looked at again */
+    LPI_EV_NAMED            /* a lesson id (list 0) or reference (list 1) */
+} lpi_lcev_type;
+
+typedef struct lpi_lcev {
+    lpi_lcev_type type;
+    unsigned sev;           /* DIAG: lp_severity */
+    unsigned list;          /* NAMED: which; load DIAG: whose count (1) */
+    lpi_pos pos;
+    char *code;             /* DIAG */
+    char *text;             /* DIAG: message; MEDIA: src; NAMED: id */
+} lpi_lcev;
+
+typedef struct lpi_lcsize {
+    lpi_pos pos;
+    char *value;
+} lpi_lcsize;
+
+typedef struct lpi_lcmedia {
+    lpi_pos pos;
+    char *rel;
+} lpi_lcmedia;
+
+typedef struct lpi_lcache {
+    unsigned char key[LP_HASH_BYTES];
+    bool hit;               /* what follows came from the cache */
+    bool store;             /* a miss: record it, then store it */
+    bool valid, pruned;
+    lpi_lcev *load;         /* diagnostics of the loading */
+    size_t nload, capload;
+    size_t over_errors, over_warnings;
+    lpi_lcev *ev;           /* of the checking */
+    size_t nev, capev;
+    size_t (*cov)[6];       /* per language: texts[3], lessons[3] */
+    size_t ncov;
+    /* compiled (hit: from LPI_CACHE_COMPILED) */
+    bool has_compiled;
+    char *id, *entry;
+    lpi_buf asg;
+    lpi_buf *docs;
+    char **titles;
+    size_t ndocs;
+    lpi_lcsize *sizes;
+    size_t nsizes;
+    lpi_lcmedia *media;
+    size_t nmedia;
+    int rc;                 /* LP_ENOMEM while recording */
+} lpi_lcache;
+
+/* Set p->langkey from the curriculum file's languages element */
+void lpi_lcache_langs(lp_project *p, xmlNodePtr languages);
+/* On a loader thread, once f is read: look the lesson up.  f->lc is set
+ * (hit, or store for a miss to record) when the project has a cache and
+ * langkey; compiled: lpc build needs LPI_CACHE_COMPILED too.  <0 only for
+ * LP_ENOMEM. */
+int lpi_lcache_lookup(lp_project *p, lpi_srcfile *f, bool compiled);
+/* Record the loading's diagnostics (the job's log) in f->lc */
+void lpi_lcache_note_load(lp_project *p, lpi_srcfile *f,
+                          const lpi_diaglog *log);
+/* lpi_diag() while recording: d about file f, at pos */
+void lpi_lcache_note_diag(lp_project *p, const lpi_srcfile *f,
+                          lp_severity sev, const char *code, lpi_pos pos,
+                          const char *msg);
+/* Record an event of the check */
+void lpi_lcache_note(lp_project *p, lpi_lcev_type type, unsigned list,
+                     lpi_pos pos, const char *text);
+/* Store f->lc (a recorded miss): the lesson, and if has_compiled the
+ * compiled lesson */
+void lpi_lcache_store(lp_project *p, lpi_srcfile *f);
+void lpi_lcache_free(lp_project *p, lpi_lcache *lc);
+/* The record on its own (the fuzz target's way in): a new empty one;
+ * freed with lpi_lcache_dispose() */
+lpi_lcache *lpi_lcache_new(lp_ctx *ctx);
+void lpi_lcache_dispose(lp_ctx *ctx, lpi_lcache *lc);
+/* Parse a payload of kind (LESSON or COMPILED) into lc, for a project of
+ * ncov declared languages (nlangs counted as the compiler counts them):
+ * 1 if it is one, 0 if not; LP_ENOMEM */
+int lpi_lcache_decode(lp_ctx *ctx, lpi_lcache *lc, lpi_cache_kind kind,
+                      const void *data, size_t len, size_t ncov,
+                      size_t nlangs);
+/* The payload of kind for lc, appended to out */
+int lpi_lcache_encode(lp_ctx *ctx, const lpi_lcache *lc,
+                      lpi_cache_kind kind, lpi_buf *out);
 
 /* --------------------------------------------------------- the checks */
 

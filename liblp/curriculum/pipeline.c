@@ -66,7 +66,6 @@ int lpi_src_load_file(lp_project *p, const char *rel, lpi_syntax syntax,
                       lpi_srcfile **out)
 {
     lpi_srcfile *f;
-    xmlNodePtr el;
     int rc;
 
     *out = NULL;
@@ -74,6 +73,15 @@ int lpi_src_load_file(lp_project *p, const char *rel, lpi_syntax syntax,
     if (rc < 0 || !f)
         return rc;
     *out = f;
+    return lpi_src_parse(p, f, root);
+}
+
+int lpi_src_parse(lp_project *p, lpi_srcfile *f, const char *root)
+{
+    lpi_syntax syntax = f->syntax;
+    xmlNodePtr el;
+    int rc;
+
     if (wrong_syntax(p, f, syntax))
         return 0;
     rc = syntax == LPI_YAML ? lpi_yaml_load(p, f) : lpi_xml_load(p, f);

@@ -314,6 +314,7 @@ void lpi_src_free(lp_project *p, lpi_srcfile *f)
     lpi_free(p->ctx, f->data);
     lpi_free(p->ctx, f->lines);
     lpi_free(p->ctx, f->pos);
+    lpi_lcache_free(p, f->lc);
     lpi_free(p->ctx, f);
 }
 
@@ -440,6 +441,14 @@ void lpi_diag(lp_project *p, lp_severity sev, const char *code,
     memset(&d, 0, sizeof(d));
     d.severity = sev;
     d.code = code;
+    if (p->rec && !p->rec_mute) {
+        /* for the cache: every call, as it will be made again */
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        lpi_lcache_note_diag(p, f, sev, code, pos.line == 0 && f && node ?
+                             lpi_src_pos(f, node) : pos, msg);
+    }
     if (!over && (p->fn || p->log)) {
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -12,6 +12,7 @@
  * Identical content is stored once: objects are keyed by hash.
  */
 #include "lpi_package.h"
+#include "lpi_cache.h"
 #include "lpi_progress.h"
 
 #include <dirent.h>
@@ -84,7 +85,14 @@ struct lp_writer {
     bool committed;
     bool has_expires;        /* lp_writer_set_expiry() */
     int64_t expires;
+    lpi_cache *cache;        /* lpi_writer_set_cache(), or NULL */
+    time_t started;          /* of the commit, for the cache */
 };
+
+void lpi_writer_set_cache(lp_writer *w, lpi_cache *cache)
+{
+    w->cache = cache;
+}
 
 static const char *const stored_types[] = {
     /* already compressed: zstd would spend time to win nothing */
@@ -481,6 +489,7 @@ typedef struct pass1 {
     unsigned char *dict;     /* the dictionary, if training produced one */
     size_t dict_len;
     ZSTD_CDict *cdict;
+    unsigned char dict_hash[LP_HASH_BYTES]; /* of dict, once trained */
     struct worker *workers;
     unsigned nworkers;
     lpi_progress prog;       /* LP_STAGE_COMPRESSING: inputs, their bytes */
@@ -614,6 +623,218 @@ static void chunk_hashes(input *in, lpi_hasher *ch, uint64_t off,
     }
 }
 
+/* ------------------------------------------------------------ cache */
+
+/* The key of what a file's metadata says it holds: its hash and CRC.  A
+ * file whose content changes gets a new ctime, which no one can set back
+ * (touch sets mtime only); racy_clean() keeps out files changed too
+ * recently for their times to tell. */
+static void media_key(const input *in, unsigned char key[LP_HASH_BYTES])
+{
+    lpi_hasher h;
+
+    lpi_ckey_begin(&h, LPI_CACHE_MEDIA);
+    lpi_ckey_str(&h, in->file);
+    lpi_ckey_u64(&h, (uint64_t)in->st.st_dev);
+    lpi_ckey_u64(&h, (uint64_t)in->st.st_ino);
+    lpi_ckey_u64(&h, (uint64_t)in->st.st_size);
+    lpi_ckey_u64(&h, (uint64_t)in->st.st_mtim.tv_sec);
+    lpi_ckey_u64(&h, (uint64_t)in->st.st_mtim.tv_nsec);
+    lpi_ckey_u64(&h, (uint64_t)in->st.st_ctim.tv_sec);
+    lpi_ckey_u64(&h, (uint64_t)in->st.st_ctim.tv_nsec);
+    lpi_ckey_u64(&h, (uint64_t)in->st.st_mode);
+    lpi_ckey_end(&h, key);
+}
+
+/* Were the file's times set long enough before it was read that a change
+ * made since would show in them?  (Times have the file system's
+ * granularity: a change in the same tick as the read would not.) */
+static bool racy_clean(const lp_writer *w, const input *in)
+{
+    return in->st.st_mtime < w->started - 1 &&
+           in->st.st_ctime < w->started - 1;
+}
+
+/* The key of a content's compressed form: the content, the level, the
+ * dictionary (for list 1), and zstd's version */
+static void object_key(const input *in, const unsigned char *dict,
+                       int level, unsigned char key[LP_HASH_BYTES])
+{
+    lpi_hasher h;
+
+    lpi_ckey_begin(&h, LPI_CACHE_OBJECT);
+    lpi_ckey_bytes(&h, in->hash, LP_HASH_BYTES);
+    lpi_ckey_u64(&h, in->size);
+    lpi_ckey_u64(&h, (uint64_t)level);
+    lpi_ckey_u64(&h, ZSTD_versionNumber());
+    lpi_ckey_bytes(&h, dict ? dict : (const unsigned char *)"",
+                   dict ? LP_HASH_BYTES : 0);
+    lpi_ckey_end(&h, key);
+}
+
+/* Does process() try to compress in (size bytes)?  Large content stays
+ * as is, so that any range of it can be served */
+static bool tried(const input *in, uint64_t size)
+{
+    return lpi_may_compress(in->media_type) && size > 0 &&
+           size <= LPI_STORE_RANGED;
+}
+
+/* The chunk hashes a content of size bytes has (lpk(5) CHUNK HASHES) */
+static size_t chunk_count(uint64_t size)
+{
+    return size > LPI_CHUNK_BYTES ?
+           (size_t)((size - 1) / LPI_CHUNK_BYTES + 1) : 0;
+}
+
+/* An input done from the cache: 1 (in->hash, crc, chunk hashes, the frame
+ * in the spool); 0 if the cache does not have it all; <0 for a failure */
+static int from_cache(worker *wk, input *in, const unsigned char *dict,
+                      bool *memo_hit)
+{
+    lp_writer *w = wk->job->w;
+    lp_ctx *ctx = wk->ctx;
+    uint64_t size = input_size(in);
+    unsigned char key[LP_HASH_BYTES], *data = NULL;
+    size_t len = 0;
+    lpi_rd r;
+    int rc;
+
+    *memo_hit = false;
+    if (in->file) {
+        size_t nchunks = chunk_count(size);
+        const void *chunks;
+
+        media_key(in, key);
+        rc = lpi_cache_get(w->cache, ctx, LPI_CACHE_MEDIA, key,
+                           LP_HASH_BYTES * (1 + nchunks) + 4, &data, &len);
+        if (rc <= 0)
+            return rc;
+        lpi_rd_init(&r, data, len);
+        if (lpi_rd_bytes(&r, LP_HASH_BYTES))
+            memcpy(in->hash, data, LP_HASH_BYTES);
+        in->content_crc = lpi_rd_u32(&r);
+        chunks = lpi_rd_bytes(&r, nchunks * LP_HASH_BYTES);
+        if (r.bad || r.p != r.end) {
+            lpi_free(ctx, data);
+            return 0;
+        }
+        if (nchunks > 0) {
+            lpi_free(ctx, in->chunks);
+            in->chunks = lpi_malloc(ctx, nchunks * LP_HASH_BYTES);
+            if (!in->chunks) {
+                lpi_free(ctx, data);
+                return LP_ENOMEM;
+            }
+            memcpy(in->chunks, chunks, nchunks * LP_HASH_BYTES);
+            in->nchunks = nchunks;
+        }
+        lpi_free(ctx, data);
+        *memo_hit = true;
+    } else if (chunk_count(size) > 0) {
+        return 0; /* data is small: never worth it */
+    } else {
+        lpi_hasher h;
+
+        lpi_hash_init(&h);
+        lpi_hash_update(&h, in->data, in->len);
+        lpi_hash_final(&h, in->hash);
+        in->content_crc = lpi_crc32(0, in->data, in->len);
+    }
+    in->size = size;
+    in->crc = in->content_crc;
+    if (tried(in, size)) {
+        const unsigned char *frame;
+        uint64_t flen;
+        uint32_t fcrc;
+        int flag;
+
+        object_key(in, dict, w->opts.level, key);
+        rc = lpi_cache_get(w->cache, ctx, LPI_CACHE_OBJECT, key,
+                           LPI_CACHE_MAX_PAYLOAD, &data, &len);
+        if (rc <= 0)
+            return rc;
+        lpi_rd_init(&r, data, len);
+        flag = (int)lpi_rd_u32(&r);
+        fcrc = lpi_rd_u32(&r);
+        flen = lpi_rd_u64(&r);
+        frame = lpi_rd_bytes(&r, (size_t)(flen < len ? flen : len));
+        /* a frame is kept only when it is smaller than the content */
+        if (r.bad || r.p != r.end || flag > 1 || (flag == 1 &&
+            (flen == 0 || flen >= size)) || (flag == 0 && flen != 0)) {
+            lpi_free(ctx, data);
+            return 0;
+        }
+        if (flag == 1) {
+            if (lseek(wk->spool, (off_t)wk->spool_end, SEEK_SET) < 0 ||
+                lpi_write_full(wk->spool, frame, (size_t)flen) < 0) {
+                lpi_free(ctx, data);
+                return lpi_error(ctx, LP_EIO, "cannot write a temporary "
+                                 "file: %s", strerror(errno));
+            }
+            in->compressed = true;
+            in->crc = fcrc;
+            in->spool = wk->spool;
+            in->spool_off = wk->spool_end;
+            in->spool_len = flen;
+            wk->spool_end += flen;
+        }
+        lpi_free(ctx, data);
+    }
+    rc = lpi_progress_add(&wk->job->prog, ctx, 0, size);
+    return rc < 0 ? rc : 1;
+}
+
+/* Keep what process() worked out for in: its hash by metadata, and its
+ * compressed form.  Failures only cost the next build time. */
+static int to_cache(worker *wk, const input *in, const unsigned char *dict,
+                    bool memo_hit)
+{
+    lp_writer *w = wk->job->w;
+    lp_ctx *ctx = wk->ctx;
+    unsigned char key[LP_HASH_BYTES], hdr[16], *frame = NULL;
+    int rc = 0;
+
+    if (in->file && !memo_hit && racy_clean(w, in) &&
+        in->nchunks == chunk_count(in->size)) {
+        unsigned char crc[4];
+        lpi_iov iov[3] = { { in->hash, LP_HASH_BYTES }, { crc, 4 },
+                           { in->chunks, in->nchunks * LP_HASH_BYTES } };
+
+        for (int i = 0; i < 4; i++)
+            crc[i] = (unsigned char)(in->content_crc >> (8 * i));
+        media_key(in, key);
+        rc = lpi_cache_put(w->cache, ctx, LPI_CACHE_MEDIA, key, iov, 3);
+    }
+    if (rc == 0 && tried(in, in->size) &&
+        (!in->compressed || in->spool_len <= LPI_CACHE_MAX_PAYLOAD - 16)) {
+        uint64_t flen = in->compressed ? in->spool_len : 0;
+        lpi_iov iov[2] = { { hdr, 16 }, { NULL, 0 } };
+        uint32_t v[2] = { in->compressed, in->crc };
+
+        for (int i = 0; i < 8; i++) {
+            hdr[i] = (unsigned char)(v[i / 4] >> (8 * (i % 4)));
+            hdr[8 + i] = (unsigned char)(flen >> (8 * i));
+        }
+        if (flen > 0) {
+            frame = lpi_malloc(ctx, (size_t)flen);
+            if (!frame)
+                return LP_ENOMEM;
+            if (lpi_pread_full(ctx, in->spool, frame, (size_t)flen,
+                               in->spool_off) < 0) {
+                lpi_free(ctx, frame);
+                return 0; /* not kept, that is all */
+            }
+            iov[1].data = frame;
+            iov[1].len = (size_t)flen;
+        }
+        object_key(in, dict, w->opts.level, key);
+        rc = lpi_cache_put(w->cache, ctx, LPI_CACHE_OBJECT, key, iov, 2);
+        lpi_free(ctx, frame);
+    }
+    return rc;
+}
+
 /* Hash (and maybe compress) one input */
 static int process(worker *wk, input *in)
 {
@@ -705,7 +926,9 @@ static void train(worker *wk, pass1 *job)
     unsigned char *samples = lpi_malloc(ctx, DICT_SAMPLES);
     size_t *sizes = lpi_calloc(ctx, job->counts[1], sizeof(*sizes));
     unsigned char *dict = lpi_malloc(ctx, DICT_BYTES);
+    unsigned char key[LP_HASH_BYTES];
     size_t used = 0, n = 0, len;
+    lpi_hasher h;
 
     for (size_t k = 0; samples && sizes && dict && k < job->counts[1]; k++) {
         const input *in = &job->w->inputs[job->lists[1][k]];
@@ -731,7 +954,32 @@ static void train(worker *wk, pass1 *job)
         sizes[n++] = size;
         used += size;
     }
-    if (samples && sizes && dict) {
+    len = 0;
+    if (samples && sizes && dict && job->w->cache) {
+        unsigned char *got = NULL;
+        size_t glen = 0;
+
+        /* the same samples train the same dictionary */
+        lpi_ckey_begin(&h, LPI_CACHE_DICT);
+        lpi_ckey_u64(&h, (uint64_t)job->w->opts.level);
+        lpi_ckey_u64(&h, ZSTD_versionNumber());
+        lpi_ckey_u64(&h, n);
+        for (size_t k = 0; k < n; k++)
+            lpi_ckey_u64(&h, sizes[k]);
+        lpi_ckey_bytes(&h, samples, used);
+        lpi_ckey_end(&h, key);
+        if (lpi_cache_get(job->w->cache, ctx, LPI_CACHE_DICT, key, DICT_BYTES,
+                          &got, &glen) > 0) {
+            if (glen > 0) {
+                memcpy(dict, got, glen);
+                len = glen;
+            }
+            lpi_free(ctx, got);
+        }
+    }
+    if (len > 0) {
+        /* from the cache */
+    } else if (samples && sizes && dict) {
         /* fastCover with fixed parameters (what zstd --train settles on
          * for lesson text): one pass, about 3x faster than the searching
          * ZDICT_trainFromBuffer, with the same results here */
@@ -745,13 +993,20 @@ static void train(worker *wk, pass1 *job)
         fp.zParams.compressionLevel = job->w->opts.level;
         len = ZDICT_trainFromBuffer_fastCover(dict, DICT_BYTES, samples,
                                               sizes, (unsigned)n, fp);
-    } else {
-        len = 0;
+        if (job->w->cache && len > 0 && !ZDICT_isError(len)) {
+            lpi_iov iov = { dict, len };
+
+            (void)lpi_cache_put(job->w->cache, ctx, LPI_CACHE_DICT, key,
+                                &iov, 1);
+        }
     }
     pthread_mutex_lock(&job->lock);
     if (len > 0 && !ZDICT_isError(len)) {
         job->cdict = ZSTD_createCDict(dict, len, job->w->opts.level);
         if (job->cdict) {
+            lpi_hash_init(&h);
+            lpi_hash_update(&h, dict, len);
+            lpi_hash_final(&h, job->dict_hash);
             job->dict = dict;
             job->dict_len = len;
             dict = NULL;
@@ -763,6 +1018,22 @@ static void train(worker *wk, pass1 *job)
     lpi_free(ctx, dict);
     lpi_free(ctx, samples);
     lpi_free(ctx, sizes);
+}
+
+/* process(), through the cache when there is one (dict: the hash of the
+ * dictionary the input is compressed with, or NULL) */
+static int cached_process(worker *wk, input *in, const unsigned char *dict)
+{
+    bool memo_hit = false;
+    int rc;
+
+    if (!wk->job->w->cache)
+        return process(wk, in);
+    rc = from_cache(wk, in, dict, &memo_hit);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    rc = process(wk, in);
+    return rc < 0 ? rc : to_cache(wk, in, dict, memo_hit);
 }
 
 static void *worker_main(void *arg)
@@ -788,7 +1059,8 @@ static void *worker_main(void *arg)
             if (k >= job->counts[l])
                 break;
             in = &w->inputs[job->lists[l][k]];
-            in->rc = process(wk, in);
+            in->rc = cached_process(wk, in, l == 1 && job->cdict ?
+                                    job->dict_hash : NULL);
             if (in->rc == 0)
                 in->rc = lpi_progress_add(&job->prog, wk->ctx, 1, 0);
             if (in->rc < 0)
@@ -1259,6 +1531,7 @@ int lp_writer_commit(lp_writer *w)
     lpi_buf_init(&manifest, LP_MAX_MANIFEST_BYTES);
     lpi_buf_init(&tmp, SIZE_MAX / 2);
 
+    w->started = time(NULL);
     lpi_sort(w->inputs, w->ninputs, sizeof(*w->inputs), cmp_input_path);
     for (size_t i = 1; i < w->ninputs; i++)
         if (strcmp(w->inputs[i - 1].path, w->inputs[i].path) == 0)

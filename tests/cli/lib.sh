@@ -228,6 +228,10 @@ out=$_tap_root/stdout
 err=$_tap_root/stderr
 status=0
 mkdir "$tmp" || bail_out "cannot create '$tmp'"
+# lpc's build cache (lpc(1), CACHE): one of the test's own, not the
+# user's; LP_TEST_CACHE shares one between runs (to test warm caches)
+XDG_CACHE_HOME=${LP_TEST_CACHE:-$_tap_root/cache}
+export XDG_CACHE_HOME
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM

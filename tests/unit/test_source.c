@@ -299,7 +299,7 @@ static void test_example_is_clean(void **state)
     assert_int_equal(lp_project_open(&p, ctx, "/nonexistent/x", NULL),
                      LP_EIO);
     assert_null(p);
-    /* options: version 1 (before threads) still accepted, 3 is not */
+    /* options: version 1 (before threads) still accepted, 4 is not */
     {
         lp_project_opts o = LP_PROJECT_OPTS_INIT;
 
@@ -308,7 +308,7 @@ static void test_example_is_clean(void **state)
         assert_int_equal(lp_project_open(&p, ctx, ex, &o), 0);
         assert_int_equal(p->threads, 0);
         lp_project_free(p);
-        o.version = 3;
+        o.version = 4;
         assert_int_equal(lp_project_open(&p, ctx, ex, &o), LP_EINVAL);
         assert_null(p);
     }
