@@ -2368,6 +2368,140 @@ LP_API LP_WARN_UNUSED int lp_render_site(lp_ctx *ctx, lp_package *pkg,
                                          const lp_render_opts *opts);
 
 /* ---------------------------------------------------------------------- */
+/* Serving packages to browsers (a hub)                                    */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * An HTTP server (libmicrohttpd) for a school hub: `lpack serve` runs one,
+ * and any runtime may embed one.  It serves, per package, a catalog page in
+ * each language with a language picker that honours Accept-Language, lesson
+ * pages, media straight from the package (HTTP Range requests answered with
+ * chunks checked against the signed manifest, ETag from the content hash,
+ * If-None-Match, objects addressed by hash cached as immutable), a lesson
+ * or the whole package for download, answers checked on the server for
+ * browsers without JavaScript, and assignment uploads with a teacher page.
+ * The URL scheme is in lpack(1), SERVE.
+ *
+ * A package file replaced on disk (lpack update renames a new file over the
+ * old one) is noticed within a second and used for new requests; requests
+ * in flight finish on the old one.  Everything is bounded: connections in
+ * all and per client address, request and header bytes, idle time per
+ * connection (slow clients are dropped), upload sizes, each upload's rate
+ * and a disk quota.
+ * The server never prints: it reports one line per request through the
+ * log callback.
+ */
+
+/** Longest teacher token, in bytes. */
+#define LP_SERVER_MAX_TOKEN_BYTES 256u
+
+typedef struct lp_server lp_server;
+
+/**
+ * Called with one line of the server's log (no newline): one per request,
+ * "ADDRESS "METHOD PATH" STATUS BYTES MSms", and one per event worth
+ * knowing (a package reloaded, a reload that failed).  Control characters
+ * of the request are escaped; query strings and credentials are never
+ * logged.  Called from the server's threads, possibly at once: the
+ * callback must be thread-safe.
+ */
+typedef void (*lp_server_log_fn)(const char *line, void *user);
+
+/** Options for lp_server_new().  Initialise with LP_SERVER_OPTS_INIT. */
+typedef struct lp_server_opts {
+    unsigned version;          /**< LP_SERVER_OPTS_VERSION */
+    /** Address and port to listen on: "ADDR:PORT" or "[ADDR6]:PORT",
+     *  numeric; port 0 takes a free one (lp_server_port()).  NULL =
+     *  "127.0.0.1:8080". */
+    const char *listen;
+    /** Folder for assignment uploads (created if missing); NULL = uploads
+     *  are refused. */
+    const char *data_dir;
+    /** Token (password) of the teacher page, at least 8 bytes; NULL = no
+     *  teacher page.  Copied; compared in constant time. */
+    const char *teacher_token;
+    unsigned max_connections;  /**< connections at once; 0 = 256 */
+    unsigned max_per_ip;       /**< per client address; 0 = 32 */
+    /** Seconds a connection may stay idle (no byte received or sent)
+     *  before it is closed; 0 = 20. */
+    unsigned timeout;
+    /** Bytes a request's line and headers may take; 0 = 8192 (at most
+     *  65536).  A bigger request is answered 431 and closed. */
+    size_t max_header_bytes;
+    /** Bytes all submissions under data_dir may take; 0 = 1 GiB. */
+    uint64_t quota;
+    /** Most bytes per second one upload may send (a hub's Wi-Fi is
+     *  shared); 0 = 1 MiB/s. */
+    uint64_t upload_rate;
+    /** Threads answering requests; 0 = one per online CPU. */
+    unsigned threads;
+    /** 1: log events only, not one line per request */
+    int quiet;
+    lp_server_log_fn log;      /**< or NULL */
+    void *log_user;            /**< passed to log */
+} lp_server_opts;
+
+#define LP_SERVER_OPTS_VERSION 1
+#define LP_SERVER_OPTS_INIT { LP_SERVER_OPTS_VERSION, NULL, NULL, NULL, \
+    0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL }
+
+/**
+ * Create a server (nothing is bound yet: see lp_server_start()).
+ *
+ * @param[out] out  the server; free it with lp_server_free()
+ * @param ctx       context for errors of this call and of the calls on the
+ *                  server made from the caller's thread (add, start, run);
+ *                  it must outlive the server
+ * @param opts      options, or NULL for the defaults
+ * @return 0; LP_EINVAL for an option out of range (a listen address that
+ *         does not parse, a token too short or too long); LP_EIO if
+ *         data_dir cannot be created or read; LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_server_new(lp_server **out, lp_ctx *ctx,
+                                        const lp_server_opts *opts);
+
+/**
+ * Serve the package at path, under /ID/ where ID is its package id.  It is
+ * opened now (and its catalog, if it has one: a package without one is
+ * served as a list of its files); it is opened again by path whenever the
+ * file is replaced.
+ *
+ * @return 0; LP_EEXIST if a package with the same id is already served;
+ *         what lp_package_open() and lp_catalog_open() return.
+ */
+LP_API LP_WARN_UNUSED int lp_server_add_package(lp_server *srv,
+                                                const char *path);
+
+/**
+ * Bind the listening socket and start the threads.  The caller may then
+ * give up privileges (the socket stays bound) and call lp_server_run().
+ *
+ * @return 0; LP_EIO if the address cannot be bound (in use, not ours);
+ *         LP_EINVAL if no package was added or the server was started.
+ */
+LP_API LP_WARN_UNUSED int lp_server_start(lp_server *srv);
+
+/** The port the server listens on (after lp_server_start()), else 0. */
+LP_API unsigned lp_server_port(const lp_server *srv);
+
+/**
+ * Serve until lp_server_stop() is called (starting first if needed), then
+ * stop accepting, finish the requests in flight and return.
+ *
+ * @return 0, or what lp_server_start() returns.
+ */
+LP_API int lp_server_run(lp_server *srv);
+
+/**
+ * Make lp_server_run() return.  Safe from any thread and from a signal
+ * handler (it only writes one byte to a pipe).
+ */
+LP_API void lp_server_stop(lp_server *srv);
+
+/** Stop the server if it runs and free it.  NULL is accepted. */
+LP_API void lp_server_free(lp_server *srv);
+
+/* ---------------------------------------------------------------------- */
 /* Update repositories                                                     */
 /* ---------------------------------------------------------------------- */
 

@@ -31,6 +31,7 @@ int cmd_publish(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_mirror(int argc, char **argv);
 int cmd_html(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* delta_info.c: what a delta does, as text or one JSON object */
 /* sig_info.c: what a signer signs, what signatures a package carries */

@@ -25,6 +25,7 @@ static const cli_command commands[] = {
     { "update", cmd_update, "take the newest release from a repository" },
     { "html", cmd_html, "write a package's lessons as a static web site" },
     { "mirror", cmd_mirror, "copy a repository, or what a hub needs, checked" },
+    { "serve", cmd_serve, "serve packages to browsers over HTTP (a hub)" },
 };
 
 int main(int argc, char **argv)

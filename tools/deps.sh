@@ -4,16 +4,17 @@
 set -eu
 pkgs="gcc g++ make autoconf automake libtool pkg-config
 libzip-dev libzstd-dev libsodium-dev libxml2-dev libyaml-dev libicu-dev
-libjson-c-dev python3-jsonschema libcmocka-dev libcurl4-openssl-dev zlib1g-dev zstd unzip python3 libxml2-utils minisign groff-base time
+libjson-c-dev python3-jsonschema libcmocka-dev libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev zstd unzip python3 libxml2-utils minisign groff-base time
 man-db jq
 chromium fonts-noto-core"
 # (chromium and fonts-noto-core: the pages in a real browser,
 # tests/cli/browser.sh, which skips without them)
-# --bench: also the peers bench/delta.sh measures lpack delta against (only
-# for that benchmark: building, testing and CI do not need them)
+# --bench: also the peers bench/delta.sh measures lpack delta against, and
+# wrk and nginx for bench/serve.sh (only for those benchmarks: building,
+# testing and CI do not need them)
 case "${1:-}" in
 "") ;;
---bench) pkgs="$pkgs xdelta3 bsdiff zchunk" ;;
+--bench) pkgs="$pkgs xdelta3 bsdiff zchunk wrk nginx-light" ;;
 *) echo "usage: tools/deps.sh [--bench]" >&2; exit 2 ;;
 esac
 missing=""

@@ -3,7 +3,7 @@
 # fuzz targets (built as plain programs).  Under ASan/UBSan in CI, any
 # memory error aborts the target and fails the test.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
-plan 12
+plan 13
 fuzz=$top_builddir/tests/fuzz
 corpus=$top_srcdir/tests/fuzz/corpus
 expect_exit 0 "$fuzz/fuzz_manifest" -m 2000 "$corpus/manifest"
@@ -25,6 +25,9 @@ diag "$(cat "$out")"
 expect_exit 0 "$fuzz/fuzz_lesson" -m 1000 "$corpus/lesson"
 diag "$(cat "$out")"
 expect_exit 0 "$fuzz/fuzz_repo" -m 3000 "$corpus/repo"
+diag "$(cat "$out")"
+# the hub's header parsers
+expect_exit 0 "$fuzz/fuzz_range" -m 3000 "$corpus/range"
 diag "$(cat "$out")"
 # lpc's build cache: whole entries and lesson payloads
 expect_exit 0 "$fuzz/fuzz_cache" -m 300 "$corpus/cache"

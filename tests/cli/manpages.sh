@@ -13,7 +13,7 @@ if [ -z "${top_srcdir:-}" ]; then
     top_srcdir=$(cd "$(dirname "$0")/../.." && pwd) || exit 99
 fi
 LPACK=${LPACK:-$top_srcdir/lpack/lpack}
-commands="create info ls cat extract verify keygen sign manifest sign-manifest attach trust delta apply"
+commands="create info ls cat extract verify keygen sign manifest sign-manifest attach trust delta apply serve"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/manpages.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' 0
