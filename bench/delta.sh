@@ -264,7 +264,8 @@ zck_bytes() {
 
 # ------------------------------------------------------------------ one pair
 # Per pair and tool (keys T): BYTES[T] CREATE[T] APPLY[T] RSS[T] CHECK[T] NOTE[T]
-declare -A BYTES CREATE APPLY RSS CHECK NOTE
+declare -A BYTES CREATE CCPU CRSS APPLY ACPU RSS CHECK NOTE
+WINDOW=""
 TOOLS=(lpack)
 for p in $PEERS; do TOOLS+=("$p"); done
 declare -A LABEL=([lpack]="lpack delta (.lpk)" [xdelta3]="xdelta3 -9 -S djw (tar)"
@@ -278,7 +279,7 @@ REPORT="$WORK/report.txt"
 apply_runs() {
     local key=$1 out=$2 expect=$3 i
     shift 3
-    local -a t=() m=()
+    local -a t=() m=() c=()
     for ((i = 1; i <= RUNS; i++)); do
         rm -f "$out"
         if ! timed "$@"; then
@@ -286,19 +287,68 @@ apply_runs() {
             CHECK[$key]="FAILED"
             return 1
         fi
-        t+=("$T_SEC"); m+=("$T_KIB")
+        t+=("$T_SEC"); m+=("$T_KIB"); c+=("$T_CPU")
     done
-    APPLY[$key]=$(median "${t[@]}"); RSS[$key]=$(maxof "${m[@]}")
+    APPLY[$key]=$(median "${t[@]}"); RSS[$key]=$(maxof "${m[@]}"); ACPU[$key]=$(median "${c[@]}")
     if cmp -s "$out" "$expect"; then CHECK[$key]=identical; else CHECK[$key]=DIFFERENT; FAILED=1; fi
     log "$key: apply ${APPLY[$key]}s (median of $RUNS), peak RSS $(mib $((RSS[$key] * 1024))) MiB, output ${CHECK[$key]}"
     rm -f "$out"
+}
+
+# goal NAME TEXT VALUE OP LIMIT: a goal line for the report (GOALS), FAILED=1
+# on a FAIL, and NAME.goal.KEY=VERDICT in the results
+GOALS=""
+goal() {
+    local v
+    v=$(verdict "$3" "$4" "$5")
+    [[ $v = FAIL ]] && FAILED=1
+    GOALS+=$(printf '%-58s %10s %s %-6s %s' "$2" "${3:--}" "$4" "$5" "$v")$'\n'
+    rset "$1" "$v"
+}
+
+# create_compare NAME DIR ID PAIRDIR: NEW packed by `lpack create` and by
+# `tar -c | zstd -3 -T0`, --runs times each, alternating (so load from other
+# processes hits both alike): median wall and CPU seconds, largest RSS, bytes
+CREATE_LINES=""
+create_compare() {
+    local name=$1 dir=$2 id=$3 d=$4 i
+    local -a lt=() lc=() lm=() zt=() zc=() zm=()
+    echo "== [$name] create: lpack create vs tar -c | zstd -3 -T0 ($RUNS runs each)" >&2
+    warm "$dir"
+    for ((i = 1; i <= RUNS; i++)); do
+        rm -f "$d/c.tar.zst" "$d/c.lpk"
+        timed bash -c 'tar -C "$1" -cf - . | zstd -3 -T0 -q -o "$2"' _ "$dir" "$d/c.tar.zst" ||
+            die "tar | zstd of $dir failed"
+        zt+=("$T_SEC"); zc+=("$T_CPU"); zm+=("$T_KIB")
+        SOURCE_DATE_EPOCH=$EPOCH_NEW lpack_run timed "$LPACK_EXE" create "$dir" -o "$d/c.lpk" \
+            --id "$id" --release 2 -q || { note_fail "[$name] lpack create failed (exit $T_RC)"; return 1; }
+        lt+=("$T_SEC"); lc+=("$T_CPU"); lm+=("$T_KIB")
+    done
+    local zs ls zsec lsec zcpu lcpu zrss lrss
+    zs=$(fsize "$d/c.tar.zst"); ls=$(fsize "$d/c.lpk")
+    zsec=$(median "${zt[@]}"); lsec=$(median "${lt[@]}")
+    zcpu=$(median "${zc[@]}"); lcpu=$(median "${lc[@]}")
+    zrss=$(maxof "${zm[@]}"); lrss=$(maxof "${lm[@]}")
+    rm -f "$d/c.tar.zst" "$d/c.lpk"
+    rset "$name.create.tarzst.bytes" "$zs"; rset "$name.create.lpack.bytes" "$ls"
+    rset "$name.create.tarzst.s" "$zsec"; rset "$name.create.lpack.s" "$lsec"
+    rset "$name.create.tarzst.cpu" "$zcpu"; rset "$name.create.lpack.cpu" "$lcpu"
+    rset "$name.create.tarzst.rss_kib" "$zrss"; rset "$name.create.lpack.rss_kib" "$lrss"
+    log "create: tar|zstd $zs bytes ${zsec}s ${zcpu} CPU-s; lpack $ls bytes ${lsec}s ${lcpu} CPU-s"
+    CREATE_LINES=$(printf '%-40s %12s %9s %9s %9s\n' "create NEW (median of $RUNS)" "bytes" "wall s" "CPU s" "RSS MiB"
+        printf '%-40s %12s %9s %9s %9s\n' "tar -c | zstd -3 -T0" "$zs" "$zsec" "$zcpu" "$(mib $((zrss * 1024)))"
+        printf '%-40s %12s %9s %9s %9s\n' "lpack create" "$ls" "$lsec" "$lcpu" "$(mib $((lrss * 1024)))")
+    goal "$name.goal.create_size" "create: package bytes / tar|zstd bytes" "$(ratio "$ls" "$zs")" "<=" 1.0
+    goal "$name.goal.create_time" "create: lpack wall / tar|zstd wall" "$(ratio "$lsec" "$zsec")" "<=" 1.0
 }
 
 run_pair() {  # NAME OLD_DIR NEW_DIR ID
     local name=$1 old=$2 new=$3 id=$4
     local d="$WORK/$name"
     mkdir -p "$d"
-    BYTES=(); CREATE=(); APPLY=(); RSS=(); CHECK=(); NOTE=()
+    GOALS=""; CREATE_LINES=""
+    BYTES=(); CREATE=(); CCPU=(); CRSS=(); APPLY=(); ACPU=(); RSS=(); CHECK=(); NOTE=()
+    WINDOW=""
     echo "== [$name] packing OLD and NEW: lpack create and tar" >&2
     tar -C "$old" "${TAR_OPTS[@]}" -cf "$d/old.tar" . || die "tar of $old failed"
     tar -C "$new" "${TAR_OPTS[@]}" -cf "$d/new.tar" . || die "tar of $new failed"
@@ -315,6 +365,9 @@ run_pair() {  # NAME OLD_DIR NEW_DIR ID
     rset "$name.old.tar" "$(fsize "$d/old.tar")"; rset "$name.new.tar" "$(fsize "$d/new.tar")"
     rset "$name.old.lpk" "$(fsize "$d/old.lpk")"; rset "$name.new.lpk" "$(fsize "$d/new.lpk")"
 
+    # ---- create: NEW as a package and as tar | zstd -3 -T0, alternating
+    create_compare "$name" "$new" "$id" "$d"
+
     # ---- lpack
     if [[ $HAVE_DELTA = 1 ]]; then
         echo "== [$name] lpack delta / lpack apply" >&2
@@ -322,9 +375,14 @@ run_pair() {  # NAME OLD_DIR NEW_DIR ID
         # shellcheck disable=SC2206
         [[ -n $DELTA_ARGS ]] && dargs=($DELTA_ARGS)
         if lpack_run timed "$LPACK_EXE" delta "$d/old.lpk" "$d/new.lpk" -o "$d/d.lpd" "${dargs[@]}"; then
-            CREATE[lpack]=$T_SEC; BYTES[lpack]=$(fsize "$d/d.lpd")
-            log "lpack: delta $(fsize "$d/d.lpd") bytes in ${T_SEC}s (peak RSS $(mib $((T_KIB * 1024))) MiB)"
+            CREATE[lpack]=$T_SEC; CCPU[lpack]=$T_CPU; CRSS[lpack]=$T_KIB
+            BYTES[lpack]=$(fsize "$d/d.lpd")
+            log "lpack: delta $(fsize "$d/d.lpd") bytes in ${T_SEC}s, ${T_CPU} CPU-s (peak RSS $(mib $((T_KIB * 1024))) MiB)"
             rset "$name.lpack.create_rss_kib" "$T_KIB"
+            # the header's window: apply's RSS goal is 64 MiB plus it
+            WINDOW=$(lpack_run "$LPACK_EXE" info --json "$d/d.lpd" 2>/dev/null |
+                sed -n 's/.*"window_bytes":\([0-9]*\).*/\1/p')
+            [[ -n $WINDOW ]] && rset "$name.lpack.window_bytes" "$WINDOW"
             lpack_run apply_runs lpack "$d/out.lpk" "$d/new.lpk" \
                 "$LPACK_EXE" apply "$d/old.lpk" "$d/d.lpd" -o "$d/out.lpk"
         else
@@ -344,7 +402,8 @@ run_pair() {  # NAME OLD_DIR NEW_DIR ID
         case $p in
         xdelta3)
             if timed xdelta3 -9 -S djw -e -f -s "$d/old.tar" "$d/new.tar" "$d/d.xd3"; then
-                CREATE[xdelta3]=$T_SEC; BYTES[xdelta3]=$(fsize "$d/d.xd3")
+                CREATE[xdelta3]=$T_SEC; CCPU[xdelta3]=$T_CPU; CRSS[xdelta3]=$T_KIB
+                BYTES[xdelta3]=$(fsize "$d/d.xd3")
                 log "xdelta3: delta ${BYTES[xdelta3]} bytes in ${T_SEC}s"
                 apply_runs xdelta3 "$d/out.tar" "$d/new.tar" \
                     xdelta3 -d -f -s "$d/old.tar" "$d/d.xd3" "$d/out.tar"
@@ -363,7 +422,8 @@ run_pair() {  # NAME OLD_DIR NEW_DIR ID
                 continue
             fi
             if timed bsdiff "$d/old.tar" "$d/new.tar" "$d/d.bsdiff"; then
-                CREATE[bsdiff]=$T_SEC; BYTES[bsdiff]=$(fsize "$d/d.bsdiff")
+                CREATE[bsdiff]=$T_SEC; CCPU[bsdiff]=$T_CPU; CRSS[bsdiff]=$T_KIB
+                BYTES[bsdiff]=$(fsize "$d/d.bsdiff")
                 log "bsdiff: delta ${BYTES[bsdiff]} bytes in ${T_SEC}s (peak RSS $(mib $((T_KIB * 1024))) MiB)"
                 rset "$name.bsdiff.create_rss_kib" "$T_KIB"
                 apply_runs bsdiff "$d/out.tar" "$d/new.tar" \
@@ -379,7 +439,8 @@ run_pair() {  # NAME OLD_DIR NEW_DIR ID
             # lifts the decoder's default 128 MiB window limit, so no
             # --memory= is needed.
             if timed zstd -q -f --patch-from="$d/old.tar" --long=31 -19 "$d/new.tar" -o "$d/d.zst"; then
-                CREATE[zstd]=$T_SEC; BYTES[zstd]=$(fsize "$d/d.zst")
+                CREATE[zstd]=$T_SEC; CCPU[zstd]=$T_CPU; CRSS[zstd]=$T_KIB
+                BYTES[zstd]=$(fsize "$d/d.zst")
                 log "zstd: delta ${BYTES[zstd]} bytes in ${T_SEC}s (peak RSS $(mib $((T_KIB * 1024))) MiB)"
                 rset "$name.zstd.create_rss_kib" "$T_KIB"
                 apply_runs zstd "$d/out.tar" "$d/new.tar" \
@@ -397,7 +458,7 @@ run_pair() {  # NAME OLD_DIR NEW_DIR ID
             if ! timed zck -o "$d/srv/new.tar.zck" "$d/new.tar"; then
                 note_fail "[$name] zck of NEW failed (exit $T_RC)"; CHECK[zchunk]=FAILED; continue
             fi
-            CREATE[zchunk]=$T_SEC
+            CREATE[zchunk]=$T_SEC; CCPU[zchunk]=$T_CPU; CRSS[zchunk]=$T_KIB
             BYTES[zchunk]=$(zck_bytes "$d/old.tar.zck" "$d/srv/new.tar.zck")
             log "zchunk: NEW.tar.zck in ${T_SEC}s; a client with OLD.tar.zck downloads ${BYTES[zchunk]} bytes"
             rset "$name.zchunk.new_zck_bytes" "$(fsize "$d/srv/new.tar.zck")"
@@ -468,11 +529,35 @@ run_pair() {  # NAME OLD_DIR NEW_DIR ID
         verdict="FAIL (larger than $bestp)"
     fi
     [[ $verdict = PASS || $verdict == n/a* ]] || FAILED=1
+    # the issue 15 goals: size against the best peer, time and memory
+    # against xdelta3 (the fastest peer that is a real diff)
+    if [[ -n ${BYTES[lpack]:-} && -n $best ]]; then
+        goal "$name.goal.delta_size" "delta: lpack bytes / best peer ($bestp)" \
+            "$(ratio "${BYTES[lpack]}" "$best")" "<=" 0.9
+    fi
+    if [[ -n ${CREATE[lpack]:-} && -n ${CREATE[xdelta3]:-} ]]; then
+        goal "$name.goal.delta_time" "delta: lpack wall / xdelta3 -9 -S djw wall" \
+            "$(ratio "${CREATE[lpack]}" "${CREATE[xdelta3]}")" "<=" 3.0
+    fi
+    if [[ -n ${CRSS[lpack]:-} ]]; then
+        goal "$name.goal.delta_rss" "delta: lpack peak RSS MiB" "$(mib $((CRSS[lpack] * 1024)))" "<" 1024
+    fi
+    if [[ -n ${APPLY[lpack]:-} && -n ${APPLY[xdelta3]:-} ]]; then
+        goal "$name.goal.apply_time" "apply: lpack wall / xdelta3 -d wall" \
+            "$(ratio "${APPLY[lpack]}" "${APPLY[xdelta3]}")" "<=" 1.0
+    fi
+    if [[ -n ${RSS[lpack]:-} && -n $WINDOW ]]; then
+        goal "$name.goal.apply_rss" "apply: lpack RSS MiB <= 64 + window $(mib "$WINDOW")" \
+            "$(mib $((RSS[lpack] * 1024)))" "<=" "$(awk -v w="$WINDOW" 'BEGIN { printf "%.1f", 64 + w / 1048576 }')"
+    fi
     [[ -n $skipped && $verdict = PASS ]] && verdict="PASS (not measured:$skipped)"
 
     for p in "${TOOLS[@]}"; do
         [[ -n ${BYTES[$p]:-} ]] && rset "$name.$p.bytes" "${BYTES[$p]}"
         [[ -n ${CREATE[$p]:-} ]] && rset "$name.$p.create_s" "${CREATE[$p]}"
+        [[ -n ${CCPU[$p]:-} ]] && rset "$name.$p.create_cpu" "${CCPU[$p]}"
+        [[ -n ${CRSS[$p]:-} ]] && rset "$name.$p.create_rss_kib" "${CRSS[$p]}"
+        [[ -n ${ACPU[$p]:-} ]] && rset "$name.$p.apply_cpu" "${ACPU[$p]}"
         [[ -n ${APPLY[$p]:-} ]] && rset "$name.$p.apply_s" "${APPLY[$p]}"
         [[ -n ${RSS[$p]:-} ]] && rset "$name.$p.apply_rss_kib" "${RSS[$p]}"
         [[ -n ${CHECK[$p]:-} ]] && rset "$name.$p.check" "${CHECK[$p]// /_}"
@@ -489,19 +574,23 @@ run_pair() {  # NAME OLD_DIR NEW_DIR ID
         echo "pair: $name  OLD $old ($of files, $(mib "$ob") MiB)"
         echo "      NEW $new ($nf files, $(mib "$nb") MiB)"
         echo "      $tarinfo (NEW.lpk $(fsize "$d/new.lpk") bytes)"
-        printf '%-40s %12s %11s %9s %9s %9s  %s\n' "tool" "delta bytes" "lpack/peer" "create s" \
-            "apply s" "RSS MiB" "apply output"
+        [[ -n $CREATE_LINES ]] && echo "$CREATE_LINES"
+        printf '%-40s %12s %10s %8s %8s %8s %8s %8s %8s  %s\n' "tool" "delta bytes" "lpack/peer" "delta s" \
+            "cpu s" "RSS MiB" "apply s" "cpu s" "RSS MiB" "apply output"
         for p in "${TOOLS[@]}"; do
-            local r="" b=${BYTES[$p]:-} rss=""
+            local r="" b=${BYTES[$p]:-} rss="" crss=""
             if [[ $p != lpack && -n ${BYTES[lpack]:-} && -n $b ]]; then r=$(ratio "${BYTES[lpack]}" "$b"); fi
             [[ -n ${RSS[$p]:-} ]] && rss=$(mib $((RSS[$p] * 1024)))
-            printf '%-40s %12s %11s %9s %9s %9s  %s\n' "${LABEL[$p]}" "${b:--}" "${r:--}" \
-                "${CREATE[$p]:--}" "${APPLY[$p]:--}" "${rss:--}" "${CHECK[$p]:--}"
+            [[ -n ${CRSS[$p]:-} ]] && crss=$(mib $((CRSS[$p] * 1024)))
+            printf '%-40s %12s %10s %8s %8s %8s %8s %8s %8s  %s\n' "${LABEL[$p]}" "${b:--}" "${r:--}" \
+                "${CREATE[$p]:--}" "${CCPU[$p]:--}" "${crss:--}" "${APPLY[$p]:--}" "${ACPU[$p]:--}" \
+                "${rss:--}" "${CHECK[$p]:--}"
         done
         for p in "${TOOLS[@]}"; do
             [[ -n ${NOTE[$p]:-} ]] && echo "  note: $p: ${NOTE[$p]}"
         done
         echo "goal: lpack delta smaller than every peer: $verdict"
+        printf '%s' "$GOALS"
     } >>"$REPORT"
     rm -f "$d/out.tar" "$d/out.lpk"
 }

@@ -18,14 +18,24 @@ usage() {
 usage: bench/lpc.sh [options]
 
 Generates a curriculum project with bench/gen-curriculum.py in a temporary
-folder under /tmp (or uses --tree DIR), then measures, alternating, with the
-median of N runs and the peak RSS from /usr/bin/time:
+folder under /tmp (or uses --tree DIR: a copy is made, as one lesson is
+edited), then measures, alternating, with the median of N runs, the CPU
+seconds and the peak RSS from /usr/bin/time:
   1. lpack create DIR -o out2.lpk
-  2. lpc build DIR -o out.lpk
-  3. lpc check DIR
-and prints the ratios and PASS/FAIL against the goals:
-  lpc build <= 1.3 x lpack create;  lpc check <= 0.25 x lpc build;
-  peak RSS of lpc build < 256 MiB.
+  2. lpc build DIR -o out.lpk --no-cache         (cold, no cache)
+  3. lpc check DIR --no-cache                    (cold)
+  4. lpc build DIR -o out.lpk --cache EMPTY      (cold, filling a cache)
+  5. lpc build DIR -o out.lpk --cache C          (nothing changed)
+  6. lpc check DIR --cache C                     (nothing changed)
+  7. one lesson edited, then lpc check and lpc build with --cache C
+  8. the package write alone: dd of out.lpk to a new file, fsynced
+and prints the ratios and PASS/FAIL against the goals (issue 14):
+  one lesson edited: lpc build <= 0.5 x lpack create, lpc check < 60 ms;
+  nothing changed: lpc build < 50 ms + the package write (8);
+  cold: lpc check <= 1.5 x the parse floor, lpc build <= 1.6 x lpack create;
+  peak RSS of every lpc run < 256 MiB.
+Every package built with the cache is compared byte for byte with a
+--no-cache build of the same sources.
 When cc and the libyaml and libxml2 -dev packages are there it also builds
 bench/lpc-floor.c and times it the same way: the parse floor, what libyaml
 alone takes to produce the events of the YAML lessons and libxml2 to parse
@@ -102,7 +112,9 @@ failed() { echo "lpc.sh: $*" >&2; sed 's/^/    | /' "$ERRF" | tail -n 20 >&2; ex
 if [[ -n $TREE ]]; then
     [[ -d $TREE ]] || die "--tree $TREE: not a folder"
     TREE=$(cd "$TREE" && pwd)
-    echo "== using project $TREE" >&2
+    echo "== using a copy of project $TREE (one lesson is edited)" >&2
+    cp -R "$TREE" "$WORK/curriculum" || die "cannot copy $TREE"
+    TREE="$WORK/curriculum"
 else
     TREE="$WORK/curriculum"
     echo "== generating $LESSONS lessons with ${MB} MiB of media (seed $SEED) in $TREE" >&2
@@ -136,78 +148,169 @@ else
 fi
 
 # the sources must be clean: a check that fails makes every number moot
-with_lib "$LPC_LIBDIR" timed "$LPC_EXE" check "$TREE" -q ||
+with_lib "$LPC_LIBDIR" timed "$LPC_EXE" check "$TREE" -q --no-cache ||
     failed "lpc check $TREE failed (exit $T_RC)"
 
 # ------------------------------------------------------------------ runs
-echo "== lpack create, lpc build, lpc check: $RUNS runs each, alternating" >&2
-pk_t=(); pk_m=(); pk_c=(); b_t=(); b_m=(); b_c=(); c_t=(); c_m=(); c_c=()
-f_t=(); f_c=()
+CACHE="$WORK/cache"
+COLD_CACHE="$WORK/cold-cache"
+OUT_CLEAN="$WORK/clean.lpk"
+WRITE_COPY="$WORK/write.lpk"
+# the lesson edited in step 7: one in the middle of the curriculum
+EDIT=$(sed -n 's/^ *src: "\(.*\)"$/\1/p; s/^ *- lesson: {src: \(.*\)}$/\1/p' \
+       "$TREE/curriculum.yaml" 2>/dev/null | grep -E '\.(yaml|yml|xml)$' |
+       awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}')
+[[ -n $EDIT && -f $TREE/$EDIT ]] || die "cannot find a lesson to edit in $TREE/curriculum.yaml"
+cp "$TREE/$EDIT" "$WORK/edit.orig"
+lpc_timed() { with_lib "$LPC_LIBDIR" timed "$LPC_EXE" "$@"; }
+# edit_lesson N: a word of a text of the lesson changed, a different one
+# each run (a title, a paragraph: never a key, an id or a reference)
+edit_lesson() {
+    awk -v n="$1" '
+    !done && (/^ *- "/ || /^ *(tet|pt|en|fr|h1|h2|h3): "/ || /<p>[^<]*[A-Za-z]/) {
+        i = index($0, "\""); if (i == 0) i = index($0, "<p>") + 2
+        head = substr($0, 1, i); tail = substr($0, i + 1)
+        if (match(tail, /[A-Za-z][A-Za-z][A-Za-z][A-Za-z][A-Za-z][A-Za-z]+/)) {
+            $0 = head substr(tail, 1, RSTART - 1) "Edited" n substr(tail, RSTART + RLENGTH)
+            done = 1
+        }
+    }
+    { print }
+    END { if (!done) exit 1 }' "$WORK/edit.orig" >"$TREE/$EDIT" ||
+        die "cannot edit $EDIT"
+}
+same_as_clean() {  # PACKAGE WHAT: compare with a --no-cache build of the tree now
+    with_lib "$LPC_LIBDIR" "$LPC_EXE" build "$TREE" -o "$OUT_CLEAN" -q --no-cache \
+        2>"$ERRF" || failed "lpc build --no-cache failed"
+    cmp -s "$1" "$OUT_CLEAN" || { echo "lpc.sh: $2: the package differs from a --no-cache build" >&2; exit 1; }
+}
+declare -A T C M
+add() {  # KEY: record T_SEC, T_CPU, T_KIB under KEY
+    T[$1]="${T[$1]:-} $T_SEC"; C[$1]="${C[$1]:-} $T_CPU"; M[$1]="${M[$1]:-} $T_KIB"
+}
+echo "== $RUNS runs, alternating: lpack create; cold lpc build, check (no cache);" >&2
+echo "   lpc build filling an empty cache; nothing changed: build, check;" >&2
+echo "   one lesson edited: check, build; the package write alone" >&2
 for ((i = 1; i <= RUNS; i++)); do
+    cp "$WORK/edit.orig" "$TREE/$EDIT"
     rm -f "$OUT_LPACK"
     with_lib "$LPACK_LIBDIR" timed "$LPACK_EXE" create "$TREE" -o "$OUT_LPACK" -q ||
         failed "lpack create failed (exit $T_RC)"
-    pk_t+=("$T_SEC"); pk_m+=("$T_KIB"); pk_c+=("$T_CPU")
-    log "run $i: lpack create ${T_SEC}s (cpu ${T_CPU}s), peak RSS $(mib $((T_KIB * 1024))) MiB"
+    add create; log "run $i: lpack create          ${T_SEC}s (cpu ${T_CPU}s)"
     rm -f "$OUT_LPC"
-    with_lib "$LPC_LIBDIR" timed "$LPC_EXE" build "$TREE" -o "$OUT_LPC" -q ||
-        failed "lpc build failed (exit $T_RC)"
-    b_t+=("$T_SEC"); b_m+=("$T_KIB"); b_c+=("$T_CPU")
-    log "run $i: lpc build    ${T_SEC}s (cpu ${T_CPU}s), peak RSS $(mib $((T_KIB * 1024))) MiB"
-    with_lib "$LPC_LIBDIR" timed "$LPC_EXE" check "$TREE" -q ||
-        failed "lpc check failed (exit $T_RC)"
-    c_t+=("$T_SEC"); c_m+=("$T_KIB"); c_c+=("$T_CPU")
-    log "run $i: lpc check    ${T_SEC}s (cpu ${T_CPU}s), peak RSS $(mib $((T_KIB * 1024))) MiB"
+    lpc_timed build "$TREE" -o "$OUT_LPC" -q --no-cache || failed "lpc build failed (exit $T_RC)"
+    add build; log "run $i: lpc build, no cache   ${T_SEC}s (cpu ${T_CPU}s)"
+    cp "$OUT_LPC" "$OUT_CLEAN"
+    lpc_timed check "$TREE" -q --no-cache || failed "lpc check failed (exit $T_RC)"
+    add check; log "run $i: lpc check, no cache   ${T_SEC}s (cpu ${T_CPU}s)"
     if [[ -n $FLOOR ]]; then
         timed "$FLOOR" "$FLOOR_XSD" "$(nproc)" <"$FLOOR_LIST" ||
             failed "lpc-floor failed (exit $T_RC)"
-        f_t+=("$T_SEC"); f_c+=("$T_CPU")
-        log "run $i: parse floor  ${T_SEC}s (cpu ${T_CPU}s)"
+        add floor; log "run $i: parse floor           ${T_SEC}s (cpu ${T_CPU}s)"
     fi
+    rm -rf "$COLD_CACHE" "$OUT_LPC"
+    lpc_timed build "$TREE" -o "$OUT_LPC" -q --cache "$COLD_CACHE" ||
+        failed "lpc build --cache failed (exit $T_RC)"
+    add fill; log "run $i: lpc build, empty cache ${T_SEC}s (cpu ${T_CPU}s)"
+    cmp -s "$OUT_LPC" "$OUT_CLEAN" || { echo "lpc.sh: the package built into an empty cache differs" >&2; exit 1; }
+    # the warm cache: filled once, before the first run's warm steps
+    if ((i == 1)); then
+        rm -rf "$CACHE"
+        with_lib "$LPC_LIBDIR" "$LPC_EXE" build "$TREE" -o "$OUT_LPC" -q --cache "$CACHE" 2>"$ERRF" ||
+            failed "lpc build --cache failed"
+    fi
+    rm -f "$OUT_LPC"
+    lpc_timed build "$TREE" -o "$OUT_LPC" -q --cache "$CACHE" || failed "lpc build failed (exit $T_RC)"
+    add same; log "run $i: lpc build, unchanged ${T_SEC}s (cpu ${T_CPU}s)"
+    cmp -s "$OUT_LPC" "$OUT_CLEAN" || { echo "lpc.sh: the package built from the cache differs" >&2; exit 1; }
+    lpc_timed check "$TREE" -q --cache "$CACHE" || failed "lpc check failed (exit $T_RC)"
+    add wcheck; log "run $i: lpc check, unchanged ${T_SEC}s (cpu ${T_CPU}s)"
+    edit_lesson "$i"
+    lpc_timed check "$TREE" -q --cache "$CACHE" || failed "lpc check failed (exit $T_RC)"
+    add echeck; log "run $i: lpc check, 1 edited  ${T_SEC}s (cpu ${T_CPU}s)"
+    rm -f "$OUT_LPC"
+    lpc_timed build "$TREE" -o "$OUT_LPC" -q --cache "$CACHE" || failed "lpc build failed (exit $T_RC)"
+    add ebuild; log "run $i: lpc build, 1 edited  ${T_SEC}s (cpu ${T_CPU}s)"
+    ((i == 1)) && same_as_clean "$OUT_LPC" "one lesson edited"
+    rm -f "$WRITE_COPY"
+    timed dd if="$OUT_LPC" of="$WRITE_COPY" bs=1M conv=fsync status=none ||
+        failed "dd failed"
+    add write; log "run $i: package write (dd)    ${T_SEC}s"
 done
-PK_TIME=$(median "${pk_t[@]}"); PK_RSS=$(maxof "${pk_m[@]}"); PK_CPU=$(median "${pk_c[@]}")
-B_TIME=$(median "${b_t[@]}"); B_RSS=$(maxof "${b_m[@]}"); B_CPU=$(median "${b_c[@]}")
-C_TIME=$(median "${c_t[@]}"); C_RSS=$(maxof "${c_m[@]}"); C_CPU=$(median "${c_c[@]}")
-F_TIME=""; F_CPU=""
-if [[ -n $FLOOR ]]; then F_TIME=$(median "${f_t[@]}"); F_CPU=$(median "${f_c[@]}"); fi
-PK_SIZE=$(stat -c %s "$OUT_LPACK"); B_SIZE=$(stat -c %s "$OUT_LPC")
-
-R_BUILD=$(ratio "$B_TIME" "$PK_TIME")
-R_CHECK=$(ratio "$C_TIME" "$B_TIME")
-B_RSS_MIB=$(mib $((B_RSS * 1024)))
-V_BUILD=$(verdict "$R_BUILD" "<=" 1.3)
-V_CHECK=$(verdict "$R_CHECK" "<=" 0.25)
-V_RSS=$(verdict "$B_RSS_MIB" "<" 256)
+cp "$WORK/edit.orig" "$TREE/$EDIT"
+med() { median ${T[$1]}; }
+cpu() { median ${C[$1]}; }
+rss() { maxof ${M[$1]}; }
+PK_SIZE=$(stat -c %s "$OUT_LPACK"); B_SIZE=$(stat -c %s "$OUT_CLEAN")
+LPC_RSS=0
+for k in build check fill same wcheck echeck ebuild; do
+    r=$(rss $k); ((r > LPC_RSS)) && LPC_RSS=$r
+done
+LPC_RSS_MIB=$(mib $((LPC_RSS * 1024)))
+R_EDIT=$(ratio "$(med ebuild)" "$(med create)")
+ECHECK_MS=$(awk -v t="$(med echeck)" 'BEGIN { printf "%.0f", t * 1000 }')
+WCHECK_MS=$(awk -v t="$(med wcheck)" 'BEGIN { printf "%.0f", t * 1000 }')
+SAME_MS=$(awk -v t="$(med same)" -v w="$(med write)" 'BEGIN { printf "%.0f", (t - w) * 1000 }')
+R_COLD_BUILD=$(ratio "$(med build)" "$(med create)")
+R_COLD_CHECK=""; [[ -n $FLOOR ]] && R_COLD_CHECK=$(ratio "$(med check)" "$(med floor)")
+V_EDIT=$(verdict "$R_EDIT" "<=" 0.5)
+V_ECHECK=$(verdict "$ECHECK_MS" "<" 60)
+V_WCHECK=$(verdict "$WCHECK_MS" "<" 60)
+V_SAME=$(verdict "$SAME_MS" "<" 50)
+V_COLD_CHECK=$(verdict "$R_COLD_CHECK" "<=" 1.5)
+V_COLD_BUILD=$(verdict "$R_COLD_BUILD" "<=" 1.6)
+V_RSS=$(verdict "$LPC_RSS_MIB" "<" 256)
 
 echo
 echo "lpc benchmark: $LESSONS lessons, $TREE_FILES files, $(mib "$TREE_BYTES") MiB, $(nproc) CPUs, median of $RUNS runs"
-printf '  %-14s %9s %9s %12s %12s\n' command "wall s" "cpu s" "peak RSS MiB" "output MiB"
-printf '  %-14s %9s %9s %12s %12s\n' "lpack create" "$PK_TIME" "$PK_CPU" "$(mib $((PK_RSS * 1024)))" "$(mib "$PK_SIZE")"
-printf '  %-14s %9s %9s %12s %12s\n' "lpc build" "$B_TIME" "$B_CPU" "$B_RSS_MIB" "$(mib "$B_SIZE")"
-printf '  %-14s %9s %9s %12s %12s\n' "lpc check" "$C_TIME" "$C_CPU" "$(mib $((C_RSS * 1024)))" "-"
-[[ -n $FLOOR ]] && printf '  %-14s %9s %9s %12s %12s\n' "parse floor" "$F_TIME" "$F_CPU" "-" "-"
+echo "  load average: $LOAD0 at start, $(cut -d' ' -f1 /proc/loadavg) at end (above 0.5: times are noisy; cpu s hold up better)"
+printf '  %-34s %9s %9s %12s\n' command "wall s" "cpu s" "peak RSS MiB"
+row() { printf '  %-34s %9s %9s %12s\n' "$1" "$(med "$2")" "$(cpu "$2")" "$3"; }
+row "lpack create" create "$(mib $(($(rss create) * 1024)))"
+row "lpc build, no cache (cold)" build "$(mib $(($(rss build) * 1024)))"
+row "lpc check, no cache (cold)" check "$(mib $(($(rss check) * 1024)))"
+[[ -n $FLOOR ]] && row "parse floor" floor "-"
+row "lpc build, empty cache" fill "$(mib $(($(rss fill) * 1024)))"
+row "lpc build, nothing changed" same "$(mib $(($(rss same) * 1024)))"
+row "lpc check, nothing changed" wcheck "$(mib $(($(rss wcheck) * 1024)))"
+row "lpc check, one lesson edited" echeck "$(mib $(($(rss echeck) * 1024)))"
+row "lpc build, one lesson edited" ebuild "$(mib $(($(rss ebuild) * 1024)))"
+row "package write (dd, fsync)" write "-"
+echo "  package: $(mib "$B_SIZE") MiB (lpack create: $(mib "$PK_SIZE") MiB); cached builds byte-identical to --no-cache"
 echo
-printf '  %-44s %8s  %s\n' "lpc build / lpack create  (goal <= 1.3)" "$R_BUILD" "$V_BUILD"
-printf '  %-44s %8s  %s\n' "lpc check / lpc build     (goal <= 0.25)" "$R_CHECK" "$V_CHECK"
-printf '  %-44s %8s  %s\n' "lpc build peak RSS MiB    (goal < 256)" "$B_RSS_MIB" "$V_RSS"
+printf '  %-56s %8s  %s\n' "one lesson edited: build / lpack create   (goal <= 0.5)" "$R_EDIT" "$V_EDIT"
+printf '  %-56s %8s  %s\n' "one lesson edited: lpc check, ms          (goal < 60)" "$ECHECK_MS" "$V_ECHECK"
+printf '  %-56s %8s  %s\n' "nothing changed: lpc check, ms            (goal < 60)" "$WCHECK_MS" "$V_WCHECK"
+printf '  %-56s %8s  %s\n' "nothing changed: build - package write, ms (goal < 50)" "$SAME_MS" "$V_SAME"
+printf '  %-56s %8s  %s\n' "cold: lpc check / parse floor             (goal <= 1.5)" "${R_COLD_CHECK:-n/a}" "$V_COLD_CHECK"
+printf '  %-56s %8s  %s\n' "cold: lpc build / lpack create            (goal <= 1.6)" "$R_COLD_BUILD" "$V_COLD_BUILD"
+printf '  %-56s %8s  %s\n' "peak RSS of any lpc run, MiB              (goal < 256)" "$LPC_RSS_MIB" "$V_RSS"
+printf '  %-56s %8s\n' "empty cache: build / lpack create" "$(ratio "$(med fill)" "$(med create)")"
+printf '  %-56s %8s\n' "cold: lpc check / lpc build (issue 3)" "$(ratio "$(med check)" "$(med build)")"
 if [[ -n $FLOOR ]]; then
-    printf '  %-44s %8s\n' "parse floor / lpc build" "$(ratio "$F_TIME" "$B_TIME")"
-    printf '  %-44s %8s\n' "parse floor / lpack create" "$(ratio "$F_TIME" "$PK_TIME")"
-    printf '  %-44s %8s\n' "lpc check / parse floor" "$(ratio "$C_TIME" "$F_TIME")"
+    printf '  %-56s %8s\n' "parse floor / lpack create" "$(ratio "$(med floor)" "$(med create)")"
 fi
 
 if [[ -n $RESULTS ]]; then
     {
         echo "lessons=$LESSONS"; echo "tree.files=$TREE_FILES"; echo "tree.bytes=$TREE_BYTES"
-        echo "cpus=$(nproc)"; echo "runs=$RUNS"
-        echo "lpack.time=$PK_TIME"; echo "lpack.cpu=$PK_CPU"; echo "lpack.rss_kib=$PK_RSS"; echo "lpack.size=$PK_SIZE"
-        echo "build.time=$B_TIME"; echo "build.cpu=$B_CPU"; echo "build.rss_kib=$B_RSS"; echo "build.size=$B_SIZE"
-        echo "check.time=$C_TIME"; echo "check.cpu=$C_CPU"; echo "check.rss_kib=$C_RSS"
-        [[ -n $FLOOR ]] && { echo "floor.time=$F_TIME"; echo "floor.cpu=$F_CPU"; }
-        echo "ratio.build_lpack=$R_BUILD"; echo "ratio.check_build=$R_CHECK"
-        echo "goal.build=$V_BUILD"; echo "goal.check=$V_CHECK"; echo "goal.rss=$V_RSS"
+        echo "cpus=$(nproc)"; echo "runs=$RUNS"; echo "load.start=$LOAD0"
+        echo "load.end=$(cut -d' ' -f1 /proc/loadavg)"
+        for k in create build check floor fill same wcheck echeck ebuild write; do
+            [[ -n ${T[$k]:-} ]] || continue
+            echo "$k.time=$(med $k)"; echo "$k.cpu=$(cpu $k)"; echo "$k.rss_kib=$(rss $k)"
+        done
+        echo "lpack.size=$PK_SIZE"; echo "build.size=$B_SIZE"
+        echo "ratio.edit_build_lpack=$R_EDIT"; echo "edit_check.ms=$ECHECK_MS"
+        echo "same_check.ms=$WCHECK_MS"; echo "same_build_minus_write.ms=$SAME_MS"
+        echo "ratio.cold_check_floor=${R_COLD_CHECK:-n/a}"; echo "ratio.cold_build_lpack=$R_COLD_BUILD"
+        echo "goal.edit_build=$V_EDIT"; echo "goal.edit_check=$V_ECHECK"; echo "goal.same_check=$V_WCHECK"
+        echo "goal.same_build=$V_SAME"; echo "goal.cold_check=$V_COLD_CHECK"
+        echo "goal.cold_build=$V_COLD_BUILD"; echo "goal.rss=$V_RSS"
     } >"$RESULTS"
 fi
 
-[[ $V_BUILD = PASS && $V_CHECK = PASS && $V_RSS = PASS ]] || exit 1
+for v in "$V_EDIT" "$V_ECHECK" "$V_WCHECK" "$V_SAME" "$V_COLD_CHECK" "$V_COLD_BUILD" "$V_RSS"; do
+    [[ $v = FAIL ]] && exit 1
+done
 exit 0

@@ -122,9 +122,12 @@ rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 start_serve() {  # PKG: lpack serve on a free port; SPID, SPORT
     local i root=""
     [[ $(id -u) -eq 0 ]] && root=--allow-root
-    with_lib "$LPACK_LIBDIR" "$LPACK_EXE" serve "$1" --listen 127.0.0.1:0 -q \
+    # exec: SPID is the server itself (its RSS, its signal)
+    ( [[ -n $LPACK_LIBDIR ]] &&
+          export LD_LIBRARY_PATH="$LPACK_LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+      exec "$LPACK_EXE" serve "$1" --listen 127.0.0.1:0 -q \
         --threads "$THREADS" --max-connections 1024 --max-per-ip 1024 $root \
-        2>"$WORK/serve.log" &
+        2>"$WORK/serve.log" ) &
     SPID=$!
     for i in $(seq 100); do
         SPORT=$(sed -n 's/.* on port \([0-9]*\)$/\1/p' "$WORK/serve.log")

@@ -39,6 +39,22 @@
  * needs for the rest (budget()): zstd's context and stream buffers */
 #define MIN_SEGMENT (1024u * 1024u)
 #define NO_BASE UINT32_MAX
+/* Base objects like a new one (by sampled fingerprints) it remembers */
+#define NCAND 8
+/* A segment with a prefix is encoded at PROBE_LEVEL first, and again at
+ * the delta's level only where the probe's frame is at least
+ * 1/FULL_LEVEL_SHARE of the prefix and content: the strongest levels index
+ * the whole prefix at a few MB/s, which buys a few KB on a segment that is
+ * almost all matches, and a percent or two on one that is mostly new
+ * bytes (lpd(5) WRITING A DELTA) */
+#define PROBE_LEVEL 9
+#define FULL_LEVEL_SHARE 64u
+/* ... and saved at least 1/FULL_LEVEL_SAVED of the content: where the
+ * probe found nothing (new random-looking media) neither will level 19 */
+#define FULL_LEVEL_SAVED 32u
+/* ... or, where it found something, in any segment up to this size: it
+ * costs well under a second */
+#define FULL_LEVEL_ALWAYS (2u * 1024u * 1024u)
 #define WINDOWLOG_MIN 10     /* zstd's smallest window */
 
 typedef struct tobj {
@@ -49,6 +65,8 @@ typedef struct tobj {
     uint32_t entry;
     uint8_t form;
     uint32_t base;             /* base object index (hash order) */
+    uint32_t cand[NCAND];      /* base objects most like it, best first */
+    uint8_t ncand;
     bool placed;               /* in a segment already */
     bool recode;               /* kept, stored alike, but other bytes */
 } tobj;
@@ -557,10 +575,103 @@ static uint32_t closest(const bref *refs, size_t n, const char *key,
     return best;
 }
 
+/* ------------------------------------------------------------ similar */
+
+/* Objects that may share a grouped segment are sketched: larger ones get
+ * a segment of their own, against their base if any */
+static bool sketchable(uint64_t size)
+{
+    return size > 0 && size <= MEDIA_GROUP;
+}
+
+typedef struct sim_filter {
+    const maker *m;
+    const uint32_t *refs;      /* index entry -> base object */
+    bool text;                 /* the query's kind */
+} sim_filter;
+
+/* Texts are like texts, media like media */
+static bool same_kind(void *arg, uint32_t r)
+{
+    const sim_filter *f = arg;
+    const lp_package *b = f->m->base;
+    const lpi_object *o = &b->objects[f->refs[r]];
+
+    return lpi_may_compress(b->m.entries[o->first_entry].media_type) ==
+           f->text;
+}
+
+/* For each new object, up to NCAND base objects most like it by content
+ * (sampled fingerprints, sketch.c): what its segment's prefix is made
+ * of beside its base.  Depends on the two packages only, not on the
+ * window or the thread count. */
+static int find_similar(maker *m)
+{
+    lp_ctx *ctx = m->ctx;
+    const lp_package *b = m->base;
+    const lpi_object **bo = lpi_calloc(ctx, b->nobjects + 1, sizeof(*bo));
+    const lpi_object **to = lpi_calloc(ctx, m->nobjs + 1, sizeof(*to));
+    uint32_t *refs = lpi_calloc(ctx, b->nobjects + 1, sizeof(*refs));
+    uint32_t *tref = lpi_calloc(ctx, m->nobjs + 1, sizeof(*tref));
+    uint64_t *sizes = lpi_calloc(ctx, b->nobjects + 1, sizeof(*sizes));
+    lpi_sketch *bs = NULL, *ts = NULL;
+    size_t nb = 0, nt = 0;
+    lpi_simindex ix;
+    int rc = bo && to && refs && tref && sizes ? 0 : LP_ENOMEM;
+
+    memset(&ix, 0, sizeof(ix));
+    for (size_t k = 0; rc == 0 && k < b->nobjects; k++) {
+        const lpi_object *o = &b->objects[k];
+        if (o->first_entry >= b->m.nentries || !sketchable(o->size))
+            continue;
+        refs[nb] = (uint32_t)k;
+        sizes[nb] = o->size;
+        bo[nb++] = o;
+    }
+    for (size_t i = 0; rc == 0 && i < m->nobjs; i++) {
+        const tobj *t = &m->objs[i];
+        if (t->kept || !t->path || !sketchable(t->o->size))
+            continue;
+        tref[nt] = (uint32_t)i;
+        to[nt++] = t->o;
+    }
+    if (rc == 0 && nb > 0 && nt > 0) {
+        bs = lpi_calloc(ctx, nb, sizeof(*bs));
+        ts = lpi_calloc(ctx, nt, sizeof(*ts));
+        rc = bs && ts ? 0 : LP_ENOMEM;
+        if (rc == 0)
+            rc = lpi_sketch_objects(ctx, m->base, bo, nb, m->threads, bs);
+        if (rc == 0)
+            rc = lpi_sketch_objects(ctx, m->target, to, nt, m->threads, ts);
+        if (rc == 0)
+            rc = lpi_simindex_build(&ix, ctx, bs, sizes, nb);
+        for (size_t i = 0; rc == 0 && i < nt; i++) {
+            tobj *t = &m->objs[tref[i]];
+            sim_filter f = { m, refs, lpi_may_compress(t->type) };
+            uint32_t got[NCAND];
+            size_t n = lpi_simindex_query(&ix, &ts[i], t->o->size,
+                                          same_kind, &f, got, NCAND);
+            for (size_t c = 0; c < n; c++)
+                t->cand[c] = refs[got[c]];
+            t->ncand = (uint8_t)n;
+        }
+    }
+    lpi_simindex_dispose(&ix, ctx);
+    lpi_free(ctx, bs);
+    lpi_free(ctx, ts);
+    lpi_free(ctx, bo);
+    lpi_free(ctx, to);
+    lpi_free(ctx, refs);
+    lpi_free(ctx, tref);
+    lpi_free(ctx, sizes);
+    return rc == LP_ENOMEM ? lpi_nomem(ctx) : rc;
+}
+
 /* For each new object, the base object most like it: the one at the same
  * path; else one with the same file name elsewhere (moved and edited);
- * else, among base objects the target dropped, the one with the same
- * extension closest in size (a replaced picture) */
+ * else the one that shares most sampled fingerprints with it; else, among
+ * base objects the target dropped, the one with the same extension
+ * closest in size (a replaced picture) */
 static int choose_bases(maker *m)
 {
     lp_ctx *ctx = m->ctx;
@@ -607,6 +718,8 @@ static int choose_bases(maker *m)
         if (t->base == NO_BASE)
             t->base = closest(names, nnames, base_name(t->path), t->o->size,
                               8);
+        if (t->base == NO_BASE && t->ncand > 0)
+            t->base = t->cand[0];
         if (t->base == NO_BASE)
             t->base = closest(gone, ngone, extension(t->path), t->o->size, 2);
     }
@@ -650,41 +763,31 @@ static bool small_text(const tobj *t)
     return t->o->size <= SMALL_OBJECT && lpi_may_compress(t->type);
 }
 
-/* Other base objects with the types of these new objects, dropped ones
- * first, into the prefix while it stays within limit and prefix and
- * content fit the window; returns the prefix size */
+/* The base objects most like these new objects (their candidates, best
+ * first, one rank of every member at a time) into the prefix while it
+ * stays within limit and prefix and content fit the window; returns the
+ * prefix size.  What is added depends on the content, not on the window,
+ * as long as it fits: a larger window never brings in less alike bytes. */
 static uint64_t widen_prefix(const maker *m, const uint32_t *members,
                              size_t n, bool *in_prefix, uint64_t pbytes,
                              uint64_t cbytes, uint64_t limit)
 {
     const lp_package *b = m->base;
-    const char *types[16];
-    size_t ntypes = 0;
 
-    for (size_t i = 0; i < n && ntypes < 16; i++) {
-        size_t t = 0;
-        while (t < ntypes && strcmp(types[t], m->objs[members[i]].type))
-            t++;
-        if (t == ntypes)
-            types[ntypes++] = m->objs[members[i]].type;
-    }
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t k = 0; k < b->nobjects; k++) {
-            const lpi_object *o = &b->objects[k];
-            const char *type;
-            bool match = false;
-            if (in_prefix[k] || m->base_kept[k] != (pass == 1) ||
-                o->first_entry >= b->m.nentries || o->size > limit ||
-                pbytes + o->size > limit ||
-                pbytes + cbytes + o->size > m->max_window)
+    for (unsigned r = 0; r < NCAND; r++)
+        for (size_t i = 0; i < n; i++) {
+            const tobj *t = &m->objs[members[i]];
+            uint32_t k;
+            uint64_t size;
+            if (r >= t->ncand)
                 continue;
-            type = b->m.entries[o->first_entry].media_type;
-            for (size_t t = 0; t < ntypes && !match; t++)
-                match = strcmp(type, types[t]) == 0;
-            if (match) {
-                in_prefix[k] = true;
-                pbytes += o->size;
-            }
+            k = t->cand[r];
+            size = b->objects[k].size;
+            if (in_prefix[k] || pbytes + size > limit ||
+                pbytes + cbytes + size > m->max_window)
+                continue;
+            in_prefix[k] = true;
+            pbytes += size;
         }
     return pbytes;
 }
@@ -950,7 +1053,7 @@ static int encode_prefixed(encoder *e, plan_seg *s)
     unsigned char *buf = lpi_malloc(ctx, (size_t)total + 1);
     size_t bound = ZSTD_compressBound((size_t)s->content_bytes);
     unsigned char *dst = lpi_malloc(ctx, bound), *plain = NULL;
-    size_t n, np = 0;
+    size_t n = 0, np = 0;
     int rc;
 
     if (!buf || !dst) {
@@ -959,15 +1062,36 @@ static int encode_prefixed(encoder *e, plan_seg *s)
         return lpi_nomem(ctx);
     }
     rc = load(e, s, buf, true);
-    if (rc == 0) {
+    /* the probe, then the full level where it pays (FULL_LEVEL_SHARE) */
+    for (int pass = 0; rc == 0 && pass < 2; pass++) {
+        int full = level_for(m, s);
+        int level = pass == 0 && full > PROBE_LEVEL ? PROBE_LEVEL : full;
+        unsigned char *to = dst;
+        size_t got;
+        if (pass == 1 && (full <= PROBE_LEVEL ||
+                          (total > FULL_LEVEL_ALWAYS &&
+                           (uint64_t)n * FULL_LEVEL_SHARE < total) ||
+                          n > s->content_bytes - s->content_bytes /
+                                                 FULL_LEVEL_SAVED))
+            break;
+        if (pass == 1 && !(to = plain = lpi_malloc(ctx, bound))) {
+            rc = lpi_nomem(ctx);
+            break;
+        }
         set_params(m, e->cctx, ceil_log2(total) < WINDOWLOG_MIN
                    ? WINDOWLOG_MIN : ceil_log2(total), s->content_bytes,
-                   level_for(m, s));
+                   level);
         ZSTD_CCtx_refPrefix(e->cctx, buf, (size_t)s->prefix_bytes);
-        n = ZSTD_compress2(e->cctx, dst, bound, buf + s->prefix_bytes,
-                           (size_t)s->content_bytes);
-        if (ZSTD_isError(n))
-            rc = zerr(ctx, n);
+        got = ZSTD_compress2(e->cctx, to, bound, buf + s->prefix_bytes,
+                             (size_t)s->content_bytes);
+        if (ZSTD_isError(got))
+            rc = zerr(ctx, got);
+        else if (pass == 0)
+            n = got;
+        else if (got < n) {
+            memcpy(dst, to, got);
+            n = got;
+        }
     }
     /* patched or plain, whichever is smaller: plain at a fast level
      * first, and at the full level only if that beats the patch (a patch
@@ -1431,6 +1555,8 @@ int lp_delta_create(lp_package *base, lp_package *target, const char *out,
         rc = infer_level(&m);
     if (rc == 0)
         rc = budget(&m);
+    if (rc == 0)
+        rc = find_similar(&m);
     if (rc == 0)
         rc = choose_bases(&m);
     if (rc == 0)

@@ -152,6 +152,39 @@ typedef struct lpi_applymem {
  * within */
 uint64_t lpi_apply_memory(const lpi_applymem *m);
 
+/* Sampled content fingerprints (sketch.c): the LPI_SKETCH_K smallest
+ * mixed samples of a gear rolling hash over an object's content */
+#define LPI_SKETCH_K 32u
+#define LPI_SKETCH_THREADS 64u
+typedef struct lpi_sketch {
+    uint64_t v[LPI_SKETCH_K];  /* ascending */
+    unsigned n;
+} lpi_sketch;
+/* The gear hash's table (fixed: sketches are deterministic) */
+void lpi_gear_init(uint64_t gear[256]);
+/* Sketch the content of objs[0..n) of package p into out, on up to
+ * threads threads; each object's hash is checked on the way */
+int lpi_sketch_objects(lp_ctx *ctx, lp_package *p,
+                       const lpi_object *const *objs, size_t n,
+                       unsigned threads, lpi_sketch *out);
+/* An index of sketches to find the ones most like a query */
+typedef struct lpi_simindex {
+    struct posting *post;      /* (sample, sketch), sorted */
+    size_t npost, n;
+    const uint64_t *sizes;     /* per sketch: its object's size (borrowed) */
+    uint32_t *count, *touched; /* query scratch */
+} lpi_simindex;
+int lpi_simindex_build(lpi_simindex *ix, lp_ctx *ctx, const lpi_sketch *sk,
+                       const uint64_t *sizes, size_t n);
+void lpi_simindex_dispose(lpi_simindex *ix, lp_ctx *ctx);
+/* Up to max sketches sharing samples with q (at least 2, or 1 when q has
+ * fewer than 8) and accepted by ok(arg, index) (NULL: any), into out: most
+ * samples shared first, then closest in size to size, then lowest index.
+ * Returns how many. */
+size_t lpi_simindex_query(lpi_simindex *ix, const lpi_sketch *q,
+                          uint64_t size, bool (*ok)(void *, uint32_t),
+                          void *arg, uint32_t *out, size_t max);
+
 /* BLAKE2b-256 of size bytes of fd from off */
 int lpi_file_hash(lp_ctx *ctx, int fd, uint64_t off, uint64_t size,
                   unsigned char out[LP_HASH_BYTES]);

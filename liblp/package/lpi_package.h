@@ -266,8 +266,10 @@ int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
 int lpi_writer_add_at(lp_writer *w, const char *logical_path, int dirfd,
                       const char *rel, const char *shown);
 
-/* Whether the writer tries to compress content of this media type (not
- * for media that is compressed already) */
+/* Whether content of this media type is text-like: always tried by the
+ * writer, a dictionary candidate, grouped with texts in deltas (false for
+ * media that is compressed already, which the writer compresses only
+ * where a sample says it pays) */
 bool lpi_may_compress(const char *type);
 /* Objects that may use the package dictionary, and how many bytes of them
  * (in path order) the writer trains it on */

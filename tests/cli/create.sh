@@ -154,6 +154,39 @@ for t in 2 3; do
     check "dictionary: $t threads give the same package as one" cmp "$tmp/d1.lpk" "$tmp/d$t.lpk"
 done
 
+# Media that is compressed already is compressed where a sample says it
+# pays (issue 15: real JPEGs shrink to about 0.81x), stored where not;
+# the whole object is tried when it is at most two samples (128 KiB)
+mkdir "$tmp/media"
+python3 - "$tmp/media" <<'EOP'
+import os, random, sys
+r = random.Random(7)
+d = sys.argv[1]
+def save(name, data):
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+# JPEG-like: a header, then a body of few distinct bytes (compresses)
+save("shrinks.jpg", b"\xff\xd8\xff\xe0" + bytes(r.choice(b"abcd") for _ in range(600000)))
+save("random.jpg", b"\xff\xd8\xff\xe0" + r.randbytes(600000))
+save("small.png", b"\x89PNG\r\n\x1a\n" + bytes(40000))
+save("small-random.png", b"\x89PNG\r\n\x1a\n" + r.randbytes(40000))
+EOP
+SOURCE_DATE_EPOCH=1700000000 run "$LPACK" create -q "$tmp/media" -o "$tmp/m1.lpk" --threads 1
+check 'media: compressed where it pays, stored where not' python3 - "$tmp/m1.lpk" "$tmp/media" <<'EOP'
+import hashlib, os, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+names = set(i.filename for i in z.infolist())
+for f, zst in (("shrinks.jpg", True), ("random.jpg", False),
+               ("small.png", True), ("small-random.png", False)):
+    h = hashlib.blake2b(open(os.path.join(sys.argv[2], f), "rb").read(),
+                        digest_size=32).hexdigest()
+    want = "objects/%s%s" % (h, ".zst" if zst else "")
+    assert want in names, (f, want)
+EOP
+expect_exit 0 "$LPACK" verify -q "$tmp/m1.lpk"
+SOURCE_DATE_EPOCH=1700000000 run "$LPACK" create -q "$tmp/media" -o "$tmp/m2.lpk" --threads 2
+check 'media: 2 threads give the same package as one' cmp "$tmp/m1.lpk" "$tmp/m2.lpk"
+
 # an empty folder makes a valid, empty package
 mkdir "$tmp/empty"
 expect_exit 0 "$LPACK" create -q "$tmp/empty" -o "$tmp/e.lpk"

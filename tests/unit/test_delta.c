@@ -261,6 +261,102 @@ static void test_options(void **state)
     unlink(fx.delta);
 }
 
+/* The same delta whatever the window (as long as everything fits) and
+ * the thread count */
+static void test_window_threads(void **state)
+{
+    static const uint64_t windows[] = { 16u << 20, 128u << 20, 512u << 20 };
+    lp_ctx *ctx;
+    lp_package *b, *t;
+    char *first = unit_path(fx.dir, "first.lpd");
+
+    (void)state;
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    assert_int_equal(lp_package_open(&b, ctx, fx.base), 0);
+    assert_int_equal(lp_package_open(&t, ctx, fx.target), 0);
+    for (size_t w = 0; w < sizeof(windows) / sizeof(*windows); w++)
+        for (unsigned threads = 1; threads <= 2; threads++) {
+            lp_delta_opts o = LP_DELTA_OPTS_INIT;
+            o.max_window = windows[w];
+            o.threads = threads;
+            assert_int_equal(lp_delta_create(b, t, w || threads > 1
+                                             ? fx.delta : first, &o, NULL),
+                             0);
+            if (w || threads > 1) {
+                assert_true(same_file(first, fx.delta));
+                unlink(fx.delta);
+            }
+        }
+    unlink(first);
+    free(first);
+    lp_package_free(b);
+    lp_package_free(t);
+    lp_ctx_free(ctx);
+}
+
+static void fill_random(unsigned char *p, size_t n, uint32_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        p[i] = (unsigned char)(seed >> 16);
+    }
+}
+
+/* A picture moved, renamed and grown is found by its content, not by the
+ * size of a dropped picture: its delta is about the bytes it gained */
+static void test_similar_content(void **state)
+{
+    enum { RIGHT = 90000, GROWN = 100000 };
+    unsigned char *right = malloc(GROWN), *decoy = malloc(GROWN);
+    char *bp = unit_path(fx.dir, "sim1.lpk"), *tp = unit_path(fx.dir,
+                                                             "sim2.lpk");
+    lp_writer_opts wo = LP_WRITER_OPTS_INIT;
+    lp_delta_info info;
+    lp_ctx *ctx;
+    lp_writer *w;
+    lp_package *b, *t;
+
+    (void)state;
+    assert_non_null(right);
+    assert_non_null(decoy);
+    fill_random(right, GROWN, 1);
+    fill_random(decoy, GROWN, 2);
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    for (int v = 1; v <= 2; v++) {
+        wo.created = 1700000000 + v;
+        assert_int_equal(lp_writer_new(&w, ctx, v == 1 ? bp : tp, &wo), 0);
+        assert_int_equal(lp_writer_set_identity(w, "org.example.sim",
+                                                (uint64_t)v, "", "en"), 0);
+        if (v == 1) {
+            assert_int_equal(lp_writer_add_buffer(w, "a/decoy.png", decoy,
+                                                  GROWN, "image/png"), 0);
+            assert_int_equal(lp_writer_add_buffer(w, "a/right.png", right,
+                                                  RIGHT, "image/png"), 0);
+        } else {
+            assert_int_equal(lp_writer_add_buffer(w, "b/moved.png", right,
+                                                  GROWN, "image/png"), 0);
+        }
+        assert_int_equal(lp_writer_commit(w), 0);
+        lp_writer_free(w);
+    }
+    assert_int_equal(lp_package_open(&b, ctx, bp), 0);
+    assert_int_equal(lp_package_open(&t, ctx, tp), 0);
+    assert_int_equal(lp_delta_create(b, t, fx.delta, NULL, &info), 0);
+    /* the 10000 new bytes, incompressible, and the headers; not 100000 */
+    assert_true(info.delta_size < GROWN - RIGHT + 8000);
+    assert_int_equal(info.patch_objects, 1);
+    lp_package_free(b);
+    lp_package_free(t);
+    lp_ctx_free(ctx);
+    unlink(fx.delta);
+    unlink(bp);
+    unlink(tp);
+    free(bp);
+    free(tp);
+    free(right);
+    free(decoy);
+}
+
 /* ------------------------------------------------------------ attacks */
 
 /* An allocator that counts the bytes live and their peak (apply's verifier
@@ -709,6 +805,8 @@ int main(void)
         cmocka_unit_test(test_wrong_base),
         cmocka_unit_test(test_disk_bytes),
         cmocka_unit_test(test_options),
+        cmocka_unit_test(test_window_threads),
+        cmocka_unit_test(test_similar_content),
         cmocka_unit_test(test_dictionary_from_base),
         cmocka_unit_test(test_level_from_sender),
         cmocka_unit_test(test_memory_reported),

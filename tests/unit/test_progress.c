@@ -97,7 +97,9 @@ typedef struct fixture {
 static fixture fx;
 
 /* Lessons (enough for a package dictionary; some alike: one object for
- * two entries) and a few MiB of pictures, so that work spans many steps */
+ * two entries) and a few MiB of pictures, so that work spans many steps.
+ * The pictures' bytes look random, as a real JPEG's scan does: the writer
+ * stores them as they are (it compresses media only where that pays). */
 static void add_content(lp_writer *w, uint64_t version, uint64_t *bytes,
                         size_t *entries)
 {
@@ -116,9 +118,15 @@ static void add_content(lp_writer *w, uint64_t version, uint64_t *bytes,
         ++*entries;
     }
     for (int i = 0; i < 3; i++) {
-        for (size_t k = 0; k < sizeof(pic); k++)
-            pic[k] = (unsigned char)((k * 2654435761u + (unsigned)i * 131u +
-                                      (i == 2 ? version : 0)) >> 11);
+        uint64_t x = 0x9e3779b97f4a7c15ull * ((uint64_t)i + 1);
+        for (size_t k = 0; k < sizeof(pic); k++) {
+            x ^= x << 13; /* xorshift64 */
+            x ^= x >> 7;
+            x ^= x << 17;
+            pic[k] = (unsigned char)(x >> 56);
+        }
+        for (size_t k = 4096; i == 2 && k < 4196; k++)
+            pic[k] ^= (unsigned char)version; /* picture 2 edited */
         snprintf(name, sizeof(name), "media/%d.jpg", i);
         assert_int_equal(lp_writer_add_buffer(w, name, pic, sizeof(pic),
                                               "image/jpeg"), 0);

@@ -8,6 +8,7 @@
  */
 #include "unit.h"
 #include "torture.h"
+#include "catalog_fixture.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -17,21 +18,8 @@ static char *tmp, *examples[3], *fixpkg;
 static const char *const example_names[] = { "tetum-math", "arabic-science",
                                              "amharic-english" };
 
-static char *fixture(const char *name, size_t *len)
-{
-    char path[4096];
-    const char *top = getenv("top_srcdir");
-
-    snprintf(path, sizeof(path), "%s/tests/fixtures/runtime/%s",
-             top ? top : "..", name);
-    char *data = (char *)unit_read(path, len);
-
-    data[*len] = '\0';
-    return data;
-}
-
 /* text with every "from" replaced by "to" (malloc'd) */
-static char *replace(const char *text, const char *from, const char *to)
+static char *replace_all(const char *text, const char *from, const char *to)
 {
     size_t nf = strlen(from), nt = strlen(to), n = strlen(text) + 1;
     const char *p;
@@ -58,79 +46,6 @@ static char *replace(const char *text, const char *from, const char *to)
     return out;
 }
 
-static void build_example(const char *name, const char *out)
-{
-    char dir[4096];
-    const char *top = getenv("top_srcdir");
-    lp_ctx *ctx;
-    lp_project *p;
-    lp_build_opts o = LP_BUILD_OPTS_INIT;
-
-    snprintf(dir, sizeof(dir), "%s/examples/%s", top ? top : "..", name);
-    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
-    assert_int_equal(lp_project_open(&p, ctx, dir, NULL), 0);
-    o.threads = 1;
-    assert_int_equal(lp_project_build(p, out, &o, NULL, NULL), 0);
-    lp_project_free(p);
-    lp_ctx_free(ctx);
-}
-
-static void add(lp_writer *w, const char *path, const char *data)
-{
-    assert_int_equal(lp_writer_add_buffer(w, path, data, strlen(data), NULL),
-                     0);
-}
-
-/* The runtime fixtures as a package, every block kind: a-first and
- * b-second in ar (the body in tet), tet and pt */
-static void build_fixture(const char *out)
-{
-    lp_ctx *ctx;
-    lp_writer *w;
-    size_t n;
-    char *cat = fixture("catalog.json", &n);
-    char *asg = fixture("assignments.json", &n);
-    char *ar = fixture("lesson.json", &n);
-    char *tet = replace(ar, "\"language\":\"ar\",\"direction\":\"rtl\"",
-                        "\"language\":\"tet\",\"direction\":\"ltr\"");
-    char *pt = replace(ar, "\"language\":\"ar\",\"direction\":\"rtl\"",
-                       "\"language\":\"pt\",\"direction\":\"ltr\"");
-    char *docs[3] = { ar, tet, pt };
-    static const char *const tags[3] = { "ar", "tet", "pt" };
-
-    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
-    assert_int_equal(lp_writer_new(&w, ctx, out, NULL), 0);
-    assert_int_equal(lp_writer_set_identity(w, "org.example.rt", 7, "",
-                                            "pt tet ar"), 0);
-    add(w, "curriculum/catalog.json", cat);
-    add(w, "curriculum/assignments.json", asg);
-    for (size_t i = 0; i < 3; i++) {
-        char path[64];
-        char *b = replace(docs[i], "\"id\":\"a-first\"",
-                          "\"id\":\"b-second\"");
-
-        snprintf(path, sizeof(path), "curriculum/lessons/a-first/%s.json",
-                 tags[i]);
-        add(w, path, docs[i]);
-        snprintf(path, sizeof(path), "curriculum/lessons/b-second/%s.json",
-                 tags[i]);
-        add(w, path, b);
-        free(b);
-    }
-    add(w, "media/a.png", "not really a PNG\n");
-    add(w, "media/v.webm", "frames\n");
-    add(w, "media/v.vtt", "same content\n");
-    add(w, "media/sheet.pdf", "same content\n");
-    assert_int_equal(lp_writer_commit(w), 0);
-    lp_writer_free(w);
-    lp_ctx_free(ctx);
-    free(cat);
-    free(asg);
-    free(ar);
-    free(tet);
-    free(pt);
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -142,7 +57,7 @@ static int setup(void **state)
         build_example(example_names[i], examples[i]);
     }
     fixpkg = unit_path(tmp, "fixture.lpk");
-    build_fixture(fixpkg);
+    build_fixture(fixpkg, true);
     return 0;
 }
 
@@ -286,27 +201,6 @@ static void check_markup(const page *pg)
         }
         p++;
     }
-}
-
-typedef struct opened {
-    lp_ctx *ctx;
-    lp_package *pkg;
-    lp_catalog *cat;
-} opened;
-
-static void open_pkg(opened *o, const char *path)
-{
-    assert_int_equal(lp_ctx_new(&o->ctx, NULL), 0);
-    assert_int_equal(lp_package_open(&o->pkg, o->ctx, path), 0);
-    if (lp_catalog_open(&o->cat, o->ctx, o->pkg) != 0)
-        fail_msg("%s", lp_ctx_errmsg(o->ctx));
-}
-
-static void close_pkg(opened *o)
-{
-    lp_catalog_free(o->cat);
-    lp_package_free(o->pkg);
-    lp_ctx_free(o->ctx);
 }
 
 static void render_lesson(opened *o, const char *id, const char *lang,
@@ -524,13 +418,13 @@ static void test_hostile_text(void **state)
     size_t n;
     char *c0 = fixture("catalog.json", &n);
     char *l0 = fixture("lesson.json", &n);
-    char *l1 = replace(l0, "Haree ", evil);
-    char *l2 = replace(l1, "https://example.org/", " javascript:alert(1)");
-    char *l3 = replace(l2, "\"alt\":\"fatuk\"", "\"alt\":\"\\\" onerror=\\\"x\"");
-    char *l4 = replace(l3, "\"id\":\"mc\"", "\"id\":\"m\\\"><b>\"");
-    char *l5 = replace(l4, "sanulu resin", evil);
-    char *c1 = replace(c0, "Lisaun 2", evil);
-    char *c2 = replace(c1, "\"Ministry\"", "\"</footer><script>x()\"");
+    char *l1 = replace_all(l0, "Haree ", evil);
+    char *l2 = replace_all(l1, "https://example.org/", " javascript:alert(1)");
+    char *l3 = replace_all(l2, "\"alt\":\"fatuk\"", "\"alt\":\"\\\" onerror=\\\"x\"");
+    char *l4 = replace_all(l3, "\"id\":\"mc\"", "\"id\":\"m\\\"><b>\"");
+    char *l5 = replace_all(l4, "sanulu resin", evil);
+    char *c1 = replace_all(c0, "Lisaun 2", evil);
+    char *c2 = replace_all(c1, "\"Ministry\"", "\"</footer><script>x()\"");
 
     (void)state;
     assert_int_equal(lp_ctx_new(&ctx, NULL), 0);

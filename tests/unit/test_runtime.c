@@ -8,95 +8,13 @@
  */
 #include "unit.h"
 #include "torture.h"
+#include "catalog_fixture.h"
 
 #include <stdbool.h>
 
 static char *tmp, *examples[3], *fixpkg;
 static const char *const example_names[] = { "tetum-math", "arabic-science",
                                              "amharic-english" };
-
-static char *fixture(const char *name, size_t *len)
-{
-    char path[4096];
-    const char *top = getenv("top_srcdir");
-
-    snprintf(path, sizeof(path), "%s/tests/fixtures/runtime/%s",
-             top ? top : "..", name);
-    char *data = (char *)unit_read(path, len);
-
-    data[*len] = '\0';
-    return data;
-}
-
-/* text with the first "from" replaced by "to" (malloc'd) */
-static char *replace(const char *text, const char *from, const char *to)
-{
-    const char *at = strstr(text, from);
-    size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
-    char *out = malloc(n);
-
-    assert_non_null(at);
-    assert_non_null(out);
-    snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to,
-             at + strlen(from));
-    return out;
-}
-
-static void build_example(const char *name, const char *out)
-{
-    char dir[4096];
-    const char *top = getenv("top_srcdir");
-    lp_ctx *ctx;
-    lp_project *p;
-    lp_build_opts o = LP_BUILD_OPTS_INIT;
-
-    snprintf(dir, sizeof(dir), "%s/examples/%s", top ? top : "..", name);
-    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
-    assert_int_equal(lp_project_open(&p, ctx, dir, NULL), 0);
-    o.threads = 1;
-    assert_int_equal(lp_project_build(p, out, &o, NULL, NULL), 0);
-    lp_project_free(p);
-    lp_ctx_free(ctx);
-}
-
-static void add(lp_writer *w, const char *path, const char *data)
-{
-    assert_int_equal(lp_writer_add_buffer(w, path, data, strlen(data), NULL),
-                     0);
-}
-
-/* A package of the fixtures: the catalog, a lesson in ar and tet, media */
-static void build_fixture(const char *out)
-{
-    lp_ctx *ctx;
-    lp_writer *w;
-    size_t n;
-    char *cat = fixture("catalog.json", &n);
-    char *asg = fixture("assignments.json", &n);
-    char *ar = fixture("lesson.json", &n);
-    char *tet = replace(ar, "\"language\":\"ar\",\"direction\":\"rtl\"",
-                        "\"language\":\"tet\",\"direction\":\"ltr\"");
-
-    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
-    assert_int_equal(lp_writer_new(&w, ctx, out, NULL), 0);
-    assert_int_equal(lp_writer_set_identity(w, "org.example.rt", 7, "",
-                                            "pt tet ar"), 0);
-    add(w, "curriculum/catalog.json", cat);
-    add(w, "curriculum/assignments.json", asg);
-    add(w, "curriculum/lessons/a-first/ar.json", ar);
-    add(w, "curriculum/lessons/a-first/tet.json", tet);
-    add(w, "media/a.png", "not really a PNG\n");        /* 17 bytes */
-    add(w, "media/v.webm", "frames\n");                 /* 7 */
-    add(w, "media/v.vtt", "same content\n");            /* 13 */
-    add(w, "media/sheet.pdf", "same content\n");        /* the same */
-    assert_int_equal(lp_writer_commit(w), 0);
-    lp_writer_free(w);
-    lp_ctx_free(ctx);
-    free(cat);
-    free(asg);
-    free(ar);
-    free(tet);
-}
 
 static int setup(void **state)
 {
@@ -109,7 +27,7 @@ static int setup(void **state)
         build_example(example_names[i], examples[i]);
     }
     fixpkg = unit_path(tmp, "fixture.lpk");
-    build_fixture(fixpkg);
+    build_fixture(fixpkg, false);
     return 0;
 }
 
@@ -121,27 +39,6 @@ static int teardown(void **state)
     free(fixpkg);
     unit_rmdir(tmp);
     return 0;
-}
-
-typedef struct opened {
-    lp_ctx *ctx;
-    lp_package *pkg;
-    lp_catalog *cat;
-} opened;
-
-static void open_pkg(opened *o, const char *path)
-{
-    assert_int_equal(lp_ctx_new(&o->ctx, NULL), 0);
-    assert_int_equal(lp_package_open(&o->pkg, o->ctx, path), 0);
-    if (lp_catalog_open(&o->cat, o->ctx, o->pkg) != 0)
-        fail_msg("%s", lp_ctx_errmsg(o->ctx));
-}
-
-static void close_pkg(opened *o)
-{
-    lp_catalog_free(o->cat);
-    lp_package_free(o->pkg);
-    lp_ctx_free(o->ctx);
 }
 
 /* ------------------------------------------------------------ catalog */
