@@ -283,7 +283,7 @@ static void test_window_threads(void **state)
                                              ? fx.delta : first, &o, NULL),
                              0);
             if (w || threads > 1) {
-                assert_true(same_file(first, fx.delta));
+                assert_true(unit_same_file(first, fx.delta));
                 unlink(fx.delta);
             }
         }
