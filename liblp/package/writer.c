@@ -714,12 +714,13 @@ static void object_key(const input *in, const unsigned char *dict,
     lpi_ckey_end(&h, key);
 }
 
-/* Does process() try to compress in (size bytes)?  Large content stays
+/* Does process() try to compress content of size bytes?  It must say what
+ * process() does, or a warm build stores as is what a cold one compressed:
+ * every type is tried (media by a sample first), but large content stays
  * as is, so that any range of it can be served */
-static bool tried(const input *in, uint64_t size)
+static bool tried(uint64_t size)
 {
-    return lpi_may_compress(in->media_type) && size > 0 &&
-           size <= LPI_STORE_RANGED;
+    return size > 0 && size <= LPI_STORE_RANGED;
 }
 
 /* The chunk hashes a content of size bytes has (lpk(5) CHUNK HASHES) */
@@ -785,7 +786,7 @@ static int from_cache(worker *wk, input *in, const unsigned char *dict,
     }
     in->size = size;
     in->crc = in->content_crc;
-    if (tried(in, size)) {
+    if (tried(size)) {
         const unsigned char *frame;
         uint64_t flen;
         uint32_t fcrc;
@@ -848,7 +849,7 @@ static int to_cache(worker *wk, const input *in, const unsigned char *dict,
         media_key(in, key);
         rc = lpi_cache_put(w->cache, ctx, LPI_CACHE_MEDIA, key, iov, 3);
     }
-    if (rc == 0 && tried(in, in->size) &&
+    if (rc == 0 && tried(in->size) &&
         (!in->compressed || in->spool_len <= LPI_CACHE_MAX_PAYLOAD - 16)) {
         uint64_t flen = in->compressed ? in->spool_len : 0;
         lpi_iov iov[2] = { { hdr, 16 }, { NULL, 0 } };

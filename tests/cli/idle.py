@@ -5,7 +5,9 @@
 
 Prints "opened K" once the K connections that the server accepted are up
 (connections it refuses or closes do not count), holds them for SECONDS,
-then prints "still-open K": how many the server had not closed by then.
+then prints "still-open K": how many the server had not closed by then, or
+by up to 20 seconds later on a busy machine (a server that never closes
+them still shows them all).
 With --partial each connection first sends the start of a request line and
 never finishes it (a slowloris client).
 """
@@ -55,6 +57,11 @@ if partial:
             pass
 print("opened %d" % sum(1 for s in socks if alive(s)), flush=True)
 time.sleep(hold)
+# a loaded machine (sanitizers, parallel tests) runs the server's timer
+# late: wait a while longer for the stragglers, never forever
+deadline = time.time() + 20
+while time.time() < deadline and any(alive(s) for s in socks):
+    time.sleep(0.25)
 print("still-open %d" % sum(1 for s in socks if alive(s)), flush=True)
 for s in socks:
     s.close()
