@@ -887,7 +887,7 @@ static int process(worker *wk, input *in)
     uint32_t crc = 0;
     bool text = lpi_may_compress(in->media_type);
     /* large content stays as is, so that any range of it can be served */
-    bool compress = size > 0 && size <= LPI_STORE_RANGED, began;
+    bool compress = tried(size), began;
     spool_sink sink = { ctx, wk->spool, 0 };
     lpi_objenc enc;
     lpi_hasher h, ch;
