@@ -70,11 +70,13 @@ LP_API unsigned lp_version_number(void);
 LP_API const char *lp_version_string(void);
 
 /**
- * Highest package format version this library reads and the one it writes
- * (the number on the first line of the manifest, see lpk(5)).  A package of a
- * newer format is refused with LP_EVERSION.
+ * Highest package format version this library reads (the number on the
+ * first line of the manifest, see lpk(5)).  A package of a newer format is
+ * refused with LP_EVERSION.  Writers write the lowest version that can hold
+ * the package: 1, or 2 for a package with JPEG XL objects
+ * (lp_writer_opts.jpeg).
  */
-#define LP_FORMAT_VERSION 1
+#define LP_FORMAT_VERSION 2
 
 /* ---------------------------------------------------------------------- */
 /* Limits                                                                  */
@@ -431,7 +433,9 @@ typedef struct lp_entry_info {
     const char *media_type;  /**< e.g. "image/jpeg" */
     uint64_t size;           /**< uncompressed size in bytes */
     uint64_t stored_size;    /**< bytes its object takes in the container */
-    int compressed;          /**< 1 if the object is a zstd frame */
+    int compressed;          /**< 1 if the object is a zstd frame, 2 if a
+                              *   JPEG stored as JPEG XL (lpk(5)); 0 if
+                              *   its bytes are the content */
     unsigned char hash[LP_HASH_BYTES]; /**< BLAKE2b-256 of the content */
     char hash_hex[LP_HASH_HEX_BYTES + 1]; /**< the same, lowercase hex */
 } lp_entry_info;
@@ -500,6 +504,8 @@ LP_API void lp_entry_free(lp_entry *e);
  * a 300 MB video costs about 2 MiB of reading and hashing.  Otherwise the
  * content is decoded from its start, to the end of the last chunk touched
  * (or of the entry, without chunk hashes), so the cost grows with off.
+ * A JPEG stored as JPEG XL (lp_entry_info.compressed 2) is rebuilt whole
+ * for any range: at most 8 MiB, the limit of such objects (lpk(5)).
  * Bytes at or past the end give *nread < len (0 from the end on), as
  * pread(2) does.  Nothing is kept between calls; safe from several threads
  * at once on handles of one package (lp_package_share).
@@ -525,7 +531,10 @@ LP_API LP_WARN_UNUSED int lp_entry_read_at(lp_package *pkg, size_t i,
  *
  * @param[out] offset  byte offset of the content in the file
  * @return 0; LP_ENOTFOUND if i is out of range; LP_EINVAL if the object is
- *         compressed; LP_EFORMAT if its ZIP entry is malformed; LP_EIO.
+ *         compressed, or a JPEG stored as JPEG XL (its bytes in the file
+ *         are a JPEG XL stream, never the picture: read it with
+ *         lp_entry_read_at); LP_EFORMAT if its ZIP entry is malformed;
+ *         LP_EIO.
  */
 LP_API LP_WARN_UNUSED int lp_entry_data_offset(lp_package *pkg, size_t i,
                                                uint64_t *offset);
@@ -615,12 +624,36 @@ typedef struct lp_writer_opts {
      *  (LP_STAGE_COMPRESSING), or NULL */
     lp_progress_fn progress;
     void *progress_user; /**< (version 2) passed to progress */
+    /**
+     * (version 3) How JPEG pictures are stored: LP_JPEG_KEEP (the
+     * default: as is, or as a Zstandard frame where that pays) or
+     * LP_JPEG_JXL (recompressed without loss as JPEG XL where libjxl can
+     * and that pays, about 0.7x; the package is then format 2, which
+     * readers older than it refuse, and readers built without libjxl
+     * refuse by name: lpk(5), JPEG XL OBJECTS).
+     */
+    int jpeg;
 } lp_writer_opts;
 
-/* Version 1 is the same struct without progress, and still accepted. */
-#define LP_WRITER_OPTS_VERSION 2
+/** lp_writer_opts.jpeg: JPEGs as they are (or zstd where it pays) */
+#define LP_JPEG_KEEP 0
+/** lp_writer_opts.jpeg: JPEGs as JPEG XL, losslessly, where it pays */
+#define LP_JPEG_JXL 1
+
+/* Versions 1 (without progress) and 2 (without jpeg) are the same struct
+ * cut short, and still accepted. */
+#define LP_WRITER_OPTS_VERSION 3
 #define LP_DEFAULT_LEVEL 3
-#define LP_WRITER_OPTS_INIT { LP_WRITER_OPTS_VERSION, 0, 0, -1, NULL, NULL }
+#define LP_WRITER_OPTS_INIT \
+    { LP_WRITER_OPTS_VERSION, 0, 0, -1, NULL, NULL, LP_JPEG_KEEP }
+
+/**
+ * Whether this liblp was built with libjxl: it can then write JPEG XL
+ * objects (LP_JPEG_JXL) and read packages that have them.
+ *
+ * @return 1 or 0.
+ */
+LP_API int lp_have_jxl(void);
 
 /**
  * Start a package to be written at path.  Nothing is written until
@@ -3016,12 +3049,15 @@ typedef struct lp_build_opts {
      *  (LP_STAGE_COMPRESSING), or NULL */
     lp_progress_fn progress;
     void *progress_user; /**< (version 3) passed to progress */
+    /** (version 4) how the package stores JPEGs, as lp_writer_opts.jpeg */
+    int jpeg;
 } lp_build_opts;
 
-/* Versions 1 (without werror) and 2 (without progress) are the same
- * struct cut short, and still accepted. */
-#define LP_BUILD_OPTS_VERSION 3
-#define LP_BUILD_OPTS_INIT { LP_BUILD_OPTS_VERSION, 0, 0, -1, 0, NULL, NULL }
+/* Versions 1 (without werror), 2 (without progress) and 3 (without jpeg)
+ * are the same struct cut short, and still accepted. */
+#define LP_BUILD_OPTS_VERSION 4
+#define LP_BUILD_OPTS_INIT \
+    { LP_BUILD_OPTS_VERSION, 0, 0, -1, 0, NULL, NULL, LP_JPEG_KEEP }
 
 /**
  * Check the project (as lp_project_check()) and, if it has no errors,

@@ -32,7 +32,8 @@ static const char check_synopsis[] =
 static const char build_synopsis[] =
     "lpc build DIR -o OUT.lpk [--diagnostics=FORMAT] [--color=WHEN]\n"
     "                 [--werror] [-q] [--max-media-size=SIZE] [--threads=N]\n"
-    "                 [--cache=DIR | --no-cache] [--cache-size=SIZE]";
+    "                 [--cache=DIR | --no-cache] [--cache-size=SIZE]\n"
+    "                 [--jpeg=keep|jxl]";
 
 static void usage(FILE *f, int build)
 {
@@ -96,6 +97,12 @@ static void usage(FILE *f, int build)
           "  -q, --quiet               print errors only, and no "
           "summary\n", f);
     if (build)
+        fputs("      --jpeg=keep|jxl       JPEGs as they are (keep, the "
+              "default) or\n"
+              "                            recompressed without loss as "
+              "JPEG XL\n"
+              "                            (about 0.7x; see lpk(5))\n", f);
+    if (build)
         cli_progress_usage(f, 28);
     if (!build)
         fputs("      --coverage            also report, per language, the "
@@ -108,7 +115,7 @@ static void usage(FILE *f, int build)
 
 enum {
     OPT_DIAGNOSTICS = 256, OPT_COLOR, OPT_WERROR, OPT_MAX_MEDIA, OPT_COVERAGE,
-    OPT_THREADS, OPT_CACHE, OPT_NO_CACHE, OPT_CACHE_SIZE
+    OPT_THREADS, OPT_CACHE, OPT_NO_CACHE, OPT_CACHE_SIZE, OPT_JPEG
 };
 
 static const struct option longopts[] = {
@@ -121,6 +128,7 @@ static const struct option longopts[] = {
     { "cache", required_argument, NULL, OPT_CACHE },
     { "no-cache", no_argument, NULL, OPT_NO_CACHE },
     { "cache-size", required_argument, NULL, OPT_CACHE_SIZE },
+    { "jpeg", required_argument, NULL, OPT_JPEG },
     CLI_PROGRESS_OPTIONS,
     { "quiet", no_argument, NULL, 'q' },
     { "output", required_argument, NULL, 'o' },
@@ -142,6 +150,7 @@ typedef struct check_state {
     int build, werror, coverage;
     int multi; /* several projects: --coverage names each */
     unsigned threads;
+    int jpeg;                /* --jpeg (build) */
     const char *output;
     /* for the summary */
     size_t nprojects, nlessons;
@@ -442,6 +451,7 @@ static int check_project(check_state *st, const char *dir)
         bopts.werror = st->werror; /* warnings stop it before anything is
                                     * written */
         bopts.threads = st->threads;
+        bopts.jpeg = st->jpeg;
         bopts.progress = cli_progress_start(&st->prog, st->quiet);
         bopts.progress_user = &st->prog;
         rc = lp_project_build(proj, st->output, &bopts, on_diag, st);
@@ -613,6 +623,14 @@ int lpc_check_or_build(int argc, char **argv, int build)
                           "expected a size such as 500MiB", optarg);
                 return cli_bad_usage(synopsis);
             }
+            break;
+        case OPT_JPEG:
+            if (!build) {
+                cli_error("unknown option '--jpeg'");
+                return cli_bad_usage(synopsis);
+            }
+            if (cli_opt_jpeg(optarg, &st.jpeg) < 0)
+                return cli_bad_usage(synopsis);
             break;
         case 'q':
             st.quiet = 1;

@@ -1486,6 +1486,8 @@ static int compile(builder *b, const char *out, const lp_build_opts *opts)
             wo.progress = opts->progress;
             wo.progress_user = opts->progress_user;
         }
+        if (opts->version >= 4)
+            wo.jpeg = opts->jpeg;
     }
     /* the writer's default time would miss the sources' own times */
     sde = getenv("SOURCE_DATE_EPOCH");

@@ -1306,7 +1306,9 @@ int lp_delta_apply(lp_delta *d, lp_package *base, const char *out,
     if (opts->version < 1 || opts->version > LP_APPLY_OPTS_VERSION)
         return lpi_error(ctx, LP_EINVAL, "unknown lp_apply_opts version %u",
                          opts->version);
-    rc = lpi_package_check_all(base, ctx);
+    rc = lpi_delta_no_jxl(ctx, base);
+    if (rc == 0)
+        rc = lpi_package_check_all(base, ctx);
     if (rc < 0)
         return rc;
     check = opts->version >= 3 ? opts->check : NULL;

@@ -1515,8 +1515,12 @@ int lp_delta_create(lp_package *base, lp_package *target, const char *out,
                          opts->version);
     if (opts->level < 0 || opts->level > 22)
         return lpi_error(ctx, LP_EINVAL, "delta level must be 1 to 22");
+    rc = lpi_delta_no_jxl(ctx, base);
+    if (rc == 0)
+        rc = lpi_delta_no_jxl(ctx, target);
     /* both packages' bytes are copied and compared wholesale */
-    rc = lpi_package_check_all(base, ctx);
+    if (rc == 0)
+        rc = lpi_package_check_all(base, ctx);
     if (rc == 0)
         rc = lpi_package_check_all(target, ctx);
     if (rc < 0)

@@ -563,6 +563,17 @@ const lpi_object *lpi_package_object(const lp_package *p,
     return NULL;
 }
 
+int lpi_delta_no_jxl(lp_ctx *ctx, const lp_package *p)
+{
+    for (size_t i = 0; i < p->nobjects; i++)
+        if (p->objects[i].jxl)
+            return lpi_error(ctx, LP_EINVAL, "'%s' stores pictures as JPEG "
+                             "XL: deltas of such packages are not made yet "
+                             "(make both releases with --jpeg=keep)",
+                             p->path);
+    return 0;
+}
+
 int lpi_object_form(const lp_package *p, const lpi_object *o)
 {
     (void)p;

@@ -104,6 +104,8 @@ void lpi_dmeta_dispose(lpi_dmeta *m, lp_ctx *ctx);
 /* The object a package stores for hash, or NULL */
 const lpi_object *lpi_package_object(const lp_package *p,
                                      const unsigned char *hash);
+/* LP_EINVAL if p has JPEG XL objects, which deltas do not carry yet */
+int lpi_delta_no_jxl(lp_ctx *ctx, const lp_package *p);
 /* How a package stores one of its objects (LPI_FORM_*) */
 int lpi_object_form(const lp_package *p, const lpi_object *o);
 /* A hash of all zeros in a delta's manifest is a hole: apply fills it in
