@@ -4,7 +4,8 @@
 # byte (lpack cat, extract), unzip still lists and tests the package,
 # libjxl's own djxl rebuilds the same JPEG from an object, what libjxl
 # cannot keep is stored as before, the output does not depend on the
-# thread count, and damaged or out-of-format JPEG XL objects are refused.
+# thread count, deltas with such objects on either side apply to the very
+# release, and damaged or out-of-format JPEG XL objects are refused.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 LPC=${LPC:-$top_builddir/lpc/lpc}
@@ -92,11 +93,28 @@ expect_exit 0 "$LPACK" sign -q "$tmp/p.lpk" --secret "$tmp/k.key"
 expect_exit 0 "$LPACK" verify "$tmp/p.lpk"
 check '  signed: every object still verifies' has "$out" \
     'OK (8 entries, 8 objects verified)'
-# deltas do not carry JPEG XL objects yet: refused, by name
-run "$LPACK" delta "$tmp/k.lpk" "$tmp/p.lpk" -o "$tmp/d.lpd"
-check 'lpack delta to a JPEG XL package: refused' test "$status" -ne 0
-check '  ... saying why' has "$err" 'deltas of such packages are not made yet'
-check '  ... and writing nothing' test ! -e "$tmp/d.lpd"
+# deltas between releases with JPEG XL objects on either side (lpd(5)
+# format 2): applying one gives the very package it was made from
+mkdir "$tmp/r2"
+cp "$pics"/*.jpg "$tmp/r2/"
+rm "$tmp/r2/gray.jpg"
+cp "$pics/gray.jpg" "$tmp/r2/new gray.jpg"
+printf 'a note\n' >"$tmp/r2/notes.txt"
+expect_exit 0 "$LPACK" create "$tmp/r2" -o "$tmp/r2j.lpk" --jpeg=jxl -q \
+    --release 2
+expect_exit 0 "$LPACK" create "$tmp/r2" -o "$tmp/r2k.lpk" -q --release 2
+for pair in "p r2j" "k r2j" "p r2k"; do
+    set -- $pair
+    expect_exit 0 "$LPACK" delta "$tmp/$1.lpk" "$tmp/$2.lpk" \
+        -o "$tmp/$1-$2.lpd" -q
+    expect_exit 0 "$LPACK" apply "$tmp/$1.lpk" "$tmp/$1-$2.lpd" \
+        -o "$tmp/$1-$2.lpk" -q
+    check "  $1 -> $2: the very release" cmp -s "$tmp/$1-$2.lpk" "$tmp/$2.lpk"
+done
+check 'a delta to JPEG XL objects is format 2' \
+    test "$(head -n 1 "$tmp/p-r2j.lpd")" = 'lpk-delta 2'
+check 'to a package without: format 1' \
+    test "$(head -n 1 "$tmp/p-r2k.lpd")" = 'lpk-delta 1'
 
 # ------------------------------------------------------ hostile objects
 # rewrite_object PKG NAME.jxl BYTES OUT [MAGIC]: the package with that

@@ -381,6 +381,92 @@ static void test_fixture_package(void **state)
     free(path);
 }
 
+/* A second release: one picture edited (a comment added), one new, one
+ * gone, the text changed */
+static char *write_release2(fixture *f, const char *name, int jpeg)
+{
+    lp_writer_opts o = LP_WRITER_OPTS_INIT;
+    lp_writer *w;
+    char *out = unit_path(f->dir, name);
+    unsigned char *edited = malloc(f->len[5] + 12);
+
+    assert_non_null(edited);
+    memcpy(edited, f->pic[5], 2);
+    static const unsigned char com[12] = { 0xff, 0xfe, 0x00, 0x0a, 'e',
+                                           'd', 'i', 't', 'e', 'd', '!',
+                                           '!' };
+
+    memcpy(edited + 2, com, sizeof(com));
+    memcpy(edited + 14, f->pic[5] + 2, f->len[5] - 2);
+    o.created = 1795874500;
+    o.jpeg = jpeg;
+    assert_int_equal(lp_writer_new(&w, f->ctx, out, &o), 0);
+    assert_int_equal(lp_writer_set_identity(w, "package", 2, "", "und"), 0);
+    for (size_t i = 0; i < NPICS; i++) {
+        char path[64];
+
+        if (i == 4)
+            continue; /* gray.jpg is gone */
+        snprintf(path, sizeof(path), "media/%s", pictures[i]);
+        assert_int_equal(lp_writer_add_buffer(w, path, i == 5 ? edited
+                                              : f->pic[i], i == 5
+                                              ? f->len[5] + 12 : f->len[i],
+                                              NULL), 0);
+    }
+    assert_int_equal(lp_writer_add_buffer(w, "media/big.jpg", f->big,
+                                          f->big_len, NULL), 0);
+    assert_int_equal(lp_writer_add_buffer(w, "media/new.jpg", f->pic[4],
+                                          f->len[4], NULL), 0);
+    assert_int_equal(lp_writer_add_buffer(w, "notes.txt", "a new note\n", 11,
+                                          NULL), 0);
+    assert_int_equal(lp_writer_commit(w), 0);
+    lp_writer_free(w);
+    free(edited);
+    return out;
+}
+
+/* Deltas with JPEG XL objects on either side: applying one gives the very
+ * package it was made from (lpd(5) format 2) */
+static void test_delta(void **state)
+{
+    fixture *f = *state;
+    char *b[2], *t[2], *d = NULL, *out = NULL;
+
+    if (!lp_have_jxl())
+        skip();
+    b[0] = write_pictures(f, "b-keep.lpk", LP_JPEG_KEEP, 0);
+    b[1] = write_pictures(f, "b-jxl.lpk", LP_JPEG_JXL, 0);
+    t[0] = write_release2(f, "t-keep.lpk", LP_JPEG_KEEP);
+    t[1] = write_release2(f, "t-jxl.lpk", LP_JPEG_JXL);
+    d = unit_path(f->dir, "d.lpd");
+    out = unit_path(f->dir, "out.lpk");
+    for (int x = 0; x < 2; x++)
+        for (int y = 0; y < 2; y++) {
+            lp_package *base, *target;
+            lp_delta *delta;
+
+            assert_int_equal(lp_package_open(&base, f->ctx, b[x]), 0);
+            assert_int_equal(lp_package_open(&target, f->ctx, t[y]), 0);
+            assert_int_equal(lp_delta_create(base, target, d, NULL, NULL),
+                             0);
+            assert_int_equal(lp_delta_open(&delta, f->ctx, d), 0);
+            if (lp_delta_apply(delta, base, out, NULL, NULL) != 0)
+                fail_msg("delta %d -> %d: %s", x, y,
+                         lp_ctx_errmsg(f->ctx));
+            assert_true(unit_same_file(out, t[y]));
+            lp_delta_free(delta);
+            lp_package_free(target);
+            lp_package_free(base);
+            unlink(out);
+        }
+    for (int i = 0; i < 2; i++) {
+        free(b[i]);
+        free(t[i]);
+    }
+    free(d);
+    free(out);
+}
+
 static void test_writer_options(void **state)
 {
     fixture *f = *state;
@@ -413,6 +499,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_damaged),
         cmocka_unit_test(test_fixture_package),
+        cmocka_unit_test(test_delta),
         cmocka_unit_test(test_writer_options),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
