@@ -192,6 +192,7 @@ check 'one submission stored' test "$(ls "$tmp/data/objects" | wc -l)" -eq 1
 
 # Screenshots to look at: a Khmer lesson on a phone, an Arabic one marked
 shots=$top_builddir/tests/cli
+mkdir -p "$shots"
 for shot in serve-km-phone:390,844:"$km/km/counting" \
             serve-ar-phone:390,844:"$ar/ar/water-cycle"; do
     name=${shot%%:*}
