@@ -1949,9 +1949,25 @@ typedef enum lp_node_type {
     LP_NODE_TEXT = 14,    /**< a run of text: lp_node_text() */
     LP_NODE_EM = 15,      /**< emphasis; children: inline runs */
     LP_NODE_STRONG = 16,  /**< strong emphasis; children: inline runs */
-    LP_NODE_LINK = 17     /**< a link: attribute lesson (a lesson id) or
+    LP_NODE_LINK = 17,    /**< a link: attribute lesson (a lesson id) or
                                href (an https, http or mailto URL);
                                children: inline runs */
+    /* since lp-lesson 2 (lpk(5)); a walker that does not know a type
+     * skips the node and its children */
+    LP_NODE_SUB = 18,     /**< subscript; children: inline runs */
+    LP_NODE_SUP = 19,     /**< superscript; children: inline runs */
+    LP_NODE_TERM = 20,    /**< a term defined where it stands; children:
+                               inline runs */
+    LP_NODE_NOTE = 21,    /**< a note set apart: attribute kind ("note",
+                               "tip", "warning" or "example"); children:
+                               an LP_NODE_TITLE first if it has a title,
+                               then blocks */
+    LP_NODE_TITLE = 22,   /**< a note's title; children: inline runs */
+    LP_NODE_DL = 23,      /**< terms and definitions (a glossary);
+                               children: LP_NODE_DT and LP_NODE_DD, one or
+                               more terms before their definitions */
+    LP_NODE_DT = 24,      /**< a term of a list; children: inline runs */
+    LP_NODE_DD = 25       /**< a definition; children: inline runs */
 } lp_node_type;
 
 /** What an activity is. */
@@ -2043,7 +2059,8 @@ LP_API const lp_node *lp_lesson_block(const lp_lesson *lesson, size_t i);
 LP_API lp_node_type lp_node_get_type(const lp_node *node);
 
 /** Its type as lpk(5) names it: "h1" ... "attachment", and "item", "row",
- *  "cell", "text", "em", "strong", "link".  Static. */
+ *  "cell", "text", "em", "strong", "link", "sub", "sup", "term", "note",
+ *  "title", "dl", "dt", "dd".  Static. */
 LP_API const char *lp_node_type_name(const lp_node *node);
 
 /** Number of children (see lp_node_type), and child number i (NULL if
@@ -2055,8 +2072,9 @@ LP_API const lp_node *lp_node_child(const lp_node *node, size_t i);
 LP_API const char *lp_node_text(const lp_node *node);
 
 /**
- * An attribute of a media block or link: "src" and "captions" (logical
- * paths of entries of the package), "alt", "title", "href", "lesson".
+ * An attribute of a media block, link or note: "src" and "captions"
+ * (logical paths of entries of the package), "alt", "title", "href",
+ * "lesson", "kind".
  * NULL if the node has none of that name.  Borrowed.
  */
 LP_API const char *lp_node_attr(const lp_node *node, const char *name);

@@ -449,7 +449,9 @@ static void j_inline(jw *j, xmlNodePtr el, unsigned depth)
          c = c->next) {
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
             j_str(j, (const char *)c->content);
-        } else if (lpi_is(c, "em") || lpi_is(c, "strong")) {
+        } else if (lpi_is(c, "em") || lpi_is(c, "strong") ||
+                   lpi_is(c, "sub") || lpi_is(c, "sup") ||
+                   lpi_is(c, "term")) {
             j_open(j, '{');
             j_key(j, "type");
             j_str(j, (const char *)c->name);
@@ -500,11 +502,14 @@ static void j_media(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr el,
     lpi_free(b->p->ctx, rel);
 }
 
-static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr body)
+/* The blocks of el (a body, or a note: its title is not one of them) */
+static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr el,
+                     unsigned depth)
 {
     j_open(j, '[');
-    for (xmlNodePtr c = body ? body->children : NULL; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
+    for (xmlNodePtr c = el ? el->children : NULL;
+         c && depth < LPI_MAX_SOURCE_DEPTH + 2; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || lpi_is(c, "title"))
             continue;
         j_open(j, '{');
         j_key(j, "type");
@@ -540,6 +545,33 @@ static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr body)
                 j_close(j, ']');
             }
             j_close(j, ']');
+        } else if (lpi_is(c, "note")) {
+            const char *kind = lpi_attr(c, "kind");
+            xmlNodePtr title = lpi_child(c, "title");
+
+            j_key(j, "kind");
+            j_str(j, kind ? kind : "note");
+            if (title) {
+                j_key(j, "title");
+                j_inline(j, title, depth + 1);
+            }
+            j_key(j, "blocks");
+            j_blocks(b, j, f, c, depth + 1);
+        } else if (lpi_is(c, "dl")) {
+            /* terms and definitions in their order, each tagged */
+            j_key(j, "items");
+            j_open(j, '[');
+            for (xmlNodePtr d = c->children; d; d = d->next) {
+                if (!lpi_is(d, "dt") && !lpi_is(d, "dd"))
+                    continue;
+                j_open(j, '{');
+                j_key(j, "type");
+                j_str(j, (const char *)d->name);
+                j_key(j, "content");
+                j_inline(j, d, depth + 1);
+                j_close(j, '}');
+            }
+            j_close(j, ']');
         } else {
             /* image, audio, video, attachment */
             j_media(b, j, f, c, "src");
@@ -550,6 +582,25 @@ static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr body)
         j_close(j, '}');
     }
     j_close(j, ']');
+}
+
+/* Does the tree below el use what only "lp-lesson 2" has?  A document
+ * that does not stays "lp-lesson 1", which older runtimes read. */
+static bool uses_v2(xmlNodePtr el, unsigned depth)
+{
+    static const char *const v2[] = { "note", "dl", "sub", "sup", "term" };
+
+    for (xmlNodePtr c = el ? el->children : NULL;
+         c && depth < LPI_MAX_SOURCE_DEPTH + 2; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        for (size_t i = 0; i < sizeof(v2) / sizeof(*v2); i++)
+            if (lpi_is(c, v2[i]))
+                return true;
+        if (uses_v2(c, depth + 1))
+            return true;
+    }
+    return false;
 }
 
 static void j_feedback(const builder *b, jw *j, xmlNodePtr act,
@@ -754,7 +805,7 @@ static int lesson_doc(builder *b, const blesson *ls, xmlNodePtr root,
     j_start(b, &j);
     j_open(&j, '{');
     j_key(&j, "format");
-    j_str(&j, "lp-lesson 1");
+    j_str(&j, uses_v2(body, 0) ? "lp-lesson 2" : "lp-lesson 1");
     j_key(&j, "id");
     j_str(&j, ls->id);
     j_key(&j, "language");
@@ -775,7 +826,7 @@ static int lesson_doc(builder *b, const blesson *ls, xmlNodePtr root,
     j_key(&j, "objectives");
     j_objectives(b, &j, lpi_child(root, "objectives"), l);
     j_key(&j, "blocks");
-    j_blocks(b, &j, ls->f, body);
+    j_blocks(b, &j, ls->f, body, 0);
     j_key(&j, "activities");
     j_activities(b, &j, lpi_child(root, "activities"), l);
     j_key(&j, "assignments");
@@ -923,6 +974,21 @@ static void j_assignments(builder *b, jw *j, const blesson *ls,
     j_close(j, ']');
 }
 
+/* The media the blocks of el use, and those of its notes' blocks */
+static void blocks_media(builder *b, lpi_srcfile *f, xmlNodePtr el,
+                         unsigned depth)
+{
+    for (xmlNodePtr c = el->children; c && depth < LPI_MAX_SOURCE_DEPTH + 2;
+         c = c->next)
+        if (lpi_is(c, "image") || lpi_is(c, "audio") ||
+            lpi_is(c, "video") || lpi_is(c, "attachment")) {
+            use_media(b, f, c, "src");
+            use_media(b, f, c, "captions");
+        } else if (lpi_is(c, "note")) {
+            blocks_media(b, f, c, depth + 1);
+        }
+}
+
 /* Everything the package needs of lesson ls (tree root), while the tree
  * is there: its documents, catalog entry, assignments, title per
  * language, media, and the sizes the package cannot hold */
@@ -944,13 +1010,8 @@ static int compile_lesson(builder *b, blesson *ls, xmlNodePtr root)
      * may depend on them */
     for (xmlNodePtr body = content ? content->children : NULL; body;
          body = body->next)
-        for (xmlNodePtr c = lpi_is(body, "body") ? body->children : NULL; c;
-             c = c->next)
-            if (lpi_is(c, "image") || lpi_is(c, "audio") ||
-                lpi_is(c, "video") || lpi_is(c, "attachment")) {
-                use_media(b, ls->f, c, "src");
-                use_media(b, ls->f, c, "captions");
-            }
+        if (lpi_is(body, "body"))
+            blocks_media(b, ls->f, body, 0);
     if (b->rc < 0)
         return b->rc;
     for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next) {

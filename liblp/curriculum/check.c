@@ -861,11 +861,13 @@ static void tally_body(xmlNodePtr el, int script, lpi_script_tally *t,
     }
 }
 
-static void check_body(checker *c, lpi_srcfile *f, xmlNodePtr body)
+/* The media of the blocks of el, and of the blocks of its notes */
+static void body_media(checker *c, lpi_srcfile *f, xmlNodePtr el,
+                       unsigned depth)
 {
     static const char *const media_attrs[] = { "src", "captions" };
 
-    for (xmlNodePtr b = body->children; b; b = b->next) {
+    for (xmlNodePtr b = el->children; b && depth < 64; b = b->next) {
         if (b->type != XML_ELEMENT_NODE)
             continue;
         if (lpi_is(b, "image") || lpi_is(b, "audio") || lpi_is(b, "video") ||
@@ -873,8 +875,15 @@ static void check_body(checker *c, lpi_srcfile *f, xmlNodePtr body)
             for (size_t i = 0; i < 2; i++)
                 use_media(c, f, xmlHasProp(b, (const xmlChar *)
                                            media_attrs[i]));
+        } else if (lpi_is(b, "note")) {
+            body_media(c, f, b, depth + 1);
         }
     }
+}
+
+static void check_body(checker *c, lpi_srcfile *f, xmlNodePtr body)
+{
+    body_media(c, f, body, 0);
     check_inline_links(c, f, body, 0);
 }
 

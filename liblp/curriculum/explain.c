@@ -331,6 +331,43 @@ bool lpi_schema_near_attr(const char *el, const char *attr, char *out,
     return out[0] != '\0';
 }
 
+/* An element where the schema does not want it, when the rule it breaks
+ * is one of order or of kind that the schema's list would not make
+ * plain: a glossary's order, a note's title, inline text among blocks */
+static bool explain_order(const char *el, xmlNodePtr xn, char *out,
+                          size_t cap)
+{
+    static const char *const inl[] = { "em", "strong", "sub", "sup",
+                                       "term", "a" };
+    const char *parent = xn && xn->parent &&
+                         xn->parent->type == XML_ELEMENT_NODE
+                         ? (const char *)xn->parent->name : "";
+
+    if (strcmp(el, "dd") == 0 && strcmp(parent, "dl") == 0) {
+        snprintf(out, cap, "'dd' (a definition) must come after the 'dt' "
+                 "(the term) it defines");
+        return true;
+    }
+    if (strcmp(el, "term") == 0 && strcmp(parent, "a") == 0) {
+        snprintf(out, cap, "a link ('a') cannot hold a 'term': put the "
+                 "link inside the term instead");
+        return true;
+    }
+    if (strcmp(el, "title") == 0 && strcmp(parent, "note") == 0) {
+        snprintf(out, cap, "a note's 'title' comes first, before its "
+                 "blocks, and only once");
+        return true;
+    }
+    if (strcmp(parent, "body") == 0 || strcmp(parent, "note") == 0)
+        for (size_t i = 0; i < sizeof(inl) / sizeof(*inl); i++)
+            if (strcmp(el, inl[i]) == 0) {
+                snprintf(out, cap, "'%s' is inline text: put it inside a "
+                         "paragraph ('p') or another block", el);
+                return true;
+            }
+    return false;
+}
+
 void lpi_schema_explain(const char *raw, const void *node, char *out,
                         size_t cap)
 {
@@ -350,6 +387,8 @@ void lpi_schema_explain(const char *raw, const void *node, char *out,
         goto plain;
 
     if (strstr(rest, "This element is not expected")) {
+        if (explain_order(el, xn, out, cap))
+            return;
         expected_list(rest, el, list, sizeof(list), near, sizeof(near));
         if (near[0])
             snprintf(out, cap, "'%s' is not allowed here; did you mean "
@@ -366,6 +405,21 @@ void lpi_schema_explain(const char *raw, const void *node, char *out,
         return;
     }
     if (strstr(rest, "Missing child element")) {
+        if (strcmp(el, "note") == 0) {
+            snprintf(out, cap, "'note' holds no block: give it a "
+                     "paragraph ('p') or another block%s",
+                     xn && xmlFirstElementChild(xn) ? " after its title"
+                                                    : "");
+            return;
+        }
+        if (strcmp(el, "dl") == 0) {
+            snprintf(out, cap, "%s", xn && xmlFirstElementChild(xn)
+                     ? "the last term ('dt') of 'dl' has no definition "
+                       "('dd') after it"
+                     : "'dl' is empty: give it terms ('dt'), each "
+                       "followed by its definition ('dd')");
+            return;
+        }
         expected_list(rest, "", list, sizeof(list), near, sizeof(near));
         snprintf(out, cap, "'%s' is missing %s%s", el,
                  strstr(list, " or ") ? "one of " : "",

@@ -11,14 +11,28 @@
 
 static const char *const node_names[] = {
     "h1", "h2", "h3", "p", "ul", "ol", "table", "image", "audio", "video",
-    "attachment", "item", "row", "cell", "text", "em", "strong", "link", NULL
+    "attachment", "item", "row", "cell", "text", "em", "strong", "link",
+    "sub", "sup", "term", "note", "title", "dl", "dt", "dd", NULL
 };
-/* the block types a document may hold: the names up to "attachment" */
+/* the block types a document may hold, and the node type of each */
 static const char *const block_names[] = {
     "h1", "h2", "h3", "p", "ul", "ol", "table", "image", "audio", "video",
-    "attachment", NULL
+    "attachment", "note", "dl", NULL
 };
-static const char *const inline_names[] = { "em", "strong", "link", NULL };
+static const lp_node_type block_types[] = {
+    LP_NODE_H1, LP_NODE_H2, LP_NODE_H3, LP_NODE_P, LP_NODE_UL, LP_NODE_OL,
+    LP_NODE_TABLE, LP_NODE_IMAGE, LP_NODE_AUDIO, LP_NODE_VIDEO,
+    LP_NODE_ATTACHMENT, LP_NODE_NOTE, LP_NODE_DL
+};
+static const char *const inline_names[] = { "em", "strong", "link", "sub",
+                                            "sup", "term", NULL };
+static const lp_node_type inline_types[] = {
+    LP_NODE_EM, LP_NODE_STRONG, LP_NODE_LINK, LP_NODE_SUB, LP_NODE_SUP,
+    LP_NODE_TERM
+};
+static const char *const note_kinds[] = { "note", "tip", "warning",
+                                          "example", NULL };
+static const char *const dl_parts[] = { "dt", "dd", NULL };
 static const char *const activity_names[] = {
     "multiple-choice", "true-false", "numeric", "short-answer", NULL
 };
@@ -28,7 +42,7 @@ static const char *const kinds[] = { "text", "photo", "audio", "video",
 
 /* ------------------------------------------------------------ blocks */
 
-enum part { P_BLOCK, P_INLINE, P_ITEM, P_ROW, P_CELL };
+enum part { P_BLOCK, P_INLINE, P_ITEM, P_ROW, P_CELL, P_DLITEM };
 
 /* Two passes over the blocks: the first (nodes NULL) checks and counts,
  * the second fills one array, each node's children side by side */
@@ -55,6 +69,42 @@ static void children(builder *b, json_object *a, enum part p, lp_node *out)
         part(b, json_object_array_get_idx(a, i), p, k ? &k[i] : NULL);
         lpi_jpop(&b->c, was);
     }
+}
+
+/* A note's children: its title (a node of its own, when it has one),
+ * then its blocks, side by side */
+static void note_kids(builder *b, json_object *o, lp_node *out)
+{
+    lpi_jcheck *c = &b->c;
+    json_object *title = lpi_jget(c, o, "title", json_type_array, true);
+    json_object *blocks = lpi_jget(c, o, "blocks", json_type_array, false);
+    size_t nt = title ? 1 : 0, nb = lpi_jlen(blocks), was;
+    lp_node *k = b->nodes ? &b->nodes[b->n] : NULL;
+
+    (void)lpi_jenum(c, o, "kind", note_kinds);
+    if (c->rc < 0)
+        return;
+    b->n += nt + nb;
+    out->kids = nt + nb ? k : NULL;
+    out->nkids = nt + nb;
+    if (title) {
+        lp_node tmp, *t = k ? &k[0] : &tmp;
+
+        memset(t, 0, sizeof(*t));
+        t->type = LP_NODE_TITLE;
+        t->obj = title;
+        was = lpi_jpush(c, "title");
+        children(b, title, P_INLINE, t);
+        lpi_jpop(c, was);
+    }
+    was = lpi_jpush(c, "blocks");
+    for (size_t i = 0; i < nb && c->rc >= 0; i++) {
+        size_t w2 = lpi_jpush_index(c, i);
+        part(b, json_object_array_get_idx(blocks, i), P_BLOCK,
+             k ? &k[nt + i] : NULL);
+        lpi_jpop(c, w2);
+    }
+    lpi_jpop(c, was);
 }
 
 /* key of o: an array of p, descended into */
@@ -104,7 +154,7 @@ static void part(builder *b, json_object *v, enum part p, lp_node *out)
             return;
         }
         k = lpi_jenum(c, v, "type", inline_names);
-        out->type = (lp_node_type)(LP_NODE_EM + (k < 0 ? 0 : k));
+        out->type = inline_types[k < 0 ? 0 : k];
         if (out->type == LP_NODE_LINK) {
             bool lesson = lpi_jstr(c, v, "lesson", true) != NULL;
             bool href = lpi_jstr(c, v, "href", true) != NULL;
@@ -113,6 +163,15 @@ static void part(builder *b, json_object *v, enum part p, lp_node *out)
                 lpi_jfail(c, LP_EFORMAT, "a link has one of 'lesson' and "
                           "'href'");
         }
+        member(b, v, "content", P_INLINE, out);
+        return;
+    case P_DLITEM:
+        if (t != json_type_object) {
+            lpi_jfail(c, LP_EFORMAT, "is not an object");
+            return;
+        }
+        k = lpi_jenum(c, v, "type", dl_parts);
+        out->type = k == 1 ? LP_NODE_DD : LP_NODE_DT;
         member(b, v, "content", P_INLINE, out);
         return;
     case P_CELL:
@@ -133,13 +192,17 @@ static void part(builder *b, json_object *v, enum part p, lp_node *out)
         k = lpi_jenum(c, v, "type", block_names);
         if (k < 0)
             return;
-        out->type = (lp_node_type)k;
-        if (k <= LP_NODE_P) {
+        out->type = block_types[k];
+        if (out->type <= LP_NODE_P) {
             member(b, v, "content", P_INLINE, out);
-        } else if (k == LP_NODE_UL || k == LP_NODE_OL) {
+        } else if (out->type == LP_NODE_UL || out->type == LP_NODE_OL) {
             member(b, v, "items", P_ITEM, out);
-        } else if (k == LP_NODE_TABLE) {
+        } else if (out->type == LP_NODE_TABLE) {
             member(b, v, "rows", P_ROW, out);
+        } else if (out->type == LP_NODE_NOTE) {
+            note_kids(b, v, out);
+        } else if (out->type == LP_NODE_DL) {
+            member(b, v, "items", P_DLITEM, out);
         } else {
             (void)lpi_jstr(c, v, "src", false);
             (void)lpi_jstr(c, v, "alt", true);
@@ -333,7 +396,7 @@ static int check_lesson(lp_lesson *l, const char *doc)
 static int lesson_load(lp_lesson *l, const char *doc, const void *data,
                        size_t len)
 {
-    int rc = lpi_json_parse(l->ctx, doc, data, len, "lp-lesson", 1,
+    int rc = lpi_json_parse(l->ctx, doc, data, len, "lp-lesson", 2,
                             &l->root);
 
     return rc < 0 ? rc : check_lesson(l, doc);

@@ -129,9 +129,17 @@ static void inline_node(lesson_page *lp, const lp_node *n)
         lpi_page_text(pg, lp_node_text(n));
         break;
     case LP_NODE_EM:
-    case LP_NODE_STRONG: {
-        const char *tag = lp_node_get_type(n) == LP_NODE_EM ? "em"
-                                                            : "strong";
+    case LP_NODE_STRONG:
+    case LP_NODE_SUB:
+    case LP_NODE_SUP:
+    case LP_NODE_TERM: {
+        /* a term is defined where it stands: HTML's dfn */
+        static const char *const tags[] = { "em", "strong", "sub", "sup",
+                                            "dfn" };
+        lp_node_type t = lp_node_get_type(n);
+        const char *tag = tags[t == LP_NODE_EM ? 0 : t == LP_NODE_STRONG
+                               ? 1 : 2 + (t - LP_NODE_SUB)];
+
         lpi_page_raw(pg, "<");
         lpi_page_raw(pg, tag);
         lpi_page_raw(pg, ">");
@@ -291,6 +299,44 @@ static void media_block(lesson_page *lp, const lp_node *n)
     }
 }
 
+static void block(lesson_page *lp, const lp_node *n);
+
+/* A note: an aside, its title (or what kind of note it is, in the
+ * interface's words) first */
+static void note(lesson_page *lp, const lp_node *n)
+{
+    static const char *const kinds[][2] = {
+        { "note", "Note" }, { "tip", "Tip" }, { "warning", "Warning" },
+        { "example", "Example" } };
+    lpi_page *pg = &lp->pg;
+    const char *kind = lp_node_attr(n, "kind");
+    const lp_node *first = lp_node_child(n, 0);
+    size_t k = 0, i = 0;
+
+    for (size_t j = 0; kind && j < 4; j++)
+        if (strcmp(kind, kinds[j][0]) == 0)
+            k = j;
+    lpi_page_raw(pg, "<aside");
+    lpi_page_attr(pg, "class", k == 0 ? "note" : k == 1 ? "note tip"
+                                 : k == 2 ? "note warning" : "note example");
+    lpi_page_raw(pg, ">");
+    if (first && lp_node_get_type(first) == LP_NODE_TITLE) {
+        lpi_page_raw(pg, "<p class=\"note-title\">");
+        inlines(lp, first);
+        lpi_page_raw(pg, "</p>\n");
+        i = 1;
+    } else {
+        lpi_page_open(pg, "p", UI_LANG);
+        lpi_page_raw(pg, " class=\"note-title\">");
+        lpi_page_text(pg, kinds[k][1]);
+        lpi_page_close(pg, "p");
+        lpi_page_raw(pg, "\n");
+    }
+    for (; i < lp_node_child_count(n) && pg->rc == 0; i++)
+        block(lp, lp_node_child(n, i));
+    lpi_page_raw(pg, "</aside>\n");
+}
+
 static void block(lesson_page *lp, const lp_node *n)
 {
     static const char *const heads[] = { "h2", "h3", "h4" };
@@ -298,6 +344,22 @@ static void block(lesson_page *lp, const lp_node *n)
     lp_node_type t = lp_node_get_type(n);
 
     switch (t) {
+    case LP_NODE_NOTE:
+        note(lp, n);
+        break;
+    case LP_NODE_DL:
+        lpi_page_raw(pg, "<dl>");
+        for (size_t i = 0; i < lp_node_child_count(n); i++) {
+            const lp_node *d = lp_node_child(n, i);
+            bool dt = lp_node_get_type(d) == LP_NODE_DT;
+
+            /* a glossary's term is its defining instance */
+            lpi_page_raw(pg, dt ? "<dt><dfn>" : "<dd>");
+            inlines(lp, d);
+            lpi_page_raw(pg, dt ? "</dfn></dt>" : "</dd>");
+        }
+        lpi_page_raw(pg, "</dl>\n");
+        break;
     case LP_NODE_H1:
     case LP_NODE_H2:
     case LP_NODE_H3:

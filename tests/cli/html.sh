@@ -5,7 +5,7 @@
 
 LPC=${LPC:-$top_builddir/lpc/lpc}
 command -v python3 >/dev/null 2>&1 || bail_out "python3 is needed"
-for ex in tetum-math arabic-science; do
+for ex in tetum-math arabic-science college-physics; do
     "$LPC" build -q "$top_srcdir/examples/$ex" -o "$tmp/$ex.lpk" \
         >"$err" 2>&1 || bail_out "lpc build $ex: $(cat "$err")"
 done
@@ -82,6 +82,9 @@ run python3 "$tmp/pages.py" "$tmp/ar"
 check "the same in Arabic ($(cat "$out"))" test "$status" -eq 0
 check 'an Arabic page is rtl' has "$tmp/ar/ar/water-cycle.html" \
     '<html lang="ar" dir="rtl">'
+expect_exit 0 "$LPACK" html "$tmp/college-physics.lpk" -o "$tmp/en"
+run python3 "$tmp/pages.py" "$tmp/en"
+check "a textbook's notes and glossaries too ($(cat "$out"))" test "$status" -eq 0
 
 # never over or through anything
 expect_exit 3 "$LPACK" html "$tmp/tetum-math.lpk" -o "$tmp/site"

@@ -266,8 +266,8 @@ static void test_lesson_blocks(void **state)
     assert_null(lp_lesson_objective_standard(l, 0, 2));
     assert_int_equal(lp_lesson_objective_standard_count(l, 1), 0);
 
-    assert_int_equal(lp_lesson_block_count(l), 8);
-    assert_null(lp_lesson_block(l, 8));
+    assert_int_equal(lp_lesson_block_count(l), 10);
+    assert_null(lp_lesson_block(l, 10));
     b = lp_lesson_block(l, 0);
     assert_int_equal(lp_node_get_type(b), LP_NODE_H1);
     assert_string_equal(lp_node_type_name(b), "h1");
@@ -321,6 +321,44 @@ static void test_lesson_blocks(void **state)
     assert_int_equal(lp_node_get_type(lp_lesson_block(l, 6)), LP_NODE_AUDIO);
     assert_string_equal(lp_node_type_name(lp_lesson_block(l, 7)),
                         "attachment");
+    /* a note: its title first, then its blocks, a nested note among them */
+    b = lp_lesson_block(l, 8);
+    assert_int_equal(lp_node_get_type(b), LP_NODE_NOTE);
+    assert_string_equal(lp_node_type_name(b), "note");
+    assert_string_equal(lp_node_attr(b, "kind"), "tip");
+    assert_int_equal(lp_node_child_count(b), 3);
+    p = lp_node_child(b, 0);
+    assert_int_equal(lp_node_get_type(p), LP_NODE_TITLE);
+    assert_string_equal(lp_node_type_name(p), "title");
+    assert_null(lp_node_attr(p, "kind"));
+    assert_int_equal(lp_node_child_count(p), 2);
+    assert_int_equal(lp_node_get_type(lp_node_child(p, 1)), LP_NODE_SUB);
+    assert_string_equal(first_text(lp_node_child(p, 1)), "0");
+    p = lp_node_child(b, 1);
+    assert_int_equal(lp_node_get_type(p), LP_NODE_P);
+    assert_int_equal(lp_node_get_type(lp_node_child(p, 1)), LP_NODE_SUP);
+    assert_string_equal(lp_node_type_name(lp_node_child(p, 1)), "sup");
+    assert_int_equal(lp_node_get_type(lp_node_child(p, 3)), LP_NODE_TERM);
+    assert_string_equal(first_text(lp_node_child(p, 3)), "konta");
+    p = lp_node_child(b, 2);
+    assert_int_equal(lp_node_get_type(p), LP_NODE_NOTE);
+    assert_string_equal(lp_node_attr(p, "kind"), "note");
+    assert_int_equal(lp_node_child_count(p), 1);
+    assert_int_equal(lp_node_get_type(lp_node_child(p, 0)), LP_NODE_IMAGE);
+    assert_string_equal(lp_node_attr(lp_node_child(p, 0), "alt"), "nota");
+    assert_null(lp_node_child(b, 3));
+    /* a glossary: two terms, then their definition */
+    b = lp_lesson_block(l, 9);
+    assert_int_equal(lp_node_get_type(b), LP_NODE_DL);
+    assert_string_equal(lp_node_type_name(b), "dl");
+    assert_int_equal(lp_node_child_count(b), 3);
+    assert_int_equal(lp_node_get_type(lp_node_child(b, 0)), LP_NODE_DT);
+    assert_string_equal(lp_node_type_name(lp_node_child(b, 1)), "dt");
+    p = lp_node_child(b, 2);
+    assert_int_equal(lp_node_get_type(p), LP_NODE_DD);
+    assert_string_equal(lp_node_type_name(p), "dd");
+    assert_string_equal(first_text(p), "numeru");
+    assert_int_equal(lp_node_get_type(lp_node_child(p, 1)), LP_NODE_SUB);
 
     /* assignments */
     assert_int_equal(lp_lesson_assignment_count(l), 1);
@@ -664,7 +702,26 @@ static void test_hostile_catalog(void **state)
 static void test_hostile_lesson(void **state)
 {
     static const bad cases[] = {
-        { "lp-lesson 1", "lp-lesson 9", LP_EVERSION, "newer" },
+        { "lp-lesson 2", "lp-lesson 9", LP_EVERSION, "newer" },
+        { "\"kind\":\"tip\"", "\"kind\":\"aside\"", LP_EFORMAT,
+          "blocks.8.kind: 'aside' is not a value" },
+        { "\"kind\":\"tip\",", "", LP_EFORMAT,
+          "blocks.8: member 'kind' is missing" },
+        { "\"title\":[\"x\",", "\"title\":\"x\",\"t\":[", LP_EFORMAT,
+          "blocks.8.title: is a string, not an array" },
+        { "\"kind\":\"note\",\"blocks\":[", "\"kind\":\"note\",\"b\":[",
+          LP_EFORMAT, "blocks.8.blocks.1: member 'blocks' is missing" },
+        { "\"kind\":\"note\",\"blocks\":[{\"type\":\"image\"",
+          "\"kind\":\"note\",\"blocks\":[{\"type\":\"item\"", LP_EFORMAT,
+          "blocks.8.blocks.1.blocks.0.type: 'item' is not a value" },
+        { "{\"type\":\"dt\",\"content\":[\"ida\"]}",
+          "{\"type\":\"li\",\"content\":[\"ida\"]}", LP_EFORMAT,
+          "blocks.9.items.0.type: 'li' is not a value" },
+        { "{\"type\":\"dt\",\"content\":[\"ida\"]}", "[\"ida\"]",
+          LP_EFORMAT, "blocks.9.items.0: is not an object" },
+        { "{\"type\":\"sub\",\"content\":[\"0\"]}",
+          "{\"type\":\"sub\",\"content\":\"0\"}", LP_EFORMAT,
+          "blocks.8.title.1.content: is a string, not an array" },
         { "{\"type\":\"h1\"", "{\"type\":\"h7\"", LP_EFORMAT,
           "blocks.0.type: 'h7' is not a value" },
         { "\"content\":[\"Aumenta\"]", "\"content\":[7]", LP_EFORMAT,
