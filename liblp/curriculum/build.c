@@ -43,6 +43,7 @@ typedef struct jw {
     unsigned depth;
     bool after_key;
     bool comma[JSON_DEPTH + 1];
+    const char *self;       /* the lesson written: what "#BLOCK" links to */
 } jw;
 
 static void j_init(jw *j, lp_ctx *ctx, size_t max)
@@ -464,9 +465,24 @@ static void j_inline(jw *j, xmlNodePtr el, unsigned depth)
             j_open(j, '{');
             j_key(j, "type");
             j_str(j, "link");
-            if (href && strncmp(href, "lesson:", 7) == 0) {
+            if (href && (strncmp(href, "lesson:", 7) == 0 ||
+                         href[0] == '#')) {
+                /* lesson:ID, lesson:ID#BLOCK, #BLOCK (this lesson) */
+                const char *id = href[0] == '#' ? "" : href + 7;
+                const char *hash = strchr(href, '#');
+                size_t n = hash ? (size_t)(hash - id) : strlen(id);
+
                 j_key(j, "lesson");
-                j_str(j, href + 7);
+                if (href[0] == '#')
+                    j_str(j, j->self ? j->self : "");
+                else {
+                    j_sep(j);
+                    j_esc_n(j, id, n);
+                }
+                if (hash) {
+                    j_key(j, "block");
+                    j_str(j, hash + 1);
+                }
             } else {
                 j_key(j, "href");
                 j_str(j, href);
@@ -509,11 +525,13 @@ static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr el,
     j_open(j, '[');
     for (xmlNodePtr c = el ? el->children : NULL;
          c && depth < LPI_MAX_SOURCE_DEPTH + 2; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE || lpi_is(c, "title"))
+        if (c->type != XML_ELEMENT_NODE || lpi_is(c, "title") ||
+            lpi_is(c, "caption") || lpi_is(c, "credit"))
             continue;
         j_open(j, '{');
         j_key(j, "type");
         j_str(j, (const char *)c->name);
+        j_opt(j, c, "id");
         if (lpi_is(c, "h1") || lpi_is(c, "h2") || lpi_is(c, "h3") ||
             lpi_is(c, "p")) {
             j_key(j, "content");
@@ -557,6 +575,25 @@ static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr el,
             }
             j_key(j, "blocks");
             j_blocks(b, j, f, c, depth + 1);
+        } else if (lpi_is(c, "figure")) {
+            xmlNodePtr cap = lpi_child(c, "caption");
+            xmlNodePtr credit = lpi_child(c, "credit");
+
+            j_key(j, "blocks");
+            j_blocks(b, j, f, c, depth + 1);
+            if (cap) {
+                j_key(j, "caption");
+                j_inline(j, cap, depth + 1);
+            }
+            if (credit) {
+                j_key(j, "credit");
+                j_open(j, '{');
+                j_opt(j, credit, "spdx");
+                j_opt(j, credit, "source");
+                j_key(j, "content");
+                j_inline(j, credit, depth + 1);
+                j_close(j, '}');
+            }
         } else if (lpi_is(c, "dl")) {
             /* terms and definitions in their order, each tagged */
             j_key(j, "items");
@@ -567,6 +604,7 @@ static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr el,
                 j_open(j, '{');
                 j_key(j, "type");
                 j_str(j, (const char *)d->name);
+                j_opt(j, d, "id");
                 j_key(j, "content");
                 j_inline(j, d, depth + 1);
                 j_close(j, '}');
@@ -584,11 +622,27 @@ static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr el,
     j_close(j, ']');
 }
 
+/* Does a numeric activity of acts use what only "lp-lesson 2" has: an
+ * exponent, a relative tolerance, a unit? */
+static bool numbers_v2(xmlNodePtr acts)
+{
+    for (xmlNodePtr q = acts ? acts->children : NULL; q; q = q->next) {
+        const char *a = lpi_attr(q, "answer"), *t = lpi_attr(q, "tolerance");
+
+        if (lpi_is(q, "numeric") &&
+            ((a && strpbrk(a, "eE")) || (t && strpbrk(t, "eE%")) ||
+             lpi_attr(q, "unit")))
+            return true;
+    }
+    return false;
+}
+
 /* Does the tree below el use what only "lp-lesson 2" has?  A document
  * that does not stays "lp-lesson 1", which older runtimes read. */
 static bool uses_v2(xmlNodePtr el, unsigned depth)
 {
-    static const char *const v2[] = { "note", "dl", "sub", "sup", "term" };
+    static const char *const v2[] = { "note", "dl", "sub", "sup", "term",
+                                      "figure" };
 
     for (xmlNodePtr c = el ? el->children : NULL;
          c && depth < LPI_MAX_SOURCE_DEPTH + 2; c = c->next) {
@@ -666,6 +720,7 @@ static void j_activities(const builder *b, jw *j, xmlNodePtr acts,
             j_words1(j, lpi_attr(q, "answer"), "0");
             j_key(j, "tolerance");
             j_words1(j, lpi_attr(q, "tolerance"), "0");
+            j_opt(j, q, "unit");
         } else if (lpi_is(q, "short-answer")) {
             xmlNodePtr ans = lpi_child(q, "answers");
 
@@ -803,9 +858,12 @@ static int lesson_doc(builder *b, const blesson *ls, xmlNodePtr root,
     jw j;
 
     j_start(b, &j);
+    j.self = ls->id;
     j_open(&j, '{');
     j_key(&j, "format");
-    j_str(&j, uses_v2(body, 0) ? "lp-lesson 2" : "lp-lesson 1");
+    j_str(&j, uses_v2(body, 0) ||
+               numbers_v2(lpi_child(root, "activities")) ? "lp-lesson 2"
+                                                          : "lp-lesson 1");
     j_key(&j, "id");
     j_str(&j, ls->id);
     j_key(&j, "language");
@@ -984,7 +1042,7 @@ static void blocks_media(builder *b, lpi_srcfile *f, xmlNodePtr el,
             lpi_is(c, "video") || lpi_is(c, "attachment")) {
             use_media(b, f, c, "src");
             use_media(b, f, c, "captions");
-        } else if (lpi_is(c, "note")) {
+        } else if (lpi_is(c, "note") || lpi_is(c, "figure")) {
             blocks_media(b, f, c, depth + 1);
         }
 }

@@ -40,15 +40,31 @@ static const struct {
     { "Line", "[^\\n\\r]*", "one line of text, with no line break" },
     { "Path", "[^/\\\\].*",
       "a path relative to the file, such as '../media/photo.jpg'" },
-    { "Href", "(lesson:[a-z0-9][a-z0-9._\\-]*|https?://\\S+|mailto:\\S+)",
-      "'lesson:' and a lesson id, an http:// or https:// address, or "
-      "'mailto:', such as 'lesson:numbers-02'" },
+    { "Href", "(lesson:[a-z0-9][a-z0-9._\\-]*(#[a-z0-9][a-z0-9._\\-]*)?|"
+      "#[a-z0-9][a-z0-9._\\-]*|https?://\\S+|mailto:\\S+)",
+      "'lesson:' and a lesson id (then '#' and a block id, to point at a "
+      "block of it), '#' and a block id of this lesson, an http:// or "
+      "https:// address, or 'mailto:', such as 'lesson:numbers-02' or "
+      "'lesson:numbers-02#table-1'" },
+    { "Url", "https?://\\S+",
+      "an http:// or https:// address, such as 'https://openstax.org/'" },
     { "License", "[A-Za-z0-9.+\\-]+( (AND|OR|WITH) [A-Za-z0-9.+\\-]+)*",
       "an SPDX license expression, such as 'CC-BY-4.0'" },
     { "Size", "[1-9][0-9]{0,11}( ?(B|KiB|MiB|GiB))?",
       "a size, such as '500 KiB', '2 MiB' or '1 GiB'" },
     { "Minutes", NULL, "a number of minutes, such as 40" },
     { "xs:positiveInteger", NULL, "a whole number above 0, such as 3" },
+    { "Number",
+      "[+\\-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+\\-]?[0-9]{1,4})?",
+      "a number, such as 42, 2.5 or 3.48e-26 (with '.' for the decimal "
+      "point, 'e' before a power of ten)" },
+    { "Tolerance",
+      "[+\\-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+\\-]?[0-9]{1,4})?%?",
+      "a number, such as 0.05 or 1e-3, or a percentage of the answer, "
+      "such as 1%" },
+    { "Unit", "[^\\s0-9.,+\\-][^\\s]*( [^\\s]+)*",
+      "a unit, such as 'm/s' or 'kg', not starting with a digit, a sign "
+      "or a space" },
     { "xs:decimal", NULL,
       "a number, such as 42 or 2.5 (with '.' for the decimal point)" },
     { "xs:boolean", NULL, "true or false" },
@@ -351,6 +367,23 @@ static bool explain_order(const char *el, xmlNodePtr xn, char *out,
     if (strcmp(el, "term") == 0 && strcmp(parent, "a") == 0) {
         snprintf(out, cap, "a link ('a') cannot hold a 'term': put the "
                  "link inside the term instead");
+        return true;
+    }
+    if ((strcmp(el, "caption") == 0 || strcmp(el, "credit") == 0) &&
+        strcmp(parent, "figure") == 0) {
+        bool media = false;
+
+        for (xmlNodePtr s = xn->prev; s; s = s->prev)
+            media |= s->type == XML_ELEMENT_NODE &&
+                     (xmlStrEqual(s->name, (const xmlChar *)"image") ||
+                      xmlStrEqual(s->name, (const xmlChar *)"video") ||
+                      xmlStrEqual(s->name, (const xmlChar *)"audio"));
+        snprintf(out, cap, "%s", media
+                 ? "in a figure, its pictures come first, then its "
+                   "'caption', then its 'credit', each at most once"
+                 : "a figure starts with its pictures: at least one "
+                   "'image', 'video' or 'audio' before its 'caption' and "
+                   "'credit'");
         return true;
     }
     if (strcmp(el, "title") == 0 && strcmp(parent, "note") == 0) {

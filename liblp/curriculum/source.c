@@ -577,8 +577,8 @@ char *lpi_src_resolve(lp_project *p, const lpi_srcfile *f, const char *src,
 
 /* ------------------------------------------------------ normalization */
 
-/* p, h1, h2, h3, li, td, th, dt, dd, em, strong, sub, sup, term, a and
- * a note's title (every element is looked at: no string compares for
+/* p, h1, h2, h3, li, td, th, dt, dd, em, strong, sub, sup, term, a, a
+ * note's title, a figure's caption and credit (every element is looked at: no string compares for
  * most others) */
 static bool is_mixed(const xmlChar *n)
 {
@@ -598,6 +598,9 @@ static bool is_mixed(const xmlChar *n)
                strcmp((const char *)n, "title") == 0;
     case 'e':
         return n[1] == 'm' && n[2] == '\0';
+    case 'c':
+        return strcmp((const char *)n, "caption") == 0 ||
+               strcmp((const char *)n, "credit") == 0;
     case 's':
         return strcmp((const char *)n, "strong") == 0 ||
                strcmp((const char *)n, "sub") == 0 ||

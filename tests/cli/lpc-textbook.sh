@@ -22,7 +22,7 @@ expect_exit 0 "$LPACK" cat "$tmp/physics.lpk" curriculum/lessons/displacement/en
 cp "$out" "$tmp/displacement.json"
 check 'a lesson with notes is lp-lesson 2' has "$tmp/displacement.json" '{"format":"lp-lesson 2",'
 check 'note: kind, title, blocks' has "$tmp/displacement.json" \
-    '{"type":"note","kind":"tip","title":["Displacement"],"blocks":[{"type":"p","content":["Displacement is the ",{"type":"em","content":["change in position"]}'
+    '{"type":"note","id":"displacement-def","kind":"tip","title":["Displacement"],"blocks":[{"type":"p","content":["Displacement is the ",{"type":"em","content":["change in position"]}'
 check 'subscript' has "$tmp/displacement.json" 'object: Δx = x",{"type":"sub","content":["f"]}," − x",{"type":"sub","content":["0"]}'
 check 'superscript' has "$tmp/displacement.json" 'in m/s",{"type":"sup","content":["2"]}'
 check 'term' has "$tmp/displacement.json" '{"type":"term","content":["position"]}'
@@ -197,4 +197,217 @@ check 'page: a note without a title says what it is, in the interface language' 
     has "$page" '<aside class="note"><p class="note-title">Note</p>'
 check 'page: a glossary' has "$page" \
     '<dl><dt><dfn>speed</dfn></dt><dt><dfn>velocity</dfn></dt><dd>how fast, in m/s<sup>1</sup></dd>'
+# ------------------------------------------------------------ figures, ids
+
+rm -rf "$tmp/fig" "$tmp/gif"
+mkdir -p "$tmp/fig/lessons" "$tmp/fig/media"
+cp "$tmp/yx/curriculum.yaml" "$tmp/fig/"
+sed -i 's|      - lesson: {src: lessons/l.yaml}|&\n                      - lesson: {src: lessons/m.xml}|' "$tmp/fig/curriculum.yaml"
+cp "$top_srcdir/examples/college-physics/media/free-body-sled.jpg" "$tmp/fig/media/a.jpg"
+cp "$tmp/fig/media/a.jpg" "$tmp/fig/media/b.jpg"
+cat >"$tmp/fig/lessons/l.yaml" <<'YAML'
+lesson:
+  id: l
+  duration: 10
+  title: {en: L}
+  content:
+    - body:
+        lang: en
+        _:
+          - h1: {id: top, _: Orbits}
+          - p: {id: p1, _: ["See ", {a: {href: "#fig-1", _: the figure}}, " and ", {a: {href: "lesson:m#sum", _: [the summary]}}, "."]}
+          - figure:
+              id: fig-1
+              _:
+                - image: {src: ../media/a.jpg, alt: "(a) an ellipse"}
+                - image: {id: fig-1b, src: ../media/b.jpg, alt: "(b) an orbit"}
+                - caption: ["(a) An ellipse. (b) An orbit of mass m", {sub: "1"}, "."]
+                - credit: {spdx: CC-BY-2.0, source: "https://example.org/photo", _: [NASA/Ames]}
+          - figure: [{image: {src: ../media/a.jpg, alt: bare}}]
+          - dl: [{dt: {id: orbit, _: orbit}}, dd: a path]
+YAML
+cat >"$tmp/fig/lessons/m.xml" <<'XML'
+<lesson id="m" duration="10">
+  <title en="M"/>
+  <content>
+    <body lang="en">
+      <p id="sum">Back to <a href="lesson:l#top">the top</a> and the
+        <a href="lesson:l#orbit">glossary</a>.</p>
+    </body>
+  </content>
+</lesson>
+XML
+expect_exit 0 "$LPC" check "$tmp/fig"
+check 'figures and links to blocks: clean' is_empty "$err"
+expect_exit 0 "$LPC" build "$tmp/fig" -o "$tmp/fig.lpk"
+expect_exit 0 "$LPACK" cat "$tmp/fig.lpk" curriculum/lessons/l/en.json
+cp "$out" "$tmp/fig.json"
+check 'block ids' has "$tmp/fig.json" '{"type":"h1","id":"top","content":["Orbits"]}'
+check 'a link to a block of this lesson' has "$tmp/fig.json" \
+    '{"type":"link","lesson":"l","block":"fig-1","content":["the figure"]}'
+check 'a link to a block of another lesson' has "$tmp/fig.json" \
+    '{"type":"link","lesson":"m","block":"sum","content":["the summary"]}'
+check 'a figure: pictures, caption, credit' has "$tmp/fig.json" \
+    '{"type":"figure","id":"fig-1","blocks":[{"type":"image","src":"media/a.jpg","alt":"(a) an ellipse"},{"type":"image","id":"fig-1b","src":"media/b.jpg","alt":"(b) an orbit"}],"caption":["(a) An ellipse. (b) An orbit of mass m",{"type":"sub","content":["1"]},"."],"credit":{"spdx":"CC-BY-2.0","source":"https://example.org/photo","content":["NASA/Ames"]}}'
+check 'a figure without caption or credit' has "$tmp/fig.json" \
+    '{"type":"figure","blocks":[{"type":"image","src":"media/a.jpg","alt":"bare"}]}'
+check 'an id on a glossary term' has "$tmp/fig.json" '{"type":"dt","id":"orbit","content":["orbit"]}'
+expect_exit 0 "$LPACK" ls "$tmp/fig.lpk"
+check 'the pictures of a figure are packed' sh -c "grep -q media/a.jpg '$out' && grep -q media/b.jpg '$out'"
+# the same figure in XML
+cp -R "$tmp/fig" "$tmp/gif"
+rm "$tmp/gif/lessons/l.yaml"
+sed -i 's|lessons/l.yaml|lessons/l.xml|' "$tmp/gif/curriculum.yaml"
+cat >"$tmp/gif/lessons/l.xml" <<'XML'
+<lesson id="l" duration="10">
+  <title en="L"/>
+  <content>
+    <body lang="en">
+      <h1 id="top">Orbits</h1>
+      <p id="p1">See <a href="#fig-1">the figure</a> and <a href="lesson:m#sum">the summary</a>.</p>
+      <figure id="fig-1">
+        <image src="../media/a.jpg" alt="(a) an ellipse"/>
+        <image id="fig-1b" src="../media/b.jpg" alt="(b) an orbit"/>
+        <caption>(a) An ellipse. (b) An orbit of mass m<sub>1</sub>.</caption>
+        <credit spdx="CC-BY-2.0" source="https://example.org/photo">NASA/Ames</credit>
+      </figure>
+      <figure><image src="../media/a.jpg" alt="bare"/></figure>
+      <dl><dt id="orbit">orbit</dt><dd>a path</dd></dl>
+    </body>
+  </content>
+</lesson>
+XML
+expect_exit 0 "$LPC" build "$tmp/gif" -o "$tmp/gif.lpk"
+expect_exit 0 "$LPACK" cat "$tmp/gif.lpk" curriculum/lessons/l/en.json
+check 'figures and ids: YAML and XML give the same document' cmp -s "$out" "$tmp/fig.json"
+
+# misuses, each with its diagnostic
+figcase() { # NAME SED: a copy of the XML project, the lesson edited
+    rm -rf "${tmp:?}/$1"
+    cp -R "$tmp/gif" "$tmp/$1"
+    sed -i "$2" "$tmp/$1/lessons/l.xml"
+}
+figcase dup-block 's|<p id="p1">|<p id="top">|'
+diag_is dup-block 1 "lessons/l.xml:6:10: error: block id 'top' is used twice in the 'en' body [dup-id]"
+check 'dup block id: where it was first used' has "$err" "lessons/l.xml:5:11: note: first used here [dup-id]"
+figcase no-block 's|href="#fig-1"|href="#fig-9"|'
+diag_is no-block 1 "lessons/l.xml:6:25: error: lesson 'l' has no block with the id 'fig-9' [dangling-ref]"
+figcase no-block2 's|href="lesson:m#sum"|href="lesson:m#top"|'
+diag_is no-block2 1 "lessons/l.xml:6:61: error: lesson 'm' has no block with the id 'top' [dangling-ref]"
+figcase no-lesson 's|href="lesson:m#sum"|href="lesson:n#sum"|'
+diag_is no-lesson 1 "lessons/l.xml:6:61: error: no lesson has the id 'n' [dangling-ref]"
+figcase bad-href 's|href="#fig-1"|href="#Fig 1"|'
+diag_is bad-href 1 "lessons/l.xml:6:25: error: href is 'lesson:' and a lesson id (then '#' and a block id, to point at a block of it), '#' and a block id of this lesson, an http:// or https:// address, or 'mailto:', such as 'lesson:numbers-02' or 'lesson:numbers-02#table-1', not '#Fig 1' [schema]"
+figcase fig-empty 's|<figure><image src="../media/a.jpg" alt="bare"/></figure>|<figure><caption>c</caption></figure>|'
+diag_is fig-empty 1 "lessons/l.xml:13:15: error: a figure starts with its pictures: at least one 'image', 'video' or 'audio' before its 'caption' and 'credit' [schema]"
+figcase fig-order 's|<caption>(a)|<credit>x</credit><caption>(a)|'
+diag_is fig-order 1 "lessons/l.xml:10:27: error: in a figure, its pictures come first, then its 'caption', then its 'credit', each at most once [schema]"
+figcase fig-p 's|<figure><image src="../media/a.jpg" alt="bare"/></figure>|<figure><image src="../media/a.jpg" alt="bare"/><p>x</p></figure>|'
+diag_is fig-p 1 "lessons/l.xml:13:55: error: 'p' is not allowed here; expected one of 'caption' or 'credit' [schema]"
+figcase credit-url 's|source="https://example.org/photo"|source="lesson:m"|'
+diag_is credit-url 1 "lessons/l.xml:11:34: error: source is an http:// or https:// address, such as 'https://openstax.org/', not 'lesson:m' [schema]"
+figcase credit-spdx 's|spdx="CC-BY-2.0"|spdx="CC BY 2.0"|'
+diag_is credit-spdx 1 "lessons/l.xml:11:17: error: spdx is an SPDX license expression, such as 'CC-BY-4.0', not 'CC BY 2.0' [schema]"
+figcase fig-media 's|../media/b.jpg|../media/c.jpg|'
+diag_is fig-media 1 "lessons/l.xml:9:28: error: no such file: '../media/c.jpg' (media/c.jpg); did you mean '../media/b.jpg'? [missing-media]"
+
+# the pages: anchors, links to them, the figure
+rm -rf "$tmp/figsite"
+expect_exit 0 "$LPACK" html "$tmp/fig.lpk" -o "$tmp/figsite"
+page=$tmp/figsite/en/l.html
+check 'page: a block keeps its id, set apart from the page own' has "$page" '<h2 id="b-top">Orbits</h2>'
+check 'page: a link to a block of this lesson' has "$page" '<a href="l.html#b-fig-1">the figure</a>'
+check 'page: a link to a block of another lesson' has "$page" '<a href="m.html#b-sum">the summary</a>'
+check 'page: a figure, its caption and credit' has "$page" \
+    '<figcaption>(a) An ellipse. (b) An orbit of mass m<sub>1</sub>.</figcaption>
+<p class="credit"><small><a rel="external noopener noreferrer" href="https://example.org/photo">NASA/Ames</a> (CC-BY-2.0)</small></p>
+</figure>'
+check 'page: a figure with an id' has "$page" '<figure class="figure" id="b-fig-1">'
+check 'page: a glossary term with an id' has "$page" '<dt id="b-orbit"><dfn>orbit</dfn></dt>'
+# ------------------------------------------------------------ numbers
+
+rm -rf "$tmp/num"
+cp -R "$tmp/yx" "$tmp/num"
+cat >"$tmp/num/lessons/l.yaml" <<'YAML'
+lesson:
+  id: l
+  duration: 10
+  title: {en: L}
+  content:
+    - body:
+        lang: en
+        _:
+          - p: Numbers.
+  activities:
+    - numeric:
+        id: mass
+        answer: 3.48e-26
+        tolerance: 1%
+        unit: kg
+        prompt: {en: "The mass of a molecule?"}
+    - numeric:
+        id: avogadro
+        answer: "6.02E+23"
+        tolerance: 1e21
+        prompt: {en: "Avogadro's number?"}
+    - numeric:
+        id: plain
+        answer: "2.5"
+        prompt: {en: "Plain?"}
+YAML
+expect_exit 0 "$LPC" check "$tmp/num"
+check 'scientific notation, relative tolerance, units: clean' is_empty "$err"
+expect_exit 0 "$LPC" build "$tmp/num" -o "$tmp/num.lpk"
+expect_exit 0 "$LPACK" cat "$tmp/num.lpk" curriculum/lessons/l/en.json
+cp "$out" "$tmp/num.json"
+check 'a lesson with them is lp-lesson 2' has "$tmp/num.json" '{"format":"lp-lesson 2",'
+check 'answer, relative tolerance, unit' has "$tmp/num.json" \
+    '"answer":"3.48e-26","tolerance":"1%","unit":"kg"'
+check 'an exponent as written' has "$tmp/num.json" '"answer":"6.02E+23","tolerance":"1e21"}'
+check 'no tolerance: 0' has "$tmp/num.json" '"answer":"2.5","tolerance":"0"}'
+# the same in XML
+rm -rf "$tmp/mun"
+cp -R "$tmp/xy" "$tmp/mun"
+cat >"$tmp/mun/lessons/l.xml" <<'XML'
+<lesson id="l" duration="10">
+  <title en="L"/>
+  <content><body lang="en"><p>Numbers.</p></body></content>
+  <activities>
+    <numeric id="mass" answer="3.48e-26" tolerance="1%" unit="kg"><prompt en="The mass of a molecule?"/></numeric>
+    <numeric id="avogadro" answer=" 6.02E+23 " tolerance="1e21"><prompt en="Avogadro's number?"/></numeric>
+    <numeric id="plain" answer="2.5"><prompt en="Plain?"/></numeric>
+  </activities>
+</lesson>
+XML
+expect_exit 0 "$LPC" build "$tmp/mun" -o "$tmp/mun.lpk"
+expect_exit 0 "$LPACK" cat "$tmp/mun.lpk" curriculum/lessons/l/en.json
+check 'numbers: YAML and XML give the same document' cmp -s "$out" "$tmp/num.json"
+
+numcase() { # NAME SED
+    rm -rf "${tmp:?}/$1"
+    cp -R "$tmp/num" "$tmp/$1"
+    sed -i "$2" "$tmp/$1/lessons/l.yaml"
+}
+numcase num-syntax 's/answer: 3.48e-26/answer: 3.48x10^-26/'
+diag_is num-syntax 1 "lessons/l.yaml:13:9: error: answer is a number, such as 42, 2.5 or 3.48e-26 (with '.' for the decimal point, 'e' before a power of ten), not '3.48x10^-26' [schema]"
+numcase num-long 's/answer: 3.48e-26/answer: 123456789012345678901234567890.5/'
+expect_exit 0 "$LPC" check "$tmp/num-long"
+check 'thirty digits: no longer refused (libxml2 took no more than 24)' is_empty "$err"
+numcase num-41 's/answer: 3.48e-26/answer: 12345678901234567890123456789012345678901/'
+diag_is num-41 1 "lessons/l.yaml:13:9: error: answer '12345678901234567890123456789012345678901' has more than 40 digits before or after its decimal point [limit]"
+numcase num-range 's/answer: 3.48e-26/answer: 3.48e-126/'
+diag_is num-range 1 "lessons/l.yaml:13:9: error: answer '3.48e-126' is out of the range answers are marked in: below 1e100, and exact to 100 places after the decimal point (1e-100) [limit]"
+numcase tol-pct 's/tolerance: 1%/tolerance: 150%/'
+diag_is tol-pct 1 "lessons/l.yaml:14:9: error: a relative tolerance is at most 100%, not '150%' [limit]"
+numcase tol-bad 's/tolerance: 1%/tolerance: 1 %/'
+diag_is tol-bad 1 "lessons/l.yaml:14:9: error: tolerance is a number, such as 0.05 or 1e-3, or a percentage of the answer, such as 1%, not '1 %' [schema]"
+numcase unit-bad 's/unit: kg/unit: 5kg/'
+diag_is unit-bad 1 "lessons/l.yaml:15:9: error: unit is a unit, such as 'm/s' or 'kg', not starting with a digit, a sign or a space, not '5kg' [schema]"
+
+# the static page: the unit after the field, and the keys for the script
+rm -rf "$tmp/numsite"
+expect_exit 0 "$LPACK" html "$tmp/num.lpk" -o "$tmp/numsite"
+check 'page: the unit after the answer field' has "$tmp/numsite/en/l.html" ' <span class="unit">kg</span>'
+check 'page: the keys the script marks with' has "$tmp/numsite/en/l.html" \
+    'data-kind="numeric" data-key="3.48e-26" data-tolerance="1%" data-unit="kg"'
 done_testing
