@@ -118,6 +118,21 @@ static bool safe_href(const char *h)
 
 static void inlines(lesson_page *lp, const lp_node *n);
 
+/* n's runs as a link to href, out of the package; a link we will not
+ * follow (no href, another scheme): its text only */
+static void external(lesson_page *lp, const char *href, const lp_node *n)
+{
+    if (!href || !safe_href(href)) {
+        inlines(lp, n);
+        return;
+    }
+    lpi_page_raw(&lp->pg, "<a rel=\"external noopener noreferrer\"");
+    lpi_page_attr(&lp->pg, "href", href);
+    lpi_page_raw(&lp->pg, ">");
+    inlines(lp, n);
+    lpi_page_raw(&lp->pg, "</a>");
+}
+
 static void inline_node(lesson_page *lp, const lp_node *n)
 {
     lpi_page *pg = &lp->pg;
@@ -169,15 +184,8 @@ static void inline_node(lesson_page *lp, const lp_node *n)
             lpi_page_raw(pg, ">");
             inlines(lp, n);
             lpi_page_raw(pg, "</a>");
-        } else if (href && safe_href(href)) {
-            lpi_page_raw(pg, "<a rel=\"external noopener noreferrer\"");
-            lpi_page_attr(pg, "href", href);
-            lpi_page_raw(pg, ">");
-            inlines(lp, n);
-            lpi_page_raw(pg, "</a>");
         } else {
-            /* a link we will not follow: its text only */
-            inlines(lp, n);
+            external(lp, href, n);
         }
         break;
     default:
@@ -363,15 +371,7 @@ static void figure(lesson_page *lp, const lp_node *n)
             lpi_page_raw(pg, "</figcaption>\n");
         } else if (lp_node_get_type(k) == LP_NODE_CREDIT) {
             lpi_page_raw(pg, "<p class=\"credit\"><small>");
-            if (src && safe_href(src)) {
-                lpi_page_raw(pg, "<a rel=\"external noopener noreferrer\"");
-                lpi_page_attr(pg, "href", src);
-                lpi_page_raw(pg, ">");
-                inlines(lp, k);
-                lpi_page_raw(pg, "</a>");
-            } else {
-                inlines(lp, k);
-            }
+            external(lp, src, k);
             if (spdx) {
                 lpi_page_raw(pg, " (");
                 lpi_page_text(pg, spdx);

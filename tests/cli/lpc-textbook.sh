@@ -13,6 +13,13 @@ example=$top_srcdir/examples/college-physics
 SOURCE_DATE_EPOCH=1767225600
 export SOURCE_DATE_EPOCH
 
+# lesson_doc NAME: build the project $tmp/NAME; its lesson l in English
+# is then in $out
+lesson_doc() {
+    expect_exit 0 "$LPC" build "$tmp/$1" -o "$tmp/$1.lpk"
+    expect_exit 0 "$LPACK" cat "$tmp/$1.lpk" curriculum/lessons/l/en.json
+}
+
 # ------------------------------------------------------------ the example
 
 expect_exit 0 "$LPC" check "$example"
@@ -114,11 +121,9 @@ cat >"$tmp/xy/lessons/l.xml" <<'XML'
   </content>
 </lesson>
 XML
-expect_exit 0 "$LPC" build "$tmp/yx" -o "$tmp/yx.lpk"
-expect_exit 0 "$LPACK" cat "$tmp/yx.lpk" curriculum/lessons/l/en.json
+lesson_doc yx
 cp "$out" "$tmp/yx.json"
-expect_exit 0 "$LPC" build "$tmp/xy" -o "$tmp/xy.lpk"
-expect_exit 0 "$LPACK" cat "$tmp/xy.lpk" curriculum/lessons/l/en.json
+lesson_doc xy
 check 'YAML and XML: the same lesson document' cmp -s "$out" "$tmp/yx.json"
 check 'nested notes; a note without kind is a "note"' has "$tmp/yx.json" \
     '{"type":"note","kind":"note","blocks":[{"type":"p","content":["Inner, a ",{"type":"link","lesson":"l","content":["link",{"type":"sup","content":["*"]}]}]}]}'
@@ -239,8 +244,7 @@ cat >"$tmp/fig/lessons/m.xml" <<'XML'
 XML
 expect_exit 0 "$LPC" check "$tmp/fig"
 check 'figures and links to blocks: clean' is_empty "$err"
-expect_exit 0 "$LPC" build "$tmp/fig" -o "$tmp/fig.lpk"
-expect_exit 0 "$LPACK" cat "$tmp/fig.lpk" curriculum/lessons/l/en.json
+lesson_doc fig
 cp "$out" "$tmp/fig.json"
 check 'block ids' has "$tmp/fig.json" '{"type":"h1","id":"top","content":["Orbits"]}'
 check 'a link to a block of this lesson' has "$tmp/fig.json" \
@@ -277,8 +281,7 @@ cat >"$tmp/gif/lessons/l.xml" <<'XML'
   </content>
 </lesson>
 XML
-expect_exit 0 "$LPC" build "$tmp/gif" -o "$tmp/gif.lpk"
-expect_exit 0 "$LPACK" cat "$tmp/gif.lpk" curriculum/lessons/l/en.json
+lesson_doc gif
 check 'figures and ids: YAML and XML give the same document' cmp -s "$out" "$tmp/fig.json"
 
 # misuses, each with its diagnostic
@@ -357,8 +360,7 @@ lesson:
 YAML
 expect_exit 0 "$LPC" check "$tmp/num"
 check 'scientific notation, relative tolerance, units: clean' is_empty "$err"
-expect_exit 0 "$LPC" build "$tmp/num" -o "$tmp/num.lpk"
-expect_exit 0 "$LPACK" cat "$tmp/num.lpk" curriculum/lessons/l/en.json
+lesson_doc num
 cp "$out" "$tmp/num.json"
 check 'a lesson with them is lp-lesson 2' has "$tmp/num.json" '{"format":"lp-lesson 2",'
 check 'answer, relative tolerance, unit' has "$tmp/num.json" \
@@ -379,8 +381,7 @@ cat >"$tmp/mun/lessons/l.xml" <<'XML'
   </activities>
 </lesson>
 XML
-expect_exit 0 "$LPC" build "$tmp/mun" -o "$tmp/mun.lpk"
-expect_exit 0 "$LPACK" cat "$tmp/mun.lpk" curriculum/lessons/l/en.json
+lesson_doc mun
 check 'numbers: YAML and XML give the same document' cmp -s "$out" "$tmp/num.json"
 
 numcase() { # NAME SED
