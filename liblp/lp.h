@@ -2525,8 +2525,9 @@ LP_API LP_WARN_UNUSED int lp_server_new(lp_server **out, lp_ctx *ctx,
  * served as a list of its files); it is opened again by path whenever the
  * file is replaced.
  *
- * @return 0; LP_EEXIST if a package with the same id is already served;
- *         what lp_package_open() and lp_catalog_open() return.
+ * @return 0; LP_EEXIST if a package with the same id is already served,
+ *         or if its id is one of the hub's own names ("teacher", "lp.css",
+ *         "lp.js"); what lp_package_open() and lp_catalog_open() return.
  */
 LP_API LP_WARN_UNUSED int lp_server_add_package(lp_server *srv,
                                                 const char *path);
