@@ -51,10 +51,14 @@ class P(html.parser.HTMLParser):
         for k in ("href", "src"):
             u = a.get(k)
             if u and not u.startswith(("https:", "http:", "mailto:")):
+                # a link to a block: its page must have that id
+                u, _, frag = u.partition("#")
                 target = os.path.normpath(os.path.join(
                     os.path.dirname(self.path), urllib.parse.unquote(u)))
                 if not os.path.isfile(target):
                     bad.append(f"{self.path}: {k}={u} is not a file of the site")
+                elif frag and f' id="{frag}"' not in open(target, encoding="utf-8").read():
+                    bad.append(f"{self.path}: {k}={u}#{frag}: no such id there")
         if tag not in VOID:
             self.stack.append(tag)
     def handle_endtag(self, tag):
