@@ -16,8 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define UI_LANG "en"
-
 typedef struct lesson_page {
     lpi_page pg;
     const lp_lesson *ls;
@@ -547,10 +545,11 @@ static void body(lesson_page *lp)
 
 /* ------------------------------------------------------------ activities */
 
+/* An element holding one of the page's own words (or text made of them) */
 static void ui(lpi_page *pg, const char *tag, const char *cls,
                const char *text)
 {
-    lpi_page_open(pg, tag, UI_LANG);
+    lpi_page_open(pg, tag, pg->ui_lang);
     if (cls)
         lpi_page_attr(pg, "class", cls);
     lpi_page_raw(pg, ">");
@@ -663,15 +662,16 @@ static void activity(lesson_page *lp, size_t i)
         break;
     }
     case LP_ACTIVITY_TRUE_FALSE:
-        choice(lp, "radio", "true", UI_LANG, "True",
+        choice(lp, "radio", "true", pg->ui_lang, lpi_ui(pg, LPI_UI_TRUE),
                answered && has_word(given, "true"));
-        choice(lp, "radio", "false", UI_LANG, "False",
+        choice(lp, "radio", "false", pg->ui_lang, lpi_ui(pg, LPI_UI_FALSE),
                answered && has_word(given, "false"));
         break;
     case LP_ACTIVITY_NUMERIC:
     case LP_ACTIVITY_SHORT_ANSWER:
         lpi_page_raw(pg, "<input type=\"text\" name=\"answer\" "
-                         "autocomplete=\"off\" aria-label=\"Answer\"");
+                         "autocomplete=\"off\"");
+        lpi_page_attr(pg, "aria-label", lpi_ui(pg, LPI_UI_ANSWER));
         if (t == LP_ACTIVITY_NUMERIC)
             lpi_page_raw(pg, " inputmode=\"decimal\"");
         lpi_page_attr(pg, "maxlength", "4096");
@@ -687,8 +687,9 @@ static void activity(lesson_page *lp, size_t i)
         break;
     }
     lpi_page_raw(pg, "<p>");
-    lpi_page_open(pg, "button", UI_LANG);
-    lpi_page_raw(pg, " type=\"submit\">Check");
+    lpi_page_open(pg, "button", pg->ui_lang);
+    lpi_page_raw(pg, " type=\"submit\">");
+    lpi_page_text(pg, lpi_ui(pg, LPI_UI_CHECK));
     lpi_page_close(pg, "button");
     lpi_page_raw(pg, "</p>\n<div class=\"result\" role=\"status\" "
                      "aria-live=\"polite\">");
@@ -698,10 +699,10 @@ static void activity(lesson_page *lp, size_t i)
         const char *fb = lp_activity_feedback(a, ok);
         bool show = answered && (o->correct != 0) == (ok != 0);
 
-        lpi_page_open(pg, "p", UI_LANG);
+        lpi_page_open(pg, "p", pg->ui_lang);
         lpi_page_attr(pg, "class", ok ? "mark right" : "mark wrong");
         lpi_page_raw(pg, show ? ">" : " hidden>");
-        lpi_page_text(pg, ok ? "\xe2\x9c\x93 Correct" : "\xe2\x9c\x97 Not yet");
+        lpi_page_text(pg, lpi_ui(pg, ok ? LPI_UI_CORRECT : LPI_UI_NOT_YET));
         lpi_page_close(pg, "p");
         if (fb) {
             lpi_page_open(pg, "p", text_lang(lp, t_feedback, i, (size_t)ok));
@@ -723,19 +724,30 @@ static void assignments(lesson_page *lp)
     if (n == 0)
         return;
     screen_open(lp, "screen assignments", NULL);
-    ui(pg, "h2", NULL, "Assignments");
+    ui(pg, "h2", NULL, lpi_ui(pg, LPI_UI_ASSIGNMENTS));
     for (size_t i = 0; i < n && pg->rc == 0; i++) {
         const char *kind = lp_lesson_assignment_kind(lp->ls, i);
         uint64_t max = lp_lesson_assignment_max_size(lp->ls, i);
+        static const char *const kinds[] = { "photo", "audio", "video",
+                                             "text" };
+        const char *kind_word = kind;
         lp_link l = { 0 };
         char size[64];
 
+        for (size_t k = 0; k < 4; k++)
+            if (strcmp(kind, kinds[k]) == 0)
+                kind_word = lpi_ui(pg, (lpi_ui_word)(LPI_UI_PHOTO + k));
         lpi_page_raw(pg, "<div class=\"assignment\">");
         lpi_page_element(pg, "p", text_lang(lp, t_task, i, 0),
                          lp_lesson_assignment_task(lp->ls, i));
-        snprintf(size, sizeof(size), "%s, %" PRIu64 " KiB at most", kind,
-                 (max + 1023) / 1024);
-        ui(pg, "p", "meta", size);
+        snprintf(size, sizeof(size), " %" PRIu64 " KiB", (max + 1023) / 1024);
+        lpi_page_open(pg, "p", pg->ui_lang);
+        lpi_page_raw(pg, " class=\"meta\">");
+        lpi_page_text(pg, kind_word);
+        lpi_page_raw(pg, ", ");
+        lpi_page_text(pg, lpi_ui(pg, LPI_UI_AT_MOST));
+        lpi_page_text(pg, size);
+        lpi_page_close(pg, "p");
         l.to = LP_PAGE_UPLOAD;
         l.lang = lp->lang;
         l.id = lp_lesson_id(lp->ls);
@@ -754,19 +766,22 @@ static void assignments(lesson_page *lp)
             lpi_page_attr(pg, "value", lp_lesson_assignment_id(lp->ls, i));
             lpi_page_raw(pg, ">");
             if (strcmp(kind, "text") == 0) {
-                lpi_page_raw(pg, "<textarea name=\"text\" rows=\"6\" "
-                                 "aria-label=\"Text\"></textarea>");
+                lpi_page_raw(pg, "<textarea name=\"text\" rows=\"6\"");
+                lpi_page_attr(pg, "aria-label", lpi_ui(pg, LPI_UI_TEXT));
+                lpi_page_raw(pg, "></textarea>");
             } else {
                 lpi_page_raw(pg, "<input type=\"file\" name=\"file\" "
-                                 "required aria-label=\"File\"");
+                                 "required");
+                lpi_page_attr(pg, "aria-label", lpi_ui(pg, LPI_UI_FILE));
                 for (size_t k = 0; k < 3; k++)
                     if (strcmp(kind, accepts[k][0]) == 0)
                         lpi_page_attr(pg, "accept", accepts[k][1]);
                 lpi_page_raw(pg, ">");
             }
             lpi_page_raw(pg, "<p>");
-            lpi_page_open(pg, "button", UI_LANG);
-            lpi_page_raw(pg, " type=\"submit\">Send");
+            lpi_page_open(pg, "button", pg->ui_lang);
+            lpi_page_raw(pg, " type=\"submit\">");
+            lpi_page_text(pg, lpi_ui(pg, LPI_UI_SEND));
             lpi_page_close(pg, "button");
             lpi_page_raw(pg, "</p></form>");
         }
@@ -797,11 +812,12 @@ static void top(lesson_page *lp)
     lpi_page_raw(pg, "</a> ");
     l.to = pg->opts->display ? LP_PAGE_LESSON : LP_PAGE_DISPLAY;
     l.id = lp_lesson_id(lp->ls);
-    lpi_page_open(pg, "a", UI_LANG);
+    lpi_page_open(pg, "a", pg->ui_lang);
     lpi_page_raw(pg, " class=\"mode\"");
     lpi_page_url(pg, "href", &l);
     lpi_page_raw(pg, ">");
-    lpi_page_raw(pg, pg->opts->display ? "Page" : "Display");
+    lpi_page_text(pg, lpi_ui(pg, pg->opts->display ? LPI_UI_PAGE
+                                                   : LPI_UI_DISPLAY));
     lpi_page_close(pg, "a");
     if (n > 1) {
         lpi_page_raw(pg, "<ul class=\"langs\">");
@@ -838,12 +854,12 @@ static void intro(lesson_page *lp)
     screen_open(lp, "screen intro", NULL);
     lpi_page_element(pg, "h1", in, title);
     if (lp_lesson_duration(lp->ls) > 0) {
-        snprintf(mins, sizeof(mins), "%" PRIu64 " min",
-                 lp_lesson_duration(lp->ls));
+        snprintf(mins, sizeof(mins), "%" PRIu64 " %s",
+                 lp_lesson_duration(lp->ls), lpi_ui(pg, LPI_UI_MIN));
         ui(pg, "p", "meta", mins);
     }
     if (n > 0) {
-        ui(pg, "h2", NULL, "Objectives");
+        ui(pg, "h2", NULL, lpi_ui(pg, LPI_UI_OBJECTIVES));
         lpi_page_raw(pg, "<ul class=\"objectives\">");
         for (size_t i = 0; i < n; i++) {
             const char *text = lp_catnode_objective_text(lp->node, i,

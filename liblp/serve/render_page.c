@@ -236,6 +236,7 @@ int lpi_page_init(lpi_page *pg, lp_ctx *ctx, const lp_catalog *cat,
     pg->rc = 0;
     pg->len = 0;
     pg->depth = 0;
+    lpi_ui_pick(pg, lang);
     return 0;
 }
 
