@@ -407,7 +407,8 @@ static void note(lesson_page *lp, const lp_node *n)
         lpi_page_raw(pg, "</p>\n");
         i = 1;
     } else {
-        lpi_page_open(pg, "p", UI_LANG);
+        /* the kinds' names are English words only, so far */
+        lpi_page_open(pg, "p", "en");
         lpi_page_raw(pg, " class=\"note-title\">");
         lpi_page_text(pg, kinds[k][1]);
         lpi_page_close(pg, "p");
