@@ -1994,9 +1994,34 @@ typedef enum lp_node_type {
     LP_NODE_TEXT = 14,    /**< a run of text: lp_node_text() */
     LP_NODE_EM = 15,      /**< emphasis; children: inline runs */
     LP_NODE_STRONG = 16,  /**< strong emphasis; children: inline runs */
-    LP_NODE_LINK = 17     /**< a link: attribute lesson (a lesson id) or
+    LP_NODE_LINK = 17,    /**< a link: attribute lesson (a lesson id) or
                                href (an https, http or mailto URL);
                                children: inline runs */
+    /* since lp-lesson 2 (lpk(5)); a walker that does not know a type
+     * skips the node and its children */
+    LP_NODE_SUB = 18,     /**< subscript; children: inline runs */
+    LP_NODE_SUP = 19,     /**< superscript; children: inline runs */
+    LP_NODE_TERM = 20,    /**< a term defined where it stands; children:
+                               inline runs */
+    LP_NODE_NOTE = 21,    /**< a note set apart: attribute kind ("note",
+                               "tip", "warning" or "example"); children:
+                               an LP_NODE_TITLE first if it has a title,
+                               then blocks */
+    LP_NODE_TITLE = 22,   /**< a note's title; children: inline runs */
+    LP_NODE_DL = 23,      /**< terms and definitions (a glossary);
+                               children: LP_NODE_DT and LP_NODE_DD, one or
+                               more terms before their definitions */
+    LP_NODE_DT = 24,      /**< a term of a list; children: inline runs */
+    LP_NODE_DD = 25,      /**< a definition; children: inline runs */
+    LP_NODE_FIGURE = 26,  /**< a figure: its pictures (LP_NODE_IMAGE,
+                               LP_NODE_VIDEO, LP_NODE_AUDIO), then an
+                               LP_NODE_CAPTION and an LP_NODE_CREDIT if it
+                               has them */
+    LP_NODE_CAPTION = 27, /**< a figure's caption; children: inline runs */
+    LP_NODE_CREDIT = 28   /**< who made a figure's pictures: attributes
+                               spdx (their licence) and source (an http or
+                               https URL), if given; children: inline runs
+                               (the attribution) */
 } lp_node_type;
 
 /** What an activity is. */
@@ -2090,7 +2115,8 @@ LP_API const lp_node *lp_lesson_block(const lp_lesson *lesson, size_t i);
 LP_API lp_node_type lp_node_get_type(const lp_node *node);
 
 /** Its type as lpk(5) names it: "h1" ... "attachment", and "item", "row",
- *  "cell", "text", "em", "strong", "link".  Static. */
+ *  "cell", "text", "em", "strong", "link", "sub", "sup", "term", "note",
+ *  "title", "dl", "dt", "dd", "figure", "caption", "credit".  Static. */
 LP_API const char *lp_node_type_name(const lp_node *node);
 
 /** Number of children (see lp_node_type), and child number i (NULL if
@@ -2102,8 +2128,11 @@ LP_API const lp_node *lp_node_child(const lp_node *node, size_t i);
 LP_API const char *lp_node_text(const lp_node *node);
 
 /**
- * An attribute of a media block or link: "src" and "captions" (logical
- * paths of entries of the package), "alt", "title", "href", "lesson".
+ * An attribute of a node: "src" and "captions" of media (logical paths
+ * of entries of the package), "alt", "title"; "href", "lesson" and
+ * "block" of links (a link with a block points at the block of that
+ * lesson whose "id" it is); "id" of blocks and terms; "kind" of notes;
+ * "spdx" and "source" of credits.
  * NULL if the node has none of that name.  Borrowed.
  */
 LP_API const char *lp_node_attr(const lp_node *node, const char *name);
@@ -2138,9 +2167,15 @@ LP_API const char *lp_activity_option_text(const lp_activity *act, size_t i);
 LP_API size_t lp_activity_answer_count(const lp_activity *act);
 LP_API const char *lp_activity_answer(const lp_activity *act, size_t i);
 
-/** A numeric activity's tolerance, a decimal string such as "0.5" (its
- *  sign does not matter); NULL for other activities.  Borrowed. */
+/** A numeric activity's tolerance: a number such as "0.5" or "2e-3" (its
+ *  sign does not matter), or a percentage of the answer such as "1%";
+ *  NULL for other activities.  Borrowed. */
 LP_API const char *lp_activity_tolerance(const lp_activity *act);
+
+/** A numeric activity's unit, such as "m/s": show it after the answer
+ *  field; the learner may type it after the number, or not.  NULL if it
+ *  has none, or for other activities.  Borrowed. */
+LP_API const char *lp_activity_unit(const lp_activity *act);
 
 /** The feedback to show for a correct (correct = 1) or incorrect
  *  (correct = 0) answer; NULL if the activity has none.  Borrowed. */
@@ -2153,8 +2188,10 @@ LP_API const char *lp_activity_feedback(const lp_activity *act, int correct);
  *    correct if they are exactly the activity's answer set;
  *  - true-false: "true" or "false";
  *  - numeric: a decimal number (digits of any script, '.' or ',' as the
- *    decimal mark), correct if it is within the tolerance of the answer,
- *    compared exactly;
+ *    decimal mark, an optional power of ten: "3.48e-26", "3.48 x 10^-26",
+ *    or in superscript digits), then optionally the activity's unit;
+ *    correct if it is within the tolerance (absolute, or a percentage of
+ *    the answer) of the answer, compared exactly;
  *  - short-answer: text, correct if it equals an accepted answer once
  *    both are normalized: white space trimmed and collapsed, NFC, Unicode
  *    case folding, NFC.

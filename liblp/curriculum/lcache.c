@@ -339,7 +339,7 @@ static bool get_ev(lpi_rd *r, lp_ctx *ctx, lpi_lcev *e, bool *nomem)
     e->text = lpi_rd_str(r, ctx, e->type == LPI_EV_DIAG ? MAX_MSG : MAX_TEXT,
                          nomem);
     if (r->bad || e->type > LPI_EV_NAMED || e->sev > LP_SEVERITY_ERROR ||
-        e->list > 1 || (e->type == LPI_EV_DIAG && !e->code[0])) {
+        e->list > 2 || (e->type == LPI_EV_DIAG && !e->code[0])) {
         ev_dispose(ctx, e);
         memset(e, 0, sizeof(*e));
         r->bad = true;

@@ -64,6 +64,9 @@ void lpi_page_attr(lpi_page *pg, const char *name, const char *value);
 /* ` name="URL"` for link (its from members are the page's); false (and
  * nothing written) when the URL function has no such page */
 bool lpi_page_url(lpi_page *pg, const char *name, lp_link *link);
+/* The same, with "#FRAGMENT" after the URL (fragment NULL: none) */
+bool lpi_page_url_at(lpi_page *pg, const char *name, lp_link *link,
+                     const char *fragment);
 /* Whether the URL function has a page for link (writes nothing) */
 bool lpi_page_has_url(lpi_page *pg, lp_link *link);
 

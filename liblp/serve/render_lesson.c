@@ -116,6 +116,21 @@ static bool safe_href(const char *h)
 
 static void inlines(lesson_page *lp, const lp_node *n);
 
+/* n's runs as a link to href, out of the package; a link we will not
+ * follow (no href, another scheme): its text only */
+static void external(lesson_page *lp, const char *href, const lp_node *n)
+{
+    if (!href || !safe_href(href)) {
+        inlines(lp, n);
+        return;
+    }
+    lpi_page_raw(&lp->pg, "<a rel=\"external noopener noreferrer\"");
+    lpi_page_attr(&lp->pg, "href", href);
+    lpi_page_raw(&lp->pg, ">");
+    inlines(lp, n);
+    lpi_page_raw(&lp->pg, "</a>");
+}
+
 static void inline_node(lesson_page *lp, const lp_node *n)
 {
     lpi_page *pg = &lp->pg;
@@ -127,9 +142,17 @@ static void inline_node(lesson_page *lp, const lp_node *n)
         lpi_page_text(pg, lp_node_text(n));
         break;
     case LP_NODE_EM:
-    case LP_NODE_STRONG: {
-        const char *tag = lp_node_get_type(n) == LP_NODE_EM ? "em"
-                                                            : "strong";
+    case LP_NODE_STRONG:
+    case LP_NODE_SUB:
+    case LP_NODE_SUP:
+    case LP_NODE_TERM: {
+        /* a term is defined where it stands: HTML's dfn */
+        static const char *const tags[] = { "em", "strong", "sub", "sup",
+                                            "dfn" };
+        lp_node_type t = lp_node_get_type(n);
+        const char *tag = tags[t == LP_NODE_EM ? 0 : t == LP_NODE_STRONG
+                               ? 1 : 2 + (t - LP_NODE_SUB)];
+
         lpi_page_raw(pg, "<");
         lpi_page_raw(pg, tag);
         lpi_page_raw(pg, ">");
@@ -145,24 +168,22 @@ static void inline_node(lesson_page *lp, const lp_node *n)
         if (lesson &&
             lp_catalog_find_lesson(pg->cat, lesson, &target) == 0) {
             lp_link l = { 0 };
+            const char *blk = lp_node_attr(n, "block");
+            char frag[LP_MAX_ID_BYTES + 3];
 
             l.to = pg->opts->display ? LP_PAGE_DISPLAY : LP_PAGE_LESSON;
             l.lang = lp->lang;
             l.id = lp_catnode_id(target);
+            if (blk)
+                snprintf(frag, sizeof(frag), "b-%.*s",
+                         (int)LP_MAX_ID_BYTES, blk);
             lpi_page_raw(pg, "<a");
-            lpi_page_url(pg, "href", &l);
-            lpi_page_raw(pg, ">");
-            inlines(lp, n);
-            lpi_page_raw(pg, "</a>");
-        } else if (href && safe_href(href)) {
-            lpi_page_raw(pg, "<a rel=\"external noopener noreferrer\"");
-            lpi_page_attr(pg, "href", href);
+            lpi_page_url_at(pg, "href", &l, blk ? frag : NULL);
             lpi_page_raw(pg, ">");
             inlines(lp, n);
             lpi_page_raw(pg, "</a>");
         } else {
-            /* a link we will not follow: its text only */
-            inlines(lp, n);
+            external(lp, href, n);
         }
         break;
     default:
@@ -174,6 +195,28 @@ static void inlines(lesson_page *lp, const lp_node *n)
 {
     for (size_t i = 0; i < lp_node_child_count(n); i++)
         inline_node(lp, lp_node_child(n, i));
+}
+
+/* A block's id, as what links to it point at: "b-" and the id, so that
+ * no author's id meets the page's own ("s1", ...) */
+static void block_id(lpi_page *pg, const lp_node *n)
+{
+    const char *id = lp_node_attr(n, "id");
+    char v[LP_MAX_ID_BYTES + 3];
+
+    if (id) {
+        snprintf(v, sizeof(v), "b-%.*s", (int)LP_MAX_ID_BYTES, id);
+        lpi_page_attr(pg, "id", v);
+    }
+}
+
+/* "<tag id=...>": a block's element opened */
+static void open_block(lpi_page *pg, const char *tag, const lp_node *n)
+{
+    lpi_page_raw(pg, "<");
+    lpi_page_raw(pg, tag);
+    block_id(pg, n);
+    lpi_page_raw(pg, ">");
 }
 
 /* A media entry's link: its hash and type from the package */
@@ -241,7 +284,9 @@ static void media_block(lesson_page *lp, const lp_node *n)
         return;
     switch (lp_node_get_type(n)) {
     case LP_NODE_IMAGE:
-        lpi_page_raw(pg, "<figure class=\"image\"><img");
+        lpi_page_raw(pg, "<figure class=\"image\"");
+        block_id(pg, n);
+        lpi_page_raw(pg, "><img");
         media_url(lp, "src", src, NULL);
         lpi_page_attr(pg, "alt", alt ? alt : "");
         lpi_page_raw(pg, " decoding=\"async\">");
@@ -250,8 +295,9 @@ static void media_block(lesson_page *lp, const lp_node *n)
         break;
     case LP_NODE_AUDIO:
         /* never autoplay; fetch nothing until asked (phones on a hub) */
-        lpi_page_raw(pg, "<figure class=\"audio\"><audio controls "
-                         "preload=\"none\"");
+        lpi_page_raw(pg, "<figure class=\"audio\"");
+        block_id(pg, n);
+        lpi_page_raw(pg, "><audio controls preload=\"none\"");
         media_url(lp, "src", src, NULL);
         lpi_page_raw(pg, ">");
         download(lp, src, title);
@@ -260,8 +306,10 @@ static void media_block(lesson_page *lp, const lp_node *n)
         lpi_page_raw(pg, "</figure>\n");
         break;
     case LP_NODE_VIDEO:
-        lpi_page_raw(pg, "<figure class=\"video\"><video controls "
-                         "preload=\"metadata\" playsinline><source");
+        lpi_page_raw(pg, "<figure class=\"video\"");
+        block_id(pg, n);
+        lpi_page_raw(pg, "><video controls preload=\"metadata\" "
+                         "playsinline><source");
         media_url(lp, "src", src, &type);
         if (type)
             lpi_page_attr(pg, "type", type);
@@ -280,13 +328,95 @@ static void media_block(lesson_page *lp, const lp_node *n)
         lpi_page_raw(pg, "</figure>\n");
         break;
     case LP_NODE_ATTACHMENT:
-        lpi_page_raw(pg, "<p class=\"attachment\">");
+        lpi_page_raw(pg, "<p class=\"attachment\"");
+        block_id(pg, n);
+        lpi_page_raw(pg, ">");
         download(lp, src, title);
         lpi_page_raw(pg, "</p>\n");
         break;
     default:
         break;
     }
+}
+
+static void block(lesson_page *lp, const lp_node *n);
+
+/* A figure: its pictures, then its caption and credit (a link to the
+ * source when it has one, and the licence) */
+static void figure(lesson_page *lp, const lp_node *n)
+{
+    lpi_page *pg = &lp->pg;
+
+    lpi_page_raw(pg, "<figure class=\"figure\"");
+    block_id(pg, n);
+    lpi_page_raw(pg, ">\n");
+    for (size_t i = 0; i < lp_node_child_count(n) && pg->rc == 0; i++) {
+        const lp_node *k = lp_node_child(n, i);
+        lp_node_type t = lp_node_get_type(k);
+
+        if (t == LP_NODE_CAPTION || t == LP_NODE_CREDIT)
+            break;
+        block(lp, k);
+    }
+    for (size_t i = 0; i < lp_node_child_count(n); i++) {
+        const lp_node *k = lp_node_child(n, i);
+        const char *src = lp_node_attr(k, "source");
+        const char *spdx = lp_node_attr(k, "spdx");
+
+        if (lp_node_get_type(k) == LP_NODE_CAPTION) {
+            lpi_page_raw(pg, "<figcaption>");
+            inlines(lp, k);
+            lpi_page_raw(pg, "</figcaption>\n");
+        } else if (lp_node_get_type(k) == LP_NODE_CREDIT) {
+            lpi_page_raw(pg, "<p class=\"credit\"><small>");
+            external(lp, src, k);
+            if (spdx) {
+                lpi_page_raw(pg, " (");
+                lpi_page_text(pg, spdx);
+                lpi_page_raw(pg, ")");
+            }
+            lpi_page_raw(pg, "</small></p>\n");
+        }
+    }
+    lpi_page_raw(pg, "</figure>\n");
+}
+
+/* A note: an aside, its title (or what kind of note it is, in the
+ * interface's words) first */
+static void note(lesson_page *lp, const lp_node *n)
+{
+    static const char *const kinds[][2] = {
+        { "note", "Note" }, { "tip", "Tip" }, { "warning", "Warning" },
+        { "example", "Example" } };
+    lpi_page *pg = &lp->pg;
+    const char *kind = lp_node_attr(n, "kind");
+    const lp_node *first = lp_node_child(n, 0);
+    size_t k = 0, i = 0;
+
+    for (size_t j = 0; kind && j < 4; j++)
+        if (strcmp(kind, kinds[j][0]) == 0)
+            k = j;
+    lpi_page_raw(pg, "<aside");
+    block_id(pg, n);
+    lpi_page_attr(pg, "class", k == 0 ? "note" : k == 1 ? "note tip"
+                                 : k == 2 ? "note warning" : "note example");
+    lpi_page_raw(pg, ">");
+    if (first && lp_node_get_type(first) == LP_NODE_TITLE) {
+        lpi_page_raw(pg, "<p class=\"note-title\">");
+        inlines(lp, first);
+        lpi_page_raw(pg, "</p>\n");
+        i = 1;
+    } else {
+        /* the kinds' names are English words only, so far */
+        lpi_page_open(pg, "p", "en");
+        lpi_page_raw(pg, " class=\"note-title\">");
+        lpi_page_text(pg, kinds[k][1]);
+        lpi_page_close(pg, "p");
+        lpi_page_raw(pg, "\n");
+    }
+    for (; i < lp_node_child_count(n) && pg->rc == 0; i++)
+        block(lp, lp_node_child(n, i));
+    lpi_page_raw(pg, "</aside>\n");
 }
 
 static void block(lesson_page *lp, const lp_node *n)
@@ -296,6 +426,26 @@ static void block(lesson_page *lp, const lp_node *n)
     lp_node_type t = lp_node_get_type(n);
 
     switch (t) {
+    case LP_NODE_NOTE:
+        note(lp, n);
+        break;
+    case LP_NODE_FIGURE:
+        figure(lp, n);
+        break;
+    case LP_NODE_DL:
+        open_block(pg, "dl", n);
+        for (size_t i = 0; i < lp_node_child_count(n); i++) {
+            const lp_node *d = lp_node_child(n, i);
+            bool dt = lp_node_get_type(d) == LP_NODE_DT;
+
+            /* a glossary's term is its defining instance */
+            open_block(pg, dt ? "dt" : "dd", d);
+            lpi_page_raw(pg, dt ? "<dfn>" : "");
+            inlines(lp, d);
+            lpi_page_raw(pg, dt ? "</dfn></dt>" : "</dd>");
+        }
+        lpi_page_raw(pg, "</dl>\n");
+        break;
     case LP_NODE_H1:
     case LP_NODE_H2:
     case LP_NODE_H3:
@@ -304,9 +454,7 @@ static void block(lesson_page *lp, const lp_node *n)
          * one level */
         const char *tag = t == LP_NODE_P ? "p" : heads[t - LP_NODE_H1];
 
-        lpi_page_raw(pg, "<");
-        lpi_page_raw(pg, tag);
-        lpi_page_raw(pg, ">");
+        open_block(pg, tag, n);
         inlines(lp, n);
         lpi_page_raw(pg, "</");
         lpi_page_raw(pg, tag);
@@ -315,7 +463,7 @@ static void block(lesson_page *lp, const lp_node *n)
     }
     case LP_NODE_UL:
     case LP_NODE_OL:
-        lpi_page_raw(pg, t == LP_NODE_UL ? "<ul>" : "<ol>");
+        open_block(pg, t == LP_NODE_UL ? "ul" : "ol", n);
         for (size_t i = 0; i < lp_node_child_count(n); i++) {
             lpi_page_raw(pg, "<li>");
             inlines(lp, lp_node_child(n, i));
@@ -324,7 +472,9 @@ static void block(lesson_page *lp, const lp_node *n)
         lpi_page_raw(pg, t == LP_NODE_UL ? "</ul>\n" : "</ol>\n");
         break;
     case LP_NODE_TABLE:
-        lpi_page_raw(pg, "<div class=\"table\"><table>");
+        lpi_page_raw(pg, "<div class=\"table\"");
+        block_id(pg, n);
+        lpi_page_raw(pg, "><table>");
         for (size_t r = 0; r < lp_node_child_count(n); r++) {
             const lp_node *row = lp_node_child(n, r);
 
@@ -446,6 +596,8 @@ static void answer_key(lpi_page *pg, const lp_activity *a)
     lpi_page_raw(pg, "\"");
     if (t == LP_ACTIVITY_NUMERIC)
         lpi_page_attr(pg, "data-tolerance", lp_activity_tolerance(a));
+    if (t == LP_ACTIVITY_NUMERIC && lp_activity_unit(a))
+        lpi_page_attr(pg, "data-unit", lp_activity_unit(a));
 }
 
 static void choice(lesson_page *lp, const char *type, const char *value,
@@ -526,7 +678,13 @@ static void activity(lesson_page *lp, size_t i)
         lpi_page_attr(pg, "maxlength", "4096");
         if (answered)
             lpi_page_attr(pg, "value", given);
-        lpi_page_raw(pg, ">\n");
+        lpi_page_raw(pg, ">");
+        if (t == LP_ACTIVITY_NUMERIC && lp_activity_unit(a)) {
+            lpi_page_raw(pg, " <span class=\"unit\">");
+            lpi_page_text(pg, lp_activity_unit(a));
+            lpi_page_raw(pg, "</span>");
+        }
+        lpi_page_raw(pg, "\n");
         break;
     }
     lpi_page_raw(pg, "<p>");
