@@ -314,10 +314,16 @@ diag_is credit-spdx 1 "lessons/l.xml:11:17: error: spdx is an SPDX license expre
 figcase fig-media 's|../media/b.jpg|../media/c.jpg|'
 diag_is fig-media 1 "lessons/l.xml:9:28: error: no such file: '../media/c.jpg' (media/c.jpg); did you mean '../media/b.jpg'? [missing-media]"
 
+# site NAME: the static site of $tmp/NAME.lpk; its lesson l in English is
+# then $page
+site() {
+    rm -rf "${tmp:?}/$1site"
+    expect_exit 0 "$LPACK" html "$tmp/$1.lpk" -o "$tmp/$1site"
+    page=$tmp/$1site/en/l.html
+}
+
 # the pages: anchors, links to them, the figure
-rm -rf "$tmp/figsite"
-expect_exit 0 "$LPACK" html "$tmp/fig.lpk" -o "$tmp/figsite"
-page=$tmp/figsite/en/l.html
+site fig
 check 'page: a block keeps its id, set apart from the page own' has "$page" '<h2 id="b-top">Orbits</h2>'
 check 'page: a link to a block of this lesson' has "$page" '<a href="l.html#b-fig-1">the figure</a>'
 check 'page: a link to a block of another lesson' has "$page" '<a href="m.html#b-sum">the summary</a>'
@@ -540,9 +546,7 @@ mathcase mx-attr '<m:math xmlns:m="http://www.w3.org/1998/Math/MathML"><m:mo lsp
 diag_is mx-attr 1 "lessons/l.xml:2:60: error: lspace=\"thinmathspace\" on mo: named spaces are not MathML Core; write 0.1667em [schema]"
 
 # the pages: MathML as the browser lays it out, every text escaped
-rm -rf "$tmp/mxsite"
-expect_exit 0 "$LPACK" html "$tmp/mx.lpk" -o "$tmp/mxsite"
-page=$tmp/mxsite/en/l.html
+site mx
 check 'page: inline math' has "$page" \
     '<p>Energy <math><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math>, see <a href="l.html#b-eq-1">the root <math><msqrt><mi>x</mi></msqrt></math></a>.</p>'
 check 'page: a math block, its id, attributes' has "$page" \
@@ -631,9 +635,8 @@ numcase unit-bad 's/unit: kg/unit: 5kg/'
 diag_is unit-bad 1 "lessons/l.yaml:15:9: error: unit is a unit, such as 'm/s' or 'kg', not starting with a digit, a sign or a space, not '5kg' [schema]"
 
 # the static page: the unit after the field, and the keys for the script
-rm -rf "$tmp/numsite"
-expect_exit 0 "$LPACK" html "$tmp/num.lpk" -o "$tmp/numsite"
-check 'page: the unit after the answer field' has "$tmp/numsite/en/l.html" ' <span class="unit">kg</span>'
-check 'page: the keys the script marks with' has "$tmp/numsite/en/l.html" \
+site num
+check 'page: the unit after the answer field' has "$page" ' <span class="unit">kg</span>'
+check 'page: the keys the script marks with' has "$page" \
     'data-kind="numeric" data-key="3.48e-26" data-tolerance="1%" data-unit="kg"'
 done_testing
