@@ -861,7 +861,7 @@ static void j_entry(builder *b, jw *j, const blesson *ls, xmlNodePtr root)
     xmlNodePtr acts = lpi_child(root, "activities");
     xmlNodePtr asg = lpi_child(root, "assignments");
     uint64_t n = 0, v = 0;
-    char path[256];
+    char path[256], fp[LPI_FP_CAP];
 
     j_open(j, '{');
     j_key(j, "title");
@@ -891,6 +891,17 @@ static void j_entry(builder *b, jw *j, const blesson *ls, xmlNodePtr root)
         n += lpi_is(a, "assignment");
     j_key(j, "assignments");
     j_uint(j, n);
+    /* for the next release (lp-curriculum(5), STABLE IDS) */
+    if (lpi_attr(root, "renamed-from")) {
+        j_key(j, "renamed_from");
+        j_words(j, lpi_attr(root, "renamed-from"));
+    }
+    j_key(j, "source");
+    j_sep(j);
+    j_esc_n(j, ls->f->rel, lpi_source_stem(ls->f->rel));
+    lpi_fingerprint(b->p, root, b->def ? b->def->canon : NULL, fp);
+    j_key(j, "fingerprint");
+    j_str(j, fp);
     j_close(j, '}');
 }
 

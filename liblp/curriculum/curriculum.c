@@ -48,6 +48,20 @@ int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
         lpi_free(ctx, p);
         return LP_ENOMEM;
     }
+    if (opts && opts->version >= 4 && opts->previous) {
+        if (opts->previous->version != LP_PREVIOUS_VERSION ||
+            (opts->previous->nlessons && !opts->previous->lessons)) {
+            lp_project_free(p);
+            return lpi_error(ctx, LP_EINVAL, "unknown lp_previous version");
+        }
+        for (size_t i = 0; i < opts->previous->nlessons; i++)
+            if (!opts->previous->lessons[i].id) {
+                lp_project_free(p);
+                return lpi_error(ctx, LP_EINVAL, "previous lesson %zu has "
+                                 "no id", i);
+            }
+        p->previous = opts->previous;
+    }
     if (opts && opts->version >= 3 && opts->cache_dir) {
         int rc = lpi_cache_open(&p->cache, ctx, opts->cache_dir,
                                 opts->cache_max_bytes);
