@@ -97,6 +97,8 @@ LP_API const char *lp_version_string(void);
 #define LP_MAX_MEDIA_TYPE_BYTES 127u
 #define LP_MAX_LANGUAGES 64u
 #define LP_MAX_LANGUAGE_BYTES 35u
+/** Longest build profile name (the manifest's "profile"). */
+#define LP_MAX_PROFILE_BYTES 64u
 /** Most signature entries a package may hold (reserved in format 1). */
 #define LP_MAX_SIGNATURES 1024u
 /** Largest zstd dictionary a package may carry, in bytes. */
@@ -380,6 +382,15 @@ LP_API const char *lp_package_language(const lp_package *pkg, size_t i);
 LP_API int64_t lp_package_created(const lp_package *pkg);
 
 /**
+ * The build profile the package was made for (the manifest's optional
+ * "profile", lpk(5)), e.g. "phone"; NULL for a package built without one.
+ * Packages of one curriculum built with different profiles are different
+ * lines of releases: a delta is meant between two of the same profile.
+ * Borrowed.
+ */
+LP_API const char *lp_package_profile(const lp_package *pkg);
+
+/**
  * Expiry time (the manifest's optional "expires"), seconds since the
  * epoch, or -1 if the package does not expire.  See
  * lp_package_check_expiry().
@@ -661,6 +672,27 @@ LP_API int lp_writer_set_identity(lp_writer *w, const char *id,
 LP_API int lp_writer_set_expiry(lp_writer *w, int64_t expires);
 
 /**
+ * Record the build profile the package is made for (the manifest's
+ * "profile", lpk(5)), or none with NULL.
+ *
+ * @param profile  1 to LP_MAX_PROFILE_BYTES bytes of a-z, 0-9, '.', '_',
+ *                 '-', the first a letter or digit; or NULL
+ * @return 0; LP_EINVAL for a bad name; LP_ENOMEM.
+ */
+LP_API int lp_writer_set_profile(lp_writer *w, const char *profile);
+
+/**
+ * Refuse to install a package larger than max_bytes: lp_writer_commit()
+ * writes it to its temporary file, and if the file is larger, removes it
+ * and returns LP_ETOOBIG (the message says both sizes); nothing is left
+ * at the destination and a file already there is unchanged.
+ *
+ * @param max_bytes  the most bytes the package file may have; 0 = no limit
+ * @return 0.
+ */
+LP_API int lp_writer_set_budget(lp_writer *w, uint64_t max_bytes);
+
+/**
  * Add a file to the package under a logical path.  The file is read at
  * commit, streaming; it must not change before then (LP_ECHANGED).
  *
@@ -700,8 +732,9 @@ LP_API int lp_writer_add_tree(lp_writer *w, const char *dir);
  * @return 0; LP_EIO (also for an input replaced by something that is not
  *         a regular file); LP_ECHANGED if an input changed while read;
  *         LP_EUNSAFE if a folder of an lp_writer_add_tree() input was
- *         replaced by a symbolic link since it was added; LP_ETOOBIG;
- *         LP_ENOMEM; LP_ECANCELED if the options' progress callback asked
+ *         replaced by a symbolic link since it was added; LP_ETOOBIG
+ *         (also past lp_writer_set_budget()); LP_ENOMEM; LP_ECANCELED if
+ *         the options' progress callback asked
  *         to stop.  On failure nothing is left at the destination path
  *         and a file already there is unchanged.
  */
@@ -3000,12 +3033,20 @@ typedef struct lp_project_opts {
     /** (version 4) The previous release, to compare lesson ids with
      *  (see lp_previous), or NULL.  Borrowed until lp_project_free(). */
     const lp_previous *previous;
+    /** (version 4) The build profile (lp-curriculum(5), PROFILES) that
+     *  lp_project_build() compiles the package for, or NULL for none:
+     *  its languages only, without the media it leaves out, and an error
+     *  ("budget") past its budget.  The check reports a name the
+     *  curriculum does not declare ("profile", listing those it does).
+     *  Copied. */
+    const char *profile;
 } lp_project_opts;
 
 /* Versions 1 (without threads), 2 (without the cache) and 3 (without
  * previous) are the same struct cut short, and still accepted. */
 #define LP_PROJECT_OPTS_VERSION 4
-#define LP_PROJECT_OPTS_INIT { LP_PROJECT_OPTS_VERSION, 0, 0, NULL, 0, NULL }
+#define LP_PROJECT_OPTS_INIT { LP_PROJECT_OPTS_VERSION, 0, 0, NULL, 0, NULL, \
+                               NULL }
 
 /** The default size limit of a build cache folder: 2 GiB. */
 #define LP_CACHE_DEFAULT_MAX (UINT64_C(2) << 30)

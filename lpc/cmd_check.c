@@ -29,12 +29,12 @@ static const char check_synopsis[] =
     "lpc check DIR... [--diagnostics=FORMAT] [--color=WHEN] [--werror]\n"
     "                 [-q] [--max-media-size=SIZE] [--threads=N] [--coverage]\n"
     "                 [--cache=DIR | --no-cache] [--cache-size=SIZE]\n"
-    "                 [--previous=OLD.lpk]";
+    "                 [--previous=OLD.lpk] [--profile=NAME]";
 static const char build_synopsis[] =
     "lpc build DIR -o OUT.lpk [--diagnostics=FORMAT] [--color=WHEN]\n"
     "                 [--werror] [-q] [--max-media-size=SIZE] [--threads=N]\n"
     "                 [--cache=DIR | --no-cache] [--cache-size=SIZE]\n"
-    "                 [--previous=OLD.lpk]";
+    "                 [--previous=OLD.lpk] [--profile=NAME]";
 
 static void usage(FILE *f, int build)
 {
@@ -102,6 +102,11 @@ static void usage(FILE *f, int build)
           "                            it says renamed-from; removed "
           "lessons are\n"
           "                            listed\n"
+          "      --profile=NAME        the profile the curriculum file "
+          "declares to\n"
+          "                            build for: its languages, without "
+          "the media\n"
+          "                            it leaves out, within its budget\n"
           "  -q, --quiet               print errors only, and no "
           "summary\n", f);
     if (build)
@@ -117,7 +122,8 @@ static void usage(FILE *f, int build)
 
 enum {
     OPT_DIAGNOSTICS = 256, OPT_COLOR, OPT_WERROR, OPT_MAX_MEDIA, OPT_COVERAGE,
-    OPT_THREADS, OPT_CACHE, OPT_NO_CACHE, OPT_CACHE_SIZE, OPT_PREVIOUS
+    OPT_THREADS, OPT_CACHE, OPT_NO_CACHE, OPT_CACHE_SIZE, OPT_PREVIOUS,
+    OPT_PROFILE
 };
 
 static const struct option longopts[] = {
@@ -131,6 +137,7 @@ static const struct option longopts[] = {
     { "no-cache", no_argument, NULL, OPT_NO_CACHE },
     { "cache-size", required_argument, NULL, OPT_CACHE_SIZE },
     { "previous", required_argument, NULL, OPT_PREVIOUS },
+    { "profile", required_argument, NULL, OPT_PROFILE },
     CLI_PROGRESS_OPTIONS,
     { "quiet", no_argument, NULL, 'q' },
     { "output", required_argument, NULL, 'o' },
@@ -631,6 +638,13 @@ int lpc_check_or_build(int argc, char **argv, int build)
                 return cli_bad_usage(synopsis);
             }
             previous = optarg;
+            break;
+        case OPT_PROFILE:
+            if (optarg[0] == '\0') {
+                cli_error("empty name for '--profile'");
+                return cli_bad_usage(synopsis);
+            }
+            popts.profile = optarg;
             break;
         case 'q':
             st.quiet = 1;

@@ -1442,6 +1442,7 @@ int lpi_check_project(lp_project *p)
     p->ncov = c.nlangs;
     check_text(&c, cur, lpi_child(root, "title"));
     check_text(&c, cur, lpi_child(root, "description"));
+    lpi_profiles_check(p, cur, root);
     /* what every lesson's cache entry depends on in this file */
     lpi_lcache_langs(p, lpi_child(root, "languages"));
     rc = load_lessons(&c, cur, lpi_child(root, "subjects"));

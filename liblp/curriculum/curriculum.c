@@ -62,6 +62,13 @@ int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
             }
         p->previous = opts->previous;
     }
+    if (opts && opts->version >= 4 && opts->profile) {
+        p->profile = lpi_strdup(ctx, opts->profile);
+        if (!p->profile) {
+            lp_project_free(p);
+            return LP_ENOMEM;
+        }
+    }
     if (opts && opts->version >= 3 && opts->cache_dir) {
         int rc = lpi_cache_open(&p->cache, ctx, opts->cache_dir,
                                 opts->cache_max_bytes);
@@ -94,6 +101,7 @@ void lp_project_free(lp_project *p)
     if (p->schema)
         xmlSchemaFree(p->schema);
     lpi_free(p->ctx, p->dir);
+    lpi_free(p->ctx, p->profile);
     close(p->dirfd);
     lpi_cache_close(p->cache, p->ctx);
     lpi_free(p->ctx, p);
@@ -159,6 +167,7 @@ int lp_project_check(lp_project *p, lp_diag_fn fn, void *user)
 
     LP_ASSERT_ARG(p);
     drop_files(p);
+    p->prof = NULL; /* in the curriculum file's tree, just freed */
     p->fn = fn;
     p->user = user;
     p->nerrors = p->nwarnings = 0;

@@ -60,8 +60,12 @@ void lpi_lcache_langs(lp_project *p, xmlNodePtr langs)
         if (p->nlangdecl < LP_MAX_LANGUAGES)
             p->nlangdecl++;
     }
+    /* a profile changes what lessons compile to */
+    lpi_profile_key(p, &h);
     lpi_ckey_end(&h, p->langkey);
-    p->langkey_ok = true;
+    /* ... and with max-media-size, so do the sizes of media files, which
+     * no key holds: such a profile checks and compiles every lesson */
+    p->langkey_ok = !(p->prof && lpi_attr(p->prof, "max-media-size"));
 }
 
 static void key_of(const lp_project *p, const lpi_srcfile *f,

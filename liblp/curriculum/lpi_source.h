@@ -134,6 +134,10 @@ struct lp_project {
     unsigned rec_mute;
     /* the previous release (lp_project_opts, version 4), borrowed */
     const lp_previous *previous;
+    /* the build profile asked for (version 4), owned, or NULL; and its
+     * element in the curriculum file once the check found it */
+    char *profile;
+    xmlNodePtr prof;
 };
 
 /* ----------------------------------------------------- files, positions */
@@ -456,6 +460,23 @@ typedef struct lpi_hist {
  * a previous release (p->previous), lessons whose id changed (id-changed)
  * and lessons removed (removed-lesson).  <0: LP_ENOMEM. */
 int lpi_history_check(lp_project *p, const lpi_hist *cur, size_t n);
+
+/* --------------------------------------------- profiles (profile.c) */
+
+/* "5 MiB", "300KiB", "1024" (the schema's Size) -> bytes */
+bool lpi_parse_size(const char *s, uint64_t *out);
+/* Check the profiles element of the curriculum file (root): names
+ * unique, languages declared; set p->prof to the one p->profile names,
+ * or report that there is none ("profile") */
+void lpi_profiles_check(lp_project *p, lpi_srcfile *cur, xmlNodePtr root);
+/* Does the package include the language (canonical tag)?  (always
+ * without a profile, or when the profile names no languages) */
+bool lpi_profile_has_lang(lp_project *p, const char *canon);
+/* Does the profile leave out this media block of f (its kind excluded,
+ * or its file larger than max-media-size)? */
+bool lpi_profile_drops(lp_project *p, lpi_srcfile *f, xmlNodePtr block);
+/* What the compiled output depends on in the profile, for cache keys */
+void lpi_profile_key(const lp_project *p, lpi_hasher *h);
 
 /* --------------------------------------------------------- the checks */
 

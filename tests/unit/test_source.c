@@ -465,6 +465,24 @@ static void test_fingerprint(void **state)
     assert_int_equal(strlen(fp), 2 + 8 * LPI_FP_K);
     assert_int_equal(lpi_fp_similarity(fp, fp), 100);
 
+    /* sizes of profiles (and assignments) */
+    {
+        uint64_t v = 0;
+
+        assert_true(lpi_parse_size("5 MiB", &v));
+        assert_int_equal(v, 5u << 20);
+        assert_true(lpi_parse_size("300KiB", &v));
+        assert_int_equal(v, 300u << 10);
+        assert_true(lpi_parse_size("1024", &v));
+        assert_int_equal(v, 1024);
+        assert_true(lpi_parse_size("7 B", &v));
+        assert_int_equal(v, 7);
+        assert_false(lpi_parse_size("5 MB", &v));
+        assert_false(lpi_parse_size("MiB", &v));
+        assert_false(lpi_parse_size(NULL, &v));
+        assert_false(lpi_parse_size("99999999999999999999", &v));
+        assert_false(lpi_parse_size("17179869184 GiB", &v));
+    }
     /* the source the catalog records */
     assert_int_equal(lpi_source_stem("lessons/n1.yaml"), 10);
     assert_int_equal(lpi_source_stem("lessons/n1.yml"), 10);
