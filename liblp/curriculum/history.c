@@ -260,37 +260,65 @@ static bool next_word(const char **s, size_t *len)
     return *len > 0;
 }
 
-static bool names_word(const char *list, const char *id)
+/* Every id the renamed-from lists name, in a set (the words are copied,
+ * NUL-separated, into *words) */
+static int renamed_set(lp_project *p, const lpi_hist *cur, size_t n,
+                       lpi_strset *set, char **words)
 {
-    size_t len, idlen = strlen(id);
+    size_t total = 0, at = 0;
 
-    for (const char *s = list; s && next_word(&s, &len); s += len)
-        if (len == idlen && strncmp(s, id, len) == 0)
-            return true;
-    return false;
+    for (size_t i = 0; i < n; i++)
+        total += cur[i].renamed ? strlen(cur[i].renamed) + 1 : 0;
+    *words = lpi_malloc(p->ctx, total + 1);
+    if (!*words)
+        return LP_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+
+        for (const char *s = cur[i].renamed; s && next_word(&s, &len);
+             s += len) {
+            int rc;
+
+            memcpy(*words + at, s, len);
+            (*words)[at + len] = '\0';
+            rc = lpi_strset_add(p->ctx, set, *words + at, NULL);
+            if (rc < 0)
+                return rc;
+            at += len + 1;
+        }
+    }
+    return 0;
 }
 
-/* The new lesson the disappeared lesson o most likely became: one whose
- * id is new and that says nothing of a rename, from the same file, else
- * with the most similar text at LPI_FP_NEAR percent or more (the first in
- * teaching order among equals) */
-static const lpi_hist *became(const lpi_hist *cur, size_t n,
-                              const lp_previous_lesson *const *byid,
-                              size_t nprev, const lp_previous_lesson *o,
-                              int *sim)
+/* An id or path from the old catalog, which is hostile input: shown in
+ * messages only if it is plain printable text of sane length */
+static bool plain(const char *s, size_t max)
+{
+    size_t n = 0;
+
+    for (; s && s[n]; n++)
+        if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f || n >= max)
+            return false;
+    return s && n > 0;
+}
+
+/* The new lesson the disappeared lesson o most likely became, among the
+ * candidates (lessons whose id is new and that say nothing of a rename):
+ * the first from the same file, else the one with the most similar text
+ * at LPI_FP_NEAR percent or more (the first in teaching order among
+ * equals) */
+static const lpi_hist *became(const lpi_hist *const *cand, size_t n,
+                              const lp_previous_lesson *o, int *sim)
 {
     const lpi_hist *best = NULL;
     int best_sim = LPI_FP_NEAR - 1;
 
     *sim = -1;
     for (size_t i = 0; i < n; i++) {
-        const lpi_hist *h = &cur[i];
+        const lpi_hist *h = cand[i];
         size_t stem = lpi_source_stem(h->f->rel);
         int s;
 
-        if (h->renamed || bsearch(h->id, byid, nprev, sizeof(*byid),
-                                  find_prev_id))
-            continue;
         if (o->source && strlen(o->source) == stem &&
             strncmp(o->source, h->f->rel, stem) == 0) {
             *sim = -1;
@@ -312,8 +340,11 @@ int lpi_history_check(lp_project *p, const lpi_hist *cur, size_t n)
     const lp_previous *prev = p->previous;
     lpi_srcfile *cf = p->files[0];
     xmlNodePtr root = xmlDocGetRootElement(cf->doc);
-    const lpi_hist **byid;
+    const lpi_hist **byid, **cand = NULL;
     const lp_previous_lesson **prevbyid = NULL;
+    lpi_strset renamed = { NULL, 0, 0 };
+    char *words = NULL;
+    size_t ncand = 0;
     size_t nprev = prev ? prev->nlessons : 0;
     const char *pname = prev && prev->name ? prev->name :
                         "the previous release";
@@ -382,19 +413,25 @@ int lpi_history_check(lp_project *p, const lpi_hist *cur, size_t n)
     for (size_t i = 0; i < nprev; i++)
         prevbyid[i] = &prev->lessons[i];
     lpi_sort(prevbyid, nprev, sizeof(*prevbyid), cmp_prev_id);
+    cand = lpi_calloc(p->ctx, n + 1, sizeof(*cand));
+    rc = cand ? renamed_set(p, cur, n, &renamed, &words) : LP_ENOMEM;
+    if (rc < 0)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        if (!cur[i].renamed && !bsearch(cur[i].id, prevbyid, nprev,
+                                        sizeof(*prevbyid), find_prev_id))
+            cand[ncand++] = &cur[i];
 
     for (size_t i = 0; i < nprev; i++) {
         const lp_previous_lesson *o = &prev->lessons[i];
         const lpi_hist *h;
-        bool accounted = bsearch(o->id, byid, n, sizeof(*byid),
-                                 find_hist_id) != NULL;
         int sim;
 
-        for (size_t k = 0; k < n && !accounted; k++)
-            accounted = names_word(cur[k].renamed, o->id);
-        if (accounted)
+        if (!plain(o->id, LPI_ID_CAP - 1) ||
+            bsearch(o->id, byid, n, sizeof(*byid), find_hist_id) ||
+            lpi_strset_get(&renamed, o->id))
             continue;
-        h = became(cur, n, prevbyid, nprev, o, &sim);
+        h = became(cand, ncand, o, &sim);
         if (h) {
             char how[96], add[LPI_ID_CAP + 48];
 
@@ -415,15 +452,20 @@ int lpi_history_check(lp_project *p, const lpi_hist *cur, size_t n)
                      (unsigned long long)prev->release, how, o->id, o->id,
                      add);
         } else {
+            const char *src = plain(o->source, 1024) ? o->source : NULL;
+
             lpi_diag(p, LP_SEVERITY_WARNING, "removed-lesson", cf, NULL,
                      nopos, "lesson '%s'%s%s%s of '%s' (version %llu) is no "
                      "longer in the curriculum: progress recorded against "
-                     "it is dropped", o->id, o->source ? " (file '" : "",
-                     o->source ? o->source : "", o->source ? "')" : "",
-                     pname, (unsigned long long)prev->release);
+                     "it is dropped", o->id, src ? " (file '" : "",
+                     src ? src : "", src ? "')" : "", pname,
+                     (unsigned long long)prev->release);
         }
     }
 done:
+    lpi_strset_dispose(p->ctx, &renamed);
+    lpi_free(p->ctx, words);
+    lpi_free(p->ctx, cand);
     lpi_free(p->ctx, prevbyid);
     lpi_free(p->ctx, byid);
     return rc;

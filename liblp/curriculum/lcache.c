@@ -61,7 +61,7 @@ void lpi_lcache_langs(lp_project *p, xmlNodePtr langs)
             p->nlangdecl++;
     }
     /* a profile changes what lessons compile to */
-    lpi_profile_key(p, &h);
+    lpi_ckey_bytes(&h, p->profkey, sizeof(p->profkey));
     lpi_ckey_end(&h, p->langkey);
     /* ... and with max-media-size, so do the sizes of media files, which
      * no key holds: such a profile checks and compiles every lesson */

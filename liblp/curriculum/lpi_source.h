@@ -138,6 +138,9 @@ struct lp_project {
      * element in the curriculum file once the check found it */
     char *profile;
     xmlNodePtr prof;
+    /* what compiled lessons depend on in it, hashed for the cache
+     * (profile.c); zeros without a profile */
+    unsigned char profkey[LPI_CACHE_KEY_BYTES];
 };
 
 /* ----------------------------------------------------- files, positions */
@@ -475,8 +478,6 @@ bool lpi_profile_has_lang(lp_project *p, const char *canon);
 /* Does the profile leave out this media block of f (its kind excluded,
  * or its file larger than max-media-size)? */
 bool lpi_profile_drops(lp_project *p, lpi_srcfile *f, xmlNodePtr block);
-/* What the compiled output depends on in the profile, for cache keys */
-void lpi_profile_key(const lp_project *p, lpi_hasher *h);
 
 /* --------------------------------------------------------- the checks */
 

@@ -72,6 +72,26 @@ static bool declared(lp_project *p, xmlNodePtr langs, const char *tag,
     return false;
 }
 
+/* What the compiled lessons depend on in the profile, hashed for the
+ * build cache's keys (lcache.c reads p->profkey) */
+static void profile_key(lp_project *p)
+{
+    static const char *const attrs[] = {
+        "name", "languages", "exclude-media", "max-media-size"
+    };
+    lpi_hasher h;
+
+    memset(p->profkey, 0, sizeof(p->profkey));
+    if (!p->prof)
+        return;
+    lpi_ckey_begin(&h, LPI_CACHE_LESSON);
+    for (size_t i = 0; i < sizeof(attrs) / sizeof(*attrs); i++) {
+        const char *v = lpi_attr(p->prof, attrs[i]);
+        lpi_ckey_str(&h, v ? v : "");
+    }
+    lpi_ckey_end(&h, p->profkey);
+}
+
 void lpi_profiles_check(lp_project *p, lpi_srcfile *cur, xmlNodePtr root)
 {
     xmlNodePtr profiles = lpi_child(root, "profiles");
@@ -114,6 +134,7 @@ void lpi_profiles_check(lp_project *p, lpi_srcfile *cur, xmlNodePtr root)
         if (p->profile && !p->prof && strcmp(name, p->profile) == 0)
             p->prof = pr;
     }
+    profile_key(p);
     if (p->profile && !p->prof) {
         if (names[0])
             lpi_diag(p, LP_SEVERITY_ERROR, "profile", cur, profiles, nopos,
@@ -170,14 +191,3 @@ bool lpi_profile_drops(lp_project *p, lpi_srcfile *f, xmlNodePtr block)
     return big;
 }
 
-void lpi_profile_key(const lp_project *p, lpi_hasher *h)
-{
-    static const char *const attrs[] = {
-        "name", "languages", "exclude-media", "max-media-size"
-    };
-
-    for (size_t i = 0; i < sizeof(attrs) / sizeof(*attrs); i++) {
-        const char *v = p->prof ? lpi_attr(p->prof, attrs[i]) : NULL;
-        lpi_ckey_str(h, v ? v : "");
-    }
-}

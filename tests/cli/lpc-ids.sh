@@ -145,6 +145,17 @@ check 'removed: named, with its file' has "$err" \
 checkp replaced --werror
 check 'removed, --werror: exit 1' test "$status" -eq 1
 
+# two lessons merged into one: renamed-from names the one that went
+next merged
+sed -i 's|                      - lesson: {src: lessons/numbers-02.xml}||' \
+    "$tmp/merged/curriculum.yaml"
+rm "$tmp/merged/lessons/numbers-02.xml"
+sed -i 's/^  id: numbers-01$/  id: numbers-01\n  renamed-from: numbers-02/; s/lesson:numbers-02/lesson:numbers-01/' \
+    "$tmp/merged/lessons/numbers-01.yaml"
+checkp merged
+check 'merged: exit 0' test "$status" -eq 0
+check 'merged: nothing said' is_empty "$err"
+
 # renamed-from naming a lesson that is still there, or itself
 next twice
 sed -i 's/^  id: numbers-01$/  id: numbers-01\n  renamed-from: numbers-02 old-one/' \
