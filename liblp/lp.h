@@ -1736,6 +1736,15 @@ typedef enum lp_catnode_kind {
  * the package has it, curriculum/assignments.json.  Both are read in full,
  * their hashes checked against the manifest, and checked (lpk(5)).
  *
+ * Threads: an open catalog is only read.  Any number of threads may use
+ * one catalog at once: every lp_catalog_* and lp_catnode_* getter,
+ * lp_catalog_find_lesson(), lp_catalog_match_accept() and
+ * lp_catalog_match_languages() (which write no context at all), and
+ * lp_lesson_open(), each thread passing its own ctx, which alone gets the
+ * errors: neither the catalog's context nor its package handle's is
+ * written.  A lesson belongs to the thread that opened it.
+ * lp_catalog_free() must not race with any of these calls.
+ *
  * @param[out] out  the catalog; free it with lp_catalog_free() before pkg
  * @param ctx       context for allocation and errors (the package's or
  *                  another one, e.g. one per thread)
@@ -1826,9 +1835,12 @@ LP_API const char *lp_catalog_description(const lp_catalog *cat,
  * @param accept  an HTTP Accept-Language value, e.g. "pt-BR,pt;q=0.9,en;q=0.5"
  * @param[out] out  the catalog's tag (borrowed); when nothing matches,
  *                  the default language
+ * Safe from many threads at once on one catalog: it writes no context,
+ * so its errors have a code and no message.
+ *
  * @return 0 if a preference matched; LP_ENOTFOUND if none did (*out is
  *         still set); LP_EINVAL for a header ICU cannot parse; LP_ETOOBIG
- *         past LP_MAX_ACCEPT_BYTES.
+ *         past LP_MAX_ACCEPT_BYTES; LP_ENOMEM if ICU cannot allocate.
  */
 LP_API int lp_catalog_match_accept(const lp_catalog *cat, const char *accept,
                                    const char **out);
@@ -2034,7 +2046,9 @@ typedef enum lp_activity_type {
  * needs (lp_lesson_need_count()).
  *
  * @param[out] out  the lesson; free it with lp_lesson_free() before cat
- * @param ctx       context for allocation and errors
+ * @param ctx       context for allocation and errors: the calling
+ *                  thread's (any number of threads may open lessons of
+ *                  one catalog at once, see lp_catalog_open())
  * @param id        the lesson's id
  * @param lang      a language of the catalog, or NULL for the default
  * @return 0; LP_ENOTFOUND if there is no such lesson or language;
@@ -2540,8 +2554,9 @@ LP_API LP_WARN_UNUSED int lp_server_new(lp_server **out, lp_ctx *ctx,
  * served as a list of its files); it is opened again by path whenever the
  * file is replaced.
  *
- * @return 0; LP_EEXIST if a package with the same id is already served;
- *         what lp_package_open() and lp_catalog_open() return.
+ * @return 0; LP_EEXIST if a package with the same id is already served,
+ *         or if its id is one of the hub's own names ("teacher", "lp.css",
+ *         "lp.js"); what lp_package_open() and lp_catalog_open() return.
  */
 LP_API LP_WARN_UNUSED int lp_server_add_package(lp_server *srv,
                                                 const char *path);

@@ -264,7 +264,10 @@ int cmd_serve(int argc, char **argv)
         if (rc < 0) {
             cli_error("cannot serve '%s': %s", cli_text(argv[i]),
                       cli_text(cli_lp_msg(ctx, rc)));
-            status = rc == LP_EINVAL ? LP_EXIT_IO : cli_exit_code(rc);
+            /* the same id twice, or a name of the hub's: exit 1, as
+             * lpack(1) says */
+            status = rc == LP_EEXIST ? LP_EXIT_INVALID
+                   : rc == LP_EINVAL ? LP_EXIT_IO : cli_exit_code(rc);
             goto done;
         }
     }

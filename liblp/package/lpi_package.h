@@ -60,7 +60,9 @@ typedef struct lpi_manifest {
     size_t nentries;
     lpi_mchunks *chunks;     /* "chunks" lines, in manifest order */
     size_t nchunks;
-    char *text;              /* NUL-split copy that the pointers above use */
+    char *text;              /* the strings above, NUL-terminated copies */
+    size_t text_used;        /* bytes of text in use */
+    const char *last_type;   /* while parsing: the last media type kept */
 } lpi_manifest;
 
 /* Parse and check manifest bytes (see lpk(5)).  Errors name line numbers. */
@@ -100,25 +102,27 @@ int lpi_time_parse(const char *s, size_t len, int64_t *out);
 
 /* A ZIP entry, checked against lpk(5)'s container rules (zipread.c) */
 typedef struct lpi_zentry {
-    const unsigned char *record; /* its central directory record */
-    const char *name;            /* NUL-terminated copy of the raw name */
-    size_t name_len;
+    const unsigned char *record; /* its central directory record, whose
+                                  * name lpi_zip_open() moved (see there):
+                                  * lpi_zip_record() gives the bytes */
+    const char *name;            /* the raw name, NUL-terminated in place */
     uint64_t offset;             /* of the local header */
     uint64_t limit;              /* where the next entry (or the central
                                   * directory) begins */
     uint64_t size;
+    uint64_t data;               /* of the stored bytes */
     uint32_t crc;
+    uint32_t raw_offset;         /* the record's own offset field */
+    uint16_t name_len;
     /* Set once the local header was checked (lpi_zip_entry_ready); data
      * may be read only after that */
     atomic_uchar ready;
-    uint64_t data;               /* of the stored bytes */
 } lpi_zentry;
 
 typedef struct lpi_zip {
     int fd;                      /* not owned */
     uint64_t file_size, cd_off;
     unsigned char *cd;           /* the central directory */
-    char *names;
     lpi_zentry *entries;
     size_t count;
     pthread_mutex_t *lock;       /* guards the local header checks; not
@@ -134,6 +138,9 @@ int lpi_zip_check_entry(lpi_zip *z, lp_ctx *ctx, size_t i);
 /* Check 8 for every entry, and check 10 as far as the central directory
  * alone tells: offsets, sizes and CRCs are filled in, not data offsets */
 int lpi_zip_check_all_central(lpi_zip *z, lp_ctx *ctx);
+/* Entry i's central directory record as the file holds it, added to out
+ * (copying a package's records unchanged) */
+int lpi_zip_record(const lpi_zip *z, lp_ctx *ctx, size_t i, lpi_buf *out);
 /* Check 11 for entry i (its local header) and the exact end of its data:
  * made once, on first use, by whichever thread gets there first; until it
  * passes, the entry's data offset is unknown.  Safe from any thread. */
@@ -237,6 +244,10 @@ int lpi_objreader_read(lpi_objreader *r, void *buf, size_t cap,
                        size_t *nread);
 void lpi_objreader_free(lpi_objreader *r);
 /* The whole content of obj (obj->size bytes) into dst, its hash checked */
+/* lp_package_find() that leaves every context alone: LP_ENOTFOUND with no
+ * message, so a part reading one handle from many threads (a catalog's
+ * lessons) reports through its own context */
+int lpi_package_lookup(const lp_package *p, const char *path, size_t *index);
 int lpi_object_read_all(lp_ctx *ctx, lp_package *p, const lpi_object *obj,
                         unsigned char *dst);
 /* The checks lpk(5) lets a reader make on an object's first use (its local

@@ -242,25 +242,63 @@ static int check_prefixes(lp_ctx *ctx, const lpi_manifest *m)
     return 0;
 }
 
+/* Where the first control character other than '\n' is (len if none).
+ * Eight bytes at a time: a word with no byte below 0x20 and none 0x7f
+ * is skipped whole (about 15 words in 16 of a manifest); the others,
+ * holding a line end or worse, are looked at byte by byte. */
+static size_t find_control(const unsigned char *data, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+
+    for (; len - i >= 8; i += 8) {
+        uint64_t w, del;
+        memcpy(&w, data + i, 8);
+        del = w ^ (0x7f * ones);
+        if ((((w - 0x20 * ones) & ~w) | ((del - ones) & ~del)) & highs)
+            for (size_t k = i; k < i + 8; k++)
+                if ((data[k] < 0x20 && data[k] != '\n') || data[k] == 0x7f)
+                    return k;
+    }
+    for (; i < len; i++)
+        if ((data[i] < 0x20 && data[i] != '\n') || data[i] == 0x7f)
+            return i;
+    return len;
+}
+
 typedef struct cursor {
-    char *p, *end;
+    const char *p, *end;
     size_t line;
 } cursor;
 
-/* Next line (NUL-terminated in place); NULL at the end of the text */
-static char *next_line(cursor *c, size_t *len)
+/* Next line and its length, without its '\n'; NULL at the end of the
+ * text.  The text is only read: what the manifest keeps is copied by
+ * keep(), which touches a few bytes per entry instead of the whole text. */
+static const char *next_line(cursor *c, size_t *len)
 {
-    char *start = c->p, *nl;
+    const char *start = c->p, *nl;
 
     if (c->p >= c->end)
         return NULL;
     nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
     /* the caller checked the text ends with '\n' */
-    *nl = '\0';
     *len = (size_t)(nl - start);
     c->p = nl + 1;
     c->line++;
     return start;
+}
+
+/* A NUL-terminated copy of s in m->text.  m->text has room for the whole
+ * manifest and every kept string is followed in the manifest by a byte
+ * not kept (a space or a line end), so it never overflows. */
+static const char *keep(lpi_manifest *m, const char *s, size_t n)
+{
+    char *out = m->text + m->text_used;
+
+    memcpy(out, s, n);
+    out[n] = '\0';
+    m->text_used += n + 1;
+    return out;
 }
 
 /* in the order writers emit them; all but "expires" and "dictionary" are
@@ -273,14 +311,14 @@ static const char *const header_keys[H_N] = {
 };
 
 static int parse_header_value(lpi_manifest *m, lp_ctx *ctx, int key,
-                              char *v, size_t vlen, uint64_t *nentries)
+                              const char *v, size_t vlen, uint64_t *nentries)
 {
     int rc = 0;
 
     switch (key) {
     case H_ID:
         rc = lpi_check_id(ctx, v, vlen);
-        m->id = v;
+        m->id = keep(m, v, vlen);
         break;
     case H_VERSION:
         if (lpi_parse_u64(v, vlen, INT64_MAX, &m->version) < 0 || m->version == 0)
@@ -289,7 +327,7 @@ static int parse_header_value(lpi_manifest *m, lp_ctx *ctx, int key,
         break;
     case H_LABEL:
         rc = lpi_check_label(ctx, v, vlen);
-        m->label = v;
+        m->label = keep(m, v, vlen);
         break;
     case H_LANGUAGES: {
         size_t n = 1;
@@ -301,16 +339,15 @@ static int parse_header_value(lpi_manifest *m, lp_ctx *ctx, int key,
         m->languages = lpi_calloc(ctx, n, sizeof(*m->languages));
         if (!m->languages)
             return LP_ENOMEM;
-        for (char *t = v, *end = v + vlen; ; ) {
-            char *sp = memchr(t, ' ', (size_t)(end - t));
+        for (const char *t = v, *end = v + vlen; ; ) {
+            const char *sp = memchr(t, ' ', (size_t)(end - t));
             size_t tl = sp ? (size_t)(sp - t) : (size_t)(end - t);
             rc = lpi_check_language(ctx, t, tl);
             if (rc < 0)
                 break;
-            m->languages[m->nlanguages++] = t;
+            m->languages[m->nlanguages++] = keep(m, t, tl);
             if (!sp)
                 break;
-            *sp = '\0';
             t = sp + 1;
         }
         break;
@@ -394,13 +431,15 @@ static int parse_chunks(lpi_manifest *m, lp_ctx *ctx, size_t *cap,
     memcpy(c->hash, h, LP_HASH_BYTES);
     c->chunk_size = (uint32_t)cs;
     c->count = hexlen / LP_HASH_HEX_BYTES;
-    c->hex = sp + 1;
+    c->hex = keep(m, sp + 1, hexlen);
     return 0;
 }
 
-static int parse_entry(lpi_mentry *e, lp_ctx *ctx, char *line, size_t len)
+static int parse_entry(lpi_manifest *m, lpi_mentry *e, lp_ctx *ctx,
+                       const char *line, size_t len)
 {
-    char *sp1, *sp2, *sp3;
+    const char *sp1, *sp2, *sp3, *type;
+    size_t tlen;
 
     if (len < LP_HASH_HEX_BYTES + 6 || line[LP_HASH_HEX_BYTES] != ' ' ||
         lpi_hash_unhex(e->hash, line) < 0)
@@ -416,14 +455,23 @@ static int parse_entry(lpi_mentry *e, lp_ctx *ctx, char *line, size_t len)
     sp3 = memchr(sp2 + 1, ' ', len - (size_t)(sp2 + 1 - line));
     if (!sp3)
         return lpi_error(ctx, LP_EFORMAT, "entry has no path");
-    if (lpi_check_media_type(ctx, sp2 + 1, (size_t)(sp3 - sp2 - 1)) < 0)
-        return ctx->code == LP_EINVAL ? (ctx->code = LP_EFORMAT) : ctx->code;
-    *sp3 = '\0';
-    e->media_type = sp2 + 1;
-    e->path = sp3 + 1;
+    type = sp2 + 1;
+    tlen = (size_t)(sp3 - type);
+    /* a package has a few media types: an entry whose type is the one
+     * before it shares its copy */
+    if (m->last_type && strncmp(m->last_type, type, tlen) == 0 &&
+        m->last_type[tlen] == '\0') {
+        e->media_type = m->last_type;
+    } else {
+        if (lpi_check_media_type(ctx, type, tlen) < 0)
+            return ctx->code == LP_EINVAL ? (ctx->code = LP_EFORMAT)
+                                          : ctx->code;
+        e->media_type = m->last_type = keep(m, type, tlen);
+    }
     /* an unsafe path is malformed; one over a limit stays LP_ETOOBIG */
-    if (lpi_path_check(ctx, e->path, len - (size_t)(sp3 + 1 - line)) < 0)
+    if (lpi_path_check(ctx, sp3 + 1, len - (size_t)(sp3 + 1 - line)) < 0)
         return ctx->code == LP_EUNSAFE ? (ctx->code = LP_EFORMAT) : ctx->code;
+    e->path = keep(m, sp3 + 1, len - (size_t)(sp3 + 1 - line));
     return 0;
 }
 
@@ -434,7 +482,7 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
     size_t chunks_cap = 0;
     uint64_t nentries = 0;
     cursor c;
-    char *line;
+    const char *line;
     size_t n = 0;
     int rc = 0;
 
@@ -445,19 +493,21 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
     if (len == 0 || data[len - 1] != '\n')
         return lpi_error(ctx, LP_EFORMAT,
                          "manifest is empty or does not end with a newline");
-    for (size_t i = 0; i < len; i++)
-        if ((data[i] < 0x20 && data[i] != '\n') || data[i] == 0x7f)
+    {
+        size_t bad = find_control(data, len);
+        if (bad < len)
             return lpi_error(ctx, LP_EFORMAT, "manifest has a control "
-                             "character (0x%02x) at byte %zu", data[i], i);
+                             "character (0x%02x) at byte %zu", data[bad],
+                             bad);
+    }
     if (!lpi_utf8_valid((const char *)data, len))
         return lpi_error(ctx, LP_EFORMAT, "manifest is not valid UTF-8");
+    /* room for every kept string; only the pages written are touched */
     m->text = lpi_malloc(ctx, len + 1);
     if (!m->text)
         return LP_ENOMEM;
-    memcpy(m->text, data, len);
-    m->text[len] = '\0';
-    c.p = m->text;
-    c.end = m->text + len;
+    c.p = (const char *)data;
+    c.end = (const char *)data + len;
     c.line = 0;
 
     line = next_line(&c, &n);
@@ -473,8 +523,10 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
         const char *num = line + sizeof(LPI_MANIFEST_MAGIC);
         if (lpi_parse_u64(num, n - sizeof(LPI_MANIFEST_MAGIC), UINT32_MAX, &v) < 0
             || v == 0) {
-            rc = lpi_error(ctx, LP_EFORMAT, "manifest format '%.20s' is not "
-                           "a version number", num);
+            size_t shown = n - sizeof(LPI_MANIFEST_MAGIC);
+            rc = lpi_error(ctx, LP_EFORMAT, "manifest format '%.*s' is not "
+                           "a version number", (int)(shown < 20 ? shown : 20),
+                           num);
             goto fail;
         }
         if (v > LP_FORMAT_VERSION) {
@@ -489,7 +541,8 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
 
     /* header: "key value" lines up to an empty one */
     for (;;) {
-        char *sp;
+        const char *sp;
+        size_t klen;
         int key = -1;
 
         line = next_line(&c, &n);
@@ -504,14 +557,14 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
             rc = lpi_error(ctx, LP_EFORMAT, "header line is not 'key value'");
             goto fail_line;
         }
-        for (char *k = line; k < sp; k++)
+        for (const char *k = line; k < sp; k++)
             if (!((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') ||
                   *k == '-')) {
                 rc = lpi_error(ctx, LP_EFORMAT, "bad header key");
                 goto fail_line;
             }
-        *sp = '\0';
-        if (strcmp(line, "chunks") == 0) {
+        klen = (size_t)(sp - line);
+        if (klen == 6 && memcmp(line, "chunks", 6) == 0) {
             /* any number of them, one per object or per entry */
             rc = parse_chunks(m, ctx, &chunks_cap, sp + 1,
                               n - (size_t)(sp + 1 - line));
@@ -520,12 +573,14 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
             continue;
         }
         for (int k = 0; k < H_N; k++)
-            if (strcmp(line, header_keys[k]) == 0)
+            if (strlen(header_keys[k]) == klen &&
+                memcmp(line, header_keys[k], klen) == 0)
                 key = k;
         if (key < 0)
             continue; /* unknown keys are for newer minor additions */
         if (seen[key]) {
-            rc = lpi_error(ctx, LP_EFORMAT, "'%s' given twice", line);
+            rc = lpi_error(ctx, LP_EFORMAT, "'%s' given twice",
+                           header_keys[key]);
             goto fail_line;
         }
         seen[key] = true;
@@ -563,7 +618,7 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
                            (unsigned long long)nentries);
             goto fail;
         }
-        rc = parse_entry(&m->entries[i], ctx, line, n);
+        rc = parse_entry(m, &m->entries[i], ctx, line, n);
         if (rc < 0)
             goto fail_line;
         if (i > 0 && strcmp(m->entries[i - 1].path, m->entries[i].path) >= 0) {

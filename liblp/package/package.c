@@ -48,9 +48,53 @@ typedef struct rkey {
     size_t index;
 } rkey;
 
-/* Sort by key, keeping the order of equal keys: four passes of 16 bits.
- * Opening sorts 100,000s of hashes; this is several times quicker than
- * qsort for them, and costs the same for hostile input. */
+/* One stable counting pass on the 16 bits of the keys at shift */
+static void radix_pass(rkey *a, rkey *tmp, size_t *count, size_t n,
+                       unsigned shift)
+{
+    size_t sum = 0;
+
+    memset(count, 0, 65536 * sizeof(*count));
+    for (size_t i = 0; i < n; i++)
+        count[(a[i].key >> shift) & 0xffff]++;
+    for (size_t d = 0; d < 65536; d++) {
+        size_t c = count[d];
+        count[d] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < n; i++)
+        tmp[count[(a[i].key >> shift) & 0xffff]++] = a[i];
+    memcpy(a, tmp, n * sizeof(*a));
+}
+
+/* Finish a sort by the whole key with insertion, which is stable; false
+ * if that would take more than budget moves (then a is a permutation in
+ * some other order) */
+static bool insertion_finish(rkey *a, size_t n, size_t budget)
+{
+    for (size_t i = 1; i < n; i++) {
+        rkey t = a[i];
+        size_t k = i;
+
+        while (k > 0 && a[k - 1].key > t.key) {
+            if (budget-- == 0) {
+                a[k] = t;
+                return false;
+            }
+            a[k] = a[k - 1];
+            k--;
+        }
+        a[k] = t;
+    }
+    return true;
+}
+
+/* Sort by key, keeping the order of equal keys.  Opening sorts 100,000s
+ * of hashes, which are uniform: two passes of 16 bits on the top half
+ * leave only keys sharing 32 bits (about one pair in 100,000) out of
+ * order, and insertion finishes.  Many keys sharing 32 bits (hostile
+ * names) would make insertion quadratic: past a budget of moves, the two
+ * low passes and two high ones sort fully, so the cost stays linear. */
 static int radix_sort(lp_ctx *ctx, rkey *a, size_t n)
 {
     rkey *tmp = lpi_malloc(ctx, (n ? n : 1) * sizeof(*tmp));
@@ -61,21 +105,11 @@ static int radix_sort(lp_ctx *ctx, rkey *a, size_t n)
         lpi_free(ctx, count);
         return LP_ENOMEM;
     }
-    for (unsigned shift = 0; shift < 64; shift += 16) {
-        size_t sum = 0;
-
-        memset(count, 0, 65536 * sizeof(*count));
-        for (size_t i = 0; i < n; i++)
-            count[(a[i].key >> shift) & 0xffff]++;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            tmp[count[(a[i].key >> shift) & 0xffff]++] = a[i];
-        memcpy(a, tmp, n * sizeof(*a));
-    }
+    radix_pass(a, tmp, count, n, 32);
+    radix_pass(a, tmp, count, n, 48);
+    if (!insertion_finish(a, n, 4 * n + 64))
+        for (unsigned shift = 0; shift < 64; shift += 16)
+            radix_pass(a, tmp, count, n, shift);
     lpi_free(ctx, tmp);
     lpi_free(ctx, count);
     return 0;
@@ -757,12 +791,10 @@ int lp_package_entry(const lp_package *p, size_t i, lp_entry_info *info)
     return 0;
 }
 
-int lp_package_find(const lp_package *p, const char *path, size_t *index)
+int lpi_package_lookup(const lp_package *p, const char *path, size_t *index)
 {
-    size_t lo = 0, hi;
+    size_t lo = 0, hi = p->m.nentries;
 
-    LP_ASSERT_ARG(p && path && index);
-    hi = p->m.nentries;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         int cmp = strcmp(path, p->m.entries[mid].path);
@@ -776,6 +808,14 @@ int lp_package_find(const lp_package *p, const char *path, size_t *index)
         else
             lo = mid + 1;
     }
+    return LP_ENOTFOUND;
+}
+
+int lp_package_find(const lp_package *p, const char *path, size_t *index)
+{
+    LP_ASSERT_ARG(p && path && index);
+    if (lpi_package_lookup(p, path, index) == 0)
+        return 0;
     return lpi_error(p->ctx, LP_ENOTFOUND, "'%s' is not in the package",
                      path);
 }

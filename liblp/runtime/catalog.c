@@ -452,7 +452,7 @@ int lp_catalog_open(lp_catalog **out, lp_ctx *ctx, lp_package *pkg)
         rc = catalog_load(cat, LPI_CATALOG_PATH, data, len);
     lpi_free(ctx, data);
     data = NULL;
-    if (rc == 0 && lp_package_find(pkg, LPI_ASSIGNMENTS_PATH, &i) == 0) {
+    if (rc == 0 && lpi_package_lookup(pkg, LPI_ASSIGNMENTS_PATH, &i) == 0) {
         rc = lpi_read_document(ctx, pkg, LPI_ASSIGNMENTS_PATH, &data, &len);
         if (rc == 0)
             rc = lpi_json_parse(ctx, LPI_ASSIGNMENTS_PATH, data, len,

@@ -325,7 +325,7 @@ int lpi_read_document(lp_ctx *ctx, lp_package *pkg, const char *path,
 
     *out = NULL;
     *len = 0;
-    if (lp_package_find(pkg, path, &i) < 0)
+    if (lpi_package_lookup(pkg, path, &i) < 0)
         return lpi_error(ctx, LP_ENOTFOUND, "'%s' is not in the package",
                          path);
     e = &pkg->m.entries[i];

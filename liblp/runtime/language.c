@@ -34,8 +34,7 @@ static int pick(const lp_catalog *cat, const ids *av, const char *result,
 {
     *out = cat->langs[cat->def].tag;
     if (U_FAILURE(err))
-        return lpi_error(cat->ctx, LP_EINVAL, "the language preferences "
-                         "cannot be read: %s", u_errorName(err));
+        return err == U_MEMORY_ALLOCATION_ERROR ? LP_ENOMEM : LP_EINVAL;
     if (how == ULOC_ACCEPT_FAILED)
         return LP_ENOTFOUND;
     for (size_t i = 0; i < cat->nlangs; i++)
@@ -64,6 +63,9 @@ static UEnumeration *available(const lp_catalog *cat, ids *av)
     return en;
 }
 
+/* Both matchers work on the stack (about 10 and 20 KB) and write no
+ * context, not even on errors: a hub calls them from all its threads on
+ * one catalog (lp.h, lp_catalog_open "Threads") */
 int lp_catalog_match_accept(const lp_catalog *cat, const char *accept,
                             const char **out)
 {
@@ -71,28 +73,19 @@ int lp_catalog_match_accept(const lp_catalog *cat, const char *accept,
     UAcceptResult how = ULOC_ACCEPT_FAILED;
     char result[ULOC_FULLNAME_CAPACITY] = "";
     UEnumeration *en;
-    ids *av;
-    int rc;
+    ids av;
 
     LP_ASSERT_ARG(cat && accept && out);
     *out = cat->langs[cat->def].tag;
     if (strnlen(accept, LP_MAX_ACCEPT_BYTES + 1) > LP_MAX_ACCEPT_BYTES)
-        return lpi_error(cat->ctx, LP_ETOOBIG, "an Accept-Language value of "
-                         "more than %u bytes", LP_MAX_ACCEPT_BYTES);
-    av = lpi_malloc(cat->ctx, sizeof(*av));
-    if (!av)
-        return lpi_nomem(cat->ctx);
-    en = available(cat, av);
-    if (!en) {
-        lpi_free(cat->ctx, av);
-        return lpi_nomem(cat->ctx);
-    }
+        return LP_ETOOBIG;
+    en = available(cat, &av);
+    if (!en)
+        return LP_ENOMEM;
     uloc_acceptLanguageFromHTTP(result, sizeof(result), &how, accept, en,
                                 &err);
     uenum_close(en);
-    rc = pick(cat, av, result, how, err, out);
-    lpi_free(cat->ctx, av);
-    return rc;
+    return pick(cat, &av, result, how, err, out);
 }
 
 int lp_catalog_match_languages(const lp_catalog *cat,
@@ -103,38 +96,26 @@ int lp_catalog_match_languages(const lp_catalog *cat,
     UAcceptResult how = ULOC_ACCEPT_FAILED;
     char result[ULOC_FULLNAME_CAPACITY] = "";
     UEnumeration *en;
-    struct {
-        ids av;
-        char pid[LP_MAX_PREFERENCES][ULOC_FULLNAME_CAPACITY];
-        const char *pptr[LP_MAX_PREFERENCES];
-    } *w;
-    int rc;
+    ids av;
+    char pid[LP_MAX_PREFERENCES][ULOC_FULLNAME_CAPACITY];
+    const char *pptr[LP_MAX_PREFERENCES];
 
     LP_ASSERT_ARG(cat && (prefs || n == 0) && out);
     *out = cat->langs[cat->def].tag;
     if (n > LP_MAX_PREFERENCES)
-        return lpi_error(cat->ctx, LP_ETOOBIG, "more than %u language "
-                         "preferences", LP_MAX_PREFERENCES);
+        return LP_ETOOBIG;
     if (n == 0)
         return LP_ENOTFOUND;
-    for (size_t i = 0; i < n; i++)
-        LP_ASSERT_ARG(prefs[i]);
-    w = lpi_malloc(cat->ctx, sizeof(*w));
-    if (!w)
-        return lpi_nomem(cat->ctx);
     for (size_t i = 0; i < n; i++) {
-        to_id(w->pid[i], sizeof(w->pid[i]), prefs[i]);
-        w->pptr[i] = w->pid[i];
+        LP_ASSERT_ARG(prefs[i]);
+        to_id(pid[i], sizeof(pid[i]), prefs[i]);
+        pptr[i] = pid[i];
     }
-    en = available(cat, &w->av);
-    if (!en) {
-        lpi_free(cat->ctx, w);
-        return lpi_nomem(cat->ctx);
-    }
-    uloc_acceptLanguage(result, sizeof(result), &how, w->pptr, (int32_t)n,
+    en = available(cat, &av);
+    if (!en)
+        return LP_ENOMEM;
+    uloc_acceptLanguage(result, sizeof(result), &how, pptr, (int32_t)n,
                         en, &err);
     uenum_close(en);
-    rc = pick(cat, &w->av, result, how, err, out);
-    lpi_free(cat->ctx, w);
-    return rc;
+    return pick(cat, &av, result, how, err, out);
 }

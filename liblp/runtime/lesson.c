@@ -344,23 +344,25 @@ static int lesson_load(lp_lesson *l, const char *doc, const void *data,
 static int need(lp_lesson *l, const lp_catalog *cat, const char *path,
                 lpi_strset *paths, size_t *cap)
 {
-    lp_entry_info info;
+    const lpi_mentry *e;
     const char *had;
     size_t i;
 
     if (lpi_strset_get(paths, path))
         return 0;
-    if (lp_package_find(cat->pkg, path, &i) < 0 ||
-        lp_package_entry(cat->pkg, i, &info) < 0)
+    /* the catalog's handle may be read by other threads: nothing of its
+     * context is touched */
+    if (lpi_package_lookup(cat->pkg, path, &i) < 0)
         return lpi_error(l->ctx, LP_EFORMAT, "lesson '%s' (%s): '%s' is not "
                          "in the package", l->id, l->language, path);
+    e = &cat->pkg->m.entries[i];
     if (lpi_strset_add(l->ctx, paths, path, &had) < 0 ||
         lpi_grow(l->ctx, (void **)&l->needs, cap, l->nneeds + 1,
                  sizeof(*l->needs)) < 0)
         return lpi_nomem(l->ctx);
     l->needs[l->nneeds].path = path;
-    l->needs[l->nneeds].size = info.size;
-    memcpy(l->needs[l->nneeds].hash, info.hash_hex, sizeof(info.hash_hex));
+    l->needs[l->nneeds].size = e->size;
+    lpi_hash_hex(l->needs[l->nneeds].hash, e->hash);
     l->nneeds++;
     return 0;
 }

@@ -229,14 +229,25 @@ enum MHD_Result lpi_teacher(lpi_req *r, struct MHD_Connection *c,
 
 /* ------------------------------------------------------ server_pages.c */
 
+/* / : the packages */
 enum MHD_Result lpi_page_home(lpi_req *r, struct MHD_Connection *c);
+/* /ID/ : a redirect to the catalog in the browser's language (or, for a
+ * package without a catalog, its files) */
 enum MHD_Result lpi_page_pick(lpi_req *r, struct MHD_Connection *c,
                               lpi_srvver *v);
+/* /ID/languages : the language picker (lp_render_home()) */
+enum MHD_Result lpi_page_languages(lpi_req *r, struct MHD_Connection *c,
+                                   lpi_srvver *v);
+/* /ID/LANG/ : the catalog (lp_render_catalog()) */
 enum MHD_Result lpi_page_catalog(lpi_req *r, struct MHD_Connection *c,
                                  lpi_srvver *v, const char *lang);
+/* /ID/LANG/LESSON[/display] : a lesson page (lp_render_lesson()) */
 enum MHD_Result lpi_page_lesson(lpi_req *r, struct MHD_Connection *c,
                                 lpi_srvver *v, const char *lang,
                                 const char *lesson, bool display);
+/* /lp.css and /lp.js, with an ETag (304 when it matches) */
+enum MHD_Result lpi_send_asset(lpi_req *r, struct MHD_Connection *c,
+                               bool script);
 /* Start receiving an answer form POSTed to a lesson */
 enum MHD_Result lpi_check_begin(lpi_req *r, struct MHD_Connection *c,
                                 lpi_srvver *v, const char *lang,

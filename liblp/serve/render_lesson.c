@@ -478,7 +478,11 @@ static void activity(lesson_page *lp, size_t i)
     lp_link l = { 0 };
 
     screen_open(lp, "screen activity", NULL);
-    lpi_page_raw(pg, "<form class=\"act\"");
+    /* an id, so that a hub's answer page opens at the form (LP_PAGE_ANSWER
+     * may end with "#act-ID") */
+    lpi_page_raw(pg, "<form class=\"act\" id=\"act-");
+    lpi_page_text(pg, lp_activity_id(a));
+    lpi_page_raw(pg, "\"");
     l.to = LP_PAGE_ANSWER;
     l.lang = lp->lang;
     l.id = lp_lesson_id(lp->ls);

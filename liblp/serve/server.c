@@ -171,6 +171,16 @@ int lp_server_add_package(lp_server *srv, const char *path)
     rc = lpi_srvver_open(srv->ctx, path, NULL, &v);
     if (rc < 0)
         return rc;
+    /* the hub's own URLs come first: a package cannot be named as them */
+    if (strcmp(lp_package_id(v->pkg), "teacher") == 0 ||
+        strcmp(lp_package_id(v->pkg), "lp.css") == 0 ||
+        strcmp(lp_package_id(v->pkg), "lp.js") == 0) {
+        rc = lpi_error(srv->ctx, LP_EEXIST, "'%s' is package '%s', a name "
+                       "the hub uses for its own pages", path,
+                       lp_package_id(v->pkg));
+        lpi_srvver_unref(v);
+        return rc;
+    }
     for (size_t i = 0; i < srv->npkgs; i++)
         if (strcmp(srv->pkgs[i]->id, lp_package_id(v->pkg)) == 0) {
             rc = lpi_error(srv->ctx, LP_EEXIST, "'%s' is package '%s', "
@@ -374,6 +384,12 @@ static enum MHD_Result route(lpi_req *r, struct MHD_Connection *c,
         ret = post ? lpi_send_error(r, c, 405, NULL) : lpi_page_home(r, c);
         goto done;
     }
+    if (n == 1 && (strcmp(segs[0], "lp.css") == 0 ||
+                   strcmp(segs[0], "lp.js") == 0)) {
+        ret = post ? lpi_send_error(r, c, 405, NULL)
+                   : lpi_send_asset(r, c, segs[0][3] == 'j');
+        goto done;
+    }
     if (strcmp(segs[0], "teacher") == 0) {
         ret = post ? lpi_send_error(r, c, 405, NULL)
                    : lpi_teacher(r, c, n > 1 ? url + 9 : "");
@@ -400,6 +416,10 @@ static enum MHD_Result route(lpi_req *r, struct MHD_Connection *c,
     }
     if (n == 2 && segs[1][0] == '\0') { /* /ID/ */
         ret = post ? lpi_send_error(r, c, 405, NULL) : lpi_page_pick(r, c, v);
+        goto done;
+    }
+    if (n == 2 && strcmp(segs[1], "languages") == 0 && !post) {
+        ret = lpi_page_languages(r, c, v);
         goto done;
     }
     if (n == 2 && strcmp(segs[1], "package.lpk") == 0 && !post) {

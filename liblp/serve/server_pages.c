@@ -1,9 +1,12 @@
 /*
- * server_pages.c - the hub's pages: the list of packages, the language
- * picker (Accept-Language, ICU's matching through the catalog), a catalog
- * per language, lesson pages and the activity check for browsers without
- * JavaScript.  Every text from a package is escaped; a text shown in a
- * language other than the page's (a fallback) carries its lang and dir.
+ * server_pages.c - the hub's pages: the list of packages, the redirect by
+ * Accept-Language (ICU's matching through the catalog), and the pages of
+ * lp_render_* at the hub's URLs (lpack(1), SERVE): the language picker, a
+ * catalog per language, lesson pages and their display mode, the style
+ * sheet and script, and a lesson marked on the hub for browsers without
+ * JavaScript.  The renderer escapes every text of a package and marks the
+ * language and direction of each; the few words of this file are escaped
+ * here.
  */
 #include "lpi_server.h"
 
@@ -56,6 +59,21 @@ static int put_href(lpi_buf *b, lp_ctx *ctx, const char *id,
     return rc;
 }
 
+/* The catalog's language that best serves the browser: ICU's matching of
+ * its Accept-Language, or the default language */
+static const char *accept_lang(struct MHD_Connection *c,
+                               const lp_catalog *cat)
+{
+    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     "Accept-Language");
+    const char *lang = NULL;
+
+    if (!accept || lp_catalog_match_accept(cat, accept, &lang) < 0 ||
+        !lang)
+        return lp_catalog_default_language(cat);
+    return lang;
+}
+
 static enum MHD_Result finish(lpi_req *r, struct MHD_Connection *c,
                               lpi_buf *b, int rc)
 {
@@ -71,8 +89,6 @@ static enum MHD_Result finish(lpi_req *r, struct MHD_Connection *c,
 
 enum MHD_Result lpi_page_home(lpi_req *r, struct MHD_Connection *c)
 {
-    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     "Accept-Language");
     lpi_buf b;
     int rc;
 
@@ -85,9 +101,7 @@ enum MHD_Result lpi_page_home(lpi_req *r, struct MHD_Connection *c)
         const char *lang = NULL, *in = NULL, *title;
 
         if (v->cat) {
-            if (!accept ||
-                lp_catalog_match_accept(v->cat, accept, &lang) < LP_ENOTFOUND)
-                lang = lp_catalog_default_language(v->cat);
+            lang = accept_lang(c, v->cat);
             title = lp_catalog_title(v->cat, lang, &in);
         } else {
             title = lp_package_label(v->pkg)[0] ? lp_package_label(v->pkg)
@@ -170,18 +184,14 @@ static enum MHD_Result page_files(lpi_req *r, struct MHD_Connection *c,
 enum MHD_Result lpi_page_pick(lpi_req *r, struct MHD_Connection *c,
                               lpi_srvver *v)
 {
-    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     "Accept-Language");
-    const char *lang = NULL;
+    const char *lang;
     lpi_buf loc;
     enum MHD_Result ret;
     int rc;
 
     if (!v->cat)
         return page_files(r, c, v);
-    if (!accept || lp_catalog_match_accept(v->cat, accept, &lang) <
-        LP_ENOTFOUND)
-        lang = lp_catalog_default_language(v->cat);
+    lang = accept_lang(c, v->cat);
     lpi_buf_init(&loc, 1024);
     rc = lpi_buf_add(&loc, r->ctx, "/", 1);
     if (rc == 0)
@@ -198,73 +208,6 @@ enum MHD_Result lpi_page_pick(lpi_req *r, struct MHD_Connection *c,
     return ret;
 }
 
-/* The links to the catalog in every language, each in itself */
-static int put_picker(lpi_buf *b, lp_ctx *ctx, const lp_catalog *cat,
-                      const char *id, const char *rest)
-{
-    int rc = lpi_buf_printf(b, ctx, "<nav><ul>");
-
-    for (size_t i = 0; rc == 0 && i < lp_catalog_language_count(cat); i++) {
-        const char *l = lp_catalog_language(cat, i);
-        const char *name = lp_catalog_language_name(cat, l);
-
-        rc = lpi_buf_printf(b, ctx, "<li lang=\"");
-        if (rc == 0)
-            rc = lpi_html_esc(b, ctx, l);
-        if (rc == 0)
-            rc = lpi_buf_printf(b, ctx, "\" dir=\"%s\">",
-                                lp_catalog_direction(cat, l) == LP_RTL
-                                ? "rtl" : "ltr");
-        if (rc == 0)
-            rc = put_href(b, ctx, id, l, rest);
-        if (rc == 0)
-            rc = lpi_html_esc(b, ctx, name ? name : l);
-        if (rc == 0)
-            rc = lpi_buf_printf(b, ctx, "</a></li>");
-    }
-    if (rc == 0)
-        rc = lpi_buf_printf(b, ctx, "</ul></nav>\n");
-    return rc;
-}
-
-static int put_node(lpi_buf *b, lp_ctx *ctx, const lp_catalog *cat,
-                    const lp_catnode *n, const char *id, const char *lang,
-                    unsigned depth)
-{
-    const char *in, *t = lp_catnode_title(n, lang, &in);
-    int rc;
-
-    if (lp_catnode_get_kind(n) == LP_CAT_LESSON) {
-        lpi_buf rest;
-
-        lpi_buf_init(&rest, 1024);
-        rc = lpi_url_esc(&rest, ctx, lp_catnode_id(n));
-        if (rc == 0)
-            rc = lpi_buf_add(&rest, ctx, "", 1);
-        if (rc == 0)
-            rc = lpi_buf_printf(b, ctx, "<li>");
-        if (rc == 0)
-            rc = put_href(b, ctx, id, lang, rest.data);
-        if (rc == 0)
-            rc = put_text(b, ctx, cat, t, in, lang);
-        if (rc == 0)
-            rc = lpi_buf_printf(b, ctx, "</a></li>\n");
-        lpi_buf_dispose(&rest, ctx);
-        return rc;
-    }
-    rc = lpi_buf_printf(b, ctx, "<li><h%u>", depth + 2);
-    if (rc == 0)
-        rc = put_text(b, ctx, cat, t, in, lang);
-    if (rc == 0)
-        rc = lpi_buf_printf(b, ctx, "</h%u><ul>\n", depth + 2);
-    for (size_t i = 0; rc == 0 && i < lp_catnode_child_count(n); i++)
-        rc = put_node(b, ctx, cat, lp_catnode_child(n, i), id, lang,
-                      depth + 1);
-    if (rc == 0)
-        rc = lpi_buf_printf(b, ctx, "</ul></li>\n");
-    return rc;
-}
-
 /* lang as the catalog spells it, or NULL if it has no such language */
 static const char *catalog_lang(const lp_catalog *cat, const char *lang)
 {
@@ -274,164 +217,194 @@ static const char *catalog_lang(const lp_catalog *cat, const char *lang)
     return NULL;
 }
 
+/* ------------------------------------------------- pages by lp_render */
+
+/* s %-encoded at buf + *at; false if it does not fit */
+static bool url_put(char *buf, size_t size, size_t *at, const char *s,
+                    bool keep_slash)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                     (*p >= '0' && *p <= '9') || strchr("-._~", *p) ||
+                     (keep_slash && *p == '/');
+        if (*at + (plain ? 1 : 3) >= size)
+            return false;
+        if (plain) {
+            buf[(*at)++] = (char)*p;
+        } else {
+            buf[(*at)++] = '%';
+            buf[(*at)++] = hex[*p >> 4];
+            buf[(*at)++] = hex[*p & 15];
+        }
+    }
+    buf[*at] = '\0';
+    return true;
+}
+
+/* s as it is at buf + *at (literals of ours only) */
+static bool raw_put(char *buf, size_t size, size_t *at, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (*at + n >= size)
+        return false;
+    memcpy(buf + *at, s, n + 1);
+    *at += n;
+    return true;
+}
+
+typedef struct hub_links {
+    const char *id;         /* the package id */
+    bool uploads;           /* the hub takes uploads */
+} hub_links;
+
+/* The hub's URLs (lpack(1), lpack serve), absolute paths */
+static int hub_url(char *buf, size_t size, const lp_link *l, void *user)
+{
+    const hub_links *h = user;
+    size_t at = 0;
+    bool ok;
+
+    if (size < 2)
+        return LP_ETOOBIG;
+    buf[0] = '\0';
+    if (l->to == LP_PAGE_STYLE || l->to == LP_PAGE_SCRIPT) {
+        ok = url_put(buf, size, &at, l->to == LP_PAGE_STYLE ? "/lp.css"
+                                                            : "/lp.js", true);
+        return ok ? (int)at : LP_ETOOBIG;
+    }
+    if (l->to == LP_PAGE_UPLOAD && !h->uploads)
+        return 0;
+    ok = url_put(buf, size, &at, "/", true) &&
+         url_put(buf, size, &at, h->id, false) &&
+         url_put(buf, size, &at, "/", true);
+    switch (l->to) {
+    case LP_PAGE_HOME:
+        ok = ok && url_put(buf, size, &at, "languages", true);
+        break;
+    case LP_PAGE_MEDIA:
+        if (l->hash)
+            ok = ok && url_put(buf, size, &at, "o/", true) &&
+                 url_put(buf, size, &at, l->hash, false);
+        else
+            ok = ok && l->path && url_put(buf, size, &at, "f/", true) &&
+                 url_put(buf, size, &at, l->path, true);
+        break;
+    default:
+        ok = ok && l->lang && url_put(buf, size, &at, l->lang, false) &&
+             url_put(buf, size, &at, "/", true);
+        if (l->to == LP_PAGE_CATALOG)
+            break;
+        ok = ok && l->id && url_put(buf, size, &at, l->id, false);
+        if (l->to == LP_PAGE_DISPLAY)
+            ok = ok && url_put(buf, size, &at, "/display", true);
+        else if (l->to == LP_PAGE_ANSWER)   /* back at the form */
+            ok = ok && l->item &&
+                 url_put(buf, size, &at, "/check", true) &&
+                 raw_put(buf, size, &at, "#act-") &&
+                 url_put(buf, size, &at, l->item, false);
+        else if (l->to == LP_PAGE_UPLOAD)
+            ok = ok && l->item &&
+                 url_put(buf, size, &at, "/assignment/", true) &&
+                 url_put(buf, size, &at, l->item, false);
+        break;
+    }
+    return ok ? (int)at : LP_ETOOBIG;
+}
+
+typedef struct page_out {
+    lpi_buf *b;
+    lp_ctx *ctx;
+} page_out;
+
+static int to_buf(const void *data, size_t len, void *user)
+{
+    page_out *o = user;
+
+    return lpi_buf_add(o->b, o->ctx, data, len);
+}
+
+/* Send what a render gave, or its failure */
+static enum MHD_Result send_render(lpi_req *r, struct MHD_Connection *c,
+                                   lpi_buf *b, int rc)
+{
+    enum MHD_Result ret;
+
+    if (rc == LP_ENOTFOUND)
+        ret = lpi_send_error(r, c, 404, "no such lesson or language");
+    else if (rc < 0) {
+        lpi_srv_log(r->srv, "page: %s", lp_ctx_errmsg(r->ctx));
+        ret = lpi_send_error(r, c, 500, "this page cannot be made");
+    } else {
+        ret = lpi_send_html(r, c, 200, b);
+    }
+    lpi_buf_dispose(b, r->ctx);
+    return ret;
+}
+
+static void render_opts(lpi_req *r, lpi_srvver *v, hub_links *h,
+                        lp_render_opts *o)
+{
+    h->id = lp_package_id(v->pkg);
+    h->uploads = r->srv->data_dir != NULL;
+    o->url = hub_url;
+    o->url_user = h;
+    o->embed_answers = 0;   /* the keys stay on the hub: it marks */
+}
+
+enum MHD_Result lpi_page_languages(lpi_req *r, struct MHD_Connection *c,
+                                   lpi_srvver *v)
+{
+    lp_render_opts o = LP_RENDER_OPTS_INIT;
+    hub_links h;
+    lpi_buf b;
+    page_out po = { &b, r->ctx };
+
+    if (!v->cat)
+        return page_files(r, c, v);
+    render_opts(r, v, &h, &o);
+    lpi_buf_init(&b, PAGE_MAX);
+    return send_render(r, c, &b, lp_render_home(r->ctx, v->cat, &o, to_buf,
+                                                &po));
+}
+
 enum MHD_Result lpi_page_catalog(lpi_req *r, struct MHD_Connection *c,
                                  lpi_srvver *v, const char *lang)
 {
-    const char *id = lp_package_id(v->pkg), *in, *t;
+    lp_render_opts o = LP_RENDER_OPTS_INIT;
+    hub_links h;
     lpi_buf b;
-    int rc;
+    page_out po = { &b, r->ctx };
 
     if (!v->cat || !(lang = catalog_lang(v->cat, lang)))
         return lpi_send_error(r, c, 404, "no such language");
-    t = lp_catalog_title(v->cat, lang, &in);
+    render_opts(r, v, &h, &o);
     lpi_buf_init(&b, PAGE_MAX);
-    rc = lpi_page_begin(&b, r->ctx, lang,
-                        lp_catalog_direction(v->cat, lang) == LP_RTL, t);
-    if (rc == 0)
-        rc = put_picker(&b, r->ctx, v->cat, id, NULL);
-    if (rc == 0)
-        rc = lpi_buf_printf(&b, r->ctx, "<h1>");
-    if (rc == 0)
-        rc = put_text(&b, r->ctx, v->cat, t, in, lang);
-    if (rc == 0)
-        rc = lpi_buf_printf(&b, r->ctx, "</h1>\n");
-    t = lp_catalog_description(v->cat, lang, &in);
-    if (rc == 0 && t) {
-        rc = lpi_buf_printf(&b, r->ctx, "<p>");
-        if (rc == 0)
-            rc = put_text(&b, r->ctx, v->cat, t, in, lang);
-        if (rc == 0)
-            rc = lpi_buf_printf(&b, r->ctx, "</p>\n");
-    }
-    if (rc == 0)
-        rc = lpi_buf_printf(&b, r->ctx, "<ul>\n");
-    for (size_t i = 0; rc == 0 && i < lp_catalog_subject_count(v->cat); i++)
-        rc = put_node(&b, r->ctx, v->cat, lp_catalog_subject(v->cat, i), id,
-                      lang, 0);
-    if (rc == 0)
-        rc = lpi_buf_printf(&b, r->ctx, "</ul>\n<p>");
-    if (rc == 0)
-        rc = put_href(&b, r->ctx, id, NULL, "package.lpk");
-    if (rc == 0)
-        rc = lpi_buf_printf(&b, r->ctx, "&#x2B73; %s-%llu.lpk</a></p>\n",
-                            id, (unsigned long long)
-                            lp_package_version(v->pkg));
-    return finish(r, c, &b, rc);
+    return send_render(r, c, &b, lp_render_catalog(r->ctx, v->cat, lang, &o,
+                                                   to_buf, &po));
 }
 
-/* The lesson page as a plain list of what the lesson holds; the full
- * rendering is lp_render's */
-static int put_lesson(lpi_buf *b, lp_ctx *ctx, const lp_lesson *l,
-                      const char *id, const char *lang, bool display)
+/* A lesson page, marked with an answer when answered is not NULL */
+static enum MHD_Result lesson_page(lpi_req *r, struct MHD_Connection *c,
+                                   lpi_srvver *v, const lp_lesson *l,
+                                   bool display, const char *answered,
+                                   const char *answer, int correct)
 {
-    const char *lesson = lp_lesson_id(l);
-    lpi_buf rest;
-    int rc;
+    lp_render_opts o = LP_RENDER_OPTS_INIT;
+    hub_links h;
+    lpi_buf b;
+    page_out po = { &b, r->ctx };
 
-    lpi_buf_init(&rest, 2048);
-    rc = lpi_url_esc(&rest, ctx, lesson);
-    if (rc == 0)
-        rc = lpi_buf_add(&rest, ctx, "", 1);
-    if (rc == 0)
-        rc = lpi_buf_printf(b, ctx, "<h1>");
-    if (rc == 0)
-        rc = lpi_html_esc(b, ctx, lp_lesson_title(l));
-    if (rc == 0)
-        rc = lpi_buf_printf(b, ctx, "</h1>\n%s<ul>\n",
-                            display ? "<p>display</p>\n" : "");
-    for (size_t i = 0; rc == 0 && i < lp_lesson_objective_count(l); i++) {
-        rc = lpi_buf_printf(b, ctx, "<li>");
-        if (rc == 0)
-            rc = lpi_html_esc(b, ctx, lp_lesson_objective_text(l, i));
-        if (rc == 0)
-            rc = lpi_buf_printf(b, ctx, "</li>\n");
-    }
-    if (rc == 0)
-        rc = lpi_buf_printf(b, ctx, "</ul>\n<ul>\n");
-    for (size_t i = 0; rc == 0 && i < lp_lesson_need_count(l); i++) {
-        rc = lpi_buf_printf(b, ctx, "<li><a href=\"/");
-        if (rc == 0)
-            rc = lpi_url_esc(b, ctx, id);
-        if (rc == 0)
-            rc = lpi_buf_printf(b, ctx, "/o/%s\">", lp_lesson_need_hash(l, i));
-        if (rc == 0)
-            rc = lpi_html_esc(b, ctx, lp_lesson_need_path(l, i));
-        if (rc == 0)
-            rc = lpi_buf_printf(b, ctx, "</a></li>\n");
-    }
-    if (rc == 0)
-        rc = lpi_buf_printf(b, ctx, "</ul>\n");
-    /* activities, checked here for browsers without JavaScript */
-    for (size_t i = 0; rc == 0 && i < lp_lesson_activity_count(l); i++) {
-        const lp_activity *a = lp_lesson_activity(l, i);
-        lp_activity_type t = lp_activity_get_type(a);
-
-        rc = lpi_buf_printf(b, ctx, "<form method=\"post\" action=\"%s/"
-                            "check\"><input type=\"hidden\" name=\"activity\""
-                            " value=\"", rest.data);
-        if (rc == 0)
-            rc = lpi_html_esc(b, ctx, lp_activity_id(a));
-        if (rc == 0)
-            rc = lpi_buf_printf(b, ctx, "\"><p>");
-        if (rc == 0)
-            rc = lpi_html_esc(b, ctx, lp_activity_prompt(a));
-        if (rc == 0)
-            rc = lpi_buf_printf(b, ctx, "</p>\n");
-        if (t == LP_ACTIVITY_MULTIPLE_CHOICE) {
-            for (size_t k = 0; rc == 0 && k < lp_activity_option_count(a);
-                 k++) {
-                rc = lpi_buf_printf(b, ctx, "<label><input type=\"checkbox\""
-                                    " name=\"answer\" value=\"");
-                if (rc == 0)
-                    rc = lpi_html_esc(b, ctx, lp_activity_option_id(a, k));
-                if (rc == 0)
-                    rc = lpi_buf_printf(b, ctx, "\"> ");
-                if (rc == 0)
-                    rc = lpi_html_esc(b, ctx, lp_activity_option_text(a, k));
-                if (rc == 0)
-                    rc = lpi_buf_printf(b, ctx, "</label><br>\n");
-            }
-        } else if (t == LP_ACTIVITY_TRUE_FALSE) {
-            rc = lpi_buf_printf(b, ctx, "<label><input type=\"radio\" name="
-                                "\"answer\" value=\"true\"> &#x2713;</label> "
-                                "<label><input type=\"radio\" name=\"answer\""
-                                " value=\"false\"> &#x2717;</label>\n");
-        } else if (rc == 0) {
-            rc = lpi_buf_printf(b, ctx, "<input name=\"answer\" %s>\n",
-                                t == LP_ACTIVITY_NUMERIC
-                                ? "inputmode=\"decimal\"" : "");
-        }
-        if (rc == 0)
-            rc = lpi_buf_printf(b, ctx, "<button>&#x2714;</button></form>\n");
-    }
-    for (size_t i = 0; rc == 0 && i < lp_lesson_assignment_count(l); i++) {
-        rc = lpi_buf_printf(b, ctx, "<form method=\"post\" enctype="
-                            "\"multipart/form-data\" action=\"%s/assignment/",
-                            rest.data);
-        if (rc == 0)
-            rc = lpi_url_esc(b, ctx, lp_lesson_assignment_id(l, i));
-        if (rc == 0)
-            rc = lpi_buf_printf(b, ctx, "\"><p>");
-        if (rc == 0)
-            rc = lpi_html_esc(b, ctx, lp_lesson_assignment_task(l, i));
-        if (rc == 0)
-            rc = lpi_buf_printf(b, ctx, " (%llu bytes at most)</p>\n<input "
-                                "name=\"name\" autocomplete=\"name\"> %s\n"
-                                "<button>&#x2B71;</button></form>\n",
-                                (unsigned long long)
-                                lp_lesson_assignment_max_size(l, i),
-                                strcmp(lp_lesson_assignment_kind(l, i),
-                                       "text") == 0
-                                ? "<textarea name=\"text\"></textarea>"
-                                : "<input type=\"file\" name=\"file\">");
-    }
-    if (rc == 0)
-        rc = lpi_buf_printf(b, ctx, "<p><a href=\"%s/download.tar\">"
-                            "&#x2B73; tar</a> <a href=\"%s/display\">"
-                            "&#x1F4FA;</a></p>\n", rest.data, rest.data);
-    (void)lang;
-    lpi_buf_dispose(&rest, ctx);
-    return rc;
+    render_opts(r, v, &h, &o);
+    o.display = display;
+    o.answered = answered;
+    o.answer = answer;
+    o.correct = correct;
+    lpi_buf_init(&b, PAGE_MAX);
+    return send_render(r, c, &b, lp_render_lesson(r->ctx, v->cat, l, &o,
+                                                  to_buf, &po));
 }
 
 enum MHD_Result lpi_page_lesson(lpi_req *r, struct MHD_Connection *c,
@@ -439,7 +412,7 @@ enum MHD_Result lpi_page_lesson(lpi_req *r, struct MHD_Connection *c,
                                 const char *lesson, bool display)
 {
     lp_lesson *l = NULL;
-    lpi_buf b;
+    enum MHD_Result ret;
     int rc;
 
     if (!v->cat || !(lang = catalog_lang(v->cat, lang)))
@@ -451,31 +424,48 @@ enum MHD_Result lpi_page_lesson(lpi_req *r, struct MHD_Connection *c,
         lpi_srv_log(r->srv, "lesson '%s': %s", lesson, lp_ctx_errmsg(r->ctx));
         return lpi_send_error(r, c, 500, "this lesson cannot be read");
     }
-    lpi_buf_init(&b, PAGE_MAX);
-    rc = lpi_page_begin(&b, r->ctx, lang,
-                        lp_lesson_direction(l) == LP_RTL, lp_lesson_title(l));
-    if (rc == 0) {
-        lpi_buf rest;
-
-        lpi_buf_init(&rest, 2048);
-        rc = lpi_url_esc(&rest, r->ctx, lesson);
-        if (rc == 0)
-            rc = lpi_buf_add(&rest, r->ctx, "", 1);
-        if (rc == 0)
-            rc = put_picker(&b, r->ctx, v->cat, lp_package_id(v->pkg),
-                            rest.data);
-        lpi_buf_dispose(&rest, r->ctx);
-    }
-    if (rc == 0)
-        rc = put_lesson(&b, r->ctx, l, lp_package_id(v->pkg), lang, display);
+    ret = lesson_page(r, c, v, l, display, NULL, NULL, 0);
     lp_lesson_free(l);
-    return finish(r, c, &b, rc);
+    return ret;
+}
+
+enum MHD_Result lpi_send_asset(lpi_req *r, struct MHD_Connection *c,
+                               bool script)
+{
+    size_t len;
+    const char *data = script ? lp_render_script(&len)
+                              : lp_render_style(&len);
+    unsigned char h[16];
+    char etag[2 * sizeof(h) + 3];
+    struct MHD_Response *resp;
+    bool same;
+
+    crypto_generichash(h, sizeof(h), (const unsigned char *)data, len, NULL,
+                       0);
+    etag[0] = '"';
+    sodium_bin2hex(etag + 1, 2 * sizeof(h) + 1, h, sizeof(h));
+    etag[2 * sizeof(h) + 1] = '"';
+    etag[2 * sizeof(h) + 2] = '\0';
+    same = lpi_etag_match(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                      "If-None-Match"),
+                          etag, false);
+    resp = MHD_create_response_from_buffer(same ? 0 : len,
+                                           (void *)(uintptr_t)data,
+                                           MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return lpi_send(r, c, 500, NULL);
+    MHD_add_response_header(resp, "Content-Type", script
+                            ? "text/javascript; charset=utf-8"
+                            : "text/css; charset=utf-8");
+    MHD_add_response_header(resp, "ETag", etag);
+    MHD_add_response_header(resp, "Cache-Control", "public, max-age=3600");
+    r->bytes = same ? 0 : len;
+    return lpi_send(r, c, same ? 304 : 200, resp);
 }
 
 /* ------------------------------------------------- the activity check */
 
 typedef struct check_form {
-    lpi_srvver *ver;
     char lang[LP_MAX_LANGUAGE_BYTES + 1];
     char lesson[LP_MAX_ID_BYTES + 1];
     lpi_buf activity, answer;
@@ -529,9 +519,8 @@ static enum MHD_Result check_finish(lpi_req *r, struct MHD_Connection *c)
     lpi_srvver *v = r->ver;
     const lp_activity *a = NULL;
     lp_lesson *l = NULL;
-    const char *fb;
+    enum MHD_Result ret;
     int correct = 0, rc;
-    lpi_buf b;
 
     if (r->post_error)
         return lpi_send_error(r, c, 413, "the answer is too long");
@@ -555,29 +544,10 @@ static enum MHD_Result check_finish(lpi_req *r, struct MHD_Connection *c)
         return lpi_send_error(r, c, 400, "this answer cannot be checked "
                               "(not valid UTF-8, or too long)");
     }
-    lpi_buf_init(&b, PAGE_MAX);
-    rc = lpi_page_begin(&b, r->ctx, f->lang,
-                        lp_lesson_direction(l) == LP_RTL, lp_lesson_title(l));
-    if (rc == 0)
-        rc = lpi_buf_printf(&b, r->ctx, "<h1 class=\"%s\">%s</h1>\n<p>",
-                            correct ? "ok" : "wrong",
-                            correct ? "&#x2714; Right" : "&#x2718; Wrong");
-    if (rc == 0)
-        rc = lpi_html_esc(&b, r->ctx, lp_activity_prompt(a));
-    if (rc == 0)
-        rc = lpi_buf_printf(&b, r->ctx, "</p>\n");
-    fb = lp_activity_feedback(a, correct);
-    if (rc == 0 && fb) {
-        rc = lpi_buf_printf(&b, r->ctx, "<p>");
-        if (rc == 0)
-            rc = lpi_html_esc(&b, r->ctx, fb);
-        if (rc == 0)
-            rc = lpi_buf_printf(&b, r->ctx, "</p>\n");
-    }
-    if (rc == 0)
-        rc = lpi_buf_printf(&b, r->ctx, "<p><a href=\".\">&#x21A9;</a></p>\n");
+    ret = lesson_page(r, c, v, l, false, lp_activity_id(a), f->answer.data,
+                      correct);
     lp_lesson_free(l);
-    return finish(r, c, &b, rc);
+    return ret;
 }
 
 enum MHD_Result lpi_check_begin(lpi_req *r, struct MHD_Connection *c,

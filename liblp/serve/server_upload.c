@@ -266,13 +266,25 @@ static enum MHD_Result upload_finish(lpi_req *r, struct MHD_Connection *c)
                 (unsigned long long)u->size, u->pkg, u->lesson,
                 u->assignment);
     lpi_buf_init(&b, 64 * 1024);
-    rc = lpi_page_begin(&b, r->ctx, u->lang, 0, "Receipt");
+    /* the page's words are English; a link back to the lesson */
+    rc = lpi_page_begin(&b, r->ctx, "en", 0, "Receipt");
     if (rc == 0)
         rc = lpi_buf_printf(&b, r->ctx, "<h1 class=\"ok\">&#x2714;</h1>\n"
                             "<p>Receipt:</p><p><code id=\"receipt\">%s"
-                            "</code></p>\n<p>%llu bytes</p>\n<p><a href=\"."
-                            "\">&#x21A9;</a></p>\n", hex,
-                            (unsigned long long)u->size);
+                            "</code></p>\n<p>%llu bytes</p>\n<p><a href=\"/",
+                            hex, (unsigned long long)u->size);
+    if (rc == 0)
+        rc = lpi_url_esc(&b, r->ctx, u->pkg);
+    if (rc == 0)
+        rc = lpi_buf_add(&b, r->ctx, "/", 1);
+    if (rc == 0)
+        rc = lpi_url_esc(&b, r->ctx, u->lang);
+    if (rc == 0)
+        rc = lpi_buf_add(&b, r->ctx, "/", 1);
+    if (rc == 0)
+        rc = lpi_url_esc(&b, r->ctx, u->lesson);
+    if (rc == 0)
+        rc = lpi_buf_printf(&b, r->ctx, "\" rel=\"up\">&#x21A9;</a></p>\n");
     if (rc == 0)
         rc = lpi_page_end(&b, r->ctx);
     {

@@ -342,11 +342,7 @@ static int write_signed(lp_package *p, int fd, const lp_sig *sig,
                                   : p->zip.cd_off;
     rc = lpi_zipw_copy(&z, ctx, p->fd, 0, prefix, buf);
     for (size_t i = 0; i < first && rc == 0; i++) {
-        const unsigned char *r = p->zip.entries[i].record;
-        size_t rlen = 46u + (size_t)(r[28] | r[29] << 8) +
-                      (size_t)(r[30] | r[31] << 8) +
-                      (size_t)(r[32] | r[33] << 8);
-        rc = lpi_buf_add(&z.cd, ctx, r, rlen);
+        rc = lpi_zip_record(&p->zip, ctx, i, &z.cd);
         z.count++;
     }
     for (size_t i = first; i < p->zip.count && rc == 0; i++) {

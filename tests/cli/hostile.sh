@@ -84,6 +84,7 @@ zip-directory-entry|1|bad object name 'objects/sub/'
 zip-duplicate-name|1|entry 'manifest' appears twice
 zip-duplicate-object|1|is stored twice
 object-twice|1|object 'objects/49d25ffc2b2e07ead8ae1d0f259a4fb07922f8a2130b70b833ea7f5af57aeaea' is stored twice
+object-twice-shared-prefix|1|object 'objects/000000004798612b9b5629b91b158facebcfadffa5c84aeeabbcd6b4000532d6' is stored twice
 object-bad-name|1|bad object name 'objects/255D8EFB
 signature-bad-name|1|bad signature entry name 'signatures/.hidden'
 signature-dotdot|1|bad signature entry name 'signatures/../evil.txt'

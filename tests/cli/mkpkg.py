@@ -466,6 +466,19 @@ def s_object_twice():
                      [ZEntry(name[:-len(".zst")], LESSON)])
 
 
+def s_object_twice_shared_prefix():
+    """3,000 object names sharing their first 32 bits, in no order, one of
+    them twice far apart: the reader's sort must still put the two side
+    by side (its fallback for keys a quick sort cannot separate)."""
+    p = small()
+    e = p.zip_entries()
+    names = ["objects/00000000" + prng(b"prefix-%d" % i, 28).hex()
+             for i in range(3000)]
+    extra = [ZEntry(n, b"x") for n in names]
+    twice = ZEntry(names[17], b"x")
+    return zip_bytes(e + extra[:2000] + [twice] + extra[2000:])
+
+
 def s_object_bad_name():
     p = small()
     name = p.object_name("notes.txt")
@@ -1150,6 +1163,7 @@ SCENARIOS = {
     "zip-duplicate-object": s_zip_duplicate_object,
     "zip-local-name": s_zip_local_name,
     "object-twice": s_object_twice,
+    "object-twice-shared-prefix": s_object_twice_shared_prefix,
     "object-bad-name": s_object_bad_name,
     "deflate": s_deflate,
     "deflate-manifest": s_deflate_manifest,

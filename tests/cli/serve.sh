@@ -57,6 +57,7 @@ is_code() {
 # the packages: the example curriculum, and files with one large entry
 # (over 1 MiB: chunk hashes) to read by ranges
 expect_exit 0 "$LPC" build "$top_srcdir/examples/tetum-math" -o "$tmp/math.lpk"
+expect_exit 0 "$LPC" build "$top_srcdir/examples/arabic-science" -o "$tmp/ar.lpk"
 mkdir -p "$tmp/files/docs" "$tmp/files2/docs"
 head -c 3000000 /dev/urandom >"$tmp/files/big.bin"
 head -c 3000000 /dev/urandom >"$tmp/files2/big.bin"
@@ -83,7 +84,14 @@ expect_exit 1 "$LPACK" serve "$tmp/token" $rootopt
 expect_exit 2 "$LPACK" serve --teacher-token-file "$tmp/token" \
     "$tmp/math.lpk" $rootopt
 
-start "$tmp/log" "$tmp/math.lpk" "$tmp/big.lpk" --data "$tmp/data" \
+# a package cannot take a name of the hub's own pages
+mkdir "$tmp/t"
+echo x >"$tmp/t/x.txt"
+expect_exit 0 "$LPACK" create "$tmp/t" -o "$tmp/teacher.lpk" --id teacher --release 1
+expect_exit 1 "$LPACK" serve --listen 127.0.0.1:0 "$tmp/teacher.lpk" $rootopt
+check "the hub's own names are refused" has "$err" "a name the hub uses"
+
+start "$tmp/log" "$tmp/math.lpk" "$tmp/ar.lpk" "$tmp/big.lpk" --data "$tmp/data" \
     --quota 900K --upload-rate 200K --teacher-token-file "$tmp/token" \
     --timeout 3
 
@@ -100,15 +108,56 @@ curl -s -D "$tmp/h" -o /dev/null -H 'Accept-Language: fr, en;q=0.5' \
     "$base/tl.moe.math-primary/"
 check 'no match: the default language (tet)' grep -qi '^Location: /tl.moe.math-primary/tet/' "$tmp/h"
 is_code 200 "$base/tl.moe.math-primary/pt/"
-check 'catalog page in pt, lang attribute' grep -q '<html lang="pt"' "$out"
-check 'catalog links its lessons' grep -q 'href="/tl.moe.math-primary/pt/numbers-01"' "$out"
+check 'catalog page in pt: lang and dir' grep -q '^<html lang="pt" dir="ltr">' "$out"
+check 'catalog page: its title' grep -q '<title>Matemática para o ensino primário</title>' "$out"
+check 'catalog links its lessons' grep -q 'href="/tl.moe.math-primary/pt/numbers-01">Lição 1: Contar de um a dez<' "$out"
+check 'catalog links the other language, marked tet' \
+    grep -q '<a lang="tet" dir="ltr" hreflang="tet" href="/tl.moe.math-primary/tet/">Tetun</a>' "$out"
+check 'catalog: the style sheet and script of the hub' sh -c \
+    "grep -q 'href=\"/lp.css\"' '$out' && grep -q 'src=\"/lp.js\"' '$out'"
+cp "$out" "$tmp/catalog.html"
+is_code 200 "$base/tl.moe.math-primary/languages"
+check 'the language picker links each catalog' sh -c \
+    "grep -q 'href=\"/tl.moe.math-primary/tet/\"' '$out' && grep -q 'href=\"/tl.moe.math-primary/pt/\"' '$out'"
 is_code 200 "$base/tl.moe.math-primary/tet/numbers-01"
-check 'lesson page in tet' grep -q '<html lang="tet"' "$out"
+check 'lesson page in tet: lang and dir' grep -q '^<html lang="tet" dir="ltr">' "$out"
+check 'lesson page: the title in tet' grep -q '<h1>Lisaun 1: Konta husi ida to&#39;o sanulu</h1>' "$out"
+check "lesson page: a package's text escaped" grep -q 'Di&#39;ak loos!' "$out"
+check 'lesson page: the English interface words marked en' \
+    grep -q '<button lang="en" dir="ltr" type="submit">' "$out"
+check 'lesson page: answers post to the hub, back at the form' \
+    grep -q 'action="/tl.moe.math-primary/tet/numbers-01/check#act-how-many-stones" method="post"' "$out"
+check 'lesson page: no answer key in the page (the hub marks)' sh -c "! grep -q 'data-key=' '$out'"
+check 'lesson page: media by content hash' grep -q 'src="/tl.moe.math-primary/o/[0-9a-f]\{64\}"' "$out"
+cp "$out" "$tmp/lesson.html"
+# every link of the catalog and the lesson page resolves (forms aside)
+links=$(cat "$tmp/catalog.html" "$tmp/lesson.html" |
+        grep -o ' \(href\|src\)="/[^"]*"' | sed 's/^ [a-z]*="//; s/"$//' | sort -u)
+bad=
+for l in $links; do
+    got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$base$l")
+    [ "$got" = 200 ] || bad="$bad $l:$got"
+done
+check "every link of the pages resolves ($(echo "$links" | wc -l) links)" test -z "$bad"
+[ -z "$bad" ] || diag "broken:$bad"
+is_code 200 "$base/lp.css" -D "$tmp/h"
+check 'lp.css: text/css' grep -qi '^Content-Type: text/css' "$tmp/h"
+etag=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *\("[^"]*"\).*/\1/p' "$tmp/h")
+check 'lp.css: an ETag' test -n "$etag"
+is_code 304 "$base/lp.css" -H "If-None-Match: $etag"
+is_code 200 "$base/lp.js" -D "$tmp/h"
+check 'lp.js: JavaScript' grep -qi '^Content-Type: text/javascript' "$tmp/h"
+is_code 405 "$base/lp.js" -d x=1
 is_code 404 "$base/tl.moe.math-primary/xx/"
 is_code 404 "$base/tl.moe.math-primary/tet/no-such-lesson"
 is_code 404 "$base/no.such.package/"
 is_code 200 "$base/tl.moe.math-primary/tet/numbers-01/display"
+check 'display mode: the display class' grep -q '^<html lang="tet" dir="ltr" class="display">' "$out"
 is_code 405 "$base/tl.moe.math-primary/tet/" -X PUT
+is_code 200 "$base/ma.men.sciences-primaire/ar/water-cycle"
+check 'an Arabic lesson: right to left' grep -q '^<html lang="ar" dir="rtl">' "$out"
+is_code 200 "$base/ma.men.sciences-primaire/fr/water-cycle"
+check 'its French page: left to right' grep -q '^<html lang="fr" dir="ltr">' "$out"
 
 # ---- media: ETag, 304, ranges
 "$LPACK" cat "$tmp/math.lpk" media/numeros-pt.wav >"$tmp/wav"
@@ -173,15 +222,23 @@ check 'package download, byte for byte' cmp -s "$out" "$tmp/math.lpk"
 is_code 206 "$base/tl.moe.math-primary/package.lpk" -H 'Range: bytes=-22'
 check 'package by range (its end record)' sh -c "tail -c 22 '$tmp/math.lpk' | cmp -s - '$out'"
 
-# ---- the activity check, no JavaScript
-is_code 200 "$base/tl.moe.math-primary/tet/numbers-01/check" -d activity=how-many-stones -d answer=b
-check 'right answer marked right' grep -q 'class="ok"' "$out"
-is_code 200 "$base/tl.moe.math-primary/tet/numbers-01/check" -d activity=how-many-stones -d answer=a
-check 'wrong answer marked wrong' grep -q 'class="wrong"' "$out"
-is_code 200 "$base/tl.moe.math-primary/tet/numbers-01/check" -d activity=word-for-ten \
-    --data-urlencode 'answer=  SANULU '
-check 'short answer folded and trimmed' grep -q 'class="ok"' "$out"
-is_code 404 "$base/tl.moe.math-primary/tet/numbers-01/check" -d activity=nope -d answer=a
+# ---- the activity check, no JavaScript: the lesson again, marked
+chk="$base/tl.moe.math-primary/tet/numbers-01/check"
+is_code 200 "$chk" -d activity=how-many-stones -d answer=b
+check 'right answer marked right' grep -q 'class="mark right">' "$out"
+check 'right answer: the feedback shown' grep -q '<p class="fb right">Di&#39;ak loos!</p>' "$out"
+check 'right answer: the choice kept' grep -q 'value="b" checked>' "$out"
+check 'right answer: only one mark shown' test "$(grep -c 'class="mark [a-z]*">' "$out")" -eq 1
+is_code 200 "$chk" -d activity=how-many-stones -d answer=a
+check 'wrong answer marked wrong' grep -q 'class="mark wrong">' "$out"
+check 'wrong answer: the right mark hidden' grep -q 'class="mark right" hidden>' "$out"
+is_code 200 "$chk" -d activity=word-for-ten --data-urlencode 'answer=  SANULU '
+check 'short answer folded and trimmed' grep -q 'class="mark right">' "$out"
+check 'short answer: the answer given kept' grep -q 'value="  SANULU "' "$out"
+is_code 200 "$chk" -d activity=word-for-ten --data-urlencode 'answer=<b>x</b>'
+check 'an answer is escaped in the page' grep -q 'value="&lt;b&gt;x&lt;/b&gt;"' "$out"
+is_code 404 "$chk" -d activity=nope -d answer=a
+is_code 400 "$chk" -d activity=word-for-ten --data-urlencode "answer=$(printf 'a\377')"
 
 # ---- uploads
 head -c 100000 /dev/urandom >"$tmp/photo.jpg"

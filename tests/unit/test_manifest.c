@@ -234,6 +234,71 @@ static void test_time(void **state)
     }
 }
 
+/* Every byte value at every place of a hash: the word-at-a-time decoder
+ * must agree with the one-digit-at-a-time rule (0-9 and a-f only) */
+static void test_unhex_every_byte(void **state)
+{
+    static const char digits[] = "0123456789abcdef";
+    char hex[LP_HASH_HEX_BYTES + 1];
+    unsigned char got[LP_HASH_BYTES], want[LP_HASH_BYTES];
+
+    (void)state;
+    for (size_t i = 0; i < LP_HASH_HEX_BYTES; i++)
+        hex[i] = digits[(i * 7 + 3) % 16];
+    hex[LP_HASH_HEX_BYTES] = '\0';
+    for (size_t i = 0; i < LP_HASH_BYTES; i++)
+        want[i] = (unsigned char)(((i * 14 + 3) % 16) << 4 |
+                                  ((i * 14 + 10) % 16));
+    assert_int_equal(lpi_hash_unhex(got, hex), 0);
+    assert_memory_equal(got, want, LP_HASH_BYTES);
+    for (size_t at = 0; at < LP_HASH_HEX_BYTES; at++) {
+        char keep = hex[at];
+        for (int c = 0; c < 256; c++) {
+            const char *d = c ? strchr(digits, c) : NULL;
+            unsigned v = d ? (unsigned)(d - digits) : 0;
+            unsigned char b = want[at / 2];
+
+            hex[at] = (char)c;
+            if (!d) {
+                assert_int_equal(lpi_hash_unhex(got, hex), -1);
+                continue;
+            }
+            assert_int_equal(lpi_hash_unhex(got, hex), 0);
+            b = at % 2 ? (unsigned char)((b & 0xf0) | v)
+                       : (unsigned char)((b & 0x0f) | v << 4);
+            assert_int_equal(got[at / 2], b);
+        }
+        hex[at] = keep;
+    }
+}
+
+/* A control character is found wherever it falls in a word of eight */
+static void test_control_anywhere(void **state)
+{
+    lp_ctx *ctx = *state;
+    const char *good = HEAD(1) H1 " 5 text/plain a/abcdefghijklmnopq.txt\n";
+    size_t len = strlen(good);
+    char *text = malloc(len + 1);
+    lpi_manifest m;
+
+    assert_non_null(text);
+    for (size_t at = len - 30; at < len - 1; at++)
+        for (int k = 0; k < 3; k++) {
+            const unsigned char bad[] = { 0x01, 0x7f, 0x1f };
+            char want[80];
+
+            memcpy(text, good, len + 1);
+            text[at] = (char)bad[k];
+            assert_int_equal(lpi_manifest_parse(&m, ctx,
+                                                (unsigned char *)text, len),
+                             LP_EFORMAT);
+            snprintf(want, sizeof(want), "manifest has a control character "
+                     "(0x%02x) at byte %zu", bad[k], at);
+            assert_string_equal(lp_ctx_errmsg(ctx), want);
+        }
+    free(text);
+}
+
 static int setup(void **state)
 {
     lp_ctx *ctx;
@@ -260,6 +325,8 @@ int main(void)
         cmocka_unit_test(test_chunks),
         cmocka_unit_test(test_embedded_nul),
         cmocka_unit_test(test_time),
+        cmocka_unit_test(test_unhex_every_byte),
+        cmocka_unit_test(test_control_anywhere),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -380,7 +380,8 @@ static void test_hub_forms(void **state)
     opts.answer = " b  c";
     opts.correct = 1;
     render_lesson(&o, "a-first", "ar", &opts, &pg);
-    assert_true(has(&pg, "<form class=\"act\" action=\"/ar/a-first/answer\" "
+    assert_true(has(&pg, "<form class=\"act\" id=\"act-mc\" "
+                         "action=\"/ar/a-first/answer\" "
                          "method=\"post\"><fieldset>"));
     assert_false(has(&pg, "data-key"));
     assert_true(has(&pg, "value=\"b\" checked"));

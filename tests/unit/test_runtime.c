@@ -236,8 +236,16 @@ static void test_match(void **state)
                      LP_ETOOBIG);
     memset(big, 'a', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
-    assert_int_equal(lp_catalog_match_accept(o.cat, big, &out), LP_ETOOBIG);
-    assert_non_null(strstr(lp_ctx_errmsg(o.ctx), "Accept-Language"));
+    {
+        /* the matchers write no context: many threads share one catalog */
+        char *before = strdup(lp_ctx_errmsg(o.ctx));
+
+        assert_non_null(before);
+        assert_int_equal(lp_catalog_match_accept(o.cat, big, &out),
+                         LP_ETOOBIG);
+        assert_string_equal(lp_ctx_errmsg(o.ctx), before);
+        free(before);
+    }
     close_pkg(&o);
 
     open_pkg(&a, examples[1]);   /* arabic-science: ar, fr? */

@@ -7,9 +7,13 @@
  * damaged one (each thread gets its own error).  Built twice by make check:
  * as test_threads against liblp, and, where the compiler has it, as
  * test_threads_tsan from the library's sources under ThreadSanitizer
- * (tests/cli/tsan.sh), which fails on any data race.
+ * (tests/cli/tsan.sh), which fails on any data race.  Then one catalog
+ * shared the same way: lessons opened, languages matched, and errors
+ * (a missing lesson, an oversized header) kept to each thread's context.
  */
 #include "unit.h"
+#define CATALOG_FIXTURE_NO_BUILD
+#include "catalog_fixture.h"
 
 #include <pthread.h>
 
@@ -237,10 +241,103 @@ static void test_sixteen_readers(void **state)
     unit_rmdir(dir);
 }
 
+/* ---------------------------------------------------- one catalog */
+
+typedef struct cworker {
+    const lp_catalog *cat;
+    int id;
+    pthread_t tid;
+    int failures;
+    char first[600];
+} cworker;
+
+static void cfailed(cworker *w, const char *what, lp_ctx *ctx)
+{
+    if (w->failures++ == 0)
+        snprintf(w->first, sizeof(w->first), "thread %d: %s: %s", w->id,
+                 what, ctx ? lp_ctx_errmsg(ctx) : "");
+}
+
+static void *run_catalog(void *arg)
+{
+    static const char *const ids[] = { "a-first", "b-second" };
+    static const char *const langs[] = { "ar", "tet", "pt" };
+    static const char *const accepts[] = {
+        "pt-BR,pt;q=0.9,en;q=0.5", "tet-TL", "ar-EG", "ja", "de;q=0.2"
+    };
+    cworker *w = arg;
+    lp_ctx *ctx = NULL;
+    char *big = malloc(LP_MAX_ACCEPT_BYTES + 2);
+
+    if (!big || lp_ctx_new(&ctx, NULL) < 0) {
+        cfailed(w, "setup", ctx);
+        goto done;
+    }
+    memset(big, 'a', LP_MAX_ACCEPT_BYTES + 1);
+    big[LP_MAX_ACCEPT_BYTES + 1] = '\0';
+    for (int r = 0; r < ROUNDS * 4; r++) {
+        int k = (w->id + r) % 6;
+        const char *lang = NULL, *id = k == 5 ? "nope" : ids[k % 2];
+        lp_lesson *l = NULL;
+        int rc;
+
+        rc = lp_catalog_match_accept(w->cat, accepts[r % 5], &lang);
+        if (rc < 0 && rc != LP_ENOTFOUND)
+            cfailed(w, "match", NULL);
+        if (lp_catalog_match_accept(w->cat, big, &lang) != LP_ETOOBIG)
+            cfailed(w, "oversized header not refused", NULL);
+        rc = lp_lesson_open(&l, ctx, w->cat, id, langs[(w->id + r) % 3]);
+        if (k == 5) {
+            /* this thread's error, in this thread's context */
+            if (rc != LP_ENOTFOUND || !strstr(lp_ctx_errmsg(ctx), "nope"))
+                cfailed(w, "missing lesson not refused", ctx);
+        } else if (rc < 0) {
+            cfailed(w, "lesson", ctx);
+        } else if (strcmp(lp_lesson_id(l), id) != 0 ||
+                   lp_lesson_need_count(l) == 0) {
+            cfailed(w, "lesson has other content", NULL);
+        }
+        lp_lesson_free(l);
+    }
+done:
+    lp_ctx_free(ctx);
+    free(big);
+    return NULL;
+}
+
+static void test_sixteen_on_one_catalog(void **state)
+{
+    char *dir = unit_tmpdir(), *path = unit_path(dir, "rt.lpk");
+    cworker w[THREADS];
+    opened o;
+
+    (void)state;
+    build_fixture(path, true);
+    open_pkg(&o, path);
+    memset(w, 0, sizeof(w));
+    for (int t = 0; t < THREADS; t++) {
+        w[t].cat = o.cat;
+        w[t].id = t;
+        assert_int_equal(pthread_create(&w[t].tid, NULL, run_catalog, &w[t]),
+                         0);
+    }
+    for (int t = 0; t < THREADS; t++)
+        assert_int_equal(pthread_join(w[t].tid, NULL), 0);
+    for (int t = 0; t < THREADS; t++)
+        if (w[t].failures)
+            fail_msg("%d failures; the first: %s", w[t].failures, w[t].first);
+    /* and the catalog's own context was left alone */
+    assert_string_equal(lp_ctx_errmsg(o.ctx), "");
+    close_pkg(&o);
+    free(path);
+    unit_rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sixteen_readers),
+        cmocka_unit_test(test_sixteen_on_one_catalog),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
