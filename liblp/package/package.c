@@ -147,12 +147,12 @@ static int make_objects(lp_package *p, okey *keys, size_t n)
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const okey *k = &keys[order[i].index];
         lpi_object *o = &p->objects[i];
-        const lpi_zentry *e = &p->zip.entries[k->zip_index];
 
+        /* stored_size and crc are filled by tie_zip_entry(), in ZIP
+         * order: here, in hash order, every read of the ZIP entry would
+         * miss the cache */
         memcpy(o->hash, k->hash, LP_HASH_BYTES);
         o->compressed = k->compressed;
-        o->stored_size = e->size;
-        o->crc = e->crc;
         o->zip_index = k->zip_index;
         o->first_entry = SIZE_MAX;
         p->okeys[i] = k->key;
@@ -404,6 +404,15 @@ static lpi_object *find_object(lp_package *p, const unsigned char *hash)
     return NULL;
 }
 
+/* An object's size and CRC as its ZIP entry has them */
+static void tie_zip_entry(lp_package *p, lpi_object *o)
+{
+    const lpi_zentry *z = &p->zip.entries[o->zip_index];
+
+    o->stored_size = z->size;
+    o->crc = z->crc;
+}
+
 /* The manifest's dictionary: a stored object, read whole and checked now,
  * so that every compressed object that needs it can share it */
 static int load_dictionary(lp_package *p)
@@ -415,6 +424,7 @@ static int load_dictionary(lp_package *p)
 
     if (!o)
         return lpi_error(ctx, LP_EFORMAT, "the dictionary object is missing");
+    tie_zip_entry(p, o);
     if (o->compressed)
         return lpi_error(ctx, LP_EFORMAT, "the dictionary object is "
                          "compressed; it must be stored as is");
@@ -498,6 +508,7 @@ static int link_objects(lp_package *p)
         }
         o->first_entry = i;
         o->size = e->size;
+        tie_zip_entry(p, o);   /* entries come in about the ZIP's order */
         if (!o->compressed && o->stored_size != e->size)
             return lpi_error(ctx, LP_EHASH, "entry '%s': object holds %llu "
                              "bytes, the manifest says %llu", e->path,
