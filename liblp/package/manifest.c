@@ -367,7 +367,7 @@ static int parse_header_value(lpi_manifest *m, lp_ctx *ctx, int key,
         break;
     case H_PROFILE:
         rc = lpi_check_profile(ctx, v, vlen);
-        m->profile = v;
+        m->profile = keep(m, v, vlen);
         break;
     case H_DICTIONARY:
         if (vlen != LP_HASH_HEX_BYTES ||
