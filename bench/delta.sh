@@ -48,6 +48,8 @@ options:
   --lpack PATH       lpack binary (default: $LPACK, else ./lpack/lpack or
                      ../lpack/lpack from the current (build) folder, else
                      ../lpack/lpack next to this script, else lpack in PATH)
+  --create-args STR  extra arguments for every `lpack create` (word-split),
+                     e.g. "--jpeg=jxl" (JPEGs as JPEG XL, lpk(5))
   --delta-args STR   extra arguments for `lpack delta` (word-split), e.g.
                      "--max-window 64M --level 19"
   --peers LIST       peers to run (default "xdelta3 bsdiff zstd zchunk")
@@ -63,6 +65,7 @@ EOF
 
 # ------------------------------------------------------------------ options
 PAIR=""; QUICK=0; LESSONS=""; MB=""; SEED=1; CORPUS=""; LPACK_ARG=""; DELTA_ARGS=""
+CREATE_ARGS=""
 PEERS="xdelta3 bsdiff zstd zchunk"; RUNS=3; BSDIFF_MAX_MB=400; RESULTS=""
 WORKPARENT=/tmp; KEEP=0
 
@@ -76,6 +79,7 @@ while [[ $# -gt 0 ]]; do
     --corpus) need "$@"; CORPUS=$2; shift ;;
     --lpack) need "$@"; LPACK_ARG=$2; shift ;;
     --delta-args) need "$@"; DELTA_ARGS=$2; shift ;;
+    --create-args) need "$@"; CREATE_ARGS=$2; shift ;;
     --peers) need "$@"; PEERS=${2//,/ }; shift ;;
     --runs) need "$@"; isnum "$1" "$2"; RUNS=$2; shift ;;
     --bsdiff-max-mb) need "$@"; isnum "$1" "$2"; BSDIFF_MAX_MB=$2; shift ;;
@@ -320,8 +324,9 @@ create_compare() {
         timed bash -c 'tar -C "$1" -cf - . | zstd -3 -T0 -q -o "$2"' _ "$dir" "$d/c.tar.zst" ||
             die "tar | zstd of $dir failed"
         zt+=("$T_SEC"); zc+=("$T_CPU"); zm+=("$T_KIB")
+        # shellcheck disable=SC2086  # word-split on purpose
         SOURCE_DATE_EPOCH=$EPOCH_NEW lpack_run timed "$LPACK_EXE" create "$dir" -o "$d/c.lpk" \
-            --id "$id" --release 2 -q || { note_fail "[$name] lpack create failed (exit $T_RC)"; return 1; }
+            --id "$id" --release 2 -q $CREATE_ARGS || { note_fail "[$name] lpack create failed (exit $T_RC)"; return 1; }
         lt+=("$T_SEC"); lc+=("$T_CPU"); lm+=("$T_KIB")
     done
     local zs ls zsec lsec zcpu lcpu zrss lrss
@@ -352,10 +357,12 @@ run_pair() {  # NAME OLD_DIR NEW_DIR ID
     echo "== [$name] packing OLD and NEW: lpack create and tar" >&2
     tar -C "$old" "${TAR_OPTS[@]}" -cf "$d/old.tar" . || die "tar of $old failed"
     tar -C "$new" "${TAR_OPTS[@]}" -cf "$d/new.tar" . || die "tar of $new failed"
+    # shellcheck disable=SC2086  # word-split on purpose
     SOURCE_DATE_EPOCH=$EPOCH_OLD lpack_run "$LPACK_EXE" create "$old" -o "$d/old.lpk" \
-        --id "$id" --release 1 -q 2>"$ERRF" || { note_fail "lpack create $old failed"; exit 3; }
+        --id "$id" --release 1 -q $CREATE_ARGS 2>"$ERRF" || { note_fail "lpack create $old failed"; exit 3; }
+    # shellcheck disable=SC2086
     SOURCE_DATE_EPOCH=$EPOCH_NEW lpack_run "$LPACK_EXE" create "$new" -o "$d/new.lpk" \
-        --id "$id" --release 2 -q 2>"$ERRF" || { note_fail "lpack create $new failed"; exit 3; }
+        --id "$id" --release 2 -q $CREATE_ARGS 2>"$ERRF" || { note_fail "lpack create $new failed"; exit 3; }
     cat "$d/old.tar" "$d/new.tar" "$d/old.lpk" "$d/new.lpk" >/dev/null  # page cache
     local of nf ob nb
     of=$(dir_files "$old"); nf=$(dir_files "$new")
@@ -617,6 +624,7 @@ fi
     echo "host:   $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null)"
     echo "lpack:  $LPACK_EXE ($("$LPACK_BIN" --version 2>/dev/null | head -n 1))$([[ $HAVE_DELTA = 1 ]] || echo ' -- no delta/apply commands')"
     [[ -n $DELTA_ARGS ]] && echo "        lpack delta $DELTA_ARGS"
+    [[ -n $CREATE_ARGS ]] && echo "        lpack create $CREATE_ARGS"
     echo "peers:  $(for p in $PEERS; do case $p in
         xdelta3) xdelta3 -V 2>&1 | head -n 1 | awk '{sub(/,$/, "", $3); printf "xdelta3 %s, ", $3}' ;;
         zstd) zstd --version | sed 's/.* v\([0-9.]*\),.*/zstd \1, /' | tr -d '\n' ;;

@@ -377,6 +377,24 @@ int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
     return 0;
 }
 
+int cli_opt_jpeg(const char *arg, int *out)
+{
+    if (strcmp(arg, "keep") == 0) {
+        *out = LP_JPEG_KEEP;
+        return 0;
+    }
+    if (strcmp(arg, "jxl") == 0) {
+        if (!lp_have_jxl()) {
+            cli_error("'--jpeg=jxl': this program was built without libjxl");
+            return -1;
+        }
+        *out = LP_JPEG_JXL;
+        return 0;
+    }
+    cli_error("invalid value '%s' for '--jpeg': expected keep or jxl", arg);
+    return -1;
+}
+
 int cli_opt_u64(const char *optname, const char *arg, uint64_t min,
                 uint64_t max, uint64_t *out)
 {

@@ -153,6 +153,14 @@ int cli_opt_u64(const char *optname, const char *arg, uint64_t min,
                 uint64_t max, uint64_t *out);
 
 /**
+ * --jpeg=keep|jxl into *out (LP_JPEG_KEEP, LP_JPEG_JXL); jxl only when
+ * liblp has libjxl (lp_have_jxl()).
+ *
+ * @return 0 or -1 (with a message naming the option).
+ */
+int cli_opt_jpeg(const char *arg, int *out);
+
+/**
  * A size for an option: a number of bytes, or with a binary suffix K, M or
  * G (also KiB, MiB, GiB): "64M" is 67108864.  Reports a bad value like
  * cli_opt_u64().

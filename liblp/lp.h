@@ -70,11 +70,13 @@ LP_API unsigned lp_version_number(void);
 LP_API const char *lp_version_string(void);
 
 /**
- * Highest package format version this library reads and the one it writes
- * (the number on the first line of the manifest, see lpk(5)).  A package of a
- * newer format is refused with LP_EVERSION.
+ * Highest package format version this library reads (the number on the
+ * first line of the manifest, see lpk(5)).  A package of a newer format is
+ * refused with LP_EVERSION.  Writers write the lowest version that can hold
+ * the package: 1, or 2 for a package with JPEG XL objects
+ * (lp_writer_opts.jpeg).
  */
-#define LP_FORMAT_VERSION 1
+#define LP_FORMAT_VERSION 2
 
 /* ---------------------------------------------------------------------- */
 /* Limits                                                                  */
@@ -442,7 +444,9 @@ typedef struct lp_entry_info {
     const char *media_type;  /**< e.g. "image/jpeg" */
     uint64_t size;           /**< uncompressed size in bytes */
     uint64_t stored_size;    /**< bytes its object takes in the container */
-    int compressed;          /**< 1 if the object is a zstd frame */
+    int compressed;          /**< 1 if the object is a zstd frame, 2 if a
+                              *   JPEG stored as JPEG XL (lpk(5)); 0 if
+                              *   its bytes are the content */
     unsigned char hash[LP_HASH_BYTES]; /**< BLAKE2b-256 of the content */
     char hash_hex[LP_HASH_HEX_BYTES + 1]; /**< the same, lowercase hex */
 } lp_entry_info;
@@ -511,6 +515,8 @@ LP_API void lp_entry_free(lp_entry *e);
  * a 300 MB video costs about 2 MiB of reading and hashing.  Otherwise the
  * content is decoded from its start, to the end of the last chunk touched
  * (or of the entry, without chunk hashes), so the cost grows with off.
+ * A JPEG stored as JPEG XL (lp_entry_info.compressed 2) is rebuilt whole
+ * for any range: at most 8 MiB, the limit of such objects (lpk(5)).
  * Bytes at or past the end give *nread < len (0 from the end on), as
  * pread(2) does.  Nothing is kept between calls; safe from several threads
  * at once on handles of one package (lp_package_share).
@@ -536,7 +542,10 @@ LP_API LP_WARN_UNUSED int lp_entry_read_at(lp_package *pkg, size_t i,
  *
  * @param[out] offset  byte offset of the content in the file
  * @return 0; LP_ENOTFOUND if i is out of range; LP_EINVAL if the object is
- *         compressed; LP_EFORMAT if its ZIP entry is malformed; LP_EIO.
+ *         compressed, or a JPEG stored as JPEG XL (its bytes in the file
+ *         are a JPEG XL stream, never the picture: read it with
+ *         lp_entry_read_at); LP_EFORMAT if its ZIP entry is malformed;
+ *         LP_EIO.
  */
 LP_API LP_WARN_UNUSED int lp_entry_data_offset(lp_package *pkg, size_t i,
                                                uint64_t *offset);
@@ -626,12 +635,36 @@ typedef struct lp_writer_opts {
      *  (LP_STAGE_COMPRESSING), or NULL */
     lp_progress_fn progress;
     void *progress_user; /**< (version 2) passed to progress */
+    /**
+     * (version 3) How JPEG pictures are stored: LP_JPEG_KEEP (the
+     * default: as is, or as a Zstandard frame where that pays) or
+     * LP_JPEG_JXL (recompressed without loss as JPEG XL where libjxl can
+     * and that pays, about 0.7x; the package is then format 2, which
+     * readers older than it refuse, and readers built without libjxl
+     * refuse by name: lpk(5), JPEG XL OBJECTS).
+     */
+    int jpeg;
 } lp_writer_opts;
 
-/* Version 1 is the same struct without progress, and still accepted. */
-#define LP_WRITER_OPTS_VERSION 2
+/** lp_writer_opts.jpeg: JPEGs as they are (or zstd where it pays) */
+#define LP_JPEG_KEEP 0
+/** lp_writer_opts.jpeg: JPEGs as JPEG XL, losslessly, where it pays */
+#define LP_JPEG_JXL 1
+
+/* Versions 1 (without progress) and 2 (without jpeg) are the same struct
+ * cut short, and still accepted. */
+#define LP_WRITER_OPTS_VERSION 3
 #define LP_DEFAULT_LEVEL 3
-#define LP_WRITER_OPTS_INIT { LP_WRITER_OPTS_VERSION, 0, 0, -1, NULL, NULL }
+#define LP_WRITER_OPTS_INIT \
+    { LP_WRITER_OPTS_VERSION, 0, 0, -1, NULL, NULL, LP_JPEG_KEEP }
+
+/**
+ * Whether this liblp was built with libjxl: it can then write JPEG XL
+ * objects (LP_JPEG_JXL) and read packages that have them.
+ *
+ * @return 1 or 0.
+ */
+LP_API int lp_have_jxl(void);
 
 /**
  * Start a package to be written at path.  Nothing is written until
@@ -2027,9 +2060,34 @@ typedef enum lp_node_type {
     LP_NODE_TEXT = 14,    /**< a run of text: lp_node_text() */
     LP_NODE_EM = 15,      /**< emphasis; children: inline runs */
     LP_NODE_STRONG = 16,  /**< strong emphasis; children: inline runs */
-    LP_NODE_LINK = 17     /**< a link: attribute lesson (a lesson id) or
+    LP_NODE_LINK = 17,    /**< a link: attribute lesson (a lesson id) or
                                href (an https, http or mailto URL);
                                children: inline runs */
+    /* since lp-lesson 2 (lpk(5)); a walker that does not know a type
+     * skips the node and its children */
+    LP_NODE_SUB = 18,     /**< subscript; children: inline runs */
+    LP_NODE_SUP = 19,     /**< superscript; children: inline runs */
+    LP_NODE_TERM = 20,    /**< a term defined where it stands; children:
+                               inline runs */
+    LP_NODE_NOTE = 21,    /**< a note set apart: attribute kind ("note",
+                               "tip", "warning" or "example"); children:
+                               an LP_NODE_TITLE first if it has a title,
+                               then blocks */
+    LP_NODE_TITLE = 22,   /**< a note's title; children: inline runs */
+    LP_NODE_DL = 23,      /**< terms and definitions (a glossary);
+                               children: LP_NODE_DT and LP_NODE_DD, one or
+                               more terms before their definitions */
+    LP_NODE_DT = 24,      /**< a term of a list; children: inline runs */
+    LP_NODE_DD = 25,      /**< a definition; children: inline runs */
+    LP_NODE_FIGURE = 26,  /**< a figure: its pictures (LP_NODE_IMAGE,
+                               LP_NODE_VIDEO, LP_NODE_AUDIO), then an
+                               LP_NODE_CAPTION and an LP_NODE_CREDIT if it
+                               has them */
+    LP_NODE_CAPTION = 27, /**< a figure's caption; children: inline runs */
+    LP_NODE_CREDIT = 28   /**< who made a figure's pictures: attributes
+                               spdx (their licence) and source (an http or
+                               https URL), if given; children: inline runs
+                               (the attribution) */
 } lp_node_type;
 
 /** What an activity is. */
@@ -2123,7 +2181,8 @@ LP_API const lp_node *lp_lesson_block(const lp_lesson *lesson, size_t i);
 LP_API lp_node_type lp_node_get_type(const lp_node *node);
 
 /** Its type as lpk(5) names it: "h1" ... "attachment", and "item", "row",
- *  "cell", "text", "em", "strong", "link".  Static. */
+ *  "cell", "text", "em", "strong", "link", "sub", "sup", "term", "note",
+ *  "title", "dl", "dt", "dd", "figure", "caption", "credit".  Static. */
 LP_API const char *lp_node_type_name(const lp_node *node);
 
 /** Number of children (see lp_node_type), and child number i (NULL if
@@ -2135,8 +2194,11 @@ LP_API const lp_node *lp_node_child(const lp_node *node, size_t i);
 LP_API const char *lp_node_text(const lp_node *node);
 
 /**
- * An attribute of a media block or link: "src" and "captions" (logical
- * paths of entries of the package), "alt", "title", "href", "lesson".
+ * An attribute of a node: "src" and "captions" of media (logical paths
+ * of entries of the package), "alt", "title"; "href", "lesson" and
+ * "block" of links (a link with a block points at the block of that
+ * lesson whose "id" it is); "id" of blocks and terms; "kind" of notes;
+ * "spdx" and "source" of credits.
  * NULL if the node has none of that name.  Borrowed.
  */
 LP_API const char *lp_node_attr(const lp_node *node, const char *name);
@@ -2171,9 +2233,15 @@ LP_API const char *lp_activity_option_text(const lp_activity *act, size_t i);
 LP_API size_t lp_activity_answer_count(const lp_activity *act);
 LP_API const char *lp_activity_answer(const lp_activity *act, size_t i);
 
-/** A numeric activity's tolerance, a decimal string such as "0.5" (its
- *  sign does not matter); NULL for other activities.  Borrowed. */
+/** A numeric activity's tolerance: a number such as "0.5" or "2e-3" (its
+ *  sign does not matter), or a percentage of the answer such as "1%";
+ *  NULL for other activities.  Borrowed. */
 LP_API const char *lp_activity_tolerance(const lp_activity *act);
+
+/** A numeric activity's unit, such as "m/s": show it after the answer
+ *  field; the learner may type it after the number, or not.  NULL if it
+ *  has none, or for other activities.  Borrowed. */
+LP_API const char *lp_activity_unit(const lp_activity *act);
 
 /** The feedback to show for a correct (correct = 1) or incorrect
  *  (correct = 0) answer; NULL if the activity has none.  Borrowed. */
@@ -2186,8 +2254,10 @@ LP_API const char *lp_activity_feedback(const lp_activity *act, int correct);
  *    correct if they are exactly the activity's answer set;
  *  - true-false: "true" or "false";
  *  - numeric: a decimal number (digits of any script, '.' or ',' as the
- *    decimal mark), correct if it is within the tolerance of the answer,
- *    compared exactly;
+ *    decimal mark, an optional power of ten: "3.48e-26", "3.48 x 10^-26",
+ *    or in superscript digits), then optionally the activity's unit;
+ *    correct if it is within the tolerance (absolute, or a percentage of
+ *    the answer) of the answer, compared exactly;
  *  - short-answer: text, correct if it equals an accepted answer once
  *    both are normalized: white space trimmed and collapsed, NFC, Unicode
  *    case folding, NFC.
@@ -3144,12 +3214,15 @@ typedef struct lp_build_opts {
      *  (LP_STAGE_COMPRESSING), or NULL */
     lp_progress_fn progress;
     void *progress_user; /**< (version 3) passed to progress */
+    /** (version 4) how the package stores JPEGs, as lp_writer_opts.jpeg */
+    int jpeg;
 } lp_build_opts;
 
-/* Versions 1 (without werror) and 2 (without progress) are the same
- * struct cut short, and still accepted. */
-#define LP_BUILD_OPTS_VERSION 3
-#define LP_BUILD_OPTS_INIT { LP_BUILD_OPTS_VERSION, 0, 0, -1, 0, NULL, NULL }
+/* Versions 1 (without werror), 2 (without progress) and 3 (without jpeg)
+ * are the same struct cut short, and still accepted. */
+#define LP_BUILD_OPTS_VERSION 4
+#define LP_BUILD_OPTS_INIT \
+    { LP_BUILD_OPTS_VERSION, 0, 0, -1, 0, NULL, NULL, LP_JPEG_KEEP }
 
 /**
  * Check the project (as lp_project_check()) and, if it has no errors,

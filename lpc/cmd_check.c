@@ -34,7 +34,8 @@ static const char build_synopsis[] =
     "lpc build DIR -o OUT.lpk [--diagnostics=FORMAT] [--color=WHEN]\n"
     "                 [--werror] [-q] [--max-media-size=SIZE] [--threads=N]\n"
     "                 [--cache=DIR | --no-cache] [--cache-size=SIZE]\n"
-    "                 [--previous=OLD.lpk] [--profile=NAME]";
+    "                 [--previous=OLD.lpk] [--profile=NAME]\n"
+    "                 [--jpeg=keep|jxl]";
 
 static void usage(FILE *f, int build)
 {
@@ -110,6 +111,12 @@ static void usage(FILE *f, int build)
           "  -q, --quiet               print errors only, and no "
           "summary\n", f);
     if (build)
+        fputs("      --jpeg=keep|jxl       JPEGs as they are (keep, the "
+              "default) or\n"
+              "                            recompressed without loss as "
+              "JPEG XL\n"
+              "                            (about 0.7x; see lpk(5))\n", f);
+    if (build)
         cli_progress_usage(f, 28);
     if (!build)
         fputs("      --coverage            also report, per language, the "
@@ -123,7 +130,7 @@ static void usage(FILE *f, int build)
 enum {
     OPT_DIAGNOSTICS = 256, OPT_COLOR, OPT_WERROR, OPT_MAX_MEDIA, OPT_COVERAGE,
     OPT_THREADS, OPT_CACHE, OPT_NO_CACHE, OPT_CACHE_SIZE, OPT_PREVIOUS,
-    OPT_PROFILE
+    OPT_PROFILE, OPT_JPEG
 };
 
 static const struct option longopts[] = {
@@ -138,6 +145,7 @@ static const struct option longopts[] = {
     { "cache-size", required_argument, NULL, OPT_CACHE_SIZE },
     { "previous", required_argument, NULL, OPT_PREVIOUS },
     { "profile", required_argument, NULL, OPT_PROFILE },
+    { "jpeg", required_argument, NULL, OPT_JPEG },
     CLI_PROGRESS_OPTIONS,
     { "quiet", no_argument, NULL, 'q' },
     { "output", required_argument, NULL, 'o' },
@@ -159,6 +167,7 @@ typedef struct check_state {
     int build, werror, coverage;
     int multi; /* several projects: --coverage names each */
     unsigned threads;
+    int jpeg;                /* --jpeg (build) */
     const char *output;
     /* for the summary */
     size_t nprojects, nlessons;
@@ -459,6 +468,7 @@ static int check_project(check_state *st, const char *dir)
         bopts.werror = st->werror; /* warnings stop it before anything is
                                     * written */
         bopts.threads = st->threads;
+        bopts.jpeg = st->jpeg;
         bopts.progress = cli_progress_start(&st->prog, st->quiet);
         bopts.progress_user = &st->prog;
         rc = lp_project_build(proj, st->output, &bopts, on_diag, st);
@@ -645,6 +655,14 @@ int lpc_check_or_build(int argc, char **argv, int build)
                 return cli_bad_usage(synopsis);
             }
             popts.profile = optarg;
+            break;
+        case OPT_JPEG:
+            if (!build) {
+                cli_error("unknown option '--jpeg'");
+                return cli_bad_usage(synopsis);
+            }
+            if (cli_opt_jpeg(optarg, &st.jpeg) < 0)
+                return cli_bad_usage(synopsis);
             break;
         case 'q':
             st.quiet = 1;

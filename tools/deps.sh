@@ -4,7 +4,7 @@
 set -eu
 pkgs="gcc g++ make autoconf automake libtool pkg-config
 libzip-dev libzstd-dev libsodium-dev libxml2-dev libyaml-dev libicu-dev
-libjson-c-dev python3-jsonschema libcmocka-dev libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev zstd unzip python3 libxml2-utils minisign groff-base time
+libjson-c-dev libjxl-dev libjxl-tools python3-jsonschema libcmocka-dev libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev zstd unzip python3 libxml2-utils minisign groff-base time
 man-db jq
 chromium fonts-noto-core"
 # (chromium and fonts-noto-core: the pages in a real browser,

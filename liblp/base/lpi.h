@@ -147,6 +147,40 @@ void lpi_buf_dispose(lpi_buf *b, lp_ctx *ctx);
 void lpi_sort(void *base, size_t n, size_t size,
               int (*cmp)(const void *, const void *));
 
+/* ------------------------------------------------------------ number.c */
+
+/* Most digits on each side of a number's decimal mark */
+#define LPI_NUMBER_SIDE 40u
+/* A number read: its significant digits (no leading or trailing zeros),
+ * most significant first, the power of ten of the last (low), its sign,
+ * and whether it was a percentage.  Zero has no digits. */
+typedef struct lpi_number {
+    bool neg, percent;
+    unsigned char digit[2 * LPI_NUMBER_SIDE];
+    size_t ndigits;
+    int low;
+} lpi_number;
+
+/* s[0..len) as a source or a compiled lesson writes a number: an ASCII
+ * decimal ('+' or '-', digits, one optional '.'), an optional exponent
+ * ('e' or 'E', a sign, at most 4 digits), and, if percent, an optional
+ * final '%'.  false if it is not one. */
+bool lpi_number_scan(const char *s, size_t len, bool percent,
+                     lpi_number *out);
+/* Drop n's trailing zero digits (raising low) */
+void lpi_number_trim(lpi_number *n);
+/* Are the powers of ten of n's digits within [lo, hi]?  (Zero: yes) */
+bool lpi_number_within(const lpi_number *n, int lo, int hi);
+/* The powers of ten an answer or tolerance may have digits at: numbers
+ * below 1e100, exact to 100 places after the decimal mark */
+#define LPI_NUMBER_LO (-100)
+#define LPI_NUMBER_HI 99
+/* A percentage of at most 100? */
+bool lpi_number_percent_ok(const lpi_number *n);
+/* lpi_number_scan() of the whole string, within LPI_NUMBER_LO and
+ * LPI_NUMBER_HI, a percentage (tolerance only) at most 100 */
+bool lpi_number_valid(const char *s, bool tolerance);
+
 /* ------------------------------------------------------------ atomic.c */
 
 /* write(2) all n bytes, again after EINTR; -1 with errno on failure */

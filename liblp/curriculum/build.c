@@ -44,6 +44,7 @@ typedef struct jw {
     unsigned depth;
     bool after_key;
     bool comma[JSON_DEPTH + 1];
+    const char *self;       /* the lesson written: what "#BLOCK" links to */
 } jw;
 
 static void j_init(jw *j, lp_ctx *ctx, size_t max)
@@ -423,7 +424,9 @@ static void j_inline(jw *j, xmlNodePtr el, unsigned depth)
          c = c->next) {
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
             j_str(j, (const char *)c->content);
-        } else if (lpi_is(c, "em") || lpi_is(c, "strong")) {
+        } else if (lpi_is(c, "em") || lpi_is(c, "strong") ||
+                   lpi_is(c, "sub") || lpi_is(c, "sup") ||
+                   lpi_is(c, "term")) {
             j_open(j, '{');
             j_key(j, "type");
             j_str(j, (const char *)c->name);
@@ -436,9 +439,24 @@ static void j_inline(jw *j, xmlNodePtr el, unsigned depth)
             j_open(j, '{');
             j_key(j, "type");
             j_str(j, "link");
-            if (href && strncmp(href, "lesson:", 7) == 0) {
+            if (href && (strncmp(href, "lesson:", 7) == 0 ||
+                         href[0] == '#')) {
+                /* lesson:ID, lesson:ID#BLOCK, #BLOCK (this lesson) */
+                const char *id = href[0] == '#' ? "" : href + 7;
+                const char *hash = strchr(href, '#');
+                size_t n = hash ? (size_t)(hash - id) : strlen(id);
+
                 j_key(j, "lesson");
-                j_str(j, href + 7);
+                if (href[0] == '#')
+                    j_str(j, j->self ? j->self : "");
+                else {
+                    j_sep(j);
+                    j_esc_n(j, id, n);
+                }
+                if (hash) {
+                    j_key(j, "block");
+                    j_str(j, hash + 1);
+                }
             } else {
                 j_key(j, "href");
                 j_str(j, href);
@@ -501,11 +519,15 @@ static void j_dropped(jw *j, xmlNodePtr c)
     j_close(j, '}');
 }
 
-static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr body)
+/* The blocks of el (a body, or a note: its title is not one of them) */
+static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr el,
+                     unsigned depth)
 {
     j_open(j, '[');
-    for (xmlNodePtr c = body ? body->children : NULL; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
+    for (xmlNodePtr c = el ? el->children : NULL;
+         c && depth < LPI_MAX_SOURCE_DEPTH + 2; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || lpi_is(c, "title") ||
+            lpi_is(c, "caption") || lpi_is(c, "credit"))
             continue;
         if (media_block(c) && lpi_profile_drops(b->p, f, c)) {
             j_dropped(j, c);
@@ -514,6 +536,7 @@ static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr body)
         j_open(j, '{');
         j_key(j, "type");
         j_str(j, (const char *)c->name);
+        j_opt(j, c, "id");
         if (lpi_is(c, "h1") || lpi_is(c, "h2") || lpi_is(c, "h3") ||
             lpi_is(c, "p")) {
             j_key(j, "content");
@@ -545,6 +568,53 @@ static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr body)
                 j_close(j, ']');
             }
             j_close(j, ']');
+        } else if (lpi_is(c, "note")) {
+            const char *kind = lpi_attr(c, "kind");
+            xmlNodePtr title = lpi_child(c, "title");
+
+            j_key(j, "kind");
+            j_str(j, kind ? kind : "note");
+            if (title) {
+                j_key(j, "title");
+                j_inline(j, title, depth + 1);
+            }
+            j_key(j, "blocks");
+            j_blocks(b, j, f, c, depth + 1);
+        } else if (lpi_is(c, "figure")) {
+            xmlNodePtr cap = lpi_child(c, "caption");
+            xmlNodePtr credit = lpi_child(c, "credit");
+
+            j_key(j, "blocks");
+            j_blocks(b, j, f, c, depth + 1);
+            if (cap) {
+                j_key(j, "caption");
+                j_inline(j, cap, depth + 1);
+            }
+            if (credit) {
+                j_key(j, "credit");
+                j_open(j, '{');
+                j_opt(j, credit, "spdx");
+                j_opt(j, credit, "source");
+                j_key(j, "content");
+                j_inline(j, credit, depth + 1);
+                j_close(j, '}');
+            }
+        } else if (lpi_is(c, "dl")) {
+            /* terms and definitions in their order, each tagged */
+            j_key(j, "items");
+            j_open(j, '[');
+            for (xmlNodePtr d = c->children; d; d = d->next) {
+                if (!lpi_is(d, "dt") && !lpi_is(d, "dd"))
+                    continue;
+                j_open(j, '{');
+                j_key(j, "type");
+                j_str(j, (const char *)d->name);
+                j_opt(j, d, "id");
+                j_key(j, "content");
+                j_inline(j, d, depth + 1);
+                j_close(j, '}');
+            }
+            j_close(j, ']');
         } else {
             /* image, audio, video, attachment */
             j_media(b, j, f, c, "src");
@@ -555,6 +625,41 @@ static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr body)
         j_close(j, '}');
     }
     j_close(j, ']');
+}
+
+/* Does a numeric activity of acts use what only "lp-lesson 2" has: an
+ * exponent, a relative tolerance, a unit? */
+static bool numbers_v2(xmlNodePtr acts)
+{
+    for (xmlNodePtr q = acts ? acts->children : NULL; q; q = q->next) {
+        const char *a = lpi_attr(q, "answer"), *t = lpi_attr(q, "tolerance");
+
+        if (lpi_is(q, "numeric") &&
+            ((a && strpbrk(a, "eE")) || (t && strpbrk(t, "eE%")) ||
+             lpi_attr(q, "unit")))
+            return true;
+    }
+    return false;
+}
+
+/* Does the tree below el use what only "lp-lesson 2" has?  A document
+ * that does not stays "lp-lesson 1", which older runtimes read. */
+static bool uses_v2(xmlNodePtr el, unsigned depth)
+{
+    static const char *const v2[] = { "note", "dl", "sub", "sup", "term",
+                                      "figure" };
+
+    for (xmlNodePtr c = el ? el->children : NULL;
+         c && depth < LPI_MAX_SOURCE_DEPTH + 2; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        for (size_t i = 0; i < sizeof(v2) / sizeof(*v2); i++)
+            if (lpi_is(c, v2[i]))
+                return true;
+        if (uses_v2(c, depth + 1))
+            return true;
+    }
+    return false;
 }
 
 static void j_feedback(const builder *b, jw *j, xmlNodePtr act,
@@ -620,6 +725,7 @@ static void j_activities(const builder *b, jw *j, xmlNodePtr acts,
             j_words1(j, lpi_attr(q, "answer"), "0");
             j_key(j, "tolerance");
             j_words1(j, lpi_attr(q, "tolerance"), "0");
+            j_opt(j, q, "unit");
         } else if (lpi_is(q, "short-answer")) {
             xmlNodePtr ans = lpi_child(q, "answers");
 
@@ -757,9 +863,12 @@ static int lesson_doc(builder *b, const blesson *ls, xmlNodePtr root,
     jw j;
 
     j_start(b, &j);
+    j.self = ls->id;
     j_open(&j, '{');
     j_key(&j, "format");
-    j_str(&j, "lp-lesson 1");
+    j_str(&j, uses_v2(body, 0) ||
+               numbers_v2(lpi_child(root, "activities")) ? "lp-lesson 2"
+                                                          : "lp-lesson 1");
     j_key(&j, "id");
     j_str(&j, ls->id);
     j_key(&j, "language");
@@ -780,7 +889,7 @@ static int lesson_doc(builder *b, const blesson *ls, xmlNodePtr root,
     j_key(&j, "objectives");
     j_objectives(b, &j, lpi_child(root, "objectives"), l);
     j_key(&j, "blocks");
-    j_blocks(b, &j, ls->f, body);
+    j_blocks(b, &j, ls->f, body, 0);
     j_key(&j, "activities");
     j_activities(b, &j, lpi_child(root, "activities"), l);
     j_key(&j, "assignments");
@@ -948,6 +1057,23 @@ static void j_assignments(builder *b, jw *j, const blesson *ls,
     j_close(j, ']');
 }
 
+/* The media the blocks of el use, and those of its notes' blocks */
+static void blocks_media(builder *b, lpi_srcfile *f, xmlNodePtr el,
+                         unsigned depth)
+{
+    for (xmlNodePtr c = el->children; c && depth < LPI_MAX_SOURCE_DEPTH + 2;
+         c = c->next)
+        if (media_block(c)) {
+            /* what the profile leaves out is not packed */
+            if (!lpi_profile_drops(b->p, f, c)) {
+                use_media(b, f, c, "src");
+                use_media(b, f, c, "captions");
+            }
+        } else if (lpi_is(c, "note") || lpi_is(c, "figure")) {
+            blocks_media(b, f, c, depth + 1);
+        }
+}
+
 /* Everything the package needs of lesson ls (tree root), while the tree
  * is there: its documents, catalog entry, assignments, title per
  * language, media, and the sizes the package cannot hold */
@@ -969,12 +1095,8 @@ static int compile_lesson(builder *b, blesson *ls, xmlNodePtr root)
      * may depend on them */
     for (xmlNodePtr body = content ? content->children : NULL; body;
          body = body->next)
-        for (xmlNodePtr c = lpi_is(body, "body") ? body->children : NULL; c;
-             c = c->next)
-            if (media_block(c) && !lpi_profile_drops(b->p, ls->f, c)) {
-                use_media(b, ls->f, c, "src");
-                use_media(b, ls->f, c, "captions");
-            }
+        if (lpi_is(body, "body"))
+            blocks_media(b, ls->f, body, 0);
     if (b->rc < 0)
         return b->rc;
     for (xmlNodePtr a = asg ? asg->children : NULL; a; a = a->next) {
@@ -1616,6 +1738,8 @@ static int compile(builder *b, const char *out, const lp_build_opts *opts)
             wo.progress = opts->progress;
             wo.progress_user = opts->progress_user;
         }
+        if (opts->version >= 4)
+            wo.jpeg = opts->jpeg;
     }
     /* the writer's default time would miss the sources' own times */
     sde = getenv("SOURCE_DATE_EPOCH");

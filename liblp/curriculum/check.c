@@ -36,10 +36,13 @@ typedef struct checker {
     const lang *deflang;    /* the default language, if declared */
     named *lessons;         /* lesson ids */
     size_t nlessons, caplessons;
-    lpi_hist *hist;         /* the same, for the previous release */
+    lpi_hist *hist;         /* lesson ids, for the previous release */
     size_t nhist, caphist;
-    named *refs;            /* requires= and lesson: links */
+    named *refs;            /* requires= and lesson: links ("ID" or
+                             * "ID#BLOCK") */
     size_t nrefs, caprefs;
+    named *blocks;          /* block ids, as "ID#BLOCK" */
+    size_t nblocks, capblocks;
     char **media;           /* project-relative paths referenced, once */
     size_t nmedia, capmedia;
     struct mverdict *mv;    /* what each one is (open addressing) */
@@ -166,13 +169,15 @@ static void add_named_at(checker *c, named **arr, size_t *n, size_t *cap,
         c->hist[c->nhist].pos = pos;
         c->nhist++;
     }
-    /* lesson ids and references outlive the lesson: for the cache */
-    if (arr == &c->lessons || arr == &c->refs)
-        lpi_lcache_note(c->p, LPI_EV_NAMED, arr == &c->refs, pos, dup);
+    /* lesson and block ids and references outlive the lesson: for the
+     * cache (list 0: lessons, 1: references, 2: blocks) */
+    if (arr == &c->lessons || arr == &c->refs || arr == &c->blocks)
+        lpi_lcache_note(c->p, LPI_EV_NAMED, arr == &c->lessons ? 0 :
+                        arr == &c->refs ? 1 : 2, pos, dup);
 }
 
-/* The last lesson's fingerprint (list 3 of the cache's NAMED events) or
- * renamed-from list (list 2), at pos */
+/* The last lesson's fingerprint (list 4 of the cache's NAMED events) or
+ * renamed-from list (list 3), at pos */
 static void add_history(checker *c, unsigned list, const char *text,
                         lpi_pos pos)
 {
@@ -181,7 +186,7 @@ static void add_history(checker *c, unsigned list, const char *text,
     if (c->rc < 0 || c->nhist == 0)
         return;
     h = &c->hist[c->nhist - 1];
-    if (list == 3) {
+    if (list == 4) {
         snprintf(h->fp, sizeof(h->fp), "%s", text);
     } else {
         char *dup;
@@ -855,8 +860,10 @@ static void unused_in(checker *c, const char *rel, unsigned depth)
 
 /* ------------------------------------------------------------ lessons */
 
+/* Links to lessons ("ID") and to blocks ("ID#BLOCK"; "#BLOCK" is one of
+ * lesson self), checked once every lesson is known */
 static void check_inline_links(checker *c, lpi_srcfile *f, xmlNodePtr el,
-                               unsigned depth)
+                               const char *self, unsigned depth)
 {
     for (xmlNodePtr n = el->children; n && depth < 64; n = n->next) {
         const char *href;
@@ -864,14 +871,91 @@ static void check_inline_links(checker *c, lpi_srcfile *f, xmlNodePtr el,
         if (n->type != XML_ELEMENT_NODE)
             continue;
         if (lpi_is(n, "a")) {
+            xmlAttrPtr at = xmlHasProp(n, (const xmlChar *)"href");
+
             href = lpi_attr(n, "href");
-            if (href && strncmp(href, "lesson:", 7) == 0)
+            if (href && strncmp(href, "lesson:", 7) == 0) {
                 add_named(c, &c->refs, &c->nrefs, &c->caprefs, href + 7,
-                          strlen(href + 7), f,
-                          xmlHasProp(n, (const xmlChar *)"href"));
+                          strlen(href + 7), f, at);
+            } else if (href && href[0] == '#') {
+                char ref[2 * LP_MAX_ID_BYTES + 2];
+
+                snprintf(ref, sizeof(ref), "%s%s", self, href);
+                add_named(c, &c->refs, &c->nrefs, &c->caprefs, ref,
+                          strlen(ref), f, at);
+            }
         }
-        check_inline_links(c, f, n, depth + 1);
+        check_inline_links(c, f, n, self, depth + 1);
     }
+}
+
+/* Block ids below el (into notes, figures and glossaries), in document
+ * order */
+typedef struct idref {
+    const char *id;
+    xmlNodePtr el;
+    size_t order;
+} idref;
+
+static void collect_ids(checker *c, xmlNodePtr el, idref **ids, size_t *n,
+                        size_t *cap, unsigned depth)
+{
+    for (xmlNodePtr b = el->children; b && depth < 64 && c->rc >= 0;
+         b = b->next) {
+        const char *id = b->type == XML_ELEMENT_NODE ? lpi_attr(b, "id")
+                                                      : NULL;
+
+        if (id) {
+            c->rc = lpi_grow(c->p->ctx, (void **)ids, cap, *n + 1,
+                             sizeof(**ids));
+            if (c->rc < 0)
+                return;
+            (*ids)[*n].id = id;
+            (*ids)[*n].el = b;
+            (*ids)[*n].order = *n;
+            (*n)++;
+        }
+        if (lpi_is(b, "note") || lpi_is(b, "figure") || lpi_is(b, "dl"))
+            collect_ids(c, b, ids, n, cap, depth + 1);
+    }
+}
+
+static int cmp_idref(const void *x, const void *y)
+{
+    const idref *a = x, *b = y;
+    int r = strcmp(a->id, b->id);
+
+    return r ? r : a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* Block ids: each once in its body (sorted, so a body of many blocks
+ * costs n log n), recorded as "SELF#ID" for links */
+static void body_ids(checker *c, lpi_srcfile *f, xmlNodePtr body,
+                     const char *self)
+{
+    idref *ids = NULL;
+    size_t n = 0, cap = 0;
+
+    collect_ids(c, body, &ids, &n, &cap, 0);
+    if (c->rc >= 0)
+        lpi_sort(ids, n, sizeof(*ids), cmp_idref);
+    for (size_t i = 0; i < n && c->rc >= 0; i++) {
+        xmlAttrPtr at = xmlHasProp(ids[i].el, (const xmlChar *)"id");
+        char key[2 * LP_MAX_ID_BYTES + 2];
+
+        if (i > 0 && strcmp(ids[i].id, ids[i - 1].id) == 0) {
+            ERR(c, "dup-id", f, at, "block id '%s' is used twice in the "
+                "'%s' body", ids[i].id, lpi_attr(body, "lang"));
+            lpi_diag(c->p, LP_SEVERITY_NOTE, "dup-id", f,
+                     xmlHasProp(ids[i - 1].el, (const xmlChar *)"id"), nopos,
+                     "first used here");
+            continue;
+        }
+        snprintf(key, sizeof(key), "%s#%s", self, ids[i].id);
+        add_named(c, &c->blocks, &c->nblocks, &c->capblocks, key,
+                  strlen(key), f, at);
+    }
+    lpi_free(c->p->ctx, ids);
 }
 
 static bool has_body(const checker *c, xmlNodePtr content, const char *tag,
@@ -905,11 +989,13 @@ static void tally_body(xmlNodePtr el, int script, lpi_script_tally *t,
     }
 }
 
-static void check_body(checker *c, lpi_srcfile *f, xmlNodePtr body)
+/* The media of the blocks of el, and of the blocks of its notes */
+static void body_media(checker *c, lpi_srcfile *f, xmlNodePtr el,
+                       unsigned depth)
 {
     static const char *const media_attrs[] = { "src", "captions" };
 
-    for (xmlNodePtr b = body->children; b; b = b->next) {
+    for (xmlNodePtr b = el->children; b && depth < 64; b = b->next) {
         if (b->type != XML_ELEMENT_NODE)
             continue;
         if (lpi_is(b, "image") || lpi_is(b, "audio") || lpi_is(b, "video") ||
@@ -917,9 +1003,18 @@ static void check_body(checker *c, lpi_srcfile *f, xmlNodePtr body)
             for (size_t i = 0; i < 2; i++)
                 use_media(c, f, xmlHasProp(b, (const xmlChar *)
                                            media_attrs[i]));
+        } else if (lpi_is(b, "note") || lpi_is(b, "figure")) {
+            body_media(c, f, b, depth + 1);
         }
     }
-    check_inline_links(c, f, body, 0);
+}
+
+static void check_body(checker *c, lpi_srcfile *f, xmlNodePtr body,
+                       const char *self)
+{
+    body_media(c, f, body, 0);
+    body_ids(c, f, body, self);
+    check_inline_links(c, f, body, self, 0);
 }
 
 static void check_activity(checker *c, lpi_srcfile *f, xmlNodePtr act)
@@ -965,6 +1060,33 @@ static void check_activity(checker *c, lpi_srcfile *f, xmlNodePtr act)
                     (int)n, s, lpi_attr(act, "id"));
             s += n;
             s += strspn(s, " \t\n");
+        }
+    } else if (lpi_is(act, "numeric")) {
+        static const char *const attrs[] = { "answer", "tolerance" };
+
+        /* what the runtime marks exactly: said here, not at a phone */
+        for (size_t i = 0; i < 2; i++) {
+            const char *v = lpi_attr(act, attrs[i]);
+            lpi_number n;
+
+            if (!v)
+                continue;
+            v += strspn(v, " \t\n");
+            if (!lpi_number_scan(v, strcspn(v, " \t\n"), i == 1, &n))
+                ERR(c, "limit", f, xmlHasProp(act, (const xmlChar *)
+                                              attrs[i]),
+                    "%s '%s' has more than %u digits before or after its "
+                    "decimal point", attrs[i], v, LPI_NUMBER_SIDE);
+            else if (!lpi_number_within(&n, LPI_NUMBER_LO, LPI_NUMBER_HI))
+                ERR(c, "limit", f, xmlHasProp(act, (const xmlChar *)
+                                              attrs[i]),
+                    "%s '%s' is out of the range answers are marked in: "
+                    "below 1e100, and exact to 100 places after the "
+                    "decimal point (1e-100)", attrs[i], v);
+            else if (n.percent && !lpi_number_percent_ok(&n))
+                ERR(c, "limit", f, xmlHasProp(act, (const xmlChar *)
+                                              attrs[i]),
+                    "a relative tolerance is at most 100%%, not '%s'", v);
         }
     } else if (lpi_is(act, "short-answer")) {
         xmlNodePtr ans = lpi_child(act, "answers");
@@ -1086,9 +1208,9 @@ static void check_lesson(checker *c, lpi_srcfile *f)
 
         lpi_fingerprint(c->p, root, c->deflang ? c->deflang->canon : NULL,
                         fp);
-        add_history(c, 3, fp, nopos);
+        add_history(c, 4, fp, nopos);
         if (renamed)
-            add_history(c, 2, renamed, lpi_src_pos(f, xmlHasProp(root,
+            add_history(c, 3, renamed, lpi_src_pos(f, xmlHasProp(root,
                         (const xmlChar *)"renamed-from")));
     }
     for (const char *s = req; s && *s;) {
@@ -1134,7 +1256,7 @@ static void check_lesson(checker *c, lpi_srcfile *f)
                 ERR(c, "dup-id", f, b, "a second body in '%s'", l);
                 break;
             }
-        check_body(c, f, b);
+        check_body(c, f, b, id);
     }
     snprintf(what, sizeof(what), "lesson '%s'", id);
     for (size_t i = 0; i < c->nlangs; i++)
@@ -1226,10 +1348,13 @@ static void replay_lesson(checker *c, lpi_srcfile *f)
             use_media_at(c, f, e->text, e->pos);
             break;
         case LPI_EV_NAMED:
-            if (e->list >= 2)
+            if (e->list >= 3)
                 add_history(c, e->list, e->text, e->pos);
             else if (e->list == 0)
                 add_named_at(c, &c->lessons, &c->nlessons, &c->caplessons,
+                             e->text, strlen(e->text), f, e->pos);
+            else if (e->list == 2)
+                add_named_at(c, &c->blocks, &c->nblocks, &c->capblocks,
                              e->text, strlen(e->text), f, e->pos);
             else
                 add_named_at(c, &c->refs, &c->nrefs, &c->caprefs, e->text,
@@ -1478,13 +1603,25 @@ int lpi_check_project(lp_project *p)
             goto done;
     }
     /* a lesson that could not be read may hold the id: say nothing */
+    lpi_sort(c.blocks, c.nblocks, sizeof(*c.blocks), cmp_named);
     for (size_t i = 0; i < c.nrefs && !c.incomplete; i++) {
         const named *r = &c.refs[i];
+        const char *hash = strchr(r->id, '#');
+        char lesson[LP_MAX_ID_BYTES + 1];
+
+        snprintf(lesson, sizeof(lesson), "%.*s",
+                 (int)(hash ? (size_t)(hash - r->id) : strlen(r->id)), r->id);
         if (c.nlessons == 0 ||
-            !bsearch(r->id, c.lessons, c.nlessons, sizeof(*c.lessons),
+            !bsearch(lesson, c.lessons, c.nlessons, sizeof(*c.lessons),
                      find_named))
             lpi_diag(p, LP_SEVERITY_ERROR, "dangling-ref", r->f, NULL,
-                     r->pos, "no lesson has the id '%s'", r->id);
+                     r->pos, "no lesson has the id '%s'", lesson);
+        else if (hash && (c.nblocks == 0 ||
+                          !bsearch(r->id, c.blocks, c.nblocks,
+                                   sizeof(*c.blocks), find_named)))
+            lpi_diag(p, LP_SEVERITY_ERROR, "dangling-ref", r->f, NULL,
+                     r->pos, "lesson '%s' has no block with the id '%s'",
+                     lesson, hash + 1);
     }
 
     lpi_sort(c.media, c.nmedia, sizeof(*c.media), cmp_str);
@@ -1527,6 +1664,7 @@ done:
     lpi_free(p->ctx, c.lessons);
     lpi_free(p->ctx, c.hist);
     lpi_free(p->ctx, c.refs);
+    lpi_free(p->ctx, c.blocks);
     lpi_free(p->ctx, c.suggested);
     lpi_free(p->ctx, c.mv);
     lpi_strset_dispose(p->ctx, &c.loaded);

@@ -40,15 +40,31 @@ static const struct {
     { "Line", "[^\\n\\r]*", "one line of text, with no line break" },
     { "Path", "[^/\\\\].*",
       "a path relative to the file, such as '../media/photo.jpg'" },
-    { "Href", "(lesson:[a-z0-9][a-z0-9._\\-]*|https?://\\S+|mailto:\\S+)",
-      "'lesson:' and a lesson id, an http:// or https:// address, or "
-      "'mailto:', such as 'lesson:numbers-02'" },
+    { "Href", "(lesson:[a-z0-9][a-z0-9._\\-]*(#[a-z0-9][a-z0-9._\\-]*)?|"
+      "#[a-z0-9][a-z0-9._\\-]*|https?://\\S+|mailto:\\S+)",
+      "'lesson:' and a lesson id (then '#' and a block id, to point at a "
+      "block of it), '#' and a block id of this lesson, an http:// or "
+      "https:// address, or 'mailto:', such as 'lesson:numbers-02' or "
+      "'lesson:numbers-02#table-1'" },
+    { "Url", "https?://\\S+",
+      "an http:// or https:// address, such as 'https://openstax.org/'" },
     { "License", "[A-Za-z0-9.+\\-]+( (AND|OR|WITH) [A-Za-z0-9.+\\-]+)*",
       "an SPDX license expression, such as 'CC-BY-4.0'" },
     { "Size", "[1-9][0-9]{0,11}( ?(B|KiB|MiB|GiB))?",
       "a size, such as '500 KiB', '2 MiB' or '1 GiB'" },
     { "Minutes", NULL, "a number of minutes, such as 40" },
     { "xs:positiveInteger", NULL, "a whole number above 0, such as 3" },
+    { "Number",
+      "[+\\-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+\\-]?[0-9]{1,4})?",
+      "a number, such as 42, 2.5 or 3.48e-26 (with '.' for the decimal "
+      "point, 'e' before a power of ten)" },
+    { "Tolerance",
+      "[+\\-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+\\-]?[0-9]{1,4})?%?",
+      "a number, such as 0.05 or 1e-3, or a percentage of the answer, "
+      "such as 1%" },
+    { "Unit", "[^\\s0-9.,+\\-][^\\s]*( [^\\s]+)*",
+      "a unit, such as 'm/s' or 'kg', not starting with a digit, a sign "
+      "or a space" },
     { "xs:decimal", NULL,
       "a number, such as 42 or 2.5 (with '.' for the decimal point)" },
     { "xs:boolean", NULL, "true or false" },
@@ -331,6 +347,60 @@ bool lpi_schema_near_attr(const char *el, const char *attr, char *out,
     return out[0] != '\0';
 }
 
+/* An element where the schema does not want it, when the rule it breaks
+ * is one of order or of kind that the schema's list would not make
+ * plain: a glossary's order, a note's title, inline text among blocks */
+static bool explain_order(const char *el, xmlNodePtr xn, char *out,
+                          size_t cap)
+{
+    static const char *const inl[] = { "em", "strong", "sub", "sup",
+                                       "term", "a" };
+    const char *parent = xn && xn->parent &&
+                         xn->parent->type == XML_ELEMENT_NODE
+                         ? (const char *)xn->parent->name : "";
+
+    if (strcmp(el, "dd") == 0 && strcmp(parent, "dl") == 0) {
+        snprintf(out, cap, "'dd' (a definition) must come after the 'dt' "
+                 "(the term) it defines");
+        return true;
+    }
+    if (strcmp(el, "term") == 0 && strcmp(parent, "a") == 0) {
+        snprintf(out, cap, "a link ('a') cannot hold a 'term': put the "
+                 "link inside the term instead");
+        return true;
+    }
+    if ((strcmp(el, "caption") == 0 || strcmp(el, "credit") == 0) &&
+        strcmp(parent, "figure") == 0) {
+        bool media = false;
+
+        for (xmlNodePtr s = xn->prev; s; s = s->prev)
+            media |= s->type == XML_ELEMENT_NODE &&
+                     (xmlStrEqual(s->name, (const xmlChar *)"image") ||
+                      xmlStrEqual(s->name, (const xmlChar *)"video") ||
+                      xmlStrEqual(s->name, (const xmlChar *)"audio"));
+        snprintf(out, cap, "%s", media
+                 ? "in a figure, its pictures come first, then its "
+                   "'caption', then its 'credit', each at most once"
+                 : "a figure starts with its pictures: at least one "
+                   "'image', 'video' or 'audio' before its 'caption' and "
+                   "'credit'");
+        return true;
+    }
+    if (strcmp(el, "title") == 0 && strcmp(parent, "note") == 0) {
+        snprintf(out, cap, "a note's 'title' comes first, before its "
+                 "blocks, and only once");
+        return true;
+    }
+    if (strcmp(parent, "body") == 0 || strcmp(parent, "note") == 0)
+        for (size_t i = 0; i < sizeof(inl) / sizeof(*inl); i++)
+            if (strcmp(el, inl[i]) == 0) {
+                snprintf(out, cap, "'%s' is inline text: put it inside a "
+                         "paragraph ('p') or another block", el);
+                return true;
+            }
+    return false;
+}
+
 void lpi_schema_explain(const char *raw, const void *node, char *out,
                         size_t cap)
 {
@@ -350,6 +420,8 @@ void lpi_schema_explain(const char *raw, const void *node, char *out,
         goto plain;
 
     if (strstr(rest, "This element is not expected")) {
+        if (explain_order(el, xn, out, cap))
+            return;
         expected_list(rest, el, list, sizeof(list), near, sizeof(near));
         if (near[0])
             snprintf(out, cap, "'%s' is not allowed here; did you mean "
@@ -366,6 +438,21 @@ void lpi_schema_explain(const char *raw, const void *node, char *out,
         return;
     }
     if (strstr(rest, "Missing child element")) {
+        if (strcmp(el, "note") == 0) {
+            snprintf(out, cap, "'note' holds no block: give it a "
+                     "paragraph ('p') or another block%s",
+                     xn && xmlFirstElementChild(xn) ? " after its title"
+                                                    : "");
+            return;
+        }
+        if (strcmp(el, "dl") == 0) {
+            snprintf(out, cap, "%s", xn && xmlFirstElementChild(xn)
+                     ? "the last term ('dt') of 'dl' has no definition "
+                       "('dd') after it"
+                     : "'dl' is empty: give it terms ('dt'), each "
+                       "followed by its definition ('dd')");
+            return;
+        }
         expected_list(rest, "", list, sizeof(list), near, sizeof(near));
         snprintf(out, cap, "'%s' is missing %s%s", el,
                  strstr(list, " or ") ? "one of " : "",

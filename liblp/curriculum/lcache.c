@@ -25,7 +25,7 @@
 
 /* Bump when what the check or the compiler makes of a lesson changes
  * without a change of PACKAGE_VERSION */
-#define LCACHE_FORMAT 2u
+#define LCACHE_FORMAT 3u
 #define MAX_CODE 64u
 #define MAX_MSG 4096u
 #define MAX_TEXT LPI_MAX_SOURCE_BYTES
@@ -343,7 +343,7 @@ static bool get_ev(lpi_rd *r, lp_ctx *ctx, lpi_lcev *e, bool *nomem)
     e->text = lpi_rd_str(r, ctx, e->type == LPI_EV_DIAG ? MAX_MSG : MAX_TEXT,
                          nomem);
     if (r->bad || e->type > LPI_EV_NAMED || e->sev > LP_SEVERITY_ERROR ||
-        e->list > 3 || (e->type == LPI_EV_DIAG && !e->code[0])) {
+        e->list > 4 || (e->type == LPI_EV_DIAG && !e->code[0])) {
         ev_dispose(ctx, e);
         memset(e, 0, sizeof(*e));
         r->bad = true;

@@ -577,8 +577,9 @@ char *lpi_src_resolve(lp_project *p, const lpi_srcfile *f, const char *src,
 
 /* ------------------------------------------------------ normalization */
 
-/* p, h1, h2, h3, li, td, th, em, strong, a (every element is looked at:
- * no string compares for the others) */
+/* p, h1, h2, h3, li, td, th, dt, dd, em, strong, sub, sup, term, a, a
+ * note's title, a figure's caption and credit (every element is looked at: no string compares for
+ * most others) */
 static bool is_mixed(const xmlChar *n)
 {
     switch (n[0]) {
@@ -589,12 +590,21 @@ static bool is_mixed(const xmlChar *n)
         return n[1] >= '1' && n[1] <= '3' && n[2] == '\0';
     case 'l':
         return n[1] == 'i' && n[2] == '\0';
+    case 'd':
+        return (n[1] == 't' || n[1] == 'd') && n[2] == '\0';
     case 't':
-        return (n[1] == 'd' || n[1] == 'h') && n[2] == '\0';
+        return ((n[1] == 'd' || n[1] == 'h') && n[2] == '\0') ||
+               strcmp((const char *)n, "term") == 0 ||
+               strcmp((const char *)n, "title") == 0;
     case 'e':
         return n[1] == 'm' && n[2] == '\0';
+    case 'c':
+        return strcmp((const char *)n, "caption") == 0 ||
+               strcmp((const char *)n, "credit") == 0;
     case 's':
-        return strcmp((const char *)n, "strong") == 0;
+        return strcmp((const char *)n, "strong") == 0 ||
+               strcmp((const char *)n, "sub") == 0 ||
+               strcmp((const char *)n, "sup") == 0;
     default:
         return false;
     }
@@ -602,9 +612,13 @@ static bool is_mixed(const xmlChar *n)
 
 static bool is_inline(const xmlChar *name)
 {
-    return strcmp((const char *)name, "em") == 0 ||
-           strcmp((const char *)name, "strong") == 0 ||
-           strcmp((const char *)name, "a") == 0;
+    static const char *const names[] = { "em", "strong", "sub", "sup",
+                                         "term", "a" };
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+        if (strcmp((const char *)name, names[i]) == 0)
+            return true;
+    return false;
 }
 
 static bool is_space(int c)

@@ -391,8 +391,10 @@ static const struct {
     { "a", "a run '- a: {href: ..., _: ...}'", "an <a href=\"...\"> element" },
     { "br", "a new paragraph ('- p: ...')", "a new <p> element" },
     { "p", "a new paragraph ('- p: ...')", "a new <p> element" },
-    { "sub", "plain text (no subscripts yet)", "plain text" },
-    { "sup", "plain text (no superscripts yet)", "plain text" },
+    { "sub", "a run '- sub: ...'", "a <sub> element" },
+    { "sup", "a run '- sup: ...'", "a <sup> element" },
+    { "dfn", "a run '- term: ...'", "a <term> element" },
+    { "aside", "a block '- note: ...'", "a <note> element" },
     { "span", "plain text", "plain text" },
     { "u", "a run '- em: ...'", "an <em> element" },
 };

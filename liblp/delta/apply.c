@@ -41,6 +41,8 @@ typedef struct tgt {
                                   until the content is decoded) */
     bool hole;
     uint64_t size;
+    uint64_t slen;             /* its bytes in a segment: size, or for a
+                                  JPEG XL object its stream's */
     const char *path;          /* for messages; NULL: the dictionary */
     uint8_t form;
     uint8_t src;
@@ -83,6 +85,7 @@ typedef struct applier {
     size_t fill;
     lpi_hasher h;
     lpi_objenc enc;
+    unsigned char *jxl;        /* the JPEG XL stream being filled */
     uint32_t crc;
     lpi_progress prog;         /* LP_STAGE_DECODING, LP_STAGE_WRITING */
 } applier;
@@ -125,11 +128,18 @@ static int obj_error(applier *a, const tgt *t, int code, const char *what)
 static int obj_begin(applier *a, tgt *t)
 {
     a->cur = t;
-    a->left = t->size;
+    a->left = t->form == LPI_FORM_JXL ? t->slen : t->size;
     a->fill = 0;
     a->crc = 0;
     t->spool_off = a->spool_end;
     lpi_hash_init(&a->h);
+    if (t->form == LPI_FORM_JXL) {
+        /* the stream, kept whole to rebuild the JPEG at its end (both
+         * bounded by LPI_JXL_MAX_BYTES, check_object()) */
+        lpi_free(a->ctx, a->jxl);
+        a->jxl = lpi_malloc(a->ctx, (size_t)t->slen + 1);
+        return a->jxl ? 0 : lpi_nomem(a->ctx);
+    }
     if (t->form != LPI_FORM_STORED)
         return lpi_objenc_begin(&a->enc, a->ctx, a->cctx,
                                 t->form == LPI_FORM_DICT ? a->cdict : NULL,
@@ -142,6 +152,22 @@ static int obj_end(applier *a)
     tgt *t = a->cur;
     unsigned char hash[LP_HASH_BYTES];
 
+    if (t->form == LPI_FORM_JXL) {
+        /* the content is the JPEG the stream rebuilds */
+        unsigned char *pic = lpi_malloc(a->ctx, (size_t)t->size + 1);
+        int rc = pic ? lpi_jxl_decode(a->ctx, a->jxl, (size_t)t->slen, pic,
+                                      (size_t)t->size) : lpi_nomem(a->ctx);
+        if (rc == 0)
+            lpi_hash_update(&a->h, pic, (size_t)t->size);
+        lpi_free(a->ctx, pic);
+        lpi_free(a->ctx, a->jxl);
+        a->jxl = NULL;
+        if (rc < 0) {
+            char what[256];
+            snprintf(what, sizeof(what), "%s", lp_ctx_errmsg(a->ctx));
+            return obj_error(a, t, rc, what);
+        }
+    }
     lpi_hash_final(&a->h, hash);
     if (t->hole)
         memcpy(t->hash, hash, LP_HASH_BYTES); /* checked with the manifest */
@@ -160,6 +186,13 @@ static int obj_put(applier *a, const unsigned char *p, size_t n)
 {
     int rc = 0;
 
+    if (a->cur->form == LPI_FORM_JXL) {
+        /* stored as it comes; hashed once rebuilt (obj_end) */
+        memcpy(a->jxl + (a->cur->slen - a->left), p, n);
+        a->left -= n;
+        rc = lpi_progress_add(&a->prog, a->ctx, 0, n);
+        return rc < 0 ? rc : to_spool(a, p, n);
+    }
     lpi_hash_update(&a->h, p, n);
     a->left -= n;
     rc = lpi_progress_add(&a->prog, a->ctx, 0, n);
@@ -492,7 +525,8 @@ static int read_meta(applier *a)
     ZSTD_freeDCtx(dctx);
     lpi_free(ctx, buf);
     if (rc == 0)
-        rc = lpi_dmeta_parse(&a->meta, ctx, a->meta_raw, (size_t)size);
+        rc = lpi_dmeta_parse(&a->meta, ctx, a->meta_raw, (size_t)size,
+                             h->format);
     if (rc < 0)
         return rc;
     rc = lpi_manifest_parse(&a->tm, ctx, a->meta.manifest,
@@ -547,7 +581,16 @@ static int check_object(applier *a, size_t i)
                        "does not have", i);
         if (t->size == 0 && t->form != LPI_FORM_STORED)
             return bad(a, "delta compresses empty object %zu", i);
+        /* lpk(5) JPEG XL objects: a picture of at most 8 MiB, its stream
+         * smaller */
+        if (t->form == LPI_FORM_JXL && (t->size > LPI_JXL_MAX_BYTES ||
+                                        o->stream == 0 ||
+                                        o->stream >= t->size))
+            return bad(a, "delta object %zu: a JPEG XL stream of %" PRIu64
+                       " bytes for %" PRIu64 " bytes of content", i,
+                       o->stream, t->size);
     }
+    t->slen = t->form == LPI_FORM_JXL ? o->stream : t->size;
     t->kept = t->hole ? NULL : lpi_package_object(a->b, t->hash);
     if ((o->form & LPI_FORM_RECODE) && !t->kept)
         return bad(a, "delta object %zu: only an object the base has can be "
@@ -566,6 +609,14 @@ static int check_object(applier *a, size_t i)
                          " bytes; lpk(5) allows at most %u: the delta is "
                          "damaged or hostile (get it again from the "
                          "publisher)", t->size, LP_MAX_DICTIONARY_BYTES);
+    /* a JPEG XL object is copied from a base that has it so, the same
+     * bytes; else the delta carries its stream (apply makes none) */
+    if (t->form == LPI_FORM_JXL) {
+        t->src = t->kept && !(o->form & LPI_FORM_RECODE) &&
+                 lpi_object_form(a->b, t->kept) == LPI_FORM_JXL
+                 ? SRC_COPY : SRC_DELTA;
+        return 0;
+    }
     t->src = !t->kept ? SRC_DELTA
              : !(o->form & LPI_FORM_RECODE) &&
                t->form == lpi_object_form(a->b, t->kept) &&
@@ -674,7 +725,7 @@ static int check_segments(applier *a)
             if (s->content[k] == a->dict_obj && (i != 0 || s->ncontent != 1))
                 return bad(a, "delta segment %zu: a new dictionary must be "
                            "alone in the first segment", i);
-            content += t->size;
+            content += t->slen;
         }
         rc = frame_header(a, s, i, &declared, &window);
         if (rc < 0)
@@ -686,6 +737,7 @@ static int check_segments(applier *a)
                                  "is %" PRIu64 " bytes; lpk(5) allows at "
                                  "most %u", declared, LP_MAX_DICTIONARY_BYTES);
             a->objs[a->dict_obj].size = content = declared;
+            a->objs[a->dict_obj].slen = declared;
         }
         if (declared != content)
             return bad(a, "delta segment %zu declares %" PRIu64 " bytes; its "
@@ -891,7 +943,8 @@ static void plan_memory(const applier *a, memplan *p)
             else if (t->src == SRC_COPY)
                 m.verify = max64(m.verify, dec);
         }
-        if (t->src == SRC_COPY || t->form == LPI_FORM_STORED)
+        if (t->src == SRC_COPY || t->form == LPI_FORM_STORED ||
+            t->form == LPI_FORM_JXL)
             continue;
         enc = lpi_encode_memory(m.level, t->size,
                                 t->form == LPI_FORM_DICT ? m.dict_len : 0);
@@ -1159,11 +1212,12 @@ static int write_package(applier *a, int fd, unsigned char hash[LP_HASH_BYTES],
         const tgt *t = &a->objs[i];
         char name[sizeof(LPI_OBJECTS_DIR) + LP_HASH_HEX_BYTES + 8];
         char hex[LP_HASH_HEX_BYTES + 1];
-        bool zst = t->form != LPI_FORM_STORED;
+        const char *suffix = t->form == LPI_FORM_STORED ? ""
+                             : t->form == LPI_FORM_JXL ? LPI_JXL_SUFFIX
+                             : LPI_ZST_SUFFIX;
 
         lpi_hash_hex(hex, t->hash);
-        snprintf(name, sizeof(name), LPI_OBJECTS_DIR "%s%s", hex,
-                 zst ? LPI_ZST_SUFFIX : "");
+        snprintf(name, sizeof(name), LPI_OBJECTS_DIR "%s%s", hex, suffix);
         if (t->src == SRC_COPY) {
             rc = lpi_zipw_begin(&z, ctx, name, t->kept->stored_size,
                                 t->kept->crc);
@@ -1258,6 +1312,7 @@ static void applier_dispose(applier *a)
     lpi_free(ctx, a->out);
     lpi_free(ctx, a->zout);
     lpi_free(ctx, a->io);
+    lpi_free(ctx, a->jxl);
     lpi_free(ctx, a->objs);
     lpi_dmeta_dispose(&a->meta, ctx);
     if (a->have_tm)

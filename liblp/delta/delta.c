@@ -146,7 +146,8 @@ static void mark_recodes(maker *m)
     for (size_t i = 0; i < m->nobjs; i++) {
         tobj *t = &m->objs[i];
         const lpi_object *k = t->kept;
-        if (k && t->form == lpi_object_form(m->base, k) &&
+        if (k && t->form != LPI_FORM_JXL &&
+            t->form == lpi_object_form(m->base, k) &&
             (t->form != LPI_FORM_DICT ||
              memcmp(m->base->m.dictionary, m->target->m.dictionary,
                     LP_HASH_BYTES) == 0) &&
@@ -227,6 +228,16 @@ static int read_layout(maker *m)
             to->type = t->m.entries[o->first_entry].media_type;
         }
         to->kept = lpi_package_object(m->base, o->hash);
+        /* a JPEG XL object is copied only from a base that has the very
+         * same stream; else the delta carries the stream (apply makes
+         * none): it is new here, and flagged if the base has another
+         * stream of that content (lpd(5), the object table) */
+        if (to->form == LPI_FORM_JXL && to->kept &&
+            (!to->kept->jxl || to->kept->stored_size != o->stored_size ||
+             to->kept->crc != o->crc)) {
+            to->recode = to->kept->jxl;
+            to->kept = NULL;
+        }
     }
     lpi_sort(m->objs, m->nobjs, sizeof(*m->objs), cmp_zip_order);
     mark_recodes(m);
@@ -239,7 +250,7 @@ static int read_layout(maker *m)
  * (apply.c check_object() decides the same from the delta) */
 static bool apply_compresses(const maker *m, const tobj *t)
 {
-    if (t->form == LPI_FORM_STORED)
+    if (t->form == LPI_FORM_STORED || t->form == LPI_FORM_JXL)
         return false;
     return !t->kept || t->recode ||
            t->form != lpi_object_form(m->base, t->kept) ||
@@ -630,7 +641,8 @@ static int find_similar(maker *m)
     }
     for (size_t i = 0; rc == 0 && i < m->nobjs; i++) {
         const tobj *t = &m->objs[i];
-        if (t->kept || !t->path || !sketchable(t->o->size))
+        if (t->kept || !t->path || !sketchable(t->o->size) ||
+            t->form == LPI_FORM_JXL)
             continue;
         tref[nt] = (uint32_t)i;
         to[nt++] = t->o;
@@ -866,6 +878,36 @@ static int plan(maker *m, span **spans_out)
         s->ncontent = 1;
         s->content_bytes = t->o->size;
         t->placed = true;
+    }
+
+    /* 1b. JPEG XL streams: carried as they are (a stream is entropy-coded:
+     *    no prefix finds anything in it), several to a segment, in ZIP
+     *    order, after the dictionary's */
+    for (size_t i = 0; rc == 0 && i < m->nobjs;) {
+        plan_seg *s = NULL;
+        uint64_t cbytes = 0;
+        const uint64_t cmax = MEDIA_GROUP < m->max_window / 2
+                              ? MEDIA_GROUP : m->max_window / 2;
+
+        for (; rc == 0 && i < m->nobjs; i++) {
+            tobj *t = &m->objs[i];
+            if (t->kept || t->form != LPI_FORM_JXL)
+                continue;
+            if (s && cbytes + t->o->stored_size > cmax)
+                break;
+            if (!s) {
+                NEW_SPAN(s);
+                if (rc < 0)
+                    break;
+                spans[nspans - 1].content_at = m->nindices;
+            }
+            rc = add_index(m, (uint32_t)i);
+            s->ncontent++;
+            cbytes += t->o->stored_size;
+            t->placed = true;
+        }
+        if (s)
+            s->content_bytes = cbytes;
     }
 
     /* 2. small texts, then media up to MEDIA_GROUP bytes, in path order,
@@ -1161,13 +1203,29 @@ static int encode_plain(encoder *e, plan_seg *s)
     for (uint32_t k = 0; rc == 0 && k <= s->ncontent; k++) {
         lpi_objreader *r = NULL;
         bool last = k == s->ncontent;
-        if (!last)
+        /* a JPEG XL object: its stream, as stored (its CRC checked) */
+        const lpi_object *raw = !last && m->objs[s->content[k]].form ==
+                                LPI_FORM_JXL ? m->objs[s->content[k]].o
+                                             : NULL;
+        uint64_t roff = 0;
+        uint32_t crc = 0;
+        if (!last && !raw)
             rc = lpi_objreader_open(&r, ctx, m->target,
                                     m->objs[s->content[k]].o, NULL);
         for (;;) {
             size_t n = 0, left;
             ZSTD_EndDirective end = last ? ZSTD_e_end : ZSTD_e_continue;
-            if (rc == 0 && !last)
+            if (rc == 0 && raw) {
+                n = raw->stored_size - roff < LPI_IO_CHUNK
+                    ? (size_t)(raw->stored_size - roff) : LPI_IO_CHUNK;
+                rc = lpi_pread_full(ctx, m->target->fd, e->in, n,
+                                    raw->offset + roff);
+                roff += n;
+                crc = lpi_crc32(crc, e->in, n);
+                if (rc == 0 && n == 0 && crc != raw->crc)
+                    rc = lpi_error(ctx, LP_EHASH, "'%s': its JPEG XL object "
+                                   "fails its CRC-32 check", m->target->path);
+            } else if (rc == 0 && !last)
                 rc = lpi_objreader_read(r, e->in, LPI_IO_CHUNK, &n);
             if (rc == 0 && n > 0)
                 rc = lpi_progress_add(&m->prog, ctx, 0, n);
@@ -1341,7 +1399,8 @@ static unsigned char *manifest_with_holes(maker *m)
     for (size_t i = 0; rc == 0 && i < m->nobjs; i++) {
         const tobj *o = &m->objs[i];
         size_t off = o->path ? at[o->entry] : dict_at;
-        if (o->kept || shared[o->o - t->objects] || off == SIZE_MAX)
+        if (o->kept || o->recode || shared[o->o - t->objects] ||
+            off == SIZE_MAX)
             continue;
         memset(text + off, '0', LP_HASH_HEX_BYTES);
     }
@@ -1387,6 +1446,7 @@ static int encode_meta(maker *m, lpi_buf *frame, uint64_t *decoded)
         meta.objs[i].form = (uint8_t)(m->objs[i].form |
                                       (m->objs[i].recode ? LPI_FORM_RECODE
                                                          : 0));
+        meta.objs[i].stream = m->objs[i].o->stored_size;
     }
     for (size_t i = 0; i < m->nsegs; i++) {
         meta.segs[i].nprefix = m->segs[i].nprefix;
@@ -1551,6 +1611,11 @@ int lp_delta_create(lp_package *base, lp_package *target, const char *out,
                          != NULL;
     if (rc == 0)
         rc = read_layout(&m);
+    /* JPEG XL objects came with delta format 2 */
+    m.h.format = 1;
+    for (size_t i = 0; rc == 0 && i < m.nobjs; i++)
+        if (m.objs[i].form == LPI_FORM_JXL)
+            m.h.format = 2;
     if (rc == 0)
         rc = infer_level(&m);
     if (rc == 0)

@@ -26,7 +26,7 @@ int lpi_dheader_format(const lpi_dheader *h, lp_ctx *ctx, lpi_buf *out)
     lpi_hash_hex(tm, h->target_manifest);
     lpi_hash_hex(th, h->target_hash);
     return lpi_buf_printf(out, ctx,
-        LPI_DELTA_MAGIC " 1\n"
+        LPI_DELTA_MAGIC " %u\n"
         "base %s %" PRIu64 " %s\n"
         "target %s %" PRIu64 " %s\n"
         "label %s\n"
@@ -41,7 +41,8 @@ int lpi_dheader_format(const lpi_dheader *h, lp_ctx *ctx, lpi_buf *out)
         "renamed %" PRIu64 "\n"
         "segments %" PRIu64 "\n"
         "meta %" PRIu64 "\n\n",
-        h->base_id, h->base_version, bm, h->target_id, h->target_version, tm,
+        h->format ? h->format : 1u, h->base_id, h->base_version, bm,
+        h->target_id, h->target_version, tm,
         h->target_label, h->target_size, th, h->level,
         h->exact ? "exact" : "inexact", h->window, h->temp,
         h->keep[0], h->keep[1], h->patch[0], h->patch[1], h->add[0],
@@ -178,9 +179,10 @@ int lpi_dheader_parse(lpi_dheader *h, lp_ctx *ctx, const char *data,
         return rc;
     if (lpi_parse_u64(c.fields[0], c.lens[0], UINT32_MAX, &v) < 0 || v == 0)
         return bad(&c, "not a format version");
-    if (v != 1)
+    if (v > 2)
         return lpi_error(ctx, LP_EVERSION, "delta format %" PRIu64 " is newer "
-                         "than this library reads (1): update lp", v);
+                         "than this library reads (2): update lp", v);
+    h->format = (unsigned)v;
     rc = identity(&c, "base", h->base_id, &h->base_version,
                   h->base_manifest);
     if (rc == 0)
@@ -301,8 +303,11 @@ int lpi_dmeta_format(const lpi_dmeta *m, lp_ctx *ctx, lpi_buf *out)
         entries[i] = m->objs[i].entry;
     if (rc == 0)
         rc = put_list(out, ctx, entries, m->nobjs, 1);
-    for (size_t i = 0; rc == 0 && i < m->nobjs; i++)
+    for (size_t i = 0; rc == 0 && i < m->nobjs; i++) {
         rc = lpi_buf_add(out, ctx, &m->objs[i].form, 1);
+        if (rc == 0 && (m->objs[i].form & ~LPI_FORM_RECODE) == LPI_FORM_JXL)
+            rc = put_var(out, ctx, m->objs[i].stream);
+    }
     if (rc == 0)
         rc = put_var(out, ctx, m->nsegs);
     for (size_t i = 0; rc == 0 && i < m->nsegs; i++) {
@@ -392,7 +397,7 @@ static int get_list(reader *r, uint32_t *out, size_t n, uint32_t bias,
 }
 
 int lpi_dmeta_parse(lpi_dmeta *m, lp_ctx *ctx, const unsigned char *data,
-                    size_t len)
+                    size_t len, unsigned format)
 {
     reader r = { ctx, data, data + len };
     size_t nidx = 0, names = 0;
@@ -465,11 +470,17 @@ int lpi_dmeta_parse(lpi_dmeta *m, lp_ctx *ctx, const unsigned char *data,
             m->objs[i].entry = entries[i];
             if (r.p >= r.end)
                 rc = short_meta(&r);
-            else if ((*r.p & ~LPI_FORM_RECODE) > LPI_FORM_DICT)
+            else if ((*r.p & ~LPI_FORM_RECODE) >
+                     (format >= 2 ? LPI_FORM_JXL : LPI_FORM_DICT))
                 rc = lpi_error(ctx, LP_EFORMAT, "delta meta block: object "
                                "%zu has unknown form %u", i, *r.p);
             else
                 m->objs[i].form = *r.p++;
+            /* a JPEG XL stream's length: smaller than its content, which
+             * is at most LPI_JXL_MAX_BYTES (checked with the manifest) */
+            if (rc == 0 &&
+                (m->objs[i].form & ~LPI_FORM_RECODE) == LPI_FORM_JXL)
+                rc = get_var(&r, LPI_JXL_MAX_BYTES, &m->objs[i].stream);
         }
         lpi_free(ctx, entries);
     }
@@ -566,6 +577,8 @@ const lpi_object *lpi_package_object(const lp_package *p,
 int lpi_object_form(const lp_package *p, const lpi_object *o)
 {
     (void)p;
+    if (o->jxl)
+        return LPI_FORM_JXL;
     if (!o->compressed)
         return LPI_FORM_STORED;
     return o->ddict ? LPI_FORM_DICT : LPI_FORM_ZSTD;

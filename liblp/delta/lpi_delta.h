@@ -14,8 +14,10 @@
 #define LPI_DELTA_MAX_META \
     ((uint64_t)LP_MAX_MANIFEST_BYTES + 32u * 1024u * 1024u)
 #define LPI_DELTA_TRAILER LP_HASH_BYTES
-/* How an object is stored in the new package */
-enum { LPI_FORM_STORED = 0, LPI_FORM_ZSTD = 1, LPI_FORM_DICT = 2 };
+/* How an object is stored in the new package; JPEG XL (lpd format 2)
+ * comes with its stream's length, and a delta carries the stream */
+enum { LPI_FORM_STORED = 0, LPI_FORM_ZSTD = 1, LPI_FORM_DICT = 2,
+       LPI_FORM_JXL = 3 };
 /* Set on the form of an object the base has, stored the same way but not
  * with the same bytes (another zstd level): apply compresses it again */
 #define LPI_FORM_RECODE 0x80u
@@ -24,6 +26,7 @@ enum { LPI_FORM_STORED = 0, LPI_FORM_ZSTD = 1, LPI_FORM_DICT = 2 };
 
 /* The text header (lpd(5) THE HEADER) */
 typedef struct lpi_dheader {
+    unsigned format;           /* 1, or 2 with JPEG XL objects */
     char base_id[LP_MAX_ID_BYTES + 1];
     uint64_t base_version;
     unsigned char base_manifest[LP_HASH_BYTES];
@@ -69,6 +72,7 @@ typedef struct lpi_dsig {
 typedef struct lpi_dobj {
     uint32_t entry;            /* manifest entry, or LPI_DELTA_DICT_ENTRY */
     uint8_t form;              /* LPI_FORM_* */
+    uint64_t stream;           /* LPI_FORM_JXL: its JPEG XL stream's bytes */
 } lpi_dobj;
 
 typedef struct lpi_dseg {
@@ -97,8 +101,9 @@ typedef struct lpi_dmeta {
 } lpi_dmeta;
 
 int lpi_dmeta_format(const lpi_dmeta *m, lp_ctx *ctx, lpi_buf *out);
+/* format: the header's (JPEG XL objects need 2) */
 int lpi_dmeta_parse(lpi_dmeta *m, lp_ctx *ctx, const unsigned char *data,
-                    size_t len);
+                    size_t len, unsigned format);
 void lpi_dmeta_dispose(lpi_dmeta *m, lp_ctx *ctx);
 
 /* The object a package stores for hash, or NULL */

@@ -26,6 +26,7 @@ struct lpi_objreader {
     ZSTD_DCtx *dctx;
     unsigned char *in;      /* compressed input buffer, READ_CHUNK bytes */
     ZSTD_inBuffer inb;
+    unsigned char *pic;     /* a JPEG XL object's content, rebuilt whole */
     uint64_t src_pos;       /* stored bytes read so far */
     uint64_t produced;      /* content bytes handed out */
     bool frame_done;
@@ -121,6 +122,35 @@ int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
     return 0;
 }
 
+static int read_src(lpi_objreader *r, void *buf, size_t cap, size_t *got);
+
+/* A JPEG XL object: the JPEG rebuilt whole, which reads then hand out (and
+ * hash as they go).  Both sizes were bounded when the package was opened
+ * (LPI_JXL_MAX_BYTES; the stream is smaller than the content). */
+static int rebuild_jpeg(lpi_objreader *r)
+{
+    const lpi_object *o = r->obj;
+    unsigned char *src = lpi_malloc(r->ctx, (size_t)o->stored_size + 1);
+    size_t got = 0;
+    int rc;
+
+    r->pic = lpi_malloc(r->ctx, (size_t)o->size + 1);
+    if (!src || !r->pic) {
+        lpi_free(r->ctx, src);
+        return lpi_nomem(r->ctx);
+    }
+    rc = read_src(r, src, (size_t)o->stored_size, &got);
+    if (rc == 0)
+        rc = lpi_jxl_decode(r->ctx, src, got, r->pic, (size_t)o->size);
+    lpi_free(r->ctx, src);
+    if (rc < 0) {
+        char what[256];
+        snprintf(what, sizeof(what), "%s", lp_ctx_errmsg(r->ctx));
+        return obj_error(r->ctx, o, r->path, rc, what);
+    }
+    return 0;
+}
+
 int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, lp_package *p,
                        const lpi_object *obj, const char *path)
 {
@@ -152,6 +182,12 @@ int lpi_objreader_open(lpi_objreader **out, lp_ctx *ctx, lp_package *p,
                                LP_MAX_WINDOW_LOG);
         if (obj->ddict)
             ZSTD_DCtx_refDDict(r->dctx, obj->ddict);
+    } else if (obj->jxl) {
+        rc = rebuild_jpeg(r);
+        if (rc < 0) {
+            lpi_objreader_free(r);
+            return rc;
+        }
     }
     *out = r;
     return 0;
@@ -351,10 +387,15 @@ int lpi_objreader_read(lpi_objreader *r, void *buf, size_t cap,
     if (r->finished)
         return 0;
     if (want > 0) {
-        if (r->obj->compressed)
+        if (r->obj->compressed) {
             rc = inflate_some(r, buf, want, &got);
-        else
+        } else if (r->obj->jxl) {
+            memcpy(buf, r->pic + r->produced, want);
+            got = want;
+            rc = 0;
+        } else {
             rc = read_src(r, buf, want, &got);
+        }
         if (rc < 0)
             return rc;
         if (got == 0)
@@ -496,7 +537,7 @@ int lpi_object_read_at(lp_ctx *ctx, lp_package *p, const lpi_object *obj,
     if (len > obj->size - off)
         len = (size_t)(obj->size - off);
     rc = lpi_object_ready(p, ctx, obj);
-    if (rc == 0 && obj->chunk_hex && !obj->compressed)
+    if (rc == 0 && obj->chunk_hex && !obj->compressed && !obj->jxl)
         rc = read_chunked(ctx, p, obj, path, off, buf, len);
     else if (rc == 0)
         rc = read_streamed(ctx, p, obj, path, off, buf, len);
@@ -511,5 +552,6 @@ void lpi_objreader_free(lpi_objreader *r)
         return;
     ZSTD_freeDCtx(r->dctx);
     lpi_free(r->ctx, r->in);
+    lpi_free(r->ctx, r->pic);
     lpi_free(r->ctx, r);
 }

@@ -63,10 +63,12 @@ int lp_entry_data_offset(lp_package *p, size_t i, uint64_t *offset)
     if (i >= p->m.nentries)
         return lpi_error(p->ctx, LP_ENOTFOUND, "no entry number %zu", i);
     o = &p->objects[p->m.entries[i].object];
-    if (o->compressed)
-        return lpi_error(p->ctx, LP_EINVAL, "entry '%s' is compressed: its "
+    /* a JPEG XL object's bytes are a JPEG XL stream, not the JPEG */
+    if (o->compressed || o->jxl)
+        return lpi_error(p->ctx, LP_EINVAL, "entry '%s' is %s: its "
                          "bytes in the file are not its content",
-                         p->m.entries[i].path);
+                         p->m.entries[i].path, o->jxl ? "stored as JPEG XL"
+                                                      : "compressed");
     rc = lpi_object_ready(p, p->ctx, o);
     if (rc < 0)
         return rc;

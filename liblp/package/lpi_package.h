@@ -194,7 +194,8 @@ typedef struct lpi_object {
     uint64_t offset;        /* of those bytes in the file */
     uint32_t crc;           /* CRC-32 of those bytes (ZIP directory) */
     size_t zip_index;       /* its entry's place in the ZIP directory */
-    bool compressed;
+    bool compressed;        /* a Zstandard frame (objects/HASH.zst) */
+    bool jxl;               /* a JPEG as JPEG XL (objects/HASH.jxl) */
     const char *chunk_hex;  /* its chunk hashes (hex), or NULL */
     uint32_t chunk_size;
     uint64_t window;        /* compressed: its frame's window (check 22) */
@@ -224,6 +225,7 @@ struct lp_package {
     int fd;
     uint64_t file_size;
     lpi_zip zip;
+    unsigned head_format;    /* from the manifest's first line (check 6) */
     unsigned char *manifest_bytes;
     size_t manifest_len;
     lpi_manifest m;
@@ -325,6 +327,39 @@ int lpi_objenc_begin(lpi_objenc *e, lp_ctx *ctx, struct ZSTD_CCtx_s *cctx,
 int lpi_objenc_feed(lpi_objenc *e, lp_ctx *ctx, const void *data, size_t n,
                     unsigned char *out, size_t out_cap, lpi_sink_fn sink,
                     void *arg);
+
+/* ------------------------------------------------------------ jxl.c */
+
+#define LPI_JXL_SUFFIX ".jxl"
+/* JPEG XL objects (lpk(5) JPEG XL OBJECTS): content of at most this many
+ * bytes (larger objects are stored as is anyway: LPI_STORE_RANGED), a
+ * picture of at most this many pixels, and what libjxl may allocate to
+ * encode or rebuild one */
+#define LPI_JXL_MAX_BYTES LPI_STORE_RANGED
+#define LPI_JXL_MAX_PIXELS (24u * 1024u * 1024u)
+#define LPI_JXL_MEMORY (384u * 1024u * 1024u)
+/* libjxl's effort (1..9): 7, its default; 8 and 9 save 1-2% at 4x the time */
+#define LPI_JXL_EFFORT 7
+#define LPI_JXL_MISSING "this package stores pictures as JPEG XL; this " \
+    "liblp was built without libjxl (rebuild it with libjxl: Debian " \
+    "package libjxl-dev)"
+
+/* Whether liblp was built with libjxl; its encoder's version (0 without) */
+bool lpi_jxl_available(void);
+uint32_t lpi_jxl_version(void);
+/* Recompress the JPEG jpeg (len bytes) without loss: 0 and *out (freed
+ * with lpi_free) of *out_len bytes, fewer than len; 1 if libjxl cannot keep
+ * this JPEG exactly or the result is not smaller (nothing allocated); <0 on
+ * failure (LP_ENOMEM, LP_ETOOBIG) */
+int lpi_jxl_encode(lp_ctx *ctx, const unsigned char *jpeg, size_t len,
+                   unsigned char **out, size_t *out_len);
+/* Rebuild the JPEG from the JPEG XL data (len bytes) into dst, which has
+ * room for size + 1 bytes: it must come out exactly size bytes (else
+ * LP_EHASH); LP_EFORMAT for a corrupt stream or one without the JPEG's
+ * reconstruction data; LP_ETOOBIG past LPI_JXL_MAX_PIXELS or
+ * LPI_JXL_MEMORY; LP_EVERSION without libjxl.  The caller hashes dst. */
+int lpi_jxl_decode(lp_ctx *ctx, const unsigned char *data, size_t len,
+                   unsigned char *dst, size_t size);
 
 /* BLAKE2b-256 of a package's manifest bytes (lp_package_manifest_hash()) */
 void lpi_manifest_hash(const lp_package *p, unsigned char out[LP_HASH_BYTES]);

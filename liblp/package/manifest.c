@@ -665,8 +665,8 @@ int lpi_manifest_serialize(const lpi_manifest *m, lp_ctx *ctx, lpi_buf *out)
     if (lpi_time_format(created, m->created) < 0)
         return lpi_error(ctx, LP_EINVAL, "creation time out of range");
     rc = lpi_buf_printf(out, ctx,
-                        LPI_MANIFEST_MAGIC " %d\nid %s\nversion %llu\n"
-                        "label %s\nlanguages ", LP_FORMAT_VERSION, m->id,
+                        LPI_MANIFEST_MAGIC " %u\nid %s\nversion %llu\n"
+                        "label %s\nlanguages ", m->format, m->id,
                         (unsigned long long)m->version, m->label);
     for (size_t i = 0; rc == 0 && i < m->nlanguages; i++)
         rc = lpi_buf_printf(out, ctx, "%s%s", i ? " " : "", m->languages[i]);

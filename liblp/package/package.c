@@ -31,6 +31,7 @@ typedef struct okey {
     unsigned char hash[LP_HASH_BYTES];
     size_t zip_index;
     bool compressed;
+    bool jxl;
 } okey;
 
 static int cmp_okey(const void *a, const void *b)
@@ -153,6 +154,7 @@ static int make_objects(lp_package *p, okey *keys, size_t n)
          * miss the cache */
         memcpy(o->hash, k->hash, LP_HASH_BYTES);
         o->compressed = k->compressed;
+        o->jxl = k->jxl;
         o->zip_index = k->zip_index;
         o->first_entry = SIZE_MAX;
         p->okeys[i] = k->key;
@@ -281,6 +283,9 @@ static int check_head(lp_package *p)
                              "than this liblp supports (%d); upgrade liblp "
                              "to read it", (unsigned long long)v,
                              LP_FORMAT_VERSION);
+        /* which object names check 9 allows; the manifest parser makes
+         * the full check of this line */
+        p->head_format = (unsigned)v;
     }
     return 0;
 }
@@ -306,14 +311,21 @@ static int check_names(lp_package *p)
             size_t hlen = e->name_len - odir;
             bool zst = hlen == LP_HASH_HEX_BYTES + strlen(LPI_ZST_SUFFIX) &&
                        strcmp(hex + LP_HASH_HEX_BYTES, LPI_ZST_SUFFIX) == 0;
+            /* JPEG XL objects came with format 2 */
+            bool jxl = hlen == LP_HASH_HEX_BYTES + strlen(LPI_JXL_SUFFIX) &&
+                       strcmp(hex + LP_HASH_HEX_BYTES, LPI_JXL_SUFFIX) == 0
+                       && p->head_format >= 2;
             okey *k = &keys[n++];
 
-            if ((hlen != LP_HASH_HEX_BYTES && !zst) ||
+            if ((hlen != LP_HASH_HEX_BYTES && !zst && !jxl) ||
                 lpi_hash_unhex(k->hash, hex) < 0)
                 rc = lpi_error(ctx, LP_EFORMAT, "bad object name '%s'",
                                name);
+            else if (jxl && !lpi_jxl_available())
+                rc = lpi_error(ctx, LP_EVERSION, LPI_JXL_MISSING);
             k->key = hash_key(k->hash);
             k->compressed = zst;
+            k->jxl = jxl;
             k->zip_index = i;
         } else if (strncmp(name, LPI_SIGNATURES_DIR, sdir) == 0) {
             /* reserved: names checked, content ignored in format 1 */
@@ -425,7 +437,7 @@ static int load_dictionary(lp_package *p)
     if (!o)
         return lpi_error(ctx, LP_EFORMAT, "the dictionary object is missing");
     tie_zip_entry(p, o);
-    if (o->compressed)
+    if (o->compressed || o->jxl)
         return lpi_error(ctx, LP_EFORMAT, "the dictionary object is "
                          "compressed; it must be stored as is");
     if (o->stored_size > LP_MAX_DICTIONARY_BYTES)
@@ -509,11 +521,20 @@ static int link_objects(lp_package *p)
         o->first_entry = i;
         o->size = e->size;
         tie_zip_entry(p, o);   /* entries come in about the ZIP's order */
-        if (!o->compressed && o->stored_size != e->size)
+        if (!o->compressed && !o->jxl && o->stored_size != e->size)
             return lpi_error(ctx, LP_EHASH, "entry '%s': object holds %llu "
                              "bytes, the manifest says %llu", e->path,
                              (unsigned long long)o->stored_size,
                              (unsigned long long)e->size);
+        /* a picture is rebuilt whole in memory: both sizes bounded */
+        if (o->jxl && e->size > LPI_JXL_MAX_BYTES)
+            return lpi_error(ctx, LP_ETOOBIG, "entry '%s': a JPEG XL object "
+                             "of more than %u bytes", e->path,
+                             LPI_JXL_MAX_BYTES);
+        if (o->jxl && o->stored_size >= e->size)
+            return lpi_error(ctx, LP_EFORMAT, "entry '%s': its JPEG XL "
+                             "object is not smaller than its content",
+                             e->path);
         /* the frame header (check 22) is read on first use */
     }
     for (size_t i = 0; i < p->nobjects; i++)
@@ -796,7 +817,7 @@ int lp_package_entry(const lp_package *p, size_t i, lp_entry_info *info)
     info->media_type = e->media_type;
     info->size = e->size;
     info->stored_size = o->stored_size;
-    info->compressed = o->compressed;
+    info->compressed = o->jxl ? 2 : o->compressed;
     memcpy(info->hash, e->hash, LP_HASH_BYTES);
     lpi_hash_hex(info->hash_hex, e->hash);
     return 0;

@@ -71,6 +71,7 @@ typedef struct input {
     uint32_t crc;            /* CRC-32 of the stored bytes */
     uint32_t content_crc;    /* CRC-32 of the content */
     bool compressed;
+    bool jxl;                /* a JPEG recompressed as JPEG XL (in spool) */
     bool dict_user;          /* compressed with the package dictionary */
     unsigned char *chunks;   /* chunk hashes, if larger than one chunk */
     size_t nchunks;
@@ -140,6 +141,14 @@ int lp_writer_new(lp_writer **out, lp_ctx *ctx, const char *path,
     if (opts && (opts->level < 0 || opts->level > 19))
         return lpi_error(ctx, LP_EINVAL, "compression level %d is not "
                          "between 1 and 19", opts->level);
+    if (opts && opts->version >= 3 && opts->jpeg != LP_JPEG_KEEP &&
+        opts->jpeg != LP_JPEG_JXL)
+        return lpi_error(ctx, LP_EINVAL, "unknown JPEG storage %d",
+                         opts->jpeg);
+    if (opts && opts->version >= 3 && opts->jpeg == LP_JPEG_JXL &&
+        !lpi_jxl_available())
+        return lpi_error(ctx, LP_EINVAL, "cannot store JPEGs as JPEG XL: "
+                         "this liblp was built without libjxl");
     w = lpi_calloc(ctx, 1, sizeof(*w));
     if (!w)
         return LP_ENOMEM;
@@ -154,6 +163,8 @@ int lp_writer_new(lp_writer **out, lp_ctx *ctx, const char *path,
             w->opts.progress = opts->progress;
             w->opts.progress_user = opts->progress_user;
         }
+        if (opts->version >= 3)
+            w->opts.jpeg = opts->jpeg;
     }
     if (w->opts.level == 0)
         w->opts.level = LP_DEFAULT_LEVEL;
@@ -902,6 +913,92 @@ static int to_cache(worker *wk, const input *in, const unsigned char *dict,
     return rc;
 }
 
+/* Is in a JPEG that process_jxl() tries? */
+static bool jxl_candidate(const lp_writer *w, const input *in)
+{
+    uint64_t size = input_size(in);
+
+    return w->opts.jpeg == LP_JPEG_JXL && size > 0 &&
+           size <= LPI_JXL_MAX_BYTES &&
+           strcmp(in->media_type, "image/jpeg") == 0;
+}
+
+/* A JPEG, read whole (it is at most LPI_JXL_MAX_BYTES), recompressed as
+ * JPEG XL and rebuilt from that to check that it comes back byte for byte:
+ * *done if it did and saves at least 1/SAVED_MIN (the JPEG XL stream is
+ * then in the spool); else process() stores it as before */
+static int process_jxl(worker *wk, input *in, bool *done)
+{
+    lp_ctx *ctx = wk->ctx;
+    const size_t size = (size_t)input_size(in);
+    unsigned char *pic = lpi_malloc(ctx, size + 1), *back = NULL;
+    unsigned char *jxl = NULL;
+    size_t off = 0, jlen = 0;
+    spool_sink sink = { ctx, wk->spool, 0 };
+    lpi_hasher h, ch;
+    int fd = -1, rc = 0;
+
+    *done = false;
+    if (!pic)
+        return LP_ENOMEM;
+    if (in->file)
+        rc = open_input(ctx, in, &fd);
+    while (rc == 0 && off < size) {
+        size_t n;
+
+        rc = read_chunk(ctx, in, fd, off, pic + off, &n);
+        off += n;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (rc == 0)
+        rc = lpi_jxl_encode(ctx, pic, size, &jxl, &jlen);
+    if (rc == 0 && jlen <= size - size / SAVED_MIN) {
+        back = lpi_malloc(ctx, size + 1);
+        rc = back ? lpi_jxl_decode(ctx, jxl, jlen, back, size) : LP_ENOMEM;
+        /* anything short of the same bytes: kept as a JPEG */
+        if (rc == 0 && memcmp(back, pic, size) != 0)
+            rc = 1;
+        else if (rc < 0 && rc != LP_ENOMEM)
+            rc = 1;
+    } else if (rc == 0) {
+        rc = 1;
+    }
+    if (rc == 0 && size > LPI_CHUNK_BYTES) {
+        in->nchunks = chunk_count(size);
+        lpi_free(ctx, in->chunks);
+        in->chunks = lpi_malloc(ctx, in->nchunks * LP_HASH_BYTES);
+        if (!in->chunks)
+            rc = LP_ENOMEM;
+        lpi_hash_init(&ch);
+        if (rc == 0)
+            chunk_hashes(in, &ch, 0, pic, size, size);
+    }
+    if (rc == 0) {
+        lpi_hash_init(&h);
+        lpi_hash_update(&h, pic, size);
+        lpi_hash_final(&h, in->hash);
+        in->size = size;
+        in->content_crc = lpi_crc32(0, pic, size);
+        rc = to_spool(&sink, jxl, jlen);
+    }
+    if (rc == 0)
+        rc = lpi_progress_add(&wk->job->prog, ctx, 0, size);
+    if (rc == 0) {
+        in->jxl = true;
+        in->crc = sink.crc;
+        in->spool = wk->spool;
+        in->spool_off = wk->spool_end;
+        in->spool_len = jlen;
+        wk->spool_end += jlen;
+        *done = true;
+    }
+    lpi_free(ctx, pic);
+    lpi_free(ctx, back);
+    lpi_free(ctx, jxl);
+    return rc < 0 ? rc : 0;
+}
+
 /* Hash (and maybe compress) one input */
 static int process(worker *wk, input *in)
 {
@@ -1094,9 +1191,16 @@ static void train(worker *wk, pass1 *job)
  * dictionary the input is compressed with, or NULL) */
 static int cached_process(worker *wk, input *in, const unsigned char *dict)
 {
-    bool memo_hit = false;
+    bool memo_hit = false, done = false;
     int rc;
 
+    /* JPEG XL: not cached (yet): the cache knows zstd frames only */
+    if (jxl_candidate(wk->job->w, in)) {
+        rc = process_jxl(wk, in, &done);
+        if (rc < 0 || done)
+            return rc;
+        return process(wk, in);
+    }
     if (!wk->job->w->cache)
         return process(wk, in);
     rc = from_cache(wk, in, dict, &memo_hit);
@@ -1239,7 +1343,12 @@ static int build_manifest(lp_writer *w, int64_t created, const input *dict,
     int rc;
 
     memset(&m, 0, sizeof(m));
-    m.format = LP_FORMAT_VERSION;
+    /* the lowest format that holds the package: JPEG XL objects need 2
+     * (the line's length is the same either way, as predict needs) */
+    m.format = 1;
+    for (size_t i = 0; !predict && i < w->ninputs; i++)
+        if (w->inputs[i].jxl)
+            m.format = 2;
     m.id = w->id;
     m.version = w->version;
     m.label = w->label;
@@ -1331,12 +1440,12 @@ static int write_object(lpi_zipw *z, lp_ctx *ctx, const input *in,
 
     lpi_hash_hex(hex, in->hash);
     snprintf(name, sizeof(name), LPI_OBJECTS_DIR "%s%s", hex,
-             in->compressed ? LPI_ZST_SUFFIX : "");
-    rc = lpi_zipw_begin(z, ctx, name, in->compressed ? in->spool_len
-                                                     : in->size, in->crc);
+             in->compressed ? LPI_ZST_SUFFIX : in->jxl ? LPI_JXL_SUFFIX : "");
+    rc = lpi_zipw_begin(z, ctx, name, in->compressed || in->jxl
+                                      ? in->spool_len : in->size, in->crc);
     if (rc < 0)
         return rc;
-    if (in->compressed)
+    if (in->compressed || in->jxl)
         return lpi_zipw_copy(z, ctx, in->spool, in->spool_off, in->spool_len,
                              buf);
     if (!in->file)

@@ -16,15 +16,43 @@
 /* ------------------------------------------------------------ numbers */
 
 /* Fixed point: DEC_INT digits before the mark, DEC_FRAC after, and one
- * more in front for the carry of a sum; d[0] is the most significant */
-#define DEC_INT 40
-#define DEC_FRAC 40
+ * more in front for the carry of a sum; d[0] is the most significant.
+ * Answers and absolute tolerances have their digits at powers of ten
+ * from LPI_NUMBER_LO to LPI_NUMBER_HI (lpc checks it); a relative
+ * tolerance, a percentage of at most 100 of such an answer, has them
+ * down to LPI_NUMBER_LO * 2 - 2: all of it fits, nothing is rounded. */
+#define DEC_INT (LPI_NUMBER_HI + 1)
+#define DEC_FRAC (-2 * LPI_NUMBER_LO + 10)
 #define DEC_N (1 + DEC_INT + DEC_FRAC)
 
 typedef struct dec {
     bool neg;
     unsigned char d[DEC_N];
 } dec;
+
+/* digits (most significant first), the last at power low, into x; false
+ * if a digit that is not 0 falls outside it */
+static bool dec_place(dec *x, bool neg, const unsigned char *digit,
+                      size_t n, long low)
+{
+    memset(x, 0, sizeof(*x));
+    x->neg = neg && n > 0;
+    for (size_t k = 0; k < n; k++) {
+        long idx = DEC_INT - (low + (long)(n - 1 - k));
+
+        if (digit[k] == 0)
+            continue;
+        if (idx < 1 || idx >= DEC_N)
+            return false;
+        x->d[idx] = digit[k];
+    }
+    return true;
+}
+
+static bool dec_from(dec *x, const lpi_number *n)
+{
+    return dec_place(x, n->neg, n->digit, n->ndigits, n->low);
+}
 
 /* The value of the code point at s (moved past it) as a decimal digit of
  * any script, or -1; '.' ',' and U+066B (Arabic) are decimal marks: -2 */
@@ -42,76 +70,174 @@ static int digit_at(const char **s, const char *end)
     return u_charDigitValue(ch);
 }
 
-/* A decimal number: optional sign (+, - or U+2212), digits of any script,
- * one optional decimal mark.  ascii: only what xs:decimal allows.  Whether
- * it has a digit at all is has_digit()'s to say. */
-static bool dec_parse(dec *x, const char *s, size_t len, bool ascii)
+/* s starts with the UTF-8 of one of the strings of list: its length */
+static size_t starts(const char *s, const char *end,
+                     const char *const *list)
 {
-    const char *end = s + len;
-    unsigned char ip[DEC_INT], fp[DEC_FRAC];
-    size_t ni = 0, nf = 0;
-    bool mark = false;
+    for (size_t i = 0; list[i]; i++) {
+        size_t n = strlen(list[i]);
 
-    memset(x, 0, sizeof(*x));
-    if (s < end && (*s == '+' || *s == '-')) {
-        x->neg = *s == '-';
+        if ((size_t)(end - s) >= n && memcmp(s, list[i], n) == 0)
+            return n;
+    }
+    return 0;
+}
+
+static const char *skip_spaces(const char *s, const char *end)
+{
+    static const char *const spaces[] = {
+        " ", "\t", "\xc2\xa0", "\xe2\x80\xaf", "\xe2\x80\x89", NULL };
+    size_t n;
+
+    while (s < end && (n = starts(s, end, spaces)) > 0)
+        s += n;
+    return s;
+}
+
+/* An exponent after a learner's number: "e-26", "E5", "×10^-26",
+ * "x 10^5", "*10^3", "·10⁻²⁶" (superscript digits); *exp its value.
+ * false if s is not one (or it has more than 4 digits). */
+static bool exponent(const char *s, const char *end, long *exp)
+{
+    static const char *const times[] = {
+        "\xc3\x97", "x", "X", "*", "\xc2\xb7", "\xe2\x8b\x85", NULL };
+    static const char *const sup[] = {
+        "\xe2\x81\xb0", "\xc2\xb9", "\xc2\xb2", "\xc2\xb3", "\xe2\x81\xb4",
+        "\xe2\x81\xb5", "\xe2\x81\xb6", "\xe2\x81\xb7", "\xe2\x81\xb8",
+        "\xe2\x81\xb9" };
+    static const char *const minus[] = { "-", "\xe2\x88\x92", NULL };
+    static const char *const sup_minus[] = { "\xe2\x81\xbb", NULL };
+    static const char *const sup_plus[] = { "\xe2\x81\xba", NULL };
+    bool neg = false, super = false;
+    size_t n, nd = 0;
+
+    *exp = 0;
+    if (s < end && (*s == 'e' || *s == 'E')) {
         s++;
-    } else if (!ascii && end - s >= 3 && memcmp(s, "\xe2\x88\x92", 3) == 0) {
-        x->neg = true;            /* U+2212 MINUS SIGN */
-        s += 3;
-    }
-    while (s < end) {
-        int v;
-
-        if (ascii) {
-            char ch = *s++;
-            v = ch == '.' ? -2 : ch >= '0' && ch <= '9' ? ch - '0' : -1;
-        } else {
-            v = digit_at(&s, end);
-        }
-        if (v == -1 || (v == -2 && mark))
+    } else if ((n = starts(s, end, times)) > 0) {
+        s = skip_spaces(s + n, end);
+        if (end - s < 2 || s[0] != '1' || s[1] != '0')
             return false;
-        if (v == -2) {
-            mark = true;
-        } else if (!mark) {
-            if (ni == 0 && v == 0)
-                continue;         /* leading zeros */
-            if (ni == DEC_INT)
-                return false;
-            ip[ni++] = (unsigned char)v;
-        } else {
-            if (nf == DEC_FRAC)
-                return false;
-            fp[nf++] = (unsigned char)v;
-        }
+        s += 2;
+        if (s < end && *s == '^')
+            s++;
+        else
+            super = true;
+    } else {
+        return false;
     }
-    memcpy(x->d + 1 + DEC_INT - ni, ip, ni);
-    memcpy(x->d + 1 + DEC_INT, fp, nf);
+    if (!super && (n = starts(s, end, minus)) > 0) {
+        neg = true;
+        s += n;
+    } else if (!super && s < end && *s == '+') {
+        s++;
+    } else if (super && (n = starts(s, end, sup_minus)) > 0) {
+        neg = true;
+        s += n;
+    } else if (super && (n = starts(s, end, sup_plus)) > 0) {
+        s += n;
+    }
+    while (s < end && nd < 5) {
+        int v = -1;
+
+        if (!super && *s >= '0' && *s <= '9') {
+            v = *s - '0';
+            s++;
+        } else if (super) {
+            for (int k = 0; k < 10 && v < 0; k++) {
+                size_t m = strlen(sup[k]);
+                if ((size_t)(end - s) >= m && memcmp(s, sup[k], m) == 0) {
+                    v = k;
+                    s += m;
+                }
+            }
+        }
+        if (v < 0)
+            break;
+        *exp = *exp * 10 + v;
+        nd++;
+    }
+    if (nd == 0 || nd > 4 || s != end)
+        return false;
+    if (neg)
+        *exp = -*exp;
     return true;
 }
 
-static bool has_digit(const char *s, size_t len, bool ascii)
+/* A learner's number: white space around it, an optional sign (+, - or
+ * U+2212), digits of any script with one optional decimal mark, then
+ * an optional exponent (exponent()) */
+static bool answer_number(lpi_number *n, const char *s, size_t len)
 {
     const char *end = s + len;
+    size_t ni = 0, nf = 0;
+    bool mark = false, any = false;
+    long exp = 0;
 
+    memset(n, 0, sizeof(*n));
+    if (s < end && (*s == '+' || *s == '-')) {
+        n->neg = *s == '-';
+        s++;
+    } else if (end - s >= 3 && memcmp(s, "\xe2\x88\x92", 3) == 0) {
+        n->neg = true;            /* U+2212 MINUS SIGN */
+        s += 3;
+    }
     while (s < end) {
-        if (ascii) {
-            if (*s >= '0' && *s <= '9')
-                return true;
-            s++;
-        } else if (digit_at(&s, end) >= 0) {
-            return true;
+        const char *at = s;
+        int v = digit_at(&s, end);
+
+        if (v == -1 || (v == -2 && mark)) {
+            s = at;
+            break;
+        }
+        if (v == -2) {
+            mark = true;
+            continue;
+        }
+        any = true;
+        if (!mark) {
+            if (n->ndigits == 0 && v == 0)
+                continue;         /* leading zeros */
+            if (++ni > LPI_NUMBER_SIDE)
+                return false;
+            n->digit[n->ndigits++] = (unsigned char)v;
+        } else {
+            if (++nf > LPI_NUMBER_SIDE)
+                return false;
+            if (n->ndigits > 0 || v != 0)
+                n->digit[n->ndigits++] = (unsigned char)v;
         }
     }
-    return false;
+    if (!any)
+        return false;
+    s = skip_spaces(s, end);
+    if (s < end && !exponent(s, end, &exp))
+        return false;
+    n->low = (int)(exp - (long)nf);
+    lpi_number_trim(n);
+    return true;
 }
 
-bool lpi_decimal_valid(const char *s)
+/* |a| * |p| / 100 into t (the tolerance p percent of a gives) */
+static bool dec_percent(dec *t, const lpi_number *a, const lpi_number *p)
 {
-    dec x;
-    size_t len = strlen(s);
+    unsigned acc[4 * LPI_NUMBER_SIDE + 1];
+    unsigned char prod[4 * LPI_NUMBER_SIDE + 1];
+    size_t m = a->ndigits, n = p->ndigits;
 
-    return has_digit(s, len, true) && dec_parse(&x, s, len, true);
+    if (m == 0 || n == 0)
+        return dec_place(t, false, NULL, 0, 0);
+    memset(acc, 0, sizeof(acc));
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++)
+            acc[i + j + 1] += (unsigned)a->digit[i] * p->digit[j];
+    for (size_t k = m + n - 1; k > 0; k--) {
+        acc[k - 1] += acc[k] / 10;
+        acc[k] %= 10;
+    }
+    for (size_t k = 0; k < m + n; k++)
+        prod[k] = (unsigned char)acc[k];
+    return dec_place(t, false, prod, m + n, (long)a->low + p->low - 2);
 }
 
 /* |a| + |b| or |a| - |b| (|a| >= |b|) into r */
@@ -327,7 +453,9 @@ int lp_activity_check(const lp_activity *act, const char *answer,
             return lpi_error(ctx, LP_EINVAL, "activity '%s': a true-false "
                              "answer is \"true\" or \"false\"", act->id);
         return 0;
-    case LP_ACTIVITY_NUMERIC:
+    case LP_ACTIVITY_NUMERIC: {
+        lpi_number nx, na, nt;
+
         if (!lpi_utf8_valid(answer, len))
             return lpi_error(ctx, LP_EINVAL, "the answer is not valid "
                              "UTF-8");
@@ -335,14 +463,26 @@ int lp_activity_check(const lp_activity *act, const char *answer,
             b++;
         while (len > b && is_space(answer[len - 1]))
             len--;
+        /* the unit, if the learner typed it */
+        if (act->unit && *act->unit) {
+            size_t u = strlen(act->unit);
+
+            if (len - b > u && memcmp(answer + len - u, act->unit, u) == 0)
+                for (len -= u; len > b && is_space(answer[len - 1]);)
+                    len--;
+        }
         /* not a number we can read: not the right number */
-        *correct = has_digit(answer + b, len - b, false) &&
-                   dec_parse(&x, answer + b, len - b, false) &&
-                   dec_parse(&a, act->value, strlen(act->value), true) &&
-                   dec_parse(&t, act->tolerance, strlen(act->tolerance),
-                             true) &&
+        *correct = answer_number(&nx, answer + b, len - b) &&
+                   lpi_number_scan(act->value, strlen(act->value), false,
+                                   &na) &&
+                   lpi_number_scan(act->tolerance, strlen(act->tolerance),
+                                   true, &nt) &&
+                   dec_from(&x, &nx) && dec_from(&a, &na) &&
+                   (nt.percent ? dec_percent(&t, &na, &nt)
+                               : dec_from(&t, &nt)) &&
                    within(&x, &a, &t);
         return 0;
+    }
     case LP_ACTIVITY_SHORT_ANSWER:
         return check_text(act, answer, len, correct);
     }

@@ -11,14 +11,29 @@
 
 static const char *const node_names[] = {
     "h1", "h2", "h3", "p", "ul", "ol", "table", "image", "audio", "video",
-    "attachment", "item", "row", "cell", "text", "em", "strong", "link", NULL
+    "attachment", "item", "row", "cell", "text", "em", "strong", "link",
+    "sub", "sup", "term", "note", "title", "dl", "dt", "dd", "figure",
+    "caption", "credit", NULL
 };
-/* the block types a document may hold: the names up to "attachment" */
+/* the block types a document may hold, and the node type of each */
 static const char *const block_names[] = {
     "h1", "h2", "h3", "p", "ul", "ol", "table", "image", "audio", "video",
-    "attachment", NULL
+    "attachment", "note", "dl", "figure", NULL
 };
-static const char *const inline_names[] = { "em", "strong", "link", NULL };
+static const lp_node_type block_types[] = {
+    LP_NODE_H1, LP_NODE_H2, LP_NODE_H3, LP_NODE_P, LP_NODE_UL, LP_NODE_OL,
+    LP_NODE_TABLE, LP_NODE_IMAGE, LP_NODE_AUDIO, LP_NODE_VIDEO,
+    LP_NODE_ATTACHMENT, LP_NODE_NOTE, LP_NODE_DL, LP_NODE_FIGURE
+};
+static const char *const inline_names[] = { "em", "strong", "link", "sub",
+                                            "sup", "term", NULL };
+static const lp_node_type inline_types[] = {
+    LP_NODE_EM, LP_NODE_STRONG, LP_NODE_LINK, LP_NODE_SUB, LP_NODE_SUP,
+    LP_NODE_TERM
+};
+static const char *const note_kinds[] = { "note", "tip", "warning",
+                                          "example", NULL };
+static const char *const dl_parts[] = { "dt", "dd", NULL };
 static const char *const activity_names[] = {
     "multiple-choice", "true-false", "numeric", "short-answer", NULL
 };
@@ -28,7 +43,7 @@ static const char *const kinds[] = { "text", "photo", "audio", "video",
 
 /* ------------------------------------------------------------ blocks */
 
-enum part { P_BLOCK, P_INLINE, P_ITEM, P_ROW, P_CELL };
+enum part { P_BLOCK, P_INLINE, P_ITEM, P_ROW, P_CELL, P_DLITEM };
 
 /* Two passes over the blocks: the first (nodes NULL) checks and counts,
  * the second fills one array, each node's children side by side */
@@ -54,6 +69,99 @@ static void children(builder *b, json_object *a, enum part p, lp_node *out)
         size_t was = lpi_jpush_index(&b->c, i);
         part(b, json_object_array_get_idx(a, i), p, k ? &k[i] : NULL);
         lpi_jpop(&b->c, was);
+    }
+}
+
+/* A note's children: its title (a node of its own, when it has one),
+ * then its blocks, side by side */
+static void note_kids(builder *b, json_object *o, lp_node *out)
+{
+    lpi_jcheck *c = &b->c;
+    json_object *title = lpi_jget(c, o, "title", json_type_array, true);
+    json_object *blocks = lpi_jget(c, o, "blocks", json_type_array, false);
+    size_t nt = title ? 1 : 0, nb = lpi_jlen(blocks), was;
+    lp_node *k = b->nodes ? &b->nodes[b->n] : NULL;
+
+    (void)lpi_jenum(c, o, "kind", note_kinds);
+    if (c->rc < 0)
+        return;
+    b->n += nt + nb;
+    out->kids = nt + nb ? k : NULL;
+    out->nkids = nt + nb;
+    if (title) {
+        lp_node tmp, *t = k ? &k[0] : &tmp;
+
+        memset(t, 0, sizeof(*t));
+        t->type = LP_NODE_TITLE;
+        t->obj = title;
+        was = lpi_jpush(c, "title");
+        children(b, title, P_INLINE, t);
+        lpi_jpop(c, was);
+    }
+    was = lpi_jpush(c, "blocks");
+    for (size_t i = 0; i < nb && c->rc >= 0; i++) {
+        size_t w2 = lpi_jpush_index(c, i);
+        part(b, json_object_array_get_idx(blocks, i), P_BLOCK,
+             k ? &k[nt + i] : NULL);
+        lpi_jpop(c, w2);
+    }
+    lpi_jpop(c, was);
+}
+
+static void member(builder *b, json_object *o, const char *key, enum part p,
+                   lp_node *out);
+
+/* A figure's children: its pictures, then its caption and its credit,
+ * each a node of its own when it has them */
+static void figure_kids(builder *b, json_object *o, lp_node *out)
+{
+    lpi_jcheck *c = &b->c;
+    json_object *media = lpi_jget(c, o, "blocks", json_type_array, false);
+    json_object *cap = lpi_jget(c, o, "caption", json_type_array, true);
+    json_object *cr = lpi_jget(c, o, "credit", json_type_object, true);
+    size_t nm = lpi_jlen(media), nk = nm + (cap != NULL) + (cr != NULL);
+    lp_node *k = b->nodes ? &b->nodes[b->n] : NULL, tmp;
+    size_t was;
+
+    if (c->rc < 0)
+        return;
+    b->n += nk;
+    out->kids = nk ? k : NULL;
+    out->nkids = nk;
+    was = lpi_jpush(c, "blocks");
+    for (size_t i = 0; i < nm && c->rc >= 0; i++) {
+        size_t w2 = lpi_jpush_index(c, i);
+        lp_node *m = k ? &k[i] : &tmp;
+
+        part(b, json_object_array_get_idx(media, i), P_BLOCK, m);
+        if (c->rc >= 0 && m->type != LP_NODE_IMAGE &&
+            m->type != LP_NODE_AUDIO && m->type != LP_NODE_VIDEO)
+            lpi_jfail(c, LP_EFORMAT, "a figure holds images, videos and "
+                      "sound only");
+        lpi_jpop(c, w2);
+    }
+    lpi_jpop(c, was);
+    if (cap && c->rc >= 0) {
+        lp_node *t = k ? &k[nm] : &tmp;
+
+        memset(t, 0, sizeof(*t));
+        t->type = LP_NODE_CAPTION;
+        t->obj = cap;
+        was = lpi_jpush(c, "caption");
+        children(b, cap, P_INLINE, t);
+        lpi_jpop(c, was);
+    }
+    if (cr && c->rc >= 0) {
+        lp_node *t = k ? &k[nk - 1] : &tmp;
+
+        memset(t, 0, sizeof(*t));
+        t->type = LP_NODE_CREDIT;
+        t->obj = cr;
+        was = lpi_jpush(c, "credit");
+        (void)lpi_jstr(c, cr, "spdx", true);
+        (void)lpi_jstr(c, cr, "source", true);
+        member(b, cr, "content", P_INLINE, t);
+        lpi_jpop(c, was);
     }
 }
 
@@ -104,15 +212,29 @@ static void part(builder *b, json_object *v, enum part p, lp_node *out)
             return;
         }
         k = lpi_jenum(c, v, "type", inline_names);
-        out->type = (lp_node_type)(LP_NODE_EM + (k < 0 ? 0 : k));
+        out->type = inline_types[k < 0 ? 0 : k];
         if (out->type == LP_NODE_LINK) {
             bool lesson = lpi_jstr(c, v, "lesson", true) != NULL;
             bool href = lpi_jstr(c, v, "href", true) != NULL;
+            bool block = lpi_jstr(c, v, "block", true) != NULL;
 
             if (c->rc >= 0 && lesson == href)
                 lpi_jfail(c, LP_EFORMAT, "a link has one of 'lesson' and "
                           "'href'");
+            if (c->rc >= 0 && block && !lesson)
+                lpi_jfail(c, LP_EFORMAT, "a link to a block names its "
+                          "lesson");
         }
+        member(b, v, "content", P_INLINE, out);
+        return;
+    case P_DLITEM:
+        if (t != json_type_object) {
+            lpi_jfail(c, LP_EFORMAT, "is not an object");
+            return;
+        }
+        k = lpi_jenum(c, v, "type", dl_parts);
+        out->type = k == 1 ? LP_NODE_DD : LP_NODE_DT;
+        (void)lpi_jstr(c, v, "id", true);
         member(b, v, "content", P_INLINE, out);
         return;
     case P_CELL:
@@ -133,13 +255,20 @@ static void part(builder *b, json_object *v, enum part p, lp_node *out)
         k = lpi_jenum(c, v, "type", block_names);
         if (k < 0)
             return;
-        out->type = (lp_node_type)k;
-        if (k <= LP_NODE_P) {
+        out->type = block_types[k];
+        (void)lpi_jstr(c, v, "id", true);
+        if (out->type <= LP_NODE_P) {
             member(b, v, "content", P_INLINE, out);
-        } else if (k == LP_NODE_UL || k == LP_NODE_OL) {
+        } else if (out->type == LP_NODE_UL || out->type == LP_NODE_OL) {
             member(b, v, "items", P_ITEM, out);
-        } else if (k == LP_NODE_TABLE) {
+        } else if (out->type == LP_NODE_TABLE) {
             member(b, v, "rows", P_ROW, out);
+        } else if (out->type == LP_NODE_NOTE) {
+            note_kids(b, v, out);
+        } else if (out->type == LP_NODE_DL) {
+            member(b, v, "items", P_DLITEM, out);
+        } else if (out->type == LP_NODE_FIGURE) {
+            figure_kids(b, v, out);
         } else {
             (void)lpi_jstr(c, v, "src", false);
             (void)lpi_jstr(c, v, "alt", true);
@@ -267,11 +396,14 @@ static int check_activities(lp_lesson *l, lpi_jcheck *c)
         case LP_ACTIVITY_NUMERIC:
             act->value = lpi_jstr(c, v, "answer", false);
             act->tolerance = lpi_jstr(c, v, "tolerance", false);
-            if (c->rc >= 0 && (!lpi_decimal_valid(act->value) ||
-                               !lpi_decimal_valid(act->tolerance)))
+            act->unit = lpi_jstr(c, v, "unit", true);
+            if (c->rc >= 0 && (!lpi_number_valid(act->value, false) ||
+                               !lpi_number_valid(act->tolerance, true)))
                 lpi_jfail(c, LP_EFORMAT, "answer and tolerance must be "
-                          "decimal numbers (such as \"2.5\") of at most 40 "
-                          "digits");
+                          "decimal numbers (such as \"2.5\" or "
+                          "\"3.48e-26\", a tolerance also \"1%\") of at "
+                          "most 40 digits on each side of the point, below "
+                          "1e100 and exact to 1e-100");
             break;
         case LP_ACTIVITY_SHORT_ANSWER:
             act->answers = lpi_jstrings(c, v, "answers");
@@ -333,7 +465,7 @@ static int check_lesson(lp_lesson *l, const char *doc)
 static int lesson_load(lp_lesson *l, const char *doc, const void *data,
                        size_t len)
 {
-    int rc = lpi_json_parse(l->ctx, doc, data, len, "lp-lesson", 1,
+    int rc = lpi_json_parse(l->ctx, doc, data, len, "lp-lesson", 2,
                             &l->root);
 
     return rc < 0 ? rc : check_lesson(l, doc);
@@ -641,6 +773,11 @@ const char *lp_activity_answer(const lp_activity *a, size_t i)
 const char *lp_activity_tolerance(const lp_activity *a)
 {
     return a->tolerance;
+}
+
+const char *lp_activity_unit(const lp_activity *a)
+{
+    return a->type == LP_ACTIVITY_NUMERIC ? a->unit : NULL;
 }
 
 const char *lp_activity_feedback(const lp_activity *a, int correct)

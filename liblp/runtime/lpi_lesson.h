@@ -23,7 +23,8 @@ struct lp_activity {
     json_object *answers;     /* multiple-choice: option ids; short-answer:
                                  accepted answers */
     bool truth;               /* true-false */
-    const char *value, *tolerance; /* numeric: decimal strings */
+    const char *value, *tolerance; /* numeric: number strings */
+    const char *unit;         /* numeric: NULL if none */
 };
 
 /* A needed entry */

@@ -87,8 +87,6 @@ int lpi_read_document(lp_ctx *ctx, lp_package *pkg, const char *path,
 /* Compare language tags the way the catalog does: ASCII case-insensitive */
 bool lpi_tag_eq(const char *a, const char *b);
 
-/* Answer checking (answer.c).  Decimal strings as lpc writes them
- * (xs:decimal); returns false for anything else */
-bool lpi_decimal_valid(const char *s);
+/* Answer checking (answer.c): numbers are base's lpi_number_valid() */
 
 #endif /* LPI_RUNTIME_H */

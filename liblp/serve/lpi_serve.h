@@ -16,6 +16,16 @@
  * LP_MAX_DOCUMENT_DEPTH; the page adds a few levels) */
 #define LPI_PAGE_DEPTH (LP_MAX_DOCUMENT_DEPTH + 16u)
 
+/* The pages' own words (render_ui.c), in this order in its tables */
+typedef enum lpi_ui_word {
+    LPI_UI_CHECK, LPI_UI_SEND, LPI_UI_ASSIGNMENTS, LPI_UI_OBJECTIVES,
+    LPI_UI_MIN, LPI_UI_TRUE, LPI_UI_FALSE, LPI_UI_CORRECT, LPI_UI_NOT_YET,
+    LPI_UI_DISPLAY, LPI_UI_PAGE, LPI_UI_ANSWER, LPI_UI_TEXT, LPI_UI_FILE,
+    LPI_UI_LANGUAGES, LPI_UI_PHOTO, LPI_UI_AUDIO, LPI_UI_VIDEO,
+    LPI_UI_KIND_TEXT, LPI_UI_AT_MOST,
+    LPI_UI_COUNT
+} lpi_ui_word;
+
 typedef struct lpi_page {
     lp_ctx *ctx;
     const lp_catalog *cat;
@@ -25,6 +35,8 @@ typedef struct lpi_page {
     lp_write_fn write;
     void *user;
     lp_link from;                     /* the page: from, from_lang, from_id */
+    const char *ui_lang;              /* the language of its own words */
+    const char *const *ui_words;      /* those words (render_ui.c) */
     int rc;                           /* the first failure */
     size_t len;
     size_t depth;
@@ -52,6 +64,9 @@ void lpi_page_attr(lpi_page *pg, const char *name, const char *value);
 /* ` name="URL"` for link (its from members are the page's); false (and
  * nothing written) when the URL function has no such page */
 bool lpi_page_url(lpi_page *pg, const char *name, lp_link *link);
+/* The same, with "#FRAGMENT" after the URL (fragment NULL: none) */
+bool lpi_page_url_at(lpi_page *pg, const char *name, lp_link *link,
+                     const char *fragment);
 /* Whether the URL function has a page for link (writes nothing) */
 bool lpi_page_has_url(lpi_page *pg, lp_link *link);
 
@@ -69,6 +84,13 @@ void lpi_page_element(lpi_page *pg, const char *tag, const char *lang,
 void lpi_page_head(lpi_page *pg, const char *title, const char *html_class);
 /* The footer (the curriculum's licence) and the end of the document */
 void lpi_page_foot(lpi_page *pg);
+
+/* Choose the page's own words for a page in lang (NULL: the default
+ * language): those of the first language of lang's fallback chain that
+ * render_ui.c has, else English; lpi_page_init() does */
+void lpi_ui_pick(lpi_page *pg, const char *lang);
+/* One of those words; its language is pg->ui_lang */
+const char *lpi_ui(const lpi_page *pg, lpi_ui_word w);
 
 /* The direction of a language of the catalog (LP_LTR for any other) */
 lp_direction lpi_page_dir(const lpi_page *pg, const char *lang);

@@ -8,6 +8,8 @@
  *   server_http.c    responses, HTML escaping, URL decoding, the log line
  *   server_pkg.c     served packages: versions, reference counts, and
  *                    the reload of a file replaced on disk
+ *   server_cache.c   rendered pages kept for the next request (an LRU
+ *                    bounded in bytes, keyed by release)
  *   server_media.c   entries, the package file and lesson downloads as
  *                    bodies: ranges, ETags, multipart/byteranges, tar
  *   server_upload.c  assignment uploads, the quota, the teacher page
@@ -80,9 +82,14 @@ int lpi_multipart_boundary(const char *ct, const char **b, size_t *len);
 
 /* ------------------------------------------------------ server_pkg.c */
 
+/* The unit of chunk hashes (lpk(5) CHUNK HASHES): entry content is read
+ * and checked a chunk at a time */
+#define LPI_CHUNK (1024u * 1024u)
+
 /* One opened release of a served package; requests hold references */
 typedef struct lpi_srvver {
     atomic_uint refs;
+    uint64_t serial;    /* unique in the server's life: names its pages */
     lp_ctx *ctx;        /* the context it was opened with (its own) */
     lp_package *pkg;    /* read by every thread, each through its ctx or
                            its own handle (lp_package_share) */
@@ -95,6 +102,14 @@ typedef struct lpi_srvver {
     char manifest[LP_HASH_HEX_BYTES + 1];
     struct lpi_byhash *by_hash;     /* entries sorted by content hash */
     size_t nby_hash;
+    /* Which chunks of each entry were read, checked against the manifest
+     * and found right (server_media.c): chunk k of entry i is
+     * checked[first_chunk[i] + k].  An entry stored as is whose chunks
+     * are all checked is sent from the file by sendfile(2), at
+     * data_off[i] - 1 in it (0: not known yet). */
+    size_t *first_chunk;
+    atomic_uchar *checked;
+    atomic_ullong *data_off;
 } lpi_srvver;
 
 typedef struct lpi_srvpkg {
@@ -121,6 +136,22 @@ void lpi_srvver_unref(lpi_srvver *v);
 lpi_srvver *lpi_srvpkg_get(lpi_srvpkg *sp);
 void lpi_srvpkg_free(lp_ctx *ctx, lpi_srvpkg *sp);
 
+/* ------------------------------------------------------ server_cache.c */
+
+typedef struct lpi_pagecache lpi_pagecache;
+
+/* A cache of at most max bytes (0: nothing is kept) */
+int lpi_pagecache_new(lp_ctx *ctx, size_t max, lpi_pagecache **out);
+void lpi_pagecache_free(lp_ctx *ctx, lpi_pagecache *pc);
+/* A response holding a copy of the page kept under key (klen bytes), and
+ * its length in *len; NULL if none (or out of memory) */
+struct MHD_Response *lpi_pagecache_get(lpi_pagecache *pc, const void *key,
+                                       size_t klen, size_t *len);
+/* Keep a copy of page under key, dropping the pages used least recently
+ * past the bound; a page too big (an eighth of it) is not kept */
+void lpi_pagecache_put(lpi_pagecache *pc, const void *key, size_t klen,
+                       const void *page, size_t len);
+
 /* ------------------------------------------------------ server.c state */
 
 struct lp_server {
@@ -143,6 +174,8 @@ struct lp_server {
     void *log_user;
     lpi_srvpkg **pkgs;
     size_t npkgs, cappkgs;
+    atomic_ullong serials;      /* the last release serial given */
+    lpi_pagecache *pages;       /* rendered pages (server_pages.c) */
     struct MHD_Daemon *daemon;
     bool quiesced;
     MHD_socket lsock;           /* the listening socket, once quiesced */
@@ -193,6 +226,10 @@ enum MHD_Result lpi_send(lpi_req *r, struct MHD_Connection *c,
                          unsigned status, struct MHD_Response *resp);
 enum MHD_Result lpi_send_html(lpi_req *r, struct MHD_Connection *c,
                               unsigned status, const lpi_buf *page);
+/* The same for a response already holding a page of len bytes */
+enum MHD_Result lpi_send_html_resp(lpi_req *r, struct MHD_Connection *c,
+                                   unsigned status,
+                                   struct MHD_Response *resp, size_t len);
 /* A short page "STATUS TITLE" with an escaped message (may be NULL) */
 enum MHD_Result lpi_send_error(lpi_req *r, struct MHD_Connection *c,
                                unsigned status, const char *msg);

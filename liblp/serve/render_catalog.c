@@ -8,9 +8,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-/* The interface's own words are English for now, marked as such */
-#define UI_LANG "en"
-
 /* Links to the catalog in every other language, each language named in
  * itself (and in its own lang and dir) */
 static void language_links(lpi_page *pg, lp_page to, const char *id)
@@ -19,7 +16,9 @@ static void language_links(lpi_page *pg, lp_page to, const char *id)
 
     if (n < 2)
         return;
-    lpi_page_raw(pg, "<nav class=\"langs\" aria-label=\"Languages\"><ul>");
+    lpi_page_raw(pg, "<nav class=\"langs\"");
+    lpi_page_attr(pg, "aria-label", lpi_ui(pg, LPI_UI_LANGUAGES));
+    lpi_page_raw(pg, "><ul>");
     for (size_t i = 0; i < n; i++) {
         const char *tag = lp_catalog_language(pg->cat, i);
         lp_link l = { 0 };
@@ -99,12 +98,13 @@ static void lesson_item(lpi_page *pg, const lp_catnode *ls, const char *lang)
     lpi_page_text(pg, title);
     lpi_page_close(pg, "a");
     if (lp_catnode_duration(ls) > 0) {
-        snprintf(mins, sizeof(mins), "%" PRIu64 " min",
+        snprintf(mins, sizeof(mins), "%" PRIu64 " ",
                  lp_catnode_duration(ls));
         lpi_page_raw(pg, " ");
-        lpi_page_open(pg, "span", UI_LANG);
+        lpi_page_open(pg, "span", pg->ui_lang);
         lpi_page_raw(pg, " class=\"dur\">");
         lpi_page_text(pg, mins);
+        lpi_page_text(pg, lpi_ui(pg, LPI_UI_MIN));
         lpi_page_close(pg, "span");
     }
     lpi_page_raw(pg, "</li>\n");

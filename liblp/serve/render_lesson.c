@@ -16,8 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define UI_LANG "en"
-
 typedef struct lesson_page {
     lpi_page pg;
     const lp_lesson *ls;
@@ -118,6 +116,21 @@ static bool safe_href(const char *h)
 
 static void inlines(lesson_page *lp, const lp_node *n);
 
+/* n's runs as a link to href, out of the package; a link we will not
+ * follow (no href, another scheme): its text only */
+static void external(lesson_page *lp, const char *href, const lp_node *n)
+{
+    if (!href || !safe_href(href)) {
+        inlines(lp, n);
+        return;
+    }
+    lpi_page_raw(&lp->pg, "<a rel=\"external noopener noreferrer\"");
+    lpi_page_attr(&lp->pg, "href", href);
+    lpi_page_raw(&lp->pg, ">");
+    inlines(lp, n);
+    lpi_page_raw(&lp->pg, "</a>");
+}
+
 static void inline_node(lesson_page *lp, const lp_node *n)
 {
     lpi_page *pg = &lp->pg;
@@ -129,9 +142,17 @@ static void inline_node(lesson_page *lp, const lp_node *n)
         lpi_page_text(pg, lp_node_text(n));
         break;
     case LP_NODE_EM:
-    case LP_NODE_STRONG: {
-        const char *tag = lp_node_get_type(n) == LP_NODE_EM ? "em"
-                                                            : "strong";
+    case LP_NODE_STRONG:
+    case LP_NODE_SUB:
+    case LP_NODE_SUP:
+    case LP_NODE_TERM: {
+        /* a term is defined where it stands: HTML's dfn */
+        static const char *const tags[] = { "em", "strong", "sub", "sup",
+                                            "dfn" };
+        lp_node_type t = lp_node_get_type(n);
+        const char *tag = tags[t == LP_NODE_EM ? 0 : t == LP_NODE_STRONG
+                               ? 1 : 2 + (t - LP_NODE_SUB)];
+
         lpi_page_raw(pg, "<");
         lpi_page_raw(pg, tag);
         lpi_page_raw(pg, ">");
@@ -147,24 +168,22 @@ static void inline_node(lesson_page *lp, const lp_node *n)
         if (lesson &&
             lp_catalog_find_lesson(pg->cat, lesson, &target) == 0) {
             lp_link l = { 0 };
+            const char *blk = lp_node_attr(n, "block");
+            char frag[LP_MAX_ID_BYTES + 3];
 
             l.to = pg->opts->display ? LP_PAGE_DISPLAY : LP_PAGE_LESSON;
             l.lang = lp->lang;
             l.id = lp_catnode_id(target);
+            if (blk)
+                snprintf(frag, sizeof(frag), "b-%.*s",
+                         (int)LP_MAX_ID_BYTES, blk);
             lpi_page_raw(pg, "<a");
-            lpi_page_url(pg, "href", &l);
-            lpi_page_raw(pg, ">");
-            inlines(lp, n);
-            lpi_page_raw(pg, "</a>");
-        } else if (href && safe_href(href)) {
-            lpi_page_raw(pg, "<a rel=\"external noopener noreferrer\"");
-            lpi_page_attr(pg, "href", href);
+            lpi_page_url_at(pg, "href", &l, blk ? frag : NULL);
             lpi_page_raw(pg, ">");
             inlines(lp, n);
             lpi_page_raw(pg, "</a>");
         } else {
-            /* a link we will not follow: its text only */
-            inlines(lp, n);
+            external(lp, href, n);
         }
         break;
     default:
@@ -176,6 +195,28 @@ static void inlines(lesson_page *lp, const lp_node *n)
 {
     for (size_t i = 0; i < lp_node_child_count(n); i++)
         inline_node(lp, lp_node_child(n, i));
+}
+
+/* A block's id, as what links to it point at: "b-" and the id, so that
+ * no author's id meets the page's own ("s1", ...) */
+static void block_id(lpi_page *pg, const lp_node *n)
+{
+    const char *id = lp_node_attr(n, "id");
+    char v[LP_MAX_ID_BYTES + 3];
+
+    if (id) {
+        snprintf(v, sizeof(v), "b-%.*s", (int)LP_MAX_ID_BYTES, id);
+        lpi_page_attr(pg, "id", v);
+    }
+}
+
+/* "<tag id=...>": a block's element opened */
+static void open_block(lpi_page *pg, const char *tag, const lp_node *n)
+{
+    lpi_page_raw(pg, "<");
+    lpi_page_raw(pg, tag);
+    block_id(pg, n);
+    lpi_page_raw(pg, ">");
 }
 
 /* A media entry's link: its hash and type from the package */
@@ -243,7 +284,9 @@ static void media_block(lesson_page *lp, const lp_node *n)
         return;
     switch (lp_node_get_type(n)) {
     case LP_NODE_IMAGE:
-        lpi_page_raw(pg, "<figure class=\"image\"><img");
+        lpi_page_raw(pg, "<figure class=\"image\"");
+        block_id(pg, n);
+        lpi_page_raw(pg, "><img");
         media_url(lp, "src", src, NULL);
         lpi_page_attr(pg, "alt", alt ? alt : "");
         lpi_page_raw(pg, " decoding=\"async\">");
@@ -252,8 +295,9 @@ static void media_block(lesson_page *lp, const lp_node *n)
         break;
     case LP_NODE_AUDIO:
         /* never autoplay; fetch nothing until asked (phones on a hub) */
-        lpi_page_raw(pg, "<figure class=\"audio\"><audio controls "
-                         "preload=\"none\"");
+        lpi_page_raw(pg, "<figure class=\"audio\"");
+        block_id(pg, n);
+        lpi_page_raw(pg, "><audio controls preload=\"none\"");
         media_url(lp, "src", src, NULL);
         lpi_page_raw(pg, ">");
         download(lp, src, title);
@@ -262,8 +306,10 @@ static void media_block(lesson_page *lp, const lp_node *n)
         lpi_page_raw(pg, "</figure>\n");
         break;
     case LP_NODE_VIDEO:
-        lpi_page_raw(pg, "<figure class=\"video\"><video controls "
-                         "preload=\"metadata\" playsinline><source");
+        lpi_page_raw(pg, "<figure class=\"video\"");
+        block_id(pg, n);
+        lpi_page_raw(pg, "><video controls preload=\"metadata\" "
+                         "playsinline><source");
         media_url(lp, "src", src, &type);
         if (type)
             lpi_page_attr(pg, "type", type);
@@ -282,13 +328,95 @@ static void media_block(lesson_page *lp, const lp_node *n)
         lpi_page_raw(pg, "</figure>\n");
         break;
     case LP_NODE_ATTACHMENT:
-        lpi_page_raw(pg, "<p class=\"attachment\">");
+        lpi_page_raw(pg, "<p class=\"attachment\"");
+        block_id(pg, n);
+        lpi_page_raw(pg, ">");
         download(lp, src, title);
         lpi_page_raw(pg, "</p>\n");
         break;
     default:
         break;
     }
+}
+
+static void block(lesson_page *lp, const lp_node *n);
+
+/* A figure: its pictures, then its caption and credit (a link to the
+ * source when it has one, and the licence) */
+static void figure(lesson_page *lp, const lp_node *n)
+{
+    lpi_page *pg = &lp->pg;
+
+    lpi_page_raw(pg, "<figure class=\"figure\"");
+    block_id(pg, n);
+    lpi_page_raw(pg, ">\n");
+    for (size_t i = 0; i < lp_node_child_count(n) && pg->rc == 0; i++) {
+        const lp_node *k = lp_node_child(n, i);
+        lp_node_type t = lp_node_get_type(k);
+
+        if (t == LP_NODE_CAPTION || t == LP_NODE_CREDIT)
+            break;
+        block(lp, k);
+    }
+    for (size_t i = 0; i < lp_node_child_count(n); i++) {
+        const lp_node *k = lp_node_child(n, i);
+        const char *src = lp_node_attr(k, "source");
+        const char *spdx = lp_node_attr(k, "spdx");
+
+        if (lp_node_get_type(k) == LP_NODE_CAPTION) {
+            lpi_page_raw(pg, "<figcaption>");
+            inlines(lp, k);
+            lpi_page_raw(pg, "</figcaption>\n");
+        } else if (lp_node_get_type(k) == LP_NODE_CREDIT) {
+            lpi_page_raw(pg, "<p class=\"credit\"><small>");
+            external(lp, src, k);
+            if (spdx) {
+                lpi_page_raw(pg, " (");
+                lpi_page_text(pg, spdx);
+                lpi_page_raw(pg, ")");
+            }
+            lpi_page_raw(pg, "</small></p>\n");
+        }
+    }
+    lpi_page_raw(pg, "</figure>\n");
+}
+
+/* A note: an aside, its title (or what kind of note it is, in the
+ * interface's words) first */
+static void note(lesson_page *lp, const lp_node *n)
+{
+    static const char *const kinds[][2] = {
+        { "note", "Note" }, { "tip", "Tip" }, { "warning", "Warning" },
+        { "example", "Example" } };
+    lpi_page *pg = &lp->pg;
+    const char *kind = lp_node_attr(n, "kind");
+    const lp_node *first = lp_node_child(n, 0);
+    size_t k = 0, i = 0;
+
+    for (size_t j = 0; kind && j < 4; j++)
+        if (strcmp(kind, kinds[j][0]) == 0)
+            k = j;
+    lpi_page_raw(pg, "<aside");
+    block_id(pg, n);
+    lpi_page_attr(pg, "class", k == 0 ? "note" : k == 1 ? "note tip"
+                                 : k == 2 ? "note warning" : "note example");
+    lpi_page_raw(pg, ">");
+    if (first && lp_node_get_type(first) == LP_NODE_TITLE) {
+        lpi_page_raw(pg, "<p class=\"note-title\">");
+        inlines(lp, first);
+        lpi_page_raw(pg, "</p>\n");
+        i = 1;
+    } else {
+        /* the kinds' names are English words only, so far */
+        lpi_page_open(pg, "p", "en");
+        lpi_page_raw(pg, " class=\"note-title\">");
+        lpi_page_text(pg, kinds[k][1]);
+        lpi_page_close(pg, "p");
+        lpi_page_raw(pg, "\n");
+    }
+    for (; i < lp_node_child_count(n) && pg->rc == 0; i++)
+        block(lp, lp_node_child(n, i));
+    lpi_page_raw(pg, "</aside>\n");
 }
 
 static void block(lesson_page *lp, const lp_node *n)
@@ -298,6 +426,26 @@ static void block(lesson_page *lp, const lp_node *n)
     lp_node_type t = lp_node_get_type(n);
 
     switch (t) {
+    case LP_NODE_NOTE:
+        note(lp, n);
+        break;
+    case LP_NODE_FIGURE:
+        figure(lp, n);
+        break;
+    case LP_NODE_DL:
+        open_block(pg, "dl", n);
+        for (size_t i = 0; i < lp_node_child_count(n); i++) {
+            const lp_node *d = lp_node_child(n, i);
+            bool dt = lp_node_get_type(d) == LP_NODE_DT;
+
+            /* a glossary's term is its defining instance */
+            open_block(pg, dt ? "dt" : "dd", d);
+            lpi_page_raw(pg, dt ? "<dfn>" : "");
+            inlines(lp, d);
+            lpi_page_raw(pg, dt ? "</dfn></dt>" : "</dd>");
+        }
+        lpi_page_raw(pg, "</dl>\n");
+        break;
     case LP_NODE_H1:
     case LP_NODE_H2:
     case LP_NODE_H3:
@@ -306,9 +454,7 @@ static void block(lesson_page *lp, const lp_node *n)
          * one level */
         const char *tag = t == LP_NODE_P ? "p" : heads[t - LP_NODE_H1];
 
-        lpi_page_raw(pg, "<");
-        lpi_page_raw(pg, tag);
-        lpi_page_raw(pg, ">");
+        open_block(pg, tag, n);
         inlines(lp, n);
         lpi_page_raw(pg, "</");
         lpi_page_raw(pg, tag);
@@ -317,7 +463,7 @@ static void block(lesson_page *lp, const lp_node *n)
     }
     case LP_NODE_UL:
     case LP_NODE_OL:
-        lpi_page_raw(pg, t == LP_NODE_UL ? "<ul>" : "<ol>");
+        open_block(pg, t == LP_NODE_UL ? "ul" : "ol", n);
         for (size_t i = 0; i < lp_node_child_count(n); i++) {
             lpi_page_raw(pg, "<li>");
             inlines(lp, lp_node_child(n, i));
@@ -326,7 +472,9 @@ static void block(lesson_page *lp, const lp_node *n)
         lpi_page_raw(pg, t == LP_NODE_UL ? "</ul>\n" : "</ol>\n");
         break;
     case LP_NODE_TABLE:
-        lpi_page_raw(pg, "<div class=\"table\"><table>");
+        lpi_page_raw(pg, "<div class=\"table\"");
+        block_id(pg, n);
+        lpi_page_raw(pg, "><table>");
         for (size_t r = 0; r < lp_node_child_count(n); r++) {
             const lp_node *row = lp_node_child(n, r);
 
@@ -398,10 +546,11 @@ static void body(lesson_page *lp)
 
 /* ------------------------------------------------------------ activities */
 
+/* An element holding one of the page's own words (or text made of them) */
 static void ui(lpi_page *pg, const char *tag, const char *cls,
                const char *text)
 {
-    lpi_page_open(pg, tag, UI_LANG);
+    lpi_page_open(pg, tag, pg->ui_lang);
     if (cls)
         lpi_page_attr(pg, "class", cls);
     lpi_page_raw(pg, ">");
@@ -447,6 +596,8 @@ static void answer_key(lpi_page *pg, const lp_activity *a)
     lpi_page_raw(pg, "\"");
     if (t == LP_ACTIVITY_NUMERIC)
         lpi_page_attr(pg, "data-tolerance", lp_activity_tolerance(a));
+    if (t == LP_ACTIVITY_NUMERIC && lp_activity_unit(a))
+        lpi_page_attr(pg, "data-unit", lp_activity_unit(a));
 }
 
 static void choice(lesson_page *lp, const char *type, const char *value,
@@ -512,26 +663,34 @@ static void activity(lesson_page *lp, size_t i)
         break;
     }
     case LP_ACTIVITY_TRUE_FALSE:
-        choice(lp, "radio", "true", UI_LANG, "True",
+        choice(lp, "radio", "true", pg->ui_lang, lpi_ui(pg, LPI_UI_TRUE),
                answered && has_word(given, "true"));
-        choice(lp, "radio", "false", UI_LANG, "False",
+        choice(lp, "radio", "false", pg->ui_lang, lpi_ui(pg, LPI_UI_FALSE),
                answered && has_word(given, "false"));
         break;
     case LP_ACTIVITY_NUMERIC:
     case LP_ACTIVITY_SHORT_ANSWER:
         lpi_page_raw(pg, "<input type=\"text\" name=\"answer\" "
-                         "autocomplete=\"off\" aria-label=\"Answer\"");
+                         "autocomplete=\"off\"");
+        lpi_page_attr(pg, "aria-label", lpi_ui(pg, LPI_UI_ANSWER));
         if (t == LP_ACTIVITY_NUMERIC)
             lpi_page_raw(pg, " inputmode=\"decimal\"");
         lpi_page_attr(pg, "maxlength", "4096");
         if (answered)
             lpi_page_attr(pg, "value", given);
-        lpi_page_raw(pg, ">\n");
+        lpi_page_raw(pg, ">");
+        if (t == LP_ACTIVITY_NUMERIC && lp_activity_unit(a)) {
+            lpi_page_raw(pg, " <span class=\"unit\">");
+            lpi_page_text(pg, lp_activity_unit(a));
+            lpi_page_raw(pg, "</span>");
+        }
+        lpi_page_raw(pg, "\n");
         break;
     }
     lpi_page_raw(pg, "<p>");
-    lpi_page_open(pg, "button", UI_LANG);
-    lpi_page_raw(pg, " type=\"submit\">Check");
+    lpi_page_open(pg, "button", pg->ui_lang);
+    lpi_page_raw(pg, " type=\"submit\">");
+    lpi_page_text(pg, lpi_ui(pg, LPI_UI_CHECK));
     lpi_page_close(pg, "button");
     lpi_page_raw(pg, "</p>\n<div class=\"result\" role=\"status\" "
                      "aria-live=\"polite\">");
@@ -541,10 +700,10 @@ static void activity(lesson_page *lp, size_t i)
         const char *fb = lp_activity_feedback(a, ok);
         bool show = answered && (o->correct != 0) == (ok != 0);
 
-        lpi_page_open(pg, "p", UI_LANG);
+        lpi_page_open(pg, "p", pg->ui_lang);
         lpi_page_attr(pg, "class", ok ? "mark right" : "mark wrong");
         lpi_page_raw(pg, show ? ">" : " hidden>");
-        lpi_page_text(pg, ok ? "\xe2\x9c\x93 Correct" : "\xe2\x9c\x97 Not yet");
+        lpi_page_text(pg, lpi_ui(pg, ok ? LPI_UI_CORRECT : LPI_UI_NOT_YET));
         lpi_page_close(pg, "p");
         if (fb) {
             lpi_page_open(pg, "p", text_lang(lp, t_feedback, i, (size_t)ok));
@@ -566,19 +725,30 @@ static void assignments(lesson_page *lp)
     if (n == 0)
         return;
     screen_open(lp, "screen assignments", NULL);
-    ui(pg, "h2", NULL, "Assignments");
+    ui(pg, "h2", NULL, lpi_ui(pg, LPI_UI_ASSIGNMENTS));
     for (size_t i = 0; i < n && pg->rc == 0; i++) {
         const char *kind = lp_lesson_assignment_kind(lp->ls, i);
         uint64_t max = lp_lesson_assignment_max_size(lp->ls, i);
+        static const char *const kinds[] = { "photo", "audio", "video",
+                                             "text" };
+        const char *kind_word = kind;
         lp_link l = { 0 };
         char size[64];
 
+        for (size_t k = 0; k < 4; k++)
+            if (strcmp(kind, kinds[k]) == 0)
+                kind_word = lpi_ui(pg, (lpi_ui_word)(LPI_UI_PHOTO + k));
         lpi_page_raw(pg, "<div class=\"assignment\">");
         lpi_page_element(pg, "p", text_lang(lp, t_task, i, 0),
                          lp_lesson_assignment_task(lp->ls, i));
-        snprintf(size, sizeof(size), "%s, %" PRIu64 " KiB at most", kind,
-                 (max + 1023) / 1024);
-        ui(pg, "p", "meta", size);
+        snprintf(size, sizeof(size), " %" PRIu64 " KiB", (max + 1023) / 1024);
+        lpi_page_open(pg, "p", pg->ui_lang);
+        lpi_page_raw(pg, " class=\"meta\">");
+        lpi_page_text(pg, kind_word);
+        lpi_page_raw(pg, ", ");
+        lpi_page_text(pg, lpi_ui(pg, LPI_UI_AT_MOST));
+        lpi_page_text(pg, size);
+        lpi_page_close(pg, "p");
         l.to = LP_PAGE_UPLOAD;
         l.lang = lp->lang;
         l.id = lp_lesson_id(lp->ls);
@@ -597,19 +767,22 @@ static void assignments(lesson_page *lp)
             lpi_page_attr(pg, "value", lp_lesson_assignment_id(lp->ls, i));
             lpi_page_raw(pg, ">");
             if (strcmp(kind, "text") == 0) {
-                lpi_page_raw(pg, "<textarea name=\"text\" rows=\"6\" "
-                                 "aria-label=\"Text\"></textarea>");
+                lpi_page_raw(pg, "<textarea name=\"text\" rows=\"6\"");
+                lpi_page_attr(pg, "aria-label", lpi_ui(pg, LPI_UI_TEXT));
+                lpi_page_raw(pg, "></textarea>");
             } else {
                 lpi_page_raw(pg, "<input type=\"file\" name=\"file\" "
-                                 "required aria-label=\"File\"");
+                                 "required");
+                lpi_page_attr(pg, "aria-label", lpi_ui(pg, LPI_UI_FILE));
                 for (size_t k = 0; k < 3; k++)
                     if (strcmp(kind, accepts[k][0]) == 0)
                         lpi_page_attr(pg, "accept", accepts[k][1]);
                 lpi_page_raw(pg, ">");
             }
             lpi_page_raw(pg, "<p>");
-            lpi_page_open(pg, "button", UI_LANG);
-            lpi_page_raw(pg, " type=\"submit\">Send");
+            lpi_page_open(pg, "button", pg->ui_lang);
+            lpi_page_raw(pg, " type=\"submit\">");
+            lpi_page_text(pg, lpi_ui(pg, LPI_UI_SEND));
             lpi_page_close(pg, "button");
             lpi_page_raw(pg, "</p></form>");
         }
@@ -640,11 +813,12 @@ static void top(lesson_page *lp)
     lpi_page_raw(pg, "</a> ");
     l.to = pg->opts->display ? LP_PAGE_LESSON : LP_PAGE_DISPLAY;
     l.id = lp_lesson_id(lp->ls);
-    lpi_page_open(pg, "a", UI_LANG);
+    lpi_page_open(pg, "a", pg->ui_lang);
     lpi_page_raw(pg, " class=\"mode\"");
     lpi_page_url(pg, "href", &l);
     lpi_page_raw(pg, ">");
-    lpi_page_raw(pg, pg->opts->display ? "Page" : "Display");
+    lpi_page_text(pg, lpi_ui(pg, pg->opts->display ? LPI_UI_PAGE
+                                                   : LPI_UI_DISPLAY));
     lpi_page_close(pg, "a");
     if (n > 1) {
         lpi_page_raw(pg, "<ul class=\"langs\">");
@@ -681,12 +855,12 @@ static void intro(lesson_page *lp)
     screen_open(lp, "screen intro", NULL);
     lpi_page_element(pg, "h1", in, title);
     if (lp_lesson_duration(lp->ls) > 0) {
-        snprintf(mins, sizeof(mins), "%" PRIu64 " min",
-                 lp_lesson_duration(lp->ls));
+        snprintf(mins, sizeof(mins), "%" PRIu64 " %s",
+                 lp_lesson_duration(lp->ls), lpi_ui(pg, LPI_UI_MIN));
         ui(pg, "p", "meta", mins);
     }
     if (n > 0) {
-        ui(pg, "h2", NULL, "Objectives");
+        ui(pg, "h2", NULL, lpi_ui(pg, LPI_UI_OBJECTIVES));
         lpi_page_raw(pg, "<ul class=\"objectives\">");
         for (size_t i = 0; i < n; i++) {
             const char *text = lp_catnode_objective_text(lp->node, i,

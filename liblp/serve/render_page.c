@@ -97,6 +97,12 @@ void lpi_page_attr(lpi_page *pg, const char *name, const char *value)
 
 bool lpi_page_url(lpi_page *pg, const char *name, lp_link *link)
 {
+    return lpi_page_url_at(pg, name, link, NULL);
+}
+
+bool lpi_page_url_at(lpi_page *pg, const char *name, lp_link *link,
+                     const char *fragment)
+{
     int n;
 
     if (pg->rc < 0)
@@ -119,6 +125,18 @@ bool lpi_page_url(lpi_page *pg, const char *name, lp_link *link)
                            "bytes, or one without its NUL",
                            LP_MAX_URL_BYTES - 1);
         return false;
+    }
+    if (fragment) {
+        size_t len = (size_t)n, k = strlen(fragment);
+
+        if (len + 1 + k >= sizeof(pg->url_buf)) {
+            pg->rc = lpi_error(pg->ctx, LP_EINVAL, "a link to '#%s' would "
+                               "be longer than %u bytes", fragment,
+                               LP_MAX_URL_BYTES - 1);
+            return false;
+        }
+        pg->url_buf[len] = '#';
+        memcpy(pg->url_buf + len + 1, fragment, k + 1);
     }
     lpi_page_attr(pg, name, pg->url_buf);
     return true;
@@ -218,6 +236,7 @@ int lpi_page_init(lpi_page *pg, lp_ctx *ctx, const lp_catalog *cat,
     pg->rc = 0;
     pg->len = 0;
     pg->depth = 0;
+    lpi_ui_pick(pg, lang);
     return 0;
 }
 

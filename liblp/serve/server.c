@@ -25,6 +25,10 @@
 #define MAX_SEGS 8
 #define SEG_MAX (LP_MAX_PATH_BYTES + 1)
 #define DISCARD_MAX (4u * 1024u * 1024u)
+/* Rendered pages kept (server_cache.c): a lesson page is some 5 to 20 KiB,
+ * so a few thousand pages, and the RSS stays flat however big the
+ * packages (lpack(1)) */
+#define PAGE_CACHE_BYTES (32u * 1024u * 1024u)
 
 /* ------------------------------------------------------------ options */
 
@@ -148,6 +152,8 @@ int lp_server_new(lp_server **out, lp_ctx *ctx, const lp_server_opts *opts)
         else
             rc = lpi_upload_init(srv);
     }
+    if (rc == 0)
+        rc = lpi_pagecache_new(ctx, PAGE_CACHE_BYTES, &srv->pages);
     if (rc == 0 && pipe2(srv->wake, O_CLOEXEC | O_NONBLOCK) < 0)
         rc = lpi_error(ctx, LP_EIO, "cannot make a pipe: %s",
                        strerror(errno));
@@ -197,6 +203,7 @@ int lp_server_add_package(lp_server *srv, const char *path)
         return lpi_nomem(srv->ctx);
     }
     sp->srv = srv;
+    v->serial = atomic_fetch_add(&srv->serials, 1) + 1;
     sp->cur = v;
     pthread_mutex_init(&sp->lock, NULL);
     atomic_init(&sp->checked, 0);
@@ -593,9 +600,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     lp_ctx *ctx;
 
     (void)version;
-    if (r) {                    /* more of a POST body, or its end */
+    if (r) {                    /* more of a body, or the request's end */
         if (r->status)          /* already answered (refused) */
             return MHD_YES;
+        if (*upload_size && !r->pp) {
+            /* a body on a GET or HEAD: read and dropped, up to a bound */
+            r->received += *upload_size;
+            *upload_size = 0;
+            return r->received > DISCARD_MAX
+                   ? lpi_send_error(r, c, 413, NULL) : MHD_YES;
+        }
         if (*upload_size) {
             /* once refused, the rest is read and dropped so that the
              * client sees the answer, up to a bound; past it, answer now
@@ -612,7 +626,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             pace(r, c);
             return MHD_YES;
         }
-        return r->finish(r, c);
+        return r->finish ? r->finish(r, c) : route(r, c, url, false);
     }
     if (lp_ctx_new(&ctx, &srv->alloc) < 0)
         return MHD_NO;
@@ -639,6 +653,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             MHD_add_response_header(resp, "Allow", "GET, HEAD, POST");
         return lpi_send(r, c, 405, resp);
     }
+    /* A response queued now, before libmicrohttpd has the whole request,
+     * closes the connection (0.9.75): fine for the refusals above and for
+     * a POST refused before its body; a GET is answered on the next call,
+     * so that its connection is kept alive. */
+    if (!post)
+        return MHD_YES;
     return route(r, c, url, post);
 }
 
@@ -745,6 +765,7 @@ void lp_server_free(lp_server *srv)
     for (size_t i = 0; i < srv->npkgs; i++)
         lpi_srvpkg_free(srv->ctx, srv->pkgs[i]);
     lpi_free(srv->ctx, srv->pkgs);
+    lpi_pagecache_free(srv->ctx, srv->pages);
     if (srv->data_fd >= 0)
         close(srv->data_fd);
     if (srv->wake[0] >= 0)

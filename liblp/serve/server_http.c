@@ -175,9 +175,14 @@ enum MHD_Result lpi_send(lpi_req *r, struct MHD_Connection *c,
 enum MHD_Result lpi_send_html(lpi_req *r, struct MHD_Connection *c,
                               unsigned status, const lpi_buf *page)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        page->len, page->data, MHD_RESPMEM_MUST_COPY);
+    return lpi_send_html_resp(r, c, status, MHD_create_response_from_buffer(
+        page->len, page->data, MHD_RESPMEM_MUST_COPY), page->len);
+}
 
+enum MHD_Result lpi_send_html_resp(lpi_req *r, struct MHD_Connection *c,
+                                   unsigned status,
+                                   struct MHD_Response *resp, size_t len)
+{
     if (!resp)
         return lpi_send(r, c, status, NULL);
     MHD_add_response_header(resp, "Content-Type", "text/html; charset=utf-8");
@@ -187,7 +192,7 @@ enum MHD_Result lpi_send_html(lpi_req *r, struct MHD_Connection *c,
                             "default-src 'self'; style-src 'self' "
                             "'unsafe-inline'; script-src 'self' "
                             "'unsafe-inline'; frame-ancestors 'none'");
-    r->bytes = page->len;
+    r->bytes = len;
     return lpi_send(r, c, status, resp);
 }
 

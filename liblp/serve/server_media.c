@@ -11,6 +11,15 @@
  * client before its chunk matched the signed manifest; a mismatch ends the
  * response with an error (the connection is closed) and is logged.
  *
+ * Once every chunk a response needs has been checked this way in this
+ * release (by any response before it), an entry stored as is is sent
+ * straight from the package file with sendfile(2), as the package file
+ * itself is: the same bytes, checked once per release instead of once per
+ * response.  A file written over in place (its size or time changed) is
+ * read and checked again; an entry that is not stored as is (compressed,
+ * or any other encoding lp_entry_data_offset() refuses) is always read
+ * through lp_entry_read_at().
+ *
  * Ranges: one range is answered 206 with Content-Range; several with
  * multipart/byteranges, one part per range in the order asked (at most
  * LPI_MAX_RANGES; a longer list is ignored and the whole content sent);
@@ -22,9 +31,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#define LPI_WINDOW (1024u * 1024u)
+#define LPI_WINDOW LPI_CHUNK    /* a window is one chunk */
 #define LPI_FILE (SIZE_MAX)     /* segment of the package file itself */
 
 typedef struct seg {
@@ -115,6 +125,48 @@ static int add_lit(body *b, const void *data, size_t len)
     return rc < 0 ? rc : add_seg(b, LPI_LITERAL, at, len);
 }
 
+/* The window's chunks (n bytes of entry e from start) matched the
+ * manifest: mark them, and learn where the entry lies in the file if it
+ * is stored as is */
+static void mark_checked(body *b, size_t e, uint64_t start, size_t n)
+{
+    lpi_srvver *v = b->ver;
+    lp_entry_info info;
+    uint64_t off;
+
+    if (atomic_load(&v->data_off[e]) == 0) {
+        if (lp_package_entry(b->h, e, &info) < 0 || info.compressed ||
+            lp_entry_data_offset(b->h, e, &off) < 0)
+            return;
+        atomic_store(&v->data_off[e], off + 1);
+    }
+    for (uint64_t k = start / LPI_CHUNK; k <= (start + n - 1) / LPI_CHUNK;
+         k++)
+        atomic_store(&v->checked[v->first_chunk[e] + k], 1);
+}
+
+/* Whether bytes first..last of entry e can be sent from the file: stored
+ * as is, every chunk they touch checked, the file as it was opened; its
+ * offset in the file in *off */
+static bool checked_span(const lpi_srvver *v, size_t e, uint64_t first,
+                         uint64_t last, uint64_t *off)
+{
+    uint64_t at = atomic_load(&v->data_off[e]);
+    struct stat st;
+
+    if (at == 0)
+        return false;
+    for (uint64_t k = first / LPI_CHUNK; k <= last / LPI_CHUNK; k++)
+        if (!atomic_load(&v->checked[v->first_chunk[e] + k]))
+            return false;
+    if (fstat(v->fd, &st) < 0 || st.st_size != v->size ||
+        st.st_mtim.tv_sec != v->mtime.tv_sec ||
+        st.st_mtim.tv_nsec != v->mtime.tv_nsec)
+        return false;
+    *off = at - 1;
+    return true;
+}
+
 /* len bytes of entry e (or the file) from off into dst, through the window */
 static int read_content(body *b, size_t e, uint64_t off, char *dst,
                         size_t len)
@@ -150,6 +202,7 @@ static int read_content(body *b, size_t e, uint64_t off, char *dst,
         b->win_entry = e;
         b->win_off = start;
         b->win_len = n;
+        mark_checked(b, e, start, n);
     }
     {
         size_t at = (size_t)(off - b->win_off);
@@ -249,6 +302,7 @@ static enum MHD_Result send_content(lpi_req *r, struct MHD_Connection *c,
                                                   "If-Range");
     lpi_range rg[LPI_MAX_RANGES];
     struct MHD_Response *resp = NULL;
+    uint64_t base = 0;
     unsigned status = 200;
     size_t n = 0;
     int kind;
@@ -283,14 +337,18 @@ static enum MHD_Result send_content(lpi_req *r, struct MHD_Connection *c,
     } else {
         status = 206;
     }
-    /* the package file, whole or one range: sendfile(2) */
-    if (ct->entry == LPI_FILE && n == 1) {
+    /* the package file, or an entry checked before, whole or one range:
+     * sendfile(2) */
+    if (n == 1 && (ct->entry == LPI_FILE ||
+                   (ct->size && checked_span(v, ct->entry, rg[0].first,
+                                             rg[0].last, &base)))) {
         int fd = fcntl(v->fd, F_DUPFD_CLOEXEC, 0);
         uint64_t len = ct->size ? rg[0].last - rg[0].first + 1 : 0;
 
         if (fd < 0)
             return lpi_send_error(r, c, 503, "out of file descriptors");
-        resp = MHD_create_response_from_fd_at_offset64(len, fd, rg[0].first);
+        resp = MHD_create_response_from_fd_at_offset64(len, fd,
+                                                       base + rg[0].first);
         if (!resp) {
             close(fd);
             return lpi_send(r, c, 500, NULL);

@@ -314,6 +314,44 @@ static int hub_url(char *buf, size_t size, const lp_link *l, void *user)
     return ok ? (int)at : LP_ETOOBIG;
 }
 
+/* A page's name in the cache: the release, what page, language, lesson */
+typedef struct page_key {
+    size_t len;
+    char data[8 + 1 + LP_MAX_LANGUAGE_BYTES + 1 + LP_MAX_ID_BYTES + 1];
+} page_key;
+
+static void make_key(page_key *k, const lpi_srvver *v, char kind,
+                     const char *lang, const char *lesson)
+{
+    size_t nl = lang ? strlen(lang) : 0, ni = lesson ? strlen(lesson) : 0;
+
+    memcpy(k->data, &v->serial, 8);
+    k->data[8] = kind;
+    /* both were checked against the catalog (or are NULL): they fit */
+    if (nl > LP_MAX_LANGUAGE_BYTES)
+        nl = LP_MAX_LANGUAGE_BYTES;
+    if (ni > LP_MAX_ID_BYTES)
+        ni = LP_MAX_ID_BYTES;
+    memcpy(k->data + 9, lang ? lang : "", nl);
+    k->data[9 + nl] = '\0';
+    memcpy(k->data + 10 + nl, lesson ? lesson : "", ni);
+    k->len = 10 + nl + ni;
+}
+
+/* Send the page kept under k, if there is one */
+static bool send_cached(lpi_req *r, struct MHD_Connection *c,
+                        const page_key *k, enum MHD_Result *ret)
+{
+    size_t len = 0;
+    struct MHD_Response *resp = lpi_pagecache_get(r->srv->pages, k->data,
+                                                  k->len, &len);
+
+    if (!resp)
+        return false;
+    *ret = lpi_send_html_resp(r, c, 200, resp, len);
+    return true;
+}
+
 typedef struct page_out {
     lpi_buf *b;
     lp_ctx *ctx;
@@ -326,9 +364,10 @@ static int to_buf(const void *data, size_t len, void *user)
     return lpi_buf_add(o->b, o->ctx, data, len);
 }
 
-/* Send what a render gave, or its failure */
+/* Send what a render gave, or its failure; keep the page under k (if
+ * not NULL) for the next request */
 static enum MHD_Result send_render(lpi_req *r, struct MHD_Connection *c,
-                                   lpi_buf *b, int rc)
+                                   lpi_buf *b, int rc, const page_key *k)
 {
     enum MHD_Result ret;
 
@@ -338,6 +377,9 @@ static enum MHD_Result send_render(lpi_req *r, struct MHD_Connection *c,
         lpi_srv_log(r->srv, "page: %s", lp_ctx_errmsg(r->ctx));
         ret = lpi_send_error(r, c, 500, "this page cannot be made");
     } else {
+        if (k)
+            lpi_pagecache_put(r->srv->pages, k->data, k->len, b->data,
+                              b->len);
         ret = lpi_send_html(r, c, 200, b);
     }
     lpi_buf_dispose(b, r->ctx);
@@ -361,13 +403,18 @@ enum MHD_Result lpi_page_languages(lpi_req *r, struct MHD_Connection *c,
     hub_links h;
     lpi_buf b;
     page_out po = { &b, r->ctx };
+    page_key k;
+    enum MHD_Result ret;
 
     if (!v->cat)
         return page_files(r, c, v);
+    make_key(&k, v, 'h', NULL, NULL);
+    if (send_cached(r, c, &k, &ret))
+        return ret;
     render_opts(r, v, &h, &o);
     lpi_buf_init(&b, PAGE_MAX);
     return send_render(r, c, &b, lp_render_home(r->ctx, v->cat, &o, to_buf,
-                                                &po));
+                                                &po), &k);
 }
 
 enum MHD_Result lpi_page_catalog(lpi_req *r, struct MHD_Connection *c,
@@ -377,20 +424,26 @@ enum MHD_Result lpi_page_catalog(lpi_req *r, struct MHD_Connection *c,
     hub_links h;
     lpi_buf b;
     page_out po = { &b, r->ctx };
+    page_key k;
+    enum MHD_Result ret;
 
     if (!v->cat || !(lang = catalog_lang(v->cat, lang)))
         return lpi_send_error(r, c, 404, "no such language");
+    make_key(&k, v, 'c', lang, NULL);
+    if (send_cached(r, c, &k, &ret))
+        return ret;
     render_opts(r, v, &h, &o);
     lpi_buf_init(&b, PAGE_MAX);
     return send_render(r, c, &b, lp_render_catalog(r->ctx, v->cat, lang, &o,
-                                                   to_buf, &po));
+                                                   to_buf, &po), &k);
 }
 
 /* A lesson page, marked with an answer when answered is not NULL */
 static enum MHD_Result lesson_page(lpi_req *r, struct MHD_Connection *c,
                                    lpi_srvver *v, const lp_lesson *l,
                                    bool display, const char *answered,
-                                   const char *answer, int correct)
+                                   const char *answer, int correct,
+                                   const page_key *k)
 {
     lp_render_opts o = LP_RENDER_OPTS_INIT;
     hub_links h;
@@ -404,7 +457,7 @@ static enum MHD_Result lesson_page(lpi_req *r, struct MHD_Connection *c,
     o.correct = correct;
     lpi_buf_init(&b, PAGE_MAX);
     return send_render(r, c, &b, lp_render_lesson(r->ctx, v->cat, l, &o,
-                                                  to_buf, &po));
+                                                  to_buf, &po), k);
 }
 
 enum MHD_Result lpi_page_lesson(lpi_req *r, struct MHD_Connection *c,
@@ -413,10 +466,16 @@ enum MHD_Result lpi_page_lesson(lpi_req *r, struct MHD_Connection *c,
 {
     lp_lesson *l = NULL;
     enum MHD_Result ret;
+    page_key k;
     int rc;
 
     if (!v->cat || !(lang = catalog_lang(v->cat, lang)))
         return lpi_send_error(r, c, 404, "no such language");
+    if (strlen(lesson) > LP_MAX_ID_BYTES)
+        return lpi_send_error(r, c, 404, "no such lesson");
+    make_key(&k, v, display ? 'd' : 'l', lang, lesson);
+    if (send_cached(r, c, &k, &ret))
+        return ret;
     rc = lp_lesson_open(&l, r->ctx, v->cat, lesson, lang);
     if (rc == LP_ENOTFOUND)
         return lpi_send_error(r, c, 404, "no such lesson");
@@ -424,7 +483,7 @@ enum MHD_Result lpi_page_lesson(lpi_req *r, struct MHD_Connection *c,
         lpi_srv_log(r->srv, "lesson '%s': %s", lesson, lp_ctx_errmsg(r->ctx));
         return lpi_send_error(r, c, 500, "this lesson cannot be read");
     }
-    ret = lesson_page(r, c, v, l, display, NULL, NULL, 0);
+    ret = lesson_page(r, c, v, l, display, NULL, NULL, 0, &k);
     lp_lesson_free(l);
     return ret;
 }
@@ -545,7 +604,7 @@ static enum MHD_Result check_finish(lpi_req *r, struct MHD_Connection *c)
                               "(not valid UTF-8, or too long)");
     }
     ret = lesson_page(r, c, v, l, false, lp_activity_id(a), f->answer.data,
-                      correct);
+                      correct, NULL);
     lp_lesson_free(l);
     return ret;
 }

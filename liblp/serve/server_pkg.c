@@ -44,10 +44,12 @@ int lpi_srvver_find_hash(const lpi_srvver *v,
 
 static int index_hashes(lpi_srvver *v)
 {
-    size_t n = lp_package_entry_count(v->pkg);
+    size_t n = lp_package_entry_count(v->pkg), chunks = 0;
 
     v->by_hash = lpi_calloc(v->ctx, n ? n : 1, sizeof(*v->by_hash));
-    if (!v->by_hash)
+    v->first_chunk = lpi_calloc(v->ctx, n ? n : 1, sizeof(*v->first_chunk));
+    v->data_off = lpi_calloc(v->ctx, n ? n : 1, sizeof(*v->data_off));
+    if (!v->by_hash || !v->first_chunk || !v->data_off)
         return lpi_nomem(v->ctx);
     for (size_t i = 0; i < n; i++) {
         lp_entry_info info;
@@ -55,7 +57,15 @@ static int index_hashes(lpi_srvver *v)
             memcpy(v->by_hash[v->nby_hash].hash, info.hash, LP_HASH_BYTES);
             v->by_hash[v->nby_hash++].entry = i;
         }
+        /* sizes are bounded by the package file's: so is the count */
+        v->first_chunk[i] = chunks;
+        chunks += info.size > 0 ? (size_t)((info.size - 1) / LPI_CHUNK) + 1
+                                : 1;
     }
+    v->checked = lpi_calloc(v->ctx, chunks ? chunks : 1,
+                            sizeof(*v->checked));
+    if (!v->checked)
+        return lpi_nomem(v->ctx);
     lpi_sort(v->by_hash, v->nby_hash, sizeof(*v->by_hash), cmp_hash);
     return 0;
 }
@@ -65,6 +75,9 @@ static void ver_close(lpi_srvver *v)
     if (!v)
         return;
     lpi_free(v->ctx, v->by_hash);
+    lpi_free(v->ctx, v->first_chunk);
+    lpi_free(v->ctx, v->checked);
+    lpi_free(v->ctx, v->data_off);
     lp_catalog_free(v->cat);
     lp_package_free(v->pkg);
     if (v->fd >= 0)
@@ -188,6 +201,7 @@ static void maybe_reload(lpi_srvpkg *sp)
         return;
     }
     lp_ctx_free(ctx);
+    nv->serial = atomic_fetch_add(&sp->srv->serials, 1) + 1;
     pthread_mutex_lock(&sp->lock);
     old = sp->cur;
     sp->cur = nv;

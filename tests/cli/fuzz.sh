@@ -3,7 +3,7 @@
 # fuzz targets (built as plain programs).  Under ASan/UBSan in CI, any
 # memory error aborts the target and fails the test.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
-plan 13
+plan 14
 fuzz=$top_builddir/tests/fuzz
 corpus=$top_srcdir/tests/fuzz/corpus
 expect_exit 0 "$fuzz/fuzz_manifest" -m 2000 "$corpus/manifest"
@@ -29,6 +29,10 @@ diag "$(cat "$out")"
 # the hub's header parsers
 expect_exit 0 "$fuzz/fuzz_range" -m 3000 "$corpus/range"
 diag "$(cat "$out")"
+# JPEG XL objects: hostile streams rebuilt as JPEGs, hostile JPEGs kept
+# (libjxl itself may print why it refuses a stream on stderr)
+expect_exit 0 "$fuzz/fuzz_jxl" -m 150 "$corpus/jxl"
+diag "$(tail -n 3 "$out")"
 # lpc's build cache: whole entries and lesson payloads
 expect_exit 0 "$fuzz/fuzz_cache" -m 300 "$corpus/cache"
 diag "$(cat "$out")"

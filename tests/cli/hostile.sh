@@ -89,7 +89,7 @@ object-bad-name|1|bad object name 'objects/255D8EFB
 signature-bad-name|1|bad signature entry name 'signatures/.hidden'
 signature-dotdot|1|bad signature entry name 'signatures/../evil.txt'
 manifest-crc|1|'manifest' fails its CRC-32 check
-version-2|1|package format 2 is newer than this liblp supports (1)
+version-3|1|package format 3 is newer than this liblp supports (2)
 version-0|1|manifest format '0' is not a version number
 manifest-bom|1|manifest does not start with 'lpk-manifest N'
 manifest-cr|1|manifest has a control character (0x0d)
@@ -220,11 +220,11 @@ check 'zip-duplicate-name: says the name appears twice' has "$err" \
 
 # ============================================= info, ls, cat on a few of them
 
-expect_exit 1 "$LPACK" info "$tmp/version-2.lpk"
+expect_exit 1 "$LPACK" info "$tmp/version-3.lpk"
 check '  info says the format is newer' has "$err" \
-    'package format 2 is newer than this liblp supports (1)'
+    'package format 3 is newer than this liblp supports (2)'
 check '  info prints nothing on stdout' is_empty "$out"
-expect_exit 1 "$LPACK" ls "$tmp/version-2.lpk"
+expect_exit 1 "$LPACK" ls "$tmp/version-3.lpk"
 check '  ls says the format is newer' has "$err" 'is newer'
 expect_exit 1 "$LPACK" info "$tmp/path-dotdot.lpk"
 check "  info says why" has "$err" "path has a '.' or '..' component"

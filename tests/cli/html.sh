@@ -5,7 +5,7 @@
 
 LPC=${LPC:-$top_builddir/lpc/lpc}
 command -v python3 >/dev/null 2>&1 || bail_out "python3 is needed"
-for ex in tetum-math arabic-science; do
+for ex in tetum-math arabic-science college-physics; do
     "$LPC" build -q "$top_srcdir/examples/$ex" -o "$tmp/$ex.lpk" \
         >"$err" 2>&1 || bail_out "lpc build $ex: $(cat "$err")"
 done
@@ -51,10 +51,14 @@ class P(html.parser.HTMLParser):
         for k in ("href", "src"):
             u = a.get(k)
             if u and not u.startswith(("https:", "http:", "mailto:")):
+                # a link to a block: its page must have that id
+                u, _, frag = u.partition("#")
                 target = os.path.normpath(os.path.join(
                     os.path.dirname(self.path), urllib.parse.unquote(u)))
                 if not os.path.isfile(target):
                     bad.append(f"{self.path}: {k}={u} is not a file of the site")
+                elif frag and f' id="{frag}"' not in open(target, encoding="utf-8").read():
+                    bad.append(f"{self.path}: {k}={u}#{frag}: no such id there")
         if tag not in VOID:
             self.stack.append(tag)
     def handle_endtag(self, tag):
@@ -82,6 +86,9 @@ run python3 "$tmp/pages.py" "$tmp/ar"
 check "the same in Arabic ($(cat "$out"))" test "$status" -eq 0
 check 'an Arabic page is rtl' has "$tmp/ar/ar/water-cycle.html" \
     '<html lang="ar" dir="rtl">'
+expect_exit 0 "$LPACK" html "$tmp/college-physics.lpk" -o "$tmp/en"
+run python3 "$tmp/pages.py" "$tmp/en"
+check "a textbook's notes and glossaries too ($(cat "$out"))" test "$status" -eq 0
 
 # never over or through anything
 expect_exit 3 "$LPACK" html "$tmp/tetum-math.lpk" -o "$tmp/site"

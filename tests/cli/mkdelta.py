@@ -363,8 +363,8 @@ def scenarios(old_path, new_path, delta_path):
            d.build(header=d.with_field("keep", "%d 5" % 2 ** 40)))
     yield ("hdr-leading-zero", 1, "", "not a canonical number in range",
            d.build(header=d.with_field("segments", "0" + d.field("segments"))))
-    yield ("hdr-version-2", 1, "", "delta format 2 is newer",
-           d.build(header=["lpk-delta 2"] + d.lines[1:]))
+    yield ("hdr-version-3", 1, "", "delta format 3 is newer",
+           d.build(header=["lpk-delta 3"] + d.lines[1:]))
     yield ("hdr-level-23", 1, "", "zstd level must be 1 to 22",
            d.build(header=d.with_field("level", "23 exact")))
     yield ("hdr-no-blank-line", 1, "", "delta header",

@@ -681,9 +681,9 @@ def s_zstd_two_frames():
     return p.render()
 
 
-def s_version_2():
+def s_version_3():
     p = small()
-    p.magic = "lpk-manifest 2"
+    p.magic = "lpk-manifest 3"
     return p.render()
 
 
@@ -1193,7 +1193,7 @@ SCENARIOS = {
     "zstd-trailing": s_zstd_trailing,
     "zstd-two-frames": s_zstd_two_frames,
     # manifest text
-    "version-2": s_version_2,
+    "version-3": s_version_3,
     "version-0": s_version_0,
     "entries-limit": s_entries_limit,
     "entries-mismatch": s_entries_mismatch,

@@ -5,13 +5,13 @@
 # ctypes consumer (tests/ctypes_consumer.py) lists a catalog and reads a
 # lesson through the built liblp.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
-plan 18
+plan 22
 schemas=$top_srcdir/schemas
 validate=$top_srcdir/tests/cli/validate_json.py
 python3 -c 'import jsonschema' 2>/dev/null ||
     bail_out "python3-jsonschema is missing (tools/deps.sh installs it)"
 
-for e in tetum-math arabic-science amharic-english; do
+for e in tetum-math arabic-science amharic-english college-physics; do
     expect_exit 0 "$LPC" build "$top_srcdir/examples/$e" -o "$tmp/$e.lpk"
     expect_exit 0 "$LPACK" extract "$tmp/$e.lpk" -C "$tmp/$e"
     docs=$(find "$tmp/$e/curriculum" -name '*.json' | sort)

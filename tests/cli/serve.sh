@@ -123,8 +123,9 @@ is_code 200 "$base/tl.moe.math-primary/tet/numbers-01"
 check 'lesson page in tet: lang and dir' grep -q '^<html lang="tet" dir="ltr">' "$out"
 check 'lesson page: the title in tet' grep -q '<h1>Lisaun 1: Konta husi ida to&#39;o sanulu</h1>' "$out"
 check "lesson page: a package's text escaped" grep -q 'Di&#39;ak loos!' "$out"
-check 'lesson page: the English interface words marked en' \
-    grep -q '<button lang="en" dir="ltr" type="submit">' "$out"
+check "lesson page: the interface's words in Tetun" sh -c \
+    "grep -q '<button type=\"submit\">Verifika</button>' '$out' &&
+     grep -q '<h2>Objetivu sira</h2>' '$out' && ! grep -q 'lang=\"en\"' '$out'"
 check 'lesson page: answers post to the hub, back at the form' \
     grep -q 'action="/tl.moe.math-primary/tet/numbers-01/check#act-how-many-stones" method="post"' "$out"
 check 'lesson page: no answer key in the page (the hub marks)' sh -c "! grep -q 'data-key=' '$out'"
@@ -158,6 +159,24 @@ is_code 200 "$base/ma.men.sciences-primaire/ar/water-cycle"
 check 'an Arabic lesson: right to left' grep -q '^<html lang="ar" dir="rtl">' "$out"
 is_code 200 "$base/ma.men.sciences-primaire/fr/water-cycle"
 check 'its French page: left to right' grep -q '^<html lang="fr" dir="ltr">' "$out"
+check "the French page's own words: Arabic, its fallback, marked so" \
+    grep -q '<button lang="ar" dir="rtl" type="submit">تحقق</button>' "$out"
+is_code 200 "$base/tl.moe.math-primary/pt/numbers-01"
+check "the Portuguese page's own words" sh -c \
+    "grep -q '<button type=\"submit\">Verificar</button>' '$out' &&
+     grep -q 'class=\"meta\">40 min<' '$out'"
+# pages are kept: the same bytes again, and a replaced package's pages
+# are not served for the new one (below, "a package replaced")
+is_code 200 "$base/tl.moe.math-primary/pt/numbers-01"
+cp "$out" "$tmp/again.html"
+is_code 200 "$base/tl.moe.math-primary/pt/numbers-01"
+check 'a kept page is the page' cmp -s "$out" "$tmp/again.html"
+# keep-alive: two pages on one connection
+curl -s -o /dev/null -o /dev/null -w '%{num_connects}\n' \
+    "$base/tl.moe.math-primary/pt/" "$base/tl.moe.math-primary/pt/numbers-01" \
+    >"$tmp/conns"
+check 'pages keep the connection alive (one connect for two pages)' \
+    test "$(sed -n 2p "$tmp/conns")" = 0
 
 # ---- media: ETag, 304, ranges
 "$LPACK" cat "$tmp/math.lpk" media/numeros-pt.wav >"$tmp/wav"
@@ -308,6 +327,18 @@ echo garbage >"$tmp/big.new" && mv "$tmp/big.new" "$tmp/big.lpk"
 sleep 1.1
 is_code 200 "$base/t.big/f/big.bin"
 check 'a bad replacement is refused, the last good one served' cmp -s "$out" "$tmp/files2/big.bin"
+# a curriculum replaced: its kept pages are not served for the new release
+is_code 200 "$base/tl.moe.math-primary/tet/numbers-01"
+check 'the lesson as it was' grep -q '<h1>Lisaun 1: Konta husi ida' "$out"
+cp -R "$top_srcdir/examples/tetum-math" "$tmp/math2"
+sed -i 's/Lisaun 1: Konta husi ida/Lisaun 1: Konta foun husi ida/' \
+    "$tmp/math2/lessons/numbers-01.yaml"
+sed -i 's/^  version: .*/  version: 99/' "$tmp/math2/curriculum.yaml"
+"$LPC" build -q "$tmp/math2" -o "$tmp/math.new" >"$err" 2>&1 &&
+    mv "$tmp/math.new" "$tmp/math.lpk"
+sleep 1.1
+is_code 200 "$base/tl.moe.math-primary/tet/numbers-01"
+check 'the new release, its own page' grep -q '<h1>Lisaun 1: Konta foun husi ida' "$out"
 
 # ---- the log
 check 'one line per request' grep -q '"GET /tl.moe.math-primary/pt/" 200' "$tmp/log"

@@ -86,9 +86,9 @@ static void test_newer_format_refused(void **state)
     lp_ctx *ctx = *state;
     lpi_manifest m;
 
-    assert_int_equal(parse(ctx, "lpk-manifest 2\nwhatever\n", &m),
+    assert_int_equal(parse(ctx, "lpk-manifest 3\nwhatever\n", &m),
                      LP_EVERSION);
-    assert_non_null(strstr(lp_ctx_errmsg(ctx), "format 2 is newer"));
+    assert_non_null(strstr(lp_ctx_errmsg(ctx), "format 3 is newer"));
 }
 
 static void test_bad(void **state)

@@ -137,6 +137,7 @@ static void check_markup(const page *pg)
         "em", "strong", "bdi", "figure", "figcaption", "img", "audio",
         "video", "source", "track", "table", "tr", "th", "td", "form",
         "fieldset", "legend", "label", "input", "button", "textarea",
+        "sub", "sup", "dfn", "aside", "dl", "dt", "dd", "small",
         NULL };
     static const char *const attrs[] = {
         "lang", "dir", "class", "id", "href", "src", "alt", "charset",
@@ -144,7 +145,7 @@ static void check_markup(const page *pg)
         "aria-current", "aria-label", "aria-live", "role", "tabindex",
         "decoding", "controls", "preload", "playsinline", "kind", "default",
         "srclang", "label", "download", "action", "method", "enctype",
-        "data-kind", "data-key", "data-tolerance", "value", "checked",
+        "data-kind", "data-key", "data-tolerance", "data-unit", "value", "checked",
         "autocomplete", "inputmode", "maxlength", "hidden", "accept",
         "required", "rows", "translate", "html", NULL };
     const char *p = pg->data;
@@ -304,15 +305,36 @@ static void test_blocks_and_languages(void **state)
     assert_true(has(&pg, "<figcaption>Video</figcaption>"));
     assert_true(has(&pg, "<audio controls preload=\"none\""));
     assert_true(has(&pg, ">Sheet</a></p>"));
+    /* notes, a glossary, subscripts, superscripts and terms; a note
+     * without a title says what it is in the interface's words */
+    assert_true(has(&pg, "<aside class=\"note tip\"><p class=\"note-title\">"
+                         "x<sub>0</sub></p>\n<p>m/s<sup>2</sup> "
+                         "<dfn>konta</dfn></p>\n<aside class=\"note\">"
+                         "<p lang=\"en\" dir=\"ltr\" class=\"note-title\">"
+                         "Note</p>\n<figure class=\"image\">"));
+    assert_true(has(&pg, "<dl id=\"b-glosa\"><dt id=\"b-ida\"><dfn>ida"
+                         "</dfn></dt><dt><dfn>rua</dfn></dt>"
+                         "<dd>numeru<sub>n</sub></dd></dl>"));
+    /* a figure: its id, pictures, caption (a link to a block), credit
+     * (its source escaped, its licence) */
+    assert_true(has(&pg, "<figure class=\"figure\" id=\"b-fig\">\n"
+                         "<figure class=\"image\"><img"));
+    assert_true(has(&pg, "<figure class=\"video\" id=\"b-fig-v\">"));
+    assert_true(has(&pg, "<figcaption>Haree <a href=\"a-first.html#b-glosa\">"
+                         "glosa</a></figcaption>\n<p class=\"credit\"><small>"
+                         "<a rel=\"external noopener noreferrer\" "
+                         "href=\"https://example.org/&lt;x&gt;\">Ana</a> "
+                         "(CC0-1.0)</small></p>\n</figure>"));
     /* links: a lesson of the catalog, and the web */
     assert_true(has(&pg, "<a href=\"b-second.html\">lisaun</a>"));
     assert_true(has(&pg, "<a rel=\"external noopener noreferrer\" "
                          "href=\"https://example.org/\">web</a>"));
     /* activities: the texts are tet's (the same strings), the interface
-     * words English */
+     * words the page's (Arabic: "تحقق", no lang of their own) */
     assert_true(has(&pg, "<legend lang=\"tet\" dir=\"ltr\">Hira?</legend>"));
-    assert_true(has(&pg, "<button lang=\"en\" dir=\"ltr\" "
-                         "type=\"submit\">Check</button>"));
+    assert_true(has(&pg, "<button type=\"submit\">"
+                         "\xd8\xaa\xd8\xad\xd9\x82\xd9\x82</button>"));
+    assert_false(has(&pg, ">Check<"));
     assert_true(has(&pg, "type=\"checkbox\" name=\"answer\" value=\"b\""));
     assert_true(has(&pg, "data-kind=\"numeric\" data-key=\"2.5\" "
                          "data-tolerance=\"-0.1\""));

@@ -293,8 +293,8 @@ static void test_lesson_blocks(void **state)
     assert_null(lp_lesson_objective_standard(l, 0, 2));
     assert_int_equal(lp_lesson_objective_standard_count(l, 1), 0);
 
-    assert_int_equal(lp_lesson_block_count(l), 8);
-    assert_null(lp_lesson_block(l, 8));
+    assert_int_equal(lp_lesson_block_count(l), 11);
+    assert_null(lp_lesson_block(l, 11));
     b = lp_lesson_block(l, 0);
     assert_int_equal(lp_node_get_type(b), LP_NODE_H1);
     assert_string_equal(lp_node_type_name(b), "h1");
@@ -348,6 +348,70 @@ static void test_lesson_blocks(void **state)
     assert_int_equal(lp_node_get_type(lp_lesson_block(l, 6)), LP_NODE_AUDIO);
     assert_string_equal(lp_node_type_name(lp_lesson_block(l, 7)),
                         "attachment");
+    /* a note: its title first, then its blocks, a nested note among them */
+    b = lp_lesson_block(l, 8);
+    assert_int_equal(lp_node_get_type(b), LP_NODE_NOTE);
+    assert_string_equal(lp_node_type_name(b), "note");
+    assert_string_equal(lp_node_attr(b, "kind"), "tip");
+    assert_int_equal(lp_node_child_count(b), 3);
+    p = lp_node_child(b, 0);
+    assert_int_equal(lp_node_get_type(p), LP_NODE_TITLE);
+    assert_string_equal(lp_node_type_name(p), "title");
+    assert_null(lp_node_attr(p, "kind"));
+    assert_int_equal(lp_node_child_count(p), 2);
+    assert_int_equal(lp_node_get_type(lp_node_child(p, 1)), LP_NODE_SUB);
+    assert_string_equal(first_text(lp_node_child(p, 1)), "0");
+    p = lp_node_child(b, 1);
+    assert_int_equal(lp_node_get_type(p), LP_NODE_P);
+    assert_int_equal(lp_node_get_type(lp_node_child(p, 1)), LP_NODE_SUP);
+    assert_string_equal(lp_node_type_name(lp_node_child(p, 1)), "sup");
+    assert_int_equal(lp_node_get_type(lp_node_child(p, 3)), LP_NODE_TERM);
+    assert_string_equal(first_text(lp_node_child(p, 3)), "konta");
+    p = lp_node_child(b, 2);
+    assert_int_equal(lp_node_get_type(p), LP_NODE_NOTE);
+    assert_string_equal(lp_node_attr(p, "kind"), "note");
+    assert_int_equal(lp_node_child_count(p), 1);
+    assert_int_equal(lp_node_get_type(lp_node_child(p, 0)), LP_NODE_IMAGE);
+    assert_string_equal(lp_node_attr(lp_node_child(p, 0), "alt"), "nota");
+    assert_null(lp_node_child(b, 3));
+    /* a glossary: two terms, then their definition */
+    b = lp_lesson_block(l, 9);
+    assert_int_equal(lp_node_get_type(b), LP_NODE_DL);
+    assert_string_equal(lp_node_type_name(b), "dl");
+    assert_int_equal(lp_node_child_count(b), 3);
+    assert_int_equal(lp_node_get_type(lp_node_child(b, 0)), LP_NODE_DT);
+    assert_string_equal(lp_node_type_name(lp_node_child(b, 1)), "dt");
+    p = lp_node_child(b, 2);
+    assert_int_equal(lp_node_get_type(p), LP_NODE_DD);
+    assert_string_equal(lp_node_type_name(p), "dd");
+    assert_string_equal(first_text(p), "numeru");
+    assert_int_equal(lp_node_get_type(lp_node_child(p, 1)), LP_NODE_SUB);
+    /* ids: on blocks and terms */
+    assert_string_equal(lp_node_attr(b, "id"), "glosa");
+    assert_string_equal(lp_node_attr(lp_node_child(b, 0), "id"), "ida");
+    assert_null(lp_node_attr(lp_node_child(b, 1), "id"));
+    /* a figure: its pictures, caption and credit */
+    b = lp_lesson_block(l, 10);
+    assert_int_equal(lp_node_get_type(b), LP_NODE_FIGURE);
+    assert_string_equal(lp_node_type_name(b), "figure");
+    assert_string_equal(lp_node_attr(b, "id"), "fig");
+    assert_int_equal(lp_node_child_count(b), 4);
+    assert_int_equal(lp_node_get_type(lp_node_child(b, 0)), LP_NODE_IMAGE);
+    assert_string_equal(lp_node_attr(lp_node_child(b, 1), "id"), "fig-v");
+    p = lp_node_child(b, 2);
+    assert_int_equal(lp_node_get_type(p), LP_NODE_CAPTION);
+    assert_string_equal(lp_node_type_name(p), "caption");
+    assert_int_equal(lp_node_get_type(lp_node_child(p, 1)), LP_NODE_LINK);
+    assert_string_equal(lp_node_attr(lp_node_child(p, 1), "block"), "glosa");
+    assert_string_equal(lp_node_attr(lp_node_child(p, 1), "lesson"),
+                        "a-first");
+    p = lp_node_child(b, 3);
+    assert_int_equal(lp_node_get_type(p), LP_NODE_CREDIT);
+    assert_string_equal(lp_node_type_name(p), "credit");
+    assert_string_equal(lp_node_attr(p, "spdx"), "CC0-1.0");
+    assert_string_equal(lp_node_attr(p, "source"), "https://example.org/<x>");
+    assert_string_equal(first_text(p), "Ana");
+    assert_null(lp_node_child(b, 4));
 
     /* assignments */
     assert_int_equal(lp_lesson_assignment_count(l), 1);
@@ -500,6 +564,86 @@ static int mark(const lp_lesson *l, size_t act, const char *answer)
                                              answer, &correct);
 
     return rc < 0 ? rc : correct;
+}
+
+static lp_lesson *numeric_lesson(lp_ctx *ctx, const char *to)
+{
+    size_t n;
+    char *doc = fixture("lesson.json", &n);
+    char *with = replace(doc, "\"answer\":\"2.5\",\"tolerance\":\"-0.1\"",
+                         to);
+    lp_lesson *l;
+
+    if (lp_lesson_parse(&l, ctx, with, strlen(with)) != 0)
+        fail_msg("%s", lp_ctx_errmsg(ctx));
+    free(doc);
+    free(with);
+    return l;
+}
+
+/* numbers with a power of ten, relative tolerances, units */
+static void test_numbers(void **state)
+{
+    lp_ctx *ctx;
+    lp_lesson *l;
+
+    (void)state;
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    l = numeric_lesson(ctx, "\"answer\":\"3.48e-26\",\"tolerance\":\"1%\","
+                            "\"unit\":\"kg\"");
+    assert_string_equal(lp_activity_unit(lp_lesson_activity(l, 2)), "kg");
+    assert_null(lp_activity_unit(lp_lesson_activity(l, 0)));
+    assert_string_equal(lp_activity_tolerance(lp_lesson_activity(l, 2)),
+                        "1%");
+    /* 1% of 3.48e-26 is 3.48e-28: from 3.4452e-26 to 3.5148e-26 */
+    assert_int_equal(mark(l, 2, "3.48e-26"), 1);
+    assert_int_equal(mark(l, 2, "3.4452e-26"), 1);
+    assert_int_equal(mark(l, 2, "3.5148E-26"), 1);
+    assert_int_equal(mark(l, 2, "3.44519999e-26"), 0);
+    assert_int_equal(mark(l, 2, "3.51480001e-26"), 0);
+    assert_int_equal(mark(l, 2, "348e-28"), 1);
+    assert_int_equal(mark(l, 2, "0.0000000000000000000000000348"), 1);
+    assert_int_equal(mark(l, 2, "3.48 e-26"), 1);
+    assert_int_equal(mark(l, 2, "3.48\xc3\x97" "10^-26"), 1);        /* × */
+    assert_int_equal(mark(l, 2, "3.48 x 10^\xe2\x88\x92" "26"), 1);  /* − */
+    assert_int_equal(mark(l, 2, "3,48*10^-26 kg"), 1);
+    assert_int_equal(mark(l, 2, "3.48\xc2\xb7" "10\xe2\x81\xbb\xc2\xb2"
+                                "\xe2\x81\xb6" "kg"), 1);             /* ·10⁻²⁶ */
+    assert_int_equal(mark(l, 2, "\xd9\xa3\xd9\xab\xd9\xa4\xd9\xa8" "e-26"), 1);
+    assert_int_equal(mark(l, 2, "3.48e-26 g"), 0);
+    assert_int_equal(mark(l, 2, "kg"), 0);
+    assert_int_equal(mark(l, 2, "3.48e-26kgkg"), 0);
+    assert_int_equal(mark(l, 2, "3.48e"), 0);
+    assert_int_equal(mark(l, 2, "3.48e-00026"), 0);   /* 5 digits */
+    assert_int_equal(mark(l, 2, "3.48x10"), 0);
+    assert_int_equal(mark(l, 2, "3.48x10^"), 0);
+    assert_int_equal(mark(l, 2, "-3.48e-26"), 0);
+    assert_int_equal(mark(l, 2, "1e-300"), 0);        /* beyond exact */
+    assert_int_equal(mark(l, 2, "1e9999"), 0);
+    lp_lesson_free(l);
+    /* absolute, with an exponent; large numbers */
+    l = numeric_lesson(ctx, "\"answer\":\"6.02E+23\",\"tolerance\":\"1e21\"");
+    assert_null(lp_activity_unit(lp_lesson_activity(l, 2)));
+    assert_int_equal(mark(l, 2, "6.03e23"), 1);
+    assert_int_equal(mark(l, 2, "601000000000000000000000"), 1);
+    assert_int_equal(mark(l, 2, "6.0301e23"), 0);
+    assert_int_equal(mark(l, 2, "6.02e23 kg"), 0);    /* no unit here */
+    lp_lesson_free(l);
+    /* 100% of a negative answer: from 0 to twice it */
+    l = numeric_lesson(ctx, "\"answer\":\"-2\",\"tolerance\":\"100%\"");
+    assert_int_equal(mark(l, 2, "0"), 1);
+    assert_int_equal(mark(l, 2, "-4"), 1);
+    assert_int_equal(mark(l, 2, "0.000001"), 0);
+    lp_lesson_free(l);
+    /* the extremes lpc lets through */
+    l = numeric_lesson(ctx, "\"answer\":\"9.9e99\",\"tolerance\":\"1e-100\"");
+    assert_int_equal(mark(l, 2, "99e98"), 1);
+    lp_lesson_free(l);
+    l = numeric_lesson(ctx, "\"answer\":\"1.23e-98\",\"tolerance\":\"0.001%\"");
+    assert_int_equal(mark(l, 2, "1.2300123e-98"), 1);
+    assert_int_equal(mark(l, 2, "1.2300124e-98"), 0);
+    lp_lesson_free(l);
+    lp_ctx_free(ctx);
 }
 
 static void test_answers(void **state)
@@ -699,7 +843,41 @@ static void test_hostile_catalog(void **state)
 static void test_hostile_lesson(void **state)
 {
     static const bad cases[] = {
-        { "lp-lesson 1", "lp-lesson 9", LP_EVERSION, "newer" },
+        { "lp-lesson 2", "lp-lesson 9", LP_EVERSION, "newer" },
+        { "{\"type\":\"video\",\"id\":\"fig-v\"",
+          "{\"type\":\"p\",\"content\":[],\"id\":\"fig-v\"", LP_EFORMAT,
+          "blocks.10.blocks.1: a figure holds images, videos and sound" },
+        { "\"id\":\"fig\"", "\"id\":7", LP_EFORMAT,
+          "blocks.10.id: is an integer, not a string" },
+        { "\"credit\":{", "\"credit\":[],\"c\":{", LP_EFORMAT,
+          "blocks.10.credit: is an array, not an object" },
+        { "\"spdx\":\"CC0-1.0\"", "\"spdx\":0", LP_EFORMAT,
+          "blocks.10.credit.spdx: is an integer" },
+        { "\"content\":[\"Ana\"]", "\"x\":[\"Ana\"]", LP_EFORMAT,
+          "blocks.10.credit: member 'content' is missing" },
+        { "\"lesson\":\"a-first\",\"block\"", "\"href\":\"https://a\","
+          "\"block\"", LP_EFORMAT, "a link to a block names its lesson" },
+        { "\"type\":\"dt\",\"id\":\"ida\"", "\"type\":\"dt\",\"id\":[]",
+          LP_EFORMAT, "blocks.9.items.0.id: is an array, not a string" },
+        { "\"kind\":\"tip\"", "\"kind\":\"aside\"", LP_EFORMAT,
+          "blocks.8.kind: 'aside' is not a value" },
+        { "\"kind\":\"tip\",", "", LP_EFORMAT,
+          "blocks.8: member 'kind' is missing" },
+        { "\"title\":[\"x\",", "\"title\":\"x\",\"t\":[", LP_EFORMAT,
+          "blocks.8.title: is a string, not an array" },
+        { "\"kind\":\"note\",\"blocks\":[", "\"kind\":\"note\",\"b\":[",
+          LP_EFORMAT, "blocks.8.blocks.1: member 'blocks' is missing" },
+        { "\"kind\":\"note\",\"blocks\":[{\"type\":\"image\"",
+          "\"kind\":\"note\",\"blocks\":[{\"type\":\"item\"", LP_EFORMAT,
+          "blocks.8.blocks.1.blocks.0.type: 'item' is not a value" },
+        { "{\"type\":\"dt\",\"id\":\"ida\",\"content\":[\"ida\"]}",
+          "{\"type\":\"li\",\"content\":[\"ida\"]}", LP_EFORMAT,
+          "blocks.9.items.0.type: 'li' is not a value" },
+        { "{\"type\":\"dt\",\"id\":\"ida\",\"content\":[\"ida\"]}", "[\"ida\"]",
+          LP_EFORMAT, "blocks.9.items.0: is not an object" },
+        { "{\"type\":\"sub\",\"content\":[\"0\"]}",
+          "{\"type\":\"sub\",\"content\":\"0\"}", LP_EFORMAT,
+          "blocks.8.title.1.content: is a string, not an array" },
         { "{\"type\":\"h1\"", "{\"type\":\"h7\"", LP_EFORMAT,
           "blocks.0.type: 'h7' is not a value" },
         { "\"content\":[\"Aumenta\"]", "\"content\":[7]", LP_EFORMAT,
@@ -712,8 +890,14 @@ static void test_hostile_lesson(void **state)
           "rows.0.0.header: is an integer, not a boolean" },
         { "\"src\":\"media/a.png\",\"alt\"", "\"alt\"", LP_EFORMAT,
           "blocks.4: member 'src' is missing" },
-        { "\"answer\":\"2.5\"", "\"answer\":\"2.5e3\"", LP_EFORMAT,
+        { "\"answer\":\"2.5\"", "\"answer\":\"2.5e\"", LP_EFORMAT,
           "decimal numbers" },
+        { "\"answer\":\"2.5\"", "\"answer\":\"2.5e-101\"", LP_EFORMAT,
+          "exact to 1e-100" },
+        { "\"tolerance\":\"-0.1\"", "\"tolerance\":\"101%\"", LP_EFORMAT,
+          "decimal numbers" },
+        { "\"tolerance\":\"-0.1\"", "\"tolerance\":\"-0.1\",\"unit\":7",
+          LP_EFORMAT, "activities.2.unit: is an integer" },
         { "\"answer\":false", "\"answer\":\"no\"", LP_EFORMAT,
           "activities.1.answer: is a string" },
         { "\"type\":\"short-answer\"", "\"type\":\"essay\"", LP_EFORMAT,
@@ -898,6 +1082,7 @@ int main(void)
         cmocka_unit_test(test_package_errors),
         cmocka_unit_test(test_examples),
         cmocka_unit_test(test_answers),
+        cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_hostile_catalog),
         cmocka_unit_test(test_hostile_lesson),
         cmocka_unit_test(test_hostile_shapes),
