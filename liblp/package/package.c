@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,10 +201,9 @@ static int match_entries(lp_package *p)
 }
 
 /* Read a whole (small) entry and check its CRC-32 */
-static int read_small(lp_package *p, size_t i, size_t max,
+static int read_small(lp_package *p, lp_ctx *ctx, size_t i, size_t max,
                       unsigned char **out)
 {
-    lp_ctx *ctx = p->ctx;
     const lpi_zentry *e = &p->zip.entries[i];
     unsigned char *buf;
     int rc;
@@ -249,7 +250,7 @@ static int check_head(lp_package *p)
     if (rc == 0 && p->zip.entries[0].offset != 0)
         rc = lpi_error(ctx, LP_EFORMAT, "data before the first entry");
     if (rc == 0)
-        rc = read_small(p, 0, 64, &mt);
+        rc = read_small(p, ctx, 0, 64, &mt);
     if (rc == LP_ETOOBIG)
         rc = ctx->code = LP_EFORMAT;
     if (rc < 0)
@@ -578,25 +579,82 @@ static int link_chunks(lp_package *p)
     return 0;
 }
 
+/* Check 10 on: the manifest read whole (its CRC-32 checked) and parsed */
+static int load_manifest(lp_package *p, lp_ctx *ctx)
+{
+    int rc = read_small(p, ctx, 1, LP_MAX_MANIFEST_BYTES, &p->manifest_bytes);
+
+    if (rc < 0)
+        return rc;
+    p->manifest_len = (size_t)p->zip.entries[1].size;
+    return lpi_manifest_parse(&p->m, ctx, p->manifest_bytes, p->manifest_len);
+}
+
+/* From this size of manifest on (about 8,000 entries), the manifest is
+ * loaded on a second thread while the first checks the ZIP directory and
+ * the object names: the two halves of an open take about as long, and
+ * share nothing until the entries are matched to their objects */
+#define PARALLEL_MANIFEST_BYTES (1u << 20)
+
+typedef struct manifest_job {
+    lp_package *p;
+    lp_ctx *ctx;        /* the thread's own, for its errors */
+    pthread_t tid;
+    int rc;
+} manifest_job;
+
+static void *manifest_main(void *arg)
+{
+    manifest_job *j = arg;
+
+    j->rc = load_manifest(j->p, j->ctx);
+    return NULL;
+}
+
+/* Start the manifest's half on a thread; false (nothing started) where
+ * not worth it or not possible: the caller loads it itself */
+static bool start_manifest_job(lp_package *p, manifest_job *j)
+{
+    if (p->zip.entries[1].size < PARALLEL_MANIFEST_BYTES)
+        return false;
+    j->p = p;
+    j->rc = 0;
+    if (lp_ctx_new(&j->ctx, &p->ctx->alloc) < 0)
+        return false;
+    if (pthread_create(&j->tid, NULL, manifest_main, j) != 0) {
+        lp_ctx_free(j->ctx);
+        return false;
+    }
+    return true;
+}
+
 static int open_checked(lp_package *p)
 {
     lp_ctx *ctx = p->ctx;
+    manifest_job job;
+    bool parallel;
     int rc;
 
     rc = lpi_zip_open(&p->zip, ctx, p->fd, p->file_size);
     p->zip.lock = &p->sh->lock;
     if (rc == 0)
         rc = check_head(p);
-    if (rc == 0)
-        rc = lpi_zip_check_all_central(&p->zip, ctx);
-    if (rc == 0)
-        rc = check_names(p);
-    if (rc == 0)
-        rc = read_small(p, 1, LP_MAX_MANIFEST_BYTES, &p->manifest_bytes);
     if (rc < 0)
         return rc;
-    p->manifest_len = (size_t)p->zip.entries[1].size;
-    rc = lpi_manifest_parse(&p->m, ctx, p->manifest_bytes, p->manifest_len);
+    /* the same checks in the same order either way: a failure of the
+     * first thread's checks is reported before any of the manifest's */
+    parallel = start_manifest_job(p, &job);
+    rc = lpi_zip_check_all_central(&p->zip, ctx);
+    if (rc == 0)
+        rc = check_names(p);
+    if (parallel) {
+        pthread_join(job.tid, NULL);
+        if (rc == 0 && job.rc < 0)
+            rc = lpi_error(ctx, job.rc, "%s", lp_ctx_errmsg(job.ctx));
+        lp_ctx_free(job.ctx);
+    } else if (rc == 0) {
+        rc = load_manifest(p, ctx);
+    }
     if (rc == 0)
         rc = link_objects(p);
     if (rc == 0)
