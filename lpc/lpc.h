@@ -9,9 +9,24 @@
 #ifndef LPC_LPC_H
 #define LPC_LPC_H
 
+#include <lp.h>
+
 int cmd_check(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 /* cmd_check.c: both commands (build != 0 for lpc build) */
 int lpc_check_or_build(int argc, char **argv, int build);
+
+/* previous.c: the previous release (--previous), open while the projects
+ * are checked */
+typedef struct lpc_previous {
+    lp_package *pkg;
+    lp_catalog *cat;
+    lp_previous_lesson *lessons;
+    lp_previous prev;
+} lpc_previous;
+/* Open the package at path and list its lessons in pv->prev; prints what
+ * went wrong and returns an exit status (common/exit.h) */
+int lpc_previous_open(lpc_previous *pv, lp_ctx *ctx, const char *path);
+void lpc_previous_close(lpc_previous *pv);
 
 #endif /* LPC_LPC_H */
