@@ -279,6 +279,11 @@ int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
 int lpi_writer_add_at(lp_writer *w, const char *logical_path, int dirfd,
                       const char *rel, const char *shown);
 
+/* Write the package into fd (not owned; truncated, written from offset 0,
+ * not synced) instead of a temporary file renamed over the writer's path;
+ * the path then only places the workers' spool files (lpi_spool_open) */
+void lpi_writer_set_out_fd(lp_writer *w, int fd);
+
 /* Whether content of this media type is text-like: always tried by the
  * writer, a dictionary candidate, grouped with texts in deltas (false for
  * media that is compressed already, which the writer compresses only
