@@ -5,8 +5,12 @@
 #      checked against the signed manifest          (goal: under 5 ms)
 #      and the same bytes read the way a reader without ranges must
 #   3. the size of everything a phone carries for the runtime library
-# Figures are medians of several runs, wall and CPU time: on a shared
-# machine the CPU time is what the library costs.  Not part of make check.
+# Figures are medians of several runs, wall and CPU time.  The open is
+# judged by its wall time, what a hub waits: a large package's open uses
+# two threads, so its CPU time (both threads) is more than its wall time
+# on an idle machine; on a busy one the wall time suffers, so read the
+# load printed beside it.  The range read is judged by its CPU time, what
+# the library costs.  Not part of make check.
 #
 #   bench/runtime.sh [--lpack PATH] [--entries N] [--mb N] [--runs N] [--keep]
 #
@@ -67,6 +71,7 @@ EOF
 lpack_run "$LPACK_EXE" create "$WORK/tree" -o "$WORK/many.lpk" --id bench.many \
     --release 1 --lang tet -q 2>"$ERRF" || { note_fail "lpack create failed"; exit 1; }
 rm -rf "$WORK/tree"
+load_start=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
 eval "$(pkgread open "$WORK/many.lpk" "$RUNS")" || die "pkgread open failed"
 preads=""
 if command -v strace >/dev/null; then
@@ -111,7 +116,7 @@ verdict() {  # VALUE GOAL: PASS if VALUE < GOAL
 echo
 printf '%-48s %10s %10s %8s\n' "" "wall ms" "CPU ms" "goal"
 printf '%-48s %10s %10s %8s\n' "open, $ENTRIES entries" "$open_wall_ms" "$open_cpu_ms" \
-    "<100 $(verdict "$open_cpu_ms" 100)"
+    "<100 $(verdict "$open_wall_ms" 100)"
 printf '%-48s %10s %10s\n' "another handle on it (lp_package_share)" "$share_wall_ms" "$share_cpu_ms"
 printf '%-48s %10s %10s %8s\n' "1 MiB at the end of $MB MB, lp_entry_read_at" \
     "$range_wall_ms" "$range_cpu_ms" "<5 $(verdict "$range_cpu_ms" 5)"
@@ -134,5 +139,6 @@ if [[ -n $runtime_so ]]; then
     printf '  %-36s %10s\n' "total" "$total"
 fi
 load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
-echo "load average at the end: $load (wall times suffer on a busy machine)"
+echo "load average: $load_start at the start, $load at the end" \
+     "(wall times suffer on a busy machine)"
 exit "$FAILED"

@@ -165,6 +165,9 @@ typedef struct lp_ctx lp_ctx;
  * Memory functions for a context.  The library allocates its own memory
  * only through these.  (The libraries it builds on, zstd, libsodium,
  * libxml2 and libyaml, use the C allocator.)  Leave a member NULL to use the C library's function.
+ * The library's own worker threads (verifying, building, the second half
+ * of opening a large package) allocate through them too, so they must be
+ * thread-safe, as the C library's are.
  */
 typedef struct lp_allocator {
     void *(*malloc_fn)(size_t size, void *user);

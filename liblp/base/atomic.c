@@ -145,21 +145,55 @@ done:
     return rc;
 }
 
+/* O_TMPFILE in dest's folder: the file never has a name, so not even a
+ * kill -9 can leave it behind.  *out is -1 (and the result 0) where the
+ * kernel or the file system lacks it. */
+static int spool_unnamed(lp_ctx *ctx, const char *dest, int *out)
+{
+#ifdef O_TMPFILE
+    const char *slash = strrchr(dest, '/');
+    lpi_buf dir;
+    int rc;
+
+    lpi_buf_init(&dir, SIZE_MAX / 2);
+    if (!slash)
+        rc = lpi_buf_printf(&dir, ctx, ".");
+    else
+        rc = lpi_buf_printf(&dir, ctx, "%.*s", (int)(slash == dest ? 1 :
+                            slash - dest), dest);
+    if (rc == 0)
+        *out = open(dir.data, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    lpi_buf_dispose(&dir, ctx);
+    return rc;
+#else
+    (void)ctx, (void)dest;
+    *out = -1;
+    return 0;
+#endif
+}
+
 int lpi_spool_open(lp_ctx *ctx, const char *dest, int *out)
 {
     lpi_buf name;
-    int fd, rc;
+    int fd = -1, rc;
 
+    rc = spool_unnamed(ctx, dest, &fd);
+    if (rc < 0 || fd >= 0) {
+        if (rc == 0)
+            *out = fd;
+        return rc;
+    }
+    /* else a named file, unlinked at once; what a kill in between leaves,
+     * dest.spool-XXXXXX, is removed by the next update */
     lpi_buf_init(&name, SIZE_MAX / 2);
     rc = lpi_buf_printf(&name, ctx, "%s.spool-XXXXXX", dest);
     if (rc < 0)
         return rc;
-    fd = mkstemp(name.data);
+    fd = mkostemp(name.data, O_CLOEXEC);
     if (fd < 0) {
         rc = lpi_error(ctx, LP_EIO, "cannot create a temporary file next to "
                        "'%s': %s", dest, strerror(errno));
     } else {
-        /* unlinked at once: nothing is left behind, even after a kill */
         unlink(name.data);
         *out = fd;
     }

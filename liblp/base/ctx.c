@@ -169,6 +169,14 @@ void *lpi_calloc(lp_ctx *ctx, size_t n, size_t size)
         lpi_nomem(ctx);
         return NULL;
     }
+    /* the C library's calloc knows fresh pages are zero already: a big
+     * table (a package's objects) is then touched once, not twice */
+    if (ctx->alloc.malloc_fn == default_malloc) {
+        p = n && size ? calloc(n, size) : calloc(1, 1);
+        if (!p)
+            lpi_nomem(ctx);
+        return p;
+    }
     p = lpi_malloc(ctx, n * size);
     if (p && n * size > 0)
         memset(p, 0, n * size);

@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,23 +167,38 @@ static int make_objects(lp_package *p, okey *keys, size_t n)
     return rc;
 }
 
-/* Each manifest entry's object (e->object), SIZE_MAX if it has none: the
- * entries' hashes sorted too, and the two lists walked side by side, which
- * reads the object table in order instead of searching it 100,000s of
- * times at random */
-static int match_entries(lp_package *p)
+/* The manifest's entries in the order of their hashes' first 8 bytes,
+ * for match_entries(); made where the manifest is loaded (on its thread
+ * for a large package) */
+static int sort_entries(lp_package *p, lp_ctx *ctx, rkey **out)
 {
-    lp_ctx *ctx = p->ctx;
-    size_t n = p->m.nentries, o = 0;
+    size_t n = p->m.nentries;
     rkey *order = lpi_malloc(ctx, (n ? n : 1) * sizeof(*order));
     int rc;
 
+    *out = NULL;
     if (!order)
         return LP_ENOMEM;
     for (size_t i = 0; i < n; i++)
         order[i] = (rkey){ hash_key(p->m.entries[i].hash), i };
     rc = radix_sort(ctx, order, n);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
+    if (rc < 0) {
+        lpi_free(ctx, order);
+        return rc;
+    }
+    *out = order;
+    return 0;
+}
+
+/* Each manifest entry's object (e->object), SIZE_MAX if it has none: the
+ * entries sorted by hash (order) and the objects walked side by side,
+ * which reads the object table in order instead of searching it 100,000s
+ * of times at random */
+static void match_entries(lp_package *p, const rkey *order)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < p->m.nentries; i++) {
         lpi_mentry *e = &p->m.entries[order[i].index];
         size_t k;
 
@@ -194,15 +211,12 @@ static int match_entries(lp_package *p)
                 break;
             }
     }
-    lpi_free(ctx, order);
-    return rc;
 }
 
 /* Read a whole (small) entry and check its CRC-32 */
-static int read_small(lp_package *p, size_t i, size_t max,
+static int read_small(lp_package *p, lp_ctx *ctx, size_t i, size_t max,
                       unsigned char **out)
 {
-    lp_ctx *ctx = p->ctx;
     const lpi_zentry *e = &p->zip.entries[i];
     unsigned char *buf;
     int rc;
@@ -249,7 +263,7 @@ static int check_head(lp_package *p)
     if (rc == 0 && p->zip.entries[0].offset != 0)
         rc = lpi_error(ctx, LP_EFORMAT, "data before the first entry");
     if (rc == 0)
-        rc = read_small(p, 0, 64, &mt);
+        rc = read_small(p, ctx, 0, 64, &mt);
     if (rc == LP_ETOOBIG)
         rc = ctx->code = LP_EFORMAT;
     if (rc < 0)
@@ -482,15 +496,14 @@ static int load_dictionary(lp_package *p)
 }
 
 /* Checks 19 to 22: every manifest entry tied to its object, sizes agree */
-static int link_objects(lp_package *p)
+static int link_objects(lp_package *p, const rkey *order)
 {
     lp_ctx *ctx = p->ctx;
     int rc = p->m.has_dictionary ? load_dictionary(p) : 0;
 
-    if (rc == 0)
-        rc = match_entries(p);
     if (rc < 0)
         return rc;
+    match_entries(p, order);
     for (size_t i = 0; i < p->m.nentries; i++) {
         lpi_mentry *e = &p->m.entries[i];
         lpi_object *o = e->object == SIZE_MAX ? NULL
@@ -578,29 +591,93 @@ static int link_chunks(lp_package *p)
     return 0;
 }
 
+/* Check 10 on: the manifest read whole (its CRC-32 checked) and parsed,
+ * and its entries sorted for match_entries() into *order */
+static int load_manifest(lp_package *p, lp_ctx *ctx, rkey **order)
+{
+    int rc = read_small(p, ctx, 1, LP_MAX_MANIFEST_BYTES, &p->manifest_bytes);
+
+    if (rc < 0)
+        return rc;
+    p->manifest_len = (size_t)p->zip.entries[1].size;
+    rc = lpi_manifest_parse(&p->m, ctx, p->manifest_bytes, p->manifest_len);
+    return rc < 0 ? rc : sort_entries(p, ctx, order);
+}
+
+/* From this size of manifest on (about 8,000 entries), the manifest is
+ * loaded on a second thread while the first checks the ZIP directory and
+ * the object names: the two halves of an open take about as long, and
+ * share nothing until the entries are matched to their objects */
+#define PARALLEL_MANIFEST_BYTES (1u << 20)
+
+typedef struct manifest_job {
+    lp_package *p;
+    lp_ctx *ctx;        /* the thread's own, for its errors */
+    rkey *order;        /* the entries sorted, when rc is 0 */
+    pthread_t tid;
+    int rc;
+} manifest_job;
+
+static void *manifest_main(void *arg)
+{
+    manifest_job *j = arg;
+
+    j->rc = load_manifest(j->p, j->ctx, &j->order);
+    return NULL;
+}
+
+/* Start the manifest's half on a thread; false (nothing started) where
+ * not worth it or not possible: the caller loads it itself */
+static bool start_manifest_job(lp_package *p, manifest_job *j)
+{
+    if (p->zip.entries[1].size < PARALLEL_MANIFEST_BYTES)
+        return false;
+    j->p = p;
+    j->rc = 0;
+    j->order = NULL;
+    if (lp_ctx_new(&j->ctx, &p->ctx->alloc) < 0)
+        return false;
+    if (pthread_create(&j->tid, NULL, manifest_main, j) != 0) {
+        lp_ctx_free(j->ctx);
+        return false;
+    }
+    return true;
+}
+
 static int open_checked(lp_package *p)
 {
     lp_ctx *ctx = p->ctx;
+    manifest_job job;
+    rkey *order = NULL;
+    bool parallel;
     int rc;
 
     rc = lpi_zip_open(&p->zip, ctx, p->fd, p->file_size);
     p->zip.lock = &p->sh->lock;
     if (rc == 0)
         rc = check_head(p);
-    if (rc == 0)
-        rc = lpi_zip_check_all_central(&p->zip, ctx);
-    if (rc == 0)
-        rc = check_names(p);
-    if (rc == 0)
-        rc = read_small(p, 1, LP_MAX_MANIFEST_BYTES, &p->manifest_bytes);
     if (rc < 0)
         return rc;
-    p->manifest_len = (size_t)p->zip.entries[1].size;
-    rc = lpi_manifest_parse(&p->m, ctx, p->manifest_bytes, p->manifest_len);
+    /* the same checks in the same order either way: a failure of the
+     * first thread's checks is reported before any of the manifest's */
+    parallel = start_manifest_job(p, &job);
+    rc = lpi_zip_check_all_central(&p->zip, ctx);
     if (rc == 0)
-        rc = link_objects(p);
+        rc = check_names(p);
+    if (parallel) {
+        pthread_join(job.tid, NULL);
+        order = job.order;
+        if (rc == 0 && job.rc < 0)
+            rc = lpi_error(ctx, job.rc, "%s", lp_ctx_errmsg(job.ctx));
+        lp_ctx_free(job.ctx);
+    } else if (rc == 0) {
+        rc = load_manifest(p, ctx, &order);
+    }
+    if (rc == 0)
+        rc = link_objects(p, order);
     if (rc == 0)
         rc = link_chunks(p);
+    lpi_free(ctx, order);
     return rc;
 }
 

@@ -352,7 +352,13 @@ int lpi_zip_check_entry(lpi_zip *z, lp_ctx *ctx, size_t i)
 int lpi_zip_check_all_central(lpi_zip *z, lp_ctx *ctx)
 {
     for (size_t i = 0; i < z->count; i++) {
-        int rc = check_central(z, ctx, i);
+        int rc;
+
+        /* an entry checked whole already (the first two, by check_head)
+         * is not written again: another thread may be reading it */
+        if (atomic_load_explicit(&z->entries[i].ready, memory_order_acquire))
+            continue;
+        rc = check_central(z, ctx, i);
         if (rc < 0)
             return rc;
     }

@@ -358,8 +358,10 @@ static void clean_spool(updater *u)
 }
 
 /* What an update killed while writing the new release left beside the
- * hub's package: PKG.tmp-HEX (lpi_temp_create()'s names); removed while
- * the spool is locked, so by no update still running */
+ * hub's package: PKG.tmp-HEX (lpi_temp_create()'s names) and, where the
+ * file system has no O_TMPFILE, PKG.spool-XXXXXX (lpi_spool_open()'s,
+ * killed between mkostemp and unlink); removed while the spool is
+ * locked, so by no update still running */
 static void clean_stale_temps(const char *pkg_path)
 {
     const char *slash = strrchr(pkg_path, '/');
@@ -381,9 +383,13 @@ static void clean_stale_temps(const char *pkg_path)
         return;
     while ((e = readdir(d)) != NULL) {
         const char *t = e->d_name + blen;
-        if (strncmp(e->d_name, base, blen) == 0 &&
-            strncmp(t, ".tmp-", 5) == 0 && strlen(t + 5) == 12 &&
-            strspn(t + 5, "0123456789abcdef") == 12)
+        if (strncmp(e->d_name, base, blen) != 0)
+            continue;
+        if ((strncmp(t, ".tmp-", 5) == 0 && strlen(t + 5) == 12 &&
+             strspn(t + 5, "0123456789abcdef") == 12) ||
+            (strncmp(t, ".spool-", 7) == 0 && strlen(t + 7) == 6 &&
+             strspn(t + 7, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                    "abcdefghijklmnopqrstuvwxyz") == 6))
             unlinkat(dirfd(d), e->d_name, 0);
     }
     closedir(d);

@@ -406,6 +406,20 @@ for at in 'fetching' 'decoding' 'writing'; do
     check "killed when $at ended: the spool is empty" test -z "$(ls -A "$tmp/stk/spool")"
 done
 
+# what a kill leaves between creating a temporary file and renaming or
+# unlinking it is removed by the next run, which is up to date here; a
+# file that only looks alike is not touched
+for f in hubk.lpk.tmp-0123456789ab hubk.lpk.spool-Ab1Zz9 hubk.lpk.spool-toolong \
+         hubk.lpk.tmp-0123456789AB; do
+    echo left >"$tmp/$f"
+done
+expect_exit 0 "$LPACK" update "$tmp/hubk.lpk" --from "$tmp/repo" --trust "$tmp/trust" --state "$tmp/stk"
+check 'a leftover temporary package is removed' test ! -e "$tmp/hubk.lpk.tmp-0123456789ab"
+check 'a leftover spool file is removed' test ! -e "$tmp/hubk.lpk.spool-Ab1Zz9"
+check 'files that only look alike are kept' \
+    test -e "$tmp/hubk.lpk.spool-toolong" -a -e "$tmp/hubk.lpk.tmp-0123456789AB"
+rm -f "$tmp/hubk.lpk.spool-toolong" "$tmp/hubk.lpk.tmp-0123456789AB"
+
 # --- a USB stick: lpack mirror ------------------------------------------------
 fault '{"cut_every": 65536, "paths": "files/"}'
 cp "$tmp/r2.lpk" "$tmp/hubm.lpk"

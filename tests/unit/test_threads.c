@@ -10,6 +10,10 @@
  * (tests/cli/tsan.sh), which fails on any data race.  Then one catalog
  * shared the same way: lessons opened, languages matched, and errors
  * (a missing lesson, an oversized header) kept to each thread's context.
+ * Last, a package whose manifest is over 1 MiB, which lp_package_open()
+ * loads on a second thread: opened by four threads at once, and damaged
+ * in the manifest and in the ZIP directory, where the error must be the
+ * one the checks' order gives.
  */
 #include "unit.h"
 #define CATALOG_FIXTURE_NO_BUILD
@@ -333,11 +337,139 @@ static void test_sixteen_on_one_catalog(void **state)
     unit_rmdir(dir);
 }
 
+/* Over 1 MiB of manifest: the open loads it on a second thread */
+#define MANY 12000
+
+static char *write_many(lp_ctx *ctx, const char *dir)
+{
+    lp_writer_opts o = LP_WRITER_OPTS_INIT;
+    lp_writer *w;
+    char *out = unit_path(dir, "many.lpk");
+
+    o.created = 1764338400;
+    assert_int_equal(lp_writer_new(&w, ctx, out, &o), 0);
+    assert_int_equal(lp_writer_set_identity(w, "org.example.many", 1, "",
+                                            "tet"), 0);
+    for (int i = 0; i < MANY; i++) {
+        char path[64], text[32];
+
+        snprintf(path, sizeof(path), "lessons/unit-%02d/lesson-%05d.html",
+                 i / 500, i);
+        snprintf(text, sizeof(text), "<p>%d</p>", i);
+        assert_int_equal(lp_writer_add_buffer(w, path, text, strlen(text),
+                                              NULL), 0);
+    }
+    assert_int_equal(lp_writer_commit(w), 0);
+    lp_writer_free(w);
+    return out;
+}
+
+typedef struct opener {
+    const char *path;
+    pthread_t tid;
+    char failure[600];
+} opener;
+
+static void *open_many(void *arg)
+{
+    opener *op = arg;
+    lp_ctx *ctx = NULL;
+    lp_package *p = NULL;
+    unsigned char buf[32];
+    size_t i, got;
+
+    if (lp_ctx_new(&ctx, NULL) < 0 || lp_package_open(&p, ctx, op->path) < 0)
+        snprintf(op->failure, sizeof(op->failure), "open: %s",
+                 ctx ? lp_ctx_errmsg(ctx) : "no context");
+    else if (lp_package_entry_count(p) != MANY)
+        snprintf(op->failure, sizeof(op->failure), "%zu entries",
+                 lp_package_entry_count(p));
+    else if (lp_package_find(p, "lessons/unit-13/lesson-06789.html", &i) < 0
+             || lp_entry_read_at(p, i, 0, buf, sizeof(buf), &got) < 0)
+        snprintf(op->failure, sizeof(op->failure), "read: %s",
+                 lp_ctx_errmsg(ctx));
+    else if (got != 11 || memcmp(buf, "<p>6789</p>", 11) != 0)
+        snprintf(op->failure, sizeof(op->failure), "other bytes");
+    lp_package_free(p);
+    lp_ctx_free(ctx);
+    return NULL;
+}
+
+/* The last place where needle starts in hay, or NULL */
+static unsigned char *last_of(unsigned char *hay, size_t len,
+                              const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (size_t i = len >= n ? len - n + 1 : 0; i-- > 0;)
+        if (memcmp(hay + i, needle, n) == 0)
+            return hay + i;
+    return NULL;
+}
+
+static void test_large_open(void **state)
+{
+    char *dir = unit_tmpdir(), *path, *bad = unit_path(dir, "bad.lpk");
+    opener op[4];
+    lp_ctx *ctx;
+    lp_package *p;
+    unsigned char *data, *at;
+    size_t len, mlen;
+
+    (void)state;
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    path = write_many(ctx, dir);
+    assert_int_equal(lp_package_open(&p, ctx, path), 0);
+    assert_non_null(lp_package_manifest(p, &mlen));
+    assert_true(mlen > 1024 * 1024);
+    lp_package_free(p);
+
+    memset(op, 0, sizeof(op));
+    for (int t = 0; t < 4; t++) {
+        op[t].path = path;
+        assert_int_equal(pthread_create(&op[t].tid, NULL, open_many, &op[t]),
+                         0);
+    }
+    for (int t = 0; t < 4; t++) {
+        assert_int_equal(pthread_join(op[t].tid, NULL), 0);
+        if (op[t].failure[0])
+            fail_msg("thread %d: %s", t, op[t].failure);
+    }
+
+    /* a byte of the manifest changed: its CRC-32 fails, on the second
+     * thread, and the error comes back whole */
+    data = unit_read(path, &len);
+    at = last_of(data, len / 2, "lesson-00042.html");
+    assert_non_null(at);
+    at[8] ^= 0x01;
+    unit_write(bad, data, len);
+    assert_int_equal(lp_package_open(&p, ctx, bad), LP_EFORMAT);
+    assert_null(p);
+    assert_non_null(strstr(lp_ctx_errmsg(ctx), "CRC-32"));
+    assert_non_null(strstr(lp_ctx_errmsg(ctx), "bad.lpk"));
+
+    /* and an object's name spoilt in the ZIP directory too: that check
+     * comes first, so its error is the one reported */
+    at = last_of(data, len, "objects/");
+    assert_non_null(at);
+    at[strlen("objects/")] = 'G';
+    unit_write(bad, data, len);
+    assert_int_equal(lp_package_open(&p, ctx, bad), LP_EFORMAT);
+    assert_non_null(strstr(lp_ctx_errmsg(ctx), "bad object name"));
+
+    free(data);
+    lp_ctx_free(ctx);
+    free(bad);
+    free(path);
+    unit_rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sixteen_readers),
         cmocka_unit_test(test_sixteen_on_one_catalog),
+        cmocka_unit_test(test_large_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
