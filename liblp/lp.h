@@ -99,6 +99,8 @@ LP_API const char *lp_version_string(void);
 #define LP_MAX_MEDIA_TYPE_BYTES 127u
 #define LP_MAX_LANGUAGES 64u
 #define LP_MAX_LANGUAGE_BYTES 35u
+/** Longest build profile name (the manifest's "profile"). */
+#define LP_MAX_PROFILE_BYTES 64u
 /** Most signature entries a package may hold (reserved in format 1). */
 #define LP_MAX_SIGNATURES 1024u
 /** Largest zstd dictionary a package may carry, in bytes. */
@@ -383,6 +385,15 @@ LP_API const char *lp_package_language(const lp_package *pkg, size_t i);
 
 /** Creation time, seconds since the Unix epoch (UTC). */
 LP_API int64_t lp_package_created(const lp_package *pkg);
+
+/**
+ * The build profile the package was made for (the manifest's optional
+ * "profile", lpk(5)), e.g. "phone"; NULL for a package built without one.
+ * Packages of one curriculum built with different profiles are different
+ * lines of releases: a delta is meant between two of the same profile.
+ * Borrowed.
+ */
+LP_API const char *lp_package_profile(const lp_package *pkg);
 
 /**
  * Expiry time (the manifest's optional "expires"), seconds since the
@@ -697,6 +708,27 @@ LP_API int lp_writer_set_identity(lp_writer *w, const char *id,
 LP_API int lp_writer_set_expiry(lp_writer *w, int64_t expires);
 
 /**
+ * Record the build profile the package is made for (the manifest's
+ * "profile", lpk(5)), or none with NULL.
+ *
+ * @param profile  1 to LP_MAX_PROFILE_BYTES bytes of a-z, 0-9, '.', '_',
+ *                 '-', the first a letter or digit; or NULL
+ * @return 0; LP_EINVAL for a bad name; LP_ENOMEM.
+ */
+LP_API int lp_writer_set_profile(lp_writer *w, const char *profile);
+
+/**
+ * Refuse to install a package larger than max_bytes: lp_writer_commit()
+ * writes it to its temporary file, and if the file is larger, removes it
+ * and returns LP_ETOOBIG (the message says both sizes); nothing is left
+ * at the destination and a file already there is unchanged.
+ *
+ * @param max_bytes  the most bytes the package file may have; 0 = no limit
+ * @return 0.
+ */
+LP_API int lp_writer_set_budget(lp_writer *w, uint64_t max_bytes);
+
+/**
  * Add a file to the package under a logical path.  The file is read at
  * commit, streaming; it must not change before then (LP_ECHANGED).
  *
@@ -736,8 +768,9 @@ LP_API int lp_writer_add_tree(lp_writer *w, const char *dir);
  * @return 0; LP_EIO (also for an input replaced by something that is not
  *         a regular file); LP_ECHANGED if an input changed while read;
  *         LP_EUNSAFE if a folder of an lp_writer_add_tree() input was
- *         replaced by a symbolic link since it was added; LP_ETOOBIG;
- *         LP_ENOMEM; LP_ECANCELED if the options' progress callback asked
+ *         replaced by a symbolic link since it was added; LP_ETOOBIG
+ *         (also past lp_writer_set_budget()); LP_ENOMEM; LP_ECANCELED if
+ *         the options' progress callback asked
  *         to stop.  On failure nothing is left at the destination path
  *         and a file already there is unchanged.
  */
@@ -1950,6 +1983,39 @@ LP_API uint64_t lp_catnode_duration(const lp_catnode *node);
 LP_API size_t lp_catnode_require_count(const lp_catnode *node);
 LP_API const char *lp_catnode_require(const lp_catnode *node, size_t i);
 
+/**
+ * The ids a lesson had in earlier releases (its source's renamed-from,
+ * lp-curriculum(5), STABLE IDS): a runtime that holds progress recorded
+ * against one of them carries it over to this lesson.  The count is 0 for
+ * a lesson without, and for other nodes.
+ */
+LP_API size_t lp_catnode_renamed_from_count(const lp_catnode *node);
+
+/** Earlier id number i of a lesson; NULL if out of range.  Borrowed. */
+LP_API const char *lp_catnode_renamed_from(const lp_catnode *node, size_t i);
+
+/**
+ * Find the lesson that an id of an earlier release now names: the lesson
+ * whose renamed-from list holds old_id.  (A lesson that still has old_id
+ * as its id is found with lp_catalog_find_lesson().)
+ *
+ * @param[out] out  the lesson
+ * @return 0; LP_ENOTFOUND if no lesson was renamed from old_id.
+ */
+LP_API int lp_catalog_find_renamed(const lp_catalog *cat, const char *old_id,
+                                   const lp_catnode **out);
+
+/**
+ * The source file a lesson was compiled from, relative to the curriculum
+ * project and without its extension (".yaml", ".yml", ".xml"), e.g.
+ * "lessons/numbers-01"; and its content fingerprint (lpk(5), COMPILED
+ * CURRICULA).  lpc uses both to compare a curriculum with its previous
+ * release (lp_previous).  NULL for other nodes and for catalogs compiled
+ * before lp recorded them.  Borrowed.
+ */
+LP_API const char *lp_catnode_source(const lp_catnode *node);
+LP_API const char *lp_catnode_fingerprint(const lp_catnode *node);
+
 /** Number of a lesson's objectives. */
 LP_API size_t lp_catnode_objective_count(const lp_catnode *node);
 
@@ -3041,6 +3107,42 @@ typedef void (*lp_diag_fn)(const lp_diag *diag, void *user);
  */
 LP_API size_t lp_text_columns(const char *utf8, size_t len);
 
+/**
+ * A lesson of the previous release of a curriculum, as its compiled
+ * catalog records it (lp_catnode_id(), lp_catnode_source(),
+ * lp_catnode_fingerprint()).  All pointers are borrowed.
+ */
+typedef struct lp_previous_lesson {
+    const char *id;          /**< its id */
+    const char *source;      /**< its source file, without extension;
+                                  NULL if unknown */
+    const char *fingerprint; /**< its content fingerprint; NULL if
+                                  unknown */
+} lp_previous_lesson;
+
+/**
+ * The previous release of a curriculum, to check that lesson ids stay
+ * stable (lp-curriculum(5), STABLE IDS): a lesson of it whose id is gone,
+ * and that no lesson names in renamed-from, while a lesson with a new id
+ * comes from the same source file or has nearly the same text, is an
+ * "id-changed" error; one with no such successor is a "removed-lesson"
+ * warning.  Initialise with LP_PREVIOUS_INIT.  Everything is borrowed:
+ * it must stay valid until the project is freed.
+ */
+typedef struct lp_previous {
+    unsigned version;   /**< LP_PREVIOUS_VERSION */
+    const char *name;   /**< how messages name it, e.g. "math-2.lpk" */
+    const char *id;     /**< its curriculum id (lp_catalog_id()), or NULL
+                             not to compare it */
+    uint64_t release;   /**< its version (lp_catalog_version()); the
+                             curriculum's must be greater */
+    const lp_previous_lesson *lessons; /**< its lessons */
+    size_t nlessons;
+} lp_previous;
+
+#define LP_PREVIOUS_VERSION 1
+#define LP_PREVIOUS_INIT { LP_PREVIOUS_VERSION, "", NULL, 0, NULL, 0 }
+
 /** Options for lp_project_open().  Initialise with LP_PROJECT_OPTS_INIT. */
 typedef struct lp_project_opts {
     unsigned version; /**< LP_PROJECT_OPTS_VERSION */
@@ -3066,12 +3168,23 @@ typedef struct lp_project_opts {
      *  recently used entries are removed past it.  0 =
      *  LP_CACHE_DEFAULT_MAX. */
     uint64_t cache_max_bytes;
+    /** (version 4) The previous release, to compare lesson ids with
+     *  (see lp_previous), or NULL.  Borrowed until lp_project_free(). */
+    const lp_previous *previous;
+    /** (version 4) The build profile (lp-curriculum(5), PROFILES) that
+     *  lp_project_build() compiles the package for, or NULL for none:
+     *  its languages only, without the media it leaves out, and an error
+     *  ("budget") past its budget.  The check reports a name the
+     *  curriculum does not declare ("profile", listing those it does).
+     *  Copied. */
+    const char *profile;
 } lp_project_opts;
 
-/* Versions 1 (without threads) and 2 (without the cache) are the same
- * struct cut short, and still accepted. */
-#define LP_PROJECT_OPTS_VERSION 3
-#define LP_PROJECT_OPTS_INIT { LP_PROJECT_OPTS_VERSION, 0, 0, NULL, 0 }
+/* Versions 1 (without threads), 2 (without the cache) and 3 (without
+ * previous) are the same struct cut short, and still accepted. */
+#define LP_PROJECT_OPTS_VERSION 4
+#define LP_PROJECT_OPTS_INIT { LP_PROJECT_OPTS_VERSION, 0, 0, NULL, 0, NULL, \
+                               NULL }
 
 /** The default size limit of a build cache folder: 2 GiB. */
 #define LP_CACHE_DEFAULT_MAX (UINT64_C(2) << 30)

@@ -102,6 +102,27 @@ static void print_info(const char *out, const lp_delta_info *i, bool dry,
              "equivalent package, not an identical one");
 }
 
+/* Packages built for different profiles (lpk(5), "profile") are
+ * different lines of releases: a delta between them works, but a hub that
+ * applies it changes profile (a phone's package becomes a hub's).  Said,
+ * not refused: moving a hub from one profile to another is a real need. */
+static void warn_profiles(const char *old_path, const lp_package *old,
+                          const char *new_path, const lp_package *new_pkg,
+                          bool quiet)
+{
+    const char *a = lp_package_profile(old), *b = lp_package_profile(new_pkg);
+
+    if (quiet || (!a && !b) || (a && b && strcmp(a, b) == 0))
+        return;
+    cli_error("warning: '%s' is built for %s%s%s and '%s' for %s%s%s: a hub "
+              "that applies this delta changes profile (deltas are meant "
+              "between releases of one profile)", cli_text(old_path),
+              a ? "profile '" : "no profile", a ? cli_text(a) : "",
+              a ? "'" : "", cli_text(new_path),
+              b ? "profile '" : "no profile", b ? cli_text(b) : "",
+              b ? "'" : "");
+}
+
 /* DIR/ID_OLD-NEW.lpd, DIR's trailing slashes dropped ("deltas/" and
  * "deltas" give "deltas/ID_3-4.lpd"; "/" gives "/ID_3-4.lpd") */
 static char *delta_name(const char *dir, const lp_package *old,
@@ -243,6 +264,7 @@ int cmd_delta(int argc, char **argv)
             status = cli_exit_code(rc);
             break;
         }
+        warn_profiles(old_path, old, argv[argc - 1], new_pkg, quiet);
         if (folder) {
             dest = name = delta_name(out, old, new_pkg);
             if (!name) {

@@ -99,6 +99,8 @@ static void print_text(const lp_package *pkg, const char *created)
         cli_format_time(t, lp_package_expires(pkg));
         printf("expires: %s\n", t);
     }
+    if (lp_package_profile(pkg))
+        printf("profile: %s\n", lp_package_profile(pkg));
     printf("format: %u\n", lp_package_format(pkg));
     printf("entries: %zu\n", lp_package_entry_count(pkg));
     printf("objects: %zu\n", lp_package_object_count(pkg));
@@ -135,6 +137,11 @@ static void print_json(lp_package *pkg, const char *created,
     } else {
         fputs(",\"expires\":null", stdout);
     }
+    fputs(",\"profile\":", stdout);
+    if (lp_package_profile(pkg))
+        cli_json_str(stdout, lp_package_profile(pkg));
+    else
+        fputs("null", stdout);
     printf(",\"entries\":%zu,\"objects\":%zu", lp_package_entry_count(pkg),
            lp_package_object_count(pkg));
     lp_package_manifest_hash(pkg, hash);

@@ -28,11 +28,13 @@
 static const char check_synopsis[] =
     "lpc check DIR... [--diagnostics=FORMAT] [--color=WHEN] [--werror]\n"
     "                 [-q] [--max-media-size=SIZE] [--threads=N] [--coverage]\n"
-    "                 [--cache=DIR | --no-cache] [--cache-size=SIZE]";
+    "                 [--cache=DIR | --no-cache] [--cache-size=SIZE]\n"
+    "                 [--previous=OLD.lpk] [--profile=NAME]";
 static const char build_synopsis[] =
     "lpc build DIR -o OUT.lpk [--diagnostics=FORMAT] [--color=WHEN]\n"
     "                 [--werror] [-q] [--max-media-size=SIZE] [--threads=N]\n"
     "                 [--cache=DIR | --no-cache] [--cache-size=SIZE]\n"
+    "                 [--previous=OLD.lpk] [--profile=NAME]\n"
     "                 [--jpeg=keep|jxl]";
 
 static void usage(FILE *f, int build)
@@ -94,6 +96,18 @@ static void usage(FILE *f, int build)
           "2GiB); the\n"
           "                            least recently used entries go "
           "past it\n"
+          "      --previous=OLD.lpk    compare with the last release: "
+          "a lesson whose\n"
+          "                            id changed is an error "
+          "(id-changed) unless\n"
+          "                            it says renamed-from; removed "
+          "lessons are\n"
+          "                            listed\n"
+          "      --profile=NAME        the profile the curriculum file "
+          "declares to\n"
+          "                            build for: its languages, without "
+          "the media\n"
+          "                            it leaves out, within its budget\n"
           "  -q, --quiet               print errors only, and no "
           "summary\n", f);
     if (build)
@@ -115,7 +129,8 @@ static void usage(FILE *f, int build)
 
 enum {
     OPT_DIAGNOSTICS = 256, OPT_COLOR, OPT_WERROR, OPT_MAX_MEDIA, OPT_COVERAGE,
-    OPT_THREADS, OPT_CACHE, OPT_NO_CACHE, OPT_CACHE_SIZE, OPT_JPEG
+    OPT_THREADS, OPT_CACHE, OPT_NO_CACHE, OPT_CACHE_SIZE, OPT_PREVIOUS,
+    OPT_PROFILE, OPT_JPEG
 };
 
 static const struct option longopts[] = {
@@ -128,6 +143,8 @@ static const struct option longopts[] = {
     { "cache", required_argument, NULL, OPT_CACHE },
     { "no-cache", no_argument, NULL, OPT_NO_CACHE },
     { "cache-size", required_argument, NULL, OPT_CACHE_SIZE },
+    { "previous", required_argument, NULL, OPT_PREVIOUS },
+    { "profile", required_argument, NULL, OPT_PROFILE },
     { "jpeg", required_argument, NULL, OPT_JPEG },
     CLI_PROGRESS_OPTIONS,
     { "quiet", no_argument, NULL, 'q' },
@@ -551,7 +568,8 @@ int lpc_check_or_build(int argc, char **argv, int build)
     lp_project_opts popts = LP_PROJECT_OPTS_INIT;
     int werror = 0, coverage = 0, status, rc;
     uint64_t threads = 0;
-    const char *cache = NULL;
+    const char *cache = NULL, *previous = NULL;
+    lpc_previous pv;
     char cache_dir[4096];
     int no_cache = 0;
 
@@ -624,6 +642,20 @@ int lpc_check_or_build(int argc, char **argv, int build)
                 return cli_bad_usage(synopsis);
             }
             break;
+        case OPT_PREVIOUS:
+            if (optarg[0] == '\0') {
+                cli_error("empty file name for '--previous'");
+                return cli_bad_usage(synopsis);
+            }
+            previous = optarg;
+            break;
+        case OPT_PROFILE:
+            if (optarg[0] == '\0') {
+                cli_error("empty name for '--profile'");
+                return cli_bad_usage(synopsis);
+            }
+            popts.profile = optarg;
+            break;
         case OPT_JPEG:
             if (!build) {
                 cli_error("unknown option '--jpeg'");
@@ -668,6 +700,11 @@ int lpc_check_or_build(int argc, char **argv, int build)
         cli_error("missing '-o OUT.lpk'");
         return cli_bad_usage(synopsis);
     }
+    if (previous && argc - optind > 1) {
+        cli_error("'--previous' compares one project with its last "
+                  "release: give one folder");
+        return cli_bad_usage(synopsis);
+    }
     if (cache && no_cache) {
         cli_error("'--cache' and '--no-cache' cannot be used together");
         return cli_bad_usage(synopsis);
@@ -694,6 +731,15 @@ int lpc_check_or_build(int argc, char **argv, int build)
         return LP_EXIT_IO;
     }
     popts.threads = (unsigned)threads;
+    memset(&pv, 0, sizeof(pv));
+    if (previous) {
+        status = lpc_previous_open(&pv, st.ctx, previous);
+        if (status != LP_EXIT_OK) {
+            lp_ctx_free(st.ctx);
+            return status;
+        }
+        popts.previous = &pv.prev;
+    }
     status = LP_EXIT_OK;
     for (int i = optind; i < argc; i++) {
         int s = check_operand(&st, argv[i]);
@@ -713,6 +759,7 @@ int lpc_check_or_build(int argc, char **argv, int build)
     for (size_t i = 0; i < st.languages.n; i++)
         free(st.languages.v[i]);
     free(st.languages.v);
+    lpc_previous_close(&pv);
     lp_ctx_free(st.ctx);
     return cli_finish_stdout(status);
 }

@@ -13,6 +13,7 @@
 #include "lpi_progress.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,7 @@ typedef struct bmedia {
     lpi_srcfile *f;           /* first use */
     lpi_pos pos;
     size_t order;             /* of the reference: the first use wins */
+    uint64_t bytes;           /* its size, when over a budget */
 } bmedia;
 
 /* An assignment whose max-size the package cannot hold */
@@ -247,15 +249,19 @@ typedef struct blesson {
     char **titles;            /* its title per language, bycanon order */
     bsize *sizes;
     size_t nsizes;
+    uint64_t bytes;           /* its documents, then with its media */
 } blesson;
 
 typedef struct builder {
     lp_project *p;
     lp_writer *w;
     lpi_srcfile *cur;
-    blang langs[LP_MAX_LANGUAGES];
+    blang langs[LP_MAX_LANGUAGES]; /* the package's: the profile's */
     size_t nlangs, bycanon[LP_MAX_LANGUAGES];
-    const blang *def;
+    blang all[LP_MAX_LANGUAGES]; /* every declared one: texts resolve */
+    size_t nall;                 /* through their fallbacks */
+    const blang *def;            /* the curriculum's default (in all) */
+    const blang *odef;           /* the package's (in langs) */
     bool langs_ready;
     blesson *order;         /* in teaching order */
     blesson **byid;         /* the same, sorted by id */
@@ -272,10 +278,10 @@ typedef struct builder {
 
 static const blang *lang_of(const builder *b, const char *tag, size_t len)
 {
-    for (size_t i = 0; i < b->nlangs; i++)
-        if (lpi_lang_eq(b->p, b->langs[i].tag, strlen(b->langs[i].tag), tag,
+    for (size_t i = 0; i < b->nall; i++)
+        if (lpi_lang_eq(b->p, b->all[i].tag, strlen(b->all[i].tag), tag,
                         len))
-            return &b->langs[i];
+            return &b->all[i];
     return NULL;
 }
 
@@ -341,38 +347,6 @@ static bool parse_u64(const char *s, uint64_t *out)
     s += strspn(s, " \t\n");
     *out = v;
     return any && *s == '\0';
-}
-
-/* "5 MiB" -> 5242880 */
-static bool parse_size(const char *s, uint64_t *out)
-{
-    static const struct { const char *unit; unsigned shift; } units[] = {
-        { "B", 0 }, { "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 },
-    };
-    char num[32];
-    size_t n = strspn(s, "0123456789");
-    const char *u = s + n;
-    uint64_t v;
-
-    if (n == 0 || n >= sizeof(num))
-        return false;
-    memcpy(num, s, n);
-    num[n] = '\0';
-    if (!parse_u64(num, &v))
-        return false;
-    u += strspn(u, " ");
-    if (*u == '\0') {
-        *out = v;
-        return true;
-    }
-    for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++)
-        if (strcmp(u, units[i].unit) == 0) {
-            if (v > (UINT64_MAX >> units[i].shift))
-                return false;
-            *out = v << units[i].shift;
-            return true;
-        }
-    return false;
 }
 
 /* --------------------------------------------------------------- media */
@@ -518,6 +492,33 @@ static void j_media(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr el,
     lpi_free(b->p->ctx, rel);
 }
 
+static bool media_block(xmlNodePtr c)
+{
+    return lpi_is(c, "image") || lpi_is(c, "audio") || lpi_is(c, "video") ||
+           lpi_is(c, "attachment");
+}
+
+/* A media block the profile leaves out (lp-curriculum(5), PROFILES): its
+ * words stay, as a paragraph of its alt text, else of its title; with
+ * neither, nothing */
+static void j_dropped(jw *j, xmlNodePtr c)
+{
+    const char *words = lpi_attr(c, "alt");
+
+    if (!words || !*words)
+        words = lpi_attr(c, "title");
+    if (!words || !*words)
+        return;
+    j_open(j, '{');
+    j_key(j, "type");
+    j_str(j, "p");
+    j_key(j, "content");
+    j_open(j, '[');
+    j_str(j, words);
+    j_close(j, ']');
+    j_close(j, '}');
+}
+
 /* The blocks of el (a body, or a note: its title is not one of them) */
 static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr el,
                      unsigned depth)
@@ -528,6 +529,10 @@ static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr el,
         if (c->type != XML_ELEMENT_NODE || lpi_is(c, "title") ||
             lpi_is(c, "caption") || lpi_is(c, "credit"))
             continue;
+        if (media_block(c) && lpi_profile_drops(b->p, f, c)) {
+            j_dropped(j, c);
+            continue;
+        }
         j_open(j, '{');
         j_key(j, "type");
         j_str(j, (const char *)c->name);
@@ -893,7 +898,7 @@ static int lesson_doc(builder *b, const blesson *ls, xmlNodePtr root,
         if (!lpi_is(a, "assignment"))
             continue;
         v = 0;
-        (void)parse_size(lpi_attr(a, "max-size"), &v);
+        (void)lpi_parse_size(lpi_attr(a, "max-size"), &v);
         j_open(&j, '{');
         j_key(&j, "id");
         j_str(&j, lpi_attr(a, "id"));
@@ -931,13 +936,13 @@ static int setup_langs(builder *b)
     xmlNodePtr langs = lpi_child(root, "languages");
     const char *def = lpi_attr(langs, "default");
 
-    b->nlangs = 0;
+    b->nlangs = b->nall = 0;
     for (xmlNodePtr l = langs->children; l; l = l->next) {
         blang *bl;
 
-        if (!lpi_is(l, "language") || b->nlangs >= LP_MAX_LANGUAGES)
+        if (!lpi_is(l, "language") || b->nall >= LP_MAX_LANGUAGES)
             continue;
-        bl = &b->langs[b->nlangs];
+        bl = &b->all[b->nall++];
         bl->tag = lpi_attr(l, "tag");
         bl->name = lpi_attr(l, "name");
         bl->fallback = lpi_attr(l, "fallback");
@@ -945,6 +950,10 @@ static int setup_langs(builder *b)
                            sizeof(bl->canon)) < 0)
             return lpi_error(b->p->ctx, LP_EINTERNAL, "unchecked language");
         bl->rtl = lpi_lang_rtl(bl->canon);
+        /* a profile's package has its languages only */
+        if (!lpi_profile_has_lang(b->p, bl->canon))
+            continue;
+        b->langs[b->nlangs] = *bl;
         b->bycanon[b->nlangs] = b->nlangs;
         b->nlangs++;
     }
@@ -958,8 +967,13 @@ static int setup_langs(builder *b)
             b->bycanon[k - 1] = t;
         }
     b->def = lang_of(b, def, strlen(def));
-    if (!b->def)
+    if (!b->def || b->nlangs == 0)
         return lpi_error(b->p->ctx, LP_EINTERNAL, "unchecked language");
+    /* the package's default: the curriculum's, else the profile's first */
+    b->odef = &b->langs[0];
+    for (size_t i = 0; i < b->nlangs; i++)
+        if (strcmp(b->langs[i].canon, b->def->canon) == 0)
+            b->odef = &b->langs[i];
     b->langs_ready = true;
     return 0;
 }
@@ -970,7 +984,7 @@ static void j_entry(builder *b, jw *j, const blesson *ls, xmlNodePtr root)
     xmlNodePtr acts = lpi_child(root, "activities");
     xmlNodePtr asg = lpi_child(root, "assignments");
     uint64_t n = 0, v = 0;
-    char path[256];
+    char path[256], fp[LPI_FP_CAP];
 
     j_open(j, '{');
     j_key(j, "title");
@@ -1000,6 +1014,17 @@ static void j_entry(builder *b, jw *j, const blesson *ls, xmlNodePtr root)
         n += lpi_is(a, "assignment");
     j_key(j, "assignments");
     j_uint(j, n);
+    /* for the next release (lp-curriculum(5), STABLE IDS) */
+    if (lpi_attr(root, "renamed-from")) {
+        j_key(j, "renamed_from");
+        j_words(j, lpi_attr(root, "renamed-from"));
+    }
+    j_key(j, "source");
+    j_sep(j);
+    j_esc_n(j, ls->f->rel, lpi_source_stem(ls->f->rel));
+    lpi_fingerprint(b->p, root, b->def ? b->def->canon : NULL, fp);
+    j_key(j, "fingerprint");
+    j_str(j, fp);
     j_close(j, '}');
 }
 
@@ -1015,7 +1040,7 @@ static void j_assignments(builder *b, jw *j, const blesson *ls,
 
         if (!lpi_is(a, "assignment"))
             continue;
-        (void)parse_size(lpi_attr(a, "max-size"), &v);
+        (void)lpi_parse_size(lpi_attr(a, "max-size"), &v);
         j_open(j, '{');
         j_key(j, "lesson");
         j_str(j, ls->id);
@@ -1038,10 +1063,12 @@ static void blocks_media(builder *b, lpi_srcfile *f, xmlNodePtr el,
 {
     for (xmlNodePtr c = el->children; c && depth < LPI_MAX_SOURCE_DEPTH + 2;
          c = c->next)
-        if (lpi_is(c, "image") || lpi_is(c, "audio") ||
-            lpi_is(c, "video") || lpi_is(c, "attachment")) {
-            use_media(b, f, c, "src");
-            use_media(b, f, c, "captions");
+        if (media_block(c)) {
+            /* what the profile leaves out is not packed */
+            if (!lpi_profile_drops(b->p, f, c)) {
+                use_media(b, f, c, "src");
+                use_media(b, f, c, "captions");
+            }
         } else if (lpi_is(c, "note") || lpi_is(c, "figure")) {
             blocks_media(b, f, c, depth + 1);
         }
@@ -1077,7 +1104,7 @@ static int compile_lesson(builder *b, blesson *ls, xmlNodePtr root)
         bsize *sz;
 
         if (!lpi_is(a, "assignment") ||
-            parse_size(lpi_attr(a, "max-size"), &v))
+            lpi_parse_size(lpi_attr(a, "max-size"), &v))
             continue;
         sz = lpi_realloc(ctx, ls->sizes, (ls->nsizes + 1) * sizeof(*sz));
         if (!sz)
@@ -1395,7 +1422,7 @@ static int write_catalog(builder *b, xmlNodePtr root)
     j_key(&j, "country");
     j_str(&j, lpi_attr(root, "country"));
     j_key(&j, "default_language");
-    j_str(&j, b->def ? b->def->canon : "");
+    j_str(&j, b->odef ? b->odef->canon : "");
     j_key(&j, "languages");
     j_open(&j, '[');
     for (size_t i = 0; i < b->nlangs; i++) {
@@ -1413,7 +1440,7 @@ static int write_catalog(builder *b, xmlNodePtr root)
         for (const char *s = l->fallback; s && *s;) {
             size_t n = strcspn(s, " \t\n");
             const blang *fb = n ? lang_of(b, s, n) : NULL;
-            if (fb)
+            if (fb && lpi_profile_has_lang(b->p, fb->canon))
                 j_str(&j, fb->canon);
             s += n;
             s += strspn(s, " \t\n");
@@ -1552,6 +1579,112 @@ static int64_t newest_mtime(const builder *b)
     return t;
 }
 
+/* "1.5 MiB" */
+static void human(char *out, size_t cap, uint64_t n)
+{
+    static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+    double v = (double)n;
+    size_t u = 0;
+
+    if (n < 1024) {
+        snprintf(out, cap, "%llu B", (unsigned long long)n);
+        return;
+    }
+    v /= 1024;
+    while (v >= 1024 && u + 1 < sizeof(units) / sizeof(*units)) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(out, cap, "%.1f %s", v, units[u]);
+}
+
+static int cmp_bytes_desc(uint64_t a, uint64_t b)
+{
+    return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static int cmp_media_size(const void *x, const void *y)
+{
+    const bmedia *const *a = x, *const *b = y;
+    int c = cmp_bytes_desc((*a)->bytes, (*b)->bytes);
+
+    return c ? c : strcmp((*a)->rel, (*b)->rel);
+}
+
+static int cmp_lesson_size(const void *x, const void *y)
+{
+    const blesson *const *a = x, *const *b = y;
+    int c = cmp_bytes_desc((*a)->bytes, (*b)->bytes);
+
+    return c ? c : strcmp((*a)->id, (*b)->id);
+}
+
+/* The package came out larger than the profile's budget: an error at the
+ * budget, and notes naming the biggest media files and the lessons that
+ * weigh most with the media they bring in (sizes before compression) */
+static int over_budget(builder *b)
+{
+    enum { TOP = 5 };
+    lp_project *p = b->p;
+    xmlAttrPtr at = xmlHasProp(b->p->prof, (const xmlChar *)"budget");
+    const bmedia **media;
+    const blesson **lessons;
+    uint64_t size = 0, budget = 0;
+    char s1[32], s2[32];
+
+    if (!lpi_writer_over_budget(b->w, &size))
+        return LP_ETOOBIG;
+    (void)lpi_parse_size(lpi_attr(p->prof, "budget"), &budget);
+    media = lpi_calloc(p->ctx, b->nmedia + 1, sizeof(*media));
+    lessons = lpi_calloc(p->ctx, b->nlessons + 1, sizeof(*lessons));
+    if (!media || !lessons) {
+        lpi_free(p->ctx, media);
+        lpi_free(p->ctx, lessons);
+        return LP_ENOMEM;
+    }
+    for (size_t i = 0; i < b->nmedia; i++) {
+        struct stat st;
+        bmedia *m = &b->media[i];
+
+        m->bytes = fstatat(p->dirfd, m->rel, &st, AT_SYMLINK_NOFOLLOW) == 0
+                   ? (uint64_t)st.st_size : 0;
+        media[i] = m;
+        /* counted with the lesson that uses it first */
+        for (size_t k = 0; k < b->nlessons; k++)
+            if (b->order[k].f == m->f) {
+                b->order[k].bytes += m->bytes;
+                break;
+            }
+    }
+    for (size_t i = 0; i < b->nlessons; i++)
+        lessons[i] = &b->order[i];
+    lpi_sort(media, b->nmedia, sizeof(*media), cmp_media_size);
+    lpi_sort(lessons, b->nlessons, sizeof(*lessons), cmp_lesson_size);
+    human(s1, sizeof(s1), size);
+    human(s2, sizeof(s2), budget);
+    lpi_diag(p, LP_SEVERITY_ERROR, "budget", b->cur, at, (lpi_pos){ 0, 0 },
+             "profile '%s': the package would be %s (%llu bytes), over its "
+             "budget of %s: leave more out (exclude-media, max-media-size, "
+             "languages) or raise the budget; the biggest contributors "
+             "follow", lpi_attr(p->prof, "name"), s1,
+             (unsigned long long)size, s2);
+    for (size_t i = 0; i < b->nmedia && i < TOP; i++) {
+        human(s1, sizeof(s1), media[i]->bytes);
+        lpi_diag(p, LP_SEVERITY_NOTE, "budget", media[i]->f, NULL,
+                 media[i]->pos, "media file '%s': %s", media[i]->rel, s1);
+    }
+    for (size_t i = 0; i < b->nlessons && i < TOP; i++) {
+        human(s1, sizeof(s1), lessons[i]->bytes);
+        lpi_diag(p, LP_SEVERITY_NOTE, "budget", lessons[i]->f, NULL,
+                 (lpi_pos){ 0, 0 }, "lesson '%s': %s with the media it "
+                 "brings in", lessons[i]->id, s1);
+    }
+    lpi_free(p->ctx, media);
+    lpi_free(p->ctx, lessons);
+    return lpi_error(p->ctx, LP_ESOURCE, "'%s' is over the budget of "
+                     "profile '%s'", p->dir, lpi_attr(p->prof, "name"));
+}
+
 /* Where the writer of a build into a descriptor puts its spool files
  * (made and unlinked at once): $TMPDIR, else /tmp */
 static int spool_base(lp_ctx *ctx, char *buf, size_t cap)
@@ -1583,9 +1716,9 @@ static int compile(builder *b, const char *out, int out_fd,
             return rc;
     }
     /* identity languages: the default first */
-    tlen = (size_t)snprintf(tags, sizeof(tags), "%s", b->def->canon);
+    tlen = (size_t)snprintf(tags, sizeof(tags), "%s", b->odef->canon);
     for (size_t i = 0; i < b->nlangs; i++)
-        if (&b->langs[i] != b->def)
+        if (&b->langs[i] != b->odef)
             tlen += (size_t)snprintf(tags + tlen, sizeof(tags) - tlen, " %s",
                                      b->langs[i].canon);
     if (b->rc < 0)
@@ -1642,6 +1775,14 @@ static int compile(builder *b, const char *out, int out_fd,
     rc = lp_writer_set_identity(b->w, lpi_attr(root, "id"), version,
                                 lpi_attr(root, "label") ?
                                 lpi_attr(root, "label") : "", tags);
+    if (rc >= 0 && b->p->prof) {
+        uint64_t budget = 0;
+
+        rc = lp_writer_set_profile(b->w, lpi_attr(b->p->prof, "name"));
+        if (rc >= 0 && lpi_parse_size(lpi_attr(b->p->prof, "budget"),
+                                      &budget))
+            rc = lp_writer_set_budget(b->w, budget);
+    }
     if (rc >= 0 && b->deferred < 0)
         rc = lpi_error(b->p->ctx, b->deferred, "%s", b->deferred_msg ?
                        b->deferred_msg : lp_strerror(b->deferred));
@@ -1654,6 +1795,7 @@ static int compile(builder *b, const char *out, int out_fd,
             lesson_path(path, sizeof(path), ls, &b->langs[k]);
             rc = lp_writer_add_buffer(b->w, path, ls->docs[k].data,
                                       ls->docs[k].len, "application/json");
+            ls->bytes += ls->docs[k].len;
             /* the writer has its copy */
             lpi_buf_dispose(&ls->docs[k], b->p->ctx);
         }
@@ -1677,7 +1819,10 @@ static int compile(builder *b, const char *out, int out_fd,
         return rc;
     if (b->rc < 0)
         return b->rc;
-    return lp_writer_commit(b->w);
+    rc = lp_writer_commit(b->w);
+    if (rc == LP_ETOOBIG && b->p->prof)
+        rc = over_budget(b);
+    return rc;
 }
 
 /* The lessons a curriculum lists (valid or not), for progress */

@@ -36,6 +36,8 @@ typedef struct checker {
     const lang *deflang;    /* the default language, if declared */
     named *lessons;         /* lesson ids */
     size_t nlessons, caplessons;
+    lpi_hist *hist;         /* lesson ids, for the previous release */
+    size_t nhist, caphist;
     named *refs;            /* requires= and lesson: links ("ID" or
                              * "ID#BLOCK") */
     size_t nrefs, caprefs;
@@ -156,11 +158,53 @@ static void add_named_at(checker *c, named **arr, size_t *n, size_t *cap,
     (*arr)[*n].pos = pos;
     (*arr)[*n].order = *n;
     (*n)++;
+    if (arr == &c->lessons) {
+        c->rc = lpi_grow(c->p->ctx, (void **)&c->hist, &c->caphist,
+                         c->nhist + 1, sizeof(*c->hist));
+        if (c->rc < 0)
+            return;
+        memset(&c->hist[c->nhist], 0, sizeof(*c->hist));
+        c->hist[c->nhist].id = dup;
+        c->hist[c->nhist].f = f;
+        c->hist[c->nhist].pos = pos;
+        c->nhist++;
+    }
     /* lesson and block ids and references outlive the lesson: for the
      * cache (list 0: lessons, 1: references, 2: blocks) */
     if (arr == &c->lessons || arr == &c->refs || arr == &c->blocks)
         lpi_lcache_note(c->p, LPI_EV_NAMED, arr == &c->lessons ? 0 :
                         arr == &c->refs ? 1 : 2, pos, dup);
+}
+
+/* The last lesson's fingerprint (list 4 of the cache's NAMED events) or
+ * renamed-from list (list 3), at pos */
+static void add_history(checker *c, unsigned list, const char *text,
+                        lpi_pos pos)
+{
+    lpi_hist *h;
+
+    if (c->rc < 0 || c->nhist == 0)
+        return;
+    h = &c->hist[c->nhist - 1];
+    if (list == 4) {
+        snprintf(h->fp, sizeof(h->fp), "%s", text);
+    } else {
+        char *dup;
+
+        c->rc = lpi_grow(c->p->ctx, (void **)&c->owned, &c->capowned,
+                         c->nowned + 1, sizeof(*c->owned));
+        if (c->rc < 0)
+            return;
+        dup = lpi_strdup(c->p->ctx, text);
+        if (!dup) {
+            c->rc = LP_ENOMEM;
+            return;
+        }
+        c->owned[c->nowned++] = dup;
+        h->renamed = dup;
+        h->rpos = pos;
+    }
+    lpi_lcache_note(c->p, LPI_EV_NAMED, list, pos, text);
 }
 
 /* The same, named by node of f */
@@ -1158,6 +1202,17 @@ static void check_lesson(checker *c, lpi_srcfile *f)
     memset(c->lesson_cov, LPI_COV_OWN, sizeof(c->lesson_cov));
     add_named(c, &c->lessons, &c->nlessons, &c->caplessons, id, strlen(id),
               f, xmlHasProp(root, (const xmlChar *)"id"));
+    {
+        char fp[LPI_FP_CAP];
+        const char *renamed = lpi_attr(root, "renamed-from");
+
+        lpi_fingerprint(c->p, root, c->deflang ? c->deflang->canon : NULL,
+                        fp);
+        add_history(c, 4, fp, nopos);
+        if (renamed)
+            add_history(c, 3, renamed, lpi_src_pos(f, xmlHasProp(root,
+                        (const xmlChar *)"renamed-from")));
+    }
     for (const char *s = req; s && *s;) {
         size_t n = strcspn(s, " \t\n");
 
@@ -1293,7 +1348,9 @@ static void replay_lesson(checker *c, lpi_srcfile *f)
             use_media_at(c, f, e->text, e->pos);
             break;
         case LPI_EV_NAMED:
-            if (e->list == 0)
+            if (e->list >= 3)
+                add_history(c, e->list, e->text, e->pos);
+            else if (e->list == 0)
                 add_named_at(c, &c->lessons, &c->nlessons, &c->caplessons,
                              e->text, strlen(e->text), f, e->pos);
             else if (e->list == 2)
@@ -1510,6 +1567,7 @@ int lpi_check_project(lp_project *p)
     p->ncov = c.nlangs;
     check_text(&c, cur, lpi_child(root, "title"));
     check_text(&c, cur, lpi_child(root, "description"));
+    lpi_profiles_check(p, cur, root);
     /* what every lesson's cache entry depends on in this file */
     lpi_lcache_langs(p, lpi_child(root, "languages"));
     rc = load_lessons(&c, cur, lpi_child(root, "subjects"));
@@ -1538,6 +1596,12 @@ int lpi_check_project(lp_project *p)
                  "several packages", c.nlessons, c.nlangs, c.nmedia,
                  (unsigned long long)((uint64_t)c.nlessons * c.nlangs +
                                       c.nmedia + 2), LP_MAX_ENTRIES);
+    /* lesson ids stable across releases */
+    if (!c.incomplete && c.rc >= 0) {
+        rc = lpi_history_check(p, c.hist, c.nhist);
+        if (rc < 0)
+            goto done;
+    }
     /* a lesson that could not be read may hold the id: say nothing */
     lpi_sort(c.blocks, c.nblocks, sizeof(*c.blocks), cmp_named);
     for (size_t i = 0; i < c.nrefs && !c.incomplete; i++) {
@@ -1598,6 +1662,7 @@ done:
         lpi_free(p->ctx, c.owned[i]);
     lpi_free(p->ctx, c.owned);
     lpi_free(p->ctx, c.lessons);
+    lpi_free(p->ctx, c.hist);
     lpi_free(p->ctx, c.refs);
     lpi_free(p->ctx, c.blocks);
     lpi_free(p->ctx, c.suggested);

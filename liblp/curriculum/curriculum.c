@@ -48,6 +48,27 @@ int lp_project_open(lp_project **out, lp_ctx *ctx, const char *dir,
         lpi_free(ctx, p);
         return LP_ENOMEM;
     }
+    if (opts && opts->version >= 4 && opts->previous) {
+        if (opts->previous->version != LP_PREVIOUS_VERSION ||
+            (opts->previous->nlessons && !opts->previous->lessons)) {
+            lp_project_free(p);
+            return lpi_error(ctx, LP_EINVAL, "unknown lp_previous version");
+        }
+        for (size_t i = 0; i < opts->previous->nlessons; i++)
+            if (!opts->previous->lessons[i].id) {
+                lp_project_free(p);
+                return lpi_error(ctx, LP_EINVAL, "previous lesson %zu has "
+                                 "no id", i);
+            }
+        p->previous = opts->previous;
+    }
+    if (opts && opts->version >= 4 && opts->profile) {
+        p->profile = lpi_strdup(ctx, opts->profile);
+        if (!p->profile) {
+            lp_project_free(p);
+            return LP_ENOMEM;
+        }
+    }
     if (opts && opts->version >= 3 && opts->cache_dir) {
         int rc = lpi_cache_open(&p->cache, ctx, opts->cache_dir,
                                 opts->cache_max_bytes);
@@ -80,6 +101,7 @@ void lp_project_free(lp_project *p)
     if (p->schema)
         xmlSchemaFree(p->schema);
     lpi_free(p->ctx, p->dir);
+    lpi_free(p->ctx, p->profile);
     close(p->dirfd);
     lpi_cache_close(p->cache, p->ctx);
     lpi_free(p->ctx, p);
@@ -145,6 +167,7 @@ int lp_project_check(lp_project *p, lp_diag_fn fn, void *user)
 
     LP_ASSERT_ARG(p);
     drop_files(p);
+    p->prof = NULL; /* in the curriculum file's tree, just freed */
     p->fn = fn;
     p->user = user;
     p->nerrors = p->nwarnings = 0;

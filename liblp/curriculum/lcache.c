@@ -25,7 +25,7 @@
 
 /* Bump when what the check or the compiler makes of a lesson changes
  * without a change of PACKAGE_VERSION */
-#define LCACHE_FORMAT 1u
+#define LCACHE_FORMAT 3u
 #define MAX_CODE 64u
 #define MAX_MSG 4096u
 #define MAX_TEXT LPI_MAX_SOURCE_BYTES
@@ -60,8 +60,12 @@ void lpi_lcache_langs(lp_project *p, xmlNodePtr langs)
         if (p->nlangdecl < LP_MAX_LANGUAGES)
             p->nlangdecl++;
     }
+    /* a profile changes what lessons compile to */
+    lpi_ckey_bytes(&h, p->profkey, sizeof(p->profkey));
     lpi_ckey_end(&h, p->langkey);
-    p->langkey_ok = true;
+    /* ... and with max-media-size, so do the sizes of media files, which
+     * no key holds: such a profile checks and compiles every lesson */
+    p->langkey_ok = !(p->prof && lpi_attr(p->prof, "max-media-size"));
 }
 
 static void key_of(const lp_project *p, const lpi_srcfile *f,
@@ -339,7 +343,7 @@ static bool get_ev(lpi_rd *r, lp_ctx *ctx, lpi_lcev *e, bool *nomem)
     e->text = lpi_rd_str(r, ctx, e->type == LPI_EV_DIAG ? MAX_MSG : MAX_TEXT,
                          nomem);
     if (r->bad || e->type > LPI_EV_NAMED || e->sev > LP_SEVERITY_ERROR ||
-        e->list > 2 || (e->type == LPI_EV_DIAG && !e->code[0])) {
+        e->list > 4 || (e->type == LPI_EV_DIAG && !e->code[0])) {
         ev_dispose(ctx, e);
         memset(e, 0, sizeof(*e));
         r->bad = true;

@@ -132,6 +132,15 @@ struct lp_project {
     struct lpi_lcache *rec;
     const lpi_srcfile *rec_file;
     unsigned rec_mute;
+    /* the previous release (lp_project_opts, version 4), borrowed */
+    const lp_previous *previous;
+    /* the build profile asked for (version 4), owned, or NULL; and its
+     * element in the curriculum file once the check found it */
+    char *profile;
+    xmlNodePtr prof;
+    /* what compiled lessons depend on in it, hashed for the cache
+     * (profile.c); zeros without a profile */
+    unsigned char profkey[LPI_CACHE_KEY_BYTES];
 };
 
 /* ----------------------------------------------------- files, positions */
@@ -412,6 +421,63 @@ int lpi_lcache_decode(lp_ctx *ctx, lpi_lcache *lc, lpi_cache_kind kind,
 /* The payload of kind for lc, appended to out */
 int lpi_lcache_encode(lp_ctx *ctx, const lpi_lcache *lc,
                       lpi_cache_kind kind, lpi_buf *out);
+
+/* ------------------------------------------- stable ids (history.c) */
+
+/* Fingerprints: the LPI_FP_K smallest hashes of the shingles (runs of
+ * LPI_FP_SHINGLE characters) of a lesson's normalized text, written "1:"
+ * and 8 hexadecimal digits a hash; two lessons are nearly the same at
+ * LPI_FP_NEAR percent similarity or more (lp-curriculum(5), STABLE IDS) */
+#define LPI_FP_K 16u
+#define LPI_FP_SHINGLE 8u
+#define LPI_FP_CAP (2u + 8u * LPI_FP_K + 1u)
+#define LPI_FP_NEAR 50
+/* Room for a lesson id (64 bytes by the schema) */
+#define LPI_ID_CAP 72u
+
+/* The fingerprint of lesson (its root element) into out (LPI_FP_CAP
+ * bytes): the text of its body in the default language def_canon (a
+ * canonical tag, or NULL: the first body) */
+void lpi_fingerprint(lp_project *p, xmlNodePtr lesson, const char *def_canon,
+                     char *out);
+/* Similarity of two fingerprints, 0..100 (percent, rounded down); -1 if
+ * either is not a fingerprint (of this version) */
+int lpi_fp_similarity(const char *a, const char *b);
+/* Length of rel without a lesson file's extension (.yaml, .yml, .xml):
+ * the "source" the catalog records */
+size_t lpi_source_stem(const char *rel);
+
+/* What the check keeps of each lesson for the comparison with the
+ * previous release: its id (where it is named), fingerprint and
+ * renamed-from list (NULL if none) */
+typedef struct lpi_hist {
+    const char *id;         /* borrowed: the checker owns it */
+    lpi_srcfile *f;
+    lpi_pos pos;
+    char fp[LPI_FP_CAP];
+    char *renamed;          /* borrowed, as id */
+    lpi_pos rpos;
+} lpi_hist;
+
+/* Report renamed-from lists that name a lesson of this release, and, with
+ * a previous release (p->previous), lessons whose id changed (id-changed)
+ * and lessons removed (removed-lesson).  <0: LP_ENOMEM. */
+int lpi_history_check(lp_project *p, const lpi_hist *cur, size_t n);
+
+/* --------------------------------------------- profiles (profile.c) */
+
+/* "5 MiB", "300KiB", "1024" (the schema's Size) -> bytes */
+bool lpi_parse_size(const char *s, uint64_t *out);
+/* Check the profiles element of the curriculum file (root): names
+ * unique, languages declared; set p->prof to the one p->profile names,
+ * or report that there is none ("profile") */
+void lpi_profiles_check(lp_project *p, lpi_srcfile *cur, xmlNodePtr root);
+/* Does the package include the language (canonical tag)?  (always
+ * without a profile, or when the profile names no languages) */
+bool lpi_profile_has_lang(lp_project *p, const char *canon);
+/* Does the profile leave out this media block of f (its kind excluded,
+ * or its file larger than max-media-size)? */
+bool lpi_profile_drops(lp_project *p, lpi_srcfile *f, xmlNodePtr block);
 
 /* --------------------------------------------------------- the checks */
 

@@ -53,6 +53,7 @@ typedef struct lpi_manifest {
     int64_t created;
     bool has_expires;        /* optional expiry date */
     int64_t expires;
+    const char *profile;     /* optional build profile, or NULL */
     bool has_dictionary;     /* a zstd dictionary object, by hash */
     unsigned char dictionary[LP_HASH_BYTES];
     lpi_mentry *entries;
@@ -75,6 +76,7 @@ int lpi_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 
 /* Writer side: fields are checked here so both sides share the rules. */
 int lpi_check_id(lp_ctx *ctx, const char *id, size_t len);
+int lpi_check_profile(lp_ctx *ctx, const char *name, size_t len);
 int lpi_check_label(lp_ctx *ctx, const char *label, size_t len);
 int lpi_check_language(lp_ctx *ctx, const char *tag, size_t len);
 int lpi_check_media_type(lp_ctx *ctx, const char *type, size_t len);
@@ -276,6 +278,9 @@ int lpi_frame_check(lp_ctx *ctx, int fd, const lpi_object *obj,
 /* The writer's input rel below dirfd (not owned: it must stay open until
  * the writer is freed), reached through no link (LPI_OPEN_BENEATH) when it
  * is added and again when it is read; shown names it in messages */
+/* Whether the last lp_writer_commit() failed for lp_writer_set_budget(),
+ * and the size the package would have had */
+bool lpi_writer_over_budget(const lp_writer *w, uint64_t *size);
 int lpi_writer_add_at(lp_writer *w, const char *logical_path, int dirfd,
                       const char *rel, const char *shown);
 

@@ -41,6 +41,25 @@ static bool is_alnum(char c)
            (c >= '0' && c <= '9');
 }
 
+/* A profile name (lpk(5), "profile"): 1 to 64 bytes of a-z, 0-9, '.',
+ * '_', '-', the first a letter or digit */
+int lpi_check_profile(lp_ctx *ctx, const char *name, size_t len)
+{
+    if (len == 0 || len > LP_MAX_PROFILE_BYTES)
+        return lpi_error(ctx, LP_EINVAL, "a profile name has 1 to %u "
+                         "bytes", LP_MAX_PROFILE_BYTES);
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  (i > 0 && (c == '.' || c == '_' || c == '-'));
+        if (!ok)
+            return lpi_error(ctx, LP_EINVAL, "a profile name is made of "
+                             "a-z, 0-9, '.', '_' and '-', the first a "
+                             "letter or digit");
+    }
+    return 0;
+}
+
 int lpi_check_id(lp_ctx *ctx, const char *id, size_t len)
 {
     if (len == 0 || len > LP_MAX_ID_BYTES)
@@ -285,10 +304,10 @@ static const char *keep(lpi_manifest *m, const char *s, size_t n)
 /* in the order writers emit them; all but "expires" and "dictionary" are
  * required */
 enum { H_ID, H_VERSION, H_LABEL, H_LANGUAGES, H_CREATED, H_EXPIRES,
-       H_DICTIONARY, H_ENTRIES, H_N };
+       H_PROFILE, H_DICTIONARY, H_ENTRIES, H_N };
 static const char *const header_keys[H_N] = {
     "id", "version", "label", "languages", "created", "expires",
-    "dictionary", "entries"
+    "profile", "dictionary", "entries"
 };
 
 static int parse_header_value(lpi_manifest *m, lp_ctx *ctx, int key,
@@ -345,6 +364,10 @@ static int parse_header_value(lpi_manifest *m, lp_ctx *ctx, int key,
                              "expires must be a UTC time like "
                              "2026-01-31T12:00:00Z");
         m->has_expires = true;
+        break;
+    case H_PROFILE:
+        rc = lpi_check_profile(ctx, v, vlen);
+        m->profile = keep(m, v, vlen);
         break;
     case H_DICTIONARY:
         if (vlen != LP_HASH_HEX_BYTES ||
@@ -567,7 +590,8 @@ int lpi_manifest_parse(lpi_manifest *m, lp_ctx *ctx,
             goto fail_line;
     }
     for (int k = 0; k < H_N; k++)
-        if (!seen[k] && k != H_DICTIONARY && k != H_EXPIRES) {
+        if (!seen[k] && k != H_DICTIONARY && k != H_EXPIRES &&
+            k != H_PROFILE) {
             rc = lpi_error(ctx, LP_EFORMAT, "manifest header has no '%s'",
                            header_keys[k]);
             goto fail;
@@ -654,6 +678,8 @@ int lpi_manifest_serialize(const lpi_manifest *m, lp_ctx *ctx, lpi_buf *out)
             return lpi_error(ctx, LP_EINVAL, "expiry time out of range");
         rc = lpi_buf_printf(out, ctx, "expires %s\n", expires);
     }
+    if (rc == 0 && m->profile)
+        rc = lpi_buf_printf(out, ctx, "profile %s\n", m->profile);
     if (rc == 0 && m->has_dictionary) {
         char hex[LP_HASH_HEX_BYTES + 1];
         lpi_hash_hex(hex, m->dictionary);

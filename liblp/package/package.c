@@ -832,6 +832,7 @@ unsigned lp_package_format(const lp_package *p) { return p->m.format; }
 const char *lp_package_id(const lp_package *p) { return p->m.id; }
 uint64_t lp_package_version(const lp_package *p) { return p->m.version; }
 const char *lp_package_label(const lp_package *p) { return p->m.label; }
+const char *lp_package_profile(const lp_package *p) { return p->m.profile; }
 int64_t lp_package_created(const lp_package *p) { return p->m.created; }
 uint64_t lp_package_file_size(const lp_package *p) { return p->file_size; }
 size_t lp_package_entry_count(const lp_package *p) { return p->m.nentries; }

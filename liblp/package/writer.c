@@ -96,6 +96,9 @@ struct lp_writer {
     bool committed;
     bool has_expires;        /* lp_writer_set_expiry() */
     int64_t expires;
+    char *profile;           /* lp_writer_set_profile(), or NULL */
+    uint64_t budget;         /* lp_writer_set_budget(); 0: none */
+    uint64_t over;           /* the size past it, of the last commit */
     lpi_cache *cache;        /* lpi_writer_set_cache(), or NULL */
     time_t started;          /* of the commit, for the cache */
 };
@@ -209,6 +212,7 @@ void lp_writer_free(lp_writer *w)
     lpi_free(w->ctx, w->dest);
     lpi_free(w->ctx, w->id);
     lpi_free(w->ctx, w->label);
+    lpi_free(w->ctx, w->profile);
     lpi_free(w->ctx, w->languages);
     lpi_free(w->ctx, w);
 }
@@ -272,6 +276,26 @@ int lp_writer_set_expiry(lp_writer *w, int64_t expires)
         return lpi_error(w->ctx, LP_EINVAL, "expiry date after 9999");
     w->has_expires = expires >= 0;
     w->expires = expires;
+    return 0;
+}
+
+int lp_writer_set_profile(lp_writer *w, const char *profile)
+{
+    LP_ASSERT_ARG(w);
+    if (!profile) {
+        lpi_free(w->ctx, w->profile);
+        w->profile = NULL;
+        return 0;
+    }
+    if (lpi_check_profile(w->ctx, profile, strlen(profile)) < 0)
+        return LP_EINVAL;
+    return replace_str(w->ctx, &w->profile, profile);
+}
+
+int lp_writer_set_budget(lp_writer *w, uint64_t max_bytes)
+{
+    LP_ASSERT_ARG(w);
+    w->budget = max_bytes;
     return 0;
 }
 
@@ -1338,6 +1362,7 @@ static int build_manifest(lp_writer *w, int64_t created, const input *dict,
     m.created = created;
     m.has_expires = w->has_expires;
     m.expires = w->expires;
+    m.profile = w->profile;
     if (dict) {
         m.has_dictionary = true;
         memcpy(m.dictionary, dict->hash, LP_HASH_BYTES);
@@ -1679,6 +1704,29 @@ static int wait_done(lp_writer *w, pass1 *job, const input *in)
     return lpi_error(w->ctx, LP_EINTERNAL, "pass 1 stopped early");
 }
 
+bool lpi_writer_over_budget(const lp_writer *w, uint64_t *size)
+{
+    *size = w->over;
+    return w->over > 0;
+}
+
+/* The package as written (fd, before it is installed) fits the budget */
+static int within_budget(lp_writer *w, int fd)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) < 0)
+        return lpi_error(w->ctx, LP_EIO, "'%s': %s", w->dest,
+                         strerror(errno));
+    if ((uint64_t)st.st_size <= w->budget)
+        return 0;
+    w->over = (uint64_t)st.st_size;
+    return lpi_error(w->ctx, LP_ETOOBIG, "the package would be %llu bytes, "
+                     "over its budget of %llu bytes",
+                     (unsigned long long)st.st_size,
+                     (unsigned long long)w->budget);
+}
+
 int lp_writer_commit(lp_writer *w)
 {
     lp_ctx *ctx;
@@ -1695,6 +1743,7 @@ int lp_writer_commit(lp_writer *w)
     lpi_buf_init(&tmp, SIZE_MAX / 2);
 
     w->started = time(NULL);
+    w->over = 0;
     lpi_sort(w->inputs, w->ninputs, sizeof(*w->inputs), cmp_input_path);
     for (size_t i = 1; i < w->ninputs; i++)
         if (strcmp(w->inputs[i - 1].path, w->inputs[i].path) == 0)
@@ -1718,6 +1767,8 @@ int lp_writer_commit(lp_writer *w)
     }
     if (rc == 0) {
         rc = write_package(w, &job, fd, created, &manifest);
+        if (rc == 0 && w->budget > 0)
+            rc = within_budget(w, fd);
         if (rc == 0)
             rc = lpi_progress_end(&job.prog, ctx);
         if (w->out_fd < 0) {

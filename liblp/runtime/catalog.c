@@ -223,6 +223,11 @@ static int check_lessons(lpi_jcheck *c, lp_catalog *cat, json_object *root)
         ln->title = check_texts(c, cat, e, "title", false);
         ln->duration = lpi_juint(c, e, "duration");
         ln->requires = lpi_jstrings(c, e, "requires");
+        /* written by lpc since stable ids (lp-curriculum(5)) */
+        if (json_object_object_get_ex(e, "renamed_from", NULL))
+            ln->renamed_from = lpi_jstrings(c, e, "renamed_from");
+        ln->source = lpi_jstr(c, e, "source", true);
+        ln->fingerprint = lpi_jstr(c, e, "fingerprint", true);
         objs = lpi_jeach(c, e, "objectives", check_objective, cat);
         ln->objectives = objs;
         docs = check_texts(c, cat, e, "documents", false);
@@ -704,6 +709,43 @@ size_t lp_catnode_require_count(const lp_catnode *node)
 const char *lp_catnode_require(const lp_catnode *node, size_t i)
 {
     return lpi_jat_str(node->requires, i);
+}
+
+size_t lp_catnode_renamed_from_count(const lp_catnode *node)
+{
+    return node->renamed_from ? lpi_jlen(node->renamed_from) : 0;
+}
+
+const char *lp_catnode_renamed_from(const lp_catnode *node, size_t i)
+{
+    return node->renamed_from ? lpi_jat_str(node->renamed_from, i) : NULL;
+}
+
+const char *lp_catnode_source(const lp_catnode *node)
+{
+    return node->source;
+}
+
+const char *lp_catnode_fingerprint(const lp_catnode *node)
+{
+    return node->fingerprint;
+}
+
+int lp_catalog_find_renamed(const lp_catalog *cat, const char *old_id,
+                            const lp_catnode **out)
+{
+    LP_ASSERT_ARG(cat && old_id && out);
+    *out = NULL;
+    for (size_t i = 0; i < cat->nlessons; i++) {
+        const lp_catnode *l = cat->byid[i];
+
+        for (size_t k = 0; k < lp_catnode_renamed_from_count(l); k++)
+            if (strcmp(lp_catnode_renamed_from(l, k), old_id) == 0) {
+                *out = l;
+                return 0;
+            }
+    }
+    return LP_ENOTFOUND;
 }
 
 size_t lp_catnode_objective_count(const lp_catnode *node)

@@ -28,6 +28,8 @@ struct lp_catnode {
     size_t nkids;
     /* lessons only: their entry in "lessons" */
     json_object *entry, *requires, *objectives, *documents;
+    json_object *renamed_from;       /* NULL if it has none */
+    const char *source, *fingerprint; /* NULL if the catalog has none */
     uint64_t duration, activities, assignments;
 };
 

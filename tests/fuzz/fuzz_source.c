@@ -24,7 +24,8 @@
  * well formed (code and message set, a source line exactly when there is
  * a line number); the result is 0 with no error reported, or LP_ESOURCE
  * with at least one; never LP_EINTERNAL.  A project that passes the check
- * is also built (lp_project_build()), with the same properties, and no
+ * is also built (lp_project_build(); for profile "phone" when the input
+ * declares profiles), with the same properties, and no
  * entry of the package may hold the marker: nothing outside the project
  * is ever read through a link.
  */
@@ -346,8 +347,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (lp_ctx_new(&ctx, NULL) < 0)
         abort();
-    if (lp_project_open(&p, ctx, proj, NULL) != 0)
-        abort();
+    {
+        /* a curriculum that declares profiles is built for "phone"
+         * (lp-curriculum(5), PROFILES): its languages, media left out,
+         * its budget */
+        lp_project_opts po = LP_PROJECT_OPTS_INIT;
+
+        if (is_cur && memmem(data, size, "profiles", 8))
+            po.profile = "phone";
+        if (lp_project_open(&p, ctx, proj, &po) != 0)
+            abort();
+    }
     rc = lp_project_check(p, on_diag, &s);
     if (rc == LP_EINTERNAL) {
         fprintf(stderr, "lp_project_check: internal error: %s\n",

@@ -46,6 +46,28 @@ static void test_good(void **state)
     lpi_manifest_dispose(&m, ctx);
 }
 
+/* "profile": optional, checked, written back after "expires" */
+static void test_profile(void **state)
+{
+    lp_ctx *ctx = *state;
+    lpi_manifest m;
+    const char *text = "lpk-manifest 1\nid org.example.math\nversion 3\n"
+        "label 2026 term 1\nlanguages tet pt\ncreated 2025-11-28T14:00:00Z\n"
+        "expires 2027-01-01T00:00:00Z\nprofile phone-2g\nentries 0\n\n";
+    lpi_buf out;
+
+    assert_int_equal(parse(ctx, text, &m), 0);
+    assert_string_equal(m.profile, "phone-2g");
+    lpi_buf_init(&out, LP_MAX_MANIFEST_BYTES);
+    assert_int_equal(lpi_manifest_serialize(&m, ctx, &out), 0);
+    assert_string_equal(out.data, text);
+    lpi_buf_dispose(&out, ctx);
+    lpi_manifest_dispose(&m, ctx);
+    assert_int_equal(parse(ctx, HEAD(0), &m), 0);
+    assert_null(m.profile);
+    lpi_manifest_dispose(&m, ctx);
+}
+
 static void test_unknown_header_key_ignored(void **state)
 {
     lp_ctx *ctx = *state;
@@ -94,6 +116,16 @@ static void test_bad(void **state)
           "created must be" },
         { "lpk-manifest 1\nlanguages en  fr\n\n", LP_EFORMAT, "language tag" },
         { "lpk-manifest 1\nentries 262145\n\n", LP_ETOOBIG, "more than" },
+        { "lpk-manifest 1\nprofile \n\n", LP_EFORMAT, "line 2: a profile "
+          "name has 1 to 64 bytes" },
+        { "lpk-manifest 1\nprofile Phone\n\n", LP_EFORMAT, "a profile name "
+          "is made of a-z" },
+        { "lpk-manifest 1\nprofile -x\n\n", LP_EFORMAT, "the first a letter" },
+        { "lpk-manifest 1\nprofile a\nprofile a\n\n", LP_EFORMAT,
+          "'profile' given twice" },
+        { "lpk-manifest 1\nprofile "
+          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n\n",
+          LP_EFORMAT, "1 to 64 bytes" },
         { "lpk-manifest 1\nBad key\n\n", LP_EFORMAT, "bad header key" },
         { HEAD(1), LP_EFORMAT, "lists 0 entries, header says 1" },
         { HEAD(0) H1 " 1 a/b x\n", LP_EFORMAT, "more lines" },
@@ -287,6 +319,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good),
         cmocka_unit_test(test_unknown_header_key_ignored),
+        cmocka_unit_test(test_profile),
         cmocka_unit_test(test_newer_format_refused),
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_chunks),

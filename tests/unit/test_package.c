@@ -318,6 +318,53 @@ static void test_failed_commit_keeps_old_file(void **state)
     free(gone);
 }
 
+/* A profile in the manifest; a budget: a package larger is not installed
+ * (an existing file stays), one within it is */
+static void test_profile_budget(void **state)
+{
+    fixture *f = *state;
+    char *out = unit_path(f->dir, "budget.lpk");
+    lp_writer *w;
+    lp_package *p;
+    size_t len;
+    unsigned char *noise = unit_noise(20000, 3), *data;
+
+    unit_write(out, "old", 3);
+    assert_int_equal(lp_writer_new(&w, f->ctx, out, NULL), 0);
+    assert_int_equal(lp_writer_set_identity(w, "org.example.b", 2, "",
+                                            "tet"), 0);
+    assert_int_equal(lp_writer_set_profile(w, "Phone"), LP_EINVAL);
+    assert_int_equal(lp_writer_set_profile(w, ""), LP_EINVAL);
+    assert_int_equal(lp_writer_set_profile(w, "phone"), 0);
+    assert_int_equal(lp_writer_set_budget(w, 10000), 0);
+    assert_int_equal(lp_writer_add_buffer(w, "noise.bin", noise, 20000,
+                                          NULL), 0);
+    assert_int_equal(lp_writer_commit(w), LP_ETOOBIG);
+    assert_non_null(strstr(lp_ctx_errmsg(f->ctx), "over its budget of "
+                           "10000 bytes"));
+    lp_writer_free(w);
+    data = unit_read(out, &len);
+    assert_int_equal(len, 3);
+    free(data);
+
+    assert_int_equal(lp_writer_new(&w, f->ctx, out, NULL), 0);
+    assert_int_equal(lp_writer_set_identity(w, "org.example.b", 2, "",
+                                            "tet"), 0);
+    assert_int_equal(lp_writer_set_profile(w, "phone"), 0);
+    assert_int_equal(lp_writer_set_profile(w, NULL), 0);
+    assert_int_equal(lp_writer_set_profile(w, "hub.v2"), 0);
+    assert_int_equal(lp_writer_set_budget(w, 30000), 0);
+    assert_int_equal(lp_writer_add_buffer(w, "noise.bin", noise, 20000,
+                                          NULL), 0);
+    assert_int_equal(lp_writer_commit(w), 0);
+    lp_writer_free(w);
+    assert_int_equal(lp_package_open(&p, f->ctx, out), 0);
+    assert_string_equal(lp_package_profile(p), "hub.v2");
+    lp_package_free(p);
+    free(noise);
+    free(out);
+}
+
 static void test_changed_input_detected(void **state)
 {
     fixture *f = *state;
@@ -485,6 +532,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_extract_refuses_symlinked_folder,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_rejects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_profile_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_commit_keeps_old_file,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_changed_input_detected, setup,

@@ -105,6 +105,25 @@ static void test_catalog_walk(void **state)
     assert_null(lp_catalog_sorted_lesson(o.cat, "pt", 2));
     assert_null(lp_catalog_sorted_lesson(o.cat, "fr", 0));
 
+    /* stable ids: earlier ids, source and fingerprint (b-second has
+     * them, a-first none, as a catalog written before them) */
+    assert_int_equal(lp_catnode_renamed_from_count(l), 2);
+    assert_string_equal(lp_catnode_renamed_from(l, 0), "b-old");
+    assert_string_equal(lp_catnode_renamed_from(l, 1), "b-older");
+    assert_null(lp_catnode_renamed_from(l, 2));
+    assert_string_equal(lp_catnode_source(l), "lessons/b");
+    assert_string_equal(lp_catnode_fingerprint(l), "1:0000000a");
+    assert_int_equal(lp_catnode_renamed_from_count(f), 0);
+    assert_null(lp_catnode_renamed_from(f, 0));
+    assert_null(lp_catnode_source(f));
+    assert_null(lp_catnode_fingerprint(f));
+    assert_int_equal(lp_catnode_renamed_from_count(g), 0);
+    assert_int_equal(lp_catalog_find_renamed(o.cat, "b-older", &s), 0);
+    assert_ptr_equal(s, l);
+    assert_int_equal(lp_catalog_find_renamed(o.cat, "b-second", &s),
+                     LP_ENOTFOUND);
+    assert_null(s);
+
     /* a lesson's entry */
     assert_int_equal(lp_catnode_require_count(f), 1);
     assert_string_equal(lp_catnode_require(f, 0), "b-second");
@@ -789,6 +808,14 @@ static void test_hostile_catalog(void **state)
           LP_EFORMAT, "lessons.0: is an integer, not a string" },
         { "\"duration\":30", "\"duration\":null", LP_EFORMAT,
           "lessons.a-first.duration: is null" },
+        { "\"renamed_from\":[\"b-old\"", "\"renamed_from\":[3", LP_EFORMAT,
+          "lessons.b-second.renamed_from.0: is an integer, not a string" },
+        { "\"renamed_from\":[", "\"renamed_from\":{\"a\":1},\"x\":[",
+          LP_EFORMAT, "renamed_from: is an object" },
+        { "\"source\":\"lessons/b\"", "\"source\":[]", LP_EFORMAT,
+          "lessons.b-second.source: is an array" },
+        { "\"fingerprint\":\"1:", "\"fingerprint\":1,\"y\":\"", LP_EFORMAT,
+          "lessons.b-second.fingerprint: is an integer" },
         { "\"objectives\":[{", "\"objectives\":[7,{", LP_EFORMAT,
           "objectives.0: is not an object" },
         { "\"tet\":[\"b-second\",\"a-first\"]", "\"tet\":[\"b-second\"]",
@@ -801,7 +828,7 @@ static void test_hostile_catalog(void **state)
           "\"tag\":\"pt\"", LP_EFORMAT, "no language" },
         { "\"CC-BY-4.0\"", "\"CC-BY-4.0\",}", LP_EFORMAT, "not JSON" },
         { "\"Ana\"}]}", "\"Ana\"}]} {}", LP_EFORMAT,
-          "unexpected character, at byte 1756" },
+          "unexpected character, at byte 1839" },
         { "\"Números\"", "\"N\xc3\"", LP_EFORMAT, "UTF-8" },
     };
     size_t n;

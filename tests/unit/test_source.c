@@ -299,7 +299,7 @@ static void test_example_is_clean(void **state)
     assert_int_equal(lp_project_open(&p, ctx, "/nonexistent/x", NULL),
                      LP_EIO);
     assert_null(p);
-    /* options: version 1 (before threads) still accepted, 4 is not */
+    /* options: version 1 (before threads) still accepted, 5 is not */
     {
         lp_project_opts o = LP_PROJECT_OPTS_INIT;
 
@@ -308,12 +308,190 @@ static void test_example_is_clean(void **state)
         assert_int_equal(lp_project_open(&p, ctx, ex, &o), 0);
         assert_int_equal(p->threads, 0);
         lp_project_free(p);
-        o.version = 4;
+        o.version = 5;
         assert_int_equal(lp_project_open(&p, ctx, ex, &o), LP_EINVAL);
         assert_null(p);
+        /* a previous release of an unknown version, or a lesson without
+         * an id, is refused */
+        {
+            lp_previous prev = LP_PREVIOUS_INIT;
+            lp_previous_lesson pl[1] = { { NULL, NULL, NULL } };
+
+            o.version = LP_PROJECT_OPTS_VERSION;
+            o.previous = &prev;
+            prev.version = 2;
+            assert_int_equal(lp_project_open(&p, ctx, ex, &o), LP_EINVAL);
+            assert_null(p);
+            prev.version = LP_PREVIOUS_VERSION;
+            prev.lessons = pl;
+            prev.nlessons = 1;
+            assert_int_equal(lp_project_open(&p, ctx, ex, &o), LP_EINVAL);
+            assert_null(p);
+            pl[0].id = "x";
+            assert_int_equal(lp_project_open(&p, ctx, ex, &o), 0);
+            lp_project_free(p);
+        }
     }
     lp_ctx_free(ctx);
     free(ex);
+}
+
+/* ------------------------------------------------ stable ids (history.c) */
+
+/* The fingerprint of a lesson whose bodies are given (lang, XML content) */
+static void fingerprint_of(lp_project *p, const char *bodies, const char *def,
+                           char *out)
+{
+    char xml[8192];
+    xmlDocPtr doc;
+
+    snprintf(xml, sizeof(xml), "<lesson id=\"x\"><content>%s</content>"
+             "</lesson>", bodies);
+    doc = xmlReadMemory(xml, (int)strlen(xml), NULL, "UTF-8", XML_PARSE_NONET);
+    assert_non_null(doc);
+    lpi_fingerprint(p, xmlDocGetRootElement(doc), def, out);
+    xmlFreeDoc(doc);
+}
+
+static int similarity_of(lp_project *p, const char *a, const char *b)
+{
+    char fa[LPI_FP_CAP], fb[LPI_FP_CAP];
+    char ba[4096], bb[4096];
+
+    snprintf(ba, sizeof(ba), "<body lang=\"tet\"><p>%s</p></body>", a);
+    snprintf(bb, sizeof(bb), "<body lang=\"tet\"><p>%s</p></body>", b);
+    fingerprint_of(p, ba, NULL, fa);
+    fingerprint_of(p, bb, NULL, fb);
+    assert_int_equal(lpi_fp_similarity(fa, fb), lpi_fp_similarity(fb, fa));
+    return lpi_fp_similarity(fa, fb);
+}
+
+static void test_fingerprint(void **state)
+{
+    static const char text[] =
+        "Ohin ita aprende konta husi ida to'o sanulu. Foti fatuk sanulu "
+        "no tau iha liña ida. Konta fatuk ida-idak ho lian maka'as, depois "
+        "hakerek númeru iha kaderno. Se ita konta lalais liu, hahú fali "
+        "husi ida. Bainhira ita hotu konta ona, hatudu ba kolega sira.";
+    static const char edited[] =
+        "Ohin ita aprende konta husi ida to'o sanulu. Foti ai-tahan sanulu "
+        "no tau iha liña ida. Konta ai-tahan ida-idak ho lian maka'as, "
+        "depois hakerek númeru iha kaderno. Se ita konta lalais liu, hahú "
+        "fali husi ida. Bainhira ita hotu konta ona, hatudu ba kolega sira.";
+    static const char other[] =
+        "A água ferve a cem graus. Quando a água arrefece abaixo de zero "
+        "graus, torna-se gelo. Observa uma panela ao lume e escreve no "
+        "caderno o que vês acontecer à superfície da água.";
+    char *dir = unit_tmpdir();
+    char fp[LPI_FP_CAP], fp2[LPI_FP_CAP];
+    lp_project *p;
+    lp_ctx *ctx;
+
+    (void)state;
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    assert_int_equal(lp_project_open(&p, ctx, dir, NULL), 0);
+
+    /* the measure over crafted sketches: the k smallest of the union,
+     * the share of them in both */
+    assert_int_equal(lpi_fp_similarity("1:00000001", "1:00000001"), 100);
+    assert_int_equal(lpi_fp_similarity("1:0000000100000002",
+                                       "1:0000000100000003"), 33);
+    /* 50 is nearly the same (LPI_FP_NEAR), 7 of 15 is not */
+    assert_int_equal(lpi_fp_similarity("1:000000010000000200000003",
+                                       "1:000000010000000200000004"), 50);
+    assert_true(50 >= LPI_FP_NEAR);
+    {
+        char a[LPI_FP_CAP] = "1:", b[LPI_FP_CAP] = "1:";
+
+        /* a: 1..16, b: 9..24: the union's 16 smallest are 1..16, of which
+         * 9..16 are in both */
+        for (unsigned i = 0; i < 16; i++) {
+            snprintf(a + 2 + 8 * i, 9, "%08x", i + 1);
+            snprintf(b + 2 + 8 * i, 9, "%08x", i + 9);
+        }
+        assert_int_equal(lpi_fp_similarity(a, b), 50);
+        /* a: 1..7 and 9..16 (15 hashes: a short text); b: 1..7 and
+         * 17..25: 7 of the union's 16 smallest (1..7, 9..17) are in
+         * both */
+        for (unsigned i = 0; i < 7; i++)
+            snprintf(b + 2 + 8 * i, 9, "%08x", i + 1);
+        for (unsigned i = 7; i < 15; i++)
+            snprintf(a + 2 + 8 * i, 9, "%08x", i + 2);
+        a[2 + 8 * 15] = '\0';
+        for (unsigned i = 7; i < 16; i++)
+            snprintf(b + 2 + 8 * i, 9, "%08x", i + 10);
+        assert_int_equal(lpi_fp_similarity(a, b), 43);
+        assert_true(lpi_fp_similarity(a, b) < LPI_FP_NEAR);
+    }
+    /* not fingerprints: -1; an empty text is like nothing */
+    assert_int_equal(lpi_fp_similarity(NULL, "1:00000001"), -1);
+    assert_int_equal(lpi_fp_similarity("2:00000001", "1:00000001"), -1);
+    assert_int_equal(lpi_fp_similarity("1:0000001", "1:00000001"), -1);
+    assert_int_equal(lpi_fp_similarity("1:0000000G", "1:00000001"), -1);
+    assert_int_equal(lpi_fp_similarity("1:0000000200000001", "1:00000001"),
+                     -1);
+    assert_int_equal(lpi_fp_similarity("1:", "1:00000001"), 0);
+
+    /* real texts: case, punctuation and spacing do not count; a word
+     * changed twice in five sentences is nearly the same; another
+     * lesson is not */
+    assert_int_equal(similarity_of(p, text, text), 100);
+    assert_int_equal(similarity_of(p, "Konta  fatuk, IDA-idak!",
+                                   "konta fatuk ida idak"), 100);
+    assert_true(similarity_of(p, text, edited) >= LPI_FP_NEAR);
+    assert_true(similarity_of(p, text, other) < LPI_FP_NEAR);
+    assert_true(similarity_of(p, edited, other) < LPI_FP_NEAR);
+    /* a text shorter than a shingle is one shingle */
+    assert_int_equal(similarity_of(p, "Ida", "ida"), 100);
+    assert_int_equal(similarity_of(p, "Ida", "Rua"), 0);
+
+    /* the body in the default language, else the first body; none: "1:" */
+    fingerprint_of(p, "<body lang=\"pt\"><p>Contar pedras</p></body>"
+                   "<body lang=\"tet\"><p>Konta fatuk</p></body>",
+                   "tet", fp);
+    fingerprint_of(p, "<body lang=\"tet\"><p>Konta fatuk</p></body>",
+                   NULL, fp2);
+    assert_string_equal(fp, fp2);
+    fingerprint_of(p, "<body lang=\"pt\"><p>Contar pedras</p></body>"
+                   "<body lang=\"tet\"><p>Konta fatuk</p></body>",
+                   "fr", fp);
+    assert_string_not_equal(fp, fp2);
+    fingerprint_of(p, "", "tet", fp);
+    assert_string_equal(fp, "1:");
+    /* at most 16 hashes, ascending */
+    fingerprint_of(p, "<body lang=\"tet\"><p>Ohin ita aprende konta husi "
+                   "ida to'o sanulu ho fatuk no ai-tahan</p></body>", NULL,
+                   fp);
+    assert_int_equal(strlen(fp), 2 + 8 * LPI_FP_K);
+    assert_int_equal(lpi_fp_similarity(fp, fp), 100);
+
+    /* sizes of profiles (and assignments) */
+    {
+        uint64_t v = 0;
+
+        assert_true(lpi_parse_size("5 MiB", &v));
+        assert_int_equal(v, 5u << 20);
+        assert_true(lpi_parse_size("300KiB", &v));
+        assert_int_equal(v, 300u << 10);
+        assert_true(lpi_parse_size("1024", &v));
+        assert_int_equal(v, 1024);
+        assert_true(lpi_parse_size("7 B", &v));
+        assert_int_equal(v, 7);
+        assert_false(lpi_parse_size("5 MB", &v));
+        assert_false(lpi_parse_size("MiB", &v));
+        assert_false(lpi_parse_size(NULL, &v));
+        assert_false(lpi_parse_size("99999999999999999999", &v));
+        assert_false(lpi_parse_size("17179869184 GiB", &v));
+    }
+    /* the source the catalog records */
+    assert_int_equal(lpi_source_stem("lessons/n1.yaml"), 10);
+    assert_int_equal(lpi_source_stem("lessons/n1.yml"), 10);
+    assert_int_equal(lpi_source_stem("lessons/n1.xml"), 10);
+    assert_int_equal(lpi_source_stem("lessons.v2/n1"), 13);
+    assert_int_equal(lpi_source_stem("a.yaml/n1"), 9);
+    lp_project_free(p);
+    lp_ctx_free(ctx);
+    unit_rmdir(dir);
 }
 
 /* Tags: canonical forms; unknown languages refused */
@@ -661,6 +839,7 @@ int main(void)
         cmocka_unit_test(test_lang_script),
         cmocka_unit_test(test_nfc_bidi),
         cmocka_unit_test(test_collate),
+        cmocka_unit_test(test_fingerprint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
