@@ -2675,9 +2675,12 @@ struct lp_diag;
  * Publish a build of a curriculum as its author writes it (`lpc preview`):
  * the package it made, or none, and its diagnostics.
  *
- * The first call puts the server in preview mode, for an author's own
- * machine: it then serves builds given here, not packages added with
- * lp_server_add_package() (so it may start before any build succeeded).
+ * The first call, which must come before lp_server_start(), puts the
+ * server in preview mode, for an author's own machine: it then serves
+ * builds given here, not packages added with lp_server_add_package().
+ * Called with fd -1 and no diagnostics before any build, it only does
+ * that, so that the server can start (and its port be known to be free)
+ * while the first build runs; its pages then wait for that build.
  * Every page (catalog, lessons, language picker) then opens with a bar
  * naming the build, its errors and warnings and listing them, each with
  * its file:line:column, severity, code, message and source line (the
@@ -2704,7 +2707,8 @@ struct lp_diag;
  *                for the call only); NULL if ndiags is 0
  * @param ndiags  how many
  * @return 0; LP_EINVAL if packages were added with
- *         lp_server_add_package(); what lp_package_open_fd() and
+ *         lp_server_add_package(), or if this first call comes after
+ *         lp_server_start(); what lp_package_open_fd() and
  *         lp_catalog_open() return for fd (the last package then stays
  *         served, and the diagnostics are published all the same);
  *         LP_ENOMEM.

@@ -44,9 +44,10 @@
 #define MAX_DEPTH 32
 
 static const char synopsis[] =
-    "lpc preview DIR [--listen ADDR:PORT] [--poll] [--color=WHEN] [-q]\n"
-    "                 [--max-media-size=SIZE] [--threads=N]\n"
-    "                 [--cache=DIR | --no-cache] [--cache-size=SIZE]";
+    "lpc preview DIR [--listen ADDR:PORT] [--poll] [--profile=NAME]\n"
+    "                 [--color=WHEN] [-q] [--max-media-size=SIZE]\n"
+    "                 [--threads=N] [--cache=DIR | --no-cache]\n"
+    "                 [--cache-size=SIZE]";
 
 static void usage(FILE *f)
 {
@@ -73,6 +74,10 @@ static void usage(FILE *f)
                "      --poll                look for changes twice a "
                "second instead of\n"
                "                            with inotify\n"
+               "      --profile=NAME        build for the curriculum's "
+               "profile NAME (its\n"
+               "                            languages and media only, "
+               "its budget)\n"
                "      --color=WHEN          colour diagnostics: auto "
                "(default), always or\n"
                "                            never\n"
@@ -93,13 +98,14 @@ static void usage(FILE *f)
 }
 
 enum {
-    OPT_LISTEN = 256, OPT_POLL, OPT_COLOR, OPT_MAX_MEDIA, OPT_THREADS,
-    OPT_CACHE, OPT_NO_CACHE, OPT_CACHE_SIZE
+    OPT_LISTEN = 256, OPT_POLL, OPT_PROFILE, OPT_COLOR, OPT_MAX_MEDIA,
+    OPT_THREADS, OPT_CACHE, OPT_NO_CACHE, OPT_CACHE_SIZE
 };
 
 static const struct option longopts[] = {
     { "listen", required_argument, NULL, OPT_LISTEN },
     { "poll", no_argument, NULL, OPT_POLL },
+    { "profile", required_argument, NULL, OPT_PROFILE },
     { "color", required_argument, NULL, OPT_COLOR },
     { "max-media-size", required_argument, NULL, OPT_MAX_MEDIA },
     { "threads", required_argument, NULL, OPT_THREADS },
@@ -570,6 +576,13 @@ int cmd_preview(int argc, char **argv)
         switch (c) {
         case OPT_LISTEN: so.listen = optarg; break;
         case OPT_POLL: use_poll = 1; break;
+        case OPT_PROFILE:
+            if (optarg[0] == '\0') {
+                cli_error("empty name for '--profile'");
+                return cli_bad_usage(synopsis);
+            }
+            pv.popts.profile = optarg;
+            break;
         case 'q': pv.quiet = 1; break;
         case 'h': usage(stdout); return cli_finish_stdout(LP_EXIT_OK);
         case OPT_COLOR:

@@ -20,8 +20,8 @@
  * /_lp/diagnostics */
 #define BAR_DIAGS 10
 /* Bytes of a diagnostic's texts shown: a hostile source cannot make a
- * page of any size */
-#define TEXT_MAX 2048u
+ * page of any size (LP_SERVER_MAX_DIAGS of them, escaped, fit PAGE_MAX) */
+#define TEXT_MAX 1024u
 #define SOURCE_MAX 400u
 
 typedef struct lpi_pvbuild {
@@ -333,6 +333,11 @@ int lp_server_set_build(lp_server *srv, int fd, const lp_diag *diags,
     if (!srv->preview && srv->npkgs > 0)
         return lpi_error(srv->ctx, LP_EINVAL, "the server serves packages "
                          "added by name: it cannot serve builds too");
+    /* the server's threads read srv->preview without a lock: it is set
+     * before they start, never after */
+    if (!srv->preview && srv->daemon)
+        return lpi_error(srv->ctx, LP_EINVAL, "the first build must be "
+                         "published before the server starts");
     if (!srv->preview && (rc = make_preview(srv)) < 0)
         return rc;
     pv = srv->preview;

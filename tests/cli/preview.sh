@@ -152,4 +152,17 @@ check 'an edit seen by polling' wait_for "$base/tl.moe.math-primary/tet/numbers-
 kill -INT "$pid" 2>/dev/null
 wait "$pid"
 check 'SIGINT: exit 0' test "$?" = 0
+
+# ---- a profile: its languages only; a profile the curriculum lacks
+cp -R "$top_srcdir/examples/amharic-english" "$tmp/am"
+chmod -R u+w "$tmp/am"
+start "$tmp/log3" --profile phone "$tmp/am"
+check 'profile phone: the Amharic catalog' wait_for "$base/et.moe.health-primary/am/" 'lpc preview: build 1, 0 errors'
+code=$(get "$base/et.moe.health-primary/en/")
+check 'profile phone: no English catalog' test "$code" = 404
+stop
+check 'profile phone: exit 0' test "$status" = 0
+start "$tmp/log4" --profile tablet "$tmp/am"
+check 'an unknown profile: shown with its code' wait_for "$base/" '[profile]'
+stop
 done_testing

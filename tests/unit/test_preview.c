@@ -158,6 +158,19 @@ static void test_serve(void **state)
                                  "[x&lt;y&gt;]"));
     free(page);
 
+    /* a server of packages by name cannot serve builds */
+    {
+        lp_server *s2;
+        char path[64];
+
+        o.listen = "127.0.0.1:0";
+        assert_int_equal(lp_server_new(&s2, ctx, &o), 0);
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        assert_int_equal(lp_server_add_package(s2, path), 0);
+        assert_int_equal(lp_server_set_build(s2, -1, NULL, 0), LP_EINVAL);
+        lp_server_free(s2);
+    }
+
     /* a good build: the package, with the bar on its pages */
     assert_int_equal(lp_server_set_build(srv, fd, diags + 1, 1), 0);
     close(fd);
