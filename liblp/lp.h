@@ -2087,10 +2087,22 @@ typedef enum lp_node_type {
                                LP_NODE_CAPTION and an LP_NODE_CREDIT if it
                                has them */
     LP_NODE_CAPTION = 27, /**< a figure's caption; children: inline runs */
-    LP_NODE_CREDIT = 28   /**< who made a figure's pictures: attributes
+    LP_NODE_CREDIT = 28,  /**< who made a figure's pictures: attributes
                                spdx (their licence) and source (an http or
                                https URL), if given; children: inline runs
                                (the attribution) */
+    /* since lp-lesson 3 */
+    LP_NODE_MATH = 29,    /**< mathematics, MathML Core's math element:
+                               an inline run, or a block (an equation on
+                               its own line, with its id if it has one);
+                               MathML attributes (lp_node_math_attr_*());
+                               children: LP_NODE_MATHML */
+    LP_NODE_MATHML = 30   /**< a MathML element inside an LP_NODE_MATH
+                               (lp_node_math_element() says which: "mi",
+                               "mfrac", ...); MathML attributes; children:
+                               LP_NODE_MATHML, and LP_NODE_TEXT in token
+                               elements (mi, mn, mo, ms, mtext,
+                               annotation) */
 } lp_node_type;
 
 /** What an activity is. */
@@ -2185,7 +2197,9 @@ LP_API lp_node_type lp_node_get_type(const lp_node *node);
 
 /** Its type as lpk(5) names it: "h1" ... "attachment", and "item", "row",
  *  "cell", "text", "em", "strong", "link", "sub", "sup", "term", "note",
- *  "title", "dl", "dt", "dd", "figure", "caption", "credit".  Static. */
+ *  "title", "dl", "dt", "dd", "figure", "caption", "credit", "math",
+ *  "mathml" (a MathML element: lp_node_math_element() names it).
+ *  Static. */
 LP_API const char *lp_node_type_name(const lp_node *node);
 
 /** Number of children (see lp_node_type), and child number i (NULL if
@@ -2201,13 +2215,39 @@ LP_API const char *lp_node_text(const lp_node *node);
  * of entries of the package), "alt", "title"; "href", "lesson" and
  * "block" of links (a link with a block points at the block of that
  * lesson whose "id" it is); "id" of blocks and terms; "kind" of notes;
- * "spdx" and "source" of credits.
+ * "spdx" and "source" of credits; the MathML attributes of math nodes
+ * ("mathvariant", "alttext", ...).
  * NULL if the node has none of that name.  Borrowed.
  */
 LP_API const char *lp_node_attr(const lp_node *node, const char *name);
 
 /** 1 if node is a header cell of a table, else 0. */
 LP_API int lp_node_is_header(const lp_node *node);
+
+/**
+ * The MathML element an LP_NODE_MATH ("math") or LP_NODE_MATHML node is:
+ * one of MathML Core's that lpk(5) lists ("mrow", "mi", "mfrac", ...).
+ * A renderer writes the element of that name (every browser engine with
+ * MathML Core shows it natively), with the node's attributes and
+ * children, escaping every text.  The document was checked when the
+ * lesson was read: no other element or attribute can come out.
+ *
+ * @return the name (static), or NULL for a node of another type
+ */
+LP_API const char *lp_node_math_element(const lp_node *node);
+
+/** Number of MathML attributes of an LP_NODE_MATH or LP_NODE_MATHML node
+ *  (such as mathvariant, stretchy, alttext), in byte order of their
+ *  names; 0 for other nodes.  An LP_NODE_MATH block's id is not one:
+ *  lp_node_attr(node, "id") has it; lp_node_attr() finds the MathML
+ *  attributes by name too. */
+LP_API size_t lp_node_math_attr_count(const lp_node *node);
+
+/** Name (static) and value (borrowed) of MathML attribute i of a math
+ *  node; NULL if out of range.  Each value is one MathML Core takes for
+ *  it (lpk(5)). */
+LP_API const char *lp_node_math_attr_name(const lp_node *node, size_t i);
+LP_API const char *lp_node_math_attr_value(const lp_node *node, size_t i);
 
 /** Number of activities, and activity i (NULL if out of range). */
 LP_API size_t lp_lesson_activity_count(const lp_lesson *lesson);

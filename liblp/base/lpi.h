@@ -203,6 +203,43 @@ int lpi_sync_dir_of(lp_ctx *ctx, const char *path);
 int lpi_write_file_atomic(lp_ctx *ctx, const char *path, const void *data,
                           size_t len, unsigned mode, bool replace);
 
+/* ------------------------------------------------------------ mathml.c */
+
+/* The MathML Core subset of lp-curriculum(5) and lpk(5), for lpc and the
+ * runtimes alike.  Elements and attributes are numbered by the table;
+ * names handed out are its static strings. */
+/* Longest text (a token's content, an alttext) and most elements and
+ * texts in one <math>; most children of one element */
+#define LPI_MATHML_MAX_TEXT 1024u
+#define LPI_MATHML_MAX_NODES 4096u
+#define LPI_MATHML_MAX_CHILDREN 256u
+/* An element's number, or -1 if lp does not carry it */
+int lpi_mathml_element(const char *name);
+/* Element el's name ("mfrac"); NULL if out of range */
+const char *lpi_mathml_name(int el);
+/* Does el hold text (mi, mn, mo, ms, mtext, annotation)? */
+bool lpi_mathml_is_token(int el);
+/* The only element el may stand in ("mtr" for mtd), or NULL */
+const char *lpi_mathml_parent(int el);
+/* An attribute's number, or -1 if lp does not carry it on any element */
+int lpi_mathml_attr(const char *name);
+const char *lpi_mathml_attr_name(int attr);
+/* May element el have attribute attr? */
+bool lpi_mathml_attr_on(int el, int attr);
+/* Is v a value attr may take?  And what it takes, in words ("true or
+ * false") */
+bool lpi_mathml_value_ok(int attr, const char *v);
+const char *lpi_mathml_value_hint(int attr);
+/* A child that counts as one expression, whatever its parent wants (an
+ * element reported already: one mistake, one message) */
+#define LPI_MATHML_ANY (-3)
+/* May el hold these n children (element numbers, -1 for a text,
+ * LPI_MATHML_ANY) in this order?  If not: false, *bad the first child at fault (n: the count
+ * itself), and what is wrong in msg, said of el ("holds 3 elements; it
+ * holds 2: a numerator and a denominator") */
+bool lpi_mathml_children(int el, const int *kids, size_t n, size_t *bad,
+                         char *msg, size_t cap);
+
 /* Number of online CPUs, at least 1 */
 unsigned lpi_cpu_count(void);
 

@@ -417,6 +417,54 @@ static void freeze_media(builder *b)
 
 /* ------------------------------------------------------- lesson docs */
 
+static int cmp_attr(const void *x, const void *y)
+{
+    const xmlAttr *const *a = x, *const *b = y;
+
+    return strcmp((const char *)(*a)->name, (const char *)(*b)->name);
+}
+
+/* A MathML element's "attributes" (if it has any; the top one's id and
+ * display are not among them: a block has its id, and where the math
+ * stands says how it is shown) and "content" (texts and elements); the
+ * tree passed lpi_math_check(), so names and values are MathML Core's */
+static void j_math_rest(jw *j, xmlNodePtr el, bool top, unsigned depth)
+{
+    xmlAttrPtr list[64];
+    size_t n = 0;
+
+    for (xmlAttrPtr a = el->properties; a && n < 64; a = a->next)
+        if (!top || (strcmp((const char *)a->name, "id") != 0 &&
+                     strcmp((const char *)a->name, "display") != 0))
+            list[n++] = a;
+    if (n > 0) {
+        lpi_sort(list, n, sizeof(*list), cmp_attr);
+        j_key(j, "attributes");
+        j_open(j, '{');
+        for (size_t i = 0; i < n; i++) {
+            j_key(j, (const char *)list[i]->name);
+            j_str(j, list[i]->children && list[i]->children->content
+                     ? (const char *)list[i]->children->content : "");
+        }
+        j_close(j, '}');
+    }
+    j_key(j, "content");
+    j_open(j, '[');
+    for (xmlNodePtr c = el->children;
+         c && depth < LPI_MAX_SOURCE_DEPTH + 2; c = c->next) {
+        if (c->type == XML_TEXT_NODE) {
+            j_str(j, (const char *)c->content);
+        } else if (c->type == XML_ELEMENT_NODE) {
+            j_open(j, '{');
+            j_key(j, "type");
+            j_str(j, (const char *)c->name);
+            j_math_rest(j, c, false, depth + 1);
+            j_close(j, '}');
+        }
+    }
+    j_close(j, ']');
+}
+
 static void j_inline(jw *j, xmlNodePtr el, unsigned depth)
 {
     j_open(j, '[');
@@ -432,6 +480,12 @@ static void j_inline(jw *j, xmlNodePtr el, unsigned depth)
             j_str(j, (const char *)c->name);
             j_key(j, "content");
             j_inline(j, c, depth + 1);
+            j_close(j, '}');
+        } else if (lpi_is(c, "math")) {
+            j_open(j, '{');
+            j_key(j, "type");
+            j_str(j, "math");
+            j_math_rest(j, c, true, depth + 1);
             j_close(j, '}');
         } else if (lpi_is(c, "a")) {
             const char *href = lpi_attr(c, "href");
@@ -615,6 +669,9 @@ static void j_blocks(builder *b, jw *j, lpi_srcfile *f, xmlNodePtr el,
                 j_close(j, '}');
             }
             j_close(j, ']');
+        } else if (lpi_is(c, "math")) {
+            /* an equation on its own line */
+            j_math_rest(j, c, true, depth + 1);
         } else {
             /* image, audio, video, attachment */
             j_media(b, j, f, c, "src");
@@ -642,24 +699,31 @@ static bool numbers_v2(xmlNodePtr acts)
     return false;
 }
 
-/* Does the tree below el use what only "lp-lesson 2" has?  A document
- * that does not stays "lp-lesson 1", which older runtimes read. */
-static bool uses_v2(xmlNodePtr el, unsigned depth)
+/* The lowest "lp-lesson" version the tree below el needs: 3 for
+ * mathematics, 2 for what else version 1 lacks, 1 for none of it; a
+ * document stays at the lowest, which older runtimes read */
+static int body_version(xmlNodePtr el, unsigned depth)
 {
     static const char *const v2[] = { "note", "dl", "sub", "sup", "term",
                                       "figure" };
+    int v = 1;
 
     for (xmlNodePtr c = el ? el->children : NULL;
-         c && depth < LPI_MAX_SOURCE_DEPTH + 2; c = c->next) {
+         c && depth < LPI_MAX_SOURCE_DEPTH + 2 && v < 3; c = c->next) {
+        int k;
+
         if (c->type != XML_ELEMENT_NODE)
             continue;
+        if (lpi_is(c, "math"))
+            return 3;
         for (size_t i = 0; i < sizeof(v2) / sizeof(*v2); i++)
             if (lpi_is(c, v2[i]))
-                return true;
-        if (uses_v2(c, depth + 1))
-            return true;
+                v = 2;
+        k = body_version(c, depth + 1);
+        if (k > v)
+            v = k;
     }
-    return false;
+    return v;
 }
 
 static void j_feedback(const builder *b, jw *j, xmlNodePtr act,
@@ -860,14 +924,17 @@ static int lesson_doc(builder *b, const blesson *ls, xmlNodePtr root,
     const blang *used;
     xmlNodePtr body = body_for(b, content, l, &used);
     uint64_t v = 0;
+    int version;
     jw j;
 
     j_start(b, &j);
     j.self = ls->id;
     j_open(&j, '{');
     j_key(&j, "format");
-    j_str(&j, uses_v2(body, 0) ||
-               numbers_v2(lpi_child(root, "activities")) ? "lp-lesson 2"
+    version = body_version(body, 0);
+    if (version < 2 && numbers_v2(lpi_child(root, "activities")))
+        version = 2;
+    j_str(&j, version == 3 ? "lp-lesson 3" : version == 2 ? "lp-lesson 2"
                                                           : "lp-lesson 1");
     j_key(&j, "id");
     j_str(&j, ls->id);

@@ -969,7 +969,9 @@ static bool has_body(const checker *c, xmlNodePtr content, const char *tag,
     return false;
 }
 
-/* All the text of a body: its text nodes, alt and title attributes */
+/* All the text of a body: its text nodes, alt and title attributes (not
+ * its mathematics: x and y are no more Latin in an Amharic lesson than
+ * its digits) */
 static void tally_body(xmlNodePtr el, int script, lpi_script_tally *t,
                        unsigned depth)
 {
@@ -978,7 +980,7 @@ static void tally_body(xmlNodePtr el, int script, lpi_script_tally *t,
     for (xmlNodePtr n = el->children; n; n = n->next) {
         if (n->type == XML_TEXT_NODE) {
             lpi_script_count(script, (const char *)n->content, t);
-        } else if (n->type == XML_ELEMENT_NODE) {
+        } else if (n->type == XML_ELEMENT_NODE && !lpi_is(n, "math")) {
             const char *alt = lpi_attr(n, "alt");
             const char *title = lpi_attr(n, "title");
 

@@ -240,6 +240,9 @@ int lpi_answer_hint(const void *activity, const char *value, size_t vlen,
                     char *out, size_t cap);
 /* Free p's validation context (p->vctx), if it has one */
 void lpi_schema_release(lp_project *p);
+/* Check the <math> trees of a lesson that passed the schema against the
+ * MathML Core subset lp carries (mathcheck.c), reporting each problem */
+void lpi_math_check(lp_project *p, lpi_srcfile *f);
 
 /* The whole pipeline for one file: read, parse, normalize, check that the
  * root element is root, validate.  The file is added to the project even

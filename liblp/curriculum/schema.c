@@ -208,6 +208,8 @@ int lpi_schema_validate(lp_project *p, lpi_srcfile *f)
     /* valid: the tree now matches the schema, perhaps with elements taken
      * out (pruned); the errors said make the build fail all the same */
     f->valid = r == 0;
+    if (f->valid)
+        lpi_math_check(p, f);
     return 0;
 }
 

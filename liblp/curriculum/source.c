@@ -578,14 +578,21 @@ char *lpi_src_resolve(lp_project *p, const lpi_srcfile *f, const char *src,
 /* ------------------------------------------------------ normalization */
 
 /* p, h1, h2, h3, li, td, th, dt, dd, em, strong, sub, sup, term, a, a
- * note's title, a figure's caption and credit (every element is looked at: no string compares for
- * most others) */
+ * note's title, a figure's caption and credit, and MathML's tokens (mi,
+ * mn, mo, ms, mtext, annotation: their text is trimmed, as MathML trims
+ * it) (every element is looked at: no string compares for most others) */
 static bool is_mixed(const xmlChar *n)
 {
     switch (n[0]) {
     case 'p':
-    case 'a':
         return n[1] == '\0';
+    case 'a':
+        return n[1] == '\0' ||
+               strcmp((const char *)n, "annotation") == 0;
+    case 'm':
+        return ((n[1] == 'i' || n[1] == 'n' || n[1] == 'o' ||
+                 n[1] == 's') && n[2] == '\0') ||
+               strcmp((const char *)n, "mtext") == 0;
     case 'h':
         return n[1] >= '1' && n[1] <= '3' && n[2] == '\0';
     case 'l':

@@ -189,6 +189,41 @@ static const xmlNode *too_deep(const xmlNode *n, unsigned depth)
     }
     return NULL;
 }
+/* MathML elements, declared in their namespace as MathML asks
+ * (xmlns="http://www.w3.org/1998/Math/MathML" on <math>, or a prefix),
+ * become the plain elements the schema and YAML sources have: both
+ * syntaxes make one tree */
+static void drop_mathml_ns(xmlNodePtr n)
+{
+    static const xmlChar mathml[] = "http://www.w3.org/1998/Math/MathML";
+
+    for (; n; n = n->next) {
+        xmlNsPtr *d;
+
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (n->ns && xmlStrEqual(n->ns->href, mathml))
+            n->ns = NULL;
+        for (xmlAttrPtr a = n->properties; a; a = a->next)
+            if (a->ns && xmlStrEqual(a->ns->href, mathml))
+                a->ns = NULL;
+        drop_mathml_ns(n->children);
+        /* and the declarations, which nothing names any more (the
+         * children were done first): the tree is the YAML one */
+        for (d = &n->nsDef; *d;) {
+            xmlNsPtr ns = *d;
+
+            if (xmlStrEqual(ns->href, mathml)) {
+                *d = ns->next;
+                ns->next = NULL;
+                xmlFreeNs(ns);
+            } else {
+                d = &ns->next;
+            }
+        }
+    }
+}
+
 /* The XML declaration's encoding, read by hand: sources must be UTF-8
  * (their bytes were checked already), and libxml2 must not be left to
  * convert them from another declared encoding (see IGNORE_ENC below) */
@@ -290,6 +325,8 @@ int lpi_xml_load(lp_project *p, lpi_srcfile *f)
                  "nested more than %u levels deep", LPI_MAX_SOURCE_DEPTH);
         xmlFreeDoc(f->doc);
         f->doc = NULL;
+    } else {
+        drop_mathml_ns(xmlDocGetRootElement(doc));
     }
     goto out;
 fail:

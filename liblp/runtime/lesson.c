@@ -13,23 +13,24 @@ static const char *const node_names[] = {
     "h1", "h2", "h3", "p", "ul", "ol", "table", "image", "audio", "video",
     "attachment", "item", "row", "cell", "text", "em", "strong", "link",
     "sub", "sup", "term", "note", "title", "dl", "dt", "dd", "figure",
-    "caption", "credit", NULL
+    "caption", "credit", "math", "mathml", NULL
 };
 /* the block types a document may hold, and the node type of each */
 static const char *const block_names[] = {
     "h1", "h2", "h3", "p", "ul", "ol", "table", "image", "audio", "video",
-    "attachment", "note", "dl", "figure", NULL
+    "attachment", "note", "dl", "figure", "math", NULL
 };
 static const lp_node_type block_types[] = {
     LP_NODE_H1, LP_NODE_H2, LP_NODE_H3, LP_NODE_P, LP_NODE_UL, LP_NODE_OL,
     LP_NODE_TABLE, LP_NODE_IMAGE, LP_NODE_AUDIO, LP_NODE_VIDEO,
-    LP_NODE_ATTACHMENT, LP_NODE_NOTE, LP_NODE_DL, LP_NODE_FIGURE
+    LP_NODE_ATTACHMENT, LP_NODE_NOTE, LP_NODE_DL, LP_NODE_FIGURE,
+    LP_NODE_MATH
 };
 static const char *const inline_names[] = { "em", "strong", "link", "sub",
-                                            "sup", "term", NULL };
+                                            "sup", "term", "math", NULL };
 static const lp_node_type inline_types[] = {
     LP_NODE_EM, LP_NODE_STRONG, LP_NODE_LINK, LP_NODE_SUB, LP_NODE_SUP,
-    LP_NODE_TERM
+    LP_NODE_TERM, LP_NODE_MATH
 };
 static const char *const note_kinds[] = { "note", "tip", "warning",
                                           "example", NULL };
@@ -43,7 +44,7 @@ static const char *const kinds[] = { "text", "photo", "audio", "video",
 
 /* ------------------------------------------------------------ blocks */
 
-enum part { P_BLOCK, P_INLINE, P_ITEM, P_ROW, P_CELL, P_DLITEM };
+enum part { P_BLOCK, P_INLINE, P_ITEM, P_ROW, P_CELL, P_DLITEM, P_MATH };
 
 /* Two passes over the blocks: the first (nodes NULL) checks and counts,
  * the second fills one array, each node's children side by side */
@@ -51,6 +52,7 @@ typedef struct builder {
     lpi_jcheck c;
     lp_node *nodes;
     size_t n;
+    size_t mathnodes;       /* elements and texts of the current math */
 } builder;
 
 static void part(builder *b, json_object *v, enum part p, lp_node *out);
@@ -110,6 +112,91 @@ static void note_kids(builder *b, json_object *o, lp_node *out)
 
 static void member(builder *b, json_object *o, const char *key, enum part p,
                    lp_node *out);
+
+/* A math node's attributes: each one MathML Core gives its element, with
+ * a value it takes (a runtime shows them: nothing else may pass) */
+static void math_attrs(builder *b, json_object *o, int el)
+{
+    lpi_jcheck *c = &b->c;
+    json_object *attrs = lpi_jget(c, o, "attributes", json_type_object,
+                                  true);
+    size_t was;
+
+    if (!attrs || c->rc < 0)
+        return;
+    was = lpi_jpush(c, "attributes");
+    json_object_object_foreach(attrs, key, val) {
+        int a = lpi_mathml_attr(key);
+        const char *v = json_object_is_type(val, json_type_string)
+                        ? lpi_jstring_of(c, val) : NULL;
+
+        if (a < 0 || !lpi_mathml_attr_on(el, a) ||
+            strcmp(key, "display") == 0) {
+            lpi_jfail(c, LP_EFORMAT, "an attribute MathML Core does not "
+                      "give this element");
+            break;
+        }
+        if (!v || !lpi_mathml_value_ok(a, v)) {
+            lpi_jfail(c, LP_EFORMAT, "an attribute value MathML Core does "
+                      "not take");
+            break;
+        }
+    }
+    lpi_jpop(c, was);
+}
+
+/* A math run or block, or a MathML element in one: its attributes, then
+ * its content, texts and elements, in the shape MathML Core gives it */
+static void math_node(builder *b, json_object *o, int el, lp_node *out)
+{
+    lpi_jcheck *c = &b->c;
+    json_object *a;
+    int kid[LPI_MATHML_MAX_CHILDREN];
+    size_t n, bad, was;
+    char msg[256];
+
+    out->element = el;
+    math_attrs(b, o, el);
+    a = lpi_jget(c, o, "content", json_type_array, false);
+    if (c->rc < 0)
+        return;
+    n = lpi_jlen(a);
+    b->mathnodes += n;
+    if (n > LPI_MATHML_MAX_CHILDREN || b->mathnodes > LPI_MATHML_MAX_NODES) {
+        lpi_jfail(c, LP_ETOOBIG, "a math larger than lp reads");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_object *k = json_object_array_get_idx(a, i);
+        json_object *t;
+
+        kid[i] = -1;
+        if (json_object_is_type(k, json_type_object) &&
+            json_object_object_get_ex(k, "type", &t) &&
+            json_object_is_type(t, json_type_string))
+            kid[i] = lpi_mathml_element(json_object_get_string(t));
+        else if (json_object_is_type(k, json_type_string) &&
+                 json_object_get_string_len(k) > (int)LPI_MATHML_MAX_TEXT)
+            kid[i] = -2;
+        if (kid[i] == 0 || kid[i] == -2 ||
+            (kid[i] < 0 && !json_object_is_type(k, json_type_string))) {
+            was = lpi_jpush(c, "content");
+            lpi_jpush_index(c, i);
+            lpi_jfail(c, LP_EFORMAT, "is not a text or a MathML Core "
+                      "element lp reads");
+            lpi_jpop(c, was);
+            return;
+        }
+    }
+    if (!lpi_mathml_children(el, kid, n, &bad, msg, sizeof(msg))) {
+        was = lpi_jpush(c, "content");
+        lpi_jfail(c, LP_EFORMAT, "not the shape MathML Core gives this "
+                  "element");
+        lpi_jpop(c, was);
+        return;
+    }
+    member(b, o, "content", P_MATH, out);
+}
 
 /* A figure's children: its pictures, then its caption and its credit,
  * each a node of its own when it has them */
@@ -191,6 +278,17 @@ static void part(builder *b, json_object *v, enum part p, lp_node *out)
     if (c->rc < 0)
         return;
     switch (p) {
+    case P_MATH:
+        if (t == json_type_string) {
+            out->type = LP_NODE_TEXT;
+            out->text = lpi_jstring_of(c, v);
+            return;
+        }
+        /* math_node() checked the type is a known element */
+        out->type = LP_NODE_MATHML;
+        math_node(b, v, lpi_mathml_element(json_object_get_string(
+                            json_object_object_get(v, "type"))), out);
+        return;
     case P_ITEM:
     case P_ROW:
         out->type = p == P_ITEM ? LP_NODE_ITEM : LP_NODE_ROW;
@@ -213,6 +311,11 @@ static void part(builder *b, json_object *v, enum part p, lp_node *out)
         }
         k = lpi_jenum(c, v, "type", inline_names);
         out->type = inline_types[k < 0 ? 0 : k];
+        if (out->type == LP_NODE_MATH) {
+            b->mathnodes = 1;
+            math_node(b, v, 0, out);
+            return;
+        }
         if (out->type == LP_NODE_LINK) {
             bool lesson = lpi_jstr(c, v, "lesson", true) != NULL;
             bool href = lpi_jstr(c, v, "href", true) != NULL;
@@ -269,6 +372,9 @@ static void part(builder *b, json_object *v, enum part p, lp_node *out)
             member(b, v, "items", P_DLITEM, out);
         } else if (out->type == LP_NODE_FIGURE) {
             figure_kids(b, v, out);
+        } else if (out->type == LP_NODE_MATH) {
+            b->mathnodes = 1;
+            math_node(b, v, 0, out);
         } else {
             (void)lpi_jstr(c, v, "src", false);
             (void)lpi_jstr(c, v, "alt", true);
@@ -465,7 +571,7 @@ static int check_lesson(lp_lesson *l, const char *doc)
 static int lesson_load(lp_lesson *l, const char *doc, const void *data,
                        size_t len)
 {
-    int rc = lpi_json_parse(l->ctx, doc, data, len, "lp-lesson", 2,
+    int rc = lpi_json_parse(l->ctx, doc, data, len, "lp-lesson", 3,
                             &l->root);
 
     return rc < 0 ? rc : check_lesson(l, doc);
@@ -710,19 +816,82 @@ const lp_node *lp_node_child(const lp_node *n, size_t i)
 
 const char *lp_node_text(const lp_node *n) { return n->text; }
 
+static json_object *math_attributes(const lp_node *n);
+
 const char *lp_node_attr(const lp_node *n, const char *name)
 {
-    json_object *v;
+    json_object *v = NULL;
 
     if (!name || strcmp(name, "type") == 0 || n->type == LP_NODE_TEXT ||
-        !json_object_is_type(n->obj, json_type_object) ||
-        !json_object_object_get_ex(n->obj, name, &v) ||
-        !json_object_is_type(v, json_type_string))
+        !json_object_is_type(n->obj, json_type_object))
+        return NULL;
+    /* a math node: its MathML attributes, and a block's id */
+    if (n->type == LP_NODE_MATHML ||
+        (n->type == LP_NODE_MATH && strcmp(name, "id") != 0)) {
+        json_object *a = math_attributes(n);
+
+        if (a)
+            (void)json_object_object_get_ex(a, name, &v);
+    } else {
+        (void)json_object_object_get_ex(n->obj, name, &v);
+    }
+    if (!v || !json_object_is_type(v, json_type_string))
         return NULL;
     return json_object_get_string(v);
 }
 
 int lp_node_is_header(const lp_node *n) { return n->header ? 1 : 0; }
+
+const char *lp_node_math_element(const lp_node *n)
+{
+    if (n->type != LP_NODE_MATH && n->type != LP_NODE_MATHML)
+        return NULL;
+    return lpi_mathml_name(n->element);
+}
+
+/* A math node's "attributes" (checked when the lesson was read), or NULL */
+static json_object *math_attributes(const lp_node *n)
+{
+    json_object *a;
+
+    if ((n->type != LP_NODE_MATH && n->type != LP_NODE_MATHML) ||
+        !json_object_object_get_ex(n->obj, "attributes", &a))
+        return NULL;
+    return a;
+}
+
+size_t lp_node_math_attr_count(const lp_node *n)
+{
+    json_object *a = math_attributes(n);
+
+    return a ? (size_t)json_object_object_length(a) : 0;
+}
+
+/* Attribute i of a math node: its name (the table's) and value */
+static const char *math_attr_at(const lp_node *n, size_t i, bool name)
+{
+    json_object *a = math_attributes(n);
+    size_t k = 0;
+
+    if (!a)
+        return NULL;
+    json_object_object_foreach(a, key, val) {
+        if (k++ == i)
+            return name ? lpi_mathml_attr_name(lpi_mathml_attr(key))
+                        : json_object_get_string(val);
+    }
+    return NULL;
+}
+
+const char *lp_node_math_attr_name(const lp_node *n, size_t i)
+{
+    return math_attr_at(n, i, true);
+}
+
+const char *lp_node_math_attr_value(const lp_node *n, size_t i)
+{
+    return math_attr_at(n, i, false);
+}
 
 size_t lp_lesson_activity_count(const lp_lesson *l) { return l->nacts; }
 

@@ -9,6 +9,8 @@
 struct lp_node {
     lp_node_type type;
     bool header;              /* a cell: a header cell */
+    int element;              /* MATH, MATHML: its number in base's
+                                 MathML table (mathml.c) */
     const char *text;         /* a text run */
     json_object *obj;         /* its object, for lp_node_attr() */
     lp_node *kids;            /* contiguous */

@@ -131,6 +131,66 @@ static void external(lesson_page *lp, const char *href, const lp_node *n)
     lpi_page_raw(&lp->pg, "</a>");
 }
 
+/* A block's id, as what links to it point at: "b-" and the id, so that
+ * no author's id meets the page's own ("s1", ...) */
+static void block_id(lpi_page *pg, const lp_node *n)
+{
+    const char *id = lp_node_attr(n, "id");
+    char v[LP_MAX_ID_BYTES + 3];
+
+    if (id) {
+        snprintf(v, sizeof(v), "b-%.*s", (int)LP_MAX_ID_BYTES, id);
+        lpi_page_attr(pg, "id", v);
+    }
+}
+
+/* A MathML element and what it holds, for the browser to lay out
+ * natively: element and attribute names are the library's own static
+ * ones (lp_node_math_element(), lp_node_math_attr_name(): MathML Core's,
+ * checked when the lesson was read), every text and value escaped */
+static void mathml(lpi_page *pg, const lp_node *n)
+{
+    const char *el = lp_node_math_element(n);
+
+    lpi_page_raw(pg, "<");
+    lpi_page_raw(pg, el);
+    for (size_t i = 0; i < lp_node_math_attr_count(n); i++)
+        lpi_page_attr(pg, lp_node_math_attr_name(n, i),
+                      lp_node_math_attr_value(n, i));
+    lpi_page_raw(pg, ">");
+    for (size_t i = 0; i < lp_node_child_count(n); i++) {
+        const lp_node *k = lp_node_child(n, i);
+
+        if (lp_node_get_type(k) == LP_NODE_TEXT)
+            lpi_page_text(pg, lp_node_text(k));
+        else
+            mathml(pg, k);
+    }
+    lpi_page_raw(pg, "</");
+    lpi_page_raw(pg, el);
+    lpi_page_raw(pg, ">");
+}
+
+/* Mathematics: inline, or an equation on its own line (a block, in a box
+ * that scrolls sideways on a narrow screen rather than overflow it) */
+static void math(lpi_page *pg, const lp_node *n, bool block)
+{
+    if (block) {
+        lpi_page_raw(pg, "<div class=\"math\"");
+        block_id(pg, n);
+        lpi_page_raw(pg, "><math display=\"block\"");
+    } else {
+        lpi_page_raw(pg, "<math");
+    }
+    for (size_t i = 0; i < lp_node_math_attr_count(n); i++)
+        lpi_page_attr(pg, lp_node_math_attr_name(n, i),
+                      lp_node_math_attr_value(n, i));
+    lpi_page_raw(pg, ">");
+    for (size_t i = 0; i < lp_node_child_count(n); i++)
+        mathml(pg, lp_node_child(n, i));
+    lpi_page_raw(pg, block ? "</math></div>\n" : "</math>");
+}
+
 static void inline_node(lesson_page *lp, const lp_node *n)
 {
     lpi_page *pg = &lp->pg;
@@ -162,6 +222,9 @@ static void inline_node(lesson_page *lp, const lp_node *n)
         lpi_page_raw(pg, ">");
         break;
     }
+    case LP_NODE_MATH:
+        math(pg, n, false);
+        break;
     case LP_NODE_LINK:
         href = lp_node_attr(n, "href");
         lesson = lp_node_attr(n, "lesson");
@@ -195,19 +258,6 @@ static void inlines(lesson_page *lp, const lp_node *n)
 {
     for (size_t i = 0; i < lp_node_child_count(n); i++)
         inline_node(lp, lp_node_child(n, i));
-}
-
-/* A block's id, as what links to it point at: "b-" and the id, so that
- * no author's id meets the page's own ("s1", ...) */
-static void block_id(lpi_page *pg, const lp_node *n)
-{
-    const char *id = lp_node_attr(n, "id");
-    char v[LP_MAX_ID_BYTES + 3];
-
-    if (id) {
-        snprintf(v, sizeof(v), "b-%.*s", (int)LP_MAX_ID_BYTES, id);
-        lpi_page_attr(pg, "id", v);
-    }
 }
 
 /* "<tag id=...>": a block's element opened */
@@ -431,6 +481,9 @@ static void block(lesson_page *lp, const lp_node *n)
         break;
     case LP_NODE_FIGURE:
         figure(lp, n);
+        break;
+    case LP_NODE_MATH:
+        math(pg, n, true);
         break;
     case LP_NODE_DL:
         open_block(pg, "dl", n);

@@ -7,7 +7,8 @@
 # each page has the right lang and dir, every image loads, activities are
 # marked right and wrong by lp.js (with Khmer and Arabic-Indic digits),
 # and the display mode pages with the arrow keys (the other way round in
-# Arabic).  A few screenshots are kept in the build folder
+# Arabic); a fourth (the physics example) has mathematics, which chromium
+# lays out natively.  A few screenshots are kept in the build folder
 # (tests/cli/browser-*.png) to look at.  Skips when chromium or the Noto
 # fonts (tools/deps.sh) are missing.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
@@ -27,7 +28,8 @@ fi
 www=$tmp/www
 mkdir -p "$www" || bail_out "cannot make $www"
 for site in km:"$fixtures/khmer-math" ar:"$top_srcdir/examples/arabic-science" \
-            am:"$top_srcdir/examples/amharic-english"; do
+            am:"$top_srcdir/examples/amharic-english" \
+            ph:"$top_srcdir/examples/college-physics"; do
     name=${site%%:*}
     "$LPC" build -q "${site#*:}" -o "$tmp/$name.lpk" >"$err" 2>&1 ||
         bail_out "lpc build ${site#*:}: $(cat "$err")"
@@ -61,7 +63,8 @@ window.CASES = [
   { kind: 'display', url: 'am/am/washing-hands.display.html',
     keys: [['ArrowRight', 's2'], ['ArrowRight', 's3'], ['ArrowLeft', 's2'], ['PageDown', 's3']] },
   { kind: 'display', url: 'ar/ar/water-cycle.display.html',
-    keys: [['ArrowLeft', 's2'], ['ArrowLeft', 's3'], ['ArrowRight', 's2'], ['ArrowDown', 's3']] }
+    keys: [['ArrowLeft', 's2'], ['ArrowLeft', 's3'], ['ArrowRight', 's2'], ['ArrowDown', 's3']] },
+  { kind: 'math', url: 'ph/en/problem-solving.html', min: 4 }
 ];
 EOF
 

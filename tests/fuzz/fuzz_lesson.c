@@ -28,6 +28,17 @@ static void walk(const lp_node *n, unsigned depth)
         !lp_node_attr(n, "lesson") == !lp_node_attr(n, "href"))
         abort();
     (void)lp_node_is_header(n);
+    /* math nodes: an element of the list, attributes of it with values */
+    if ((t == LP_NODE_MATH || t == LP_NODE_MATHML) !=
+        (lp_node_math_element(n) != NULL))
+        abort();
+    for (size_t i = 0; i < lp_node_math_attr_count(n); i++) {
+        const char *name = lp_node_math_attr_name(n, i);
+
+        if (!name || !lp_node_math_attr_value(n, i) ||
+            strcmp(lp_node_attr(n, name), lp_node_math_attr_value(n, i)))
+            abort();
+    }
     for (size_t i = 0; i < lp_node_child_count(n); i++)
         walk(lp_node_child(n, i), depth + 1);
 }

@@ -12,6 +12,9 @@
 
 #include <stdbool.h>
 
+/* MathML texts are at most this long (LPI_MATHML_MAX_TEXT, lpk(5)) */
+#define LPI_MATHML_TEST_TEXT 1024
+
 static char *tmp, *examples[3], *fixpkg;
 static const char *const example_names[] = { "tetum-math", "arabic-science",
                                              "amharic-english" };
@@ -1002,6 +1005,202 @@ static void test_hostile_shapes(void **state)
     free(les);
 }
 
+/* ------------------------------------------------------------ math */
+
+/* A lesson with mathematics: an inline run and a block (lpk(5)) */
+#define MATH_HEAD "{\"format\":\"lp-lesson 3\",\"id\":\"m\",\"language\":" \
+    "\"en\",\"direction\":\"ltr\",\"body_language\":\"en\",\"body_direction" \
+    "\":\"ltr\",\"title\":\"M\",\"duration\":1,\"requires\":[],\"objectives" \
+    "\":[],\"blocks\":["
+#define MATH_TAIL "],\"activities\":[],\"assignments\":[]}"
+static const char math_doc[] = MATH_HEAD
+    "{\"type\":\"p\",\"content\":[\"E \",{\"type\":\"math\",\"attributes\":"
+    "{\"alttext\":\"E equals m c squared\"},\"content\":[{\"type\":\"mi\","
+    "\"content\":[\"E\"]},{\"type\":\"mo\",\"attributes\":{\"form\":"
+    "\"infix\",\"stretchy\":\"false\"},\"content\":[\"=\"]},{\"type\":"
+    "\"msup\",\"content\":[{\"type\":\"mi\",\"content\":[\"c\"]},{\"type\":"
+    "\"mn\",\"content\":[\"2\"]}]}]}]},"
+    "{\"type\":\"math\",\"id\":\"eq-1\",\"content\":[{\"type\":\"mfrac\","
+    "\"content\":[{\"type\":\"mn\",\"content\":[\"1\"]},{\"type\":\"mn\","
+    "\"content\":[\"2\"]}]}]}" MATH_TAIL;
+
+static void test_math(void **state)
+{
+    lp_ctx *ctx;
+    lp_lesson *l;
+    const lp_node *p, *m, *mo, *msup, *blk, *frac;
+
+    (void)state;
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    assert_int_equal(lp_lesson_parse(&l, ctx, math_doc, strlen(math_doc)),
+                     0);
+    assert_int_equal(lp_lesson_block_count(l), 2);
+    p = lp_lesson_block(l, 0);
+    assert_null(lp_node_math_element(p));
+    assert_int_equal(lp_node_math_attr_count(p), 0);
+    m = lp_node_child(p, 1);
+    assert_int_equal(lp_node_get_type(m), LP_NODE_MATH);
+    assert_string_equal(lp_node_type_name(m), "math");
+    assert_string_equal(lp_node_math_element(m), "math");
+    assert_int_equal(lp_node_math_attr_count(m), 1);
+    assert_string_equal(lp_node_math_attr_name(m, 0), "alttext");
+    assert_string_equal(lp_node_math_attr_value(m, 0),
+                        "E equals m c squared");
+    assert_string_equal(lp_node_attr(m, "alttext"), "E equals m c squared");
+    assert_null(lp_node_math_attr_name(m, 1));
+    assert_int_equal(lp_node_child_count(m), 3);
+    assert_int_equal(lp_node_get_type(lp_node_child(m, 0)), LP_NODE_MATHML);
+    assert_string_equal(lp_node_type_name(lp_node_child(m, 0)), "mathml");
+    assert_string_equal(lp_node_math_element(lp_node_child(m, 0)), "mi");
+    assert_string_equal(lp_node_text(lp_node_child(lp_node_child(m, 0), 0)),
+                        "E");
+    mo = lp_node_child(m, 1);
+    assert_string_equal(lp_node_math_element(mo), "mo");
+    assert_int_equal(lp_node_math_attr_count(mo), 2);
+    assert_string_equal(lp_node_math_attr_name(mo, 0), "form");
+    assert_string_equal(lp_node_math_attr_name(mo, 1), "stretchy");
+    assert_string_equal(lp_node_math_attr_value(mo, 1), "false");
+    assert_string_equal(lp_node_attr(mo, "stretchy"), "false");
+    assert_null(lp_node_attr(mo, "type"));
+    msup = lp_node_child(m, 2);
+    assert_string_equal(lp_node_math_element(msup), "msup");
+    assert_int_equal(lp_node_child_count(msup), 2);
+    assert_string_equal(lp_node_math_element(lp_node_child(msup, 1)), "mn");
+    blk = lp_lesson_block(l, 1);
+    assert_int_equal(lp_node_get_type(blk), LP_NODE_MATH);
+    assert_string_equal(lp_node_attr(blk, "id"), "eq-1");
+    assert_int_equal(lp_node_math_attr_count(blk), 0);
+    frac = lp_node_child(blk, 0);
+    assert_string_equal(lp_node_math_element(frac), "mfrac");
+    assert_int_equal(lp_node_child_count(frac), 2);
+    lp_lesson_free(l);
+    lp_ctx_free(ctx);
+}
+
+static void test_hostile_math(void **state)
+{
+    static const bad cases[] = {
+        { "lp-lesson 3", "lp-lesson 4", LP_EVERSION, "newer" },
+        { "{\"type\":\"mi\",\"content\":[\"E\"]}",
+          "{\"type\":\"script\",\"content\":[\"E\"]}", LP_EFORMAT,
+          "blocks.0.content.1.content.0: is not a text or a MathML Core "
+          "element" },
+        { "{\"type\":\"mn\",\"content\":[\"1\"]},",
+          "{\"type\":\"math\",\"content\":[]},", LP_EFORMAT,
+          "blocks.1.content.0.content.0: is not a text or a MathML Core" },
+        { "{\"type\":\"mn\",\"content\":[\"1\"]},", "[],", LP_EFORMAT,
+          "is not a text or a MathML Core" },
+        { "\"stretchy\":\"false\"", "\"onclick\":\"alert(1)\"", LP_EFORMAT,
+          "content.1.attributes: an attribute MathML Core does not give" },
+        { "\"stretchy\":\"false\"", "\"width\":\"1em\"", LP_EFORMAT,
+          "an attribute MathML Core does not give this element" },
+        { "\"alttext\":\"E equals m c squared\"", "\"display\":\"block\"",
+          LP_EFORMAT, "an attribute MathML Core does not give" },
+        { "\"stretchy\":\"false\"", "\"stretchy\":\"maybe\"", LP_EFORMAT,
+          "an attribute value MathML Core does not take" },
+        { "\"stretchy\":\"false\"", "\"stretchy\":false", LP_EFORMAT,
+          "an attribute value MathML Core does not take" },
+        { "\"form\":\"infix\"", "\"form\":\"in\\u0000fix\"", LP_EFORMAT,
+          "NUL" },
+        { "\"attributes\":{\"alttext\"", "\"attributes\":[],\"x\":{\"alttext\"",
+          LP_EFORMAT, "attributes: is an array, not an object" },
+        { "{\"type\":\"mn\",\"content\":[\"1\"]},",
+          "{\"type\":\"mn\",\"content\":[\"1\"]},{\"type\":\"mn\",\"content"
+          "\":[\"3\"]},", LP_EFORMAT,
+          "blocks.1.content.0.content: not the shape MathML Core gives" },
+        { "{\"type\":\"mn\",\"content\":[\"1\"]},", "\"1\",", LP_EFORMAT,
+          "not the shape MathML Core gives" },
+        { "\"content\":[\"E\"]", "\"content\":[{\"type\":\"mn\",\"content\":"
+          "[\"1\"]}]", LP_EFORMAT, "not the shape MathML Core gives" },
+        { "\"content\":[\"E\"]", "\"content\":\"E\"", LP_EFORMAT,
+          "content: is a string, not an array" },
+        { "{\"type\":\"mi\",\"content\":[\"E\"]}", "{\"type\":\"mi\"}",
+          LP_EFORMAT, "member 'content' is missing" },
+        { "{\"type\":\"mi\",\"content\":[\"E\"]}",
+          "{\"type\":\"mtd\",\"content\":[]}", LP_EFORMAT,
+          "not the shape MathML Core gives" },
+    };
+    lp_ctx *ctx;
+    lp_lesson *l;
+    char *big, *doc;
+    size_t n, cap = 256 * 1024;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+        expect_bad(false, math_doc, &cases[i]);
+    assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+    /* a text longer than a token holds */
+    big = malloc(cap);
+    assert_non_null(big);
+    n = (size_t)snprintf(big, cap, "\"content\":[\"");
+    memset(big + n, 'x', LPI_MATHML_TEST_TEXT + 1);
+    n += LPI_MATHML_TEST_TEXT + 1;
+    snprintf(big + n, cap - n, "\"]");
+    doc = replace(math_doc, "\"content\":[\"E\"]", big);
+    assert_int_equal(lp_lesson_parse(&l, ctx, doc, strlen(doc)), LP_EFORMAT);
+    free(doc);
+    /* more children than an element holds, and more nodes than a math */
+    for (int round = 0; round < 2; round++) {
+        size_t kids = round == 0 ? 257 : 200, rows = round == 0 ? 1 : 21;
+
+        n = (size_t)snprintf(big, cap, "\"content\":[");
+        for (size_t r = 0; r < rows; r++) {
+            n += (size_t)snprintf(big + n, cap - n, "%s{\"type\":\"mrow\","
+                                  "\"content\":[", r ? "," : "");
+            for (size_t k = 0; k < kids; k++)
+                n += (size_t)snprintf(big + n, cap - n, "%s{\"type\":"
+                                      "\"mspace\",\"content\":[]}",
+                                      k ? "," : "");
+            n += (size_t)snprintf(big + n, cap - n, "]}");
+        }
+        snprintf(big + n, cap - n, "]");
+        doc = replace(math_doc, "\"content\":[{\"type\":\"mfrac\","
+                      "\"content\":[{\"type\":\"mn\",\"content\":[\"1\"]},"
+                      "{\"type\":\"mn\",\"content\":[\"2\"]}]}]", big);
+        assert_int_equal(lp_lesson_parse(&l, ctx, doc, strlen(doc)),
+                         LP_ETOOBIG);
+        assert_non_null(strstr(lp_ctx_errmsg(ctx), "a math larger than lp "
+                               "reads"));
+        free(doc);
+    }
+    free(big);
+    lp_ctx_free(ctx);
+}
+
+/* every allocation of reading a lesson with mathematics, failing */
+static void test_math_allocation_failure(void **state)
+{
+    long total = 0;
+
+    (void)state;
+    for (fail_at = -1;; fail_at++) {
+        lp_ctx *ctx;
+        lp_lesson *l = NULL;
+        int rc;
+
+        nallocs = live = 0;
+        rc = lp_ctx_new(&ctx, &torture);
+        if (rc == 0) {
+            rc = lp_lesson_parse(&l, ctx, math_doc, strlen(math_doc));
+            lp_lesson_free(l);
+            lp_ctx_free(ctx);
+        }
+        if (fail_at == -1) {
+            assert_int_equal(rc, 0);
+            total = nallocs;
+        } else if (rc != LP_ENOMEM) {
+            fail_msg("allocation %ld failing gave %d, not LP_ENOMEM",
+                     fail_at, rc);
+        }
+        if (live != 0)
+            fail_msg("allocation %ld failing leaked %ld blocks", fail_at,
+                     (long)live);
+        if (fail_at + 1 >= total)
+            break;
+    }
+    fail_at = -1;
+}
+
 /* ------------------------------------------------------------ torture */
 
 static int cycle(void)
@@ -1085,6 +1284,9 @@ int main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_hostile_catalog),
         cmocka_unit_test(test_hostile_lesson),
+        cmocka_unit_test(test_math),
+        cmocka_unit_test(test_hostile_math),
+        cmocka_unit_test(test_math_allocation_failure),
         cmocka_unit_test(test_hostile_shapes),
         cmocka_unit_test(test_every_allocation_failure),
     };

@@ -108,6 +108,162 @@ static void test_same_curriculum_yaml_xml(void **state)
     free(fx);
 }
 
+/* Mathematics: MathML in its namespace (declared, or with a prefix) and
+ * plain YAML elements make one tree */
+static void test_same_math_yaml_xml(void **state)
+{
+    char *fx = srcdir_path("tests/fixtures/lpc");
+
+    (void)state;
+    same_tree(fx, "math.yaml", fx, "math.xml", "lesson");
+    free(fx);
+}
+
+/* The MathML Core table lpc and the runtimes share */
+static void test_mathml_table(void **state)
+{
+    int mfrac = lpi_mathml_element("mfrac"), mo = lpi_mathml_element("mo");
+    int mi = lpi_mathml_element("mi"), mtd = lpi_mathml_element("mtd");
+    int mtr = lpi_mathml_element("mtr"), multi;
+    int kids[8];
+    size_t bad;
+    char msg[256];
+
+    (void)state;
+    assert_int_equal(lpi_mathml_element("math"), 0);
+    assert_int_equal(lpi_mathml_element("mfenced"), -1);
+    assert_int_equal(lpi_mathml_element(NULL), -1);
+    assert_string_equal(lpi_mathml_name(mfrac), "mfrac");
+    assert_null(lpi_mathml_name(-1));
+    assert_null(lpi_mathml_name(1000));
+    assert_true(lpi_mathml_is_token(mi));
+    assert_false(lpi_mathml_is_token(mfrac));
+    assert_string_equal(lpi_mathml_parent(mtd), "mtr");
+    assert_null(lpi_mathml_parent(mi));
+    /* attributes: which element has which */
+    assert_true(lpi_mathml_attr_on(mo, lpi_mathml_attr("stretchy")));
+    assert_false(lpi_mathml_attr_on(mi, lpi_mathml_attr("stretchy")));
+    assert_true(lpi_mathml_attr_on(mi, lpi_mathml_attr("mathvariant")));
+    assert_true(lpi_mathml_attr_on(0, lpi_mathml_attr("alttext")));
+    assert_false(lpi_mathml_attr_on(mo, lpi_mathml_attr("style")));
+    assert_int_equal(lpi_mathml_attr("onclick"), -1);
+    assert_string_equal(lpi_mathml_attr_name(lpi_mathml_attr("width")),
+                        "width");
+    /* values */
+    assert_true(lpi_mathml_value_ok(lpi_mathml_attr("stretchy"), "true"));
+    assert_false(lpi_mathml_value_ok(lpi_mathml_attr("stretchy"), "True"));
+    assert_true(lpi_mathml_value_ok(lpi_mathml_attr("width"), "0.25em"));
+    assert_true(lpi_mathml_value_ok(lpi_mathml_attr("width"), "-2px"));
+    assert_true(lpi_mathml_value_ok(lpi_mathml_attr("width"), "10%"));
+    assert_true(lpi_mathml_value_ok(lpi_mathml_attr("width"), "0"));
+    assert_true(lpi_mathml_value_ok(lpi_mathml_attr("width"), ".5rem"));
+    assert_false(lpi_mathml_value_ok(lpi_mathml_attr("width"), "2"));
+    assert_false(lpi_mathml_value_ok(lpi_mathml_attr("width"), "em"));
+    assert_false(lpi_mathml_value_ok(lpi_mathml_attr("width"), "1e3px"));
+    assert_false(lpi_mathml_value_ok(lpi_mathml_attr("width"), "1 em"));
+    assert_false(lpi_mathml_value_ok(lpi_mathml_attr("width"),
+                                     "1234567em"));
+    assert_true(lpi_mathml_value_ok(lpi_mathml_attr("scriptlevel"), "+1"));
+    assert_false(lpi_mathml_value_ok(lpi_mathml_attr("scriptlevel"), "+"));
+    assert_true(lpi_mathml_value_ok(lpi_mathml_attr("columnalign"),
+                                    "left center right"));
+    assert_false(lpi_mathml_value_ok(lpi_mathml_attr("columnalign"),
+                                     "left  right"));
+    assert_false(lpi_mathml_value_ok(lpi_mathml_attr("columnalign"),
+                                     "left "));
+    assert_false(lpi_mathml_value_ok(lpi_mathml_attr("columnalign"), ""));
+    assert_true(lpi_mathml_value_ok(lpi_mathml_attr("rowspan"), "1000"));
+    assert_false(lpi_mathml_value_ok(lpi_mathml_attr("rowspan"), "1001"));
+    assert_false(lpi_mathml_value_ok(lpi_mathml_attr("rowspan"), "0"));
+    assert_false(lpi_mathml_value_ok(lpi_mathml_attr("rowspan"), "-1"));
+    assert_false(lpi_mathml_value_ok(-1, "x"));
+    assert_false(lpi_mathml_value_ok(0, NULL));
+    assert_string_equal(lpi_mathml_value_hint(lpi_mathml_attr("fence")),
+                        "true or false");
+    /* shapes */
+    kids[0] = mi;
+    kids[1] = mi;
+    assert_true(lpi_mathml_children(mfrac, kids, 2, &bad, msg, sizeof(msg)));
+    assert_false(lpi_mathml_children(mfrac, kids, 1, &bad, msg,
+                                     sizeof(msg)));
+    assert_int_equal(bad, 1);
+    assert_string_equal(msg, "holds 1 element; it holds 2: a numerator and "
+                        "a denominator");
+    kids[1] = -1;
+    assert_false(lpi_mathml_children(mfrac, kids, 2, &bad, msg,
+                                     sizeof(msg)));
+    assert_int_equal(bad, 1);
+    kids[1] = LPI_MATHML_ANY;
+    assert_true(lpi_mathml_children(mfrac, kids, 2, &bad, msg, sizeof(msg)));
+    kids[0] = -1;
+    assert_true(lpi_mathml_children(mi, kids, 1, &bad, msg, sizeof(msg)));
+    kids[0] = mtd;
+    assert_false(lpi_mathml_children(0, kids, 1, &bad, msg, sizeof(msg)));
+    assert_string_equal(msg, "holds mtd, which belongs in mtr only");
+    assert_true(lpi_mathml_children(mtr, kids, 1, &bad, msg, sizeof(msg)));
+    multi = lpi_mathml_element("mmultiscripts");
+    kids[0] = mi;
+    kids[1] = mi;
+    kids[2] = lpi_mathml_element("none");
+    kids[3] = lpi_mathml_element("mprescripts");
+    kids[4] = mi;
+    kids[5] = mi;
+    assert_true(lpi_mathml_children(multi, kids, 6, &bad, msg, sizeof(msg)));
+    assert_false(lpi_mathml_children(multi, kids, 5, &bad, msg,
+                                     sizeof(msg)));
+    kids[4] = kids[3];
+    assert_false(lpi_mathml_children(multi, kids, 6, &bad, msg,
+                                     sizeof(msg)));
+    assert_int_equal(bad, 4);
+    kids[0] = kids[2];
+    assert_false(lpi_mathml_children(multi, kids, 2, &bad, msg,
+                                     sizeof(msg)));
+    assert_string_equal(msg, "has none for its base");
+    assert_false(lpi_mathml_children(-1, kids, 0, &bad, msg, sizeof(msg)));
+}
+
+/* Each misuse of mathematics is said where it is, once */
+static void test_math_diagnostics(void **state)
+{
+    static const struct {
+        const char *math;
+        unsigned col;
+    } cases[] = {
+        { "[mfrac: [mi: a]]", 20 },
+        { "[mi: {strechy: \"true\", _: x}]", 25 },
+        { "[mfarc: [mi: a, mi: b]]", 20 },
+        { "[mtable: [mtr: [mi: x]]]", 35 },
+        { "[\"x\"]", 20 },
+    };
+    char *dir = unit_tmpdir(), *path = unit_path(dir, "l.yaml");
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        collected d = { 0 };
+        lpi_srcfile *f = NULL;
+        lp_project *p;
+        lp_ctx *ctx;
+        char src[512];
+        int n = snprintf(src, sizeof(src), "lesson:\n  id: l\n  duration: "
+                         "1\n  title: {en: L}\n  content:\n    - body:\n"
+                         "        lang: en\n        _:\n          - math: %s"
+                         "\n", cases[i].math);
+
+        unit_write(path, src, (size_t)n);
+        assert_int_equal(lp_ctx_new(&ctx, NULL), 0);
+        p = load(ctx, dir, "l.yaml", LPI_YAML, "lesson", &f, &d);
+        if (d.n != 1 || strcmp(d.codes[0], "schema") != 0 ||
+            d.lines[0] != 9 || d.cols[0] != cases[i].col)
+            fail_msg("%s: %zu diagnostics, the first %s at %u:%u",
+                     cases[i].math, d.n, d.codes[0], d.lines[0],
+                     d.cols[0]);
+        lp_project_free(p);
+        lp_ctx_free(ctx);
+    }
+    free(path);
+    unit_rmdir(dir);
+}
+
 /* A BOM and CRLF line ends change nothing, in either syntax */
 static void test_bom_crlf(void **state)
 {
@@ -825,6 +981,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_lesson_yaml_xml),
         cmocka_unit_test(test_same_curriculum_yaml_xml),
+        cmocka_unit_test(test_same_math_yaml_xml),
+        cmocka_unit_test(test_mathml_table),
+        cmocka_unit_test(test_math_diagnostics),
         cmocka_unit_test(test_bom_crlf),
         cmocka_unit_test(test_invalid_utf8_position),
         cmocka_unit_test(test_cursor_pos),
