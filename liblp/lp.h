@@ -2703,6 +2703,60 @@ LP_API void lp_server_stop(lp_server *srv);
 /** Stop the server if it runs and free it.  NULL is accepted. */
 LP_API void lp_server_free(lp_server *srv);
 
+/* lp_diag (one diagnostic of a curriculum's sources) is below, under
+ * Curriculum sources */
+struct lp_diag;
+
+/** Most diagnostics of one build lp_server_set_build() keeps (and shows);
+ *  past it, only their number. */
+#define LP_SERVER_MAX_DIAGS 500u
+
+/**
+ * Publish a build of a curriculum as its author writes it (`lpc preview`):
+ * the package it made, or none, and its diagnostics.
+ *
+ * The first call, which must come before lp_server_start(), puts the
+ * server in preview mode, for an author's own machine: it then serves
+ * builds given here, not packages added with lp_server_add_package().
+ * Called with fd -1 and no diagnostics before any build, it only does
+ * that, so that the server can start (and its port be known to be free)
+ * while the first build runs; its pages then wait for that build.
+ * Every page (catalog, lessons, language picker) then opens with a bar
+ * naming the build, its errors and warnings and listing them, each with
+ * its file:line:column, severity, code, message and source line (the
+ * character at the column marked), with a link to /_lp/diagnostics (all
+ * of them, up to LP_SERVER_MAX_DIAGS) and a "reload" link; a small script
+ * in the page asks /_lp/build (the number of the last build, as text) and
+ * reloads the page when a new build is published.  Until a build has
+ * given a package, every page is the diagnostics page; / leads to the
+ * catalog of the package served.  Every text of a diagnostic is escaped
+ * (control characters and bidirectional controls shown as U+FFFD).
+ *
+ * May be called while the server runs, from one thread at a time:
+ * requests in flight finish on the package and diagnostics they started
+ * with.
+ *
+ * @param srv     the server
+ * @param fd      a descriptor open for reading on the new package (a
+ *                regular file, such as a sealed memfd that
+ *                lp_project_build_fd() wrote); the server reads it through
+ *                its own duplicate, so the caller may close fd, but must
+ *                not change the file.  -1: the build made no package (it
+ *                had errors): the last package stays served.
+ * @param diags   the build's diagnostics, copied (all pointers borrowed
+ *                for the call only); NULL if ndiags is 0
+ * @param ndiags  how many
+ * @return 0; LP_EINVAL if packages were added with
+ *         lp_server_add_package(), or if this first call comes after
+ *         lp_server_start(); what lp_package_open_fd() and
+ *         lp_catalog_open() return for fd (the last package then stays
+ *         served, and the diagnostics are published all the same);
+ *         LP_ENOMEM.
+ */
+LP_API LP_WARN_UNUSED int lp_server_set_build(lp_server *srv, int fd,
+                                              const struct lp_diag *diags,
+                                              size_t ndiags);
+
 /* ---------------------------------------------------------------------- */
 /* Update repositories                                                     */
 /* ---------------------------------------------------------------------- */
@@ -3292,6 +3346,24 @@ LP_API LP_WARN_UNUSED int lp_project_build(lp_project *proj,
                                            const char *out_path,
                                            const lp_build_opts *opts,
                                            lp_diag_fn fn, void *user);
+
+/**
+ * Build the project as lp_project_build() does, into an open file rather
+ * than a named one: `lpc preview` builds into an anonymous memfd and
+ * serves it (lp_server_set_build()), so nothing is written under a name.
+ * The file is truncated and the package written from offset 0 (fd's
+ * offset is neither used nor changed); it is not synced.  The writer's
+ * spool files go to $TMPDIR (else /tmp), unlinked as soon as made.  If
+ * the build fails, the file holds no valid package (truncated or partly
+ * written).
+ *
+ * @param fd    a descriptor open for reading and writing on a regular file
+ * @return as lp_project_build(); LP_EINVAL if fd is negative; LP_EIO if
+ *         it is not a regular file or cannot be written.
+ */
+LP_API LP_WARN_UNUSED int lp_project_build_fd(lp_project *proj, int fd,
+                                              const lp_build_opts *opts,
+                                              lp_diag_fn fn, void *user);
 
 /**
  * Translation coverage of one language, from the last lp_project_check()

@@ -185,7 +185,7 @@ static const char *const severity_colors[] = {
 
 /* The source line, control characters shown as '?', then a caret under
  * column col (tabs kept so the caret lines up) */
-static void print_source(const check_state *st, const lp_diag *d)
+static void print_source(int color, const lp_diag *d)
 {
     unsigned col = 1;
 
@@ -228,15 +228,15 @@ static void print_source(const check_state *st, const lp_diag *d)
         if ((c & 0xc0) != 0x80)
             col++;
     }
-    fprintf(stderr, "%s^%s\n", st->color ? "\033[1;32m" : "",
-            st->color ? RESET : "");
+    fprintf(stderr, "%s^%s\n", color ? "\033[1;32m" : "",
+            color ? RESET : "");
 }
 
-static void print_text(const check_state *st, const lp_diag *d)
+void lpc_print_diag(const lp_diag *d, int color)
 {
     const char *sev = severity_names[d->severity];
 
-    if (st->color)
+    if (color)
         fputs(BOLD, stderr);
     if (d->file == NULL)
         fprintf(stderr, "%s:", cli_prefix());
@@ -244,12 +244,12 @@ static void print_text(const check_state *st, const lp_diag *d)
         fprintf(stderr, "%s:", d->file);
     else
         fprintf(stderr, "%s:%u:%u:", d->file, d->line, d->col);
-    if (st->color)
+    if (color)
         fprintf(stderr, RESET " %s%s:" RESET " %s [%s]\n",
                 severity_colors[d->severity], sev, d->message, d->code);
     else
         fprintf(stderr, " %s: %s [%s]\n", sev, d->message, d->code);
-    print_source(st, d);
+    print_source(color, d);
 }
 
 static void print_json(check_state *st, const lp_diag *d)
@@ -316,7 +316,7 @@ static void on_diag(const lp_diag *d, void *user)
         return;
     switch (st->fmt) {
     case FMT_TEXT:
-        print_text(st, d);
+        lpc_print_diag(d, st->color);
         break;
     case FMT_JSON:
         print_json(st, d);
@@ -374,7 +374,7 @@ static void print_coverage(const check_state *st, const lp_project *proj)
 }
 
 /* "5 MiB", "300KiB", "1024": bytes, at least 1 */
-static int parse_size(const char *s, uint64_t *out)
+int lpc_parse_size(const char *s, uint64_t *out)
 {
     static const struct { const char *unit; unsigned shift; } units[] = {
         { "", 0 }, { "B", 0 }, { "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 },
@@ -401,7 +401,7 @@ static int parse_size(const char *s, uint64_t *out)
     return -1;
 }
 
-static int want_color(const char *when)
+int lpc_want_color(const char *when)
 {
     const char *term = getenv("TERM");
 
@@ -615,7 +615,7 @@ int lpc_check_or_build(int argc, char **argv, int build)
             coverage = 1;
             break;
         case OPT_MAX_MEDIA:
-            if (parse_size(optarg, &popts.max_media_bytes) < 0) {
+            if (lpc_parse_size(optarg, &popts.max_media_bytes) < 0) {
                 cli_error("invalid value '%s' for '--max-media-size': "
                           "expected a size such as 5MiB", optarg);
                 return cli_bad_usage(synopsis);
@@ -636,7 +636,7 @@ int lpc_check_or_build(int argc, char **argv, int build)
             no_cache = 1;
             break;
         case OPT_CACHE_SIZE:
-            if (parse_size(optarg, &popts.cache_max_bytes) < 0) {
+            if (lpc_parse_size(optarg, &popts.cache_max_bytes) < 0) {
                 cli_error("invalid value '%s' for '--cache-size': "
                           "expected a size such as 500MiB", optarg);
                 return cli_bad_usage(synopsis);
@@ -716,7 +716,7 @@ int lpc_check_or_build(int argc, char **argv, int build)
         popts.cache_dir = cache_dir;
         st.default_cache = 1;
     }
-    st.color = want_color(color);
+    st.color = lpc_want_color(color);
     st.build = build;
     st.output = output;
     st.werror = werror;

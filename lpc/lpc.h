@@ -9,12 +9,24 @@
 #ifndef LPC_LPC_H
 #define LPC_LPC_H
 
+#include <stdint.h>
+
 #include <lp.h>
 
 int cmd_check(int argc, char **argv);
 int cmd_build(int argc, char **argv);
+int cmd_preview(int argc, char **argv);
 /* cmd_check.c: both commands (build != 0 for lpc build) */
 int lpc_check_or_build(int argc, char **argv, int build);
+
+/* cmd_check.c, shared with lpc preview: */
+/* Print a diagnostic GCC-style on stderr, with its source line and a
+ * caret under the column; color: with the terminal's colours */
+void lpc_print_diag(const lp_diag *d, int color);
+/* "5 MiB", "300KiB", "1024": bytes, at least 1; -1 if not a size */
+int lpc_parse_size(const char *s, uint64_t *out);
+/* Whether to colour diagnostics: --color=WHEN (auto, always, never) */
+int lpc_want_color(const char *when);
 
 /* previous.c: the previous release (--previous), open while the projects
  * are checked */

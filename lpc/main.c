@@ -9,6 +9,7 @@
 static const cli_command commands[] = {
     { "check", cmd_check, "check a curriculum's sources and report problems" },
     { "build", cmd_build, "check a curriculum and compile it into a package" },
+    { "preview", cmd_preview, "build a curriculum and serve it, again at each change" },
 };
 
 int main(int argc, char **argv)

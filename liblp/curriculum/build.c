@@ -1752,8 +1752,23 @@ static int over_budget(builder *b)
                      "profile '%s'", p->dir, lpi_attr(p->prof, "name"));
 }
 
-static int compile(builder *b, const char *out, const lp_build_opts *opts)
+/* Where the writer of a build into a descriptor puts its spool files
+ * (made and unlinked at once): $TMPDIR, else /tmp */
+static int spool_base(lp_ctx *ctx, char *buf, size_t cap)
 {
+    const char *t = getenv("TMPDIR");
+
+    if (!t || t[0] != '/')
+        t = "/tmp";
+    if ((size_t)snprintf(buf, cap, "%s/lp-build", t) >= cap)
+        return lpi_error(ctx, LP_EIO, "TMPDIR is too long");
+    return 0;
+}
+
+static int compile(builder *b, const char *out, int out_fd,
+                   const lp_build_opts *opts)
+{
+    char spool[4096];
     xmlNodePtr root = xmlDocGetRootElement(b->cur->doc);
     lp_writer_opts wo = LP_WRITER_OPTS_INIT;
     char tags[LP_MAX_LANGUAGES * (LPI_LANG_CAP + 1)];
@@ -1812,9 +1827,17 @@ static int compile(builder *b, const char *out, const lp_build_opts *opts)
     sde = getenv("SOURCE_DATE_EPOCH");
     if (wo.created == -1 && (!sde || !*sde))
         wo.created = newest_mtime(b);
+    if (out_fd >= 0) {
+        rc = spool_base(b->p->ctx, spool, sizeof(spool));
+        if (rc < 0)
+            return rc;
+        out = spool;
+    }
     rc = lp_writer_new(&b->w, b->p->ctx, out, &wo);
     if (rc < 0)
         return rc;
+    if (out_fd >= 0)
+        lpi_writer_set_out_fd(b->w, out_fd);
     lpi_writer_set_cache(b->w, b->p->cache);
     rc = lp_writer_set_identity(b->w, lpi_attr(root, "id"), version,
                                 lpi_attr(root, "label") ?
@@ -1907,14 +1930,13 @@ static int on_first_lesson(lp_project *p, lpi_srcfile *f, void *user)
     return rc < 0 ? rc : on_next_lesson(p, f, user);
 }
 
-int lp_project_build(lp_project *p, const char *out,
-                     const lp_build_opts *opts, lp_diag_fn fn, void *user)
+static int build(lp_project *p, const char *out, int out_fd,
+                 const lp_build_opts *opts, lp_diag_fn fn, void *user)
 {
     builder b;
     unsigned saved_threads;
     int rc;
 
-    LP_ASSERT_ARG(p && out);
     if (opts && (opts->version < 1 || opts->version > LP_BUILD_OPTS_VERSION))
         return lpi_error(p->ctx, LP_EINVAL, "unknown lp_build_opts version");
     memset(&b, 0, sizeof(b));
@@ -1938,7 +1960,7 @@ int lp_project_build(lp_project *p, const char *out,
         b.cur = p->files[0];
         p->fn = fn;
         p->user = user;
-        rc = compile(&b, out, opts);
+        rc = compile(&b, out, out_fd, opts);
         p->fn = NULL;
         p->user = NULL;
     }
@@ -1954,4 +1976,25 @@ int lp_project_build(lp_project *p, const char *out,
     lpi_free(p->ctx, b.deferred_msg);
     lpi_progress_dispose(&b.prog);
     return rc;
+}
+
+int lp_project_build(lp_project *p, const char *out,
+                     const lp_build_opts *opts, lp_diag_fn fn, void *user)
+{
+    LP_ASSERT_ARG(p && out);
+    return build(p, out, -1, opts, fn, user);
+}
+
+int lp_project_build_fd(lp_project *p, int fd, const lp_build_opts *opts,
+                        lp_diag_fn fn, void *user)
+{
+    struct stat st;
+
+    LP_ASSERT_ARG(p);
+    if (fd < 0)
+        return lpi_error(p->ctx, LP_EINVAL, "no descriptor to build into");
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return lpi_error(p->ctx, LP_EIO, "descriptor %d is not a regular "
+                         "file", fd);
+    return build(p, NULL, fd, opts, fn, user);
 }

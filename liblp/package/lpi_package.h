@@ -284,6 +284,11 @@ bool lpi_writer_over_budget(const lp_writer *w, uint64_t *size);
 int lpi_writer_add_at(lp_writer *w, const char *logical_path, int dirfd,
                       const char *rel, const char *shown);
 
+/* Write the package into fd (not owned; truncated, written from offset 0,
+ * not synced) instead of a temporary file renamed over the writer's path;
+ * the path then only places the workers' spool files (lpi_spool_open) */
+void lpi_writer_set_out_fd(lp_writer *w, int fd);
+
 /* Whether content of this media type is text-like: always tried by the
  * writer, a dictionary candidate, grouped with texts in deltas (false for
  * media that is compressed already, which the writer compresses only

@@ -92,6 +92,7 @@ struct lp_writer {
     lp_ctx *ctx;
     lp_writer_opts opts;
     char *dest;
+    int out_fd;              /* lpi_writer_set_out_fd(), or -1 */
     char *id, *label, *languages;
     uint64_t version;
     input *inputs;
@@ -111,6 +112,11 @@ struct lp_writer {
 void lpi_writer_set_cache(lp_writer *w, lpi_cache *cache)
 {
     w->cache = cache;
+}
+
+void lpi_writer_set_out_fd(lp_writer *w, int fd)
+{
+    w->out_fd = fd;
 }
 
 static const char *const stored_types[] = {
@@ -175,6 +181,7 @@ int lp_writer_new(lp_writer **out, lp_ctx *ctx, const char *path,
     if (w->opts.level == 0)
         w->opts.level = LP_DEFAULT_LEVEL;
     w->dest = lpi_strdup(ctx, path);
+    w->out_fd = -1;
     w->id = lpi_strdup(ctx, "package");
     w->label = lpi_strdup(ctx, "");
     w->languages = lpi_strdup(ctx, "und");
@@ -1766,16 +1773,26 @@ int lp_writer_commit(lp_writer *w)
 
     /* pass 1 on the workers; this thread writes what they finish */
     rc = start_pass1(w, &job);
-    if (rc == 0)
+    if (rc == 0 && w->out_fd >= 0) {
+        /* the caller's descriptor (lpc preview's memfd): no name to put
+         * in place, nothing to sync */
+        fd = w->out_fd;
+        if (ftruncate(fd, 0) < 0)
+            rc = lpi_error(ctx, LP_EIO, "cannot truncate the output: %s",
+                           strerror(errno));
+    } else if (rc == 0) {
         rc = lpi_temp_create(ctx, w->dest, 0666, &tmp, &fd);
+    }
     if (rc == 0) {
         rc = write_package(w, &job, fd, created, &manifest);
         if (rc == 0 && w->budget > 0)
             rc = within_budget(w, fd);
         if (rc == 0)
             rc = lpi_progress_end(&job.prog, ctx);
-        rc = lpi_atomic_finish(ctx, fd, tmp.data, rc);
-        rc = lpi_atomic_install(ctx, tmp.data, w->dest, rc);
+        if (w->out_fd < 0) {
+            rc = lpi_atomic_finish(ctx, fd, tmp.data, rc);
+            rc = lpi_atomic_install(ctx, tmp.data, w->dest, rc);
+        }
     }
     if (rc == 0)
         w->committed = true;

@@ -13,6 +13,8 @@
  *   server_media.c   entries, the package file and lesson downloads as
  *                    bodies: ranges, ETags, multipart/byteranges, tar
  *   server_upload.c  assignment uploads, the quota, the teacher page
+ *   server_preview.c preview mode (lp_server_set_build(), lpc preview):
+ *                    builds swapped in, their diagnostics on every page
  *   server_pages.c   catalog and lesson pages, the language picker, the
  *                    activity check without JavaScript
  *   server.c         lp_server_*: the daemon, limits, routing
@@ -114,7 +116,8 @@ typedef struct lpi_srvver {
 
 typedef struct lpi_srvpkg {
     lp_server *srv;
-    char *path;
+    char *path;             /* NULL for lpc preview's builds: never
+                               reloaded from disk */
     char *id;
     pthread_mutex_t lock;
     lpi_srvver *cur;        /* under lock */
@@ -124,6 +127,8 @@ typedef struct lpi_srvpkg {
 /* Open the release at path (its id must be id, if id is not NULL) */
 int lpi_srvver_open(lp_ctx *ctx, const char *path, const char *id,
                     lpi_srvver **out);
+/* Open the release in fd (the caller's: duplicated) */
+int lpi_srvver_open_fd(lp_ctx *ctx, int fd, lpi_srvver **out);
 /* The entry whose content has this hash (one of them) */
 int lpi_srvver_find_hash(const lpi_srvver *v,
                          const unsigned char hash[LP_HASH_BYTES], size_t *i);
@@ -176,6 +181,7 @@ struct lp_server {
     size_t npkgs, cappkgs;
     atomic_ullong serials;      /* the last release serial given */
     lpi_pagecache *pages;       /* rendered pages (server_pages.c) */
+    struct lpi_preview *preview;    /* lp_server_set_build(), or NULL */
     struct MHD_Daemon *daemon;
     bool quiesced;
     MHD_socket lsock;           /* the listening socket, once quiesced */
@@ -263,6 +269,23 @@ enum MHD_Result lpi_upload_begin(lpi_req *r, struct MHD_Connection *c,
 /* The teacher page (and one submission's content) */
 enum MHD_Result lpi_teacher(lpi_req *r, struct MHD_Connection *c,
                             const char *rest);
+
+/* ------------------------------------------------------ server_preview.c */
+
+/* The served build's package if its id is id, else NULL */
+lpi_srvpkg *lpi_preview_find(lp_server *srv, const char *id);
+/* Preview mode's routes: /_lp/build (the last build's number), / (to the
+ * catalog), /_lp/diagnostics, and that page for every page until a build
+ * made a package.  The first segments of the path (or ""), how many; true
+ * if it answered (*ret), false to route the request as usual. */
+bool lpi_preview_route(lpi_req *r, struct MHD_Connection *c,
+                       const char *seg0, const char *seg1, size_t nsegs,
+                       bool post, enum MHD_Result *ret);
+/* Send a page of ours: in preview mode, with the build's bar after its
+ * <body> (lpi_send_html() otherwise) */
+enum MHD_Result lpi_preview_send(lpi_req *r, struct MHD_Connection *c,
+                                 unsigned status, const lpi_buf *page);
+void lpi_preview_free(lp_server *srv);
 
 /* ------------------------------------------------------ server_pages.c */
 

@@ -174,6 +174,9 @@ int lp_server_add_package(lp_server *srv, const char *path)
     LP_ASSERT_ARG(srv && path);
     if (srv->daemon)
         return lpi_error(srv->ctx, LP_EINVAL, "the server is running");
+    if (srv->preview)
+        return lpi_error(srv->ctx, LP_EINVAL, "the server serves builds "
+                         "(lp_server_set_build()): it cannot add packages");
     rc = lpi_srvver_open(srv->ctx, path, NULL, &v);
     if (rc < 0)
         return rc;
@@ -345,6 +348,8 @@ static int split_path(const char *url, char segs[MAX_SEGS][SEG_MAX],
 
 static lpi_srvpkg *find_pkg(lp_server *srv, const char *id)
 {
+    if (srv->preview)
+        return lpi_preview_find(srv, id);
     for (size_t i = 0; i < srv->npkgs; i++)
         if (strcmp(srv->pkgs[i]->id, id) == 0)
             return srv->pkgs[i];
@@ -387,6 +392,11 @@ static enum MHD_Result route(lpi_req *r, struct MHD_Connection *c,
         ret = lpi_send_error(r, c, 400, "not a valid path");
         goto done;
     }
+    /* lpc preview's own pages, and its diagnostics until a build */
+    if (r->srv->preview &&
+        lpi_preview_route(r, c, n > 0 ? segs[0] : "", n > 1 ? segs[1] : "",
+                          n, post, &ret))
+        goto done;
     if (n == 0) {
         ret = post ? lpi_send_error(r, c, 405, NULL) : lpi_page_home(r, c);
         goto done;
@@ -670,7 +680,7 @@ int lp_server_start(lp_server *srv)
     size_t pool = srv->max_header_bytes + 64 * 1024;
 
     LP_ASSERT_ARG(srv);
-    if (srv->daemon || srv->npkgs == 0)
+    if (srv->daemon || (srv->npkgs == 0 && !srv->preview))
         return lpi_error(srv->ctx, LP_EINVAL, srv->daemon
                          ? "the server is already started"
                          : "no package to serve");
@@ -765,6 +775,7 @@ void lp_server_free(lp_server *srv)
     for (size_t i = 0; i < srv->npkgs; i++)
         lpi_srvpkg_free(srv->ctx, srv->pkgs[i]);
     lpi_free(srv->ctx, srv->pkgs);
+    lpi_preview_free(srv);
     lpi_pagecache_free(srv->ctx, srv->pages);
     if (srv->data_fd >= 0)
         close(srv->data_fd);

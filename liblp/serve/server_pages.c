@@ -81,7 +81,7 @@ static enum MHD_Result finish(lpi_req *r, struct MHD_Connection *c,
 
     if (rc == 0)
         rc = lpi_page_end(b, r->ctx);
-    ret = rc == 0 ? lpi_send_html(r, c, 200, b)
+    ret = rc == 0 ? lpi_preview_send(r, c, 200, b)
                   : lpi_send_error(r, c, 500, "the page cannot be made");
     lpi_buf_dispose(b, r->ctx);
     return ret;
@@ -343,9 +343,12 @@ static bool send_cached(lpi_req *r, struct MHD_Connection *c,
                         const page_key *k, enum MHD_Result *ret)
 {
     size_t len = 0;
-    struct MHD_Response *resp = lpi_pagecache_get(r->srv->pages, k->data,
-                                                  k->len, &len);
+    struct MHD_Response *resp;
 
+    /* a preview's pages carry the build's bar: made each time */
+    if (r->srv->preview)
+        return false;
+    resp = lpi_pagecache_get(r->srv->pages, k->data, k->len, &len);
     if (!resp)
         return false;
     *ret = lpi_send_html_resp(r, c, 200, resp, len);
@@ -377,10 +380,10 @@ static enum MHD_Result send_render(lpi_req *r, struct MHD_Connection *c,
         lpi_srv_log(r->srv, "page: %s", lp_ctx_errmsg(r->ctx));
         ret = lpi_send_error(r, c, 500, "this page cannot be made");
     } else {
-        if (k)
+        if (k && !r->srv->preview)
             lpi_pagecache_put(r->srv->pages, k->data, k->len, b->data,
                               b->len);
-        ret = lpi_send_html(r, c, 200, b);
+        ret = lpi_preview_send(r, c, 200, b);
     }
     lpi_buf_dispose(b, r->ctx);
     return ret;

@@ -87,46 +87,39 @@ static void ver_close(lpi_srvver *v)
     lp_ctx_free(ctx);
 }
 
-int lpi_srvver_open(lp_ctx *ctx, const char *path, const char *id,
-                    lpi_srvver **out)
+/* Open the release in fd (taken: closed on failure), whose fstat() before
+ * anything was read is *st; name names it in messages */
+static int ver_open(lp_ctx *ctx, int fd, const struct stat *st,
+                    const char *name, const char *id, lpi_srvver **out)
 {
     lpi_srvver *v;
-    lp_ctx *vctx;
-    struct stat st, st2;
+    lp_ctx *vctx = NULL;
+    struct stat st2;
     int rc;
 
     *out = NULL;
     rc = lp_ctx_new(&vctx, &ctx->alloc);
-    if (rc < 0)
-        return lpi_nomem(ctx);
-    v = lpi_calloc(vctx, 1, sizeof(*v));
+    v = rc < 0 ? NULL : lpi_calloc(vctx, 1, sizeof(*v));
     if (!v) {
         lp_ctx_free(vctx);
+        close(fd);
         return lpi_nomem(ctx);
     }
     v->ctx = vctx;
     atomic_init(&v->refs, 1);
-    /* the descriptor first: the package opened next must be this file */
-    v->fd = lpi_open_regular(AT_FDCWD, path, LPI_OPEN_FOLLOW, &st, NULL);
-    if (v->fd < 0) {
-        rc = lpi_error(ctx, LP_EIO, "cannot open '%s': %s", path,
-                       v->fd == LPI_OPEN_NOTREG ? "not a regular file"
-                                                : strerror(errno));
-        v->fd = -1;
-        goto fail;
-    }
+    v->fd = fd;
     rc = lp_package_open_fd(&v->pkg, vctx, v->fd);
     if (rc < 0) {
         rc = lpi_error(ctx, rc, "%s", lp_ctx_errmsg(vctx));
         goto fail;
     }
-    if (fstat(v->fd, &st2) < 0 || st2.st_ino != st.st_ino) {
-        rc = lpi_error(ctx, LP_ECHANGED, "'%s' changed while opened", path);
+    if (fstat(v->fd, &st2) < 0 || st2.st_ino != st->st_ino) {
+        rc = lpi_error(ctx, LP_ECHANGED, "'%s' changed while opened", name);
         goto fail;
     }
     if (id && strcmp(lp_package_id(v->pkg), id) != 0) {
         rc = lpi_error(ctx, LP_EINVAL, "'%s' is now package '%s', not '%s'",
-                       path, lp_package_id(v->pkg), id);
+                       name, lp_package_id(v->pkg), id);
         goto fail;
     }
     rc = lp_catalog_open(&v->cat, vctx, v->pkg);
@@ -137,10 +130,10 @@ int lpi_srvver_open(lp_ctx *ctx, const char *path, const char *id,
         rc = lpi_error(ctx, rc, "%s", lp_ctx_errmsg(vctx));
         goto fail;
     }
-    v->dev = st.st_dev;
-    v->ino = st.st_ino;
-    v->mtime = st.st_mtim;
-    v->size = st.st_size;
+    v->dev = st->st_dev;
+    v->ino = st->st_ino;
+    v->mtime = st->st_mtim;
+    v->size = st->st_size;
     lp_package_manifest_hash(v->pkg, v->manifest);
     rc = index_hashes(v);
     if (rc < 0) {
@@ -152,6 +145,37 @@ int lpi_srvver_open(lp_ctx *ctx, const char *path, const char *id,
 fail:
     ver_close(v);
     return rc;
+}
+
+int lpi_srvver_open(lp_ctx *ctx, const char *path, const char *id,
+                    lpi_srvver **out)
+{
+    struct stat st;
+    /* the descriptor first: the package opened next must be this file */
+    int fd = lpi_open_regular(AT_FDCWD, path, LPI_OPEN_FOLLOW, &st, NULL);
+
+    *out = NULL;
+    if (fd < 0)
+        return lpi_error(ctx, LP_EIO, "cannot open '%s': %s", path,
+                         fd == LPI_OPEN_NOTREG ? "not a regular file"
+                                               : strerror(errno));
+    return ver_open(ctx, fd, &st, path, id, out);
+}
+
+int lpi_srvver_open_fd(lp_ctx *ctx, int fd, lpi_srvver **out)
+{
+    struct stat st;
+    int own;
+
+    *out = NULL;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return lpi_error(ctx, LP_EIO, "descriptor %d is not a regular file",
+                         fd);
+    own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (own < 0)
+        return lpi_error(ctx, LP_EIO, "cannot duplicate descriptor %d: %s",
+                         fd, strerror(errno));
+    return ver_open(ctx, own, &st, "the build", NULL, out);
 }
 
 lpi_srvver *lpi_srvver_ref(lpi_srvver *v)
@@ -222,8 +246,8 @@ lpi_srvver *lpi_srvpkg_get(lpi_srvpkg *sp)
     clock_gettime(CLOCK_MONOTONIC, &now);
     sec = (long long)now.tv_sec;
     last = atomic_load(&sp->checked);
-    if (sec != last && atomic_compare_exchange_strong(&sp->checked, &last,
-                                                      sec))
+    if (sp->path && sec != last &&
+        atomic_compare_exchange_strong(&sp->checked, &last, sec))
         maybe_reload(sp);
     pthread_mutex_lock(&sp->lock);
     v = lpi_srvver_ref(sp->cur);
