@@ -606,8 +606,9 @@ static int load_manifest(lp_package *p, lp_ctx *ctx, rkey **order)
 
 /* From this size of manifest on (about 8,000 entries), the manifest is
  * loaded on a second thread while the first checks the ZIP directory and
- * the object names: the two halves of an open take about as long, and
- * share nothing until the entries are matched to their objects */
+ * the object names: the two halves share nothing until the entries are
+ * matched to their objects, and the manifest's is about a third of the
+ * work (100,000 entries: a 12 MB read, its CRC-32, the parse, the sort) */
 #define PARALLEL_MANIFEST_BYTES (1u << 20)
 
 typedef struct manifest_job {
